@@ -1,0 +1,33 @@
+"""Entry point and router: page config, navigation, and the shared sidebar."""
+
+import streamlit as st
+
+from core.i18n import t
+from ui import data, frame, state
+
+st.set_page_config(page_title="Lasten ja nuorten hyvinvointisuunnitelma", page_icon="🧒", layout="wide")
+
+try:
+    plan = data.plan()
+except ValueError as exc:  # broken data/: say so in Finnish, do not crash
+    st.error(t("notice.data_error", "fi", error=str(exc)[:2000]))
+    st.stop()
+state.init_state(plan)
+lang = state.lang()
+
+pages = {
+    t("nav.section.plan", lang): [
+        st.Page("pages/overview.py", title=t("nav.overview", lang), icon="🏠", url_path="etusivu", default=True),
+        st.Page("pages/goal_1.py", title=t("nav.goal", lang, goal="I"), icon="1️⃣", url_path="paatavoite-1"),
+        st.Page("pages/goal_2.py", title=t("nav.goal", lang, goal="II"), icon="2️⃣", url_path="paatavoite-2"),
+        st.Page("pages/goal_3.py", title=t("nav.goal", lang, goal="III"), icon="3️⃣", url_path="paatavoite-3"),
+        st.Page("pages/indicators.py", title=t("nav.indicators", lang), icon="📊", url_path="indikaattorit"),
+        st.Page("pages/measures.py", title=t("nav.measures", lang), icon="📋", url_path="toimenpiteet"),
+    ],
+    t("nav.section.follow", lang): [
+        st.Page("pages/history.py", title=t("nav.history", lang), icon="🕘", url_path="historia"),
+    ],
+}
+navigation = st.navigation(pages)
+frame.sidebar(plan)
+navigation.run()

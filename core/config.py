@@ -1,0 +1,85 @@
+"""Every setting of the app, declared once with its default and help text.
+
+Settings are read from the environment (``KYMLAPSET_<NAME>``) when asked for, never at
+import time. The Streamlit layer may pass values from ``st.secrets`` instead.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA_DIR = ROOT / "data"
+LOCAL_STATE_DIR = ROOT / ".local"  # git-ignored: the default SQLite file lives here
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One documented setting."""
+
+    name: str
+    default: object
+    help: str
+
+
+SETTINGS: dict[str, Setting] = {
+    s.name: s
+    for s in [
+        Setting(
+            "neutral_band",
+            2.0,
+            "Width of the neutral band, in the indicator's own unit (percentage points for "
+            "percentages): a regional value within ±band of the national value is 'neutraali'. "
+            "2 points is about the sampling error of a regional School Health Promotion result.",
+        ),
+        Setting(
+            "neutral_band_relative",
+            0.10,
+            "For counts and rates that are not percentages, the neutral band as a share of the "
+            "national value (0.10 = ±10 %).",
+        ),
+        Setting(
+            "trend_threshold",
+            2.0,
+            "Change since the baseline year, in the indicator's unit (percentage points for "
+            "percentages), below which a trend is 'ennallaan' (unchanged).",
+        ),
+        Setting(
+            "trend_threshold_relative",
+            0.10,
+            "Trend threshold for counts and non-percentage rates, as a share of the baseline.",
+        ),
+        Setting(
+            "database_url",
+            "",
+            "SQLAlchemy URL of the store. Empty: a SQLite file in .local/ seeded from data/.",
+        ),
+        Setting(
+            "editor_passcode",
+            "",
+            "Passcode that lets a person edit when no OIDC sign-in is configured.",
+        ),
+    ]
+}
+
+
+def get(name: str) -> object:
+    """Return a setting: the environment variable KYMLAPSET_<NAME> if set, else the default."""
+    setting = SETTINGS[name]
+    raw = os.environ.get(f"KYMLAPSET_{name.upper()}")
+    if raw is None:
+        return setting.default
+    if isinstance(setting.default, float):
+        try:
+            return float(raw)
+        except ValueError as exc:
+            raise ValueError(f"KYMLAPSET_{name.upper()} must be a number, got {raw!r}") from exc
+    return raw
+
+
+def default_sqlite_url() -> str:
+    """The embedded default database: a SQLite file in the git-ignored .local/ folder."""
+    LOCAL_STATE_DIR.mkdir(exist_ok=True)
+    return f"sqlite:///{LOCAL_STATE_DIR / 'plan.db'}"

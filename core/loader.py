@@ -1,0 +1,289 @@
+"""The one loader of data/: reads the plan's CSV and YAML files and validates them.
+
+Every problem is collected (not only the first) and names the file, the spreadsheet row
+(the header is row 1) and the column, so a person editing data/ by hand can find it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from core import config
+from core.model import (
+    Actor,
+    Goal,
+    Group,
+    Indicator,
+    Measure,
+    Observation,
+    Plan,
+    Series,
+    SubGoal,
+    SubGoalIndicator,
+    Unit,
+)
+
+
+@dataclass(frozen=True)
+class DataProblem:
+    """One problem in one cell (or row, or file) of data/."""
+
+    file: str
+    row: int | None
+    column: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.row is not None:
+            where += f", row {self.row}"
+        if self.column:
+            where += f", column '{self.column}'"
+        return f"{where}: {self.message}"
+
+
+class PlanDataError(ValueError):
+    """Raised when data/ does not validate; carries every problem found."""
+
+    def __init__(self, problems: list[DataProblem]):
+        self.problems = problems
+        lines = "\n".join(f"- {p}" for p in problems[:50])
+        more = f"\n… and {len(problems) - 50} more" if len(problems) > 50 else ""
+        super().__init__(f"{len(problems)} problem(s) in the plan data:\n{lines}{more}")
+
+
+# file name → row model, in load order (later files refer to earlier ones)
+CSV_FILES: dict[str, type[BaseModel]] = {
+    "groups.csv": Group,
+    "goals.csv": Goal,
+    "subgoals.csv": SubGoal,
+    "indicators.csv": Indicator,
+    "series.csv": Series,
+    "observations.csv": Observation,
+    "subgoal_indicators.csv": SubGoalIndicator,
+    "actors.csv": Actor,
+    "measures.csv": Measure,
+}
+PLAN_META_FILE = "plan.yaml"
+
+
+def columns_of(model: type[BaseModel]) -> list[str]:
+    """The CSV columns of a row model, in declaration order."""
+    return list(model.model_fields)
+
+
+def _friendly(err: dict) -> str:
+    kind = err.get("type", "")
+    if kind == "missing":
+        return "value is missing"
+    if kind in ("int_parsing", "int_type"):
+        return f"not a whole number: {err.get('input')!r}"
+    if kind in ("float_parsing", "float_type"):
+        return f"not a number: {err.get('input')!r}"
+    if kind == "extra_forbidden":
+        return "unknown column"
+    msg = err.get("msg", "invalid value")
+    return msg.removeprefix("Value error, ")
+
+
+def read_csv_rows(
+    text: str, file: str, model: type[BaseModel], problems: list[DataProblem]
+) -> list[tuple[int, BaseModel]]:
+    """Parse CSV text into validated rows of ``model``; append problems instead of raising."""
+    reader = csv.DictReader(io.StringIO(text))
+    expected = columns_of(model)
+    header = reader.fieldnames or []
+    if not header:
+        problems.append(DataProblem(file, None, None, "file is empty (no header row)"))
+        return []
+    required = [
+        name for name, field in model.model_fields.items() if field.is_required()
+    ]
+    missing = [c for c in required if c not in header]
+    for col in missing:
+        problems.append(DataProblem(file, 1, col, "required column is missing"))
+    unknown = [c for c in header if c not in expected]
+    for col in unknown:
+        problems.append(DataProblem(file, 1, col, "unknown column"))
+    if missing or unknown:
+        return []
+    rows: list[tuple[int, BaseModel]] = []
+    for line_no, raw in enumerate(reader, start=2):
+        if None in raw:
+            problems.append(DataProblem(file, line_no, None, "row has more cells than the header"))
+            continue
+        values = {k: (v if v is not None else "") for k, v in raw.items()}
+        # optional columns left empty take the model's default
+        values = {
+            k: v for k, v in values.items() if not (v == "" and not model.model_fields[k].is_required())
+        }
+        try:
+            rows.append((line_no, model.model_validate(values)))
+        except ValidationError as exc:
+            for err in exc.errors():
+                loc = err.get("loc") or ()
+                column = str(loc[0]) if loc else None
+                problems.append(DataProblem(file, line_no, column, _friendly(err)))
+    return rows
+
+
+def _unique(
+    rows: Iterable[tuple[int, BaseModel]], key, file: str, column: str, problems: list[DataProblem]
+) -> None:
+    seen: dict[object, int] = {}
+    for line_no, row in rows:
+        k = key(row)
+        if k in seen:
+            problems.append(
+                DataProblem(file, line_no, column, f"duplicate id {k!r} (first on row {seen[k]})")
+            )
+        else:
+            seen[k] = line_no
+
+
+def check_references(rows: dict[str, list[tuple[int, BaseModel]]], problems: list[DataProblem]) -> None:
+    """Unique ids, every reference resolves, percentages within 0–100, consistent measure ids."""
+    get = lambda f: rows.get(f, [])  # noqa: E731
+    _unique(get("groups.csv"), lambda r: r.group_id, "groups.csv", "group_id", problems)
+    _unique(get("goals.csv"), lambda r: r.goal_id, "goals.csv", "goal_id", problems)
+    _unique(get("subgoals.csv"), lambda r: r.subgoal_id, "subgoals.csv", "subgoal_id", problems)
+    _unique(get("indicators.csv"), lambda r: r.indicator_id, "indicators.csv", "indicator_id", problems)
+    _unique(get("series.csv"), lambda r: (r.indicator_id, r.series_id), "series.csv", "series_id", problems)
+    _unique(get("actors.csv"), lambda r: r.actor_id, "actors.csv", "actor_id", problems)
+    _unique(get("measures.csv"), lambda r: r.measure_id, "measures.csv", "measure_id", problems)
+    _unique(
+        get("observations.csv"),
+        lambda r: (r.indicator_id, r.series_id, r.group_id, r.area, r.year),
+        "observations.csv",
+        "indicator_id",
+        problems,
+    )
+    _unique(
+        get("subgoal_indicators.csv"),
+        lambda r: (r.subgoal_id, r.indicator_id, r.series_id),
+        "subgoal_indicators.csv",
+        "indicator_id",
+        problems,
+    )
+
+    goals = {r.goal_id for _, r in get("goals.csv")}
+    subgoals = {r.subgoal_id for _, r in get("subgoals.csv")}
+    indicators = {r.indicator_id: r for _, r in get("indicators.csv")}
+    series = {(r.indicator_id, r.series_id): r for _, r in get("series.csv")}
+    groups = {r.group_id for _, r in get("groups.csv")}
+    actors = {r.actor_id for _, r in get("actors.csv")}
+
+    def need(ok: bool, file: str, line: int, col: str, what: str) -> None:
+        if not ok:
+            problems.append(DataProblem(file, line, col, what))
+
+    for line, r in get("subgoals.csv"):
+        need(r.goal_id in goals, "subgoals.csv", line, "goal_id", f"unknown goal {r.goal_id!r}")
+    for line, r in get("series.csv"):
+        need(r.indicator_id in indicators, "series.csv", line, "indicator_id",
+             f"unknown indicator {r.indicator_id}")
+    for line, r in get("observations.csv"):
+        f = "observations.csv"
+        need(r.indicator_id in indicators, f, line, "indicator_id", f"unknown indicator {r.indicator_id}")
+        need(r.group_id in groups, f, line, "group_id", f"unknown group {r.group_id!r}")
+        if r.series_id:
+            need((r.indicator_id, r.series_id) in series, f, line, "series_id",
+                 f"unknown series {r.series_id!r} of indicator {r.indicator_id}")
+        unit = effective_unit(indicators.get(r.indicator_id), series.get((r.indicator_id, r.series_id)))
+        if unit is Unit.PERCENT:
+            need(0 <= r.value <= 100, f, line, "value", f"a percentage must be within 0–100, got {r.value:g}")
+        elif unit in (Unit.COUNT, Unit.PER_1000, Unit.PER_10000):
+            need(r.value >= 0, f, line, "value", f"a count or rate cannot be negative, got {r.value:g}")
+    for line, r in get("subgoal_indicators.csv"):
+        f = "subgoal_indicators.csv"
+        need(r.subgoal_id in subgoals, f, line, "subgoal_id", f"unknown sub-goal {r.subgoal_id!r}")
+        need(r.indicator_id in indicators, f, line, "indicator_id",
+             f"dangling indicator link: no indicator {r.indicator_id}")
+        if r.series_id:
+            need((r.indicator_id, r.series_id) in series, f, line, "series_id",
+                 f"unknown series {r.series_id!r} of indicator {r.indicator_id}")
+    for line, r in get("measures.csv"):
+        f = "measures.csv"
+        need(r.actor_id in actors, f, line, "actor_id", f"unknown actor {r.actor_id!r}")
+        need(r.subgoal_id in subgoals, f, line, "subgoal_id", f"unknown sub-goal {r.subgoal_id!r}")
+        expected_id = f"{r.actor_id}-{r.subgoal_id}-{r.seq}"
+        need(r.measure_id == expected_id, f, line, "measure_id",
+             f"measure_id should be {expected_id!r} (actor-subgoal-seq)")
+
+
+def effective_unit(indicator: Indicator | None, series: Series | None) -> Unit | None:
+    """The unit of a value: the series' unit if it has one, else the indicator's."""
+    if series is not None:
+        return series.unit
+    return indicator.unit if indicator is not None else None
+
+
+def read_meta(data_dir: Path, problems: list[DataProblem]) -> dict:
+    """Read plan.yaml (name, period, region, status legend…)."""
+    path = data_dir / PLAN_META_FILE
+    try:
+        meta = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except FileNotFoundError:
+        problems.append(DataProblem(PLAN_META_FILE, None, None, "file is missing"))
+        return {}
+    except yaml.YAMLError as exc:
+        problems.append(DataProblem(PLAN_META_FILE, None, None, f"not valid YAML: {exc}"))
+        return {}
+    if not isinstance(meta, dict):
+        problems.append(DataProblem(PLAN_META_FILE, None, None, "must be a mapping"))
+        return {}
+    for key in ("name", "period_start", "period_end", "region"):
+        if key not in meta:
+            problems.append(DataProblem(PLAN_META_FILE, None, key, "required key is missing"))
+    return meta
+
+
+def validate(data_dir: Path | None = None) -> tuple[Plan | None, list[DataProblem]]:
+    """Read and check every file of data/; return the plan (if valid) and all problems."""
+    data_dir = Path(data_dir or config.DATA_DIR)
+    problems: list[DataProblem] = []
+    meta = read_meta(data_dir, problems)
+    rows: dict[str, list[tuple[int, BaseModel]]] = {}
+    for name, model in CSV_FILES.items():
+        path = data_dir / name
+        try:
+            text = path.read_text(encoding="utf-8-sig")
+        except FileNotFoundError:
+            problems.append(DataProblem(name, None, None, "file is missing"))
+            continue
+        except UnicodeDecodeError as exc:
+            problems.append(DataProblem(name, None, None, f"not UTF-8 text ({exc.reason})"))
+            continue
+        rows[name] = read_csv_rows(text, name, model, problems)
+    check_references(rows, problems)
+    if problems:
+        return None, problems
+    plan = Plan(
+        meta=meta,
+        groups=tuple(r for _, r in rows["groups.csv"]),
+        goals=tuple(r for _, r in rows["goals.csv"]),
+        subgoals=tuple(r for _, r in rows["subgoals.csv"]),
+        indicators=tuple(r for _, r in rows["indicators.csv"]),
+        series=tuple(r for _, r in rows["series.csv"]),
+        observations=tuple(r for _, r in rows["observations.csv"]),
+        subgoal_indicators=tuple(r for _, r in rows["subgoal_indicators.csv"]),
+        actors=tuple(r for _, r in rows["actors.csv"]),
+        measures=tuple(r for _, r in rows["measures.csv"]),
+    )
+    return plan, []
+
+
+def load_plan(data_dir: Path | None = None) -> Plan:
+    """Load data/ and return the validated plan, or raise PlanDataError listing every problem."""
+    plan, problems = validate(data_dir)
+    if problems:
+        raise PlanDataError(problems)
+    assert plan is not None
+    return plan

@@ -1,0 +1,324 @@
+"""The plan's domain model: goals, sub-goals, indicators, observations, actors, measures.
+
+Identifiers are English; the Finnish domain words (päätavoite, välitavoite, toimenpide, mittari)
+live in the data and the UI catalogue.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+
+class Status(StrEnum):
+    """A regional value relative to the whole country."""
+
+    GOOD = "hyva"
+    NEUTRAL = "neutraali"
+    CONCERN = "huolestuttava"
+    NO_REFERENCE = "ei_vertailua"
+
+
+class Trend(StrEnum):
+    """Direction of change since the baseline year, judged by the indicator's good direction."""
+
+    IMPROVING = "paranee"
+    UNCHANGED = "ennallaan"
+    WORSENING = "heikkenee"
+    NO_TREND = "ei_trendia"
+
+
+class Direction(StrEnum):
+    """Which way an indicator is good."""
+
+    HIGHER_BETTER = "higher_better"
+    LOWER_BETTER = "lower_better"
+    CONTEXT = "context"
+
+
+class Unit(StrEnum):
+    """Unit of an indicator's values."""
+
+    PERCENT = "percent"
+    COUNT = "count"
+    PER_1000 = "per_1000"
+    PER_10000 = "per_10000"
+    PERCENT_CHANGE = "percent_change"
+
+
+class Area(StrEnum):
+    """Where a value was measured. Municipalities may be added as ``kunta:<name>``."""
+
+    KYMENLAAKSO = "kymenlaakso"
+    COUNTRY = "koko_maa"
+
+
+class RowKind(StrEnum):
+    """What a row of an actor's measures table is."""
+
+    MEASURE = "measure"
+    REFERENCE = "reference"  # only refers to another row ("Ks. edellinen kohta")
+    EMPTY = "empty"
+    DASH = "dash"
+    OUT_OF_SCOPE = "out_of_scope"  # says the item is outside the actor's remit
+
+
+class MeasureStatus(StrEnum):
+    """Follow-up status of a measure (not in the plan; added for monitoring)."""
+
+    UNKNOWN = ""
+    PLANNED = "suunniteltu"
+    ONGOING = "käynnissä"
+    ESTABLISHED = "vakiintunut"
+    ENDED = "päättynyt"
+
+
+class Difficulty(StrEnum):
+    EASY = "helppo"
+    MEDIUM = "keskivaikea"
+    HARD = "vaikea"
+
+
+class Impact(StrEnum):
+    HIGH = "korkea"
+    FAIRLY_HIGH = "melko korkea"
+
+
+GOAL_IDS = ("I", "II", "III")
+_SUBGOAL_RE = re.compile(r"^(I|II|III)\.[1-9]\d*$")
+AREA_RE = re.compile(r"^(kymenlaakso|koko_maa|kunta:[a-zåäö_-]+)$")
+
+
+class _Row(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False, frozen=True)
+
+
+class Group(_Row):
+    """A respondent group or population band (4.–5. lk, lukio, 4-v. huoltajat, väestö…)."""
+
+    group_id: str = Field(pattern=r"^[a-z0-9_]+$")
+    name_fi: str = Field(min_length=1)
+    name_en: str = Field(min_length=1)
+    kind: str = Field(pattern=r"^(survey|population)$")
+    sort_order: int
+
+
+class Goal(_Row):
+    """A päätavoite with its service-level mix (shares of preventive, early-support, intensive)."""
+
+    goal_id: str
+    number: int
+    title_fi: str = Field(min_length=1)
+    title_en: str = Field(min_length=1)
+    preventive_pct: float = Field(ge=0, le=100)
+    early_support_pct: float = Field(ge=0, le=100)
+    intensive_pct: float = Field(ge=0, le=100)
+    note: str = ""
+
+    @field_validator("goal_id")
+    @classmethod
+    def _known_goal(cls, v: str) -> str:
+        if v not in GOAL_IDS:
+            raise ValueError(f"goal_id must be one of {', '.join(GOAL_IDS)}")
+        return v
+
+    @model_validator(mode="after")
+    def _mix_sums_to_100(self) -> Goal:
+        total = self.preventive_pct + self.early_support_pct + self.intensive_pct
+        if abs(total - 100) > 0.5:
+            raise ValueError(f"service-level shares must sum to 100, got {total:g}")
+        return self
+
+
+class SubGoal(_Row):
+    """A välitavoite, rated by how hard the change is and how high its impact."""
+
+    subgoal_id: str
+    goal_id: str
+    number: int = Field(ge=1)
+    title_fi: str = Field(min_length=1)
+    title_en: str = Field(min_length=1)
+    difficulty: Difficulty | None = None
+    impact: Impact | None = None
+    note: str = ""
+
+    @field_validator("subgoal_id")
+    @classmethod
+    def _id_form(cls, v: str) -> str:
+        if not _SUBGOAL_RE.match(v):
+            raise ValueError("subgoal_id must look like 'I.3'")
+        return v
+
+    @field_validator("difficulty", "impact", mode="before")
+    @classmethod
+    def _empty_is_none(cls, v: object) -> object:
+        return None if v == "" else v
+
+    @model_validator(mode="after")
+    def _id_matches(self) -> SubGoal:
+        if self.subgoal_id != f"{self.goal_id}.{self.number}":
+            raise ValueError(f"subgoal_id {self.subgoal_id} does not match {self.goal_id}.{self.number}")
+        return self
+
+
+class Indicator(_Row):
+    """One of the plan's 32 numbered indicators."""
+
+    indicator_id: int = Field(ge=1)
+    name_fi: str = Field(min_length=1)
+    name_en: str = Field(min_length=1)
+    category: str = Field(min_length=1)
+    definition: str = ""
+    source: str = ""
+    year: str = ""
+    unit: Unit
+    direction: Direction
+    note: str = ""
+
+
+class Series(_Row):
+    """A distinct measure under one indicator number (e.g. indicator 16's counts)."""
+
+    indicator_id: int
+    series_id: str = Field(pattern=r"^[a-z0-9_]+$")
+    name_fi: str = Field(min_length=1)
+    name_en: str = Field(min_length=1)
+    unit: Unit
+    direction: Direction
+
+
+class Observation(_Row):
+    """One printed value: indicator × series × group × area × year."""
+
+    indicator_id: int
+    series_id: str = ""
+    group_id: str
+    area: str
+    year: int = Field(ge=1990, le=2100)
+    value: float
+    value_as_printed: str = ""
+    flag: str = ""
+    note: str = ""
+
+    @field_validator("area")
+    @classmethod
+    def _area_form(cls, v: str) -> str:
+        if not AREA_RE.match(v):
+            raise ValueError("area must be 'kymenlaakso', 'koko_maa' or 'kunta:<name>'")
+        return v
+
+
+class SubGoalIndicator(_Row):
+    """An indicator tile shown under a sub-goal."""
+
+    subgoal_id: str
+    indicator_id: int
+    series_id: str = ""
+    sort_order: int = 0
+    note: str = ""
+
+
+class Actor(_Row):
+    """An organisation that wrote a measures table in section 2 of the plan."""
+
+    actor_id: str = Field(pattern=r"^[a-z0-9_]+$")
+    section: str
+    name_fi: str = Field(min_length=1)
+    name_en: str = Field(min_length=1)
+    kind: str = Field(pattern=r"^(hyvinvointialue|kunta|seurakunta|jarjesto|poliisi|muu)$")
+    current_name: str = ""
+    evidence: str = ""
+    note: str = ""
+
+
+MEASURE_TEXT_FIELDS = ("toimenpide", "mittari", "aikataulu", "toimijat", "seuranta")
+MAX_TEXT_LENGTH = 4000
+
+
+class Measure(_Row):
+    """A toimenpide of one actor for one sub-goal, with the plan's five columns and follow-up fields."""
+
+    measure_id: str = Field(pattern=r"^[a-z0-9_]+-(I|II|III)\.\d+-\d+$")
+    actor_id: str
+    subgoal_id: str
+    seq: int = Field(ge=1)
+    row_kind: RowKind
+    toimenpide: str = Field(default="", max_length=MAX_TEXT_LENGTH)
+    mittari: str = Field(default="", max_length=MAX_TEXT_LENGTH)
+    aikataulu: str = Field(default="", max_length=MAX_TEXT_LENGTH)
+    toimijat: str = Field(default="", max_length=MAX_TEXT_LENGTH)
+    seuranta: str = Field(default="", max_length=MAX_TEXT_LENGTH)
+    status: MeasureStatus = MeasureStatus.UNKNOWN
+    start_year: int | None = Field(default=None, ge=2000, le=2100)
+    end_year: int | None = Field(default=None, ge=2000, le=2100)
+    permanent: bool = False
+    contact: str = Field(default="", max_length=200)
+    source_line_start: int | None = None
+    source_line_end: int | None = None
+    note: str = ""
+
+    @field_validator("start_year", "end_year", "source_line_start", "source_line_end", mode="before")
+    @classmethod
+    def _empty_int(cls, v: object) -> object:
+        return None if v == "" else v
+
+    @field_validator("permanent", mode="before")
+    @classmethod
+    def _bool_text(cls, v: object) -> object:
+        if isinstance(v, str):
+            low = v.strip().lower()
+            if low in ("", "0", "false", "ei"):
+                return False
+            if low in ("1", "true", "kyllä", "kylla"):
+                return True
+        return v
+
+    @model_validator(mode="after")
+    def _years_in_order(self) -> Measure:
+        if self.start_year and self.end_year and self.end_year < self.start_year:
+            raise ValueError("end_year is before start_year")
+        return self
+
+
+class Plan(BaseModel):
+    """The whole plan as loaded from data/: reference data and the seed measures."""
+
+    model_config = ConfigDict(frozen=True)
+
+    meta: dict
+    groups: tuple[Group, ...]
+    goals: tuple[Goal, ...]
+    subgoals: tuple[SubGoal, ...]
+    indicators: tuple[Indicator, ...]
+    series: tuple[Series, ...]
+    observations: tuple[Observation, ...]
+    subgoal_indicators: tuple[SubGoalIndicator, ...]
+    actors: tuple[Actor, ...]
+    measures: tuple[Measure, ...]
+
+    def goal(self, goal_id: str) -> Goal:
+        """The päätavoite with this id."""
+        for g in self.goals:
+            if g.goal_id == goal_id:
+                return g
+        raise KeyError(goal_id)
+
+    def subgoals_of(self, goal_id: str) -> list[SubGoal]:
+        """The välitavoitteet of one goal, in order."""
+        return sorted((s for s in self.subgoals if s.goal_id == goal_id), key=lambda s: s.number)
+
+    def indicator(self, indicator_id: int) -> Indicator:
+        """The indicator with this number."""
+        for i in self.indicators:
+            if i.indicator_id == indicator_id:
+                return i
+        raise KeyError(indicator_id)
+
+    def actor(self, actor_id: str) -> Actor:
+        """The actor with this id."""
+        for a in self.actors:
+            if a.actor_id == actor_id:
+                return a
+        raise KeyError(actor_id)

@@ -1,0 +1,285 @@
+"""Table builders: plan data + filters in, pandas DataFrames out (no Streamlit).
+
+Pages call these and draw what comes back; figure builders in ``core.charts`` take the frames.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from core.i18n import name, t
+from core.model import Area, Direction, Plan, Status, Unit
+from core.status import status_vs_national, trend_since_baseline
+
+OBSERVATION_COLUMNS = [
+    "indicator_id", "series_id", "group_id", "area", "year", "value", "value_as_printed", "flag", "note",
+]
+MEASURE_COLUMNS = [
+    "measure_id", "actor_id", "subgoal_id", "seq", "row_kind", "toimenpide", "mittari", "aikataulu",
+    "toimijat", "seuranta", "status", "start_year", "end_year", "permanent", "contact",
+    "source_line_start", "source_line_end", "note",
+]
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the user selected: one respondent group (None = all), actors (empty = all), etc."""
+
+    group: str | None = None
+    actors: tuple[str, ...] = ()
+    goal: str | None = None
+    subgoal: str | None = None
+    category: str | None = None
+    search: str = ""
+    lang: str = "fi"
+    extra: dict = field(default_factory=dict)
+
+
+def observations_frame(plan: Plan) -> pd.DataFrame:
+    """The plan's printed observations as a DataFrame."""
+    rows = [o.model_dump() for o in plan.observations]
+    return pd.DataFrame(rows, columns=OBSERVATION_COLUMNS)
+
+
+def measures_frame(plan: Plan) -> pd.DataFrame:
+    """The plan's seed measures as a DataFrame (the store serves the edited ones)."""
+    rows = [m.model_dump(mode="json") for m in plan.measures]
+    return pd.DataFrame(rows, columns=MEASURE_COLUMNS)
+
+
+def goal_of(subgoal_id: str) -> str:
+    """The päätavoite id of a välitavoite id ('II.3' → 'II')."""
+    return subgoal_id.split(".", 1)[0]
+
+
+def linked_indicators(plan: Plan, goal_id: str | None = None) -> list[tuple[int, str]]:
+    """(indicator, series) pairs shown under a goal's sub-goals, in plan order, without repeats.
+
+    A link without a series to an indicator that has series stands for all its series.
+    """
+    series_of: dict[int, list[str]] = {}
+    for s in plan.series:
+        series_of.setdefault(s.indicator_id, []).append(s.series_id)
+    out: list[tuple[int, str]] = []
+    links = sorted(plan.subgoal_indicators, key=lambda x: (_subgoal_key(x.subgoal_id), x.sort_order))
+    for link in links:
+        if goal_id and goal_of(link.subgoal_id) != goal_id:
+            continue
+        pairs = (
+            [(link.indicator_id, link.series_id)]
+            if link.series_id or link.indicator_id not in series_of
+            else [(link.indicator_id, s) for s in series_of[link.indicator_id]]
+        )
+        for pair in pairs:
+            if pair not in out:
+                out.append(pair)
+    return out
+
+
+def _subgoal_key(subgoal_id: str) -> tuple[int, int]:
+    goal, num = subgoal_id.split(".")
+    return (("I", "II", "III").index(goal), int(num))
+
+
+def indicator_label(plan: Plan, indicator_id: int, series_id: str, lang: str) -> str:
+    """'7 Tyytyväinen elämäänsä' or, for a series, '16 Lastensuojelu: ilmoitukset'."""
+    ind = plan.indicator(indicator_id)
+    label = f"{indicator_id} {name(ind, lang)}"
+    if series_id:
+        for s in plan.series:
+            if s.indicator_id == indicator_id and s.series_id == series_id:
+                return f"{indicator_id} {name(s, lang)}"
+    return label
+
+
+def _unit_direction(plan: Plan, indicator_id: int, series_id: str) -> tuple[Unit, Direction]:
+    for s in plan.series:
+        if s.indicator_id == indicator_id and s.series_id == series_id:
+            return s.unit, s.direction
+    ind = plan.indicator(indicator_id)
+    return ind.unit, ind.direction
+
+
+def comparison_frame(
+    plan: Plan,
+    observations: pd.DataFrame,
+    pairs: Sequence[tuple[int, str]] | None = None,
+    groups: Iterable[str] | None = None,
+    lang: str = "fi",
+    band: float | None = None,
+) -> pd.DataFrame:
+    """Kymenlaakso beside the whole country, one row per indicator × series × group.
+
+    Uses each pair's latest year with a Kymenlaakso value; the national value is the same
+    group's in the same year. Columns include status, difference and a combined data flag.
+    """
+    columns = [
+        "indicator_id", "series_id", "group_id", "label", "group_label", "year", "value",
+        "national", "diff", "value_as_printed", "national_as_printed", "unit", "direction",
+        "status", "status_label", "source", "flag", "category", "group_order",
+    ]
+    if observations.empty:
+        return pd.DataFrame(columns=columns)
+    obs = observations
+    group_names = {g.group_id: name(g, lang) for g in plan.groups}
+    group_order = {g.group_id: g.sort_order for g in plan.groups}
+    wanted_groups = set(groups) if groups is not None else None
+    if pairs is None:
+        pairs = sorted({(int(r.indicator_id), str(r.series_id or "")) for r in obs.itertuples()})
+    regional = obs[obs["area"] == Area.KYMENLAAKSO.value]
+    national = obs[obs["area"] == Area.COUNTRY.value]
+    rows = []
+    for indicator_id, series_id in pairs:
+        ind = plan.indicator(indicator_id)
+        unit, direction = _unit_direction(plan, indicator_id, series_id)
+        reg = regional[(regional["indicator_id"] == indicator_id) & (regional["series_id"].fillna("") == series_id)]
+        for group_id, g_rows in reg.groupby("group_id", sort=False):
+            if wanted_groups is not None and group_id not in wanted_groups:
+                continue
+            latest = g_rows.sort_values("year").iloc[-1]
+            year = int(latest["year"])
+            nat = national[
+                (national["indicator_id"] == indicator_id)
+                & (national["series_id"].fillna("") == series_id)
+                & (national["group_id"] == group_id)
+                & (national["year"] == year)
+            ]
+            nat_value = float(nat.iloc[0]["value"]) if not nat.empty else None
+            value = float(latest["value"])
+            status = status_vs_national(value, nat_value, direction, unit, band=band)
+            flags = [str(x) for x in (latest.get("flag"), latest.get("note")) if x and str(x) != "nan"]
+            if not nat.empty:
+                flags += [str(x) for x in (nat.iloc[0].get("flag"), nat.iloc[0].get("note")) if x and str(x) != "nan"]
+            rows.append(
+                {
+                    "indicator_id": indicator_id,
+                    "series_id": series_id,
+                    "group_id": group_id,
+                    "label": indicator_label(plan, indicator_id, series_id, lang),
+                    "group_label": group_names.get(group_id, group_id),
+                    "year": year,
+                    "value": value,
+                    "national": nat_value,
+                    "diff": None if nat_value is None else round(value - nat_value, 2),
+                    "value_as_printed": str(latest.get("value_as_printed") or ""),
+                    "national_as_printed": "" if nat.empty else str(nat.iloc[0].get("value_as_printed") or ""),
+                    "unit": unit.value,
+                    "direction": direction.value,
+                    "status": status.value,
+                    "status_label": t(f"status.{status.value}", lang),
+                    "source": ind.source,
+                    "flag": "; ".join(dict.fromkeys(flags)),
+                    "category": ind.category,
+                    "group_order": group_order.get(group_id, 99),
+                }
+            )
+    return pd.DataFrame(rows, columns=columns)
+
+
+def missing_for_group(
+    plan: Plan, observations: pd.DataFrame, pairs: Sequence[tuple[int, str]], group: str, lang: str
+) -> list[str]:
+    """Labels of the pairs that have no Kymenlaakso value for ``group``."""
+    reg = observations[(observations["area"] == Area.KYMENLAAKSO.value) & (observations["group_id"] == group)]
+    have = {(int(r.indicator_id), str(r.series_id or "")) for r in reg.itertuples()}
+    return [indicator_label(plan, i, s, lang) for i, s in pairs if (i, s) not in have]
+
+
+def status_counts_by_goal(comparison_by_goal: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Rows goal × status with the number of indicator-group values in each status."""
+    rows = []
+    for goal_id, frame in comparison_by_goal.items():
+        counts = frame["status"].value_counts() if not frame.empty else pd.Series(dtype=int)
+        for status in Status:
+            rows.append({"goal_id": goal_id, "status": status.value, "count": int(counts.get(status.value, 0))})
+    return pd.DataFrame(rows, columns=["goal_id", "status", "count"])
+
+
+def filter_measures(measures: pd.DataFrame, filters: Filters) -> pd.DataFrame:
+    """Measures matching actor, goal, sub-goal and free-text search (case-insensitive)."""
+    df = measures
+    if filters.actors:
+        df = df[df["actor_id"].isin(filters.actors)]
+    if filters.goal:
+        df = df[df["subgoal_id"].map(goal_of) == filters.goal]
+    if filters.subgoal:
+        df = df[df["subgoal_id"] == filters.subgoal]
+    needle = filters.search.strip().casefold()
+    if needle:
+        text_cols = ["toimenpide", "mittari", "aikataulu", "toimijat", "seuranta", "contact"]
+        hay = df[text_cols].fillna("").astype(str).agg("\n".join, axis=1).str.casefold()
+        df = df[hay.str.contains(needle, regex=False)]
+    return df
+
+
+def measures_display(plan: Plan, measures: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Measures sorted in plan order with readable actor and sub-goal columns for grids."""
+    actor_names = {a.actor_id: name(a, lang) for a in plan.actors}
+    actor_order = {a.actor_id: i for i, a in enumerate(plan.actors)}
+    sub_titles = {s.subgoal_id: f"{s.subgoal_id} {name(s, lang, 'title')}" for s in plan.subgoals}
+    df = measures.copy()
+    df["actor"] = df["actor_id"].map(actor_names).fillna(df["actor_id"])
+    df["subgoal"] = df["subgoal_id"].map(sub_titles).fillna(df["subgoal_id"])
+    df["row_kind_label"] = df["row_kind"].map(lambda k: t(f"row_kind.{k}", lang))
+    df["_a"] = df["actor_id"].map(actor_order).fillna(999)
+    df["_s"] = df["subgoal_id"].map(lambda s: _subgoal_key(s) if "." in s else (9, 0))
+    df = df.sort_values(["_a", "_s", "seq"]).drop(columns=["_a", "_s"])
+    return df.reset_index(drop=True)
+
+
+def measure_counts(plan: Plan, measures: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Number of real measures (row_kind 'measure') per actor × goal, zeros included."""
+    real = measures[measures["row_kind"] == "measure"]
+    goals = [g.goal_id for g in sorted(plan.goals, key=lambda g: g.number)]
+    rows = []
+    for a in plan.actors:
+        mine = real[real["actor_id"] == a.actor_id]
+        for g in goals:
+            n = int((mine["subgoal_id"].map(goal_of) == g).sum()) if not mine.empty else 0
+            rows.append({"actor_id": a.actor_id, "actor": name(a, lang), "goal_id": g, "count": n})
+    return pd.DataFrame(rows, columns=["actor_id", "actor", "goal_id", "count"])
+
+
+def subgoal_table(plan: Plan, goal_id: str, lang: str) -> pd.DataFrame:
+    """The goal's sub-goals with difficulty, impact and linked indicator numbers."""
+    links: dict[str, list[str]] = {}
+    for link in sorted(plan.subgoal_indicators, key=lambda x: x.sort_order):
+        links.setdefault(link.subgoal_id, [])
+        if str(link.indicator_id) not in links[link.subgoal_id]:
+            links[link.subgoal_id].append(str(link.indicator_id))
+    rows = []
+    for s in plan.subgoals_of(goal_id):
+        rows.append(
+            {
+                "subgoal_id": s.subgoal_id,
+                "title": name(s, lang, "title"),
+                "difficulty": t(f"difficulty.{s.difficulty.value}", lang) if s.difficulty else t("goal.no_rating", lang),
+                "impact": t(f"impact.{s.impact.value}", lang) if s.impact else t("goal.no_rating", lang),
+                "indicators": ", ".join(links.get(s.subgoal_id, [])),
+            }
+        )
+    return pd.DataFrame(rows, columns=["subgoal_id", "title", "difficulty", "impact", "indicators"])
+
+
+def trend_frame(plan: Plan, observations: pd.DataFrame, indicator_id: int, series_id: str = "",
+                group: str | None = None, lang: str = "fi") -> pd.DataFrame:
+    """Time series of one indicator (per group and area) with each group's trend since baseline."""
+    unit, direction = _unit_direction(plan, indicator_id, series_id)
+    df = observations[(observations["indicator_id"] == indicator_id) & (observations["series_id"].fillna("") == series_id)]
+    if group:
+        df = df[df["group_id"] == group]
+    df = df.sort_values("year").copy()
+    group_names = {g.group_id: name(g, lang) for g in plan.groups}
+    df["group_label"] = df["group_id"].map(group_names).fillna(df["group_id"])
+    df["area_label"] = df["area"].map(lambda a: t(f"area.{a}", lang) if a in ("kymenlaakso", "koko_maa") else a)
+    trends = {}
+    for gid, g in df[df["area"] == Area.KYMENLAAKSO.value].groupby("group_id"):
+        g = g.sort_values("year")
+        trends[gid] = trend_since_baseline(
+            float(g.iloc[0]["value"]) if len(g) > 1 else None, float(g.iloc[-1]["value"]), direction, unit
+        ).value
+    df["trend"] = df["group_id"].map(trends).fillna("ei_trendia")
+    return df.reset_index(drop=True)

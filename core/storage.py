@@ -1,0 +1,773 @@
+"""The one module that reads and writes the working state, through SQLAlchemy.
+
+Default: a SQLite file in the git-ignored ``.local/`` folder, created and seeded from data/ on
+first start. Any SQLAlchemy URL (e.g. PostgreSQL) can be given instead. Every write is one
+transaction; every change is recorded in ``changes`` (who, when, field, old → new); every
+editable row carries a ``version`` for optimistic concurrency, so a save over a row that
+changed since it was loaded raises ``ConflictError`` instead of overwriting silently.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import pandas as pd
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Float,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    and_,
+    create_engine,
+    func,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.engine import Connection, Engine
+
+from core import config
+from core.model import MAX_TEXT_LENGTH, MEASURE_TEXT_FIELDS, MeasureStatus, Plan, RowKind
+from core.schedule import parse_schedule
+
+SCHEMA_VERSION = 2
+metadata = MetaData()
+
+schema_info = Table(
+    "schema_info", metadata,
+    Column("key", String(50), primary_key=True),
+    Column("value", String(200), nullable=False),
+)
+
+measures = Table(
+    "measures", metadata,
+    Column("measure_id", String(80), primary_key=True),
+    Column("actor_id", String(50), nullable=False, index=True),
+    Column("subgoal_id", String(10), nullable=False, index=True),
+    Column("seq", Integer, nullable=False),
+    Column("row_kind", String(20), nullable=False),
+    *[Column(f, Text, nullable=False, default="") for f in MEASURE_TEXT_FIELDS],
+    Column("status", String(20), nullable=False, default=""),
+    Column("start_year", Integer),
+    Column("end_year", Integer),
+    Column("permanent", Boolean, nullable=False, default=False),
+    Column("contact", String(200), nullable=False, default=""),
+    Column("source_line_start", Integer),
+    Column("source_line_end", Integer),
+    Column("note", Text, nullable=False, default=""),
+    Column("deleted", Boolean, nullable=False, default=False),
+    Column("version", Integer, nullable=False, default=1),
+    Column("updated_at", String(40), nullable=False, default=""),
+    Column("updated_by", String(200), nullable=False, default=""),
+)
+
+observations = Table(
+    "observations", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("indicator_id", Integer, nullable=False),
+    Column("series_id", String(50), nullable=False, default=""),
+    Column("group_id", String(50), nullable=False),
+    Column("area", String(80), nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("value", Float, nullable=False),
+    Column("value_as_printed", String(100), nullable=False, default=""),
+    Column("flag", String(100), nullable=False, default=""),
+    Column("note", Text, nullable=False, default=""),
+    Column("version", Integer, nullable=False, default=1),
+    Column("updated_at", String(40), nullable=False, default=""),
+    Column("updated_by", String(200), nullable=False, default=""),
+    UniqueConstraint("indicator_id", "series_id", "group_id", "area", "year", name="uq_observation"),
+)
+
+evaluations = Table(
+    "evaluations", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("measure_id", String(80), nullable=False, index=True),
+    Column("year", Integer, nullable=False),
+    Column("rating", Integer),
+    Column("comment", Text, nullable=False, default=""),
+    Column("evaluator", String(200), nullable=False, default=""),
+    Column("evaluated_on", String(10), nullable=False, default=""),
+    Column("version", Integer, nullable=False, default=1),
+    Column("updated_at", String(40), nullable=False, default=""),
+    Column("updated_by", String(200), nullable=False, default=""),
+    UniqueConstraint("measure_id", "year", name="uq_evaluation"),
+)
+
+events = Table(
+    "events", metadata,
+    Column("event_id", String(80), primary_key=True),
+    Column("title", String(200), nullable=False),
+    Column("months", String(40), nullable=False),
+    Column("owner", String(200), nullable=False, default=""),
+    Column("description", Text, nullable=False, default=""),
+    Column("deleted", Boolean, nullable=False, default=False),
+    Column("version", Integer, nullable=False, default=1),
+    Column("updated_at", String(40), nullable=False, default=""),
+    Column("updated_by", String(200), nullable=False, default=""),
+)
+
+changes = Table(
+    "changes", metadata,
+    Column("change_id", Integer, primary_key=True, autoincrement=True),
+    Column("entity", String(20), nullable=False, index=True),
+    Column("entity_id", String(200), nullable=False, index=True),
+    Column("field", String(50), nullable=False),
+    Column("old_value", Text),
+    Column("new_value", Text),
+    Column("action", String(20), nullable=False),
+    Column("changed_by", String(200), nullable=False),
+    Column("changed_at", String(40), nullable=False),
+    Column("reverts", Integer),
+)
+
+MEASURE_EDITABLE = (*MEASURE_TEXT_FIELDS, "status", "start_year", "end_year", "permanent", "contact", "row_kind")
+FIELD_LABELS_FI = {
+    "toimenpide": "Toimenpide", "mittari": "Mittari / toteutuminen", "aikataulu": "Aikataulu",
+    "toimijat": "Toimijat / toteuttajat", "seuranta": "Seuranta / arviointi / ohjaus", "status": "Tila",
+    "start_year": "Alkuvuosi", "end_year": "Loppuvuosi", "permanent": "Pysyvä", "contact": "Vastuuhenkilö",
+    "row_kind": "Rivin laji", "actor_id": "Toimija", "subgoal_id": "Välitavoite", "rating": "Arvio",
+    "comment": "Kommentti", "evaluator": "Arvioija", "year": "Vuosi", "title": "Otsikko", "months": "Kuukaudet",
+    "owner": "Vastuutaho", "description": "Kuvaus", "value": "Arvo", "evaluated_on": "Päivämäärä",
+}
+MAX_CONTACT = 200
+
+
+class StoreError(ValueError):
+    """Base class of the store's refusals; ``message`` is Finnish and names the field."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class InvalidEdit(StoreError):
+    """An edit that breaks a rule (required, length, allowed values); nothing was saved."""
+
+
+class NotFound(StoreError):
+    """The row does not exist (any more)."""
+
+
+class PermissionDenied(StoreError):
+    """The caller is not an editor."""
+
+
+@dataclass
+class Conflict:
+    """One row that changed since the editor loaded it: their values vs the stored ones."""
+
+    entity: str
+    entity_id: str
+    expected_version: int
+    current_version: int
+    mine: dict
+    current: dict
+
+
+class ConflictError(StoreError):
+    """A save over rows that changed meanwhile; nothing was saved."""
+
+    def __init__(self, conflicts: list[Conflict]):
+        ids = ", ".join(c.entity_id for c in conflicts)
+        super().__init__(f"Joku muu on muuttanut näitä rivejä sillä välin: {ids}. Valitse, kumpi arvo jää voimaan.")
+        self.conflicts = conflicts
+
+
+@dataclass(frozen=True)
+class Editor:
+    """Who is writing: a verified editor's display name (goes into the history)."""
+
+    name: str
+    can_edit: bool = True
+
+
+@dataclass
+class MeasureEdit:
+    """Changed fields of one measure, with the version the editor saw."""
+
+    measure_id: str
+    expected_version: int
+    values: dict = field(default_factory=dict)
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _text(value: object) -> str | None:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _require_editor(editor: Editor | None) -> Editor:
+    if editor is None or not editor.can_edit or not editor.name.strip():
+        raise PermissionDenied("Muokkaaminen vaatii kirjautumisen muokkaajana.")
+    return editor
+
+
+def _int_or_none(value: object, fld: str) -> int | None:
+    if value is None or value == "" or (isinstance(value, float) and pd.isna(value)):
+        return None
+    try:
+        number = float(str(value).replace(",", "."))
+    except ValueError as exc:
+        raise InvalidEdit(f"Kentän '{FIELD_LABELS_FI[fld]}' pitää olla vuosiluku, ei '{value}'.", fld) from exc
+    if number != int(number):
+        raise InvalidEdit(f"Kentän '{FIELD_LABELS_FI[fld]}' pitää olla kokonainen vuosiluku.", fld)
+    return int(number)
+
+
+def clean_measure_values(values: Mapping[str, object], current: Mapping[str, object] | None = None) -> dict:
+    """Check and normalise edited measure fields; raise InvalidEdit with a Finnish message."""
+    out: dict[str, object] = {}
+    for fld, raw in values.items():
+        if fld not in MEASURE_EDITABLE:
+            raise InvalidEdit(f"Kenttää '{fld}' ei voi muokata.", fld)
+        if fld in MEASURE_TEXT_FIELDS:
+            text = "" if raw is None or (isinstance(raw, float) and pd.isna(raw)) else str(raw)
+            text = text.replace("\r\n", "\n").strip()
+            if len(text) > MAX_TEXT_LENGTH:
+                raise InvalidEdit(
+                    f"Kenttä '{FIELD_LABELS_FI[fld]}' on liian pitkä ({len(text)} merkkiä, enintään {MAX_TEXT_LENGTH}).", fld
+                )
+            out[fld] = text
+        elif fld == "contact":
+            text = "" if raw is None or (isinstance(raw, float) and pd.isna(raw)) else str(raw).strip()
+            if len(text) > MAX_CONTACT:
+                raise InvalidEdit(f"Kenttä 'Vastuuhenkilö' on liian pitkä (enintään {MAX_CONTACT} merkkiä).", fld)
+            out[fld] = text
+        elif fld == "status":
+            text = "" if raw is None or (isinstance(raw, float) and pd.isna(raw)) else str(raw).strip()
+            allowed = [s.value for s in MeasureStatus]
+            if text not in allowed:
+                raise InvalidEdit(
+                    f"Kentän 'Tila' arvo '{text}' ei ole sallittu (sallitut: {', '.join(a for a in allowed if a)}).", fld
+                )
+            out[fld] = text
+        elif fld == "row_kind":
+            allowed = [k.value for k in RowKind]
+            if str(raw) not in allowed:
+                raise InvalidEdit(f"Kentän 'Rivin laji' arvo '{raw}' ei ole sallittu.", fld)
+            out[fld] = str(raw)
+        elif fld in ("start_year", "end_year"):
+            year = _int_or_none(raw, fld)
+            if year is not None and not 2000 <= year <= 2100:
+                raise InvalidEdit(f"Kentän '{FIELD_LABELS_FI[fld]}' pitää olla vuosi 2000–2100, ei {year}.", fld)
+            out[fld] = year
+        elif fld == "permanent":
+            if isinstance(raw, str):
+                out[fld] = raw.strip().lower() in ("true", "1", "kyllä", "kylla", "x")
+            else:
+                out[fld] = bool(raw) if raw is not None and not (isinstance(raw, float) and pd.isna(raw)) else False
+    merged = {**(current or {}), **out}
+    start, end = merged.get("start_year"), merged.get("end_year")
+    if start is not None and end is not None and int(end) < int(start):
+        raise InvalidEdit("Loppuvuosi ei voi olla ennen alkuvuotta.", "end_year")
+    if merged.get("row_kind", "measure") == "measure" and "toimenpide" in out and not out["toimenpide"]:
+        raise InvalidEdit("Kenttä 'Toimenpide' on pakollinen.", "toimenpide")
+    return out
+
+
+# ------------------------------------------------------------------------------------------
+# Observations, evaluations and vuosikello events: the yearly cycle (same guarantees).
+
+OBSERVATION_KEY = ("indicator_id", "series_id", "group_id", "area", "year")
+EVALUATION_SCALE = (1, 2, 3, 4)
+
+
+def _obs_entity_id(row: Mapping) -> str:
+    return "/".join(str(row[k]) for k in OBSERVATION_KEY)
+
+
+class _CycleMixin:
+    engine: Engine
+
+    # observations ---------------------------------------------------------
+    def observations(self) -> pd.DataFrame:
+        """Every observation (seeded and added) as a DataFrame."""
+        with self.engine.connect() as conn:
+            return pd.DataFrame(conn.execute(select(observations)).mappings().all(),
+                                columns=[c.name for c in observations.columns])
+
+    def upsert_observations(self, rows: list[Mapping], editor: Editor | None) -> dict[str, int]:
+        """Add or change observations by key (indicator, series, group, area, year) in one transaction.
+
+        Rows must already be validated (see core.importer). Returns counts of added/changed/same.
+        """
+        editor = _require_editor(editor)
+        now = _now()
+        counts = {"added": 0, "changed": 0, "unchanged": 0}
+        with self.engine.begin() as conn:
+            for r in rows:
+                key = {k: r[k] for k in OBSERVATION_KEY}
+                cond = and_(*[observations.c[k] == v for k, v in key.items()])
+                cur = conn.execute(select(observations).where(cond)).mappings().first()
+                vals = {k: r.get(k, "") for k in ("value", "value_as_printed", "flag", "note")}
+                vals["value"] = float(r["value"])
+                if cur is None:
+                    res = conn.execute(insert(observations).values(**key, **vals, version=1, updated_at=now,
+                                                                    updated_by=editor.name))
+                    new_id = res.inserted_primary_key[0]
+                    self._record(conn, "observation", str(new_id), "value", None, vals["value"], "create", editor, now)
+                    counts["added"] += 1
+                    continue
+                diff = {k: v for k, v in vals.items() if cur[k] != v and not (k != "value" and v in (None, ""))}
+                if not diff:
+                    counts["unchanged"] += 1
+                    continue
+                conn.execute(update(observations).where(observations.c.id == cur["id"]).values(
+                    **diff, version=cur["version"] + 1, updated_at=now, updated_by=editor.name))
+                for fld, new in diff.items():
+                    self._record(conn, "observation", str(cur["id"]), fld, cur[fld], new, "update", editor, now)
+                counts["changed"] += 1
+        return counts
+
+    # evaluations ----------------------------------------------------------
+    def evaluations(self, year: int | None = None) -> pd.DataFrame:
+        """Annual evaluations of measures (optionally one year's)."""
+        q = select(evaluations)
+        if year is not None:
+            q = q.where(evaluations.c.year == year)
+        with self.engine.connect() as conn:
+            return pd.DataFrame(conn.execute(q).mappings().all(), columns=[c.name for c in evaluations.columns])
+
+    def save_evaluation(self, measure_id: str, year: int, values: Mapping[str, object],
+                        expected_version: int | None, editor: Editor | None) -> int:
+        """Create (expected_version None) or update one measure's evaluation for a year; return version."""
+        editor = _require_editor(editor)
+        clean = clean_evaluation_values(values)
+        now = _now()
+        with self.engine.begin() as conn:
+            if conn.execute(select(measures.c.measure_id).where(measures.c.measure_id == measure_id)).first() is None:
+                raise InvalidEdit(f"Tuntematon toimenpide '{measure_id}'.", "measure_id")
+            cond = and_(evaluations.c.measure_id == measure_id, evaluations.c.year == int(year))
+            cur = conn.execute(select(evaluations).where(cond)).mappings().first()
+            if cur is None:
+                if expected_version not in (None, 0):
+                    raise ConflictError([Conflict("evaluation", f"{measure_id}/{year}", expected_version or 0, 0,
+                                                  clean, {})])
+                res = conn.execute(insert(evaluations).values(measure_id=measure_id, year=int(year), **clean,
+                                                              version=1, updated_at=now, updated_by=editor.name))
+                new_id = res.inserted_primary_key[0]
+                for fld, new in clean.items():
+                    self._record(conn, "evaluation", str(new_id), fld, None, new, "create", editor, now)
+                return 1
+            if expected_version is None or cur["version"] != expected_version:
+                raise ConflictError([Conflict("evaluation", f"{measure_id}/{year}", expected_version or 0,
+                                              cur["version"], clean, dict(cur))])
+            diff = {k: v for k, v in clean.items() if cur[k] != v}
+            if not diff:
+                return int(cur["version"])
+            conn.execute(update(evaluations).where(evaluations.c.id == cur["id"]).values(
+                **diff, version=cur["version"] + 1, updated_at=now, updated_by=editor.name))
+            for fld, new in diff.items():
+                self._record(conn, "evaluation", str(cur["id"]), fld, cur[fld], new, "update", editor, now)
+            return int(cur["version"]) + 1
+
+    # vuosikello events ----------------------------------------------------
+    def events(self, include_deleted: bool = False) -> pd.DataFrame:
+        """The annual clock's events."""
+        q = select(events)
+        if not include_deleted:
+            q = q.where(events.c.deleted.is_(False))
+        with self.engine.connect() as conn:
+            return pd.DataFrame(conn.execute(q).mappings().all(), columns=[c.name for c in events.columns])
+
+    def save_event(self, event_id: str | None, values: Mapping[str, object], expected_version: int | None,
+                   editor: Editor | None) -> str:
+        """Create (event_id None) or update a vuosikello event; return its id."""
+        editor = _require_editor(editor)
+        clean = clean_event_values(values)
+        now = _now()
+        with self.engine.begin() as conn:
+            if event_id is None:
+                n = conn.execute(select(func.count()).select_from(events)).scalar_one()
+                event_id = f"e{n + 1}"
+                while conn.execute(select(events.c.event_id).where(events.c.event_id == event_id)).first():
+                    n += 1
+                    event_id = f"e{n + 1}"
+                conn.execute(insert(events).values(event_id=event_id, **clean, deleted=False, version=1,
+                                                   updated_at=now, updated_by=editor.name))
+                self._record(conn, "event", event_id, "*", None, json.dumps(clean, ensure_ascii=False), "create",
+                             editor, now)
+                return event_id
+            cur = conn.execute(select(events).where(events.c.event_id == event_id)).mappings().first()
+            if cur is None:
+                raise NotFound(f"Tapahtumaa {event_id} ei löydy.")
+            if cur["version"] != expected_version:
+                raise ConflictError([Conflict("event", event_id, expected_version or 0, cur["version"], clean,
+                                              dict(cur))])
+            diff = {k: v for k, v in clean.items() if cur[k] != v}
+            if diff:
+                conn.execute(update(events).where(events.c.event_id == event_id).values(
+                    **diff, version=cur["version"] + 1, updated_at=now, updated_by=editor.name))
+                for fld, new in diff.items():
+                    self._record(conn, "event", event_id, fld, cur[fld], new, "update", editor, now)
+            return event_id
+
+    def delete_event(self, event_id: str, expected_version: int, editor: Editor | None) -> None:
+        """Remove a vuosikello event (recoverable through history revert)."""
+        editor = _require_editor(editor)
+        now = _now()
+        with self.engine.begin() as conn:
+            cur = conn.execute(select(events).where(events.c.event_id == event_id)).mappings().first()
+            if cur is None:
+                raise NotFound(f"Tapahtumaa {event_id} ei löydy.")
+            if cur["version"] != expected_version:
+                raise ConflictError([Conflict("event", event_id, expected_version, cur["version"], {"deleted": True},
+                                              dict(cur))])
+            conn.execute(update(events).where(events.c.event_id == event_id).values(
+                deleted=True, version=cur["version"] + 1, updated_at=now, updated_by=editor.name))
+            self._record(conn, "event", event_id, "deleted", False, True, "delete", editor, now)
+
+
+def clean_evaluation_values(values: Mapping[str, object]) -> dict:
+    """Check an evaluation: rating 1–4 (or empty), comment ≤ 4000, evaluator, date YYYY-MM-DD."""
+    out: dict[str, object] = {}
+    for fld, raw in values.items():
+        if fld == "rating":
+            if raw in (None, "") or (isinstance(raw, float) and pd.isna(raw)):
+                out[fld] = None
+                continue
+            try:
+                rating = int(float(str(raw)))
+            except ValueError as exc:
+                raise InvalidEdit(f"Kentän 'Arvio' pitää olla 1–4, ei '{raw}'.", fld) from exc
+            if rating not in EVALUATION_SCALE:
+                raise InvalidEdit(f"Kentän 'Arvio' pitää olla 1–4, ei {rating}.", fld)
+            out[fld] = rating
+        elif fld in ("comment", "evaluator"):
+            text = "" if raw is None or (isinstance(raw, float) and pd.isna(raw)) else str(raw).strip()
+            limit = MAX_TEXT_LENGTH if fld == "comment" else MAX_CONTACT
+            if len(text) > limit:
+                raise InvalidEdit(f"Kenttä '{FIELD_LABELS_FI[fld]}' on liian pitkä (enintään {limit} merkkiä).", fld)
+            out[fld] = text
+        elif fld == "evaluated_on":
+            text = "" if raw is None else str(raw).strip()[:10]
+            if text:
+                try:
+                    datetime.strptime(text, "%Y-%m-%d")
+                except ValueError as exc:
+                    raise InvalidEdit(f"Päivämäärän pitää olla muotoa VVVV-KK-PP, ei '{text}'.", fld) from exc
+            out[fld] = text
+        else:
+            raise InvalidEdit(f"Kenttää '{fld}' ei voi muokata.", fld)
+    return out
+
+
+def parse_months(raw: object) -> list[int]:
+    """'3,4' or '3–4' or [3, 4] → [3, 4]; raises InvalidEdit for anything outside 1–12."""
+    if isinstance(raw, (list, tuple)):
+        parts = [str(x) for x in raw]
+    else:
+        text = str(raw or "").replace(" ", "")
+        parts = []
+        for chunk in text.replace(";", ",").split(","):
+            if not chunk:
+                continue
+            if "-" in chunk or "–" in chunk:
+                a, b = chunk.replace("–", "-").split("-", 1)
+                if not (a.isdigit() and b.isdigit()):
+                    raise InvalidEdit(f"Kuukaudet pitää antaa numeroina 1–12, ei '{chunk}'.", "months")
+                parts += [str(m) for m in range(int(a), int(b) + 1)]
+            else:
+                parts.append(chunk)
+    months = []
+    for p in parts:
+        if not p.isdigit() or not 1 <= int(p) <= 12:
+            raise InvalidEdit(f"Kuukaudet pitää antaa numeroina 1–12, ei '{p}'.", "months")
+        if int(p) not in months:
+            months.append(int(p))
+    if not months:
+        raise InvalidEdit("Kenttä 'Kuukaudet' on pakollinen.", "months")
+    return sorted(months)
+
+
+def clean_event_values(values: Mapping[str, object]) -> dict:
+    """Check a vuosikello event: title required, months 1–12, lengths."""
+    out: dict[str, object] = {}
+    for fld, raw in values.items():
+        if fld == "months":
+            out[fld] = ",".join(str(m) for m in parse_months(raw))
+        elif fld in ("title", "owner", "description"):
+            text = "" if raw is None or (isinstance(raw, float) and pd.isna(raw)) else str(raw).strip()
+            limit = 200 if fld != "description" else MAX_TEXT_LENGTH
+            if len(text) > limit:
+                raise InvalidEdit(f"Kenttä '{FIELD_LABELS_FI[fld]}' on liian pitkä (enintään {limit} merkkiä).", fld)
+            out[fld] = text
+        else:
+            raise InvalidEdit(f"Kenttää '{fld}' ei voi muokata.", fld)
+    if "title" in out and not out["title"]:
+        raise InvalidEdit("Kenttä 'Otsikko' on pakollinen.", "title")
+    return out
+
+
+class Store(_CycleMixin):
+    """Read and write the working state; one instance per database URL."""
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+
+    # ---------------------------------------------------------------- set-up
+    @classmethod
+    def open(cls, url: str | None = None, plan: Plan | None = None) -> Store:
+        """Connect, create or upgrade the schema, and seed from ``plan`` if the store is empty."""
+        url = url or str(config.get("database_url") or "") or config.default_sqlite_url()
+        kwargs: dict = {"future": True, "pool_pre_ping": True}
+        if url.startswith("sqlite"):
+            kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
+        engine = create_engine(url, **kwargs)
+        store = cls(engine)
+        store.migrate()
+        if plan is not None:
+            store.seed(plan)
+        return store
+
+    def migrate(self) -> None:
+        """Create missing tables and record the schema version (upgrades are additive)."""
+        metadata.create_all(self.engine)
+        with self.engine.begin() as conn:
+            row = conn.execute(select(schema_info.c.value).where(schema_info.c.key == "schema_version")).first()
+            if row is None:
+                conn.execute(insert(schema_info).values(key="schema_version", value=str(SCHEMA_VERSION)))
+            elif int(row[0]) < SCHEMA_VERSION:
+                conn.execute(
+                    update(schema_info).where(schema_info.c.key == "schema_version").values(value=str(SCHEMA_VERSION))
+                )
+
+    def is_seeded(self) -> bool:
+        """Whether the seed from data/ has been loaded."""
+        with self.engine.connect() as conn:
+            row = conn.execute(select(schema_info.c.value).where(schema_info.c.key == "seeded_at")).first()
+        return row is not None
+
+    def seed(self, plan: Plan, events_rows: Iterable[Mapping] | None = None) -> bool:
+        """Load data/ into an empty store (once); return True if it seeded now."""
+        if self.is_seeded():
+            return False
+        now = _now()
+        with self.engine.begin() as conn:
+            rows = []
+            for m in plan.measures:
+                d = m.model_dump(mode="json")
+                if d["start_year"] is None and d["end_year"] is None and not d["permanent"]:
+                    s = parse_schedule(d["aikataulu"])
+                    d.update(start_year=s.start_year, end_year=s.end_year, permanent=s.permanent)
+                rows.append({**d, "deleted": False, "version": 1, "updated_at": now, "updated_by": "data/"})
+            if rows:
+                conn.execute(insert(measures), rows)
+            obs_rows = [
+                {**o.model_dump(), "version": 1, "updated_at": now, "updated_by": "data/"} for o in plan.observations
+            ]
+            if obs_rows:
+                conn.execute(insert(observations), obs_rows)
+            ev_rows = list(events_rows or plan.meta.get("_events", []) or [])
+            if ev_rows:
+                conn.execute(
+                    insert(events),
+                    [{**dict(e), "deleted": False, "version": 1, "updated_at": now, "updated_by": "data/"} for e in ev_rows],
+                )
+            conn.execute(insert(schema_info).values(key="seeded_at", value=now))
+        return True
+
+    # ---------------------------------------------------------------- reads
+    def data_version(self) -> int:
+        """A number that grows with every write (for cache keys)."""
+        with self.engine.connect() as conn:
+            return int(conn.execute(select(func.coalesce(func.max(changes.c.change_id), 0))).scalar_one())
+
+    def measures(self, include_deleted: bool = False) -> pd.DataFrame:
+        """All measures (not deleted ones unless asked) as a DataFrame, with version."""
+        q = select(measures)
+        if not include_deleted:
+            q = q.where(measures.c.deleted.is_(False))
+        with self.engine.connect() as conn:
+            df = pd.DataFrame(conn.execute(q).mappings().all(), columns=[c.name for c in measures.columns])
+        return df
+
+    def measure(self, measure_id: str) -> dict:
+        """One measure as a dict; NotFound if there is none."""
+        with self.engine.connect() as conn:
+            row = conn.execute(select(measures).where(measures.c.measure_id == measure_id)).mappings().first()
+        if row is None:
+            raise NotFound(f"Toimenpidettä {measure_id} ei löydy.")
+        return dict(row)
+
+    def history(self, entity: str | None = None, entity_id: str | None = None, limit: int = 1000) -> pd.DataFrame:
+        """Recorded changes, newest first."""
+        q = select(changes).order_by(changes.c.change_id.desc()).limit(limit)
+        if entity:
+            q = q.where(changes.c.entity == entity)
+        if entity_id:
+            q = q.where(changes.c.entity_id == entity_id)
+        with self.engine.connect() as conn:
+            return pd.DataFrame(conn.execute(q).mappings().all(), columns=[c.name for c in changes.columns])
+
+    # ---------------------------------------------------------------- helpers
+    @staticmethod
+    def _record(conn: Connection, entity: str, entity_id: str, fld: str, old: object, new: object,
+                action: str, editor: Editor, now: str, reverts: int | None = None) -> None:
+        conn.execute(
+            insert(changes).values(
+                entity=entity, entity_id=entity_id, field=fld, old_value=_text(old), new_value=_text(new),
+                action=action, changed_by=editor.name, changed_at=now, reverts=reverts,
+            )
+        )
+
+    # ---------------------------------------------------------------- measure writes
+    def save_measure_edits(self, edits: list[MeasureEdit], editor: Editor | None) -> int:
+        """Apply edits of several measures in one transaction; return the number of fields changed.
+
+        Raises InvalidEdit (nothing saved) or ConflictError listing every row that changed since
+        the editor's version (nothing saved).
+        """
+        editor = _require_editor(editor)
+        now = _now()
+        changed = 0
+        with self.engine.begin() as conn:
+            conflicts: list[Conflict] = []
+            plans: list[tuple[dict, dict]] = []
+            for e in edits:
+                cur = conn.execute(select(measures).where(measures.c.measure_id == e.measure_id)).mappings().first()
+                if cur is None or cur["deleted"]:
+                    raise NotFound(f"Toimenpidettä {e.measure_id} ei enää ole (se on poistettu).")
+                cur = dict(cur)
+                clean = clean_measure_values(e.values, cur)
+                diff = {k: v for k, v in clean.items() if cur.get(k) != v}
+                if not diff:
+                    continue
+                if cur["version"] != e.expected_version:
+                    # a conflict only where the other person changed what this person changed
+                    conflicts.append(Conflict("measure", e.measure_id, e.expected_version, cur["version"], diff, cur))
+                    continue
+                plans.append((cur, diff))
+            if conflicts:
+                raise ConflictError(conflicts)
+            for cur, diff in plans:
+                res = conn.execute(
+                    update(measures)
+                    .where(and_(measures.c.measure_id == cur["measure_id"], measures.c.version == cur["version"]))
+                    .values(**diff, version=cur["version"] + 1, updated_at=now, updated_by=editor.name)
+                )
+                if res.rowcount != 1:  # changed between our read and write (another process)
+                    raise ConflictError([Conflict("measure", cur["measure_id"], cur["version"], -1, diff, cur)])
+                for fld, new in diff.items():
+                    self._record(conn, "measure", cur["measure_id"], fld, cur.get(fld), new, "update", editor, now)
+                    changed += 1
+        return changed
+
+    def add_measure(self, actor_id: str, subgoal_id: str, values: Mapping[str, object], editor: Editor | None,
+                    known_actors: Iterable[str] | None = None, known_subgoals: Iterable[str] | None = None) -> str:
+        """Create a measure for an actor and sub-goal; return its id (actor-subgoal-seq)."""
+        editor = _require_editor(editor)
+        if known_actors is not None and actor_id not in set(known_actors):
+            raise InvalidEdit(f"Tuntematon toimija '{actor_id}'.", "actor_id")
+        if known_subgoals is not None and subgoal_id not in set(known_subgoals):
+            raise InvalidEdit(f"Tuntematon välitavoite '{subgoal_id}'.", "subgoal_id")
+        clean = clean_measure_values({"row_kind": "measure", **values})
+        if not clean.get("toimenpide"):
+            raise InvalidEdit("Kenttä 'Toimenpide' on pakollinen.", "toimenpide")
+        if "aikataulu" in clean and not any(k in values for k in ("start_year", "end_year", "permanent")):
+            s = parse_schedule(str(clean["aikataulu"]))
+            clean.update(start_year=s.start_year, end_year=s.end_year, permanent=s.permanent)
+        now = _now()
+        with self.engine.begin() as conn:
+            seq = conn.execute(
+                select(func.coalesce(func.max(measures.c.seq), 0)).where(
+                    and_(measures.c.actor_id == actor_id, measures.c.subgoal_id == subgoal_id)
+                )
+            ).scalar_one() + 1
+            measure_id = f"{actor_id}-{subgoal_id}-{seq}"
+            row = {f: "" for f in MEASURE_TEXT_FIELDS} | {"status": "", "contact": "", "permanent": False, "note": ""}
+            row.update(clean)
+            conn.execute(
+                insert(measures).values(
+                    measure_id=measure_id, actor_id=actor_id, subgoal_id=subgoal_id, seq=seq, deleted=False,
+                    version=1, updated_at=now, updated_by=editor.name, **row,
+                )
+            )
+            self._record(conn, "measure", measure_id, "*", None, json.dumps(row, ensure_ascii=False), "create", editor, now)
+        return measure_id
+
+    def delete_measure(self, measure_id: str, expected_version: int, editor: Editor | None) -> None:
+        """Remove a measure (recoverable: it is only marked deleted and recorded)."""
+        self._set_deleted(measure_id, expected_version, editor, True)
+
+    def restore_measure(self, measure_id: str, editor: Editor | None) -> None:
+        """Bring back a removed measure."""
+        cur = self.measure(measure_id)
+        self._set_deleted(measure_id, cur["version"], editor, False)
+
+    def _set_deleted(self, measure_id: str, expected_version: int, editor: Editor | None, deleted: bool) -> None:
+        editor = _require_editor(editor)
+        now = _now()
+        with self.engine.begin() as conn:
+            cur = conn.execute(select(measures).where(measures.c.measure_id == measure_id)).mappings().first()
+            if cur is None:
+                raise NotFound(f"Toimenpidettä {measure_id} ei löydy.")
+            if cur["version"] != expected_version:
+                raise ConflictError([Conflict("measure", measure_id, expected_version, cur["version"],
+                                              {"deleted": deleted}, dict(cur))])
+            conn.execute(
+                update(measures).where(measures.c.measure_id == measure_id)
+                .values(deleted=deleted, version=cur["version"] + 1, updated_at=now, updated_by=editor.name)
+            )
+            self._record(conn, "measure", measure_id, "deleted", cur["deleted"], deleted,
+                         "delete" if deleted else "restore", editor, now)
+
+    def revert_change(self, change_id: int, editor: Editor | None) -> None:
+        """Undo one recorded field change, if the field still holds the value it was changed to."""
+        editor = _require_editor(editor)
+        now = _now()
+        with self.engine.begin() as conn:
+            ch = conn.execute(select(changes).where(changes.c.change_id == change_id)).mappings().first()
+            if ch is None:
+                raise NotFound(f"Muutosta {change_id} ei löydy.")
+            table, key = {"measure": (measures, "measure_id"), "event": (events, "event_id")}.get(ch["entity"], (None, None))
+            if ch["entity"] == "evaluation":
+                table, key = evaluations, "id"
+            if ch["entity"] == "observation":
+                table, key = observations, "id"
+            if table is None or ch["field"] == "*":
+                raise InvalidEdit("Tätä muutosta ei voi perua; poista rivi sen sijaan.", ch["field"])
+            col_key = table.c[key]
+            ident: object = int(ch["entity_id"]) if key == "id" else ch["entity_id"]
+            cur = conn.execute(select(table).where(col_key == ident)).mappings().first()
+            if cur is None:
+                raise NotFound("Muutettua riviä ei enää ole.")
+            fld = ch["field"]
+            if _text(cur[fld]) != ch["new_value"]:
+                raise ConflictError([Conflict(ch["entity"], ch["entity_id"], cur["version"], cur["version"],
+                                              {fld: ch["old_value"]}, dict(cur))])
+            restored = _restore_type(table.c[fld], ch["old_value"])
+            conn.execute(update(table).where(col_key == ident).values(
+                {fld: restored, "version": cur["version"] + 1, "updated_at": now, "updated_by": editor.name}))
+            self._record(conn, ch["entity"], ch["entity_id"], fld, cur[fld], restored, "revert", editor, now,
+                         reverts=change_id)
+
+
+def _restore_type(column: Column, text: str | None) -> object:
+    if text is None:
+        return None
+    py = column.type.python_type
+    if py is bool:
+        return text == "true"
+    if py is int:
+        return int(text)
+    if py is float:
+        return float(text)
+    return text
+

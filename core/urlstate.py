@@ -1,0 +1,77 @@
+"""Filters in the URL: parse query parameters into a view, and write a view back.
+
+A link a colleague sends opens the same page with the same filters; a stale or nonsense
+parameter is dropped with a notice, never an error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+# parameter name in the URL → state key
+PARAMS = {
+    "lang": "lang",
+    "ryhma": "group",
+    "toimija": "actors",
+    "valitavoite": "subgoal",
+    "tavoite": "goal",
+    "luokka": "category",
+    "indikaattori": "indicator",
+    "haku": "search",
+    "vuosi": "year",
+}
+MULTI = {"actors"}
+MAX_SEARCH = 200
+
+
+@dataclass
+class UrlView:
+    """The view a URL asks for, and notices about the parts that were ignored."""
+
+    values: dict[str, object] = field(default_factory=dict)
+    notices: list[tuple[str, str]] = field(default_factory=list)
+
+
+def parse_params(params: Mapping[str, object], choices: Mapping[str, set[str]]) -> UrlView:
+    """Validate query parameters against the allowed ``choices`` per state key.
+
+    ``choices`` lists allowed values for keys with a closed set (lang, group, actors…);
+    keys not in ``choices`` (search) are free text, trimmed to a safe length.
+    """
+    view = UrlView()
+    for raw_name, raw_value in params.items():
+        value = raw_value[-1] if isinstance(raw_value, list) and raw_value else raw_value
+        value = "" if value is None else str(value)
+        key = PARAMS.get(raw_name)
+        if key is None:
+            view.notices.append((raw_name, value[:40]))
+            continue
+        if key in MULTI:
+            items = [v for v in (s.strip() for s in value.split(",")) if v]
+            good = [v for v in items if v in choices.get(key, set())]
+            bad = [v for v in items if v not in choices.get(key, set())]
+            if bad:
+                view.notices.append((raw_name, ",".join(bad)[:40]))
+            if good:
+                view.values[key] = list(dict.fromkeys(good))
+            continue
+        if key in choices:
+            if value in choices[key]:
+                view.values[key] = value
+            else:
+                view.notices.append((raw_name, value[:40]))
+            continue
+        view.values[key] = value[:MAX_SEARCH]
+    return view
+
+
+def to_params(values: Mapping[str, object], defaults: Mapping[str, object]) -> dict[str, str]:
+    """Query parameters for a view, leaving out values equal to their default."""
+    reverse = {v: k for k, v in PARAMS.items()}
+    out: dict[str, str] = {}
+    for key, value in values.items():
+        if key not in reverse or value in (None, "", [], ()) or value == defaults.get(key):
+            continue
+        out[reverse[key]] = ",".join(value) if isinstance(value, (list, tuple)) else str(value)
+    return out

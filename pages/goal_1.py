@@ -1,0 +1,5 @@
+"""Päätavoite I page."""
+
+from ui.goal_page import render
+
+render("I")

@@ -1,0 +1,5 @@
+"""Päätavoite II page."""
+
+from ui.goal_page import render
+
+render("II")

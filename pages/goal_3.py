@@ -1,0 +1,5 @@
+"""Päätavoite III page."""
+
+from ui.goal_page import render
+
+render("III")

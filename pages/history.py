@@ -1,0 +1,59 @@
+"""Muutoshistoria: every recorded change, per measure or for the whole plan; revert and restore."""
+
+import streamlit as st
+
+from core.i18n import t
+from core.storage import StoreError
+from ui import data, state
+from ui.frame import page_context
+
+ctx = page_context()
+lang = ctx.lang
+st.title(t("nav.history", lang))
+store = data.store()
+
+all_ids = sorted(store.measures(include_deleted=True)["measure_id"])
+target = st.selectbox(t("history.measure", lang), [None, *all_ids], key="w_hist_measure",
+                      format_func=lambda m: t("history.all", lang) if m is None else m)
+hist = store.history(entity="measure" if target else None, entity_id=target)
+if hist.empty:
+    st.info(t("history.none", lang))
+else:
+    view = hist[["change_id", "changed_at", "changed_by", "entity", "entity_id", "field", "old_value", "new_value",
+                 "action"]].rename(columns={c: t(f"history.col.{c}", lang) for c in
+                                            ["changed_at", "changed_by", "entity", "entity_id", "field", "old_value",
+                                             "new_value", "action"]})
+    st.dataframe(view, hide_index=True, width="stretch")
+
+if ctx.editor is not None and not hist.empty:
+    st.subheader(t("history.revert", lang))
+    revertible = hist[(hist["field"] != "*") & (hist["action"].isin(["update", "revert"]))]
+    options = list(revertible["change_id"])
+    if options:
+        chosen = st.selectbox(t("history.revert_which", lang), options, key="w_revert",
+                              format_func=lambda c: f"#{c} " + " · ".join(
+                                  str(x) for x in hist[hist["change_id"] == c][["entity_id", "field"]].iloc[0]))
+        if st.button(t("history.revert_submit", lang), key="revert_go"):
+            try:
+                store.revert_change(int(chosen), ctx.editor)
+            except StoreError as exc:
+                st.error(exc.message)
+            else:
+                data.clear()
+                st.success(t("history.reverted", lang))
+                st.rerun()
+    deleted = store.measures(include_deleted=True)
+    deleted = deleted[deleted["deleted"].astype(bool)]
+    if not deleted.empty:
+        st.subheader(t("history.restore", lang))
+        rid = st.selectbox(t("history.restore_which", lang), list(deleted["measure_id"]), key="w_restore")
+        if st.button(t("history.restore_submit", lang), key="restore_go"):
+            try:
+                store.restore_measure(rid, ctx.editor)
+            except StoreError as exc:
+                st.error(exc.message)
+            else:
+                data.clear()
+                st.success(t("history.restored", lang, id=rid))
+                st.rerun()
+state.sync_url()

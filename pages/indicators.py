@@ -1,0 +1,55 @@
+"""Indikaattorit: all 32 indicators with definitions, sources, values and data flags."""
+
+import streamlit as st
+
+from core import charts, queries
+from core.i18n import name, t
+from ui import data, state
+from ui.frame import page_context
+
+ctx = page_context()
+plan, lang, group = ctx.plan, ctx.lang, ctx.filters.group
+st.title(t("indicators.title", lang))
+
+categories = [None] + list(dict.fromkeys(i.category for i in sorted(plan.indicators, key=lambda i: i.indicator_id)))
+current = ctx.filters.category if ctx.filters.category in categories else None
+st.selectbox(t("indicators.category", lang), categories, index=categories.index(current), key="w_category",
+             format_func=lambda c: t("indicators.category.all", lang) if c is None else c,
+             on_change=state.mirror, args=("w_category", state.CATEGORY))
+category = st.session_state.get("w_category", current)
+indicators = [i for i in sorted(plan.indicators, key=lambda i: i.indicator_id) if category in (None, i.category)]
+
+obs = data.observations()
+pairs = []
+series_of = {}
+for s in plan.series:
+    series_of.setdefault(s.indicator_id, []).append(s.series_id)
+for i in indicators:
+    pairs += [(i.indicator_id, s) for s in series_of.get(i.indicator_id, [""])]
+frame = queries.comparison_frame(plan, obs, pairs, [group] if group else None, lang)
+if frame.empty:
+    st.info(t("indicators.no_values", lang))
+else:
+    for unit, part in charts.split_by_unit(frame).items():
+        st.plotly_chart(charts.indicator_comparison_figure(part, lang), width="stretch", key=f"ind_all_{unit}")
+
+st.subheader(t("indicators.table", lang))
+table = frame[["label", "group_label", "year", "value_as_printed", "national_as_printed", "diff", "status_label",
+               "source", "flag"]].rename(columns={
+    "label": t("col.indicator", lang), "group_label": t("col.group", lang), "year": t("col.year", lang),
+    "value_as_printed": t("col.value", lang), "national_as_printed": t("col.national", lang),
+    "diff": t("col.diff", lang), "status_label": t("col.status", lang), "source": t("col.source", lang),
+    "flag": t("col.flag", lang)})
+st.dataframe(table, hide_index=True, width="stretch")
+
+st.subheader(t("indicators.detail", lang))
+for ind in indicators:
+    with st.expander(f"{ind.indicator_id} {name(ind, lang)}"):
+        st.markdown(f"**{t('col.category', lang)}:** {ind.category}  \n"
+                    f"**{t('col.source', lang)}:** {ind.source}, {ind.year}  \n"
+                    f"**{t('col.unit', lang)}:** {t('unit.' + ind.unit.value, lang)} · "
+                    f"**{t('col.direction', lang)}:** {t('direction.' + ind.direction.value, lang)}")
+        st.text(ind.definition)
+        if ind.note:
+            st.caption(ind.note)
+state.sync_url()

@@ -1,0 +1,166 @@
+"""The shared frame of every page: state, sidebar filters, legend, notices, sign-in."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+from core import auth, config
+from core.charts import STATUS_ORDER, status_text
+from core.i18n import LANGS, name, t
+from core.model import Plan
+from core.queries import Filters
+from core.storage import Editor
+from ui import data, state
+
+
+@dataclass(frozen=True)
+class PageContext:
+    """What a page needs: the plan, the language, the filters and the editor (None = viewer)."""
+
+    plan: Plan
+    lang: str
+    filters: Filters
+    editor: Editor | None
+
+
+def _secret(path: tuple[str, ...]) -> object:
+    try:
+        node: object = st.secrets
+        for part in path:
+            node = node[part]  # type: ignore[index]
+        return node
+    except Exception:  # noqa: BLE001 - no or malformed secrets: treat as not configured
+        return None
+
+
+def oidc_configured() -> bool:
+    """Whether an [auth] section for st.login is in the secrets."""
+    return bool(_secret(("auth",)))
+
+
+def configured_passcode() -> str:
+    """Editor passcode from secrets [editing] passcode, else KYMLAPSET_EDITOR_PASSCODE."""
+    return str(_secret(("editing", "passcode")) or config.get("editor_passcode") or "")
+
+
+def current_editor() -> Editor | None:
+    """The signed-in editor, or None for a viewer (see core.auth for the policy)."""
+    mode = auth.edit_mode(oidc_configured(), configured_passcode())
+    if mode is auth.EditMode.OIDC:
+        user = getattr(st, "user", None)
+        if user is not None and user.get("is_logged_in"):
+            return Editor(auth.clean_editor_name(user.get("name") or user.get("email") or "kirjautunut"))
+        return None
+    if mode is auth.EditMode.PASSCODE:
+        if st.session_state.get(state.EDITOR_OK) and st.session_state.get(state.EDITOR_NAME):
+            return Editor(auth.clean_editor_name(st.session_state[state.EDITOR_NAME]))
+        return None
+    ip = getattr(st.context, "ip_address", None)
+    if auth.is_loopback(ip):
+        who = auth.clean_editor_name(st.session_state.get(state.EDITOR_NAME)) or "paikallinen käyttäjä"
+        return Editor(who)
+    return None
+
+
+def _sign_in_box(lang: str) -> None:
+    mode = auth.edit_mode(oidc_configured(), configured_passcode())
+    with st.sidebar.expander(t("auth.title", lang), expanded=False):
+        editor = current_editor()
+        if editor:
+            st.caption(t("auth.signed_in", lang, name=editor.name))
+        if mode is auth.EditMode.OIDC:
+            if editor:
+                if st.button(t("auth.logout", lang), key="logout"):
+                    st.logout()
+            elif st.button(t("auth.login", lang), key="login"):
+                st.login()
+            return
+        if mode is auth.EditMode.PASSCODE:
+            if editor:
+                if st.button(t("auth.logout", lang), key="logout"):
+                    st.session_state[state.EDITOR_OK] = False
+                    st.rerun()
+                return
+            with st.form("signin", clear_on_submit=False):
+                who = st.text_input(t("auth.name", lang), key="signin_name", max_chars=80)
+                code = st.text_input(t("auth.passcode", lang), type="password", key="signin_code")
+                if st.form_submit_button(t("auth.submit", lang)):
+                    if not auth.clean_editor_name(who):
+                        st.error(t("auth.name_required", lang))
+                    elif auth.passcode_matches(code, configured_passcode()):
+                        st.session_state[state.EDITOR_NAME] = auth.clean_editor_name(who)
+                        st.session_state[state.EDITOR_OK] = True
+                        st.rerun()
+                    else:
+                        st.error(t("auth.wrong", lang))
+            return
+        if editor:
+            st.text_input(t("auth.name", lang), key=state.EDITOR_NAME, max_chars=80)
+        else:
+            st.caption(t("auth.readonly", lang))
+
+
+def sidebar(plan: Plan) -> None:
+    """The shared sidebar: language, age group, actors, legend, sign-in."""
+    lang = state.lang()
+    sb = st.sidebar
+    sb.markdown(f"**{plan.meta.get('short_name') or plan.meta.get('name')}**")
+    sb.caption(f"{plan.meta.get('region', '')} {plan.meta.get('period_start')}–{plan.meta.get('period_end')}")
+    sb.radio(
+        t("sidebar.lang", lang), LANGS, index=LANGS.index(lang), horizontal=True, key="w_lang",
+        format_func=lambda x: {"fi": "suomi", "en": "English"}[x],
+        on_change=state.mirror, args=("w_lang", state.LANG),
+    )
+    lang = state.lang()
+    groups = [None] + [g.group_id for g in sorted(plan.groups, key=lambda g: g.sort_order) if g.kind == "survey"]
+    if state.get(state.GROUP) and state.get(state.GROUP) not in groups:  # a population band from a link
+        groups.append(state.get(state.GROUP))
+    group_names = {g.group_id: name(g, lang) for g in plan.groups}
+    current = state.get(state.GROUP)
+    sb.selectbox(
+        t("sidebar.group", lang), groups, index=groups.index(current) if current in groups else 0,
+        format_func=lambda g: t("sidebar.group.all", lang) if g is None else group_names[g], key="w_group",
+        on_change=state.mirror, args=("w_group", state.GROUP),
+    )
+    actor_ids = [a.actor_id for a in plan.actors]
+    actor_names = {a.actor_id: name(a, lang) for a in plan.actors}
+    chosen = [a for a in (state.get(state.ACTORS) or []) if a in actor_ids]
+    sb.multiselect(
+        t("sidebar.actor", lang), actor_ids, default=chosen, format_func=lambda a: actor_names[a],
+        placeholder=t("sidebar.actor.placeholder", lang), key="w_actors",
+        on_change=state.mirror, args=("w_actors", state.ACTORS),
+    )
+    sb.markdown(f"**{t('sidebar.legend', lang)}**")
+    sb.caption("  \n".join(status_text(s, lang) for s in STATUS_ORDER) + "  \n◆ " + t("area.koko_maa", lang))
+    pending = st.session_state.get(state.PENDING) or {}
+    if pending:
+        sb.warning(t("sidebar.pending", lang, n=len(pending)))
+    _sign_in_box(lang)
+    sb.caption(t("sidebar.link", lang))
+
+
+def page_context() -> PageContext:
+    """Set up a page: load the plan, initialise state, show URL notices; return the context."""
+    try:
+        plan = data.plan()
+    except ValueError as exc:  # PlanDataError: the data/ files are broken
+        st.error(t("notice.data_error", state.lang(), error=str(exc)[:2000]))
+        st.stop()
+    state.init_state(plan)
+    lang = state.lang()
+    notices = st.session_state.get(state.NOTICES) or []
+    for param, value in notices:
+        st.info(t("notice.bad_param", lang, param=param, value=value), icon="ℹ️")
+    st.session_state[state.NOTICES] = []
+    filters = Filters(
+        group=state.get(state.GROUP),
+        actors=tuple(state.get(state.ACTORS) or ()),
+        goal=state.get(state.GOAL),
+        subgoal=state.get(state.SUBGOAL),
+        category=state.get(state.CATEGORY),
+        search=str(state.get(state.SEARCH) or ""),
+        lang=lang,
+    )
+    return PageContext(plan=plan, lang=lang, filters=filters, editor=current_editor())

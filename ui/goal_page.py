@@ -1,0 +1,72 @@
+"""One main goal's page: service-level mix, sub-goals, indicator charts, measures grid."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from core import charts, queries
+from core.i18n import name, t
+from ui import data, measures_grid, state
+from ui.frame import page_context
+
+
+def indicator_section(ctx, pairs: list[tuple[int, str]], key: str) -> None:
+    """Charts of Kymenlaakso vs the whole country for the selected group, one per unit."""
+    lang, group = ctx.lang, ctx.filters.group
+    obs = data.observations()
+    frame = queries.comparison_frame(ctx.plan, obs, pairs, [group] if group else None, lang)
+    if group:
+        missing = queries.missing_for_group(ctx.plan, obs, pairs, group, lang)
+        group_name = next(name(g, lang) for g in ctx.plan.groups if g.group_id == group)
+        if frame.empty:
+            st.info(t("goal.indicators.none", lang, group=group_name))
+            return
+        if missing:
+            st.caption(t("goal.indicators.missing", lang, names=", ".join(missing)))
+    if frame.empty:
+        st.info(t("indicators.no_values", lang))
+        return
+    for unit, part in charts.split_by_unit(frame).items():
+        fig = charts.indicator_comparison_figure(part, lang)
+        st.plotly_chart(fig, width="stretch", key=f"{key}_{unit}", config={"displaylogo": False})
+
+
+def render(goal_id: str) -> None:
+    """Draw the page of päätavoite ``goal_id``."""
+    ctx = page_context()
+    plan, lang = ctx.plan, ctx.lang
+    goal = plan.goal(goal_id)
+    st.header(t("goal.header", lang, goal=goal_id, title=name(goal, lang, "title")))
+
+    left, right = st.columns([1, 1])
+    with left:
+        st.subheader(t("goal.service_mix", lang))
+        st.plotly_chart(charts.service_mix_figure([goal], lang), width="stretch", key=f"mix_{goal_id}")
+        st.subheader(t("goal.subgoals", lang))
+        table = queries.subgoal_table(plan, goal_id, lang).rename(columns={
+            "subgoal_id": t("col.subgoal", lang), "title": t("col.title", lang),
+            "difficulty": t("col.difficulty", lang), "impact": t("col.impact", lang),
+            "indicators": t("col.indicators", lang)})
+        st.dataframe(table, hide_index=True, width="stretch")
+    with right:
+        st.subheader(t("goal.matrix", lang))
+        st.plotly_chart(charts.subgoal_matrix_figure(plan.subgoals_of(goal_id), lang), width="stretch",
+                        key=f"matrix_{goal_id}")
+
+    st.subheader(t("goal.indicators", lang))
+    indicator_section(ctx, queries.linked_indicators(plan, goal_id), key=f"ind_{goal_id}")
+
+    st.subheader(t("goal.measures", lang))
+    subs = [None] + [s.subgoal_id for s in plan.subgoals_of(goal_id)]
+    current = ctx.filters.subgoal if ctx.filters.subgoal in subs else None
+    titles = {s.subgoal_id: f"{s.subgoal_id} {name(s, lang, 'title')}" for s in plan.subgoals_of(goal_id)}
+    st.selectbox(t("goal.subgoal_filter", lang), subs, index=subs.index(current), key=f"w_subgoal_{goal_id}",
+                 format_func=lambda s: t("goal.subgoal_filter.all", lang) if s is None else titles[s],
+                 on_change=state.mirror, args=(f"w_subgoal_{goal_id}", state.SUBGOAL))
+    selected = st.session_state.get(f"w_subgoal_{goal_id}", current)
+    filters = queries.Filters(actors=ctx.filters.actors, goal=goal_id, subgoal=selected, lang=lang)
+    measures = queries.filter_measures(data.measures(), filters)
+    st.caption(t("measures.count", lang, n=len(measures)))
+    measures_grid.render(ctx, measures, key=f"grid_{goal_id}")
+    measures_grid.add_and_remove(ctx, measures, key=f"edit_{goal_id}", goal_id=goal_id)
+    state.sync_url()

@@ -1,0 +1,272 @@
+"""The measures grid (streamlit-aggrid): read-only for viewers, editable for editors.
+
+Edits are kept as *pending* in session state until saved, so changing filters or pages never
+drops them; the grid shows pending values over the stored ones. A save that meets a row
+changed by someone else shows both values and lets the editor choose.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+from st_aggrid import AgGrid, GridOptionsBuilder, GridUpdateMode
+
+from core.i18n import name, t
+from core.model import MEASURE_TEXT_FIELDS, MeasureStatus
+from core.queries import measures_display
+from core.storage import ConflictError, InvalidEdit, MeasureEdit, NotFound, PermissionDenied, StoreError
+from ui import data, state
+from ui.frame import PageContext
+
+EDITABLE = (*MEASURE_TEXT_FIELDS, "status", "start_year", "end_year", "permanent", "contact")
+GRID_COLUMNS = ["measure_id", "actor", "subgoal", *EDITABLE, "row_kind_label", "version"]
+
+
+def _norm(value: object) -> object:
+    if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NA:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and value.strip() == "":
+        return None
+    return value
+
+
+def apply_pending(df: pd.DataFrame, pending: dict) -> pd.DataFrame:
+    """The frame with pending (unsaved) values shown over the stored ones."""
+    if not pending or df.empty:
+        return df
+    out = df.copy()
+    for measure_id, entry in pending.items():
+        mask = out["measure_id"] == measure_id
+        if not mask.any():
+            continue
+        for fld, value in entry["values"].items():
+            if fld in out.columns:
+                out[fld] = out[fld].astype(object)
+                out.loc[mask, fld] = value
+    return out
+
+
+def collect_edits(stored: pd.DataFrame, returned: pd.DataFrame | None, pending: dict) -> dict:
+    """Update ``pending`` from the grid's returned rows: fields differing from the store."""
+    if returned is None or returned.empty or "measure_id" not in returned.columns:
+        return pending
+    by_id = stored.set_index("measure_id")
+    for _, row in returned.iterrows():
+        mid = row.get("measure_id")
+        if mid not in by_id.index:
+            continue
+        base = by_id.loc[mid]
+        entry = pending.get(mid, {"version": int(base["version"]), "values": {}})
+        for fld in EDITABLE:
+            if fld not in row.index:
+                continue
+            new, old = _norm(row[fld]), _norm(base[fld])
+            if fld == "permanent":
+                new = bool(new) if not isinstance(new, str) else new.lower() in ("true", "1", "kyllä")
+                old = bool(old)
+            if new != old and not (new in (None, "") and old in (None, "")):
+                entry["values"][fld] = new
+            else:
+                entry["values"].pop(fld, None)
+        if entry["values"]:
+            pending[mid] = entry
+        else:
+            pending.pop(mid, None)
+    return pending
+
+
+def _grid_options(df: pd.DataFrame, lang: str, editable: bool) -> dict:
+    gb = GridOptionsBuilder.from_dataframe(df)
+    gb.configure_default_column(resizable=True, filter=True, sortable=True, wrapText=True, autoHeight=True,
+                                editable=False, cellStyle={"white-space": "pre-wrap", "line-height": "1.4"})
+    gb.configure_column("measure_id", header_name="ID", width=130, pinned="left")
+    gb.configure_column("actor", header_name=t("col.actor", lang), width=150)
+    gb.configure_column("subgoal", header_name=t("col.subgoal", lang), width=180)
+    widths = {"toimenpide": 320, "mittari": 240, "aikataulu": 140, "toimijat": 200, "seuranta": 220}
+    for fld in MEASURE_TEXT_FIELDS:
+        gb.configure_column(
+            fld, header_name=t(f"col.{fld}", lang), width=widths[fld], editable=editable,
+            cellEditor="agLargeTextCellEditor", cellEditorPopup=True,
+            cellEditorParams={"maxLength": 4000, "rows": 10, "cols": 60},
+        )
+    gb.configure_column("status", header_name=t("col.status", lang), width=130, editable=editable,
+                        cellEditor="agSelectCellEditor",
+                        cellEditorParams={"values": [s.value for s in MeasureStatus]})
+    gb.configure_column("start_year", header_name=t("col.start_year", lang), width=100, editable=editable,
+                        type=["numericColumn"])
+    gb.configure_column("end_year", header_name=t("col.end_year", lang), width=100, editable=editable,
+                        type=["numericColumn"])
+    gb.configure_column("permanent", header_name=t("col.permanent", lang), width=90, editable=editable,
+                        cellEditor="agCheckboxCellEditor")
+    gb.configure_column("contact", header_name=t("col.contact", lang), width=160, editable=editable)
+    gb.configure_column("row_kind_label", header_name=t("col.row_kind", lang), width=120)
+    gb.configure_column("version", hide=True)
+    gb.configure_grid_options(getRowId=None, enableCellTextSelection=True, ensureDomOrder=True,
+                              stopEditingWhenCellsLoseFocus=True, undoRedoCellEditing=True)
+    return gb.build()
+
+
+def grid_frame(ctx: PageContext, measures: pd.DataFrame) -> pd.DataFrame:
+    """The rows and columns the grid shows (pending edits applied)."""
+    pending = st.session_state.get(state.PENDING) or {}
+    df = measures_display(ctx.plan, apply_pending(measures, pending), ctx.lang)
+    for col in GRID_COLUMNS:
+        if col not in df.columns:
+            df[col] = None
+    out = df[GRID_COLUMNS].copy()
+    for col in ("start_year", "end_year", "version"):
+        out[col] = pd.to_numeric(out[col], errors="coerce").astype("Int64").astype(object).where(out[col].notna(), None)
+    for col in (*MEASURE_TEXT_FIELDS, "status", "contact"):
+        out[col] = out[col].fillna("").astype(str)
+    out["permanent"] = out["permanent"].fillna(False).astype(bool)
+    return out
+
+
+def render(ctx: PageContext, measures: pd.DataFrame, key: str, height: int = 520) -> None:
+    """Draw the grid for ``measures`` (already filtered) with save/discard for editors."""
+    lang = ctx.lang
+    if measures.empty:
+        st.info(t("measures.none", lang))
+        return
+    editable = ctx.editor is not None
+    frame = grid_frame(ctx, measures)
+    version_tag = data.store().data_version()
+    response = AgGrid(
+        frame,
+        gridOptions=_grid_options(frame, lang, editable),
+        height=height,
+        update_mode=GridUpdateMode.VALUE_CHANGED,
+        update_on=["cellValueChanged"],
+        key=f"{key}_{version_tag}",
+        allow_unsafe_jscode=False,
+        show_toolbar=False,
+        show_download_button=False,
+        theme="streamlit",
+    )
+    if editable:
+        returned = getattr(response, "data", None)
+        if isinstance(returned, pd.DataFrame) and not returned.equals(frame):
+            pending = collect_edits(data.measures(), returned, dict(st.session_state.get(state.PENDING) or {}))
+            if pending != st.session_state.get(state.PENDING):
+                st.session_state[state.PENDING] = pending
+                st.rerun()
+        save_bar(ctx, key)
+    else:
+        st.caption(t("edit.readonly_hint", lang))
+
+
+def save_bar(ctx: PageContext, key: str) -> None:
+    """Pending-edit status with Save and Discard, and the conflict chooser after a clash."""
+    lang = ctx.lang
+    pending = st.session_state.get(state.PENDING) or {}
+    conflicts = st.session_state.get(state.CONFLICTS) or []
+    if conflicts:
+        resolve_conflicts(ctx, key)
+        return
+    if not pending:
+        st.caption("✓ " + t("edit.all_saved", lang))
+        return
+    n = sum(len(e["values"]) for e in pending.values())
+    st.warning(t("edit.pending", lang, n=n, rows=len(pending)))
+    c1, c2 = st.columns([1, 1])
+    if c1.button(t("edit.save", lang), key=f"{key}_save", type="primary"):
+        save_pending(ctx)
+    if c2.button(t("edit.discard", lang), key=f"{key}_discard"):
+        st.session_state[state.PENDING] = {}
+        st.rerun()
+
+
+def save_pending(ctx: PageContext) -> None:
+    """Save every pending edit in one transaction; on conflict keep them and ask."""
+    lang = ctx.lang
+    pending = st.session_state.get(state.PENDING) or {}
+    edits = [MeasureEdit(mid, e["version"], dict(e["values"])) for mid, e in pending.items()]
+    try:
+        data.store().save_measure_edits(edits, ctx.editor)
+    except ConflictError as exc:
+        st.session_state[state.CONFLICTS] = [
+            {"measure_id": c.entity_id, "mine": c.mine, "current": {k: c.current.get(k) for k in c.mine},
+             "current_version": c.current_version, "by": c.current.get("updated_by", ""),
+             "at": c.current.get("updated_at", "")}
+            for c in exc.conflicts
+        ]
+        st.rerun()
+    except (InvalidEdit, NotFound, PermissionDenied) as exc:
+        st.error(exc.message)
+        return
+    st.session_state[state.PENDING] = {}
+    data.clear()
+    st.toast(t("edit.saved", lang), icon="✅")
+    st.rerun()
+
+
+def resolve_conflicts(ctx: PageContext, key: str) -> None:
+    """Show mine vs theirs for each conflicting row; the editor keeps one or the other."""
+    lang = ctx.lang
+    conflicts = st.session_state.get(state.CONFLICTS) or []
+    st.error(t("edit.conflict", lang))
+    for i, c in enumerate(conflicts):
+        st.markdown(f"**{c['measure_id']}** — " + t("edit.conflict_by", lang, by=c["by"], at=c["at"]))
+        rows = [{"field": t(f"col.{f}", lang), "mine": str(v), "theirs": str(c["current"].get(f))}
+                for f, v in c["mine"].items()]
+        table = pd.DataFrame(rows).rename(columns={"field": t("edit.field", lang), "mine": t("edit.mine", lang),
+                                                   "theirs": t("edit.theirs", lang)})
+        st.dataframe(table, hide_index=True, width="stretch")
+        k1, k2 = st.columns(2)
+        if k1.button(t("edit.keep_mine", lang), key=f"{key}_mine_{i}"):
+            pending = st.session_state.get(state.PENDING) or {}
+            if c["measure_id"] in pending:
+                pending[c["measure_id"]]["version"] = c["current_version"]
+            st.session_state[state.CONFLICTS] = [x for x in conflicts if x is not c]
+            save_pending(ctx)
+        if k2.button(t("edit.keep_theirs", lang), key=f"{key}_theirs_{i}"):
+            pending = st.session_state.get(state.PENDING) or {}
+            pending.pop(c["measure_id"], None)
+            st.session_state[state.CONFLICTS] = [x for x in conflicts if x is not c]
+            data.clear()
+            st.rerun()
+
+
+def add_and_remove(ctx: PageContext, measures: pd.DataFrame, key: str, goal_id: str | None = None) -> None:
+    """Forms to add a measure for an actor and sub-goal, and to remove one (confirmed, recoverable)."""
+    lang = ctx.lang
+    if ctx.editor is None:
+        return
+    plan = ctx.plan
+    with st.expander(t("edit.add", lang)):
+        with st.form(f"{key}_add", clear_on_submit=True):
+            actors = [a.actor_id for a in plan.actors]
+            actor = st.selectbox(t("col.actor", lang), actors, key=f"{key}_add_actor",
+                                 format_func=lambda a: name(plan.actor(a), lang))
+            subs = [s for s in plan.subgoals if goal_id is None or s.goal_id == goal_id]
+            sub = st.selectbox(t("col.subgoal", lang), [s.subgoal_id for s in subs], key=f"{key}_add_sub",
+                               format_func=lambda s: f"{s} {next(x.title_fi if lang == 'fi' else x.title_en for x in subs if x.subgoal_id == s)}")
+            values = {f: st.text_area(t(f"col.{f}", lang), key=f"{key}_add_{f}", max_chars=4000, height=80)
+                      for f in MEASURE_TEXT_FIELDS}
+            if st.form_submit_button(t("edit.add_submit", lang)):
+                try:
+                    mid = data.store().add_measure(actor, sub, values, ctx.editor,
+                                                   known_actors=actors, known_subgoals=[s.subgoal_id for s in plan.subgoals])
+                except StoreError as exc:
+                    st.error(exc.message)
+                else:
+                    data.clear()
+                    st.success(t("edit.added", lang, id=mid))
+    with st.expander(t("edit.remove", lang)):
+        ids = list(measures["measure_id"])
+        if not ids:
+            return
+        target = st.selectbox(t("edit.remove_which", lang), ids, key=f"{key}_rm_id")
+        sure = st.checkbox(t("edit.remove_confirm", lang), key=f"{key}_rm_ok")
+        if st.button(t("edit.remove_submit", lang), key=f"{key}_rm_go", disabled=not sure):
+            row = measures[measures["measure_id"] == target].iloc[0]
+            try:
+                data.store().delete_measure(target, int(row["version"]), ctx.editor)
+            except StoreError as exc:
+                st.error(exc.message)
+            else:
+                (st.session_state.get(state.PENDING) or {}).pop(target, None)
+                data.clear()
+                st.success(t("edit.removed", lang, id=target))

@@ -1,0 +1,86 @@
+"""UI state: session-state keys (named once), defaults, and the sync with the URL."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from core.i18n import DEFAULT_LANG, LANGS
+from core.model import Plan
+from core.urlstate import parse_params, to_params
+
+# Session-state keys. Widget keys are prefixed "w_"; the values they mirror live under the
+# plain key so they survive pages where the widget is not drawn.
+LANG = "lang"
+GROUP = "group"
+ACTORS = "actors"
+SUBGOAL = "subgoal"
+GOAL = "goal"
+CATEGORY = "category"
+INDICATOR = "indicator"
+SEARCH = "search"
+YEAR = "year"
+NOTICES = "url_notices"
+PENDING = "pending_edits"  # {measure_id: {"version": int, "values": {field: value}}}
+CONFLICTS = "save_conflicts"
+EDITOR_NAME = "editor_name"
+EDITOR_OK = "editor_ok"
+_INITIALISED = "_state_initialised"
+
+VIEW_KEYS = (LANG, GROUP, ACTORS, SUBGOAL, GOAL, CATEGORY, INDICATOR, SEARCH, YEAR)
+DEFAULTS: dict[str, object] = {
+    LANG: DEFAULT_LANG, GROUP: None, ACTORS: [], SUBGOAL: None, GOAL: None, CATEGORY: None,
+    INDICATOR: None, SEARCH: "", YEAR: None,
+}
+
+
+def choices(plan: Plan) -> dict[str, set[str]]:
+    """Allowed values of each closed URL parameter, from the plan."""
+    return {
+        LANG: set(LANGS),
+        GROUP: {g.group_id for g in plan.groups},
+        ACTORS: {a.actor_id for a in plan.actors},
+        SUBGOAL: {s.subgoal_id for s in plan.subgoals},
+        GOAL: {g.goal_id for g in plan.goals},
+        CATEGORY: {i.category for i in plan.indicators},
+        INDICATOR: {str(i.indicator_id) for i in plan.indicators},
+        YEAR: {str(y) for y in range(2015, 2041)},
+    }
+
+
+def init_state(plan: Plan) -> None:
+    """Initialise once per session: defaults, then whatever the URL asks for."""
+    if st.session_state.get(_INITIALISED):
+        return
+    for key, value in DEFAULTS.items():
+        st.session_state.setdefault(key, value)
+    st.session_state.setdefault(PENDING, {})
+    st.session_state.setdefault(CONFLICTS, [])
+    view = parse_params(st.query_params.to_dict(), choices(plan))
+    for key, value in view.values.items():
+        st.session_state[key] = value
+    st.session_state[NOTICES] = view.notices
+    st.session_state[_INITIALISED] = True
+
+
+def get(key: str) -> object:
+    """A view value (falls back to its default)."""
+    return st.session_state.get(key, DEFAULTS.get(key))
+
+
+def lang() -> str:
+    """The UI language."""
+    value = st.session_state.get(LANG, DEFAULT_LANG)
+    return value if value in LANGS else DEFAULT_LANG
+
+
+def mirror(widget_key: str, state_key: str) -> None:
+    """on_change callback: copy a widget's value to its persistent state key."""
+    st.session_state[state_key] = st.session_state[widget_key]
+
+
+def sync_url() -> None:
+    """Write the current view into the query parameters (a copied link reopens it)."""
+    values = {k: st.session_state.get(k) for k in VIEW_KEYS}
+    wanted = to_params(values, DEFAULTS)
+    if st.query_params.to_dict() != wanted:
+        st.query_params.from_dict(wanted)
