@@ -5,7 +5,7 @@ import streamlit as st
 from core.i18n import t
 from ui import data, frame, state
 
-st.set_page_config(page_title="Lasten ja nuorten hyvinvointisuunnitelma", page_icon="🧒", layout="wide")
+st.set_page_config(page_title="Lasten ja nuorten hyvinvointisuunnitelma", page_icon=":material/family_restroom:", layout="wide")
 
 try:
     plan = data.plan()
@@ -17,15 +17,15 @@ lang = state.lang()
 
 pages = {
     t("nav.section.plan", lang): [
-        st.Page("pages/overview.py", title=t("nav.overview", lang), icon="🏠", url_path="etusivu", default=True),
-        st.Page("pages/goal_1.py", title=t("nav.goal", lang, goal="I"), icon="1️⃣", url_path="paatavoite-1"),
-        st.Page("pages/goal_2.py", title=t("nav.goal", lang, goal="II"), icon="2️⃣", url_path="paatavoite-2"),
-        st.Page("pages/goal_3.py", title=t("nav.goal", lang, goal="III"), icon="3️⃣", url_path="paatavoite-3"),
-        st.Page("pages/indicators.py", title=t("nav.indicators", lang), icon="📊", url_path="indikaattorit"),
-        st.Page("pages/measures.py", title=t("nav.measures", lang), icon="📋", url_path="toimenpiteet"),
+        st.Page("pages/overview.py", title=t("nav.overview", lang), icon=":material/home:", default=True),
+        st.Page("pages/goal_1.py", title=t("nav.goal", lang, goal="I"), icon=":material/looks_one:", url_path="paatavoite-1"),
+        st.Page("pages/goal_2.py", title=t("nav.goal", lang, goal="II"), icon=":material/looks_two:", url_path="paatavoite-2"),
+        st.Page("pages/goal_3.py", title=t("nav.goal", lang, goal="III"), icon=":material/looks_3:", url_path="paatavoite-3"),
+        st.Page("pages/indicators.py", title=t("nav.indicators", lang), icon=":material/bar_chart:", url_path="indikaattorit"),
+        st.Page("pages/measures.py", title=t("nav.measures", lang), icon=":material/checklist:", url_path="toimenpiteet"),
     ],
     t("nav.section.follow", lang): [
-        st.Page("pages/history.py", title=t("nav.history", lang), icon="🕘", url_path="historia"),
+        st.Page("pages/history.py", title=t("nav.history", lang), icon=":material/history:", url_path="historia"),
     ],
 }
 navigation = st.navigation(pages)

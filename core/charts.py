@@ -95,7 +95,7 @@ def indicator_comparison_figure(frame: pd.DataFrame, lang: str = "fi", title: st
                 orientation="h",
                 name=status_text(status, lang),
                 marker={"color": style["color"], "line": {"color": "#333333", "width": 1},
-                        "pattern": {"shape": style["pattern"], "fgcolor": "#FFFFFF" if status != Status.NO_REFERENCE.value else "#555555"}},
+                        "pattern": {"shape": style["pattern"], "fillmode": "overlay", "fgcolor": "#FFFFFF" if status != Status.NO_REFERENCE.value else "#555555"}},
                 text=[f"{_fmt(v, unit)} {style['symbol']}" for v in part["value"]],
                 textposition="outside",
                 cliponaxis=False,
@@ -198,7 +198,7 @@ def status_by_goal_figure(counts: pd.DataFrame, goal_titles: dict[str, str], lan
                 y=[goal_titles.get(g, g) for g in part["goal_id"]], x=part["count"], orientation="h",
                 name=status_text(status, lang), text=part["count"].where(part["count"] > 0, None),
                 textposition="inside", insidetextanchor="middle",
-                marker={"color": style["color"], "pattern": {"shape": style["pattern"], "fgcolor": "#FFFFFF"},
+                marker={"color": style["color"], "pattern": {"shape": style["pattern"], "fillmode": "overlay", "fgcolor": "#FFFFFF"},
                         "line": {"color": "#333333", "width": 1}},
             )
         )
@@ -218,7 +218,7 @@ def service_mix_figure(goals: list, lang: str = "fi", title: str | None = None) 
             go.Bar(
                 y=labels, x=values, orientation="h", name=t(f"mix.{key}", lang),
                 text=[f"{v:g} %" for v in values], textposition="inside", insidetextanchor="middle",
-                marker={"color": MIX_COLORS[key], "pattern": {"shape": pattern, "fgcolor": "#FFFFFF"},
+                marker={"color": MIX_COLORS[key], "pattern": {"shape": pattern, "fillmode": "overlay", "fgcolor": "#FFFFFF"},
                         "line": {"color": "#333333", "width": 1}},
                 hovertemplate="%{y}: %{x:g} % " + t(f"mix.{key}", lang) + "<extra></extra>",
             )
@@ -267,9 +267,11 @@ def subgoal_matrix_figure(subgoals: list, lang: str = "fi", title: str | None = 
     if unrated:
         fig.add_annotation(
             text=t("goal.no_rating", lang) + ": " + ", ".join(s.subgoal_id for s in unrated),
-            xref="paper", yref="paper", x=0, y=-0.25, showarrow=False, xanchor="left",
+            xref="paper", yref="paper", x=0, y=-0.22, showarrow=False, xanchor="left", yanchor="top",
         )
-    return _base_layout(fig, title, height=380)
+    fig = _base_layout(fig, title, height=420)
+    fig.update_layout(margin={"b": 110})
+    return fig
 
 
 def measure_counts_figure(counts: pd.DataFrame, lang: str = "fi", title: str | None = None) -> go.Figure:

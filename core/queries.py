@@ -24,6 +24,10 @@ MEASURE_COLUMNS = [
 ]
 
 
+# Data flags under which a national value is shown but not used for a status.
+UNTRUSTED_FLAGS = {"suspected_typo", "group_mismatch"}
+
+
 @dataclass(frozen=True)
 class Filters:
     """What the user selected: one respondent group (None = all), actors (empty = all), etc."""
@@ -150,6 +154,9 @@ def comparison_frame(
             nat_value = float(nat.iloc[0]["value"]) if not nat.empty else None
             value = float(latest["value"])
             status = status_vs_national(value, nat_value, direction, unit, band=band)
+            if not nat.empty and str(nat.iloc[0].get("flag") or "") in UNTRUSTED_FLAGS:
+                # a national value the document itself gets wrong must not make a judgement
+                status = Status.NO_REFERENCE
             flags = [str(x) for x in (latest.get("flag"), latest.get("note")) if x and str(x) != "nan"]
             if not nat.empty:
                 flags += [str(x) for x in (nat.iloc[0].get("flag"), nat.iloc[0].get("note")) if x and str(x) != "nan"]

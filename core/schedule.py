@@ -7,8 +7,9 @@ from dataclasses import dataclass
 
 _YEAR = re.compile(r"(?<!\d)(20[1-4]\d)(?!\d)")
 _RANGE = re.compile(r"(?<!\d)(20[1-4]\d)\s*[–—-]\s*(20[1-4]\d)(?!\d)")
-_PERMANENT = re.compile(r"\bpysyv", re.IGNORECASE)
+_PERMANENT = re.compile(r"\b(pysyv|jatkuv)", re.IGNORECASE)  # "pysyvää", "jatkuva(a) toimintaa"
 _FROM = re.compile(r"(20[1-4]\d)\s*(alkaen|lähtien|eteenpäin)|alkaen\s*(20[1-4]\d)", re.IGNORECASE)
+_STARTED = re.compile(r"\b(aloitettu|käynnistetty|alkanut|aloitetaan|käynnistetään)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,8 @@ def parse_schedule(text: str) -> Schedule:
         year = int(m.group(1) or m.group(3))
         return Schedule(year, None, permanent)
     years = sorted({int(y) for y in _YEAR.findall(text)})
+    if len(years) == 1 and _STARTED.search(text):  # "Aloitettu vuonna 2019": started, still going
+        return Schedule(years[0], None, permanent)
     if years:
         return Schedule(years[0], years[-1] if len(years) > 1 or not permanent else None, permanent)
     return Schedule(None, None, permanent)

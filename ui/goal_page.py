@@ -26,9 +26,10 @@ def indicator_section(ctx, pairs: list[tuple[int, str]], key: str) -> None:
     if frame.empty:
         st.info(t("indicators.no_values", lang))
         return
-    for unit, part in charts.split_by_unit(frame).items():
-        fig = charts.indicator_comparison_figure(part, lang)
-        st.plotly_chart(fig, width="stretch", key=f"{key}_{unit}", config={"displaylogo": False})
+    with st.container(key=f"{key}_charts"):  # a stable hook for browser tests and print CSS
+        for unit, part in charts.split_by_unit(frame).items():
+            fig = charts.indicator_comparison_figure(part, lang)
+            st.plotly_chart(fig, width="stretch", key=f"{key}_{unit}", config={"displaylogo": False})
 
 
 def render(goal_id: str) -> None:

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# The project's one test command (the README's, and what CI runs): installs what the tests
+# need on a fresh Debian machine, starts a throw-away PostgreSQL, runs pytest.
+#   bash scripts/test.sh            all tests
+#   bash scripts/test.sh -m "not browser"   extra arguments go to pytest
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need_apt=()
+[ -x /usr/bin/chromium ] || need_apt+=(chromium fonts-liberation)
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_apt+=(postgresql)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "== apt-get install ${need_apt[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
+  else
+    echo "!! missing ${need_apt[*]} (install them with apt-get as root); browser/PostgreSQL tests will not run"
+  fi
+fi
+
+if [ ! -x .venv/bin/python ]; then
+  echo "== python3 -m venv .venv"
+  python3 -m venv .venv
+fi
+echo "== pip install -r requirements-dev.txt"
+.venv/bin/pip install -q --disable-pip-version-check -r requirements-dev.txt
+
+if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+  eval "$(bash scripts/start_postgres.sh)"
+  trap 'bash scripts/start_postgres.sh stop' EXIT
+  echo "== PostgreSQL at $KYMLAPSET_TEST_POSTGRES_URL"
+fi
+
+echo "== pytest"
+.venv/bin/python -m pytest "$@"

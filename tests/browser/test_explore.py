@@ -1,0 +1,55 @@
+"""Explore in a real browser: the age-group filter changes the chart and lives in the URL."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import expect
+
+from tests.browser.conftest import wait_idle
+
+
+def chart_text(page) -> str:
+    charts = page.locator('.st-key-ind_I_charts [data-testid="stPlotlyChart"]')
+    expect(charts.first).to_be_visible(timeout=30000)
+    return "\n".join(charts.all_inner_texts())
+
+
+def test_age_group_filter_changes_chart_and_url(page, app_server):
+    page.goto(f"{app_server.url}/paatavoite-1")
+    wait_idle(page)
+    expect(page.locator('[data-testid="stPlotlyChart"]').first).to_be_visible(timeout=30000)
+    before = chart_text(page)
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    sidebar.locator('[data-testid="stSelectbox"]').first.click()
+    page.get_by_role("option", name="Lukio").click()
+    wait_idle(page)
+    expect(page).to_have_url(re.compile(r"ryhma=lukio"))
+    after = chart_text(page)
+    assert after != before
+    assert "·" in before and "·" not in after  # all groups: "indicator · group"; one group: names only
+
+    # the copied link opens the same view in a fresh page
+    link = page.url
+    fresh = page.context.new_page()
+    fresh.goto(link)
+    wait_idle(fresh)
+    expect(fresh.get_by_role("combobox", name="Ikäryhmä / vastaajaryhmä")).to_have_value("Lukio")
+    assert chart_text(fresh) == after
+    fresh.close()
+
+
+def test_nonsense_parameters_show_a_notice_not_an_error(page, app_server):
+    page.goto(f"{app_server.url}/toimenpiteet?ryhma=xyz&toimija=poliisi,eiole&foo=%3Cscript%3E")
+    wait_idle(page)
+    expect(page.locator('[data-testid="stException"]')).to_have_count(0)
+    expect(page.get_by_text("Linkin parametria 'ryhma' ei tunnistettu")).to_be_visible()
+    expect(page.get_by_text("Linkin parametria 'foo' ei tunnistettu")).to_be_visible()
+    # the valid part of the link still applies
+    expect(page.get_by_text("16 toimenpidettä")).to_be_visible()
+
+
+def test_english_switch(page, app_server):
+    page.goto(f"{app_server.url}/?lang=en")
+    wait_idle(page)
+    expect(page.get_by_text("Measures per actor and main goal")).to_be_visible()

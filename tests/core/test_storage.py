@@ -1,0 +1,224 @@
+"""Storage round trips on SQLite always, and on a real PostgreSQL server when one is given.
+
+CI (.ci/run) starts PostgreSQL and sets KYMLAPSET_TEST_POSTGRES_URL; under CI a missing
+server is a failure, not a skip.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+
+import pytest
+import sqlalchemy as sa
+
+from core.storage import (
+    ConflictError,
+    Editor,
+    InvalidEdit,
+    MeasureEdit,
+    NotFound,
+    PermissionDenied,
+    Store,
+)
+
+ED = Editor("Testaaja")
+OTHER = Editor("Toinen")
+
+
+def _postgres_url() -> str | None:
+    url = os.environ.get("KYMLAPSET_TEST_POSTGRES_URL")
+    if not url and os.environ.get("CI"):
+        pytest.fail("CI must run the storage tests against PostgreSQL: KYMLAPSET_TEST_POSTGRES_URL is not set")
+    return url
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def store(request, mini_plan, tmp_path):
+    if request.param == "sqlite":
+        yield Store.open(f"sqlite:///{tmp_path / 'store.db'}", mini_plan)
+        return
+    url = _postgres_url()
+    if not url:
+        pytest.skip("no PostgreSQL server (set KYMLAPSET_TEST_POSTGRES_URL)")
+    schema = f"t_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(url)
+    with admin.begin() as conn:
+        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    engine = sa.create_engine(url, connect_args={"options": f"-csearch_path={schema}"})
+    s = Store(engine)
+    s.migrate()
+    s.seed(mini_plan)
+    yield s
+    engine.dispose()
+    with admin.begin() as conn:
+        conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+def test_seed_once(store, mini_plan):
+    assert store.is_seeded()
+    assert len(store.measures()) == len(mini_plan.measures)
+    assert store.seed(mini_plan) is False  # a second start does not duplicate
+    assert len(store.measures()) == len(mini_plan.measures)
+    assert len(store.observations()) == len(mini_plan.observations)
+
+
+def test_seed_fills_follow_up_fields_from_aikataulu(store):
+    row = store.measure("kymsote-I.1-1")
+    assert row["start_year"] == 2020
+    assert store.measure("hamina-I.1-1")["permanent"] is True
+
+
+def test_update_records_history_and_bumps_version(store):
+    n = store.save_measure_edits([MeasureEdit("hamina-I.1-1", 1, {"mittari": "Uusi mittari", "status": "käynnissä"})], ED)
+    assert n == 2
+    row = store.measure("hamina-I.1-1")
+    assert row["mittari"] == "Uusi mittari" and row["version"] == 2 and row["updated_by"] == "Testaaja"
+    hist = store.history(entity="measure", entity_id="hamina-I.1-1")
+    assert set(hist["field"]) == {"mittari", "status"}
+    assert hist[hist["field"] == "mittari"].iloc[0]["old_value"] == "Palaute"
+
+
+def test_stale_version_is_a_conflict_and_nothing_is_lost(store):
+    store.save_measure_edits([MeasureEdit("hamina-I.1-1", 1, {"toimenpide": "A:n teksti"})], ED)
+    with pytest.raises(ConflictError) as err:
+        store.save_measure_edits([MeasureEdit("hamina-I.1-1", 1, {"toimenpide": "B:n teksti"})], OTHER)
+    conflict = err.value.conflicts[0]
+    assert conflict.mine == {"toimenpide": "B:n teksti"}
+    assert conflict.current["toimenpide"] == "A:n teksti"
+    assert store.measure("hamina-I.1-1")["toimenpide"] == "A:n teksti"
+    # B chooses to keep their value: saves against the current version
+    store.save_measure_edits([MeasureEdit("hamina-I.1-1", conflict.current_version, conflict.mine)], OTHER)
+    assert store.measure("hamina-I.1-1")["toimenpide"] == "B:n teksti"
+    olds = list(store.history(entity_id="hamina-I.1-1")["old_value"])
+    assert "A:n teksti" in olds  # A's value is still in the history
+
+
+def test_batch_is_atomic(store):
+    edits = [MeasureEdit("hamina-I.1-1", 1, {"mittari": "ok"}), MeasureEdit("kymsote-I.1-1", 1, {"start_year": "20x"})]
+    with pytest.raises(InvalidEdit) as err:
+        store.save_measure_edits(edits, ED)
+    assert "Alkuvuosi" in err.value.message
+    assert store.measure("hamina-I.1-1")["mittari"] == "Palaute"
+    assert store.history().empty
+
+
+@pytest.mark.parametrize(
+    ("values", "field_word"),
+    [
+        ({"toimenpide": "x" * 4001}, "Toimenpide"),
+        ({"status": "valmis"}, "Tila"),
+        ({"start_year": 1999}, "Alkuvuosi"),
+        ({"start_year": 2024, "end_year": 2022}, "Loppuvuosi"),
+        ({"contact": "y" * 201}, "Vastuuhenkilö"),
+        ({"toimenpide": "   "}, "Toimenpide"),
+        ({"measure_id": "x"}, "measure_id"),
+    ],
+)
+def test_invalid_edits_are_refused_in_finnish(store, values, field_word):
+    with pytest.raises(InvalidEdit) as err:
+        store.save_measure_edits([MeasureEdit("kymsote-I.1-1", 1, values)], ED)
+    assert field_word in err.value.message
+    assert store.measure("kymsote-I.1-1")["version"] == 1
+
+
+def test_html_is_stored_as_text(store):
+    evil = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+    store.save_measure_edits([MeasureEdit("kymsote-I.1-1", 1, {"toimenpide": evil})], ED)
+    assert store.measure("kymsote-I.1-1")["toimenpide"] == evil
+
+
+def test_sql_is_parameterised(store):
+    sneaky = "x'); DROP TABLE measures; --"
+    store.save_measure_edits([MeasureEdit("kymsote-I.1-1", 1, {"toimenpide": sneaky})], ED)
+    assert store.measure("kymsote-I.1-1")["toimenpide"] == sneaky
+    assert len(store.measures()) == 3
+
+
+def test_viewer_cannot_write(store):
+    for editor in (None, Editor("Katsoja", can_edit=False), Editor("  ")):
+        with pytest.raises(PermissionDenied):
+            store.save_measure_edits([MeasureEdit("kymsote-I.1-1", 1, {"mittari": "x"})], editor)
+        with pytest.raises(PermissionDenied):
+            store.add_measure("kymsote", "I.1", {"toimenpide": "x"}, editor)
+        with pytest.raises(PermissionDenied):
+            store.delete_measure("kymsote-I.1-1", 1, editor)
+    assert store.history().empty
+
+
+def test_add_delete_restore(store):
+    mid = store.add_measure("hamina", "I.1", {"toimenpide": "Uusi", "aikataulu": "2022–2024"}, ED,
+                            known_actors=["hamina", "kymsote"], known_subgoals=["I.1", "I.2"])
+    assert mid == "hamina-I.1-2"
+    row = store.measure(mid)
+    assert (row["start_year"], row["end_year"]) == (2022, 2024)
+    store.delete_measure(mid, 1, ED)
+    assert mid not in set(store.measures()["measure_id"])
+    assert mid in set(store.measures(include_deleted=True)["measure_id"])
+    store.restore_measure(mid, ED)
+    assert mid in set(store.measures()["measure_id"])
+    actions = list(store.history(entity_id=mid)["action"])
+    assert actions == ["restore", "delete", "create"]
+    with pytest.raises(InvalidEdit):
+        store.add_measure("tuntematon", "I.1", {"toimenpide": "x"}, ED, known_actors=["hamina"])
+    with pytest.raises(InvalidEdit):
+        store.add_measure("hamina", "I.1", {"toimenpide": ""}, ED)
+
+
+def test_editing_a_deleted_measure_is_refused(store):
+    store.delete_measure("hamina-I.1-1", 1, ED)
+    with pytest.raises(NotFound):
+        store.save_measure_edits([MeasureEdit("hamina-I.1-1", 2, {"mittari": "x"})], ED)
+
+
+def test_revert(store):
+    store.save_measure_edits([MeasureEdit("hamina-I.1-1", 1, {"mittari": "Muutettu", "end_year": 2025})], ED)
+    hist = store.history(entity_id="hamina-I.1-1")
+    for change_id in hist["change_id"]:
+        store.revert_change(int(change_id), OTHER)
+    row = store.measure("hamina-I.1-1")
+    assert row["mittari"] == "Palaute" and row["end_year"] is None
+    # reverting again conflicts: the field no longer holds the reverted-from value
+    with pytest.raises(ConflictError):
+        store.revert_change(int(hist["change_id"].iloc[-1]), OTHER)
+
+
+def test_data_version_grows_with_writes(store):
+    v0 = store.data_version()
+    store.save_measure_edits([MeasureEdit("hamina-I.1-1", 1, {"mittari": "x"})], ED)
+    assert store.data_version() > v0
+
+
+def test_evaluations_and_events(store):
+    assert store.save_evaluation("hamina-I.1-1", 2024, {"rating": 3, "comment": "hyvä", "evaluator": "A",
+                                                       "evaluated_on": "2024-11-30"}, None, ED) == 1
+    with pytest.raises(ConflictError):
+        store.save_evaluation("hamina-I.1-1", 2024, {"rating": 4}, None, OTHER)
+    assert store.save_evaluation("hamina-I.1-1", 2024, {"rating": 4}, 1, OTHER) == 2
+    with pytest.raises(InvalidEdit):
+        store.save_evaluation("hamina-I.1-1", 2025, {"rating": 5}, None, ED)
+    ev = store.evaluations(2024)
+    assert list(ev["rating"]) == [4]
+    eid = store.save_event(None, {"title": "Kouluterveyskysely", "months": "3-4", "owner": "THL"}, None, ED)
+    assert store.events().set_index("event_id").loc[eid, "months"] == "3,4"
+    with pytest.raises(InvalidEdit):
+        store.save_event(None, {"title": "x", "months": "13"}, None, ED)
+    store.delete_event(eid, 1, ED)
+    assert store.events().empty
+
+
+def test_upsert_observations(store):
+    row = {"indicator_id": 7, "series_id": "", "group_id": "lk4_5", "area": "kymenlaakso", "year": 2021, "value": 85.0}
+    assert store.upsert_observations([row], ED) == {"added": 1, "changed": 0, "unchanged": 0}
+    assert store.upsert_observations([{**row, "value": 86.0}], ED) == {"added": 0, "changed": 1, "unchanged": 0}
+    assert store.upsert_observations([{**row, "value": 86.0}], ED)["unchanged"] == 1
+
+
+def test_schema_survives_restart(mini_plan, tmp_path):
+    url = f"sqlite:///{tmp_path / 'restart.db'}"
+    first = Store.open(url, mini_plan)
+    first.save_measure_edits([MeasureEdit("hamina-I.1-1", 1, {"mittari": "pysyy"})], ED)
+    first.engine.dispose()
+    second = Store.open(url, mini_plan)
+    assert second.measure("hamina-I.1-1")["mittari"] == "pysyy"

@@ -1,0 +1,85 @@
+"""URL parameters, the UI catalogue, and the editing policy."""
+
+from __future__ import annotations
+
+import pytest
+
+from core import auth
+from core.i18n import CATALOGUE, t
+from core.urlstate import parse_params, to_params
+
+CHOICES = {"lang": {"fi", "en"}, "group": {"lk4_5", "lukio"}, "actors": {"kymsote", "hamina"},
+           "subgoal": {"I.1", "II.2"}}
+
+
+@pytest.mark.parametrize(
+    ("params", "values", "notices"),
+    [
+        ({}, {}, []),
+        ({"ryhma": "lukio", "lang": "en"}, {"group": "lukio", "lang": "en"}, []),
+        ({"toimija": "kymsote,hamina"}, {"actors": ["kymsote", "hamina"]}, []),
+        ({"toimija": "kymsote,kotka"}, {"actors": ["kymsote"]}, [("toimija", "kotka")]),
+        ({"ryhma": "<script>"}, {}, [("ryhma", "<script>")]),
+        ({"foo": "bar"}, {}, [("foo", "bar")]),
+        ({"valitavoite": "IX.9"}, {}, [("valitavoite", "IX.9")]),
+        ({"haku": "x" * 500}, {"search": "x" * 200}, []),
+        ({"ryhma": ["lk4_5", "lukio"]}, {"group": "lukio"}, []),
+    ],
+)
+def test_parse_params(params, values, notices):
+    view = parse_params(params, CHOICES)
+    assert view.values == values
+    assert view.notices == notices
+
+
+def test_to_params_round_trip():
+    values = {"lang": "fi", "group": "lukio", "actors": ["kymsote", "hamina"], "search": "", "subgoal": None}
+    params = to_params(values, {"lang": "fi", "group": None, "actors": [], "search": "", "subgoal": None})
+    assert params == {"ryhma": "lukio", "toimija": "kymsote,hamina"}
+    assert parse_params(params, CHOICES).values == {"group": "lukio", "actors": ["kymsote", "hamina"]}
+
+
+def test_catalogue_has_the_same_keys_in_both_languages():
+    assert set(CATALOGUE["fi"]) == set(CATALOGUE["en"])
+    assert all(v.strip() for lang in CATALOGUE.values() for v in lang.values())
+
+
+def test_placeholders_match():
+    import string
+
+    for key, fi in CATALOGUE["fi"].items():
+        names = lambda s: {f for _, f, _, _ in string.Formatter().parse(s) if f}  # noqa: E731
+        assert names(fi) == names(CATALOGUE["en"][key]), key
+
+
+def test_t_formats_and_unknown_key_fails():
+    assert t("nav.goal", "fi", goal="II") == "Päätavoite II"
+    assert t("nav.goal", "en", goal="II") == "Main goal II"
+    with pytest.raises(KeyError):
+        t("no.such.key")
+
+
+@pytest.mark.parametrize(
+    ("oidc", "passcode", "mode"),
+    [(True, "x", auth.EditMode.OIDC), (False, "x", auth.EditMode.PASSCODE), (False, "", auth.EditMode.LOOPBACK),
+     (False, None, auth.EditMode.LOOPBACK)],
+)
+def test_edit_mode(oidc, passcode, mode):
+    assert auth.edit_mode(oidc, passcode) is mode
+
+
+@pytest.mark.parametrize(
+    ("ip", "expected"),
+    [("127.0.0.1", True), ("127.8.9.10", True), ("::1", True), ("192.168.1.5", False), ("10.0.0.1", False),
+     ("", False), (None, False), ("not-an-ip", False), ("::ffff:8.8.8.8", False)],
+)
+def test_loopback(ip, expected):
+    assert auth.is_loopback(ip) is expected
+
+
+def test_passcode():
+    assert auth.passcode_matches("salainen", "salainen")
+    assert not auth.passcode_matches("väärä", "salainen")
+    assert not auth.passcode_matches("", "")
+    assert not auth.passcode_matches(None, "salainen")
+    assert auth.clean_editor_name("  Matti \n Meikäläinen ") == "Matti Meikäläinen"
