@@ -30,4 +30,5 @@ pages = {
 }
 navigation = st.navigation(pages)
 frame.sidebar(plan)
+st.session_state[state.ROUTED] = True  # pages may link to each other only under the router
 navigation.run()

@@ -33,9 +33,35 @@ def is_loopback(ip: str | None) -> bool:
     if not ip:
         return False
     try:
-        return ipaddress.ip_address(ip.split("%", 1)[0]).is_loopback
+        addr = ipaddress.ip_address(ip.split("%", 1)[0])
     except ValueError:
         return False
+    mapped = getattr(addr, "ipv4_mapped", None)  # "::ffff:127.0.0.1" from a dual-stack listener
+    return (mapped or addr).is_loopback
+
+
+def host_is_loopback(host: str | None) -> bool:
+    """True for a Host header naming this machine: localhost, 127.x.x.x or [::1], any port."""
+    if not host:
+        return False
+    name = host.strip().lower()
+    if name.startswith("["):  # [::1]:8501
+        name = name[1:].split("]", 1)[0]
+    elif name.count(":") == 1:
+        name = name.split(":", 1)[0]
+    return name == "localhost" or is_loopback(name)
+
+
+def is_local_request(ip: str | None, host: str | None) -> bool:
+    """Whether a request comes from this machine to this machine.
+
+    Streamlit reports a loopback peer as ``None``, so an absent address counts only when the
+    Host header names this machine too (a deployment behind a proxy is reached by its public
+    name); both are required, so neither alone opens editing.
+    """
+    if ip is not None:
+        return is_loopback(ip) and host_is_loopback(host)
+    return host_is_loopback(host)
 
 
 def passcode_matches(given: str | None, expected: str | None) -> bool:

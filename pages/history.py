@@ -24,6 +24,10 @@ else:
                                             ["changed_at", "changed_by", "entity", "entity_id", "field", "old_value",
                                              "new_value", "action"]})
     st.dataframe(view, hide_index=True, width="stretch")
+    if target:  # one measure: each change also as plain text (readable, printable, never HTML)
+        for r in hist.itertuples():
+            st.text(f"#{r.change_id} {r.changed_at} {r.changed_by}: {r.field} — {r.action}\n"
+                    f"  {t('history.col.old_value', lang)}: {r.old_value}\n  {t('history.col.new_value', lang)}: {r.new_value}")
 
 if ctx.editor is not None and not hist.empty:
     st.subheader(t("history.revert", lang))

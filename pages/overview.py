@@ -51,6 +51,8 @@ st.plotly_chart(charts.measure_counts_figure(queries.measure_counts(plan, measur
 
 cols = st.columns(len(plan.goals))
 for col, g in zip(cols, sorted(plan.goals, key=lambda g: g.number), strict=True):
-    col.page_link(f"pages/goal_{g.number}.py", label=t("overview.goal_link", lang, goal=g.goal_id), icon="➡️")
+    if st.session_state.get(state.ROUTED):
+        col.page_link(f"pages/goal_{g.number}.py", label=t("overview.goal_link", lang, goal=g.goal_id),
+                      icon=":material/arrow_forward:")
     col.caption(name(g, lang, "title"))
 state.sync_url()

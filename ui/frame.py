@@ -58,7 +58,8 @@ def current_editor() -> Editor | None:
             return Editor(auth.clean_editor_name(st.session_state[state.EDITOR_NAME]))
         return None
     ip = getattr(st.context, "ip_address", None)
-    if auth.is_loopback(ip):
+    host = (st.context.headers or {}).get("Host")
+    if auth.is_local_request(ip, host):
         who = auth.clean_editor_name(st.session_state.get(state.EDITOR_NAME)) or "paikallinen käyttäjä"
         return Editor(who)
     return None

@@ -7,6 +7,8 @@ changed by someone else shows both values and lets the editor choose.
 
 from __future__ import annotations
 
+import copy
+
 import pandas as pd
 import streamlit as st
 from st_aggrid import AgGrid, GridOptionsBuilder, GridUpdateMode
@@ -18,6 +20,7 @@ from core.storage import ConflictError, InvalidEdit, MeasureEdit, NotFound, Perm
 from ui import data, state
 from ui.frame import PageContext
 
+GRID_GENERATION = "_grid_generation"  # bumped to rebuild grids after discarding edits
 EDITABLE = (*MEASURE_TEXT_FIELDS, "status", "start_year", "end_year", "permanent", "contact")
 GRID_COLUMNS = ["measure_id", "actor", "subgoal", *EDITABLE, "row_kind_label", "version"]
 
@@ -48,32 +51,52 @@ def apply_pending(df: pd.DataFrame, pending: dict) -> pd.DataFrame:
     return out
 
 
-def collect_edits(stored: pd.DataFrame, returned: pd.DataFrame | None, pending: dict) -> dict:
-    """Update ``pending`` from the grid's returned rows: fields differing from the store."""
+def nodes_frame(component_value: object) -> pd.DataFrame | None:
+    """The rows a grid component last reported (its raw session-state value), or None."""
+    if not isinstance(component_value, dict):
+        return None
+    nodes = component_value.get("nodes")
+    if not isinstance(nodes, list) or not nodes:
+        return None
+    return pd.DataFrame([n.get("data", {}) for n in nodes if isinstance(n, dict) and not n.get("group")])
+
+
+def _same(a: object, b: object, fld: str) -> bool:
+    a, b = _norm(a), _norm(b)
+    if fld == "permanent":
+        as_bool = lambda v: v.lower() in ("true", "1", "kyllä") if isinstance(v, str) else bool(v)  # noqa: E731
+        return as_bool(a) == as_bool(b)
+    if fld in ("start_year", "end_year") and a is not None and b is not None:
+        try:
+            return int(float(a)) == int(float(b))
+        except (TypeError, ValueError):
+            return str(a) == str(b)
+    return (a in (None, "") and b in (None, "")) or a == b
+
+
+def collect_edits(shown: pd.DataFrame, returned: pd.DataFrame | None, pending: dict) -> dict:
+    """Add to ``pending`` what the user changed in the grid relative to what it was shown.
+
+    Comparing with the *shown* rows (not the current store) means a value someone else saved
+    meanwhile is never mistaken for this user's edit; the version recorded is the one the user
+    saw, so saving over a newer row is detected as a conflict.
+    """
     if returned is None or returned.empty or "measure_id" not in returned.columns:
         return pending
-    by_id = stored.set_index("measure_id")
+    base = shown.set_index("measure_id")
     for _, row in returned.iterrows():
         mid = row.get("measure_id")
-        if mid not in by_id.index:
+        if mid not in base.index:
             continue
-        base = by_id.loc[mid]
-        entry = pending.get(mid, {"version": int(base["version"]), "values": {}})
+        seen = base.loc[mid]
         for fld in EDITABLE:
-            if fld not in row.index:
+            if fld not in row.index or _same(row[fld], seen[fld], fld):
                 continue
-            new, old = _norm(row[fld]), _norm(base[fld])
+            entry = pending.setdefault(mid, {"version": int(seen["version"]), "values": {}})
+            value = _norm(row[fld])
             if fld == "permanent":
-                new = bool(new) if not isinstance(new, str) else new.lower() in ("true", "1", "kyllä")
-                old = bool(old)
-            if new != old and not (new in (None, "") and old in (None, "")):
-                entry["values"][fld] = new
-            else:
-                entry["values"].pop(fld, None)
-        if entry["values"]:
-            pending[mid] = entry
-        else:
-            pending.pop(mid, None)
+                value = _same(value, True, fld)
+            entry["values"][fld] = "" if value is None and fld not in ("start_year", "end_year") else value
     return pending
 
 
@@ -103,7 +126,7 @@ def _grid_options(df: pd.DataFrame, lang: str, editable: bool) -> dict:
     gb.configure_column("contact", header_name=t("col.contact", lang), width=160, editable=editable)
     gb.configure_column("row_kind_label", header_name=t("col.row_kind", lang), width=120)
     gb.configure_column("version", hide=True)
-    gb.configure_grid_options(getRowId=None, enableCellTextSelection=True, ensureDomOrder=True,
+    gb.configure_grid_options(enableCellTextSelection=True, ensureDomOrder=True,
                               stopEditingWhenCellsLoseFocus=True, undoRedoCellEditing=True)
     return gb.build()
 
@@ -131,15 +154,24 @@ def render(ctx: PageContext, measures: pd.DataFrame, key: str, height: int = 520
         st.info(t("measures.none", lang))
         return
     editable = ctx.editor is not None
+    grid_key = f"{key}_{data.store().data_version()}_{st.session_state.get(GRID_GENERATION, 0)}"
+    memo_key = f"_grid_shown_{key}"
+    pending = dict(st.session_state.get(state.PENDING) or {})
+    previous = st.session_state.get(memo_key)
+    if editable and previous and previous[0] != grid_key:
+        # the data changed (a save, here or elsewhere) since the last run: keep edits the user
+        # made in the grid as it was, before it is replaced by a fresh one
+        pending = collect_edits(previous[1], nodes_frame(st.session_state.get(previous[0])), pending)
+        st.session_state[state.PENDING] = pending
     frame = grid_frame(ctx, measures)
-    version_tag = data.store().data_version()
+    st.session_state[memo_key] = (grid_key, frame)
     response = AgGrid(
         frame,
         gridOptions=_grid_options(frame, lang, editable),
         height=height,
         update_mode=GridUpdateMode.VALUE_CHANGED,
         update_on=["cellValueChanged"],
-        key=f"{key}_{version_tag}",
+        key=grid_key,
         allow_unsafe_jscode=False,
         show_toolbar=False,
         show_download_button=False,
@@ -147,14 +179,21 @@ def render(ctx: PageContext, measures: pd.DataFrame, key: str, height: int = 520
     )
     if editable:
         returned = getattr(response, "data", None)
-        if isinstance(returned, pd.DataFrame) and not returned.equals(frame):
-            pending = collect_edits(data.measures(), returned, dict(st.session_state.get(state.PENDING) or {}))
-            if pending != st.session_state.get(state.PENDING):
-                st.session_state[state.PENDING] = pending
+        if isinstance(returned, pd.DataFrame):
+            updated = collect_edits(frame, returned, copy.deepcopy(pending))
+            if updated != pending:
+                st.session_state[state.PENDING] = updated
                 st.rerun()
         save_bar(ctx, key)
     else:
         st.caption(t("edit.readonly_hint", lang))
+
+
+def reset_grids() -> None:
+    """Rebuild every grid from the store on the next run (after edits were discarded)."""
+    st.session_state[GRID_GENERATION] = st.session_state.get(GRID_GENERATION, 0) + 1
+    for k in [k for k in st.session_state if str(k).startswith("_grid_shown_")]:
+        del st.session_state[k]
 
 
 def save_bar(ctx: PageContext, key: str) -> None:
@@ -175,6 +214,7 @@ def save_bar(ctx: PageContext, key: str) -> None:
         save_pending(ctx)
     if c2.button(t("edit.discard", lang), key=f"{key}_discard"):
         st.session_state[state.PENDING] = {}
+        reset_grids()
         st.rerun()
 
 
@@ -213,7 +253,7 @@ def resolve_conflicts(ctx: PageContext, key: str) -> None:
                 for f, v in c["mine"].items()]
         table = pd.DataFrame(rows).rename(columns={"field": t("edit.field", lang), "mine": t("edit.mine", lang),
                                                    "theirs": t("edit.theirs", lang)})
-        st.dataframe(table, hide_index=True, width="stretch")
+        st.table(table.set_index(t("edit.field", lang)))  # small; plain text, both values side by side
         k1, k2 = st.columns(2)
         if k1.button(t("edit.keep_mine", lang), key=f"{key}_mine_{i}"):
             pending = st.session_state.get(state.PENDING) or {}
@@ -226,6 +266,7 @@ def resolve_conflicts(ctx: PageContext, key: str) -> None:
             pending.pop(c["measure_id"], None)
             st.session_state[state.CONFLICTS] = [x for x in conflicts if x is not c]
             data.clear()
+            reset_grids()
             st.rerun()
 
 

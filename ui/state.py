@@ -25,6 +25,7 @@ CONFLICTS = "save_conflicts"
 EDITOR_NAME = "editor_name"
 EDITOR_OK = "editor_ok"
 _INITIALISED = "_state_initialised"
+ROUTED = "_routed"
 
 VIEW_KEYS = (LANG, GROUP, ACTORS, SUBGOAL, GOAL, CATEGORY, INDICATOR, SEARCH, YEAR)
 DEFAULTS: dict[str, object] = {

@@ -71,10 +71,21 @@ def test_edit_mode(oidc, passcode, mode):
 @pytest.mark.parametrize(
     ("ip", "expected"),
     [("127.0.0.1", True), ("127.8.9.10", True), ("::1", True), ("192.168.1.5", False), ("10.0.0.1", False),
-     ("", False), (None, False), ("not-an-ip", False), ("::ffff:8.8.8.8", False)],
+     ("", False), (None, False), ("not-an-ip", False), ("::ffff:8.8.8.8", False), ("::ffff:127.0.0.1", True)],
 )
 def test_loopback(ip, expected):
     assert auth.is_loopback(ip) is expected
+
+
+@pytest.mark.parametrize(
+    ("ip", "host", "expected"),
+    [(None, "localhost:8501", True), (None, "127.0.0.1:38131", True), (None, "[::1]:8501", True),
+     ("127.0.0.1", "localhost", True), (None, "lapset.streamlit.app", False), (None, None, False),
+     ("203.0.113.5", "localhost:8501", False), ("127.0.0.1", "lapset.streamlit.app", False),
+     (None, "localhost.evil.example", False), ("::ffff:127.0.0.1", "127.0.0.1:8501", True)],
+)
+def test_local_request(ip, host, expected):
+    assert auth.is_local_request(ip, host) is expected
 
 
 def test_passcode():

@@ -1,0 +1,156 @@
+"""Editing in a real browser: save survives reload and restart, conflicts, read-only, HTML as text."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import running, wait_idle
+
+GRID = 'iframe[title="st_aggrid.AgGrid.agGrid"]'
+
+
+def open_measures(page, url: str, actor: str = "poliisi") -> None:
+    page.goto(f"{url}/toimenpiteet?toimija={actor}")
+    wait_idle(page)
+    expect(page.frame_locator(GRID).locator(".ag-center-cols-container [row-index='0']")).to_be_visible(timeout=30000)
+
+
+def cell(page, row: int, col: str):
+    return page.frame_locator(GRID).locator(f".ag-center-cols-container [row-index='{row}'] [col-id='{col}']")
+
+
+def edit_cell(page, row: int, col: str, text: str) -> None:
+    cell(page, row, col).dblclick()
+    editor = page.frame_locator(GRID).locator(f".ag-popup-editor textarea, [col-id='{col}'] input").first
+    expect(editor).to_be_visible(timeout=10000)
+    editor.fill(text)
+    editor.press("Tab")
+    wait_idle(page)
+
+
+def show_history(page, url: str, measure_id: str) -> None:
+    page.goto(f"{url}/historia")
+    wait_idle(page)
+    box = page.get_by_role("combobox", name="Toimenpide")
+    box.click()
+    box.press_sequentially(measure_id)  # the list is long and virtualised: type to filter
+    page.get_by_role("option", name=measure_id, exact=True).click()
+    wait_idle(page)
+
+
+def history_text(page, text: str):
+    return page.locator('[data-testid="stText"]', has_text=text).first
+
+
+def save(page) -> None:
+    page.get_by_role("button", name="Tallenna muutokset").click()
+    wait_idle(page)
+
+
+@pytest.fixture()
+def fresh_db(tmp_path):
+    return f"sqlite:///{tmp_path / 'edit.db'}"
+
+
+def test_edit_saves_and_survives_reload_and_restart(browser, fresh_db):
+    text = "Uusi toimenpide työpajasta"
+    with running(fresh_db, {"KYMLAPSET_EDITOR_PASSCODE": ""}, browser) as server:
+        page = browser.new_page(viewport={"width": 1500, "height": 1000})
+        open_measures(page, server.url)
+        edit_cell(page, 0, "toimenpide", text)
+        expect(page.get_by_text("Tallentamattomia muutoksia: 1 kenttää 1 rivillä")).to_be_visible()
+        save(page)
+        expect(page.get_by_text("Kaikki muutokset on tallennettu.")).to_be_visible()
+        page.reload()
+        wait_idle(page)
+        expect(cell(page, 0, "toimenpide")).to_contain_text(text, timeout=30000)
+        page.close()
+    with running(fresh_db, {"KYMLAPSET_EDITOR_PASSCODE": ""}, browser) as server:  # a server restart
+        page = browser.new_page(viewport={"width": 1500, "height": 1000})
+        open_measures(page, server.url)
+        expect(cell(page, 0, "toimenpide")).to_contain_text(text)
+        show_history(page, server.url, "poliisi-I.1-1")
+        expect(history_text(page, text)).to_be_visible()
+        page.close()
+
+
+def test_pending_edit_survives_page_change(browser, fresh_db):
+    with running(fresh_db, {"KYMLAPSET_EDITOR_PASSCODE": ""}, browser) as server:
+        page = browser.new_page(viewport={"width": 1500, "height": 1000})
+        open_measures(page, server.url)
+        edit_cell(page, 0, "mittari", "Keskeneräinen muokkaus")
+        page.get_by_role("link", name="Indikaattorit").click()
+        wait_idle(page)
+        expect(page.get_by_text("Tallentamattomia muutoksia: 1")).to_be_visible()
+        page.get_by_role("link", name="Toimenpiteet").click()
+        wait_idle(page)
+        expect(cell(page, 0, "mittari")).to_contain_text("Keskeneräinen muokkaus", timeout=30000)
+        expect(page.get_by_role("button", name="Tallenna muutokset")).to_be_visible()
+        page.close()
+
+
+def test_two_people_same_cell(browser, fresh_db):
+    with running(fresh_db, {"KYMLAPSET_EDITOR_PASSCODE": ""}, browser) as server:
+        ctx_a, ctx_b = browser.new_context(viewport={"width": 1500, "height": 1000}), browser.new_context(
+            viewport={"width": 1500, "height": 1000})
+        a, b = ctx_a.new_page(), ctx_b.new_page()
+        open_measures(a, server.url)
+        open_measures(b, server.url)
+        edit_cell(a, 0, "toimenpide", "A:n versio")
+        save(a)
+        edit_cell(b, 0, "toimenpide", "B:n versio")
+        save(b)
+        expect(b.get_by_text("Joku muu on muuttanut samoja rivejä")).to_be_visible()
+        expect(b.get_by_text("A:n versio").first).to_be_visible()  # both values shown
+        expect(b.get_by_text("B:n versio").first).to_be_visible()
+        b.get_by_role("button", name="Pidä oma arvoni").click()
+        wait_idle(b)
+        expect(b.get_by_text("Kaikki muutokset on tallennettu.")).to_be_visible()
+        a.reload()
+        wait_idle(a)
+        expect(cell(a, 0, "toimenpide")).to_contain_text("B:n versio", timeout=30000)
+        show_history(a, server.url, "poliisi-I.1-1")
+        expect(history_text(a, "Vanha arvo: A:n versio")).to_be_visible()  # nothing lost: A's value is in the history
+        ctx_a.close()
+        ctx_b.close()
+
+
+def test_script_typed_into_a_cell_shows_as_text(browser, fresh_db):
+    evil = "<script>window.__pwned=1</script><b>lihava</b>"
+    with running(fresh_db, {"KYMLAPSET_EDITOR_PASSCODE": ""}, browser) as server:
+        page = browser.new_page(viewport={"width": 1500, "height": 1000})
+        open_measures(page, server.url)
+        edit_cell(page, 0, "toimenpide", evil)
+        save(page)
+        page.reload()
+        wait_idle(page)
+        expect(cell(page, 0, "toimenpide")).to_contain_text(evil, timeout=30000)
+        assert page.frame_locator(GRID).locator("b", has_text="lihava").count() == 0
+        assert page.evaluate("window.__pwned") is None
+        show_history(page, server.url, "poliisi-I.1-1")
+        expect(history_text(page, evil)).to_be_visible()
+        assert page.evaluate("window.__pwned") is None
+        page.close()
+
+
+def test_without_sign_in_the_grid_is_read_only(browser, tmp_path):
+    with running(f"sqlite:///{tmp_path / 'ro.db'}", {"KYMLAPSET_EDITOR_PASSCODE": "salasana"}, browser) as server:
+        page = browser.new_page(viewport={"width": 1500, "height": 1000})
+        open_measures(page, server.url)
+        expect(page.get_by_text("Vain luku.")).to_be_visible()
+        cell(page, 0, "toimenpide").dblclick()
+        page.wait_for_timeout(500)
+        assert page.frame_locator(GRID).locator(".ag-popup-editor textarea").count() == 0
+        expect(page.get_by_role("button", name="Tallenna muutokset")).to_have_count(0)
+        # signing in with the passcode makes it editable
+        page.get_by_text("Muokkaajan kirjautuminen").click()
+        page.get_by_label("Nimesi (näkyy muutoshistoriassa)").fill("Testi Henkilö")
+        page.get_by_label("Muokkaajan tunnuskoodi").fill("salasana")
+        page.get_by_role("button", name="Kirjaudu muokkaajaksi").click()
+        wait_idle(page)
+        expect(page.get_by_text("Muokkaat nimellä Testi Henkilö.")).to_be_visible()
+        edit_cell(page, 0, "mittari", "Kirjautuneen muutos")
+        save(page)
+        expect(page.get_by_text("Kaikki muutokset on tallennettu.")).to_be_visible()
+        page.close()
