@@ -1,0 +1,669 @@
+"""Export the whole working state (the plan's reference data and the store) and restore it again.
+
+- ``export_workbook``: one .xlsx with one sheet per data/ file, in this order: ``plan`` (plan.yaml
+  as key / value rows, each value written as YAML text), ``groups``, ``goals``, ``subgoals``,
+  ``indicators``, ``series``, ``observations`` (from the store), ``subgoal_indicators``,
+  ``actors``, ``measures`` (from the store, deleted ones left out, columns of
+  ``core.loader.columns_of(Measure)``), ``evaluations`` and ``events`` (from the store).
+- ``export_csv_zip``: a zip of the same tables as CSV files in exactly the data/ format (UTF-8,
+  written with the csv module, ``\\n`` line ends, columns of ``core.loader.CSV_FILES``' models)
+  plus plan.yaml, evaluations.csv and events.csv. Unzipped, it is a valid data/ folder.
+- ``import_workbook`` / ``import_csv_zip``: back to ``{file name: DataFrame}`` where every cell
+  is the text it has in the CSV files (both give identical tables for the same state).
+- ``plan_from_tables`` validates them into a Plan (same checks as the data/ loader);
+  ``restore_store`` fills an EMPTY store from them in one transaction.
+
+Numbers are written to the workbook as numbers and text as text (never as formulas). Characters
+that an .xlsx cannot hold (control characters, carriage returns) are written as Excel's
+``_xHHHH_`` escapes and read back, so text survives the round trip unchanged.
+Limits: ``MAX_BACKUP_BYTES`` for an imported file, ``MAX_UNZIPPED_BYTES`` for a zip's content.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import re
+import typing
+import zipfile
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from enum import Enum
+
+import numpy as np
+import pandas as pd
+import yaml
+from pydantic import BaseModel
+from sqlalchemy import func, insert, select
+
+from core.loader import CSV_FILES, PLAN_META_FILE, DataProblem, check_references, columns_of, read_csv_rows
+from core.model import Plan
+from core.storage import (
+    Editor,
+    InvalidEdit,
+    Store,
+    clean_evaluation_values,
+    clean_event_values,
+    evaluations,
+    events,
+    measures,
+    observations,
+    schema_info,
+)
+
+MAX_BACKUP_BYTES = 100 * 1024 * 1024  # an imported backup file (.xlsx or .zip)
+MAX_UNZIPPED_BYTES = 300 * 1024 * 1024  # total size of a zip's files once unpacked
+MAX_ZIP_MEMBERS = 1000
+MAX_XLSX_CELL = 32_767  # Excel's limit for one cell's text
+YEAR_MIN, YEAR_MAX = 1990, 2100
+
+EVALUATIONS_FILE = "evaluations.csv"
+EVENTS_FILE = "events.csv"
+EVALUATION_COLUMNS = ["measure_id", "year", "rating", "comment", "evaluator", "evaluated_on"]
+EVENT_COLUMNS = ["event_id", "title", "months", "owner", "description"]
+PLAN_COLUMNS = ["key", "value"]
+
+# file name → columns, in the order of the workbook's sheets (after 'plan')
+FILE_COLUMNS: dict[str, list[str]] = {
+    **{name: columns_of(model) for name, model in CSV_FILES.items()},
+    EVALUATIONS_FILE: EVALUATION_COLUMNS,
+    EVENTS_FILE: EVENT_COLUMNS,
+}
+ALL_FILES: list[str] = [PLAN_META_FILE, *FILE_COLUMNS]
+SHEETS: dict[str, str] = {"plan": PLAN_META_FILE, **{name.removesuffix(".csv"): name for name in FILE_COLUMNS}}
+OPTIONAL_FILES = (EVALUATIONS_FILE, EVENTS_FILE)  # a plain data/ folder has neither
+REQUIRED_EXTRA_COLUMNS = {EVALUATIONS_FILE: ("measure_id", "year"), EVENTS_FILE: ("event_id", "title", "months")}
+STORE_FILES = ("observations.csv", "measures.csv", EVALUATIONS_FILE, EVENTS_FILE)  # these come from the store
+
+
+class BackupError(ValueError):
+    """A backup that cannot be read or restored; ``problems`` are Finnish lines."""
+
+    def __init__(self, problems: list[str] | str):
+        self.problems = [problems] if isinstance(problems, str) else list(problems)
+        lines = "\n".join(f"- {p}" for p in self.problems[:50])
+        more = f"\n… ja {len(self.problems) - 50} muuta." if len(self.problems) > 50 else ""
+        super().__init__(f"Varmuuskopiota ei voitu käyttää:\n{lines}{more}")
+
+
+# ------------------------------------------------------------------------------------------
+# Cells as text
+
+
+def _numeric_fields(model: type[BaseModel]) -> set[str]:
+    """The fields of a row model that hold numbers (written to Excel as numbers)."""
+    out = set()
+    for name, fld in model.model_fields.items():
+        args = typing.get_args(fld.annotation) or (fld.annotation,)
+        if bool not in args and any(a in (int, float) for a in args):
+            out.add(name)
+    return out
+
+
+NUMERIC_COLUMNS: dict[str, set[str]] = {
+    **{name: _numeric_fields(model) for name, model in CSV_FILES.items()},
+    EVALUATIONS_FILE: {"year", "rating"},
+    EVENTS_FILE: set(),
+    PLAN_META_FILE: set(),
+}
+
+
+def cell_text(value: object) -> str:
+    """A value as it is written in the data/ CSV files ('' for empty, 'true'/'false', whole floats without '.0')."""
+    if value is None:
+        return ""
+    if isinstance(value, Enum):
+        value = value.value
+    if isinstance(value, (bool, np.bool_)):
+        return "true" if value else "false"
+    if isinstance(value, (int, np.integer)):
+        return str(int(value))
+    if isinstance(value, (float, np.floating)):
+        number = float(value)
+        if math.isnan(number):
+            return ""
+        return str(int(number)) if number.is_integer() else repr(number)
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat()
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    try:
+        if pd.isna(value):  # type: ignore[arg-type]
+            return ""
+    except (TypeError, ValueError):
+        pass
+    return str(value)
+
+
+def yaml_text(value: object) -> str:
+    """One plan.yaml value as YAML text (a plain string stays as it is where YAML allows)."""
+    text = yaml.safe_dump(value, allow_unicode=True, sort_keys=False, default_flow_style=False, width=10**6)
+    return text.removesuffix("\n...\n").rstrip("\n")
+
+
+def _frame(rows: list[list[str]], columns: list[str]) -> pd.DataFrame:
+    """A DataFrame of text cells."""
+    return pd.DataFrame(rows, columns=columns, dtype=object)
+
+
+def _meta_frame(meta: Mapping[str, object]) -> pd.DataFrame:
+    """plan.yaml's top-level keys as key / YAML-text rows."""
+    return _frame([[str(k), yaml_text(v)] for k, v in meta.items()], PLAN_COLUMNS)
+
+
+def _natural(text: object) -> list[tuple[int, int, str]]:
+    """Sort key where 'e2' comes before 'e10'."""
+    return [(0, int(p), "") if p.isdigit() else (1, 0, p) for p in re.split(r"(\d+)", str(text))]
+
+
+# ------------------------------------------------------------------------------------------
+# Export
+
+
+def export_tables(plan: Plan, store: Store) -> dict[str, pd.DataFrame]:
+    """Every file of the export as a DataFrame of CSV text cells (store data from the store)."""
+    tables: dict[str, pd.DataFrame] = {PLAN_META_FILE: _meta_frame(plan.meta)}
+    from_plan = {
+        "groups.csv": plan.groups, "goals.csv": plan.goals, "subgoals.csv": plan.subgoals,
+        "indicators.csv": plan.indicators, "series.csv": plan.series,
+        "subgoal_indicators.csv": plan.subgoal_indicators, "actors.csv": plan.actors,
+    }
+    for name, cols in FILE_COLUMNS.items():
+        if name in from_plan:
+            tables[name] = _frame([[cell_text(getattr(m, c)) for c in cols] for m in from_plan[name]], cols)
+    obs = store.observations().sort_values("id")
+    tables["observations.csv"] = _store_frame(obs, FILE_COLUMNS["observations.csv"])
+    ms = store.measures(include_deleted=False)
+    actor_order = {a.actor_id: i for i, a in enumerate(plan.actors)}
+    if not ms.empty:
+        ms = ms.assign(
+            _a=ms["actor_id"].map(actor_order).fillna(len(actor_order)),
+            _s=ms["subgoal_id"].map(_subgoal_sort),
+        ).sort_values(["_a", "actor_id", "_s", "seq"], kind="stable")
+    tables["measures.csv"] = _store_frame(ms, FILE_COLUMNS["measures.csv"])
+    ev = store.evaluations().sort_values(["measure_id", "year"], kind="stable")
+    tables[EVALUATIONS_FILE] = _store_frame(ev, EVALUATION_COLUMNS)
+    evs = store.events(include_deleted=False)
+    if not evs.empty:
+        evs = evs.iloc[sorted(range(len(evs)), key=lambda i: _natural(evs["event_id"].iloc[i]))]
+    tables[EVENTS_FILE] = _store_frame(evs, EVENT_COLUMNS)
+    return {name: tables[name] for name in ALL_FILES}
+
+
+def _subgoal_sort(subgoal_id: object) -> tuple[int, int]:
+    """Sort key of a sub-goal id: 'II.3' → (1, 3)."""
+    goal, _, num = str(subgoal_id).partition(".")
+    order = {"I": 0, "II": 1, "III": 2}.get(goal, 9)
+    return (order, int(num) if num.isdigit() else 0)
+
+
+def _store_frame(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """Store rows as text cells in the given columns."""
+    rows = [[cell_text(r.get(c)) for c in columns] for r in frame.to_dict("records")]
+    return _frame(rows, columns)
+
+
+_XLSX_ESCAPE_RE = re.compile("_(?=x[0-9A-Fa-f]{4})|[\x00-\x08\x0b\x0c\x0e-\x1f\r\ufffe\uffff]")
+_UNESCAPE_RE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
+def xlsx_escape(text: str) -> str:
+    """Text an .xlsx can hold: control characters and CR as _xHHHH_, an '_' before 'xHHHH' as '_x005F_'."""
+    return _XLSX_ESCAPE_RE.sub(lambda m: f"_x{ord(m.group(0)):04X}_", text)
+
+
+def xlsx_unescape(text: str) -> str:
+    """Undo ``xlsx_escape`` (and Excel's own _xHHHH_ escapes)."""
+    return _UNESCAPE_RE.sub(lambda m: chr(int(m.group(1), 16)), text)
+
+
+def tables_to_workbook(tables: Mapping[str, pd.DataFrame]) -> bytes:
+    """Write export tables as an .xlsx (one sheet per file, numbers as numbers, text never as formulas)."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    wb = Workbook(write_only=True)
+    bold = Font(bold=True)
+    for sheet, name in SHEETS.items():
+        frame = tables[name]
+        columns = [str(c) for c in frame.columns]
+        numeric = NUMERIC_COLUMNS.get(name, set())
+        ws = wb.create_sheet(sheet)
+        header = []
+        for c in columns:
+            cell = WriteOnlyCell(ws, value=c)
+            cell.font = bold
+            header.append(cell)
+        ws.append(header)
+        for line, rec in enumerate(frame.itertuples(index=False, name=None), start=2):
+            row = []
+            for col, raw in zip(columns, rec, strict=False):
+                text = cell_text(raw)
+                if text == "":
+                    row.append(None)
+                elif col in numeric and re.fullmatch(r"-?\d+", text):
+                    row.append(int(text))
+                elif col in numeric:
+                    try:
+                        row.append(float(text))
+                    except ValueError:
+                        row.append(_text_cell(ws, text, sheet, line, col))
+                else:
+                    row.append(_text_cell(ws, text, sheet, line, col))
+            ws.append(row)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def _text_cell(ws: object, text: str, sheet: str, line: int, col: str) -> object:
+    """A text cell that Excel shows as text (escaped, never a formula); BackupError if too long."""
+    from openpyxl.cell import WriteOnlyCell
+
+    escaped = xlsx_escape(text)
+    if len(escaped) > MAX_XLSX_CELL:
+        raise BackupError(f"Välilehden '{sheet}' rivin {line} sarakkeen '{col}' teksti on liian pitkä Exceliin "
+                          f"({len(escaped)} merkkiä, enintään {MAX_XLSX_CELL}). Käytä CSV-zip-vientiä.")
+    cell = WriteOnlyCell(ws, value=escaped)  # type: ignore[arg-type]
+    cell.data_type = "s"  # text starting with '=' stays text, never a formula
+    return cell
+
+
+def export_workbook(plan: Plan, store: Store) -> bytes:
+    """The whole working state as one .xlsx, one sheet per data/ file (see the module docstring)."""
+    return tables_to_workbook(export_tables(plan, store))
+
+
+def _csv_bytes(frame: pd.DataFrame) -> bytes:
+    """A table as data/-format CSV bytes (UTF-8, '\\n' line ends, minimal quoting)."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow([str(c) for c in frame.columns])
+    for rec in frame.itertuples(index=False, name=None):
+        writer.writerow([cell_text(v) for v in rec])
+    return buf.getvalue().encode("utf-8")
+
+
+def _meta_from_frame(frame: pd.DataFrame, problems: list[str]) -> dict:
+    """The key / YAML-text rows back to the plan.yaml mapping; problems are appended."""
+    meta: dict = {}
+    for line, r in enumerate(frame.to_dict("records"), start=2):
+        key = cell_text(r.get("key")).strip()
+        if not key:
+            problems.append(f"{PLAN_META_FILE}, rivi {line}: avain puuttuu.")
+            continue
+        if key in meta:
+            problems.append(f"{PLAN_META_FILE}, rivi {line}: avain '{key}' on kahdesti.")
+            continue
+        try:
+            meta[key] = yaml.safe_load(cell_text(r.get("value")))
+        except yaml.YAMLError as exc:
+            problems.append(f"{PLAN_META_FILE}, rivi {line}, avain '{key}': arvo ei ole kelvollista YAMLia ({exc}).")
+    return meta
+
+
+def tables_to_zip(tables: Mapping[str, pd.DataFrame]) -> bytes:
+    """Write export tables as a zip of plan.yaml and data/-format CSV files."""
+    problems: list[str] = []
+    meta = _meta_from_frame(tables[PLAN_META_FILE], problems)
+    if problems:
+        raise BackupError(problems)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr(PLAN_META_FILE, yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=100).encode("utf-8"))
+        for name in FILE_COLUMNS:
+            zf.writestr(name, _csv_bytes(tables[name]))
+    return out.getvalue()
+
+
+def export_csv_zip(plan: Plan, store: Store) -> bytes:
+    """The whole working state as a zip of data/-format CSV files plus plan.yaml, evaluations.csv, events.csv."""
+    return tables_to_zip(export_tables(plan, store))
+
+
+# ------------------------------------------------------------------------------------------
+# Import
+
+
+def _check_size(content: bytes) -> None:
+    """Refuse an empty or too large backup file."""
+    if not content:
+        raise BackupError("Tiedosto on tyhjä.")
+    if len(content) > MAX_BACKUP_BYTES:
+        raise BackupError(f"Tiedosto on liian suuri ({len(content) / 1024 / 1024:.1f} Mt); enimmäiskoko on "
+                          f"{MAX_BACKUP_BYTES // 1024 // 1024} Mt.")
+
+
+def _rows_to_frame(rows: list[list[str]], where: str, problems: list[str], first_line: int = 1) -> pd.DataFrame | None:
+    """Header + body rows (text) → DataFrame; blank rows dropped, short rows padded."""
+    if not rows or all(c.strip() == "" for c in rows[0]):
+        problems.append(f"{where}: otsikkorivi puuttuu (tiedosto tai välilehti on tyhjä).")
+        return None
+    header = [c.replace("\ufeff", "").strip() for c in rows[0]]
+    while header and header[-1] == "":
+        header.pop()
+    body: list[list[str]] = []
+    for n, cells in enumerate(rows[1:], start=first_line + 1):
+        if all(c.strip() == "" for c in cells):
+            continue
+        if len(cells) > len(header) and any(c.strip() for c in cells[len(header):]):
+            problems.append(f"{where}, rivi {n}: rivillä on enemmän soluja kuin otsikkorivillä.")
+            continue
+        cells = cells[: len(header)]
+        body.append(cells + [""] * (len(header) - len(cells)))
+    return _frame(body, header)
+
+
+def _check_columns(tables: dict[str, pd.DataFrame], problems: list[str]) -> None:
+    """Every table's columns are known and the required ones are there."""
+    for name, frame in tables.items():
+        header = [str(c) for c in frame.columns]
+        if len(set(header)) != len(header):
+            problems.append(f"{name}: sama sarake on otsikkorivillä kahdesti.")
+        if name == PLAN_META_FILE:
+            expected, required = PLAN_COLUMNS, tuple(PLAN_COLUMNS)
+        elif name in CSV_FILES:
+            model = CSV_FILES[name]
+            expected = FILE_COLUMNS[name]
+            required = tuple(n for n, f in model.model_fields.items() if f.is_required())
+        else:
+            expected, required = FILE_COLUMNS[name], REQUIRED_EXTRA_COLUMNS[name]
+        for col in required:
+            if col not in header:
+                problems.append(f"{name}: pakollinen sarake '{col}' puuttuu.")
+        for col in header:
+            if col not in expected:
+                problems.append(f"{name}: tuntematon sarake '{col}' (sallitut: {', '.join(expected)}).")
+
+
+def _xlsx_value_text(value: object) -> str:
+    """A workbook cell as CSV text (escapes undone)."""
+    if isinstance(value, str):
+        return xlsx_unescape(value)
+    return cell_text(value)
+
+
+def import_workbook(content: bytes) -> dict[str, pd.DataFrame]:
+    """Read a workbook written by ``export_workbook`` back to ``{file name: DataFrame of text}``; BackupError if invalid."""
+    from openpyxl import load_workbook
+
+    _check_size(content)
+    if not content.startswith(b"PK\x03\x04"):
+        raise BackupError("Tiedosto ei ole Excel-työkirja (.xlsx).")
+    try:
+        wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
+        raise BackupError(f"Excel-työkirjaa ei voitu avata: se on vaurioitunut tai väärää muotoa ({type(exc).__name__}).") from exc
+    problems: list[str] = []
+    tables: dict[str, pd.DataFrame] = {}
+    try:
+        for sheet, name in SHEETS.items():
+            if sheet not in wb.sheetnames:
+                if name in OPTIONAL_FILES:
+                    tables[name] = _frame([], FILE_COLUMNS[name])
+                else:
+                    problems.append(f"Välilehti '{sheet}' ({name}) puuttuu.")
+                continue
+            rows = [[_xlsx_value_text(v) for v in row] for row in wb[sheet].iter_rows(values_only=True)]
+            frame = _rows_to_frame(rows, f"Välilehti '{sheet}'", problems)
+            if frame is not None:
+                tables[name] = frame
+    finally:
+        wb.close()
+    _check_columns(tables, problems)
+    if problems:
+        raise BackupError(problems)
+    return {name: tables[name] for name in ALL_FILES}
+
+
+def import_csv_zip(content: bytes) -> dict[str, pd.DataFrame]:
+    """Read a zip written by ``export_csv_zip`` (or a zipped data/ folder) to ``{file name: DataFrame of text}``."""
+    _check_size(content)
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(content))
+    except zipfile.BadZipFile as exc:
+        raise BackupError("Tiedosto ei ole zip-paketti.") from exc
+    problems: list[str] = []
+    with zf:
+        infos = [i for i in zf.infolist() if not i.is_dir() and not i.filename.startswith("__MACOSX/")]
+        if len(infos) > MAX_ZIP_MEMBERS:
+            raise BackupError(f"Zip-paketissa on liikaa tiedostoja ({len(infos)}; enintään {MAX_ZIP_MEMBERS}).")
+        if sum(i.file_size for i in infos) > MAX_UNZIPPED_BYTES:
+            raise BackupError(f"Zip-paketin sisältö on purettuna liian suuri (enintään "
+                              f"{MAX_UNZIPPED_BYTES // 1024 // 1024} Mt).")
+        by_name: dict[str, list[zipfile.ZipInfo]] = {}
+        for info in infos:
+            base = info.filename.rsplit("/", 1)[-1]
+            if base in ALL_FILES:
+                by_name.setdefault(base, []).append(info)
+        tables: dict[str, pd.DataFrame] = {}
+        for name in ALL_FILES:
+            found = by_name.get(name, [])
+            if not found:
+                if name in OPTIONAL_FILES:
+                    tables[name] = _frame([], FILE_COLUMNS[name])
+                else:
+                    problems.append(f"Tiedosto {name} puuttuu zip-paketista.")
+                continue
+            if len(found) > 1:
+                problems.append(f"Zip-paketissa on useita tiedostoja nimeltä {name}: "
+                                f"{', '.join(i.filename for i in found)}.")
+                continue
+            try:
+                text = zf.read(found[0]).decode("utf-8-sig")
+            except UnicodeDecodeError:
+                problems.append(f"{name}: tiedosto ei ole UTF-8-merkistössä.")
+                continue
+            except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError) as exc:
+                problems.append(f"{name}: tiedostoa ei voitu purkaa ({type(exc).__name__}).")
+                continue
+            if name == PLAN_META_FILE:
+                try:
+                    meta = yaml.safe_load(text)
+                except yaml.YAMLError as exc:
+                    problems.append(f"{name}: ei ole kelvollista YAMLia ({exc}).")
+                    continue
+                if not isinstance(meta, dict):
+                    problems.append(f"{name}: tiedoston pitää olla avain–arvo-rakenne.")
+                    continue
+                tables[name] = _meta_frame(meta)
+                continue
+            try:
+                rows = list(csv.reader(io.StringIO(text, newline="")))
+            except csv.Error as exc:
+                problems.append(f"{name}: CSV-tiedostoa ei voitu lukea ({exc}).")
+                continue
+            frame = _rows_to_frame(rows, name, problems)
+            if frame is not None:
+                tables[name] = frame
+    _check_columns(tables, problems)
+    if problems:
+        raise BackupError(problems)
+    return {name: tables[name] for name in ALL_FILES}
+
+
+def read_backup(content: bytes, filename: str) -> dict[str, pd.DataFrame]:
+    """``import_workbook`` for .xlsx, ``import_csv_zip`` for .zip; BackupError for anything else."""
+    lower = (filename or "").lower()
+    if lower.endswith(".xlsx"):
+        return import_workbook(content)
+    if lower.endswith(".zip"):
+        return import_csv_zip(content)
+    raise BackupError("Varmuuskopion pitää olla Excel-työkirja (.xlsx) tai zip-paketti (.zip).")
+
+
+# ------------------------------------------------------------------------------------------
+# Restore
+
+_LOADER_FI: list[tuple[str, str]] = [
+    (r"^value is missing$", "arvo puuttuu"),
+    (r"^not a whole number: (.*)$", r"ei ole kokonaisluku: \1"),
+    (r"^not a number: (.*)$", r"ei ole luku: \1"),
+    (r"^unknown column$", "tuntematon sarake"),
+    (r"^required column is missing$", "pakollinen sarake puuttuu"),
+    (r"^file is missing$", "tiedosto puuttuu"),
+    (r"^file is empty \(no header row\)$", "tiedosto on tyhjä (ei otsikkoriviä)"),
+    (r"^row has more cells than the header$", "rivillä on enemmän soluja kuin otsikossa"),
+    (r"^duplicate id (.*) \(first on row (\d+)\)$", r"sama tunniste \1 on jo rivillä \2"),
+    (r"^unknown goal (.*)$", r"tuntematon päätavoite \1"),
+    (r"^unknown sub-goal (.*)$", r"tuntematon välitavoite \1"),
+    (r"^unknown actor (.*)$", r"tuntematon toimija \1"),
+    (r"^unknown group (.*)$", r"tuntematon ryhmä \1"),
+    (r"^unknown indicator (.*)$", r"tuntematon indikaattori \1"),
+    (r"^unknown series (.*) of indicator (.*)$", r"indikaattorilla \2 ei ole sarjaa \1"),
+    (r"^dangling indicator link: no indicator (.*)$", r"linkki puuttuvaan indikaattoriin \1"),
+    (r"^a percentage must be within 0–100, got (.*)$", r"prosenttiarvon pitää olla 0–100, ei \1"),
+    (r"^a count or rate cannot be negative, got (.*)$", r"lukumäärä tai suhdeluku ei voi olla negatiivinen: \1"),
+    (r"^measure_id should be (.*) \(actor-subgoal-seq\)$", r"toimenpiteen tunnisteen pitää olla \1 (toimija-välitavoite-nro)"),
+    (r"^required key is missing$", "pakollinen avain puuttuu"),
+]
+
+
+def _problem_fi(p: DataProblem) -> str:
+    """A data/ loader problem as a Finnish line."""
+    message = p.message
+    for pattern, repl in _LOADER_FI:
+        if re.match(pattern, message):
+            message = re.sub(pattern, repl, message)
+            break
+    where = p.file
+    if p.row is not None:
+        where += f", rivi {p.row}"
+    if p.column:
+        where += f", sarake '{p.column}'"
+    return f"{where}: {message}"
+
+
+def _frame_csv_text(frame: pd.DataFrame) -> str:
+    """A table as CSV text for the data/ loader."""
+    return _csv_bytes(frame).decode("utf-8")
+
+
+def plan_from_tables(tables: Mapping[str, pd.DataFrame]) -> Plan:
+    """Validate imported tables like the data/ loader does and return the Plan; BackupError lists every problem."""
+    problems: list[str] = []
+    missing = [name for name in ALL_FILES if name not in tables and name not in OPTIONAL_FILES]
+    if missing:
+        raise BackupError([f"Tiedosto {name} puuttuu." for name in missing])
+    meta = _meta_from_frame(tables[PLAN_META_FILE], problems)
+    for key in ("name", "period_start", "period_end", "region"):
+        if key not in meta:
+            problems.append(f"{PLAN_META_FILE}: pakollinen avain '{key}' puuttuu.")
+    data_problems: list[DataProblem] = []
+    rows: dict[str, list[tuple[int, BaseModel]]] = {}
+    for name, model in CSV_FILES.items():
+        rows[name] = read_csv_rows(_frame_csv_text(tables[name]), name, model, data_problems)
+    check_references(rows, data_problems)
+    problems += [_problem_fi(p) for p in data_problems]
+    if problems:
+        raise BackupError(problems)
+    return Plan(
+        meta=meta,
+        groups=tuple(r for _, r in rows["groups.csv"]),  # type: ignore[misc]
+        goals=tuple(r for _, r in rows["goals.csv"]),  # type: ignore[misc]
+        subgoals=tuple(r for _, r in rows["subgoals.csv"]),  # type: ignore[misc]
+        indicators=tuple(r for _, r in rows["indicators.csv"]),  # type: ignore[misc]
+        series=tuple(r for _, r in rows["series.csv"]),  # type: ignore[misc]
+        observations=tuple(r for _, r in rows["observations.csv"]),  # type: ignore[misc]
+        subgoal_indicators=tuple(r for _, r in rows["subgoal_indicators.csv"]),  # type: ignore[misc]
+        actors=tuple(r for _, r in rows["actors.csv"]),  # type: ignore[misc]
+        measures=tuple(r for _, r in rows["measures.csv"]),  # type: ignore[misc]
+    )
+
+
+def _clean_evaluations(frame: pd.DataFrame, measure_ids: set[str], problems: list[str]) -> list[dict]:
+    """Check evaluations.csv rows with the store's own rules."""
+    out: list[dict] = []
+    seen: dict[tuple[str, int], int] = {}
+    for line, r in enumerate(frame.to_dict("records"), start=2):
+        where = f"{EVALUATIONS_FILE}, rivi {line}"
+        measure_id = cell_text(r.get("measure_id")).strip()
+        if measure_id not in measure_ids:
+            problems.append(f"{where}, sarake 'measure_id': tuntematon toimenpide '{measure_id}'.")
+            continue
+        year_text = cell_text(r.get("year")).strip()
+        if not re.fullmatch(r"\d{4}", year_text) or not YEAR_MIN <= int(year_text) <= YEAR_MAX:
+            problems.append(f"{where}, sarake 'year': vuoden pitää olla {YEAR_MIN}–{YEAR_MAX}, ei '{year_text}'.")
+            continue
+        try:
+            clean = clean_evaluation_values({c: cell_text(r.get(c)) for c in ("rating", "comment", "evaluator",
+                                                                              "evaluated_on")})
+        except InvalidEdit as exc:
+            problems.append(f"{where}, sarake '{exc.field}': {exc.message}")
+            continue
+        key = (measure_id, int(year_text))
+        if key in seen:
+            problems.append(f"{where}: toimenpiteen {measure_id} vuoden {year_text} arvio on jo rivillä {seen[key]}.")
+            continue
+        seen[key] = line
+        out.append({"measure_id": measure_id, "year": int(year_text), **clean})
+    return out
+
+
+def _clean_events(frame: pd.DataFrame, problems: list[str]) -> list[dict]:
+    """Check events.csv rows with the store's own rules."""
+    out: list[dict] = []
+    seen: dict[str, int] = {}
+    for line, r in enumerate(frame.to_dict("records"), start=2):
+        where = f"{EVENTS_FILE}, rivi {line}"
+        event_id = cell_text(r.get("event_id")).strip()
+        if not event_id or len(event_id) > 80:
+            problems.append(f"{where}, sarake 'event_id': tunniste puuttuu tai on liian pitkä.")
+            continue
+        if event_id in seen:
+            problems.append(f"{where}, sarake 'event_id': tunniste '{event_id}' on jo rivillä {seen[event_id]}.")
+            continue
+        try:
+            clean = clean_event_values({c: cell_text(r.get(c)) for c in ("title", "months", "owner", "description")})
+        except InvalidEdit as exc:
+            problems.append(f"{where}, sarake '{exc.field}': {exc.message}")
+            continue
+        seen[event_id] = line
+        out.append({"event_id": event_id, **clean})
+    return out
+
+
+def restore_store(tables: Mapping[str, pd.DataFrame], url: str = "sqlite://", editor: Editor | None = None) -> Store:
+    """Fill an EMPTY store at ``url`` from imported tables in one transaction; BackupError if anything is invalid.
+
+    Measures keep their follow-up fields exactly (no schedule parsing); the store is marked seeded
+    so it is not seeded again from data/. Use ``plan_from_tables`` for the matching Plan.
+    """
+    plan = plan_from_tables(tables)
+    problems: list[str] = []
+    measure_ids = {m.measure_id for m in plan.measures}
+    empty_ev = _frame([], EVALUATION_COLUMNS)
+    empty_events = _frame([], EVENT_COLUMNS)
+    eval_rows = _clean_evaluations(tables.get(EVALUATIONS_FILE, empty_ev), measure_ids, problems)
+    event_rows = _clean_events(tables.get(EVENTS_FILE, empty_events), problems)
+    if problems:
+        raise BackupError(problems)
+    who = editor or Editor("Palautus varmuuskopiosta")
+    store = Store.open(url)
+    now = datetime.now(UTC).isoformat(timespec="seconds")
+    stamp = {"version": 1, "updated_at": now, "updated_by": who.name}
+    with store.engine.begin() as conn:
+        used = sum(conn.execute(select(func.count()).select_from(t)).scalar_one()
+                   for t in (measures, observations, evaluations, events))
+        seeded = conn.execute(select(schema_info.c.value).where(schema_info.c.key == "seeded_at")).first()
+        if used or seeded is not None:
+            raise BackupError("Tietokanta ei ole tyhjä: varmuuskopio palautetaan vain tyhjään tietokantaan, "
+                              "jottei mitään kirjoiteta vahingossa yli.")
+        measure_rows = [{**m.model_dump(mode="json"), "deleted": False, **stamp} for m in plan.measures]
+        if measure_rows:
+            conn.execute(insert(measures), measure_rows)
+        obs_rows = [{**o.model_dump(), **stamp} for o in plan.observations]
+        if obs_rows:
+            conn.execute(insert(observations), obs_rows)
+        if eval_rows:
+            conn.execute(insert(evaluations), [{**r, **stamp} for r in eval_rows])
+        if event_rows:
+            conn.execute(insert(events), [{**r, "deleted": False, **stamp} for r in event_rows])
+        conn.execute(insert(schema_info).values(key="seeded_at", value=now))
+        counts = {"measures": len(measure_rows), "observations": len(obs_rows), "evaluations": len(eval_rows),
+                  "events": len(event_rows)}
+        Store._record(conn, "store", "*", "*", None, json.dumps(counts), "restore", who, now)
+    return store

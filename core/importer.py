@@ -1,0 +1,1231 @@
+"""Import new indicator values (observations) with a preview, from the app's template or Sotkanet.
+
+Accepted files:
+
+- the app's own template (``template_csv()`` / ``template_xlsx()``): CSV separated by commas or
+  semicolons, UTF-8 with or without BOM, or Excel ``.xlsx`` (the sheet ``havainnot``, else the
+  first sheet). Columns ``TEMPLATE_COLUMNS``; ``indicator_id, group_id, area, year, value`` are
+  required, the others may be left out. A decimal comma is accepted wherever it is unambiguous
+  (semicolon-separated files, quoted cells, Excel text cells);
+- Sotkanet CSV exports: semicolon separated, decimal comma, columns such as
+  ``Indikaattori;Alue;Vuosi;Sukupuoli;Arvo`` (or ``indicator, region, year, gender, value``; any
+  case; other columns are ignored). The same columns in an .xlsx sheet are read too;
+- Sotkanet JSON (the REST API's answer): a list of objects with the keys ``indicator, region,
+  year, gender, value`` (other keys are ignored).
+
+Sotkanet rows are turned into the plan's indicator / series / group / area by the mapping table
+``data/sotkanet_mapping.csv`` (see ``load_mapping``). Only rows whose gender is total
+(``total`` / ``yhteensä`` / empty) are imported, unless the mapping has a row for another gender.
+
+Every row is checked. ANY problem refuses the whole file: ``ImportResult.rows`` is then empty and
+``ImportResult.errors`` lists every problem in Finnish, with the row number as the user sees it
+(the header is row 1; in JSON the object's position in the list, the first being 1).
+
+Limits: ``MAX_FILE_BYTES`` (20 MB) and ``MAX_ROWS`` (50 000 data rows) per file; years
+``YEAR_MIN``–``YEAR_MAX``. Applying goes through ``Store.upsert_observations`` in chunks of
+``CHUNK_SIZE`` rows, all inside one transaction (``apply_import``).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import re
+import zipfile
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+from sqlalchemy.engine import Connection
+
+from core import config
+from core.loader import columns_of, effective_unit
+from core.model import AREA_RE, MAX_TEXT_LENGTH, Indicator, Observation, Plan, Series, Unit
+from core.storage import OBSERVATION_KEY, Editor, Store, _require_editor
+
+# ------------------------------------------------------------------------------------------
+# Limits and column names
+
+MAX_FILE_BYTES = 20 * 1024 * 1024  # 20 MB: far above any real yearly update, small enough for memory
+MAX_ROWS = 50_000  # data rows per file (the whole plan has a few hundred observations)
+MAX_ERRORS_LISTED = 100  # more problems are summarised in one last line
+YEAR_MIN, YEAR_MAX = 1990, 2100
+CHUNK_SIZE = 500  # rows per upsert call in apply_import (progress is reported after each)
+MAX_SHORT_TEXT = 100  # value_as_printed and flag (database column width)
+
+TEMPLATE_COLUMNS: list[str] = columns_of(Observation)
+REQUIRED_COLUMNS: tuple[str, ...] = ("indicator_id", "group_id", "area", "year", "value")
+TEMPLATE_SHEET = "havainnot"
+MAPPING_FILE = "sotkanet_mapping.csv"
+MAPPING_COLUMNS: list[str] = [
+    "source", "source_indicator", "source_region", "gender",
+    "indicator_id", "series_id", "group_id", "area", "note",
+]
+MAPPING_SOURCES = ("sotkanet", "esimerkki")  # 'esimerkki' rows are documentation only, never used
+ACTIONS = ("lisätään", "muuttuu", "ei muutosta")
+
+COLUMN_LABELS_FI = {
+    "indicator_id": "indikaattorin numero",
+    "series_id": "sarja",
+    "group_id": "ryhmä",
+    "area": "alue",
+    "year": "vuosi",
+    "value": "arvo",
+    "value_as_printed": "arvo painetussa muodossa",
+    "flag": "merkintä",
+    "note": "huomautus",
+}
+COLUMN_HELP_FI = {
+    "indicator_id": "Suunnitelman indikaattorin numero (esim. 7).",
+    "series_id": "Sarjan tunniste, jos indikaattorilla on sarjoja (esim. indikaattori 16); muuten tyhjä.",
+    "group_id": "Ryhmän tunniste (esim. lk4_5, lk8_9, lukio, vaesto).",
+    "area": "kymenlaakso, koko_maa tai kunta:<nimi> (esim. kunta:kotka).",
+    "year": f"Vuosi kokonaislukuna, {YEAR_MIN}–{YEAR_MAX}.",
+    "value": "Luku; desimaalierotin piste tai pilkku (pilkuin erotetussa CSV:ssä vain piste). "
+             "Prosentit 0–100 ilman %-merkkiä.",
+    "value_as_printed": "Arvo sellaisena kuin se on lähteessä (esim. \"88,5 %\"); vapaaehtoinen.",
+    "flag": "Merkintä arvon laadusta (esim. suspected_typo); vapaaehtoinen.",
+    "note": "Vapaa huomautus; vapaaehtoinen.",
+}
+EXAMPLE_ROW = {
+    "indicator_id": 7, "series_id": "", "group_id": "lk4_5", "area": "kymenlaakso", "year": 2021,
+    "value": 88.5, "value_as_printed": "88,5 %", "flag": "", "note": "esimerkkirivi",
+}
+
+# Sotkanet column names (lower case) → role
+SOTKANET_ALIASES = {
+    "indicator": "indicator", "indikaattori": "indicator",
+    "region": "region", "alue": "region",
+    "year": "year", "vuosi": "year",
+    "gender": "gender", "sukupuoli": "gender",
+    "value": "value", "arvo": "value",
+}
+SOTKANET_REQUIRED = ("indicator", "region", "year", "value")
+SOTKANET_LABELS_FI = {"indicator": "Indikaattori", "region": "Alue", "year": "Vuosi", "gender": "Sukupuoli",
+                      "value": "Arvo"}
+_TEMPLATE_ONLY = {"indicator_id", "series_id", "group_id", "area", "value_as_printed", "flag"}
+_SOTKANET_ONLY = {"indicator", "indikaattori", "region", "alue", "gender", "sukupuoli", "arvo", "vuosi"}
+GENDER_WORDS = {
+    "": "total", "total": "total", "yhteensä": "total", "yhteensa": "total", "kaikki": "total",
+    "male": "male", "miehet": "male", "mies": "male", "pojat": "male",
+    "female": "female", "naiset": "female", "nainen": "female", "tytöt": "female",
+}
+
+
+# ------------------------------------------------------------------------------------------
+# Results
+
+
+@dataclass(frozen=True)
+class ImportProblem:
+    """One problem of an imported file; ``row`` as the user sees it (header = row 1), Finnish text."""
+
+    row: int | None
+    column: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = []
+        if self.row is not None:
+            where.append(f"rivi {self.row}")
+        if self.column:
+            where.append(f"sarake '{self.column}'")
+        if not where:
+            return self.message
+        text = ", ".join(where)
+        return f"{text[0].upper()}{text[1:]}: {self.message}"
+
+
+@dataclass
+class ImportResult:
+    """Validated rows in ``TEMPLATE_COLUMNS`` (empty if any error) and every problem found."""
+
+    rows: pd.DataFrame
+    errors: list[ImportProblem]
+    kind: str = ""  # which format was recognised, in Finnish (e.g. "Sotkanet (CSV)")
+    notes: list[str] = field(default_factory=list)  # information that did not refuse the file
+    source_rows: list[int] = field(default_factory=list)  # file row of each row in ``rows``
+
+    @property
+    def ok(self) -> bool:
+        """Whether the file can be applied (no errors and at least one row)."""
+        return not self.errors and not self.rows.empty
+
+
+class ImportRefused(ValueError):
+    """Raised when a refused import is applied; ``problems`` are the file's errors."""
+
+    def __init__(self, problems: list[ImportProblem]):
+        self.problems = problems
+        super().__init__(f"Tuontia ei tehty: tiedostossa on {len(problems)} virhettä. Korjaa ne ja tuo tiedosto uudelleen.")
+
+
+class MappingError(ValueError):
+    """The Sotkanet mapping table is not valid; ``problems`` name its rows."""
+
+    def __init__(self, problems: list[ImportProblem]):
+        self.problems = problems
+        lines = "\n".join(f"- {p}" for p in problems[:20])
+        super().__init__(f"Muunnostaulukossa {MAPPING_FILE} on {len(problems)} virhettä:\n{lines}")
+
+
+def _empty_rows() -> pd.DataFrame:
+    """An empty frame in the template columns."""
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in TEMPLATE_COLUMNS})
+
+
+def _refused(errors: list[ImportProblem], kind: str = "", notes: list[str] | None = None) -> ImportResult:
+    """A refused result; more than MAX_ERRORS_LISTED problems are summarised in one line."""
+    if len(errors) > MAX_ERRORS_LISTED:
+        more = len(errors) - MAX_ERRORS_LISTED
+        errors = errors[:MAX_ERRORS_LISTED] + [
+            ImportProblem(None, None, f"… ja {more} muuta virhettä. Korjaa yllä olevat ja tuo tiedosto uudelleen.")
+        ]
+    return ImportResult(_empty_rows(), errors, kind, list(notes or []))
+
+
+# ------------------------------------------------------------------------------------------
+# Templates
+
+
+def template_csv(delimiter: str = ",") -> bytes:
+    """An empty template CSV: UTF-8 with BOM (so Excel shows ä and ö), the header row only.
+
+    No example row is included: every row of a CSV would be imported. The example is in
+    ``template_xlsx()``'s second sheet and in ``COLUMN_HELP_FI``.
+    """
+    if delimiter not in (",", ";"):
+        raise ValueError("Erottimen pitää olla pilkku tai puolipiste.")
+    buf = io.StringIO()
+    csv.writer(buf, delimiter=delimiter, lineterminator="\r\n").writerow(TEMPLATE_COLUMNS)
+    return buf.getvalue().encode("utf-8-sig")
+
+
+def template_xlsx(plan: Plan | None = None) -> bytes:
+    """An empty template workbook: sheet 'havainnot' (header only), sheet 'ohje' (columns and an example row).
+
+    With a plan, a third sheet 'tunnisteet' lists the valid indicators, series and groups.
+    Only the first sheet ('havainnot') is read when the file is imported.
+    """
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = TEMPLATE_SHEET
+    ws.append(TEMPLATE_COLUMNS)
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    for i, col in enumerate(TEMPLATE_COLUMNS):
+        ws.column_dimensions[chr(ord("A") + i)].width = max(12, len(col) + 4)
+    ws.freeze_panes = "A2"
+
+    help_ws = wb.create_sheet("ohje")
+    help_ws.append(["Täytä arvot välilehdelle 'havainnot', yksi havainto riviä kohden. Tätä välilehteä ei tuoda."])
+    help_ws.append([])
+    help_ws.append(["sarake", "pakollinen", "kuvaus"])
+    for col in TEMPLATE_COLUMNS:
+        help_ws.append([col, "kyllä" if col in REQUIRED_COLUMNS else "ei", COLUMN_HELP_FI[col]])
+    help_ws.append([])
+    help_ws.append(["Esimerkkirivi (älä kopioi tätä riviä tuotavaksi, ellei arvo ole oikea):"])
+    help_ws.append(TEMPLATE_COLUMNS)
+    help_ws.append([EXAMPLE_ROW[c] for c in TEMPLATE_COLUMNS])
+    help_ws.column_dimensions["A"].width = 18
+    help_ws.column_dimensions["C"].width = 90
+
+    if plan is not None:
+        ids = wb.create_sheet("tunnisteet")
+        ids.append(["indicator_id", "series_id", "nimi", "yksikkö"])
+        series_of: dict[int, list[Series]] = {}
+        for s in plan.series:
+            series_of.setdefault(s.indicator_id, []).append(s)
+        for ind in sorted(plan.indicators, key=lambda i: i.indicator_id):
+            ids.append([ind.indicator_id, "", ind.name_fi, ind.unit.value])
+            for s in series_of.get(ind.indicator_id, []):
+                ids.append([ind.indicator_id, s.series_id, s.name_fi, s.unit.value])
+        ids.append([])
+        ids.append(["group_id", "ryhmä"])
+        for g in sorted(plan.groups, key=lambda g: g.sort_order):
+            ids.append([g.group_id, g.name_fi])
+        ids.append([])
+        ids.append(["area", "alue"])
+        ids.append(["kymenlaakso", "Kymenlaakso"])
+        ids.append(["koko_maa", "Koko maa"])
+        ids.append(["kunta:<nimi>", "Kunta, esim. kunta:kotka"])
+        ids.column_dimensions["C"].width = 80
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+# ------------------------------------------------------------------------------------------
+# Small parsers
+
+_NUMBER_RE = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?$")
+_THOUSANDS_RE = re.compile(r"(?<=\d)[ \u00a0\u202f](?=\d{3}(?!\d))")
+
+
+def parse_number(raw: object) -> float | None:
+    """A finite number from a cell ('12,5', '12.5', '3 514', 12.5); None if it is not one."""
+    if raw is None or isinstance(raw, bool):
+        return None
+    if isinstance(raw, (int, float)):
+        number = float(raw)
+        return number if math.isfinite(number) else None
+    text = str(raw).strip().replace("\u2212", "-")
+    text = _THOUSANDS_RE.sub("", text)
+    if not _NUMBER_RE.match(text):
+        return None
+    number = float(text.replace(",", "."))
+    return number if math.isfinite(number) else None
+
+
+def _cell_text(value: object) -> str:
+    """A cell (from CSV, Excel or JSON) as text; whole floats without '.0'."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        if math.isnan(value):
+            return ""
+        return str(int(value)) if value.is_integer() else repr(value)
+    if hasattr(value, "isoformat"):
+        return value.isoformat()  # dates typed into Excel
+    return str(value)
+
+
+def _norm_header(name: object) -> str:
+    """A header cell for matching: no BOM, quotes or spaces, lower case."""
+    return _cell_text(name).replace("\ufeff", "").strip().strip('"').strip().lower()
+
+
+def norm_source_key(text: object) -> str:
+    """Normalise a Sotkanet name or code for matching: case, spaces, dashes; codes as numbers ('08' → '8')."""
+    s = _cell_text(text).strip().casefold()
+    s = s.replace("\u2013", "-").replace("\u2014", "-").replace("\u2212", "-")
+    s = re.sub(r"\s*-\s*", "-", s)
+    s = re.sub(r"\s+", " ", s)
+    if re.fullmatch(r"\d+(\.0+)?", s):
+        s = str(int(s.split(".")[0]))  # codes compare as numbers: '08' = '8' = 8 = 8.0
+    return s
+
+
+def norm_gender(text: object) -> str:
+    """'Yhteensä' / 'total' / '' → 'total', 'Miehet' → 'male', 'Naiset' → 'female'; else as is, lower case."""
+    s = _cell_text(text).strip().casefold()
+    return GENDER_WORDS.get(s, s)
+
+
+def _is_blank(cells: Iterable[object]) -> bool:
+    """Whether every cell is empty."""
+    return all(_cell_text(c).strip() == "" for c in cells)
+
+
+# ------------------------------------------------------------------------------------------
+# Mapping table (data/sotkanet_mapping.csv)
+
+
+def default_mapping_path() -> Path:
+    """Where the Sotkanet mapping table lives: data/sotkanet_mapping.csv."""
+    return Path(config.DATA_DIR) / MAPPING_FILE
+
+
+def validate_mapping(frame: pd.DataFrame, plan: Plan | None = None) -> tuple[pd.DataFrame, list[ImportProblem]]:
+    """Check and normalise a mapping table; with a plan also check its ids. Rows: header = row 1."""
+    problems: list[ImportProblem] = []
+    prefix = f"Muunnostaulukko {MAPPING_FILE}: "
+    header = [str(c) for c in frame.columns]
+    missing = [c for c in MAPPING_COLUMNS if c not in header]
+    unknown = [c for c in header if c not in MAPPING_COLUMNS]
+    for col in missing:
+        problems.append(ImportProblem(1, col, prefix + f"sarake '{col}' puuttuu."))
+    for col in unknown:
+        problems.append(ImportProblem(1, col, prefix + f"tuntematon sarake '{col}' (sallitut: {', '.join(MAPPING_COLUMNS)})."))
+    if problems:
+        return pd.DataFrame(columns=MAPPING_COLUMNS), problems
+    ctx = _PlanIndex(plan) if plan is not None else None
+    out: list[dict] = []
+    seen: dict[tuple, int] = {}
+    for i, raw in enumerate(frame.to_dict("records")):
+        line = i + 2
+        r = {c: _cell_text(raw.get(c)).strip() for c in MAPPING_COLUMNS}
+        if _is_blank(r.values()):
+            continue
+        bad = len(problems)
+        source = r["source"].lower()
+        if source not in MAPPING_SOURCES:
+            problems.append(ImportProblem(line, "source", prefix + f"lähteen pitää olla {' tai '.join(MAPPING_SOURCES)}, "
+                                                                  f"ei '{r['source']}'."))
+        if not r["source_indicator"]:
+            problems.append(ImportProblem(line, "source_indicator", prefix + "lähteen indikaattori (nimi tai koodi) puuttuu."))
+        gender = norm_gender(r["gender"])
+        if gender not in ("total", "male", "female"):
+            problems.append(ImportProblem(line, "gender", prefix + f"sukupuolen pitää olla tyhjä, total/yhteensä, "
+                                                                  f"male/miehet tai female/naiset, ei '{r['gender']}'."))
+        number = parse_number(r["indicator_id"])
+        if number is None or not number.is_integer():
+            problems.append(ImportProblem(line, "indicator_id", prefix + f"indikaattorin numeron pitää olla kokonaisluku, "
+                                                                        f"ei '{r['indicator_id']}'."))
+        if not re.fullmatch(r"[a-z0-9_]*", r["series_id"]):
+            problems.append(ImportProblem(line, "series_id", prefix + f"virheellinen sarjan tunniste '{r['series_id']}'."))
+        if not re.fullmatch(r"[a-z0-9_]+", r["group_id"]):
+            problems.append(ImportProblem(line, "group_id", prefix + f"ryhmän tunniste puuttuu tai on virheellinen: "
+                                                                    f"'{r['group_id']}'."))
+        area = r["area"].lower()
+        if not AREA_RE.match(area):
+            problems.append(ImportProblem(line, "area", prefix + f"alueen pitää olla kymenlaakso, koko_maa tai "
+                                                                f"kunta:<nimi>, ei '{r['area']}'."))
+        if len(problems) > bad:
+            continue
+        indicator_id = int(number)  # type: ignore[arg-type]
+        if ctx is not None:
+            for col, msg in ctx.reference_problems(indicator_id, r["series_id"], r["group_id"]):
+                problems.append(ImportProblem(line, col, prefix + msg))
+        key = (source, norm_source_key(r["source_indicator"]), norm_source_key(r["source_region"]), gender)
+        if key in seen:
+            problems.append(ImportProblem(line, "source_indicator", prefix + f"sama lähderivi (indikaattori, alue, "
+                                                                            f"sukupuoli) on jo rivillä {seen[key]}."))
+            continue
+        seen[key] = line
+        out.append({**r, "source": source, "gender": gender, "indicator_id": indicator_id, "area": area,
+                    "_line": line})
+    frame_out = pd.DataFrame(out, columns=[*MAPPING_COLUMNS, "_line"])
+    return frame_out, problems
+
+
+def load_mapping(path: Path | str | None = None, plan: Plan | None = None) -> pd.DataFrame:
+    """Read and validate the Sotkanet mapping table (default data/sotkanet_mapping.csv); MappingError if invalid.
+
+    Columns: source (sotkanet | esimerkki), source_indicator (Sotkanet name or code),
+    source_region (name or code; empty = any region, mapped to ``area``), gender (empty / total /
+    male / female), indicator_id, series_id, group_id, area, note. Names and codes are matched
+    case-insensitively. Rows with source 'esimerkki' are documentation and never used.
+    """
+    path = Path(path) if path is not None else default_mapping_path()
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except FileNotFoundError as exc:
+        raise MappingError([ImportProblem(None, None, f"Muunnostaulukkoa {path} ei löydy.")]) from exc
+    except UnicodeDecodeError as exc:
+        raise MappingError([ImportProblem(None, None, f"Muunnostaulukko {path} ei ole UTF-8-muodossa.")]) from exc
+    reader = csv.reader(io.StringIO(text, newline=""))
+    rows = list(reader)
+    if not rows:
+        raise MappingError([ImportProblem(None, None, f"Muunnostaulukko {path} on tyhjä.")])
+    header = [h.strip() for h in rows[0]]
+    problems: list[ImportProblem] = []
+    body = []
+    for i, r in enumerate(rows[1:], start=2):
+        if len(r) > len(header):
+            problems.append(ImportProblem(i, None, f"Muunnostaulukko {MAPPING_FILE}: rivillä on enemmän sarakkeita kuin otsikossa."))
+            continue
+        body.append(r + [""] * (len(header) - len(r)))
+    frame = pd.DataFrame(body, columns=header, dtype=object)
+    mapping, more = validate_mapping(frame, plan)
+    problems += more
+    if problems:
+        raise MappingError(problems)
+    return mapping
+
+
+# ------------------------------------------------------------------------------------------
+# Plan look-ups and the checks of one row
+
+
+class _PlanIndex:
+    """The plan's ids for fast checks."""
+
+    def __init__(self, plan: Plan):
+        self.indicators: dict[int, Indicator] = {i.indicator_id: i for i in plan.indicators}
+        self.series: dict[tuple[int, str], Series] = {(s.indicator_id, s.series_id): s for s in plan.series}
+        self.series_of: dict[int, list[str]] = {}
+        for s in plan.series:
+            self.series_of.setdefault(s.indicator_id, []).append(s.series_id)
+        self.groups = [g.group_id for g in sorted(plan.groups, key=lambda g: g.sort_order)]
+
+    def reference_problems(self, indicator_id: int, series_id: str, group_id: str) -> list[tuple[str, str]]:
+        """(column, Finnish message) for unknown indicator, series or group."""
+        out: list[tuple[str, str]] = []
+        if indicator_id not in self.indicators:
+            known = ", ".join(str(i) for i in sorted(self.indicators))
+            out.append(("indicator_id", f"tuntematon indikaattori {indicator_id}: suunnitelmassa ovat indikaattorit {known}."))
+        else:
+            options = self.series_of.get(indicator_id, [])
+            if series_id and (indicator_id, series_id) not in self.series:
+                hint = f" Sallitut sarjat: {', '.join(options)}." if options else " Indikaattorilla ei ole sarjoja: jätä sarake tyhjäksi."
+                out.append(("series_id", f"indikaattorilla {indicator_id} ei ole sarjaa '{series_id}'.{hint}"))
+            elif not series_id and options:
+                out.append(("series_id", (f"indikaattorilla {indicator_id} on sarjoja; kerro mihin sarjaan arvo "
+                                          f"kuuluu ({', '.join(options)}).")))
+        if group_id and group_id not in self.groups:
+            out.append(("group_id", f"tuntematon ryhmä '{group_id}'. Sallitut ryhmät: {', '.join(self.groups)}."))
+        return out
+
+
+def _check_row(values: Mapping[str, object], line: int, ctx: _PlanIndex, errors: list[ImportProblem],
+               column_name: Callable[[str], str | None], context: str = "") -> dict | None:
+    """Validate one row given in template columns; append problems and return the clean row or None."""
+    before = len(errors)
+
+    def bad(col: str, message: str) -> None:
+        errors.append(ImportProblem(line, column_name(col), message[:1].upper() + message[1:] + context))
+
+    def text(col: str) -> str:
+        return _cell_text(values.get(col)).strip()
+
+    for col in REQUIRED_COLUMNS:
+        if text(col) == "":
+            bad(col, f"pakollinen tieto puuttuu: {COLUMN_LABELS_FI[col]}.")
+    if len(errors) > before:
+        return None
+
+    indicator_id: int | None = None
+    number = parse_number(values.get("indicator_id"))
+    if number is None or not number.is_integer():
+        bad("indicator_id", f"indikaattorin numeron pitää olla kokonaisluku, ei '{text('indicator_id')}'.")
+    else:
+        indicator_id = int(number)
+
+    series_id = text("series_id")
+    group_id = text("group_id")
+    if indicator_id is not None:
+        for col, msg in ctx.reference_problems(indicator_id, series_id, group_id):
+            bad(col, msg)
+    elif group_id not in ctx.groups:
+        bad("group_id", f"Tuntematon ryhmä '{group_id}'. Sallitut ryhmät: {', '.join(ctx.groups)}.")
+
+    area = text("area").lower()
+    if not AREA_RE.match(area):
+        hint = " (koko maa kirjoitetaan koko_maa)" if area.replace(" ", "_") == "koko_maa" else ""
+        bad("area", f"Alue '{text('area')}' ei kelpaa{hint}. Käytä arvoa kymenlaakso, koko_maa tai kunta:<nimi> "
+                    f"(esim. kunta:kotka).")
+
+    year: int | None = None
+    ynum = parse_number(values.get("year"))
+    if ynum is None or not ynum.is_integer():
+        bad("year", f"Vuoden pitää olla kokonaisluku (esim. 2021), ei '{text('year')}'.")
+    elif not YEAR_MIN <= ynum <= YEAR_MAX:
+        bad("year", f"Vuoden pitää olla välillä {YEAR_MIN}–{YEAR_MAX}, ei {int(ynum)}.")
+    else:
+        year = int(ynum)
+
+    value = parse_number(values.get("value"))
+    raw_value = text("value")
+    if value is None:
+        if "%" in raw_value:
+            hint = " Kirjoita pelkkä luku ilman %-merkkiä."
+        elif "," in raw_value and "." in raw_value:
+            hint = " Käytä vain desimaalierotinta, ei tuhaterotinta."
+        else:
+            hint = ""
+        bad("value", f"Arvo '{raw_value}' ei ole luku.{hint}")
+    elif indicator_id is not None and indicator_id in ctx.indicators:
+        unit = effective_unit(ctx.indicators[indicator_id], ctx.series.get((indicator_id, series_id)))
+        if unit is Unit.PERCENT and not 0 <= value <= 100:
+            bad("value", f"Prosenttiarvon pitää olla välillä 0–100, ei {value:g}.")
+        elif unit in (Unit.COUNT, Unit.PER_1000, Unit.PER_10000) and value < 0:
+            bad("value", f"Lukumäärä tai suhdeluku ei voi olla negatiivinen ({value:g}).")
+
+    clean_text: dict[str, str] = {}
+    for col, limit in (("value_as_printed", MAX_SHORT_TEXT), ("flag", MAX_SHORT_TEXT), ("note", MAX_TEXT_LENGTH)):
+        t = text(col)
+        if len(t) > limit:
+            bad(col, f"Kenttä '{COLUMN_LABELS_FI[col]}' on liian pitkä ({len(t)} merkkiä, enintään {limit}).")
+        clean_text[col] = t
+
+    if len(errors) > before:
+        return None
+    return {"indicator_id": indicator_id, "series_id": series_id, "group_id": group_id, "area": area,
+            "year": year, "value": value, **clean_text}
+
+
+# ------------------------------------------------------------------------------------------
+# Reading the file
+
+
+def _decode(content: bytes) -> tuple[str | None, ImportProblem | None]:
+    """UTF-8 text (BOM removed) or a Finnish problem; never guesses another encoding."""
+    advice = ("Tallenna tiedosto UTF-8-muodossa: Excelissä 'Tallenna nimellä' → 'CSV UTF-8 (pilkuin erotettu)', "
+              "muissa ohjelmissa merkistöksi UTF-8.")
+    if content.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None, ImportProblem(None, None, "Tiedosto on UTF-16-merkistössä (Excelin 'Unicode-teksti'), "
+                                               "ei UTF-8:ssa. " + advice)
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = content[: exc.start].count(b"\n") + 1
+        return None, ImportProblem(line, None, f"Tiedosto ei ole UTF-8-merkistössä (ensimmäinen virheellinen merkki "
+                                               f"rivillä {line}); se on todennäköisesti tallennettu vanhalla "
+                                               f"Windows-merkistöllä. " + advice)
+    if "\x00" in text:
+        return None, ImportProblem(None, None, "Tiedosto ei ole tekstitiedosto (siinä on binääridataa). Tuo CSV-, "
+                                               "Excel- (.xlsx) tai JSON-tiedosto.")
+    return text, None
+
+
+def _sniff_delimiter(first_line: str) -> tuple[str, list[str]]:
+    """Pick ',' or ';' by the number of known column names (then of cells) in the header line."""
+    best: tuple[tuple[int, int], str, list[str]] | None = None
+    known = set(TEMPLATE_COLUMNS) | set(SOTKANET_ALIASES)
+    for delim in (";", ","):
+        cells = next(csv.reader([first_line], delimiter=delim))
+        score = (sum(1 for c in cells if _norm_header(c) in known), len(cells))
+        if best is None or score > best[0]:
+            best = (score, delim, cells)
+    assert best is not None
+    return best[1], best[2]
+
+
+def _one_column_problem(header_line: str) -> ImportProblem:
+    """The wrong-delimiter message, naming the delimiter the file seems to use."""
+    if "\t" in header_line:
+        found = "sarkaimella"
+    elif "|" in header_line:
+        found = "pystyviivalla (|)"
+    else:
+        found = None
+    what = f" Tiedoston sarakkeet näyttävät olevan eroteltu {found}." if found else ""
+    shown = header_line if len(header_line) <= 60 else header_line[:57] + "…"
+    return ImportProblem(1, None, f"Tiedostosta löytyi vain yksi sarake ('{shown}'). Sarakkeet pitää erottaa pilkulla (,) "
+                                  f"tai puolipisteellä (;).{what} Tallenna tiedosto CSV-muodossa.")
+
+
+def _split_number_hint(cells: list[str], prefer: int | None = None) -> str | None:
+    """A '12,5' that a comma-separated row split into '12' and '5', if any (the value column first)."""
+    starts = list(range(len(cells) - 1))
+    if prefer is not None and 0 <= prefer < len(cells) - 1:
+        starts.remove(prefer)
+        starts.insert(0, prefer)
+    for i in starts:
+        a, b = cells[i], cells[i + 1]
+        if re.fullmatch(r"\s*-?\d+\s*", a) and re.fullmatch(r"\d+\s*%?\s*", b):
+            return f"{a.strip()},{b.strip()}"
+    return None
+
+
+def _read_csv_table(text: str) -> tuple[list[tuple[int, list[str]]], str, list[ImportProblem]]:
+    """(row number, cells) of every non-blank record incl. the header, the delimiter, and problems."""
+    lines = text.splitlines()
+    first = next((ln for ln in lines if ln.strip()), "")
+    delim, header_cells = _sniff_delimiter(first)
+    known = set(TEMPLATE_COLUMNS) | set(SOTKANET_ALIASES)
+    if len(header_cells) == 1 and _norm_header(header_cells[0]) not in known:
+        return [], delim, [_one_column_problem(first)]
+    records: list[tuple[int, list[str]]] = []
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim, strict=True)
+    number = 0
+    try:
+        for number, cells in enumerate(reader, start=1):
+            if _is_blank(cells):
+                continue
+            records.append((number, cells))
+            if len(records) > MAX_ROWS + 1:
+                break
+    except csv.Error:
+        line = number + 1
+        return [], delim, [ImportProblem(line, None, "CSV-tiedostoa ei voitu lukea tämän rivin kohdalta: "
+                                                     "lainausmerkit ovat parittomat tai solu on liian pitkä. "
+                                                     "Tarkista rivin lainausmerkit (\").")]
+    return records, delim, []
+
+
+def _read_xlsx_table(content: bytes) -> tuple[list[tuple[int, list[object]]], list[ImportProblem]]:
+    """(row number, cells) of every non-blank row of the data sheet incl. the header, and problems."""
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
+        return [], [ImportProblem(None, None, f"Excel-tiedostoa ei voitu avata: se on vaurioitunut tai ei ole "
+                                              f".xlsx-muotoinen ({type(exc).__name__}). Tallenna se Excelissä uudelleen "
+                                              f"muodossa .xlsx.")]
+    try:
+        names = wb.sheetnames
+        ws = wb[TEMPLATE_SHEET] if TEMPLATE_SHEET in names else wb.worksheets[0]
+        records: list[tuple[int, list[object]]] = []
+        blank_run = 0
+        for number, row in enumerate(ws.iter_rows(values_only=True), start=1):
+            cells = list(row)
+            if _is_blank(cells):
+                blank_run += 1
+                if blank_run > 10_000:  # formatted but empty rows to the end of the sheet
+                    break
+                continue
+            blank_run = 0
+            records.append((number, cells))
+            if len(records) > MAX_ROWS + 1:
+                break
+    finally:
+        wb.close()
+    return records, []
+
+
+def _too_many_rows(n_data: int) -> ImportProblem:
+    """The row-limit message."""
+    limit = f"{MAX_ROWS:,}".replace(",", " ")
+    return ImportProblem(None, None, f"Tiedostossa on yli {limit} tietoriviä; kerralla voi tuoda enintään {limit} riviä. "
+                                     f"Jaa tiedosto osiin.")
+
+
+def _looks_like_data(header: list[object]) -> bool:
+    """Whether a 'header' holds numbers, i.e. the file has no header row."""
+    return sum(1 for c in header if parse_number(c) is not None) >= 2
+
+
+def _unrecognised_header(header: list[object]) -> ImportProblem:
+    """The message for a header that is neither the template nor Sotkanet."""
+    shown = ", ".join(f"'{_cell_text(c).strip()}'" for c in header[:8])
+    if _looks_like_data(header):
+        return ImportProblem(1, None, "Ensimmäinen rivi näyttää tiedoilta eikä sarakeotsikoilta. Tiedoston ensimmäisellä "
+                                      "rivillä pitää olla sarakkeiden nimet (esim. indicator_id, group_id, area, year, value).")
+    return ImportProblem(1, None, f"Sarakeotsikoita ei tunnistettu (löytyi: {shown}). Käytä sovelluksen tuontipohjaa "
+                                  f"(sarakkeet {', '.join(TEMPLATE_COLUMNS)}) tai Sotkanetin CSV-vientiä "
+                                  f"(Indikaattori;Alue;Vuosi;Sukupuoli;Arvo).")
+
+
+def _header_kind(header: list[object]) -> str | None:
+    """'template', 'sotkanet' or None, by the column names found."""
+    names = {_norm_header(c) for c in header}
+    template = len(names & _TEMPLATE_ONLY)
+    sotkanet = len(names & _SOTKANET_ONLY)
+    if template and template >= sotkanet:
+        return "template"
+    if sotkanet:
+        return "sotkanet"
+    if names & set(REQUIRED_COLUMNS):  # e.g. only 'year' and 'value': a template with columns missing
+        return "template"
+    return None
+
+
+_DECIMAL_ADVICE = ("Käytä desimaalipistettä (esim. 12.5), laita luku lainausmerkkeihin (\"12,5\") tai tallenna "
+                   "tiedosto puolipistein erotettuna.")
+
+
+def _extra_cells_problem(line: int, cells: list[str], n_header: int, delim: str | None,
+                         value_index: int | None = None, strict: bool = False) -> ImportProblem | None:
+    """A row longer than the header: refused (strict: even if the extra cells are empty), with a decimal-comma hint."""
+    extra = cells[n_header:]
+    if not extra or (_is_blank(extra) and not strict):
+        return None
+    base = f"Rivillä on enemmän sarakkeita ({len(cells)}) kuin otsikkorivillä ({n_header})."
+    split = _split_number_hint([_cell_text(c) for c in cells], value_index) if delim == "," else None
+    if split:
+        return ImportProblem(line, None, base + f" Luku '{split}' näyttää olevan kirjoitettu desimaalipilkulla, joka "
+                                                "pilkuin erotetussa tiedostossa jakaa luvun kahteen sarakkeeseen. "
+                                                + _DECIMAL_ADVICE)
+    return ImportProblem(line, None, base + " Tarkista erotinmerkit ja lainausmerkit.")
+
+
+def _split_value_problem(line: int, cells: list[str], positions: Mapping[str, int]) -> ImportProblem | None:
+    """A short comma-separated row where '88,5' became value '88' and a next text column '5'."""
+    vi = positions["value"]
+    following = [name for name, i in positions.items() if i == vi + 1]
+    if not following or following[0] not in ("value_as_printed", "flag", "note") or vi + 1 >= len(cells):
+        return None
+    value, nxt = cells[vi].strip(), cells[vi + 1].strip()
+    if not re.fullmatch(r"-?\d+", value) or not re.fullmatch(r"\d+\s*%?", nxt):
+        return None
+    if parse_number(nxt.rstrip("% ")) == parse_number(value):  # e.g. value 88, value_as_printed '88 %'
+        return None
+    return ImportProblem(line, "value", f"Arvo '{value}' ja seuraavan sarakkeen '{nxt}' näyttävät yhdeltä "
+                                        f"desimaalipilkulla kirjoitetulta luvulta ('{value},{nxt}'), jonka pilkku "
+                                        f"jakoi kahteen sarakkeeseen. " + _DECIMAL_ADVICE)
+
+
+def _parse_template(records: list[tuple[int, list[object]]], delim: str | None, ctx: _PlanIndex,
+                    errors: list[ImportProblem]) -> list[tuple[int, dict]]:
+    """Check the template header and every row; return (file row, clean row) pairs."""
+    header_line, header_cells = records[0]
+    names = [_norm_header(c) for c in header_cells]
+    positions: dict[str, int] = {}
+    blank_columns: list[int] = []
+    for i, name in enumerate(names):
+        if name == "":
+            blank_columns.append(i)
+        elif name not in TEMPLATE_COLUMNS:
+            errors.append(ImportProblem(header_line, _cell_text(header_cells[i]).strip(),
+                                        f"Tuntematon sarake '{_cell_text(header_cells[i]).strip()}'. Sallitut sarakkeet: "
+                                        f"{', '.join(TEMPLATE_COLUMNS)}."))
+        elif name in positions:
+            errors.append(ImportProblem(header_line, name, f"Sarake '{name}' on otsikkorivillä kahdesti."))
+        else:
+            positions[name] = i
+    for col in REQUIRED_COLUMNS:
+        if col not in positions:
+            errors.append(ImportProblem(header_line, col, f"Pakollinen sarake '{col}' ({COLUMN_LABELS_FI[col]}) puuttuu."))
+    if errors:
+        return []
+    body = records[1:]
+    if not body:
+        errors.append(ImportProblem(None, None, "Tiedostossa on vain otsikkorivi, ei yhtään tuotavaa riviä."))
+        return []
+    if len(body) > MAX_ROWS:
+        errors.append(_too_many_rows(len(body)))
+        return []
+    out: list[tuple[int, dict]] = []
+    n_header = len(header_cells)
+    for line, cells in body:
+        texts = [_cell_text(c) for c in cells]
+        if delim is not None and len(texts) == 1 < n_header and any(d in texts[0] for d in ";,\t|"):
+            errors.append(ImportProblem(line, None, f"Rivillä on vain yksi sarake, vaikka otsikkorivillä on {n_header}: "
+                                                    f"rivin erotinmerkki on eri kuin otsikkorivin ('{delim}')."))
+            continue
+        extra = _extra_cells_problem(line, texts, n_header, delim, positions.get("value"), strict=delim is not None)
+        if extra is None and delim == ",":
+            extra = _split_value_problem(line, texts, positions)
+        if extra is not None:
+            errors.append(extra)
+            continue
+        for i in blank_columns:
+            if i < len(cells) and _cell_text(cells[i]).strip():
+                errors.append(ImportProblem(line, None, f"Sarakkeella {i + 1} ei ole otsikkoa, mutta siinä on arvo "
+                                                        f"'{_cell_text(cells[i]).strip()}'."))
+        values = {col: (cells[i] if i < len(cells) else None) for col, i in positions.items()}
+        row = _check_row(values, line, ctx, errors, lambda c: c)
+        if row is not None:
+            out.append((line, row))
+    return out
+
+
+@dataclass
+class _Mapper:
+    """Sotkanet (indicator, region, gender) → plan ids, from the mapping table's 'sotkanet' rows."""
+
+    exact: dict[tuple[str, str, str], dict]
+    any_region: dict[tuple[str, str], dict]
+    indicators: set[str]
+
+    @classmethod
+    def from_frame(cls, mapping: pd.DataFrame) -> _Mapper:
+        """Index the validated mapping's usable rows."""
+        exact: dict[tuple[str, str, str], dict] = {}
+        any_region: dict[tuple[str, str], dict] = {}
+        indicators: set[str] = set()
+        for r in mapping.to_dict("records"):
+            if r["source"] != "sotkanet":
+                continue
+            ind = norm_source_key(r["source_indicator"])
+            indicators.add(ind)
+            region = norm_source_key(r["source_region"])
+            if region:
+                exact[(ind, region, r["gender"])] = r
+            else:
+                any_region[(ind, r["gender"])] = r
+        return cls(exact, any_region, indicators)
+
+    def find(self, indicator: object, region: object, gender: str) -> dict | None:
+        """The mapping row for one Sotkanet value, or None."""
+        ind, reg = norm_source_key(indicator), norm_source_key(region)
+        return self.exact.get((ind, reg, gender)) or self.any_region.get((ind, gender))
+
+
+def _map_sotkanet(items: list[tuple[int, dict[str, object]]], mapper: _Mapper, ctx: _PlanIndex,
+                  errors: list[ImportProblem], notes: list[str], labels: Mapping[str, str]) -> list[tuple[int, dict]]:
+    """Map Sotkanet rows (role → value) to template rows and check them."""
+    out: list[tuple[int, dict]] = []
+    skipped: dict[str, int] = {}
+    role_of = {"indicator_id": "indicator", "series_id": "indicator", "group_id": "region", "area": "region",
+               "year": "year", "value": "value"}
+
+    def column_name(col: str) -> str | None:
+        role = role_of.get(col)
+        return labels.get(role) if role else None
+
+    for line, raw in items:
+        missing = [role for role in SOTKANET_REQUIRED if _cell_text(raw.get(role)).strip() == ""]
+        if missing:
+            for role in missing:
+                errors.append(ImportProblem(line, labels.get(role), f"Pakollinen tieto puuttuu: {SOTKANET_LABELS_FI[role]}."))
+            continue
+        gender = norm_gender(raw.get("gender"))
+        hit = mapper.find(raw["indicator"], raw["region"], gender)
+        if hit is None:
+            if gender != "total":
+                label = _cell_text(raw.get("gender")).strip() or gender
+                skipped[label] = skipped.get(label, 0) + 1
+                continue
+            ind_text = _cell_text(raw["indicator"]).strip()
+            if norm_source_key(ind_text) not in mapper.indicators:
+                errors.append(ImportProblem(line, labels.get("indicator"),
+                                            f"Sotkanet-indikaattorille '{ind_text}' ei ole riviä muunnostaulukossa "
+                                            f"{MAPPING_FILE}. Lisää taulukkoon rivi, joka kertoo mihin suunnitelman "
+                                            f"indikaattoriin se kuuluu, tai poista indikaattori tiedostosta."))
+            else:
+                errors.append(ImportProblem(line, labels.get("region"),
+                                            f"Alueelle '{_cell_text(raw['region']).strip()}' ei ole muunnosta "
+                                            f"indikaattorille '{ind_text}' taulukossa {MAPPING_FILE}. Lisää rivi "
+                                            f"tai poista alue tiedostosta."))
+            continue
+        values = {"indicator_id": hit["indicator_id"], "series_id": hit["series_id"], "group_id": hit["group_id"],
+                  "area": hit["area"], "year": raw["year"], "value": raw["value"]}
+        row = _check_row(values, line, ctx, errors, column_name,
+                         context=f" (muunnostaulukon {MAPPING_FILE} rivi {hit['_line']})"
+                         if not _row_values_ok(values, ctx) else "")
+        if row is not None:
+            out.append((line, row))
+    for gender, n in skipped.items():
+        notes.append(f"Ohitettiin {n} riviä, joiden sukupuoli on '{gender}': oletuksena tuodaan vain "
+                     f"'yhteensä'-arvot (muunnostaulukkoon voi lisätä rivin tälle sukupuolelle).")
+    return out
+
+
+def _row_values_ok(values: Mapping[str, object], ctx: _PlanIndex) -> bool:
+    """Whether the mapped ids exist in the plan (else the mapping row is named in the message)."""
+    try:
+        indicator_id = int(values["indicator_id"])  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        return False
+    return not ctx.reference_problems(indicator_id, str(values["series_id"]), str(values["group_id"]))
+
+
+def _sotkanet_from_records(records: list[tuple[int, list[object]]], errors: list[ImportProblem]
+                           ) -> tuple[list[tuple[int, dict[str, object]]], dict[str, str]]:
+    """Sotkanet CSV/xlsx records → (file row, role → cell) items and the header's labels."""
+    header_line, header_cells = records[0]
+    roles: dict[str, int] = {}
+    labels: dict[str, str] = {}
+    for i, c in enumerate(header_cells):
+        role = SOTKANET_ALIASES.get(_norm_header(c))
+        if role and role not in roles:
+            roles[role] = i
+            labels[role] = _cell_text(c).replace("\ufeff", "").strip()
+    for role in SOTKANET_REQUIRED:
+        if role not in roles:
+            errors.append(ImportProblem(header_line, SOTKANET_LABELS_FI[role],
+                                        f"Sotkanet-tiedostosta puuttuu sarake '{SOTKANET_LABELS_FI[role]}' "
+                                        f"({role})."))
+    if errors:
+        return [], labels
+    body = records[1:]
+    if not body:
+        errors.append(ImportProblem(None, None, "Tiedostossa on vain otsikkorivi, ei yhtään tuotavaa riviä."))
+        return [], labels
+    if len(body) > MAX_ROWS:
+        errors.append(_too_many_rows(len(body)))
+        return [], labels
+    items = []
+    for line, cells in body:
+        if len(cells) > len(header_cells):
+            problem = _extra_cells_problem(line, [_cell_text(c) for c in cells], len(header_cells), ",",
+                                           roles.get("value"))
+            if problem is not None:
+                errors.append(problem)
+                continue
+        items.append((line, {role: (cells[i] if i < len(cells) else None) for role, i in roles.items()}))
+    return items, labels
+
+
+def _sotkanet_from_json(text: str, errors: list[ImportProblem]) -> list[tuple[int, dict[str, object]]]:
+    """Sotkanet JSON text → (position, role → value) items."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        errors.append(ImportProblem(exc.lineno, None, f"Tiedosto ei ole kelvollista JSONia (virhe rivillä {exc.lineno}, "
+                                                      f"merkki {exc.colno}). Tallenna Sotkanetin vastaus sellaisenaan."))
+        return []
+    if not isinstance(data, list):
+        errors.append(ImportProblem(None, None, "JSON-tiedoston pitää olla lista Sotkanetin havaintoja, esim. "
+                                                "[{\"indicator\": 181, \"region\": 5, \"year\": 2021, \"gender\": "
+                                                "\"total\", \"value\": 12.3}, …]."))
+        return []
+    if not data:
+        errors.append(ImportProblem(None, None, "JSON-tiedostossa ei ole yhtään havaintoa (lista on tyhjä)."))
+        return []
+    if len(data) > MAX_ROWS:
+        errors.append(_too_many_rows(len(data)))
+        return []
+    items = []
+    for n, obj in enumerate(data, start=1):
+        if not isinstance(obj, dict):
+            errors.append(ImportProblem(n, None, f"JSON-listan {n}. kohde ei ole olio ({{\"indicator\": …}})."))
+            continue
+        lower = {str(k).lower(): v for k, v in obj.items()}
+        for key in SOTKANET_REQUIRED:
+            if key not in lower:
+                errors.append(ImportProblem(n, key, f"JSON-listan {n}. kohteesta puuttuu avain '{key}'."))
+        if any(key not in lower for key in SOTKANET_REQUIRED):
+            continue
+        item = {role: lower.get(role) for role in ("indicator", "region", "year", "gender", "value")}
+        if isinstance(item["value"], (list, dict)) or isinstance(item["year"], (list, dict)):
+            errors.append(ImportProblem(n, "value", f"JSON-listan {n}. kohteen arvo ei ole luku."))
+            continue
+        items.append((n, item))
+    return items
+
+
+def _resolve_mapping(mapping: pd.DataFrame | None, errors: list[ImportProblem]) -> _Mapper | None:
+    """The mapping to use (default file or the given frame), or None with its problems added."""
+    try:
+        if mapping is None:
+            frame = load_mapping()
+        else:
+            frame, problems = validate_mapping(mapping.drop(columns=["_line"], errors="ignore"))
+            if problems:
+                raise MappingError(problems)
+    except MappingError as exc:
+        errors.extend(exc.problems)
+        errors.append(ImportProblem(None, None, "Sotkanet-tiedostoa ei voi tuoda ennen kuin muunnostaulukko on korjattu."))
+        return None
+    return _Mapper.from_frame(frame)
+
+
+def _finish(rows: list[tuple[int, dict]], errors: list[ImportProblem], kind: str, notes: list[str]) -> ImportResult:
+    """Check duplicate keys and build the result (refused if any problem)."""
+    if not errors:
+        seen: dict[tuple, int] = {}
+        for line, r in rows:
+            key = tuple(r[k] for k in OBSERVATION_KEY)
+            if key in seen:
+                series = f", sarja {r['series_id']}" if r["series_id"] else ""
+                errors.append(ImportProblem(line, None, f"Sama havainto on tiedostossa kahdesti (ensimmäisen kerran rivillä "
+                                                        f"{seen[key]}): indikaattori {r['indicator_id']}{series}, ryhmä "
+                                                        f"{r['group_id']}, alue {r['area']}, vuosi {r['year']}."))
+            else:
+                seen[key] = line
+    if not errors and not rows:
+        errors.append(ImportProblem(None, None, "Tiedostossa ei ole yhtään tuotavaa riviä."))
+    if errors:
+        return _refused(errors, kind, notes)
+    frame = pd.DataFrame([r for _, r in rows], columns=TEMPLATE_COLUMNS)
+    frame = frame.astype({"indicator_id": "int64", "year": "int64", "value": "float64"})
+    return ImportResult(frame, [], kind, notes, [line for line, _ in rows])
+
+
+def parse_import(content: bytes, filename: str, plan: Plan, mapping: pd.DataFrame | None = None) -> ImportResult:
+    """Read and check a file of new observations (template CSV/xlsx, Sotkanet CSV/JSON); refuse it whole on any problem.
+
+    ``mapping`` is the Sotkanet mapping table (default: data/sotkanet_mapping.csv, read only for
+    Sotkanet files).
+    """
+    errors: list[ImportProblem] = []
+    notes: list[str] = []
+    suffix = Path(filename or "").suffix.lower()
+    if content is None or len(content) == 0:
+        return _refused([ImportProblem(None, None, "Tiedosto on tyhjä.")])
+    if len(content) > MAX_FILE_BYTES:
+        size = len(content) / 1024 / 1024
+        return _refused([ImportProblem(None, None, f"Tiedosto on liian suuri ({size:.1f} Mt); enimmäiskoko on "
+                                                   f"{MAX_FILE_BYTES // 1024 // 1024} Mt. Jaa tiedosto osiin.")])
+    is_zip = content.startswith(b"PK\x03\x04")
+    ctx = _PlanIndex(plan)
+
+    if suffix == ".xls":
+        return _refused([ImportProblem(None, None, "Vanhaa Excel-muotoa (.xls) ei tueta. Tallenna tiedosto Excelissä "
+                                                   "muodossa .xlsx tai 'CSV UTF-8'.")])
+    if suffix == ".xlsx":
+        kind = "malli (Excel)"
+        if not is_zip:
+            return _refused([ImportProblem(None, None, "Tiedosto ei ole Excel-työkirja (.xlsx), vaikka sen pääte on .xlsx. "
+                                                       "Tallenna se Excelissä uudelleen muodossa .xlsx.")], kind)
+        records, problems = _read_xlsx_table(content)
+        if problems:
+            return _refused(problems, kind)
+        if not records:
+            return _refused([ImportProblem(None, None, "Tiedosto on tyhjä: välilehdellä ei ole otsikkoriviä eikä tietoja.")], kind)
+        header = records[0][1]
+        which = _header_kind(header)
+        if which is None:
+            return _refused([_unrecognised_header(header)], kind)
+        if len(records) - 1 > MAX_ROWS:
+            return _refused([_too_many_rows(len(records) - 1)], kind)
+        if which == "sotkanet":
+            kind = "Sotkanet (Excel)"
+            mapper = _resolve_mapping(mapping, errors)
+            if mapper is None:
+                return _refused(errors, kind)
+            items, labels = _sotkanet_from_records(records, errors)
+            rows = _map_sotkanet(items, mapper, ctx, errors, notes, labels) if not errors else []
+        else:
+            rows = _parse_template(records, None, ctx, errors)
+        return _finish(rows, errors, kind, notes)
+
+    if suffix in (".csv", ".txt"):
+        if is_zip:
+            return _refused([ImportProblem(None, None, f"Tiedosto on Excel-työkirja, vaikka sen pääte on {suffix}. "
+                                                       f"Vaihda pääte .xlsx:ksi tai tallenna tiedosto CSV-muodossa.")])
+        text, problem = _decode(content)
+        if problem is not None:
+            return _refused([problem], "CSV")
+        assert text is not None
+        if not text.strip():
+            return _refused([ImportProblem(None, None, "Tiedosto on tyhjä.")], "CSV")
+        records_s, delim, problems = _read_csv_table(text)
+        if problems:
+            return _refused(problems, "CSV")
+        header = records_s[0][1]
+        which = _header_kind(header)
+        if which is None:
+            return _refused([_unrecognised_header(header)], "CSV")
+        if len(records_s) - 1 > MAX_ROWS:
+            return _refused([_too_many_rows(len(records_s) - 1)], "CSV")
+        records = [(n, list(c)) for n, c in records_s]
+        if which == "sotkanet":
+            kind = "Sotkanet (CSV)"
+            mapper = _resolve_mapping(mapping, errors)
+            if mapper is None:
+                return _refused(errors, kind)
+            items, labels = _sotkanet_from_records(records, errors)
+            rows = _map_sotkanet(items, mapper, ctx, errors, notes, labels) if not errors else []
+        else:
+            kind = "malli (CSV, erotin " + ("puolipiste)" if delim == ";" else "pilkku)")
+            rows = _parse_template(records, delim, ctx, errors)
+        return _finish(rows, errors, kind, notes)
+
+    if suffix == ".json":
+        kind = "Sotkanet (JSON)"
+        text, problem = _decode(content)
+        if problem is not None:
+            return _refused([problem], kind)
+        assert text is not None
+        if not text.strip():
+            return _refused([ImportProblem(None, None, "Tiedosto on tyhjä.")], kind)
+        items = _sotkanet_from_json(text, errors)
+        if errors:
+            return _refused(errors, kind)
+        mapper = _resolve_mapping(mapping, errors)
+        if mapper is None:
+            return _refused(errors, kind)
+        labels = {role: role for role in SOTKANET_LABELS_FI}
+        rows = _map_sotkanet(items, mapper, ctx, errors, notes, labels)
+        return _finish(rows, errors, kind, notes)
+
+    shown = suffix or "(ei päätettä)"
+    return _refused([ImportProblem(None, None, f"Tiedostotyyppiä {shown} ei tueta. Tuo CSV-tiedosto (.csv), "
+                                               f"Excel-työkirja (.xlsx) tai Sotkanetin JSON-tiedosto (.json).")])
+
+
+# ------------------------------------------------------------------------------------------
+# Preview and apply
+
+PREVIEW_COLUMNS = ["row", *TEMPLATE_COLUMNS, "old_value", "action", "changed_fields"]
+
+
+def _key_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """Key columns with the types the store uses (series '' not NaN)."""
+    out = frame.copy()
+    out["series_id"] = out["series_id"].fillna("").astype(str)
+    out["indicator_id"] = out["indicator_id"].astype("int64")
+    out["year"] = out["year"].astype("int64")
+    out["group_id"] = out["group_id"].astype(str)
+    out["area"] = out["area"].astype(str)
+    return out
+
+
+def preview(result: ImportResult, current: pd.DataFrame) -> pd.DataFrame:
+    """What applying would do to ``current`` (the store's observations): action 'lisätään' / 'muuttuu' / 'ei muutosta'.
+
+    Follows ``Store.upsert_observations``: a value that differs, or a non-empty text field
+    (value_as_printed, flag, note) that differs, is a change; an empty text field keeps the old one.
+    """
+    if result.errors or result.rows.empty:
+        return pd.DataFrame(columns=PREVIEW_COLUMNS)
+    new = _key_frame(result.rows)
+    new["row"] = result.source_rows if len(result.source_rows) == len(new) else range(2, len(new) + 2)
+    key = list(OBSERVATION_KEY)
+    wanted = [*key, "value", "value_as_printed", "flag", "note"]
+    if current is None or current.empty:
+        cur = pd.DataFrame({"indicator_id": pd.Series(dtype="int64"), "series_id": pd.Series(dtype=object),
+                            "group_id": pd.Series(dtype=object), "area": pd.Series(dtype=object),
+                            "year": pd.Series(dtype="int64"), "value": pd.Series(dtype="float64"),
+                            "value_as_printed": pd.Series(dtype=object), "flag": pd.Series(dtype=object),
+                            "note": pd.Series(dtype=object)})
+    else:
+        cur = _key_frame(current[wanted])
+    cur = cur.rename(columns={"value": "old_value", "value_as_printed": "_old_printed", "flag": "_old_flag",
+                              "note": "_old_note"})
+    merged = new.merge(cur, on=key, how="left", indicator=True)
+    actions: list[str] = []
+    changed: list[str] = []
+    for r in merged.to_dict("records"):
+        if r["_merge"] == "left_only":
+            actions.append("lisätään")
+            changed.append("")
+            continue
+        diff = []
+        if float(r["old_value"]) != float(r["value"]):
+            diff.append("value")
+        for col, old in (("value_as_printed", "_old_printed"), ("flag", "_old_flag"), ("note", "_old_note")):
+            new_text = r[col] if isinstance(r[col], str) else ""
+            old_text = r[old] if isinstance(r[old], str) else ""
+            if new_text and new_text != old_text:
+                diff.append(col)
+        actions.append("muuttuu" if diff else "ei muutosta")
+        changed.append(", ".join(diff))
+    merged["action"] = actions
+    merged["changed_fields"] = changed
+    merged["old_value"] = merged["old_value"].astype("float64")
+    return merged[PREVIEW_COLUMNS].reset_index(drop=True)
+
+
+class _ConnectionAsEngine:
+    """Lets Store methods write through one open connection, so several calls share one transaction.
+
+    ``begin()`` and ``connect()`` hand out the same connection without committing; the caller's
+    ``engine.begin()`` commits once at the end, or rolls everything back on an error.
+    """
+
+    def __init__(self, conn: Connection):
+        self._conn = conn
+
+    @contextmanager
+    def begin(self) -> Iterator[Connection]:
+        """The open connection (no new transaction)."""
+        yield self._conn
+
+    @contextmanager
+    def connect(self) -> Iterator[Connection]:
+        """The open connection (reads see the uncommitted writes)."""
+        yield self._conn
+
+
+def _plain(row: Mapping[str, object]) -> dict:
+    """One row with plain Python types, as Store.upsert_observations expects."""
+    return {
+        "indicator_id": int(row["indicator_id"]),  # type: ignore[call-overload]
+        "series_id": str(row["series_id"] or ""),
+        "group_id": str(row["group_id"]),
+        "area": str(row["area"]),
+        "year": int(row["year"]),  # type: ignore[call-overload]
+        "value": float(row["value"]),  # type: ignore[arg-type]
+        **{k: ("" if row.get(k) is None or (isinstance(row.get(k), float) and math.isnan(row[k]))  # type: ignore[arg-type]
+               else str(row[k])) for k in ("value_as_printed", "flag", "note")},
+    }
+
+
+def apply_import(store: Store, result: ImportResult, editor: Editor | None,
+                 progress: Callable[[float], None] | None = None, chunk_size: int = CHUNK_SIZE) -> dict[str, int]:
+    """Write a checked import with ``Store.upsert_observations`` in chunks, all in ONE transaction.
+
+    Calls ``progress(fraction)`` after each chunk (0 < fraction ≤ 1). Returns counts
+    added / changed / unchanged. Raises ImportRefused for a refused file (nothing written) and
+    rolls everything back if any chunk (or the progress callback) fails.
+    """
+    if result.errors:
+        raise ImportRefused(result.errors)
+    editor = _require_editor(editor)
+    rows = [_plain(r) for r in result.rows.to_dict("records")]
+    totals = {"added": 0, "changed": 0, "unchanged": 0}
+    if not rows:
+        if progress:
+            progress(1.0)
+        return totals
+    size = max(1, int(chunk_size))
+    with store.engine.begin() as conn:
+        inner = Store(_ConnectionAsEngine(conn))  # type: ignore[arg-type]
+        for start in range(0, len(rows), size):
+            counts = inner.upsert_observations(rows[start:start + size], editor)
+            for k in totals:
+                totals[k] += counts.get(k, 0)
+            if progress:
+                progress(min(1.0, (start + size) / len(rows)))
+    return totals
+
+
+def problems_text(problems: Iterable[ImportProblem]) -> str:
+    """Problems as Finnish lines for a page ('- Rivi 3, sarake 'year': …')."""
+    return "\n".join(f"- {p}" for p in problems)

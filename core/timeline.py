@@ -1,0 +1,304 @@
+"""A Gantt-style timeline of measures from their start year, end year and 'pysyvä' (permanent) flag.
+
+One row per real measure (row_kind 'measure'), grouped under a bold header row per actor.
+A bar covers whole years (start year to end year inclusive). Open-ended measures (permanent, or a
+start year without an end year) are drawn to the plan's last year or a given horizon and marked
+with '→ pysyvä' / '→ jatkuu' in the bar text. Measures without a start year are not drawn; they
+are listed by ``undated_measures`` and counted in a note under the chart.
+Bars are coloured by follow-up status and carry the status word, so colour is never needed.
+"""
+
+from __future__ import annotations
+
+import html
+import textwrap
+from datetime import date
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from core.i18n import name
+from core.model import MeasureStatus, Plan
+from core.palette import ink_for
+from core.texts import pick
+
+FONT_SIZE = 16
+ROW_HEIGHT = 30
+HOVER_TEXT_MAX = 700
+
+TEXTS: dict[str, dict[str, str]] = {
+    "status.": {"fi": "tila puuttuu", "en": "no status"},
+    "status.suunniteltu": {"fi": "suunniteltu", "en": "planned"},
+    "status.käynnissä": {"fi": "käynnissä", "en": "ongoing"},
+    "status.vakiintunut": {"fi": "vakiintunut", "en": "established"},
+    "status.päättynyt": {"fi": "päättynyt", "en": "ended"},
+    "marker.permanent": {"fi": "→ pysyvä", "en": "→ permanent"},
+    "marker.open": {"fi": "→ jatkuu", "en": "→ continues"},
+    "marker.no_end": {"fi": "loppuvuosi puuttuu", "en": "end year missing"},
+    "title": {"fi": "Toimenpiteiden aikajana", "en": "Timeline of measures"},
+    "axis": {"fi": "Vuosi", "en": "Year"},
+    "undated_note": {
+        "fi": "{n} toimenpidettä ilman alkuvuotta ei näy aikajanalla (ks. luettelo).",
+        "en": "{n} measures without a start year are not on the timeline (see the list).",
+    },
+    "empty": {"fi": "Ei aikataulutettuja toimenpiteitä.", "en": "No scheduled measures."},
+    "now": {"fi": "nyt", "en": "now"},
+    "hover.actor": {"fi": "Toimija", "en": "Actor"},
+    "hover.subgoal": {"fi": "Välitavoite", "en": "Sub-goal"},
+    "hover.toimenpide": {"fi": "Toimenpide", "en": "Measure"},
+    "hover.aikataulu": {"fi": "Aikataulu", "en": "Schedule"},
+    "hover.years": {"fi": "Vuodet", "en": "Years"},
+    "hover.status": {"fi": "Tila", "en": "Status"},
+}
+
+# Okabe–Ito colours, a pattern and a symbol per status; the status word is written on every bar.
+STATUS_STYLE: dict[str, dict[str, str]] = {
+    MeasureStatus.PLANNED.value: {"color": "#E69F00", "pattern": "/", "symbol": "◔"},
+    MeasureStatus.ONGOING.value: {"color": "#0072B2", "pattern": "", "symbol": "▶"},
+    MeasureStatus.ESTABLISHED.value: {"color": "#009E73", "pattern": ".", "symbol": "●"},
+    MeasureStatus.ENDED.value: {"color": "#8C8C8C", "pattern": "x", "symbol": "■"},
+    MeasureStatus.UNKNOWN.value: {"color": "#D9D9D9", "pattern": "\\", "symbol": "?"},
+}
+STATUS_ORDER = [MeasureStatus.PLANNED.value, MeasureStatus.ONGOING.value, MeasureStatus.ESTABLISHED.value,
+                MeasureStatus.ENDED.value, MeasureStatus.UNKNOWN.value]
+
+
+def text(key: str, lang: str = "fi", **values: object) -> str:
+    """A text of this module in Finnish or English."""
+    return pick(TEXTS, key, lang, **values)
+
+
+def status_label(status: object, lang: str = "fi") -> str:
+    """'▶ käynnissä' — the symbol and word of a measure status ('? tila puuttuu' if empty/unknown)."""
+    s = _status(status)
+    return f"{STATUS_STYLE[s]['symbol']} {text('status.' + s, lang)}"
+
+
+def _status(value: object) -> str:
+    s = "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value).strip()
+    return s if s in STATUS_STYLE else MeasureStatus.UNKNOWN.value
+
+
+def _year(value: object) -> int | None:
+    if value is None or value == "":
+        return None
+    try:
+        if pd.isna(value):
+            return None
+        return int(float(value))  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+
+
+def _flag(value: object) -> bool:
+    if isinstance(value, str):
+        return value.strip().lower() in ("true", "1", "kyllä", "kylla", "x")
+    try:
+        return bool(value) and not pd.isna(value)
+    except (TypeError, ValueError):
+        return bool(value)
+
+
+def _real(measures_df: pd.DataFrame) -> pd.DataFrame:
+    df = measures_df
+    if "deleted" in df.columns:
+        df = df[~df["deleted"].fillna(False).astype(bool)]
+    return df[df["row_kind"] == "measure"]
+
+
+def short_label(toimenpide: str, width: int = 48) -> str:
+    """The first line of a measure's text without list dashes, shortened with '…' (not escaped)."""
+    lines = [ln.strip().lstrip("-•–").strip() for ln in str(toimenpide or "").splitlines()]
+    first = next((ln for ln in lines if ln), "")
+    return textwrap.shorten(first, width=width, placeholder="…") if first else "–"
+
+
+def hover_text(value: object, limit: int = HOVER_TEXT_MAX, width: int = 70) -> str:
+    """User text made safe for a Plotly hover: shortened, HTML-escaped, line breaks as <br>."""
+    raw = "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
+    if len(raw) > limit:
+        raw = raw[:limit].rstrip() + "…"
+    lines: list[str] = []
+    for para in raw.splitlines():
+        lines += textwrap.wrap(para, width) or [""]
+    return "<br>".join(html.escape(ln) for ln in lines).strip() or "–"
+
+
+def _subgoal_key(subgoal_id: str) -> tuple[int, int]:
+    try:
+        goal, num = subgoal_id.split(".")
+        return (("I", "II", "III").index(goal), int(num))
+    except ValueError:
+        return (9, 0)
+
+
+def default_horizon(plan: Plan | None, measures_df: pd.DataFrame | None = None) -> int:
+    """The plan's last year (plan.yaml period_end), or the latest year of any measure, or this year."""
+    if plan is not None and plan.meta.get("period_end"):
+        return int(plan.meta["period_end"])
+    years = []
+    if measures_df is not None and not measures_df.empty:
+        for col in ("start_year", "end_year"):
+            years += [y for y in (_year(v) for v in measures_df[col]) if y]
+    return max(years) if years else date.today().year
+
+
+def timeline_frame(plan: Plan | None, measures_df: pd.DataFrame, lang: str = "fi",
+                   horizon: int | None = None) -> pd.DataFrame:
+    """Dated real measures in actor / sub-goal / seq order with computed bar years and labels.
+
+    Columns: measure_id, actor_id, actor, subgoal_id, seq, label, toimenpide, aikataulu, status,
+    status_label, start, end (last year drawn, inclusive), open_ended, permanent, marker, years_text.
+    ``label``/``actor`` are plain text (not escaped).
+    """
+    columns = ["measure_id", "actor_id", "actor", "subgoal_id", "seq", "label", "toimenpide", "aikataulu",
+               "status", "status_label", "start", "end", "open_ended", "permanent", "marker", "years_text"]
+    horizon = horizon or default_horizon(plan, measures_df)
+    actor_names = {a.actor_id: name(a, lang) for a in plan.actors} if plan else {}
+    actor_order = {a.actor_id: i for i, a in enumerate(plan.actors)} if plan else {}
+    rows = []
+    for _, m in _real(measures_df).iterrows():
+        start = _year(m.get("start_year"))
+        if start is None:
+            continue
+        end = _year(m.get("end_year"))
+        permanent = _flag(m.get("permanent"))
+        status = _status(m.get("status"))
+        open_ended = permanent or (end is None and status != MeasureStatus.ENDED.value)
+        if permanent:
+            last = max(horizon, end or start, start)
+            marker = text("marker.permanent", lang)
+        elif end is None and open_ended:
+            last = max(horizon, start)
+            marker = text("marker.open", lang)
+        elif end is None:  # ended, end year unknown: only the start year is certain
+            last = start
+            marker = text("marker.no_end", lang)
+        else:
+            last = end
+            marker = ""
+        years_text = f"{start}–{end}" if (end and end != start and not open_ended) else f"{start}"
+        rows.append({
+            "measure_id": m["measure_id"], "actor_id": m["actor_id"],
+            "actor": actor_names.get(m["actor_id"], m["actor_id"]), "subgoal_id": m["subgoal_id"],
+            "seq": int(m.get("seq") or 0),
+            "label": f"{m['subgoal_id']} · {short_label(m.get('toimenpide', ''))}",
+            "toimenpide": str(m.get("toimenpide") or ""), "aikataulu": str(m.get("aikataulu") or ""),
+            "status": status, "status_label": status_label(status, lang), "start": start, "end": last,
+            "open_ended": open_ended, "permanent": permanent, "marker": marker, "years_text": years_text,
+        })
+    df = pd.DataFrame(rows, columns=columns)
+    if df.empty:
+        return df
+    df["_a"] = df["actor_id"].map(lambda a: (actor_order.get(a, 10_000), a))
+    df["_s"] = df["subgoal_id"].map(_subgoal_key)
+    return df.sort_values(["_a", "_s", "seq"]).drop(columns=["_a", "_s"]).reset_index(drop=True)
+
+
+def undated_measures(measures_df: pd.DataFrame, plan: Plan | None = None, lang: str = "fi") -> pd.DataFrame:
+    """Real measures without a start year (not drawn on the timeline), with a readable actor column."""
+    real = _real(measures_df)
+    undated = real[[_year(v) is None for v in real["start_year"]]].copy()
+    actor_names = {a.actor_id: name(a, lang) for a in plan.actors} if plan else {}
+    actor_order = {a.actor_id: i for i, a in enumerate(plan.actors)} if plan else {}
+    undated["actor"] = undated["actor_id"].map(lambda a: actor_names.get(a, a))
+    undated["_a"] = undated["actor_id"].map(lambda a: (actor_order.get(a, 10_000), a))
+    undated["_s"] = undated["subgoal_id"].map(_subgoal_key)
+    return undated.sort_values(["_a", "_s", "seq"]).drop(columns=["_a", "_s"]).reset_index(drop=True)
+
+
+def timeline_figure(plan: Plan | None, measures_df: pd.DataFrame, lang: str = "fi", horizon: int | None = None,
+                    today: date | None = None, title: str | None = None) -> go.Figure:
+    """Gantt-style bars per measure, grouped by actor, coloured + labelled by status, hover HTML-escaped.
+
+    ``horizon`` is the last year drawn for open-ended measures (default: the plan's last year).
+    ``today`` adds a dotted 'nyt' line. Trace ``meta`` holds the status and the drawn measure ids.
+    """
+    horizon = horizon or default_horizon(plan, measures_df)
+    frame = timeline_frame(plan, measures_df, lang, horizon)
+    undated_n = len(undated_measures(measures_df, plan, lang))
+    fig = go.Figure()
+    # y positions: a header row per actor, then its measures (reversed axis: top to bottom)
+    y_of: dict[str, int] = {}
+    tickvals: list[int] = []
+    ticktext: list[str] = []
+    pos = 0
+    header_rows: list[int] = []
+    for _actor_id, part in frame.groupby("actor_id", sort=False):
+        tickvals.append(pos)
+        ticktext.append(f"<b>{html.escape(str(part['actor'].iloc[0]))}</b>")
+        header_rows.append(pos)
+        pos += 1
+        for _, r in part.iterrows():
+            y_of[r["measure_id"]] = pos
+            tickvals.append(pos)
+            ticktext.append(html.escape(r["label"]))
+            pos += 1
+    for status in STATUS_ORDER:
+        part = frame[frame["status"] == status]
+        if part.empty:
+            continue
+        style = STATUS_STYLE[status]
+        ink = ink_for(style["color"])
+        label = status_label(status, lang)
+        custom = [
+            (f"<b>{text('hover.actor', lang)}:</b> {html.escape(r['actor'])}<br>"
+             f"<b>{text('hover.subgoal', lang)}:</b> {html.escape(r['subgoal_id'])}<br>"
+             f"<b>{text('hover.toimenpide', lang)}:</b><br>{hover_text(r['toimenpide'])}<br>"
+             f"<b>{text('hover.aikataulu', lang)}:</b> {hover_text(r['aikataulu'], 300)}<br>"
+             f"<b>{text('hover.years', lang)}:</b> {r['years_text']} {html.escape(r['marker'])}<br>"
+             f"<b>{text('hover.status', lang)}:</b> {label}")
+            for _, r in part.iterrows()
+        ]
+        bar_text = [
+            " ".join(x for x in (label, r["years_text"], r["marker"]) if x) for _, r in part.iterrows()
+        ]
+        fig.add_trace(
+            go.Bar(
+                y=[y_of[mid] for mid in part["measure_id"]],
+                x=[int(e) + 1 - int(s) for s, e in zip(part["start"], part["end"], strict=True)],
+                base=[int(s) for s in part["start"]], orientation="h", name=label,
+                text=[html.escape(t) for t in bar_text], textposition="inside", insidetextanchor="start",
+                textfont={"color": ink, "size": FONT_SIZE - 3}, constraintext="none",
+                marker={"color": style["color"], "line": {"color": "#333333", "width": 1},
+                        "pattern": {"shape": style["pattern"], "fgcolor": ink, "fgopacity": 0.25}},
+                customdata=custom, hovertemplate="%{customdata}<extra></extra>",
+                meta={"status": status, "measure_ids": list(part["measure_id"])},
+            )
+        )
+    if frame.empty:
+        first, last = (horizon - 5, horizon)
+        fig.add_annotation(text=text("empty", lang), showarrow=False, xref="paper", yref="paper", x=0.5, y=0.5,
+                           font={"size": FONT_SIZE})
+    else:
+        first, last = int(frame["start"].min()), max(int(frame["end"].max()), horizon)
+    for y in header_rows[1:]:
+        fig.add_hline(y=y - 0.5, line={"color": "#999999", "width": 1})
+    if today is not None and first <= today.year <= last:
+        x_now = today.year + (today.timetuple().tm_yday - 1) / 365
+        fig.add_vline(x=x_now, line={"color": "#000000", "dash": "dot", "width": 2})
+        fig.add_annotation(x=x_now, y=0, yref="paper", yanchor="top", text=text("now", lang), showarrow=False,
+                           font={"size": FONT_SIZE - 2})
+    if undated_n:
+        fig.add_annotation(text=text("undated_note", lang, n=undated_n), showarrow=False, xref="paper",
+                           yref="paper", x=0, y=0, yanchor="top", yshift=-48, xanchor="left",
+                           font={"size": FONT_SIZE - 3})
+    fig.update_yaxes(tickmode="array", tickvals=tickvals, ticktext=ticktext, range=[max(pos, 1) - 0.5, -0.5],
+                     automargin=True, showgrid=False)
+    years = list(range(first, last + 1))
+    fig.update_xaxes(tickmode="array", tickvals=[y + 0.5 for y in years], ticktext=[str(y) for y in years],
+                     range=[first, last + 1], showgrid=False, side="top")
+    for y in years[1:]:
+        fig.add_vline(x=y, line={"color": "#E5E5E5", "width": 1}, layer="below")
+    height = max(300, 190 + ROW_HEIGHT * max(pos, 1))
+    top = 120 if title else 80
+    fig.update_layout(
+        barmode="overlay", bargap=0.25, font={"size": FONT_SIZE}, plot_bgcolor="white", height=height,
+        title={"text": title, "y": 1 - 12 / height, "yanchor": "top", "yref": "container"} if title else None,
+        margin={"l": 10, "r": 30, "t": top, "b": 80 if undated_n else 30},
+        legend={"orientation": "h", "xanchor": "left", "x": 0, "yref": "container", "yanchor": "top",
+                "y": 1 - (52 if title else 8) / height, "traceorder": "normal"},
+        hoverlabel={"font_size": FONT_SIZE - 2, "align": "left"},
+        showlegend=not frame.empty,
+    )
+    return fig

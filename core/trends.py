@@ -1,0 +1,183 @@
+"""One indicator over the years: Kymenlaakso beside the whole country, per respondent group.
+
+Input is ``core.queries.trend_frame`` output. Each group has one colour (Okabe–Ito); the area is
+carried by line dash AND marker symbol (Kymenlaakso solid ●, whole country dashed ◆), and the
+trend word (paranee / ennallaan / heikkenee, judged by ``core.status.trend_since_baseline``) is
+written in the legend and beside the last Kymenlaakso point. A single year is drawn as points
+with a note that a trend needs two years.
+"""
+
+from __future__ import annotations
+
+import html
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from core.i18n import t
+from core.palette import OKABE_ITO
+from core.texts import pick
+
+FONT_SIZE = 16
+
+TEXTS: dict[str, dict[str, str]] = {
+    "note.single_year": {
+        "fi": "Vain yksi vuosi ({year}): kehityssuunta tarvitsee vähintään kaksi vuotta.",
+        "en": "Only one year ({year}): a trend needs at least two years.",
+    },
+    "note.some_single": {
+        "fi": "Osalla ryhmistä on vain yksi vuosi: kehityssuunta tarvitsee vähintään kaksi vuotta.",
+        "en": "Some groups have only one year: a trend needs at least two years.",
+    },
+    "empty": {"fi": "Indikaattorilla ei ole arvoja.", "en": "The indicator has no values."},
+    "axis.year": {"fi": "Vuosi", "en": "Year"},
+    "hover.year": {"fi": "Vuosi", "en": "Year"},
+    "hover.value": {"fi": "Arvo", "en": "Value"},
+    "hover.trend": {"fi": "Kehitys lähtövuodesta", "en": "Change since baseline"},
+    "hover.note": {"fi": "Huomio", "en": "Note"},
+}
+
+TREND_SYMBOL = {"paranee": "↗", "ennallaan": "→", "heikkenee": "↘", "ei_trendia": ""}
+AREA_STYLE: dict[str, dict[str, str]] = {
+    "kymenlaakso": {"dash": "solid", "symbol": "circle"},
+    "koko_maa": {"dash": "dash", "symbol": "diamond"},
+}
+OTHER_AREA_STYLES = [
+    {"dash": "dot", "symbol": "square"},
+    {"dash": "dashdot", "symbol": "triangle-up"},
+    {"dash": "longdash", "symbol": "x"},
+]
+
+
+def text(key: str, lang: str = "fi", **values: object) -> str:
+    """A text of this module in Finnish or English."""
+    return pick(TEXTS, key, lang, **values)
+
+
+def trend_label(trend: str, lang: str = "fi") -> str:
+    """'↗ paranee' — arrow and word of a trend code ('ei aikasarjaa' for no trend)."""
+    word = t(f"trend.{trend}", lang) if trend in TREND_SYMBOL else str(trend)
+    sym = TREND_SYMBOL.get(trend, "")
+    return f"{sym} {word}".strip()
+
+
+def _fmt(value: float, unit: str | None) -> str:
+    if value is None or pd.isna(value):
+        return "–"
+    s = f"{float(value):.1f}".rstrip("0").rstrip(".").replace(".", ",")
+    return f"{s} %" if unit in ("percent", "percent_change") else s
+
+
+def _area_style(area: str, others: dict[str, dict[str, str]]) -> dict[str, str]:
+    if area in AREA_STYLE:
+        return AREA_STYLE[area]
+    if area not in others:
+        others[area] = OTHER_AREA_STYLES[len(others) % len(OTHER_AREA_STYLES)]
+    return others[area]
+
+
+def trend_figure(trend_df: pd.DataFrame, lang: str = "fi", unit: str | None = None,
+                 title: str | None = None) -> go.Figure:
+    """Lines per group × area over the years, the trend word in the legend and at the last point.
+
+    ``unit`` ('percent', 'count', …) only sets the value axis title and number format.
+    Trace ``meta`` has group_id, area and trend.
+    """
+    fig = go.Figure()
+    df = trend_df.copy() if trend_df is not None else pd.DataFrame()
+    if df.empty:
+        fig.add_annotation(text=text("empty", lang), showarrow=False, xref="paper", yref="paper", x=0.5, y=0.5,
+                           font={"size": FONT_SIZE})
+        fig.update_layout(title=title, font={"size": FONT_SIZE}, height=320, plot_bgcolor="white")
+        fig.update_xaxes(visible=False)
+        fig.update_yaxes(visible=False)
+        return fig
+    df["year"] = df["year"].astype(int)
+    df = df.sort_values(["year"])
+    if "group_label" not in df.columns:
+        df["group_label"] = df["group_id"]
+    if "area_label" not in df.columns:
+        df["area_label"] = df["area"]
+    if "trend" not in df.columns:
+        df["trend"] = "ei_trendia"
+    groups = list(dict.fromkeys(df.sort_values(["year"])["group_id"]))
+    if "group_order" in df.columns:
+        groups = sorted(groups, key=lambda g: df.loc[df["group_id"] == g, "group_order"].iloc[0])
+    years = sorted(df["year"].unique())
+    other_styles: dict[str, dict[str, str]] = {}
+    single_year_groups = 0
+    areas = sorted(df["area"].unique(), key=lambda a: (a != "kymenlaakso", a != "koko_maa", a))
+    for gi, gid in enumerate(groups):
+        color = OKABE_ITO[gi % len(OKABE_ITO)]
+        gpart = df[df["group_id"] == gid]
+        glabel = str(gpart["group_label"].iloc[0])
+        for area in areas:
+            part = gpart[gpart["area"] == area].sort_values("year")
+            if part.empty:
+                continue
+            style = _area_style(area, other_styles)
+            trend = str(part["trend"].iloc[0]) if area == "kymenlaakso" else ""
+            if area == "kymenlaakso" and part["year"].nunique() < 2:
+                single_year_groups += 1
+            name = f"{html.escape(glabel)} · {html.escape(str(part['area_label'].iloc[0]))}"
+            if area == "kymenlaakso":
+                name += f" — {trend_label(trend, lang)}"
+            printed = [
+                (str(p) if isinstance(p, str) and p.strip() else _fmt(v, unit))
+                for p, v in zip(part.get("value_as_printed", [""] * len(part)), part["value"], strict=True)
+            ]
+            notes = []
+            for _, r in part.iterrows():
+                bits = [str(r.get(c)) for c in ("flag", "note") if r.get(c) and not pd.isna(r.get(c))]
+                notes.append(html.escape("; ".join(bits)) or "–")
+            hover = [
+                f"<b>{html.escape(glabel)} · {html.escape(str(part['area_label'].iloc[0]))}</b><br>"
+                f"{text('hover.year', lang)}: {y}<br>{text('hover.value', lang)}: {html.escape(pv)}<br>"
+                + (f"{text('hover.trend', lang)}: {trend_label(trend, lang)}<br>" if trend else "")
+                + f"{text('hover.note', lang)}: {nt}"
+                for y, pv, nt in zip(part["year"], printed, notes, strict=True)
+            ]
+            one_point = part["year"].nunique() < 2
+            fig.add_trace(
+                go.Scatter(
+                    x=list(part["year"]), y=list(part["value"]), name=name, legendgroup=str(gid),
+                    mode="markers" if one_point else "lines+markers",
+                    line={"color": color, "dash": style["dash"], "width": 3},
+                    marker={"color": color if area == "kymenlaakso" else "white", "symbol": style["symbol"],
+                            "size": 13, "line": {"color": color, "width": 2.5}},
+                    customdata=hover, hovertemplate="%{customdata}<extra></extra>",
+                    meta={"group_id": str(gid), "area": str(area), "trend": trend},
+                )
+            )
+            if area == "kymenlaakso" and trend and trend != "ei_trendia":
+                last = part.iloc[-1]
+                fig.add_annotation(x=int(last["year"]), y=float(last["value"]), text=trend_label(trend, lang),
+                                   showarrow=False, xanchor="left", xshift=12, font={"size": FONT_SIZE - 2,
+                                                                                      "color": "#000000"},
+                                   bgcolor="rgba(255,255,255,0.8)")
+    note = None
+    if len(years) == 1:
+        note = text("note.single_year", lang, year=years[0])
+    elif single_year_groups:
+        note = text("note.some_single", lang)
+    if note:
+        fig.add_annotation(text=note, showarrow=False, xref="paper", yref="paper", x=0, y=0, yanchor="top",
+                           xanchor="left", yshift=-52, font={"size": FONT_SIZE - 3})
+    y_title = t("chart.share_axis", lang) if unit == "percent" else t("chart.value_axis", lang)
+    fig.update_xaxes(tickmode="array", tickvals=years, ticktext=[str(y) for y in years],
+                     range=[years[0] - 0.5, years[-1] + (1.2 if len(years) > 1 else 0.5)],
+                     title=text("axis.year", lang), showgrid=False)
+    fig.update_yaxes(title=y_title, gridcolor="#E5E5E5", rangemode="tozero" if unit != "percent_change" else None,
+                     zeroline=True, zerolinecolor="#999999")
+    if unit == "percent":
+        fig.update_yaxes(range=[0, min(105, max(10.0, float(df["value"].max()) * 1.15))])
+    height = 420 + 28 * len(fig.data)
+    fig.update_layout(
+        title={"text": title, "y": 1 - 12 / height, "yanchor": "top", "yref": "container"} if title else None,
+        font={"size": FONT_SIZE}, plot_bgcolor="white", height=height,
+        margin={"l": 10, "r": 30, "t": (60 if title else 20) + 28 * len(fig.data), "b": 100},
+        legend={"orientation": "v", "x": 0, "xanchor": "left", "y": 1.02, "yanchor": "bottom",
+                "traceorder": "normal"},
+        hoverlabel={"font_size": FONT_SIZE - 2, "align": "left"},
+    )
+    return fig

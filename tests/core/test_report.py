@@ -1,0 +1,131 @@
+"""Printable goal and actor reports: self-contained HTML, escaping, PNG/interactive charts, PDF."""
+
+from __future__ import annotations
+
+import re
+
+import plotly.graph_objects as go
+import pytest
+
+from core import report
+from core.model import Plan
+from core.storage import Editor, MeasureEdit, Store
+from core.texts import missing_translations
+
+EVIL = "<script>alert('x')</script>"
+ESCAPED = "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;"
+needs_chromium = pytest.mark.skipif(report.chromium_path() is None, reason="Chromium is not installed")
+
+
+@pytest.fixture()
+def mini_store(mini_plan: Plan) -> Store:
+    """A fresh in-memory store seeded from the mini plan (``mini_plan`` comes from tests/conftest.py)."""
+    return Store.open("sqlite://", mini_plan)
+
+
+@pytest.fixture()
+def editor() -> Editor:
+    """A signed-in editor."""
+    return Editor("Testi")
+
+
+@pytest.fixture()
+def evil_store(mini_store, editor):
+    """The mini store with <script> in a measure's toimenpide, mittari and status, and an evaluation."""
+    store = mini_store
+    store.save_measure_edits([MeasureEdit("kymsote-I.1-1", 1, {"toimenpide": EVIL, "mittari": "a < b & c",
+                                                               "status": "käynnissä"})], editor)
+    store.save_evaluation("kymsote-I.1-1", 2024, {"rating": 3, "comment": EVIL}, None, editor)
+    return store
+
+
+def _fig() -> go.Figure:
+    return go.Figure(go.Bar(x=[1, 2], y=[3, 4]), layout={"title": {"text": "Testikaavio <b>"}, "height": 300})
+
+
+def _no_web_addresses(html_text: str) -> None:
+    assert not re.search(r"<script[^>]+src=", html_text)
+    assert not re.search(r"<link[^>]+href=", html_text)
+    assert not re.search(r"<img[^>]+src=\"http", html_text)
+
+
+def test_texts_have_both_languages() -> None:
+    assert missing_translations(report.TEXTS) == []
+
+
+@pytest.mark.parametrize("lang", ["fi", "en"])
+def test_goal_report_escapes_and_lists_measures(mini_plan, evil_store, lang) -> None:
+    html_text = report.goal_report_html(mini_plan, evil_store.measures(), evil_store.observations(), "I", lang,
+                                        figures=[], evaluations_df=evil_store.evaluations(), year=2024)
+    assert html_text.startswith("<!DOCTYPE html>")
+    assert "<script" not in html_text  # no charts: no script at all, and the measure text is escaped
+    assert html_text.count(ESCAPED) == 2  # toimenpide and evaluation comment
+    assert "a &lt; b &amp; c" in html_text
+    assert "@media print" in html_text and "page-break" in html_text
+    assert ("Päätavoite I" if lang == "fi" else "Main goal I") in html_text
+    # the measures table carries mittari and aikataulu columns and both real measures of goal I
+    assert ("Mittari / toteutuminen" if lang == "fi" else "Metric") in html_text
+    assert "2020 alkaen" in html_text and "Lapsivaikutusten arviointi" in html_text
+    assert "Ks. edellinen kohta" not in html_text  # a reference row is no measure (and belongs to goal II)
+    assert ("3 toteutunut hyvin" if lang == "fi" else "3 well implemented") in html_text
+    # indicators of goal I: 7 and 31 with status words
+    assert "7 Tyytyväinen elämäänsä" in html_text or "7 Satisfied with life" in html_text
+    _no_web_addresses(html_text)
+
+
+def test_actor_report_lists_all_rows_and_escapes(mini_plan, evil_store) -> None:
+    html_text = report.actor_report_html(mini_plan, evil_store.measures(), "hamina", "fi", figures=[])
+    assert "Haminan kaupunki" in html_text
+    assert "Lapsivaikutusten arviointi" in html_text and "Ks. edellinen kohta." in html_text
+    assert 'class="other"' in html_text  # the reference row is shown muted
+    assert "size: A4 landscape" in html_text
+    own = report.actor_report_html(mini_plan, evil_store.measures(), "kymsote", "en", figures=[],
+                                   evaluations_df=evil_store.evaluations(), year=2024)
+    assert "<script" not in own and own.count(ESCAPED) == 2
+    assert "▶ ongoing" in own and "Rating 2024" in own
+
+
+def test_interactive_fallback_includes_plotly_once_and_no_address(mini_plan, evil_store) -> None:
+    html_text = report.goal_report_html(mini_plan, evil_store.measures(), evil_store.observations(), "I", "fi",
+                                        figures=[_fig(), _fig()], static=False)
+    assert html_text.count("plotly.js v") == 1  # the library inlined once, for the first chart
+    assert html_text.count('class="plotly-graph-div"') == 2
+    assert ESCAPED in html_text and EVIL not in html_text
+    _no_web_addresses(html_text)
+
+
+def test_without_chromium_falls_back_and_pdf_is_none(monkeypatch, mini_plan, mini_store) -> None:
+    monkeypatch.setattr(report, "chromium_path", lambda: None)
+    monkeypatch.setattr(report, "_png_ok", None)
+    assert report.png_export_available() is False
+    with pytest.raises(RuntimeError):
+        report.figure_png(_fig())
+    html_text = report.actor_report_html(mini_plan, mini_store.measures(), "kymsote", "fi", figures=[_fig()])
+    assert "plotly.js v" in html_text and "<img " not in html_text
+    assert report.html_to_pdf("<p>x</p>") is None
+
+
+@needs_chromium
+def test_figure_png() -> None:
+    png = report.figure_png(_fig())
+    assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 1000
+
+
+@needs_chromium
+def test_static_charts_are_base64_png(mini_plan, evil_store) -> None:
+    figs = report.default_goal_figures(mini_plan, evil_store.measures(), evil_store.observations(), "I", "fi",
+                                       evil_store.evaluations(), 2024)
+    assert len(figs) == 2  # status grid and the year's ratings
+    html_text = report.goal_report_html(mini_plan, evil_store.measures(), evil_store.observations(), "I", "fi",
+                                        figures=figs)
+    assert html_text.count('<img alt="') == 2 and html_text.count("src=\"data:image/png;base64,") == 2
+    assert "<script" not in html_text
+    _no_web_addresses(html_text)
+
+
+@needs_chromium
+def test_html_to_pdf(mini_plan, evil_store) -> None:
+    figs = report.default_actor_figures(mini_plan, evil_store.measures(), "kymsote", "fi")
+    html_text = report.actor_report_html(mini_plan, evil_store.measures(), "kymsote", "fi", figures=figs)
+    pdf = report.html_to_pdf(html_text)
+    assert pdf is not None and pdf.startswith(b"%PDF-") and len(pdf) > 5000
