@@ -25,6 +25,12 @@ pages = {
         st.Page("pages/measures.py", title=t("nav.measures", lang), icon=":material/checklist:", url_path="toimenpiteet"),
     ],
     t("nav.section.follow", lang): [
+        st.Page("pages/timeline.py", title=t("nav.timeline", lang), icon=":material/view_timeline:", url_path="aikajana"),
+        st.Page("pages/evaluation.py", title=t("nav.evaluation", lang), icon=":material/grading:", url_path="arviointi"),
+        st.Page("pages/data_io.py", title=t("nav.data_entry", lang), icon=":material/upload_file:", url_path="tiedot"),
+        st.Page("pages/reports.py", title=t("nav.reports", lang), icon=":material/description:", url_path="raportit"),
+        st.Page("pages/vuosikello.py", title=t("nav.vuosikello", lang), icon=":material/event_repeat:",
+                url_path="vuosikello-sykli"),
         st.Page("pages/history.py", title=t("nav.history", lang), icon=":material/history:", url_path="historia"),
     ],
 }

@@ -7,6 +7,7 @@ carrier. Fonts are large enough for a projector.
 
 from __future__ import annotations
 
+import html
 import textwrap
 
 import pandas as pd
@@ -65,7 +66,7 @@ def indicator_comparison_figure(frame: pd.DataFrame, lang: str = "fi", title: st
     df = frame.copy()
     multi_group = df["group_id"].nunique() > 1
     df["y"] = [
-        _wrap(f"{lab} · {grp}" if multi_group else lab)
+        _wrap(html.escape(f"{lab} · {grp}" if multi_group else lab))
         for lab, grp in zip(df["label"], df["group_label"], strict=True)
     ]
     df = df.sort_values(["indicator_id", "series_id", "group_order"], ascending=[False, False, False])
@@ -81,10 +82,13 @@ def indicator_comparison_figure(frame: pd.DataFrame, lang: str = "fi", title: st
                 [_fmt(v, unit) for v in part["value"]],
                 [_fmt(v, unit) for v in part["national"]],
                 [("+" if (d or 0) > 0 else "") + _fmt(d, unit) if d is not None and not pd.isna(d) else "–" for d in part["diff"]],
-                part["source"],
+                [html.escape(str(x)) for x in part["source"]],
                 part["year"],
-                [f or "–" for f in part["flag"]],
+                [html.escape(f) if f else "–" for f in part["flag"]],  # notes can come from imports
                 part["status_label"],
+                [f"{tl} ({by}→)" if tr != "ei_trendia" else tl
+                 for tl, tr, by in zip(part.get("trend_label", [""] * len(part)), part.get("trend", [""] * len(part)),
+                                       part.get("baseline_year", [""] * len(part)), strict=True)],
                 strict=True,
             )
         )
@@ -106,6 +110,7 @@ def indicator_comparison_figure(frame: pd.DataFrame, lang: str = "fi", title: st
                     + t("chart.hover.national", lang) + ": %{customdata[1]}<br>"
                     + t("chart.hover.diff", lang) + ": %{customdata[2]}<br>"
                     + t("chart.hover.source", lang) + ": %{customdata[3]}, %{customdata[4]}<br>"
+                    + t("col.trend", lang) + ": %{customdata[7]}<br>"
                     + t("chart.hover.flag", lang) + ": %{customdata[5]}<extra></extra>"
                 ),
             )

@@ -107,6 +107,11 @@ def _unit_direction(plan: Plan, indicator_id: int, series_id: str) -> tuple[Unit
     return ind.unit, ind.direction
 
 
+def unit_of(plan: Plan, indicator_id: int, series_id: str = "") -> str:
+    """The unit of an indicator or of one of its series, as a string."""
+    return _unit_direction(plan, indicator_id, series_id)[0].value
+
+
 def comparison_frame(
     plan: Plan,
     observations: pd.DataFrame,
@@ -123,7 +128,8 @@ def comparison_frame(
     columns = [
         "indicator_id", "series_id", "group_id", "label", "group_label", "year", "value",
         "national", "diff", "value_as_printed", "national_as_printed", "unit", "direction",
-        "status", "status_label", "source", "flag", "category", "group_order",
+        "status", "status_label", "source", "flag", "category", "group_order", "baseline_year", "trend",
+        "trend_label",
     ]
     if observations.empty:
         return pd.DataFrame(columns=columns)
@@ -143,8 +149,12 @@ def comparison_frame(
         for group_id, g_rows in reg.groupby("group_id", sort=False):
             if wanted_groups is not None and group_id not in wanted_groups:
                 continue
-            latest = g_rows.sort_values("year").iloc[-1]
+            ordered = g_rows.sort_values("year")
+            latest = ordered.iloc[-1]
             year = int(latest["year"])
+            baseline = ordered.iloc[0]
+            trend = trend_since_baseline(
+                float(baseline["value"]) if len(ordered) > 1 else None, float(latest["value"]), direction, unit)
             nat = national[
                 (national["indicator_id"] == indicator_id)
                 & (national["series_id"].fillna("") == series_id)
@@ -177,6 +187,9 @@ def comparison_frame(
                     "direction": direction.value,
                     "status": status.value,
                     "status_label": t(f"status.{status.value}", lang),
+                    "baseline_year": int(baseline["year"]),
+                    "trend": trend.value,
+                    "trend_label": t(f"trend.{trend.value}", lang),
                     "source": ind.source,
                     "flag": "; ".join(dict.fromkeys(flags)),
                     "category": ind.category,

@@ -6,6 +6,7 @@ from core import charts, queries
 from core.i18n import name, t
 from ui import data, state
 from ui.frame import page_context
+from ui.trends import trend_section
 
 ctx = page_context()
 plan, lang, group = ctx.plan, ctx.lang, ctx.filters.group
@@ -33,12 +34,15 @@ else:
     for unit, part in charts.split_by_unit(frame).items():
         st.plotly_chart(charts.indicator_comparison_figure(part, lang), width="stretch", key=f"ind_all_{unit}")
 
+trend_section(ctx, pairs, key="ind_page")
+
 st.subheader(t("indicators.table", lang))
 table = frame[["label", "group_label", "year", "value_as_printed", "national_as_printed", "diff", "status_label",
-               "source", "flag"]].rename(columns={
+               "trend_label", "source", "flag"]].rename(columns={
     "label": t("col.indicator", lang), "group_label": t("col.group", lang), "year": t("col.year", lang),
     "value_as_printed": t("col.value", lang), "national_as_printed": t("col.national", lang),
-    "diff": t("col.diff", lang), "status_label": t("col.status", lang), "source": t("col.source", lang),
+    "diff": t("col.diff", lang), "status_label": t("col.status", lang), "trend_label": t("col.trend", lang),
+    "source": t("col.source", lang),
     "flag": t("col.flag", lang)})
 st.dataframe(table, hide_index=True, width="stretch")
 

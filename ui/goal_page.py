@@ -8,6 +8,7 @@ from core import charts, queries
 from core.i18n import name, t
 from ui import data, measures_grid, state
 from ui.frame import page_context
+from ui.trends import trend_section
 
 
 def indicator_section(ctx, pairs: list[tuple[int, str]], key: str) -> None:
@@ -55,7 +56,9 @@ def render(goal_id: str) -> None:
                         key=f"matrix_{goal_id}")
 
     st.subheader(t("goal.indicators", lang))
-    indicator_section(ctx, queries.linked_indicators(plan, goal_id), key=f"ind_{goal_id}")
+    pairs = queries.linked_indicators(plan, goal_id)
+    indicator_section(ctx, pairs, key=f"ind_{goal_id}")
+    trend_section(ctx, pairs, key=f"trend_{goal_id}")
 
     st.subheader(t("goal.measures", lang))
     subs = [None] + [s.subgoal_id for s in plan.subgoals_of(goal_id)]

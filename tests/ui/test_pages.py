@@ -6,7 +6,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 PAGES = ["pages/overview.py", "pages/goal_1.py", "pages/goal_2.py", "pages/goal_3.py", "pages/indicators.py",
-         "pages/measures.py", "pages/history.py"]
+         "pages/measures.py", "pages/timeline.py", "pages/evaluation.py", "pages/data_io.py", "pages/reports.py",
+         "pages/vuosikello.py", "pages/history.py"]
 GROUPS = [None, "lk4_5", "lk8_9", "lukio", "ammatillinen", "huoltajat_4v"]
 ACTOR_SETS = [[], ["kymsote"], ["hamina", "poliisi"], ["seurakunnat", "jarjestot", "mll"]]
 

@@ -1,0 +1,111 @@
+"""Uudet tiedot: add a year's indicator values, import files with preview, export the working state."""
+
+import csv
+import io
+
+import streamlit as st
+
+from core import exporter, importer
+from core.i18n import name, t
+from core.storage import StoreError
+from ui import data, state
+from ui.frame import page_context
+
+ctx = page_context()
+plan, lang = ctx.plan, ctx.lang
+st.title(t("data.title", lang))
+store = data.store()
+PREVIEW = "import_preview"  # (file name, ImportResult, preview frame) waiting for confirmation
+
+
+def show_result(result: importer.ImportResult, source: str) -> None:
+    """Refusal with row-level messages, or a preview kept until the editor confirms."""
+    if not result.ok:
+        st.error(t("data.refused", lang, n=len(result.errors)))
+        st.code(importer.problems_text(result.errors), language=None)
+        st.session_state.pop(PREVIEW, None)
+        return
+    st.session_state[PREVIEW] = (source, result, importer.preview(result, data.observations()))
+
+
+if ctx.editor is None:
+    st.info(t("data.editor_only", lang))
+else:
+    with st.expander(t("data.add", lang), expanded=False):
+        with st.form("add_value"):
+            ids = [i.indicator_id for i in sorted(plan.indicators, key=lambda i: i.indicator_id)]
+            ind = st.selectbox(t("data.indicator", lang), ids, key="add_ind",
+                               format_func=lambda i: f"{i} {name(plan.indicator(i), lang)}")
+            series = [""] + [s.series_id for s in plan.series]
+            ser = st.selectbox(t("data.series", lang), series, key="add_series",
+                               format_func=lambda s: "–" if not s else next(name(x, lang) for x in plan.series if x.series_id == s))
+            grp = st.selectbox(t("col.group", lang), [g.group_id for g in plan.groups], key="add_group",
+                               format_func=lambda g: next(name(x, lang) for x in plan.groups if x.group_id == g))
+            area = st.text_input(t("data.area", lang), value="kymenlaakso", key="add_area",
+                                 help="kymenlaakso, koko_maa, kunta:kotka …")
+            year = st.number_input(t("col.year", lang), min_value=1990, max_value=2100, value=2025, step=1, key="add_year")
+            value = st.text_input(t("data.value", lang), key="add_value")
+            if st.form_submit_button(t("data.check", lang)):
+                buf = io.StringIO()
+                w = csv.writer(buf)
+                w.writerow(["indicator_id", "series_id", "group_id", "area", "year", "value"])
+                w.writerow([ind, ser, grp, area, int(year), value])
+                show_result(importer.parse_import(buf.getvalue().encode("utf-8"), "lomake.csv", plan), "lomake")
+
+    st.subheader(t("data.import", lang))
+    st.caption(t("data.import.help", lang))
+    c1, c2 = st.columns(2)
+    c1.download_button(t("data.template_csv", lang), importer.template_csv(), "indikaattoripohja.csv", "text/csv",
+                       key="tpl_csv")
+    c2.download_button(t("data.template_xlsx", lang), importer.template_xlsx(plan), "indikaattoripohja.xlsx",
+                       key="tpl_xlsx")
+    upload = st.file_uploader(t("data.import", lang), type=["csv", "xlsx", "json", "txt"], key="import_file")
+    if upload is not None and st.session_state.get("import_seen") != (upload.name, upload.size):
+        st.session_state["import_seen"] = (upload.name, upload.size)
+        show_result(importer.parse_import(upload.getvalue(), upload.name, plan), upload.name)
+
+    pending = st.session_state.get(PREVIEW)
+    if pending:
+        source, result, preview = pending
+        counts = preview["action"].value_counts()
+        st.info(t("data.preview", lang, added=int(counts.get("lisätään", 0)), changed=int(counts.get("muuttuu", 0)),
+                  same=int(counts.get("ei muutosta", 0))))
+        for note in result.notes:
+            st.caption(note)
+        st.dataframe(preview, hide_index=True, width="stretch")
+        b1, b2 = st.columns(2)
+        if b1.button(t("data.confirm", lang), key="import_confirm", type="primary"):
+            bar = st.progress(0.0, text=t("data.progress", lang))
+            try:
+                done = importer.apply_import(store, result, ctx.editor, progress=lambda f: bar.progress(min(1.0, f)))
+            except (StoreError, importer.ImportRefused) as exc:
+                st.error(getattr(exc, "message", str(exc)))
+            else:
+                st.session_state.pop(PREVIEW, None)
+                data.clear()
+                st.success(t("data.applied", lang, added=done.get("added", 0), changed=done.get("changed", 0)))
+        if b2.button(t("data.cancel", lang), key="import_cancel"):
+            st.session_state.pop(PREVIEW, None)
+            st.rerun()
+
+st.subheader(t("data.export", lang))
+st.caption(t("data.export.help", lang))
+e1, e2 = st.columns(2)
+version = store.data_version()
+
+
+@st.cache_data(show_spinner=False, max_entries=2)
+def _workbook(v: int) -> bytes:
+    return exporter.export_workbook(plan, store)
+
+
+@st.cache_data(show_spinner=False, max_entries=2)
+def _zip(v: int) -> bytes:
+    return exporter.export_csv_zip(plan, store)
+
+
+e1.download_button(t("data.export_xlsx", lang), _workbook(version), "hyvinvointisuunnitelma.xlsx", key="exp_xlsx",
+                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+e2.download_button(t("data.export_zip", lang), _zip(version), "hyvinvointisuunnitelma-data.zip", key="exp_zip",
+                   mime="application/zip")
+state.sync_url()

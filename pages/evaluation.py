@@ -1,0 +1,138 @@
+"""Vuosiarviointi: each actor evaluates its measures every year on a four-step scale."""
+
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from core import queries
+from core.evaluation import evaluation_figure, evaluation_summary, missing_evaluations, rating_label, scale
+from core.i18n import name, t
+from core.storage import ConflictError, StoreError
+from ui import data, state
+from ui.frame import page_context
+
+ctx = page_context()
+plan, lang = ctx.plan, ctx.lang
+st.title(t("eval.title", lang))
+store = data.store()
+
+years = list(range(int(plan.meta.get("period_start", 2020)), date.today().year + 2))
+default_year = str(state.get(state.YEAR) or date.today().year)
+year = st.selectbox(t("eval.year", lang), years, index=years.index(int(default_year)) if int(default_year) in years
+                    else len(years) - 2, key="w_year")
+st.session_state[state.YEAR] = str(year)
+
+with st.expander(t("eval.scale", lang)):
+    for step in scale(lang):
+        st.markdown(f"**{step['rating']} – {step['label']}**")
+        st.caption(step["description"])
+
+measures = queries.filter_measures(data.measures(), queries.Filters(actors=ctx.filters.actors))
+evaluations = store.evaluations(year)
+
+st.subheader(t("eval.summary", lang))
+by = st.radio(t("eval.by", lang), ["actor", "goal", "subgoal"], horizontal=True, key="w_eval_by",
+              format_func=lambda b: t(f"eval.by.{b}", lang))
+summary = evaluation_summary(measures, evaluations, plan, by=by, year=year, lang=lang)
+st.plotly_chart(evaluation_figure(summary, lang), width="stretch", key="eval_summary")
+missing = missing_evaluations(measures, evaluations, year, plan)
+with st.expander(t("eval.missing", lang, year=year, n=len(missing))):
+    st.dataframe(missing, hide_index=True, width="stretch")
+
+st.subheader(t("eval.grid", lang))
+actors = [a.actor_id for a in plan.actors if not ctx.filters.actors or a.actor_id in ctx.filters.actors]
+actor = st.selectbox(t("eval.actor", lang), actors, key="w_eval_actor", format_func=lambda a: name(plan.actor(a), lang))
+mine = measures[(measures["actor_id"] == actor) & (measures["row_kind"] == "measure")]
+ev = evaluations.set_index("measure_id") if not evaluations.empty else pd.DataFrame()
+rows = []
+for m in queries.measures_display(plan, mine, lang).itertuples():
+    e = ev.loc[m.measure_id] if m.measure_id in ev.index else None
+    rows.append({
+        "measure_id": m.measure_id, "subgoal": m.subgoal, "toimenpide": m.toimenpide[:200],
+        "rating": None if e is None or pd.isna(e["rating"]) else rating_label(int(e["rating"]), lang),
+        "comment": "" if e is None else e["comment"],
+        "evaluator": "" if e is None else e["evaluator"],
+        "evaluated_on": None if e is None or not e["evaluated_on"] else date.fromisoformat(e["evaluated_on"]),
+        "version": 0 if e is None else int(e["version"]),
+    })
+frame = pd.DataFrame(rows, columns=["measure_id", "subgoal", "toimenpide", "rating", "comment", "evaluator",
+                                    "evaluated_on", "version"])
+labels = [rating_label(r["rating"], lang) for r in scale(lang)]
+# The rows (and versions) the user was shown stay fixed until they save, so a value someone
+# else saves meanwhile is detected as a conflict instead of being overwritten silently.
+base_key, gen_key = f"eval_base_{actor}_{year}", "eval_generation"
+if base_key not in st.session_state:
+    st.session_state[base_key] = frame
+frame = st.session_state[base_key]
+edited = st.data_editor(
+    frame, key=f"eval_editor_{actor}_{year}_{st.session_state.get(gen_key, 0)}", hide_index=True, width="stretch",
+    disabled=ctx.editor is None or ["measure_id", "subgoal", "toimenpide"],
+    column_config={
+        "measure_id": st.column_config.TextColumn("ID", width="small"),
+        "subgoal": st.column_config.TextColumn(t("col.subgoal", lang)),
+        "toimenpide": st.column_config.TextColumn(t("col.toimenpide", lang), width="large"),
+        "rating": st.column_config.SelectboxColumn(t("eval.col.rating", lang), options=labels),
+        "comment": st.column_config.TextColumn(t("eval.col.comment", lang), max_chars=4000, width="large"),
+        "evaluator": st.column_config.TextColumn(t("eval.col.evaluator", lang), max_chars=200),
+        "evaluated_on": st.column_config.DateColumn(t("eval.col.date", lang), format="YYYY-MM-DD"),
+        "version": None,
+    },
+)
+if ctx.editor is None:
+    st.caption(t("edit.readonly_hint", lang))
+else:
+    def changed_rows(force_version: dict | None = None) -> list[tuple[str, dict, int | None, dict]]:
+        out = []
+        for before, after in zip(frame.to_dict("records"), edited.to_dict("records"), strict=True):
+            keys = ("rating", "comment", "evaluator", "evaluated_on")
+            if all(str(before[k] or "") == str(after[k] or "") for k in keys):
+                continue
+            rating = next((r["rating"] for r in scale(lang) if rating_label(r["rating"], lang) == after["rating"]), None)
+            when = after["evaluated_on"] or date.today()
+            values = {"rating": rating, "comment": after["comment"] or "",
+                      "evaluator": after["evaluator"] or ctx.editor.name, "evaluated_on": str(when)[:10]}
+            version = (force_version or {}).get(after["measure_id"], before["version"] or None)
+            out.append((after["measure_id"], values, version, after))
+        return out
+
+    def save(force_version: dict | None = None) -> None:
+        todo = changed_rows(force_version)
+        if not todo:
+            st.info(t("eval.nothing", lang))
+            return
+        conflicts = {}
+        saved = 0
+        base = st.session_state[base_key]
+        for measure_id, values, version, shown in todo:
+            try:
+                new_version = store.save_evaluation(measure_id, year, values, version, ctx.editor)
+                saved += 1
+                at = base.index[base["measure_id"] == measure_id]  # saved: it is now the base
+                for k in ("rating", "comment", "evaluator", "evaluated_on"):
+                    base.loc[at, k] = shown[k]
+                base.loc[at, "version"] = new_version
+            except ConflictError as exc:
+                conflicts[measure_id] = exc.conflicts[0]
+            except StoreError as exc:
+                st.error(f"{measure_id}: {exc.message}")
+                return
+        if conflicts:
+            st.session_state["eval_conflicts"] = {k: c.current_version for k, c in conflicts.items()}
+            st.error(t("eval.conflict", lang, ids=", ".join(conflicts)))
+            st.table(pd.DataFrame([{"ID": k, t("edit.theirs", lang): f"{rating_label(c.current.get('rating'), lang)} "
+                                    f"{c.current.get('comment', '')}", t("edit.mine", lang):
+                                    f"{rating_label(c.mine.get('rating'), lang)} {c.mine.get('comment', '')}"}
+                                   for k, c in conflicts.items()]))
+        if saved:
+            st.success(t("eval.saved", lang, n=saved))
+        if not conflicts:  # everything saved: show fresh rows next time
+            del st.session_state[base_key]
+            st.session_state[gen_key] = st.session_state.get(gen_key, 0) + 1
+            st.session_state.pop("eval_conflicts", None)
+
+    if st.button(t("eval.save", lang), key="eval_save", type="primary"):
+        save()
+    if st.session_state.get("eval_conflicts") and st.button(t("eval.keep_mine", lang), key="eval_keep"):
+        save(st.session_state.pop("eval_conflicts"))
+state.sync_url()
