@@ -1,0 +1,91 @@
+"""AppTest for the yearly-cycle pages: evaluation, vuosikello, reports, new data."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from core.evaluation import rating_label
+from core.storage import Store
+
+PASS = "vuosi-2026"
+
+
+@pytest.fixture()
+def editor_env(monkeypatch):
+    monkeypatch.setenv("KYMLAPSET_EDITOR_PASSCODE", PASS)
+
+
+def store() -> Store:
+    return Store.open(os.environ["KYMLAPSET_DATABASE_URL"])
+
+
+def signed_in(page: str) -> AppTest:
+    at = AppTest.from_file("../../app.py", default_timeout=60).run()
+    at.switch_page(page).run()
+    at.sidebar.text_input(key="signin_name").input("Eeva Arvioija")
+    at.sidebar.text_input(key="signin_code").input(PASS)
+    next(b for b in at.sidebar.button if b.label == "Kirjaudu muokkaajaksi").click().run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_evaluation_saved_with_history(editor_env):
+    at = signed_in("pages/evaluation.py")
+    at.selectbox(key="w_year").set_value(2025).run()
+    at.selectbox(key="w_eval_actor").set_value("mll").run()
+    key = next(k for k in at.session_state if str(k).startswith("eval_editor_mll_2025"))
+    at.session_state[key] = {"edited_rows": {0: {"rating": rating_label(3), "comment": "Hyvä vuosi"}},
+                             "added_rows": [], "deleted_rows": []}
+    at.run()
+    next(b for b in at.button if b.label == "Tallenna arviot").click().run()
+    assert not at.exception, at.exception
+    assert any("Arviot tallennettu (1)" in s.value for s in at.success), [s.value for s in at.success]
+    ev = store().evaluations(2025)
+    row = ev[ev["measure_id"].str.startswith("mll-")].iloc[0]
+    assert row["rating"] == 3 and row["comment"] == "Hyvä vuosi" and row["evaluator"] == "Eeva Arvioija"
+    assert not store().history(entity="evaluation").empty
+
+
+def test_evaluation_summary_and_missing_render(editor_env):
+    at = signed_in("pages/evaluation.py")
+    for by in ("actor", "goal", "subgoal"):
+        at.radio(key="w_eval_by").set_value(by).run()
+        assert not at.exception
+    assert any("Arvioimatta vuodelta" in e.label for e in at.expander)
+
+
+def test_vuosikello_edit_and_refusal(editor_env):
+    at = signed_in("pages/vuosikello.py")
+    events = store().events()
+    at.session_state["vk_editor"] = {"edited_rows": {0: {"months": "13"}}, "added_rows": [], "deleted_rows": []}
+    at.run()
+    next(b for b in at.button if b.label == "Tallenna vuosikello").click().run()
+    assert any("1–12" in e.value for e in at.error)
+    assert store().history(entity="event").empty
+    at.session_state["vk_editor"] = {"edited_rows": {0: {"owner": "Uusi vastuutaho"}},
+                                     "added_rows": [{"title": "Uusi tapahtuma", "months": "6"}], "deleted_rows": []}
+    at.run()
+    next(b for b in at.button if b.label == "Tallenna vuosikello").click().run()
+    assert not at.exception, at.exception
+    after = store().events()
+    assert len(after) == len(events) + 1
+    assert after.iloc[0]["owner"] == "Uusi vastuutaho"
+    assert "Uusi tapahtuma" in set(after["title"])
+
+
+def test_reports_build_html(editor_env):
+    at = AppTest.from_file("../../app.py", default_timeout=180).run()
+    at.switch_page("pages/reports.py").run()
+    next(b for b in at.button if b.label == "Tee raportti").click().run()
+    assert not at.exception, at.exception
+    assert any("Raportti on valmis" in s.value for s in at.success)
+
+
+def test_data_page_viewer_sees_export_only():
+    at = AppTest.from_file("../../app.py", default_timeout=60).run()
+    at.switch_page("pages/data_io.py").run()
+    assert not at.exception
+    assert any("vaativat kirjautumisen" in i.value for i in at.info)
