@@ -19,7 +19,7 @@ from core.model import Status
 FONT_SIZE = 16
 STATUS_STYLE: dict[str, dict[str, str]] = {
     Status.GOOD.value: {"color": "#0072B2", "symbol": "✓", "pattern": ""},
-    Status.NEUTRAL.value: {"color": "#8C8C8C", "symbol": "≈", "pattern": "."},
+    Status.NEUTRAL.value: {"color": "#BBBBBB", "symbol": "≈", "pattern": "."},
     Status.CONCERN.value: {"color": "#D55E00", "symbol": "!", "pattern": "x"},
     Status.NO_REFERENCE.value: {"color": "#D9D9D9", "symbol": "?", "pattern": "/"},
 }
@@ -100,9 +100,6 @@ def indicator_comparison_figure(frame: pd.DataFrame, lang: str = "fi", title: st
                 name=status_text(status, lang),
                 marker={"color": style["color"], "line": {"color": "#333333", "width": 1},
                         "pattern": {"shape": style["pattern"], "fillmode": "overlay", "fgcolor": "#FFFFFF" if status != Status.NO_REFERENCE.value else "#555555"}},
-                text=[f"{_fmt(v, unit)} {style['symbol']}" for v in part["value"]],
-                textposition="outside",
-                cliponaxis=False,
                 customdata=custom,
                 hovertemplate=(
                     "<b>%{y}</b><br>"
@@ -122,19 +119,30 @@ def indicator_comparison_figure(frame: pd.DataFrame, lang: str = "fi", title: st
                 x=nat["national"],
                 y=nat["y"],
                 mode="markers",
-                name="◆ " + t("area.koko_maa", lang),
+                name=t("area.koko_maa", lang),
                 marker={"symbol": "diamond", "size": 14, "color": NATIONAL_COLOR, "line": {"color": "white", "width": 1.5}},
                 hovertemplate="<b>%{y}</b><br>" + t("area.koko_maa", lang) + ": %{x}<extra></extra>",
             )
         )
     fig.update_layout(barmode="overlay", bargap=0.35)
     fig.update_yaxes(categoryorder="array", categoryarray=list(dict.fromkeys(df["y"])), automargin=True)
+    # a text column at the right: the value, its status symbol and the country's value, so the
+    # chart reads without colour and the labels never collide with the ◆ markers
+    for row in df.itertuples():
+        national = "" if row.national is None or pd.isna(row.national) else f" · {t('area.koko_maa', lang).lower()} {_fmt(row.national, unit)}"
+        fig.add_annotation(
+            x=1.01, xref="paper", y=row.y, yref="y", xanchor="left", showarrow=False, align="left",
+            text=f"<b>{_fmt(row.value, unit)}</b> {STATUS_STYLE[row.status]['symbol']}{national}",
+            font={"size": FONT_SIZE - 1, "color": "#222222"},
+        )
     axis_title = t("chart.share_axis", lang) if unit == "percent" else t("chart.value_axis", lang)
     fig.update_xaxes(title=axis_title, gridcolor="#E5E5E5", zeroline=True, zerolinecolor="#999999",
                      rangemode="tozero")
     if unit == "percent":
         fig.update_xaxes(range=[0, min(105, max(10.0, float(pd.concat([df["value"], df["national"].dropna()]).max()) * 1.18))])
-    return _base_layout(fig, title, height=max(260, 46 * len(df["y"].unique()) + 140))
+    fig = _base_layout(fig, title, height=max(260, 46 * len(df["y"].unique()) + 140))
+    fig.update_layout(margin={"r": 230})
+    return fig
 
 
 def split_by_unit(frame: pd.DataFrame) -> dict[str, pd.DataFrame]:
@@ -168,27 +176,35 @@ def status_heatmap(frame: pd.DataFrame, group_order: list[tuple[str, str]], lang
         z.append(zrow)
         text.append(trow)
         hover.append(hrow)
+    # codes 0..3 over zmin −0.5 … zmax 3.5: each code owns a quarter of the scale
     colorscale = [
-        [0.0, STATUS_STYLE["ei_vertailua"]["color"]], [0.125, STATUS_STYLE["ei_vertailua"]["color"]],
-        [0.125, STATUS_STYLE["huolestuttava"]["color"]], [0.375, STATUS_STYLE["huolestuttava"]["color"]],
-        [0.375, STATUS_STYLE["neutraali"]["color"]], [0.625, STATUS_STYLE["neutraali"]["color"]],
-        [0.625, STATUS_STYLE["hyva"]["color"]], [1.0, STATUS_STYLE["hyva"]["color"]],
+        [0.0, STATUS_STYLE["ei_vertailua"]["color"]], [0.25, STATUS_STYLE["ei_vertailua"]["color"]],
+        [0.25, STATUS_STYLE["huolestuttava"]["color"]], [0.5, STATUS_STYLE["huolestuttava"]["color"]],
+        [0.5, STATUS_STYLE["neutraali"]["color"]], [0.75, STATUS_STYLE["neutraali"]["color"]],
+        [0.75, STATUS_STYLE["hyva"]["color"]], [1.0, STATUS_STYLE["hyva"]["color"]],
     ]
     fig = go.Figure(
         go.Heatmap(
-            z=z, x=[g[1] for g in groups], y=[_wrap(lab, 34) for lab in labels], text=text,
-            texttemplate="%{text}", textfont={"size": FONT_SIZE - 2, "color": "white"},
+            z=z, x=[g[1] for g in groups], y=[_wrap(html.escape(lab), 46) for lab in labels],
             customdata=hover, hovertemplate="%{customdata}<extra></extra>",
             colorscale=colorscale, zmin=-0.5, zmax=3.5, showscale=False, xgap=2, ygap=2,
         )
     )
     fig.update_yaxes(autorange="reversed", automargin=True)
     fig.update_xaxes(side="top")
+    inks = {3: "#FFFFFF", 2: "#000000", 1: "#000000", 0: "#000000"}  # contrast on each status colour
+    for yi, (zrow, trow) in enumerate(zip(z, text, strict=True)):
+        for xi, (code, label) in enumerate(zip(zrow, trow, strict=True)):
+            if label:
+                fig.add_annotation(x=xi, y=yi, text=label, showarrow=False,
+                                   font={"size": FONT_SIZE - 2, "color": inks[code]})
     # the legend as text beside the grid, so the colours are explained on screen and on paper
     legend = "   ".join(status_text(s, lang) for s in STATUS_ORDER)
     fig.add_annotation(text=legend, xref="paper", yref="paper", x=0, y=-0.02, yanchor="top",
                        showarrow=False, font={"size": FONT_SIZE - 2})
-    return _base_layout(fig, title, height=max(320, 34 * len(labels) + 160))
+    fig = _base_layout(fig, title, height=max(320, 46 * len(labels) + 170))
+    fig.update_layout(margin={"b": 60})
+    return fig
 
 
 def status_by_goal_figure(counts: pd.DataFrame, goal_titles: dict[str, str], lang: str = "fi",
@@ -222,7 +238,8 @@ def service_mix_figure(goals: list, lang: str = "fi", title: str | None = None) 
         fig.add_trace(
             go.Bar(
                 y=labels, x=values, orientation="h", name=t(f"mix.{key}", lang),
-                text=[f"{v:g} %" for v in values], textposition="inside", insidetextanchor="middle",
+                text=[f"{v:g} %" for v in values], textposition="inside", insidetextanchor="middle", textangle=0,
+                constraintext="none",
                 marker={"color": MIX_COLORS[key], "pattern": {"shape": pattern, "fillmode": "overlay", "fgcolor": "#FFFFFF"},
                         "line": {"color": "#333333", "width": 1}},
                 hovertemplate="%{y}: %{x:g} % " + t(f"mix.{key}", lang) + "<extra></extra>",

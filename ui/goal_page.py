@@ -49,7 +49,7 @@ def render(goal_id: str) -> None:
             "subgoal_id": t("col.subgoal", lang), "title": t("col.title", lang),
             "difficulty": t("col.difficulty", lang), "impact": t("col.impact", lang),
             "indicators": t("col.indicators", lang)})
-        st.dataframe(table, hide_index=True, width="stretch")
+        st.table(table.set_index(t("col.subgoal", lang)))  # short; wraps long titles for a projector
     with right:
         st.subheader(t("goal.matrix", lang))
         st.plotly_chart(charts.subgoal_matrix_figure(plan.subgoals_of(goal_id), lang), width="stretch",

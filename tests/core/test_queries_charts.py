@@ -57,7 +57,9 @@ def test_comparison_figure_colours_symbols_and_national(plan, obs):
     concern = bars[charts.status_text("huolestuttava", "fi")]
     assert concern.marker.color == STATUS_STYLE["huolestuttava"]["color"]
     assert concern.marker.pattern.shape == "x"
-    assert all("!" in txt for txt in concern.text)  # the symbol, not only the colour
+    labels = [a.text for a in fig.layout.annotations]
+    assert sum("!" in a for a in labels) == len(concern.x)  # the symbol, not only the colour
+    assert any("<b>25 %</b> ✓ · koko maa 29,4 %" == a for a in labels)
     good = bars[charts.status_text("hyva", "fi")]
     assert list(good.x) == [25.0]
     national = [tr for tr in fig.data if tr.type == "scatter"][0]
@@ -75,7 +77,8 @@ def test_english_labels(plan, obs):
     frame = queries.comparison_frame(plan, obs, [(7, "")], ["lukio"], "en")
     assert frame.iloc[0]["label"].startswith("7 ") and frame.iloc[0]["status_label"] in ("good", "neutral", "concerning")
     fig = charts.indicator_comparison_figure(frame, "en")
-    assert any(tr.name == "◆ Whole country" for tr in fig.data)
+    national = [tr for tr in fig.data if tr.name == "Whole country"]
+    assert national and national[0].marker.symbol == "diamond"
 
 
 def test_heatmap_cells(plan, obs):
@@ -84,7 +87,27 @@ def test_heatmap_cells(plan, obs):
     fig = charts.status_heatmap(frame, groups, "fi")
     hm = fig.data[0]
     assert list(hm.x) == ["4.–5. lk", "Lukio"]
-    assert hm.text[0][0].startswith("≈")  # indicator 7, 4.–5. lk: neutral
+    assert hm.z[0][0] == 2  # indicator 7, 4.–5. lk: neutral
+    first = next(a for a in fig.layout.annotations if a.x == 0 and a.y == 0)
+    assert first.text.startswith("≈") and first.font.color == "#000000"
+
+
+def test_heatmap_colour_scale_gives_each_status_its_colour():
+    from core.charts import STATUS_STYLE
+
+    frame = pd.DataFrame([
+        {"indicator_id": i, "series_id": "", "label": f"{i} x", "group_id": "g", "status": s, "value": 1.0,
+         "national": 1.0, "unit": "percent"}
+        for i, s in enumerate(["hyva", "neutraali", "huolestuttava", "ei_vertailua"], start=1)])
+    hm = charts.status_heatmap(frame, [("g", "G")], "fi").data[0]
+    scale = [(float(p), c) for p, c in hm.colorscale]
+
+    def colour_of(code):
+        pos = (code - hm.zmin) / (hm.zmax - hm.zmin)
+        return [c for p, c in scale if p <= pos][-1]
+
+    assert [colour_of(z[0]) for z in hm.z] == [STATUS_STYLE[s]["color"] for s in
+                                                ["hyva", "neutraali", "huolestuttava", "ei_vertailua"]]
 
 
 def test_filter_measures(plan):
