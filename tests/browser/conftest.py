@@ -119,3 +119,22 @@ def wait_idle(page) -> None:
     expect(page.locator('[data-testid="stApp"]')).to_have_attribute("data-test-script-state", "notRunning",
                                                                     timeout=30000)
     page.wait_for_timeout(300)
+
+
+def choose(page, label: str, option: str) -> None:
+    """Pick ``option`` in the selectbox labelled ``label`` (retrying if a rerun swallowed the click)."""
+    from playwright.sync_api import expect
+
+    box = page.get_by_role("combobox", name=label)
+    item = page.get_by_role("option", name=option, exact=True)
+    for _ in range(3):
+        wait_idle(page)
+        box.click()
+        try:
+            item.wait_for(state="visible", timeout=4000)
+            break
+        except Exception:  # noqa: BLE001 - the list did not open: close and try again
+            page.keyboard.press("Escape")
+    expect(item).to_be_visible()
+    item.click()
+    wait_idle(page)

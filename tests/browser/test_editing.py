@@ -33,9 +33,17 @@ def show_history(page, url: str, measure_id: str) -> None:
     page.goto(f"{url}/historia")
     wait_idle(page)
     box = page.get_by_role("combobox", name="Toimenpide")
-    box.click()
-    box.press_sequentially(measure_id)  # the list is long and virtualised: type to filter
-    page.get_by_role("option", name=measure_id, exact=True).click()
+    item = page.get_by_role("option", name=measure_id, exact=True)
+    for _ in range(3):  # the list is long and virtualised: type to filter; retry if a rerun ate the click
+        box.click()
+        box.press_sequentially(measure_id)
+        try:
+            item.wait_for(state="visible", timeout=4000)
+            break
+        except Exception:  # noqa: BLE001
+            page.keyboard.press("Escape")
+            wait_idle(page)
+    item.click()
     wait_idle(page)
 
 

@@ -6,7 +6,7 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import wait_idle
+from tests.browser.conftest import choose, wait_idle
 
 
 def chart_text(page) -> str:
@@ -20,14 +20,11 @@ def test_age_group_filter_changes_chart_and_url(page, app_server):
     wait_idle(page)
     expect(page.locator('[data-testid="stPlotlyChart"]').first).to_be_visible(timeout=30000)
     before = chart_text(page)
-    sidebar = page.locator('[data-testid="stSidebar"]')
-    sidebar.locator('[data-testid="stSelectbox"]').first.click()
-    page.get_by_role("option", name="Lukio").click()
-    wait_idle(page)
+    choose(page, "Ikäryhmä / vastaajaryhmä", "Lukio")
     expect(page).to_have_url(re.compile(r"ryhma=lukio"))
     after = chart_text(page)
     assert after != before
-    assert "·" in before and "·" not in after  # all groups: "indicator · group"; one group: names only
+    assert "· Lukio" in before and "· Lukio" not in after  # all groups: "indicator · group"; one group: names only
 
     # the copied link opens the same view in a fresh page
     link = page.url
