@@ -41,6 +41,15 @@ from core.schedule import parse_schedule
 SCHEMA_VERSION = 2
 metadata = MetaData()
 
+def _audit_columns() -> list[Column]:
+    """The optimistic-concurrency version and last writer, on every editable table."""
+    return [
+        Column("version", Integer, nullable=False, default=1),
+        Column("updated_at", String(40), nullable=False, default=""),
+        Column("updated_by", String(200), nullable=False, default=""),
+    ]
+
+
 schema_info = Table(
     "schema_info", metadata,
     Column("key", String(50), primary_key=True),
@@ -64,9 +73,7 @@ measures = Table(
     Column("source_line_end", Integer),
     Column("note", Text, nullable=False, default=""),
     Column("deleted", Boolean, nullable=False, default=False),
-    Column("version", Integer, nullable=False, default=1),
-    Column("updated_at", String(40), nullable=False, default=""),
-    Column("updated_by", String(200), nullable=False, default=""),
+    *_audit_columns(),
 )
 
 observations = Table(
@@ -81,9 +88,7 @@ observations = Table(
     Column("value_as_printed", String(100), nullable=False, default=""),
     Column("flag", String(100), nullable=False, default=""),
     Column("note", Text, nullable=False, default=""),
-    Column("version", Integer, nullable=False, default=1),
-    Column("updated_at", String(40), nullable=False, default=""),
-    Column("updated_by", String(200), nullable=False, default=""),
+    *_audit_columns(),
     UniqueConstraint("indicator_id", "series_id", "group_id", "area", "year", name="uq_observation"),
 )
 
@@ -96,9 +101,7 @@ evaluations = Table(
     Column("comment", Text, nullable=False, default=""),
     Column("evaluator", String(200), nullable=False, default=""),
     Column("evaluated_on", String(10), nullable=False, default=""),
-    Column("version", Integer, nullable=False, default=1),
-    Column("updated_at", String(40), nullable=False, default=""),
-    Column("updated_by", String(200), nullable=False, default=""),
+    *_audit_columns(),
     UniqueConstraint("measure_id", "year", name="uq_evaluation"),
 )
 
@@ -110,9 +113,7 @@ events = Table(
     Column("owner", String(200), nullable=False, default=""),
     Column("description", Text, nullable=False, default=""),
     Column("deleted", Boolean, nullable=False, default=False),
-    Column("version", Integer, nullable=False, default=1),
-    Column("updated_at", String(40), nullable=False, default=""),
-    Column("updated_by", String(200), nullable=False, default=""),
+    *_audit_columns(),
 )
 
 changes = Table(

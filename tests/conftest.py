@@ -38,3 +38,19 @@ def mini_plan():
     from core.loader import load_plan
 
     return load_plan(MINI)
+
+
+@pytest.fixture()
+def mini_store(mini_plan):
+    """A fresh in-memory store seeded from the mini plan."""
+    from core.storage import Store
+
+    return Store.open("sqlite://", mini_plan)
+
+
+@pytest.fixture()
+def editor():
+    """A signed-in editor."""
+    from core.storage import Editor
+
+    return Editor("Testi")

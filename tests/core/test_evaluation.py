@@ -13,17 +13,6 @@ from core.texts import missing_translations
 YEAR = 2024
 
 
-@pytest.fixture()
-def mini_store(mini_plan: Plan) -> Store:
-    """A fresh in-memory store seeded from the mini plan (``mini_plan`` comes from tests/conftest.py)."""
-    return Store.open("sqlite://", mini_plan)
-
-
-@pytest.fixture()
-def editor() -> Editor:
-    """A signed-in editor."""
-    return Editor("Testi")
-
 
 def test_scale_has_four_steps_with_descriptions_in_both_languages() -> None:
     assert missing_translations(ev.TEXTS) == []

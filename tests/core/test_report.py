@@ -8,25 +8,13 @@ import plotly.graph_objects as go
 import pytest
 
 from core import report
-from core.model import Plan
-from core.storage import Editor, MeasureEdit, Store
+from core.storage import MeasureEdit
 from core.texts import missing_translations
 
 EVIL = "<script>alert('x')</script>"
 ESCAPED = "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;"
 needs_chromium = pytest.mark.skipif(report.chromium_path() is None, reason="Chromium is not installed")
 
-
-@pytest.fixture()
-def mini_store(mini_plan: Plan) -> Store:
-    """A fresh in-memory store seeded from the mini plan (``mini_plan`` comes from tests/conftest.py)."""
-    return Store.open("sqlite://", mini_plan)
-
-
-@pytest.fixture()
-def editor() -> Editor:
-    """A signed-in editor."""
-    return Editor("Testi")
 
 
 @pytest.fixture()

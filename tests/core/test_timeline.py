@@ -8,21 +8,8 @@ import pandas as pd
 import pytest
 
 from core import timeline as tl
-from core.model import Plan
-from core.storage import Editor, MeasureEdit, Store
+from core.storage import MeasureEdit
 from core.texts import missing_translations
-
-
-@pytest.fixture()
-def mini_store(mini_plan: Plan) -> Store:
-    """A fresh in-memory store seeded from the mini plan (``mini_plan`` comes from tests/conftest.py)."""
-    return Store.open("sqlite://", mini_plan)
-
-
-@pytest.fixture()
-def editor() -> Editor:
-    """A signed-in editor."""
-    return Editor("Testi")
 
 
 def _measures(*rows: dict) -> pd.DataFrame:
