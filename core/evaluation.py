@@ -223,7 +223,7 @@ def evaluation_figure(summary: pd.DataFrame, lang: str = "fi", title: str | None
                 textposition="inside", insidetextanchor="middle", constraintext="none",
                 textfont={"color": ink, "size": FONT_SIZE},
                 marker={"color": style["color"], "line": {"color": "#333333", "width": 1},
-                        "pattern": {"shape": style["pattern"], "fgcolor": ink, "fgopacity": 0.3}},
+                        "pattern": {"shape": style["pattern"], "fillmode": "overlay", "fgcolor": ink, "fgopacity": 0.3}},
                 customdata=hover,
                 hovertemplate="%{y}<br>" + html.escape(rating_label(r, lang)) + ": %{customdata}<extra></extra>",
                 meta={"rating": r},

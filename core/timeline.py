@@ -261,7 +261,7 @@ def timeline_figure(plan: Plan | None, measures_df: pd.DataFrame, lang: str = "f
                 text=[html.escape(t) for t in bar_text], textposition="inside", insidetextanchor="start",
                 textfont={"color": ink, "size": FONT_SIZE - 3}, constraintext="none",
                 marker={"color": style["color"], "line": {"color": "#333333", "width": 1},
-                        "pattern": {"shape": style["pattern"], "fgcolor": ink, "fgopacity": 0.25}},
+                        "pattern": {"shape": style["pattern"], "fillmode": "overlay", "fgcolor": ink, "fgopacity": 0.25}},
                 customdata=custom, hovertemplate="%{customdata}<extra></extra>",
                 meta={"status": status, "measure_ids": list(part["measure_id"])},
             )

@@ -174,7 +174,7 @@ def vuosikello_figure(events_df: pd.DataFrame, lang: str = "fi", today: date | N
                 theta=[(m - 1) * 30 for m in months], width=[28] * len(months),
                 name=f"{k}. {title_txt}", legendgroup=f"e{k}",
                 marker={"color": color, "line": {"color": "#333333", "width": 1},
-                        "pattern": {"shape": pattern, "fgcolor": ink_for(color), "fgopacity": 0.35}},
+                        "pattern": {"shape": pattern, "fillmode": "overlay", "fgcolor": ink_for(color), "fgopacity": 0.35}},
                 customdata=[hover] * len(months), hovertemplate="%{customdata}<extra></extra>",
                 meta={"event_id": row["event_id"], "number": k, "months": months},
             )

@@ -155,3 +155,32 @@ def test_trend_frame(plan):
     tf = queries.trend_frame(plan, obs, 7, "", "lk4_5", "fi")
     assert list(tf["year"]) == [2019, 2019, 2021]
     assert set(tf[tf["area"] == "kymenlaakso"]["trend"]) == {"heikkenee"}
+
+
+def test_patterns_overlay_the_colour_never_replace_it(plan, mini_store, mini_plan):
+    """A pattern drawn in 'replace' mode hides the fill colour: every patterned trace must overlay."""
+    from datetime import date
+
+    from core.evaluation import evaluation_figure, evaluation_summary
+    from core.timeline import timeline_figure
+    from core.vuosikello import load_default_events, vuosikello_figure
+
+    obs = queries.observations_frame(plan)
+    figures = [
+        charts.indicator_comparison_figure(queries.comparison_frame(plan, obs, None, ["lukio"], "fi"), "fi"),
+        charts.service_mix_figure(list(plan.goals), "fi"),
+        charts.status_by_goal_figure(pd.DataFrame({"goal_id": ["I"] * 4, "status": charts.STATUS_ORDER,
+                                                   "count": [1, 2, 3, 4]}), {"I": "I"}, "fi"),
+        evaluation_figure(evaluation_summary(mini_store.measures(), mini_store.evaluations(2025), mini_plan,
+                                             by="actor", year=2025), "fi"),
+        timeline_figure(mini_plan, mini_store.measures(), "fi"),
+        vuosikello_figure(pd.DataFrame(load_default_events()), "fi", today=date(2026, 11, 28)),
+    ]
+    patterned = 0
+    for fig in figures:
+        for tr in fig.data:
+            pattern = getattr(getattr(tr, "marker", None), "pattern", None)
+            if pattern is not None and pattern.shape:
+                patterned += 1
+                assert pattern.fillmode == "overlay", (fig.layout.title, tr.name)
+    assert patterned >= 5
