@@ -104,8 +104,8 @@ def _zip(v: int) -> bytes:
     return exporter.export_csv_zip(plan, store)
 
 
-e1.download_button(t("data.export_xlsx", lang), _workbook(version), "hyvinvointisuunnitelma.xlsx", key="exp_xlsx",
+e1.download_button(t("data.export_xlsx", lang), lambda: _workbook(version), "hyvinvointisuunnitelma.xlsx", key="exp_xlsx",
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-e2.download_button(t("data.export_zip", lang), _zip(version), "hyvinvointisuunnitelma-data.zip", key="exp_zip",
+e2.download_button(t("data.export_zip", lang), lambda: _zip(version), "hyvinvointisuunnitelma-data.zip", key="exp_zip",
                    mime="application/zip")
 state.sync_url()

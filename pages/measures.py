@@ -41,13 +41,20 @@ measures_grid.add_and_remove(ctx, measures, key="edit_all")
 export = queries.measures_display(plan, measures, lang)[
     ["measure_id", "actor", "subgoal", "toimenpide", "mittari", "aikataulu", "toimijat", "seuranta", "status",
      "start_year", "end_year", "permanent", "contact"]]
+
+
+def as_xlsx() -> bytes:
+    """The filtered measures as an Excel sheet (built only when the button is clicked)."""
+    buf = io.BytesIO()
+    with pd.ExcelWriter(buf, engine="openpyxl") as xw:
+        export.to_excel(xw, index=False, sheet_name="toimenpiteet")
+    return buf.getvalue()
+
+
 d1, d2 = st.columns(2)
-d1.download_button(t("measures.download_csv", lang), export.to_csv(index=False).encode("utf-8-sig"),
+d1.download_button(t("measures.download_csv", lang), lambda: export.to_csv(index=False).encode("utf-8-sig"),
                    file_name="toimenpiteet.csv", mime="text/csv", key="dl_csv")
-buf = io.BytesIO()
-with pd.ExcelWriter(buf, engine="openpyxl") as xw:
-    export.to_excel(xw, index=False, sheet_name="toimenpiteet")
-d2.download_button(t("measures.download_xlsx", lang), buf.getvalue(), file_name="toimenpiteet.xlsx",
+d2.download_button(t("measures.download_xlsx", lang), as_xlsx, file_name="toimenpiteet.xlsx",
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="dl_xlsx")
 
 st.subheader(t("measures.actor_table", lang))

@@ -20,6 +20,7 @@ from core.storage import ConflictError, InvalidEdit, MeasureEdit, NotFound, Perm
 from ui import data, state
 from ui.frame import PageContext
 
+MAX_GRID_ROWS = 400  # more rows than a workshop can read; filters narrow the rest
 GRID_GENERATION = "_grid_generation"  # bumped to rebuild grids after discarding edits
 EDITABLE = (*MEASURE_TEXT_FIELDS, "status", "start_year", "end_year", "permanent", "contact")
 GRID_COLUMNS = ["measure_id", "actor", "subgoal", *EDITABLE, "row_kind_label", "version"]
@@ -138,7 +139,7 @@ def grid_frame(ctx: PageContext, measures: pd.DataFrame) -> pd.DataFrame:
     for col in GRID_COLUMNS:
         if col not in df.columns:
             df[col] = None
-    out = df[GRID_COLUMNS].copy()
+    out = df[GRID_COLUMNS].head(MAX_GRID_ROWS).copy()
     for col in ("start_year", "end_year", "version"):
         out[col] = pd.to_numeric(out[col], errors="coerce").astype("Int64").astype(object).where(out[col].notna(), None)
     for col in (*MEASURE_TEXT_FIELDS, "status", "contact"):
@@ -164,6 +165,8 @@ def render(ctx: PageContext, measures: pd.DataFrame, key: str, height: int = 520
         pending = collect_edits(previous[1], nodes_frame(st.session_state.get(previous[0])), pending)
         st.session_state[state.PENDING] = pending
     frame = grid_frame(ctx, measures)
+    if len(measures) > len(frame):
+        st.info(t("edit.too_many", lang, shown=len(frame), n=len(measures)))
     st.session_state[memo_key] = (grid_key, frame)
     response = AgGrid(
         frame,
