@@ -285,6 +285,15 @@ def clean_measure_values(values: Mapping[str, object], current: Mapping[str, obj
 # ------------------------------------------------------------------------------------------
 # Observations, evaluations and vuosikello events: the yearly cycle (same guarantees).
 
+@dataclass
+class EventChange:
+    """One vuosikello row to save: values None removes it; event_id None creates it."""
+
+    event_id: str | None
+    values: Mapping[str, object] | None
+    expected_version: int | None = None
+
+
 OBSERVATION_KEY = ("indicator_id", "series_id", "group_id", "area", "year")
 EVALUATION_SCALE = (1, 2, 3, 4)
 
@@ -348,35 +357,56 @@ class _CycleMixin:
     def save_evaluation(self, measure_id: str, year: int, values: Mapping[str, object],
                         expected_version: int | None, editor: Editor | None) -> int:
         """Create (expected_version None) or update one measure's evaluation for a year; return version."""
+        return self.save_evaluations([(measure_id, year, values, expected_version)], editor)[0]
+
+    def save_evaluations(self, items: list[tuple[str, int, Mapping[str, object], int | None]],
+                         editor: Editor | None) -> list[int]:
+        """Save several evaluations (measure, year, values, version seen) in ONE transaction.
+
+        Every row is checked first (InvalidEdit names the field); if any row changed since the
+        evaluator saw it, ConflictError lists all such rows and nothing is saved.
+        """
         editor = _require_editor(editor)
-        clean = clean_evaluation_values(values)
+        cleaned = [(m, int(y), clean_evaluation_values(v), ver) for m, y, v, ver in items]
         now = _now()
+        versions: list[int] = []
+        conflicts: list[Conflict] = []
         with self.engine.begin() as conn:
-            if conn.execute(select(measures.c.measure_id).where(measures.c.measure_id == measure_id)).first() is None:
-                raise InvalidEdit(f"Tuntematon toimenpide '{measure_id}'.", "measure_id")
-            cond = and_(evaluations.c.measure_id == measure_id, evaluations.c.year == int(year))
-            cur = conn.execute(select(evaluations).where(cond)).mappings().first()
-            if cur is None:
-                if expected_version not in (None, 0):
-                    raise ConflictError([Conflict("evaluation", f"{measure_id}/{year}", expected_version or 0, 0,
-                                                  clean, {})])
-                res = conn.execute(insert(evaluations).values(measure_id=measure_id, year=int(year), **clean,
-                                                              version=1, updated_at=now, updated_by=editor.name))
-                new_id = res.inserted_primary_key[0]
-                for fld, new in clean.items():
-                    self._record(conn, "evaluation", str(new_id), fld, None, new, "create", editor, now)
-                return 1
-            if expected_version is None or cur["version"] != expected_version:
-                raise ConflictError([Conflict("evaluation", f"{measure_id}/{year}", expected_version or 0,
-                                              cur["version"], clean, dict(cur))])
-            diff = {k: v for k, v in clean.items() if cur[k] != v}
-            if not diff:
-                return int(cur["version"])
-            conn.execute(update(evaluations).where(evaluations.c.id == cur["id"]).values(
-                **diff, version=cur["version"] + 1, updated_at=now, updated_by=editor.name))
-            for fld, new in diff.items():
-                self._record(conn, "evaluation", str(cur["id"]), fld, cur[fld], new, "update", editor, now)
-            return int(cur["version"]) + 1
+            for measure_id, year, clean, expected in cleaned:
+                try:
+                    versions.append(self._save_evaluation(conn, measure_id, year, clean, expected, editor, now))
+                except ConflictError as exc:
+                    conflicts += exc.conflicts
+            if conflicts:
+                raise ConflictError(conflicts)  # rolls the whole batch back
+        return versions
+
+    def _save_evaluation(self, conn: Connection, measure_id: str, year: int, clean: dict,
+                         expected_version: int | None, editor: Editor, now: str) -> int:
+        if conn.execute(select(measures.c.measure_id).where(measures.c.measure_id == measure_id)).first() is None:
+            raise InvalidEdit(f"Tuntematon toimenpide '{measure_id}'.", "measure_id")
+        cond = and_(evaluations.c.measure_id == measure_id, evaluations.c.year == year)
+        cur = conn.execute(select(evaluations).where(cond)).mappings().first()
+        if cur is None:
+            if expected_version not in (None, 0):
+                raise ConflictError([Conflict("evaluation", measure_id, expected_version or 0, 0, clean, {})])
+            res = conn.execute(insert(evaluations).values(measure_id=measure_id, year=year, **clean,
+                                                          version=1, updated_at=now, updated_by=editor.name))
+            new_id = res.inserted_primary_key[0]
+            for fld, new in clean.items():
+                self._record(conn, "evaluation", str(new_id), fld, None, new, "create", editor, now)
+            return 1
+        if expected_version is None or cur["version"] != expected_version:
+            raise ConflictError([Conflict("evaluation", measure_id, expected_version or 0, cur["version"], clean,
+                                          dict(cur))])
+        diff = {k: v for k, v in clean.items() if cur[k] != v}
+        if not diff:
+            return int(cur["version"])
+        conn.execute(update(evaluations).where(evaluations.c.id == cur["id"]).values(
+            **diff, version=cur["version"] + 1, updated_at=now, updated_by=editor.name))
+        for fld, new in diff.items():
+            self._record(conn, "evaluation", str(cur["id"]), fld, cur[fld], new, "update", editor, now)
+        return int(cur["version"]) + 1
 
     # vuosikello events ----------------------------------------------------
     def events(self, include_deleted: bool = False) -> pd.DataFrame:
@@ -390,49 +420,62 @@ class _CycleMixin:
     def save_event(self, event_id: str | None, values: Mapping[str, object], expected_version: int | None,
                    editor: Editor | None) -> str:
         """Create (event_id None) or update a vuosikello event; return its id."""
-        editor = _require_editor(editor)
-        clean = clean_event_values(values)
-        now = _now()
-        with self.engine.begin() as conn:
-            if event_id is None:
-                n = conn.execute(select(func.count()).select_from(events)).scalar_one()
-                event_id = f"e{n + 1}"
-                while conn.execute(select(events.c.event_id).where(events.c.event_id == event_id)).first():
-                    n += 1
-                    event_id = f"e{n + 1}"
-                conn.execute(insert(events).values(event_id=event_id, **clean, deleted=False, version=1,
-                                                   updated_at=now, updated_by=editor.name))
-                self._record(conn, "event", event_id, "*", None, json.dumps(clean, ensure_ascii=False), "create",
-                             editor, now)
-                return event_id
-            cur = conn.execute(select(events).where(events.c.event_id == event_id)).mappings().first()
-            if cur is None:
-                raise NotFound(f"Tapahtumaa {event_id} ei löydy.")
-            if cur["version"] != expected_version:
-                raise ConflictError([Conflict("event", event_id, expected_version or 0, cur["version"], clean,
-                                              dict(cur))])
-            diff = {k: v for k, v in clean.items() if cur[k] != v}
-            if diff:
-                conn.execute(update(events).where(events.c.event_id == event_id).values(
-                    **diff, version=cur["version"] + 1, updated_at=now, updated_by=editor.name))
-                for fld, new in diff.items():
-                    self._record(conn, "event", event_id, fld, cur[fld], new, "update", editor, now)
-            return event_id
+        return self.save_events([EventChange(event_id, values, expected_version)], editor)[0]
 
     def delete_event(self, event_id: str, expected_version: int, editor: Editor | None) -> None:
         """Remove a vuosikello event (recoverable through history revert)."""
+        self.save_events([EventChange(event_id, None, expected_version)], editor)
+
+    def save_events(self, items: list[EventChange], editor: Editor | None) -> list[str]:
+        """Create, update and remove vuosikello events in ONE transaction; return their ids.
+
+        Every row is checked first; if any row changed since the editor saw it, ConflictError
+        lists all such rows and nothing is saved.
+        """
         editor = _require_editor(editor)
+        cleaned = [(i, None if i.values is None else clean_event_values(i.values)) for i in items]
         now = _now()
+        ids: list[str] = []
+        conflicts: list[Conflict] = []
         with self.engine.begin() as conn:
-            cur = conn.execute(select(events).where(events.c.event_id == event_id)).mappings().first()
-            if cur is None:
-                raise NotFound(f"Tapahtumaa {event_id} ei löydy.")
-            if cur["version"] != expected_version:
-                raise ConflictError([Conflict("event", event_id, expected_version, cur["version"], {"deleted": True},
-                                              dict(cur))])
+            for item, clean in cleaned:
+                try:
+                    ids.append(self._save_event(conn, item.event_id, clean, item.expected_version, editor, now))
+                except ConflictError as exc:
+                    conflicts += exc.conflicts
+            if conflicts:
+                raise ConflictError(conflicts)  # rolls the whole batch back
+        return ids
+
+    def _save_event(self, conn: Connection, event_id: str | None, clean: dict | None,
+                    expected_version: int | None, editor: Editor, now: str) -> str:
+        if event_id is None:
+            if clean is None:
+                raise InvalidEdit("Poistettavaa tapahtumaa ei ole valittu.", "event_id")
+            n = conn.execute(select(func.count()).select_from(events)).scalar_one()
+            event_id = f"e{n + 1}"
+            while conn.execute(select(events.c.event_id).where(events.c.event_id == event_id)).first():
+                n += 1
+                event_id = f"e{n + 1}"
+            conn.execute(insert(events).values(event_id=event_id, **clean, deleted=False, version=1,
+                                               updated_at=now, updated_by=editor.name))
+            self._record(conn, "event", event_id, "*", None, json.dumps(clean, ensure_ascii=False), "create",
+                         editor, now)
+            return event_id
+        cur = conn.execute(select(events).where(events.c.event_id == event_id)).mappings().first()
+        if cur is None:
+            raise NotFound(f"Tapahtumaa {event_id} ei löydy.")
+        if cur["version"] != expected_version:
+            raise ConflictError([Conflict("event", event_id, expected_version or 0, cur["version"],
+                                          clean if clean is not None else {"deleted": True}, dict(cur))])
+        diff = {"deleted": True} if clean is None else {k: v for k, v in clean.items() if cur[k] != v}
+        if diff:
             conn.execute(update(events).where(events.c.event_id == event_id).values(
-                deleted=True, version=cur["version"] + 1, updated_at=now, updated_by=editor.name))
-            self._record(conn, "event", event_id, "deleted", False, True, "delete", editor, now)
+                **diff, version=cur["version"] + 1, updated_at=now, updated_by=editor.name))
+            for fld, new in diff.items():
+                self._record(conn, "event", event_id, fld, cur[fld], new,
+                             "delete" if clean is None else "update", editor, now)
+        return event_id
 
 
 def clean_evaluation_values(values: Mapping[str, object]) -> dict:

@@ -97,39 +97,29 @@ else:
         return out
 
     def save(force_version: dict | None = None) -> None:
+        """Save every changed row in one transaction; on a clash show both values, save nothing."""
         todo = changed_rows(force_version)
         if not todo:
             st.info(t("eval.nothing", lang))
             return
-        conflicts = {}
-        saved = 0
-        base = st.session_state[base_key]
-        for measure_id, values, version, shown in todo:
-            try:
-                new_version = store.save_evaluation(measure_id, year, values, version, ctx.editor)
-                saved += 1
-                at = base.index[base["measure_id"] == measure_id]  # saved: it is now the base
-                for k in ("rating", "comment", "evaluator", "evaluated_on"):
-                    base.loc[at, k] = shown[k]
-                base.loc[at, "version"] = new_version
-            except ConflictError as exc:
-                conflicts[measure_id] = exc.conflicts[0]
-            except StoreError as exc:
-                st.error(f"{measure_id}: {exc.message}")
-                return
-        if conflicts:
-            st.session_state["eval_conflicts"] = {k: c.current_version for k, c in conflicts.items()}
-            st.error(t("eval.conflict", lang, ids=", ".join(conflicts)))
-            st.table(pd.DataFrame([{"ID": k, t("edit.theirs", lang): f"{rating_label(c.current.get('rating'), lang)} "
-                                    f"{c.current.get('comment', '')}", t("edit.mine", lang):
-                                    f"{rating_label(c.mine.get('rating'), lang)} {c.mine.get('comment', '')}"}
-                                   for k, c in conflicts.items()]))
-        if saved:
-            st.success(t("eval.saved", lang, n=saved))
-        if not conflicts:  # everything saved: show fresh rows next time
-            del st.session_state[base_key]
-            st.session_state[gen_key] = st.session_state.get(gen_key, 0) + 1
-            st.session_state.pop("eval_conflicts", None)
+        try:
+            store.save_evaluations([(m, year, values, version) for m, values, version, _ in todo], ctx.editor)
+        except ConflictError as exc:
+            st.session_state["eval_conflicts"] = {c.entity_id: c.current_version for c in exc.conflicts}
+            st.error(t("eval.conflict", lang, ids=", ".join(c.entity_id for c in exc.conflicts)))
+            st.table(pd.DataFrame([{
+                "ID": c.entity_id,
+                t("edit.theirs", lang): f"{rating_label(c.current.get('rating'), lang)} {c.current.get('comment', '')}",
+                t("edit.mine", lang): f"{rating_label(c.mine.get('rating'), lang)} {c.mine.get('comment', '')}",
+            } for c in exc.conflicts]))
+            return
+        except StoreError as exc:
+            st.error(exc.message)
+            return
+        st.success(t("eval.saved", lang, n=len(todo)))
+        del st.session_state[base_key]  # everything saved: show fresh rows next time
+        st.session_state[gen_key] = st.session_state.get(gen_key, 0) + 1
+        st.session_state.pop("eval_conflicts", None)
 
     if st.button(t("eval.save", lang), key="eval_save", type="primary"):
         save()

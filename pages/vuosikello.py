@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from core.i18n import t
-from core.storage import StoreError, clean_event_values
+from core.storage import ConflictError, EventChange, StoreError
 from core.vuosikello import upcoming_events, vuosikello_figure
 from ui import data, state
 from ui.frame import page_context
@@ -48,31 +48,26 @@ if ctx.editor is not None:
         },
     )
     if st.button(t("vk.save", lang), key="vk_save", type="primary"):
-        changes = 0
+        fields = ("title", "months", "owner", "description")
+        before = frame.set_index("event_id") if not frame.empty else pd.DataFrame()
+        batch, kept = [], set()
+        for row in edited.to_dict("records"):
+            values = {k: row.get(k) for k in fields}
+            eid = row.get("event_id")
+            if isinstance(eid, str) and eid in before.index:
+                kept.add(eid)
+                if any(str(before.loc[eid][k] or "") != str(values[k] or "") for k in fields):
+                    batch.append(EventChange(eid, values, int(before.loc[eid]["version"])))
+            elif any(values.values()):
+                batch.append(EventChange(None, values))
+        batch += [EventChange(eid, None, int(before.loc[eid]["version"])) for eid in set(before.index) - kept]
         try:
-            for row in edited.to_dict("records"):  # check every row first: refuse all or save all
-                if any(row.get(k) for k in ("title", "months", "owner", "description")):
-                    clean_event_values({k: row.get(k) for k in ("title", "months", "owner", "description")})
-            before = frame.set_index("event_id") if not frame.empty else pd.DataFrame()
-            kept = set()
-            for row in edited.to_dict("records"):
-                values = {k: row.get(k) for k in ("title", "months", "owner", "description")}
-                eid = row.get("event_id")
-                if isinstance(eid, str) and eid in before.index:
-                    kept.add(eid)
-                    old = before.loc[eid]
-                    if any(str(old[k] or "") != str(values[k] or "") for k in values):
-                        store.save_event(eid, values, int(old["version"]), ctx.editor)
-                        changes += 1
-                elif any(values.values()):
-                    store.save_event(None, values, None, ctx.editor)
-                    changes += 1
-            for eid in set(before.index) - kept:
-                store.delete_event(eid, int(before.loc[eid]["version"]), ctx.editor)
-                changes += 1
+            store.save_events(batch, ctx.editor)  # one transaction: all rows or none
+        except ConflictError as exc:
+            st.error(t("edit.conflict", lang) + " " + ", ".join(c.entity_id for c in exc.conflicts))
         except StoreError as exc:
             st.error(exc.message)
         else:
-            st.success(t("vk.saved", lang, n=changes))
+            st.success(t("vk.saved", lang, n=len(batch)))
             st.rerun()
 state.sync_url()

@@ -222,3 +222,32 @@ def test_schema_survives_restart(mini_plan, tmp_path):
     first.engine.dispose()
     second = Store.open(url, mini_plan)
     assert second.measure("hamina-I.1-1")["mittari"] == "pysyy"
+
+
+def test_evaluation_batch_is_all_or_nothing(store):
+    store.save_evaluation("hamina-I.1-1", 2025, {"rating": 2}, None, OTHER)
+    batch = [("kymsote-I.1-1", 2025, {"rating": 3}, None), ("hamina-I.1-1", 2025, {"rating": 4}, None)]
+    with pytest.raises(ConflictError) as err:
+        store.save_evaluations(batch, ED)
+    assert [c.entity_id for c in err.value.conflicts] == ["hamina-I.1-1"]
+    assert list(store.evaluations(2025)["measure_id"]) == ["hamina-I.1-1"]  # kymsote's row was not saved
+    with pytest.raises(InvalidEdit):
+        store.save_evaluations([("kymsote-I.1-1", 2025, {"rating": 3}, None),
+                                ("hamina-I.1-1", 2025, {"rating": 9}, 1)], ED)
+    assert len(store.evaluations(2025)) == 1
+
+
+def test_event_batch_is_all_or_nothing(store):
+    from core.storage import EventChange
+
+    a = store.save_event(None, {"title": "A", "months": "1"}, None, ED)
+    b = store.save_event(None, {"title": "B", "months": "2"}, None, ED)
+    store.save_event(b, {"title": "B muutettu", "months": "2"}, 1, OTHER)
+    with pytest.raises(ConflictError):
+        store.save_events([EventChange(a, {"title": "A2", "months": "1"}, 1), EventChange(b, None, 1),
+                           EventChange(None, {"title": "C", "months": "3"})], ED)
+    ev = store.events().set_index("event_id")
+    assert ev.loc[a, "title"] == "A" and ev.loc[b, "title"] == "B muutettu" and len(ev) == 2
+    store.save_events([EventChange(a, {"title": "A2", "months": "1"}, 1), EventChange(b, None, 2),
+                       EventChange(None, {"title": "C", "months": "3"})], ED)
+    assert sorted(store.events()["title"]) == ["A2", "C"]

@@ -89,3 +89,30 @@ def test_data_page_viewer_sees_export_only():
     at.switch_page("pages/data_io.py").run()
     assert not at.exception
     assert any("vaativat kirjautumisen" in i.value for i in at.info)
+
+
+def test_evaluation_conflict_shows_both_and_saves_nothing(editor_env):
+    at = signed_in("pages/evaluation.py")
+    at.selectbox(key="w_year").set_value(2024).run()
+    at.selectbox(key="w_eval_actor").set_value("poliisi").run()
+    key = next(k for k in at.session_state if str(k).startswith("eval_editor_poliisi_2024"))
+    at.session_state[key] = {"edited_rows": {0: {"rating": rating_label(4), "comment": "Eevan arvio"},
+                                             1: {"rating": rating_label(2)}},
+                             "added_rows": [], "deleted_rows": []}
+    at.run()
+    from core.storage import Editor
+
+    first = store().measures().query("actor_id == 'poliisi' and row_kind == 'measure'").sort_values("measure_id")
+    shown = at.session_state["eval_base_poliisi_2024"]
+    clash = shown.iloc[0]["measure_id"]
+    store().save_evaluation(clash, 2024, {"rating": 1, "comment": "Pekan arvio"}, None, Editor("Pekka"))
+    next(b for b in at.button if b.label == "Tallenna arviot").click().run()
+    assert any("Joku muu on tallentanut arvion" in e.value for e in at.error)
+    table = at.table[0].value.to_string()
+    assert "Pekan arvio" in table and "Eevan arvio" in table
+    saved = store().evaluations(2024)
+    assert set(saved["measure_id"]) == {clash}  # the other row was not saved either: all or nothing
+    next(b for b in at.button if b.label == "Tallenna omani tallennettujen päälle").click().run()
+    saved = store().evaluations(2024).set_index("measure_id")
+    assert saved.loc[clash, "comment"] == "Eevan arvio" and len(saved) == 2
+    assert len(first) >= 2
