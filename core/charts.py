@@ -128,13 +128,15 @@ def indicator_comparison_figure(frame: pd.DataFrame, lang: str = "fi", title: st
     fig.update_yaxes(categoryorder="array", categoryarray=list(dict.fromkeys(df["y"])), automargin=True)
     # a text column at the right: the value, its status symbol and the country's value, so the
     # chart reads without colour and the labels never collide with the ◆ markers
-    for row in df.itertuples():
-        national = "" if row.national is None or pd.isna(row.national) else f" · {t('area.koko_maa', lang).lower()} {_fmt(row.national, unit)}"
-        fig.add_annotation(
-            x=1.01, xref="paper", y=row.y, yref="y", xanchor="left", showarrow=False, align="left",
-            text=f"<b>{_fmt(row.value, unit)}</b> {STATUS_STYLE[row.status]['symbol']}{national}",
-            font={"size": FONT_SIZE - 1, "color": "#222222"},
-        )
+    # (set as one list: Plotly re-validates every earlier annotation on each add_annotation call)
+    country = t("area.koko_maa", lang).lower()
+    fig.update_layout(annotations=[
+        {"x": 1.01, "xref": "paper", "y": row.y, "yref": "y", "xanchor": "left", "showarrow": False,
+         "align": "left", "font": {"size": FONT_SIZE - 1, "color": "#222222"},
+         "text": f"<b>{_fmt(row.value, unit)}</b> {STATUS_STYLE[row.status]['symbol']}"
+                 + ("" if row.national is None or pd.isna(row.national) else f" · {country} {_fmt(row.national, unit)}")}
+        for row in df.itertuples()
+    ])
     axis_title = t("chart.share_axis", lang) if unit == "percent" else t("chart.value_axis", lang)
     fig.update_xaxes(title=axis_title, gridcolor="#E5E5E5", zeroline=True, zerolinecolor="#999999",
                      rangemode="tozero")
@@ -156,17 +158,19 @@ def status_heatmap(frame: pd.DataFrame, group_order: list[tuple[str, str]], lang
     codes = {Status.GOOD.value: 3, Status.NEUTRAL.value: 2, Status.CONCERN.value: 1, Status.NO_REFERENCE.value: 0}
     labels = list(dict.fromkeys(frame.sort_values(["indicator_id", "series_id"])["label"]))
     groups = [g for g in group_order if g[0] in set(frame["group_id"])]
+    cells: dict[tuple[str, str], dict] = {}
+    for r in frame.to_dict("records"):
+        cells.setdefault((r["label"], r["group_id"]), r)  # the first row of each cell, as shown
     z, text, hover = [], [], []
     for lab in labels:
         zrow, trow, hrow = [], [], []
         for gid, gname in groups:
-            cell = frame[(frame["label"] == lab) & (frame["group_id"] == gid)]
-            if cell.empty:
+            r = cells.get((lab, gid))
+            if r is None:
                 zrow.append(None)
                 trow.append("")
                 hrow.append(f"{lab} · {gname}: –")
                 continue
-            r = cell.iloc[0]
             zrow.append(codes[r["status"]])
             trow.append(f"{STATUS_STYLE[r['status']]['symbol']} {_fmt(r['value'], r['unit'])}")
             hrow.append(
@@ -193,15 +197,16 @@ def status_heatmap(frame: pd.DataFrame, group_order: list[tuple[str, str]], lang
     fig.update_yaxes(autorange="reversed", automargin=True)
     fig.update_xaxes(side="top")
     inks = {3: "#FFFFFF", 2: "#000000", 1: "#000000", 0: "#000000"}  # contrast on each status colour
-    for yi, (zrow, trow) in enumerate(zip(z, text, strict=True)):
-        for xi, (code, label) in enumerate(zip(zrow, trow, strict=True)):
-            if label:
-                fig.add_annotation(x=xi, y=yi, text=label, showarrow=False,
-                                   font={"size": FONT_SIZE - 2, "color": inks[code]})
+    annotations = [
+        {"x": xi, "y": yi, "text": label, "showarrow": False, "font": {"size": FONT_SIZE - 2, "color": inks[code]}}
+        for yi, (zrow, trow) in enumerate(zip(z, text, strict=True))
+        for xi, (code, label) in enumerate(zip(zrow, trow, strict=True)) if label
+    ]
     # the legend as text beside the grid, so the colours are explained on screen and on paper
     legend = "   ".join(status_text(s, lang) for s in STATUS_ORDER)
-    fig.add_annotation(text=legend, xref="paper", yref="paper", x=0, y=-0.02, yanchor="top",
-                       showarrow=False, font={"size": FONT_SIZE - 2})
+    annotations.append({"text": legend, "xref": "paper", "yref": "paper", "x": 0, "y": -0.02, "yanchor": "top",
+                        "showarrow": False, "font": {"size": FONT_SIZE - 2}})
+    fig.update_layout(annotations=annotations)  # one list: add_annotation re-validates all earlier ones
     fig = _base_layout(fig, title, height=max(320, 46 * len(labels) + 170))
     fig.update_layout(margin={"b": 60})
     return fig

@@ -146,6 +146,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "measures.count": "{n} toimenpidettä",
         "measures.none": "Valinnoilla ei löytynyt toimenpiteitä.",
         "measures.actor_table": "Toimijan koko taulukko",
+        "measures.actor_pick": "Toimija (toimenpiderivejä)",
         "measures.download_csv": "Lataa CSV",
         "measures.download_xlsx": "Lataa Excel",
         # sign-in and editing
@@ -402,6 +403,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "measures.count": "{n} measures",
         "measures.none": "No measures match the selection.",
         "measures.actor_table": "The actor's whole table",
+        "measures.actor_pick": "Actor (rows of measures)",
         "measures.download_csv": "Download CSV",
         "measures.download_xlsx": "Download Excel",
         "auth.title": "Editor sign-in",

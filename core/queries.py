@@ -133,56 +133,58 @@ def comparison_frame(
     ]
     if observations.empty:
         return pd.DataFrame(columns=columns)
-    obs = observations
     group_names = {g.group_id: name(g, lang) for g in plan.groups}
     group_order = {g.group_id: g.sort_order for g in plan.groups}
     wanted_groups = set(groups) if groups is not None else None
+    # one pass over the observations into dict indexes (per-pair DataFrame filtering was the cost)
+    regional: dict[tuple[int, str], dict[str, list[dict]]] = {}
+    national: dict[tuple[int, str, str, int], dict] = {}
+    for r in observations.to_dict("records"):
+        if _missing(r["group_id"]) or _missing(r["indicator_id"]):
+            continue
+        pair = (int(r["indicator_id"]), "" if _missing(r["series_id"]) else str(r["series_id"]))
+        if r["area"] == Area.KYMENLAAKSO.value:
+            regional.setdefault(pair, {}).setdefault(r["group_id"], []).append(r)
+        elif r["area"] == Area.COUNTRY.value and not _missing(r["year"]):
+            national.setdefault((*pair, r["group_id"], int(r["year"])), r)
     if pairs is None:
-        pairs = sorted({(int(r.indicator_id), str(r.series_id or "")) for r in obs.itertuples()})
-    regional = obs[obs["area"] == Area.KYMENLAAKSO.value]
-    national = obs[obs["area"] == Area.COUNTRY.value]
+        pairs = sorted({(int(r.indicator_id), str(r.series_id or "")) for r in observations.itertuples()})
     rows = []
     for indicator_id, series_id in pairs:
         ind = plan.indicator(indicator_id)
         unit, direction = _unit_direction(plan, indicator_id, series_id)
-        reg = regional[(regional["indicator_id"] == indicator_id) & (regional["series_id"].fillna("") == series_id)]
-        for group_id, g_rows in reg.groupby("group_id", sort=False):
+        label = indicator_label(plan, indicator_id, series_id, lang)
+        for group_id, g_rows in regional.get((indicator_id, series_id), {}).items():
             if wanted_groups is not None and group_id not in wanted_groups:
                 continue
-            ordered = g_rows.sort_values("year")
-            latest = ordered.iloc[-1]
+            ordered = sorted(g_rows, key=lambda r: r["year"])
+            latest, baseline = ordered[-1], ordered[0]
             year = int(latest["year"])
-            baseline = ordered.iloc[0]
             trend = trend_since_baseline(
                 float(baseline["value"]) if len(ordered) > 1 else None, float(latest["value"]), direction, unit)
-            nat = national[
-                (national["indicator_id"] == indicator_id)
-                & (national["series_id"].fillna("") == series_id)
-                & (national["group_id"] == group_id)
-                & (national["year"] == year)
-            ]
-            nat_value = float(nat.iloc[0]["value"]) if not nat.empty else None
+            nat = national.get((indicator_id, series_id, group_id, year))
+            nat_value = float(nat["value"]) if nat is not None else None
             value = float(latest["value"])
             status = status_vs_national(value, nat_value, direction, unit, band=band)
-            if not nat.empty and str(nat.iloc[0].get("flag") or "") in UNTRUSTED_FLAGS:
+            if nat is not None and str(nat.get("flag") or "") in UNTRUSTED_FLAGS:
                 # a national value the document itself gets wrong must not make a judgement
                 status = Status.NO_REFERENCE
             flags = [str(x) for x in (latest.get("flag"), latest.get("note")) if x and str(x) != "nan"]
-            if not nat.empty:
-                flags += [str(x) for x in (nat.iloc[0].get("flag"), nat.iloc[0].get("note")) if x and str(x) != "nan"]
+            if nat is not None:
+                flags += [str(x) for x in (nat.get("flag"), nat.get("note")) if x and str(x) != "nan"]
             rows.append(
                 {
                     "indicator_id": indicator_id,
                     "series_id": series_id,
                     "group_id": group_id,
-                    "label": indicator_label(plan, indicator_id, series_id, lang),
+                    "label": label,
                     "group_label": group_names.get(group_id, group_id),
                     "year": year,
                     "value": value,
                     "national": nat_value,
                     "diff": None if nat_value is None else round(value - nat_value, 2),
                     "value_as_printed": str(latest.get("value_as_printed") or ""),
-                    "national_as_printed": "" if nat.empty else str(nat.iloc[0].get("value_as_printed") or ""),
+                    "national_as_printed": "" if nat is None else str(nat.get("value_as_printed") or ""),
                     "unit": unit.value,
                     "direction": direction.value,
                     "status": status.value,
@@ -197,6 +199,11 @@ def comparison_frame(
                 }
             )
     return pd.DataFrame(rows, columns=columns)
+
+
+def _missing(x: object) -> bool:
+    """None, NaN or pandas' NA (how an empty cell reaches us from a frame)."""
+    return x is None or (not isinstance(x, str) and bool(pd.isna(x)))
 
 
 def missing_for_group(
@@ -240,14 +247,17 @@ def measures_display(plan: Plan, measures: pd.DataFrame, lang: str) -> pd.DataFr
     actor_names = {a.actor_id: name(a, lang) for a in plan.actors}
     actor_order = {a.actor_id: i for i, a in enumerate(plan.actors)}
     sub_titles = {s.subgoal_id: f"{s.subgoal_id} {name(s, lang, 'title')}" for s in plan.subgoals}
+    kind_labels = {k: t(f"row_kind.{k}", lang) for k in measures["row_kind"].dropna().unique()}
     df = measures.copy()
-    df["actor"] = df["actor_id"].map(actor_names).fillna(df["actor_id"])
-    df["subgoal"] = df["subgoal_id"].map(sub_titles).fillna(df["subgoal_id"])
-    df["row_kind_label"] = df["row_kind"].map(lambda k: t(f"row_kind.{k}", lang))
-    df["_a"] = df["actor_id"].map(actor_order).fillna(999)
-    df["_s"] = df["subgoal_id"].map(lambda s: _subgoal_key(s) if "." in s else (9, 0))
-    df = df.sort_values(["_a", "_s", "seq"]).drop(columns=["_a", "_s"])
-    return df.reset_index(drop=True)
+    actor_ids, subgoal_ids = df["actor_id"].tolist(), df["subgoal_id"].tolist()
+    df["actor"] = [actor_names.get(a, a) for a in actor_ids]
+    df["subgoal"] = [sub_titles.get(s, s) for s in subgoal_ids]
+    df["row_kind_label"] = df["row_kind"].map(kind_labels)
+    # plan order: actor, then sub-goal (I.1 … III.n), then the row's place in the plan
+    seqs = df["seq"].tolist()
+    order = sorted(range(len(df)), key=lambda i: (
+        actor_order.get(actor_ids[i], 999), _subgoal_key(subgoal_ids[i]) if "." in subgoal_ids[i] else (9, 0), seqs[i]))
+    return df.iloc[order].reset_index(drop=True)
 
 
 def measure_counts(plan: Plan, measures: pd.DataFrame, lang: str) -> pd.DataFrame:

@@ -2,9 +2,8 @@
 
 import streamlit as st
 
-from core import charts, queries
 from core.i18n import name, t
-from ui import data, state
+from ui import state, views
 from ui.frame import page_context
 from ui.trends import trend_section
 
@@ -20,19 +19,18 @@ st.selectbox(t("indicators.category", lang), categories, index=categories.index(
 category = st.session_state.get("w_category", current)
 indicators = [i for i in sorted(plan.indicators, key=lambda i: i.indicator_id) if category in (None, i.category)]
 
-obs = data.observations()
 pairs = []
 series_of = {}
 for s in plan.series:
     series_of.setdefault(s.indicator_id, []).append(s.series_id)
 for i in indicators:
     pairs += [(i.indicator_id, s) for s in series_of.get(i.indicator_id, [""])]
-frame = queries.comparison_frame(plan, obs, pairs, [group] if group else None, lang)
+frame = views.comparison(pairs, group, lang)
 if frame.empty:
     st.info(t("indicators.no_values", lang))
 else:
-    for unit, part in charts.split_by_unit(frame).items():
-        st.plotly_chart(charts.indicator_comparison_figure(part, lang), width="stretch", key=f"ind_all_{unit}")
+    for unit, fig in views.comparison_figures(pairs, group, lang):
+        st.plotly_chart(fig, width="stretch", key=f"ind_all_{unit}")
 
 trend_section(ctx, pairs, key="ind_page")
 

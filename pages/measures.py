@@ -33,41 +33,48 @@ c3.text_input(t("measures.search", lang), value=ctx.filters.search, key="w_searc
 search = st.session_state.get("w_search", ctx.filters.search)
 
 filters = queries.Filters(actors=ctx.filters.actors, goal=goal, subgoal=sub, search=search, lang=lang)
-measures = queries.filter_measures(data.measures(), filters)
+everything = data.measures()
+measures = queries.filter_measures(everything, filters)
 st.caption(t("measures.count", lang, n=len(measures)))
 measures_grid.render(ctx, measures, key="grid_all")
 measures_grid.add_and_remove(ctx, measures, key="edit_all")
 
-export = queries.measures_display(plan, measures, lang)[
-    ["measure_id", "actor", "subgoal", "toimenpide", "mittari", "aikataulu", "toimijat", "seuranta", "status",
-     "start_year", "end_year", "permanent", "contact"]]
+EXPORT_COLUMNS = ["measure_id", "actor", "subgoal", "toimenpide", "mittari", "aikataulu", "toimijat", "seuranta",
+                  "status", "start_year", "end_year", "permanent", "contact"]
+
+
+def export_frame() -> pd.DataFrame:
+    """The filtered measures as in the grid, for the downloads (built only when one is clicked)."""
+    return queries.measures_display(plan, measures, lang)[EXPORT_COLUMNS]
 
 
 def as_xlsx() -> bytes:
-    """The filtered measures as an Excel sheet (built only when the button is clicked)."""
+    """The filtered measures as an Excel sheet."""
     buf = io.BytesIO()
     with pd.ExcelWriter(buf, engine="openpyxl") as xw:
-        export.to_excel(xw, index=False, sheet_name="toimenpiteet")
+        export_frame().to_excel(xw, index=False, sheet_name="toimenpiteet")
     return buf.getvalue()
 
 
 d1, d2 = st.columns(2)
-d1.download_button(t("measures.download_csv", lang), lambda: export.to_csv(index=False).encode("utf-8-sig"),
+d1.download_button(t("measures.download_csv", lang), lambda: export_frame().to_csv(index=False).encode("utf-8-sig"),
                    file_name="toimenpiteet.csv", mime="text/csv", key="dl_csv")
 d2.download_button(t("measures.download_xlsx", lang), as_xlsx, file_name="toimenpiteet.xlsx",
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="dl_xlsx")
 
+# one actor's whole table at a time, as in the plan (every sub-goal, whatever the filters above)
 st.subheader(t("measures.actor_table", lang))
-for actor in plan.actors:
-    if ctx.filters.actors and actor.actor_id not in ctx.filters.actors:
-        continue
-    mine = queries.measures_display(plan, measures[measures["actor_id"] == actor.actor_id], lang)
-    with st.expander(f"{actor.section} {name(actor, lang)} ({len(mine)})"):
-        if actor.current_name:
-            st.caption(actor.current_name)
-        st.dataframe(mine[["subgoal", "toimenpide", "mittari", "aikataulu", "toimijat", "seuranta", "row_kind_label"]]
-                     .rename(columns={c: t(f"col.{c}", lang) for c in ["subgoal", "toimenpide", "mittari", "aikataulu",
-                                                                          "toimijat", "seuranta"]}
-                             | {"row_kind_label": t("col.row_kind", lang)}),
-                     hide_index=True, width="stretch")
+counts = everything["actor_id"].value_counts()
+table_actors = [a.actor_id for a in plan.actors if not ctx.filters.actors or a.actor_id in ctx.filters.actors]
+actor_id = st.selectbox(t("measures.actor_pick", lang), table_actors, key="w_actor_table",
+                        format_func=lambda a: f"{plan.actor(a).section} {name(plan.actor(a), lang)} ({int(counts.get(a, 0))})")
+if actor_id is not None:
+    actor = plan.actor(actor_id)
+    if actor.current_name:
+        st.caption(actor.current_name)
+    mine = queries.measures_display(plan, everything[everything["actor_id"] == actor_id], lang)
+    columns = ["subgoal", "toimenpide", "mittari", "aikataulu", "toimijat", "seuranta", "row_kind_label"]
+    st.dataframe(mine[columns].rename(columns={c: t(f"col.{c}", lang) for c in columns[:-1]}
+                                      | {"row_kind_label": t("col.row_kind", lang)}),
+                 hide_index=True, width="stretch")
 state.sync_url()

@@ -7,6 +7,7 @@ by every session; ``clear()`` after a save drops stale frames.
 from __future__ import annotations
 
 import os
+import time
 
 import pandas as pd
 import streamlit as st
@@ -16,16 +17,42 @@ from core.loader import load_plan
 from core.model import Plan
 from core.storage import Store
 
+SECRETS_TTL_S = 30.0  # how soon a changed secrets.toml (or Community Cloud secret) is seen
+_secrets_memo: tuple[float, dict] | None = None
+
+
+def secrets() -> dict:
+    """A plain copy of the app's secrets ({} when there are none or the file is malformed).
+
+    Re-read at most every SECRETS_TTL_S seconds: without a secrets file Streamlit looks for one
+    on every access, and the sidebar and the data layer ask several times per run.
+    """
+    global _secrets_memo  # noqa: PLW0603 - one process-wide memo; a race only re-reads
+    now = time.monotonic()
+    if _secrets_memo is None or now - _secrets_memo[0] > SECRETS_TTL_S:
+        try:
+            values = st.secrets.to_dict()
+        except Exception:  # noqa: BLE001 - a missing or malformed secrets file must not stop a viewer
+            values = {}
+        _secrets_memo = (now, values if isinstance(values, dict) else {})
+    return _secrets_memo[1]
+
+
+def secret(*path: str) -> object:
+    """The secret at ``path`` (e.g. "editing", "passcode"), or None."""
+    node: object = secrets()
+    for part in path:
+        if not isinstance(node, dict) or part not in node:
+            return None
+        node = node[part]
+    return node
+
 
 def database_url() -> str:
     """The store URL: secrets [connections.plan] url, else KYMLAPSET_DATABASE_URL, else SQLite."""
-    try:
-        url = st.secrets.get("connections", {}).get("plan", {}).get("url", "")
-    except (FileNotFoundError, KeyError, AttributeError):
-        url = ""
-    except Exception:  # noqa: BLE001 - a malformed secrets file must not stop a viewer
-        url = ""
-    return url or os.environ.get("KYMLAPSET_DATABASE_URL", "") or config.default_sqlite_url()
+    url = secret("connections", "plan", "url")
+    return (url if isinstance(url, str) else "") or os.environ.get("KYMLAPSET_DATABASE_URL", "") \
+        or config.default_sqlite_url()
 
 
 @st.cache_resource(show_spinner=False)
@@ -62,28 +89,28 @@ def store() -> Store:
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def _measures(url: str, version: int) -> pd.DataFrame:
+def measures_at(url: str, version: int) -> pd.DataFrame:
+    """Measures of the store at ``url`` as of data ``version`` (a fresh copy per call)."""
     return _store(url).measures()
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def _observations(url: str, version: int) -> pd.DataFrame:
+def observations_at(url: str, version: int) -> pd.DataFrame:
+    """Indicator values of the store at ``url`` as of data ``version`` (a fresh copy per call)."""
     return _store(url).observations()
 
 
 def measures() -> pd.DataFrame:
-    """Current (not deleted) measures, with versions."""
-    s = store()
-    return _measures(database_url(), s.data_version()).copy()
+    """Current (not deleted) measures, with versions (the caller's own copy)."""
+    return measures_at(database_url(), store().data_version())
 
 
 def observations() -> pd.DataFrame:
-    """All indicator values in the store."""
-    s = store()
-    return _observations(database_url(), s.data_version()).copy()
+    """All indicator values in the store (the caller's own copy)."""
+    return observations_at(database_url(), store().data_version())
 
 
 def clear() -> None:
-    """Drop cached frames after a write."""
-    _measures.clear()
-    _observations.clear()
+    """Drop cached frames after a write (views keyed by data version follow on their own)."""
+    measures_at.clear()
+    observations_at.clear()

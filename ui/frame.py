@@ -26,13 +26,7 @@ class PageContext:
 
 
 def _secret(path: tuple[str, ...]) -> object:
-    try:
-        node: object = st.secrets
-        for part in path:
-            node = node[part]  # type: ignore[index]
-        return node
-    except Exception:  # noqa: BLE001 - no or malformed secrets: treat as not configured
-        return None
+    return data.secret(*path)
 
 
 def oidc_configured() -> bool:

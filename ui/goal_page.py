@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core import charts, queries
+from core import queries
 from core.i18n import name, t
-from ui import data, measures_grid, state
+from ui import data, measures_grid, state, views
 from ui.frame import page_context
 from ui.trends import trend_section
 
@@ -14,10 +14,9 @@ from ui.trends import trend_section
 def indicator_section(ctx, pairs: list[tuple[int, str]], key: str) -> None:
     """Charts of Kymenlaakso vs the whole country for the selected group, one per unit."""
     lang, group = ctx.lang, ctx.filters.group
-    obs = data.observations()
-    frame = queries.comparison_frame(ctx.plan, obs, pairs, [group] if group else None, lang)
+    frame = views.comparison(pairs, group, lang)
     if group:
-        missing = queries.missing_for_group(ctx.plan, obs, pairs, group, lang)
+        missing = queries.missing_for_group(ctx.plan, data.observations(), pairs, group, lang)
         group_name = next(name(g, lang) for g in ctx.plan.groups if g.group_id == group)
         if frame.empty:
             st.info(t("goal.indicators.none", lang, group=group_name))
@@ -28,8 +27,7 @@ def indicator_section(ctx, pairs: list[tuple[int, str]], key: str) -> None:
         st.info(t("indicators.no_values", lang))
         return
     with st.container(key=f"{key}_charts"):  # a stable hook for browser tests and print CSS
-        for unit, part in charts.split_by_unit(frame).items():
-            fig = charts.indicator_comparison_figure(part, lang)
+        for unit, fig in views.comparison_figures(pairs, group, lang):
             st.plotly_chart(fig, width="stretch", key=f"{key}_{unit}", config={"displaylogo": False})
 
 
@@ -43,7 +41,7 @@ def render(goal_id: str) -> None:
     left, right = st.columns([1, 1])
     with left:
         st.subheader(t("goal.service_mix", lang))
-        st.plotly_chart(charts.service_mix_figure([goal], lang), width="stretch", key=f"mix_{goal_id}")
+        st.plotly_chart(views.service_mix((goal_id,), lang), width="stretch", key=f"mix_{goal_id}")
         st.subheader(t("goal.subgoals", lang))
         table = queries.subgoal_table(plan, goal_id, lang).rename(columns={
             "subgoal_id": t("col.subgoal", lang), "title": t("col.title", lang),
@@ -52,7 +50,7 @@ def render(goal_id: str) -> None:
         st.table(table.set_index(t("col.subgoal", lang)))  # short; wraps long titles for a projector
     with right:
         st.subheader(t("goal.matrix", lang))
-        st.plotly_chart(charts.subgoal_matrix_figure(plan.subgoals_of(goal_id), lang), width="stretch",
+        st.plotly_chart(views.subgoal_matrix(goal_id, lang), width="stretch",
                         key=f"matrix_{goal_id}")
 
     st.subheader(t("goal.indicators", lang))

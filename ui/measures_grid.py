@@ -132,19 +132,37 @@ def _grid_options(df: pd.DataFrame, lang: str, editable: bool) -> dict:
     return gb.build()
 
 
-def grid_frame(ctx: PageContext, measures: pd.DataFrame) -> pd.DataFrame:
-    """The rows and columns the grid shows (pending edits applied)."""
-    pending = st.session_state.get(state.PENDING) or {}
-    df = measures_display(ctx.plan, apply_pending(measures, pending), ctx.lang)
+def _grid_types(df: pd.DataFrame) -> pd.DataFrame:
+    """Grid columns with the cell types AgGrid edits: whole years or None, text, a checkbox."""
     for col in GRID_COLUMNS:
         if col not in df.columns:
             df[col] = None
-    out = df[GRID_COLUMNS].head(MAX_GRID_ROWS).copy()
+    out = df[GRID_COLUMNS].copy()
     for col in ("start_year", "end_year", "version"):
         out[col] = pd.to_numeric(out[col], errors="coerce").astype("Int64").astype(object).where(out[col].notna(), None)
     for col in (*MEASURE_TEXT_FIELDS, "status", "contact"):
         out[col] = out[col].fillna("").astype(str)
     out["permanent"] = out["permanent"].fillna(False).astype(bool)
+    return out
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _all_rows(url: str, version: int, lang: str) -> pd.DataFrame:
+    """Every stored measure as grid rows in plan order, per data version (shared: read only)."""
+    return _grid_types(measures_display(data.plan(), data.measures_at(url, version), lang))
+
+
+def grid_frame(ctx: PageContext, measures: pd.DataFrame) -> pd.DataFrame:
+    """The rows and columns the grid shows (at most MAX_GRID_ROWS, pending edits applied)."""
+    pending = st.session_state.get(state.PENDING) or {}
+    rows = _all_rows(data.database_url(), data.store().data_version(), ctx.lang)
+    wanted = rows["measure_id"].isin(measures["measure_id"])
+    if int(wanted.sum()) != len(measures):  # not rows of the current store (or it changed meanwhile)
+        return _grid_types(measures_display(ctx.plan, apply_pending(measures, pending), ctx.lang)).head(MAX_GRID_ROWS)
+    out = rows[wanted].head(MAX_GRID_ROWS).reset_index(drop=True)  # a new frame: the cache stays as it is
+    shown = set(out["measure_id"])
+    if any(mid in shown for mid in pending):
+        out = _grid_types(apply_pending(out, pending))
     return out
 
 

@@ -6,8 +6,7 @@ import streamlit as st
 
 from core import queries
 from core.i18n import t
-from core.trends import trend_figure
-from ui import data
+from ui import views
 
 
 def trend_section(ctx, pairs: list[tuple[int, str]], key: str) -> None:
@@ -18,9 +17,8 @@ def trend_section(ctx, pairs: list[tuple[int, str]], key: str) -> None:
     st.subheader(t("data.trend", lang))
     labels = {p: queries.indicator_label(plan, p[0], p[1], lang) for p in pairs}
     choice = st.selectbox(t("data.trend.pick", lang), pairs, key=f"{key}_trend_pick", format_func=lambda p: labels[p])
-    frame = queries.trend_frame(plan, data.observations(), choice[0], choice[1], ctx.filters.group, lang)
-    if frame.empty:
+    fig = views.trend(choice[0], choice[1], ctx.filters.group, lang)
+    if fig is None:
         st.info(t("indicators.no_values", lang))
         return
-    unit = queries.unit_of(plan, choice[0], choice[1])
-    st.plotly_chart(trend_figure(frame, lang, unit=unit), width="stretch", key=f"{key}_trend")
+    st.plotly_chart(fig, width="stretch", key=f"{key}_trend")

@@ -1,0 +1,136 @@
+"""Cached views: comparison frames and Plotly figures, built once per data version and filter.
+
+Building a figure (Plotly validates every property) and the comparison frame costs far more than
+drawing it, and both depend only on the plan (immutable), the store's data version and the
+filter values passed here as arguments. So they are cached at the edge:
+
+- frames with ``st.cache_data`` (each caller gets its own copy);
+- figures with ``st.cache_resource`` (one shared object; ``st.plotly_chart`` only reads it —
+  it serialises a copy — so callers must not modify a figure they get from here).
+
+Every cached function takes the data version as an argument, so a save (which bumps it) is
+seen by every session at once; the ``max_entries`` bound the memory.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from core import charts, queries
+from core.i18n import name, t
+from core.trends import trend_figure
+from ui import data
+
+Pairs = tuple[tuple[int, str], ...]
+
+
+def _version() -> tuple[str, int]:
+    return data.database_url(), data.store().data_version()
+
+
+def _pairs(pairs) -> Pairs | None:
+    return None if pairs is None else tuple((int(i), str(s)) for i, s in pairs)
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def _comparison(url: str, version: int, pairs: Pairs | None, group: str | None, lang: str) -> pd.DataFrame:
+    return queries.comparison_frame(data.plan(), data.observations_at(url, version),
+                                    None if pairs is None else list(pairs), [group] if group else None, lang)
+
+
+def comparison(pairs, group: str | None, lang: str) -> pd.DataFrame:
+    """``queries.comparison_frame`` for these (indicator, series) pairs and one group (None = all)."""
+    return _comparison(*_version(), _pairs(pairs), group, lang)
+
+
+@st.cache_resource(show_spinner=False, max_entries=128)
+def _comparison_figures(url: str, version: int, pairs: Pairs | None, group: str | None,
+                        lang: str) -> list[tuple[str, go.Figure]]:
+    frame = _comparison(url, version, pairs, group, lang)
+    return [(unit, charts.indicator_comparison_figure(part, lang)) for unit, part in charts.split_by_unit(frame).items()]
+
+
+def comparison_figures(pairs, group: str | None, lang: str) -> list[tuple[str, go.Figure]]:
+    """(unit, figure) per unit kind: Kymenlaakso beside the whole country. Read-only figures."""
+    return _comparison_figures(*_version(), _pairs(pairs), group, lang)
+
+
+def _overview_frames(url: str, version: int, group: str | None, lang: str) -> tuple[dict, pd.DataFrame]:
+    plan = data.plan()
+    by_goal = {g.goal_id: _comparison(url, version, _pairs(queries.linked_indicators(plan, g.goal_id)), group, lang)
+               for g in plan.goals}
+    linked = queries.linked_indicators(plan)
+    every = _comparison(url, version, None, group, lang)
+    others = [p for p in every[["indicator_id", "series_id"]].drop_duplicates().itertuples(index=False, name=None)
+              if p not in linked]
+    return by_goal, _comparison(url, version, _pairs(linked + others), group, lang)
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _status_by_goal(url: str, version: int, group: str | None, lang: str) -> go.Figure:
+    plan = data.plan()
+    by_goal, _ = _overview_frames(url, version, group, lang)
+    titles = {g.goal_id: t("nav.goal", lang, goal=g.goal_id) for g in plan.goals}
+    return charts.status_by_goal_figure(queries.status_counts_by_goal(by_goal), titles, lang)
+
+
+def status_by_goal(group: str | None, lang: str) -> go.Figure:
+    """Overview: per goal, how many indicator values are in each status. Read-only figure."""
+    return _status_by_goal(*_version(), group, lang)
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _heatmap(url: str, version: int, group: str | None, lang: str) -> go.Figure | None:
+    plan = data.plan()
+    _, frame_all = _overview_frames(url, version, group, lang)
+    survey = [(g.group_id, name(g, lang)) for g in sorted(plan.groups, key=lambda g: g.sort_order)
+              if g.kind == "survey" and (group is None or g.group_id == group)]
+    heat = frame_all[frame_all["group_id"].isin([g for g, _ in survey])]
+    return None if heat.empty else charts.status_heatmap(heat, survey, lang)
+
+
+def heatmap(group: str | None, lang: str) -> go.Figure | None:
+    """Overview: indicator × survey group status grid (None when the group has no survey values)."""
+    return _heatmap(*_version(), group, lang)
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _measure_counts(url: str, version: int, actors: tuple[str, ...], lang: str) -> go.Figure:
+    plan = data.plan()
+    measures = queries.filter_measures(data.measures_at(url, version), queries.Filters(actors=actors))
+    return charts.measure_counts_figure(queries.measure_counts(plan, measures, lang), lang)
+
+
+def measure_counts(actors: tuple[str, ...], lang: str) -> go.Figure:
+    """Overview: real measures per actor × goal for the selected actors (all when empty)."""
+    return _measure_counts(*_version(), tuple(actors), lang)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def service_mix(goal_ids: tuple[str, ...], lang: str) -> go.Figure:
+    """Service-level mix of these goals (plan data only). Read-only figure."""
+    plan = data.plan()
+    return charts.service_mix_figure([plan.goal(g) for g in goal_ids], lang)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def subgoal_matrix(goal_id: str, lang: str) -> go.Figure:
+    """The goal's sub-goals on the difficulty × impact axes (plan data only). Read-only figure."""
+    return charts.subgoal_matrix_figure(data.plan().subgoals_of(goal_id), lang)
+
+
+@st.cache_resource(show_spinner=False, max_entries=128)
+def _trend(url: str, version: int, indicator_id: int, series_id: str, group: str | None,
+           lang: str) -> go.Figure | None:
+    plan = data.plan()
+    frame = queries.trend_frame(plan, data.observations_at(url, version), indicator_id, series_id, group, lang)
+    if frame.empty:
+        return None
+    return trend_figure(frame, lang, unit=queries.unit_of(plan, indicator_id, series_id))
+
+
+def trend(indicator_id: int, series_id: str, group: str | None, lang: str) -> go.Figure | None:
+    """One indicator over the years (None when it has no values for the group). Read-only figure."""
+    return _trend(*_version(), int(indicator_id), str(series_id), group, lang)
