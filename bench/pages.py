@@ -207,11 +207,24 @@ def check(at: AppTest) -> str:
     return ""
 
 
-def measure_page(page: str, is_default: bool, role: str, runs: int, warmup: int, timeout: float) -> Result:
-    res = Result(f"{page} [{role}]")
+def with_views(pages: list[tuple[str, bool]]) -> list[tuple[str, bool]]:
+    """Pages with tabs become one target per tab ("pages/goal_1.py#toimenpiteet"): only the open tab runs."""
+    from ui.state import PAGE_VIEWS  # noqa: PLC0415 - imports streamlit
+
+    out = []
+    for page, is_default in pages:
+        out += [(f"{page}#{v}", is_default) for v in PAGE_VIEWS[page]] if page in PAGE_VIEWS else [(page, is_default)]
+    return out
+
+
+def measure_page(target: str, is_default: bool, role: str, runs: int, warmup: int, timeout: float) -> Result:
+    res = Result(f"{target} [{role}]")
+    page, _, view = target.partition("#")
     passcode = BENCH_PASSCODE if role == "editor" else ""
     with env(KYMLAPSET_EDITOR_PASSCODE=passcode):
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=timeout)
+        if view:
+            at.session_state["view"] = view  # as a link with ?nakyma=<view> would
         if role == "editor":
             at.session_state["editor_ok"] = True
             at.session_state["editor_name"] = "bench"
@@ -226,6 +239,9 @@ def measure_page(page: str, is_default: bool, role: str, runs: int, warmup: int,
                 return res
             if role == "editor" and not at.session_state["editor_ok"]:
                 res.error = "editor sign-in did not hold"
+                return res
+            if view and at.session_state["view"] != view:
+                res.error = f"the page did not open its {view!r} tab"
                 return res
             for _ in range(warmup):
                 at.run()
@@ -279,9 +295,9 @@ def main() -> int:
     if any(r not in ("viewer", "editor") for r in roles):
         ap.error("--roles takes viewer and/or editor")
 
-    pages = registered_pages()
+    pages = with_views(registered_pages())
     if args.pages:
-        pages = [(p, d) for p, d in pages if p in args.pages]
+        pages = [(p, d) for p, d in pages if p in args.pages or p.partition("#")[0] in args.pages]
     on_disk = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "pages").glob("*.py"))
     unregistered = [p for p in on_disk if p not in {x for x, _ in registered_pages()}]
 

@@ -20,6 +20,7 @@ PARAMS = {
     "indikaattori": "indicator",
     "haku": "search",
     "vuosi": "year",
+    "nakyma": "view",
 }
 MULTI = {"actors"}
 MAX_SEARCH = 200

@@ -4,7 +4,7 @@ import streamlit as st
 
 from core.i18n import name, t
 from ui import state, views
-from ui.frame import page_context
+from ui.frame import page_context, view_tabs
 from ui.trends import trend_section
 
 ctx = page_context()
@@ -25,33 +25,58 @@ for s in plan.series:
     series_of.setdefault(s.indicator_id, []).append(s.series_id)
 for i in indicators:
     pairs += [(i.indicator_id, s) for s in series_of.get(i.indicator_id, [""])]
+# a link naming an indicator (?indikaattori=) opens its definition unless it names a tab too
+view, tab = view_tabs(list(state.INDICATORS_VIEWS), lang, key="indicators",
+                      default="arvot" if state.get(state.INDICATOR) else None)
 frame = views.comparison(pairs, group, lang)
-if frame.empty:
-    st.info(t("indicators.no_values", lang))
-else:
-    for unit, fig in views.comparison_figures(pairs, group, lang):
-        st.plotly_chart(fig, width="stretch", key=f"ind_all_{unit}")
 
-trend_section(ctx, pairs, key="ind_page")
 
-st.subheader(t("indicators.table", lang))
-table = frame[["label", "group_label", "year", "value_as_printed", "national_as_printed", "diff", "status_label",
-               "trend_label", "source", "flag"]].rename(columns={
-    "label": t("col.indicator", lang), "group_label": t("col.group", lang), "year": t("col.year", lang),
-    "value_as_printed": t("col.value", lang), "national_as_printed": t("col.national", lang),
-    "diff": t("col.diff", lang), "status_label": t("col.status", lang), "trend_label": t("col.trend", lang),
-    "source": t("col.source", lang),
-    "flag": t("col.flag", lang)})
-st.dataframe(table, hide_index=True, width="stretch")
+def charts_view() -> None:
+    """Kymenlaakso beside the whole country, one chart per unit, and the trend of a chosen indicator."""
+    if frame.empty:
+        st.info(t("indicators.no_values", lang))
+    else:
+        for unit, fig in views.comparison_figures(pairs, group, lang):
+            st.plotly_chart(fig, width="stretch", key=f"ind_all_{unit}")
 
-st.subheader(t("indicators.detail", lang))
-for ind in indicators:
-    with st.expander(f"{ind.indicator_id} {name(ind, lang)}"):
-        st.markdown(f"**{t('col.category', lang)}:** {ind.category}  \n"
+    trend_section(ctx, pairs, key="ind_page")
+
+
+def values_view() -> None:
+    """Every value in one table, and the chosen indicator's definition."""
+    st.subheader(t("indicators.table", lang))
+    table = frame[["label", "group_label", "year", "value_as_printed", "national_as_printed", "diff", "status_label",
+                   "trend_label", "source", "flag"]].rename(columns={
+        "label": t("col.indicator", lang), "group_label": t("col.group", lang), "year": t("col.year", lang),
+        "value_as_printed": t("col.value", lang), "national_as_printed": t("col.national", lang),
+        "diff": t("col.diff", lang), "status_label": t("col.status", lang), "trend_label": t("col.trend", lang),
+        "source": t("col.source", lang),
+        "flag": t("col.flag", lang)})
+    st.dataframe(table, hide_index=True, width="stretch")
+
+    st.subheader(t("indicators.detail", lang))
+    if indicators:  # one at a time, chosen here or by the link's ?indikaattori=
+        ids = [str(i.indicator_id) for i in indicators]
+        current = state.get(state.INDICATOR)
+        current = current if current in ids else ids[0]
+        st.selectbox(t("indicators.pick", lang), ids, index=ids.index(current), key="w_indicator",
+                     format_func=lambda i: f"{i} {name(plan.indicator(int(i)), lang)}",
+                     on_change=state.mirror, args=("w_indicator", state.INDICATOR))
+        chosen = st.session_state.get("w_indicator", current)
+        ind = plan.indicator(int(chosen if chosen in ids else current))
+        st.markdown(f"**{ind.indicator_id} {name(ind, lang)}**  \n"
+                    f"**{t('col.category', lang)}:** {ind.category}  \n"
                     f"**{t('col.source', lang)}:** {ind.source}, {ind.year}  \n"
                     f"**{t('col.unit', lang)}:** {t('unit.' + ind.unit.value, lang)} · "
                     f"**{t('col.direction', lang)}:** {t('direction.' + ind.direction.value, lang)}")
         st.text(ind.definition)
         if ind.note:
             st.caption(ind.note)
+
+
+with tab:
+    if view == "kaaviot":
+        charts_view()
+    else:
+        values_view()
 state.sync_url()

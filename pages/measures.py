@@ -8,67 +8,62 @@ import streamlit as st
 from core import queries
 from core.i18n import name, t
 from ui import data, measures_grid, state
-from ui.frame import page_context
-
-ctx = page_context()
-plan, lang = ctx.plan, ctx.lang
-st.title(t("measures.title", lang))
-
-c1, c2, c3 = st.columns([1, 2, 2])
-goals = [None] + [g.goal_id for g in sorted(plan.goals, key=lambda g: g.number)]
-goal_now = ctx.filters.goal if ctx.filters.goal in goals else None
-c1.selectbox(t("measures.goal", lang), goals, index=goals.index(goal_now), key="w_goal",
-             format_func=lambda g: t("measures.goal.all", lang) if g is None else t("nav.goal", lang, goal=g),
-             on_change=state.mirror, args=("w_goal", state.GOAL))
-goal = st.session_state.get("w_goal", goal_now)
-subs = [None] + [s.subgoal_id for s in plan.subgoals if goal in (None, s.goal_id)]
-sub_now = ctx.filters.subgoal if ctx.filters.subgoal in subs else None
-titles = {s.subgoal_id: f"{s.subgoal_id} {name(s, lang, 'title')}" for s in plan.subgoals}
-c2.selectbox(t("goal.subgoal_filter", lang), subs, index=subs.index(sub_now), key="w_subgoal_all",
-             format_func=lambda s: t("goal.subgoal_filter.all", lang) if s is None else titles[s],
-             on_change=state.mirror, args=("w_subgoal_all", state.SUBGOAL))
-sub = st.session_state.get("w_subgoal_all", sub_now)
-c3.text_input(t("measures.search", lang), value=ctx.filters.search, key="w_search", max_chars=200,
-              on_change=state.mirror, args=("w_search", state.SEARCH))
-search = st.session_state.get("w_search", ctx.filters.search)
-
-filters = queries.Filters(actors=ctx.filters.actors, goal=goal, subgoal=sub, search=search, lang=lang)
-everything = data.measures()
-measures = queries.filter_measures(everything, filters)
-st.caption(t("measures.count", lang, n=len(measures)))
-measures_grid.render(ctx, measures, key="grid_all")
-measures_grid.add_and_remove(ctx, measures, key="edit_all")
+from ui.frame import PageContext, goal_filter, page_context, view_tabs
 
 EXPORT_COLUMNS = ["measure_id", "actor", "subgoal", "toimenpide", "mittari", "aikataulu", "toimijat", "seuranta",
                   "status", "start_year", "end_year", "permanent", "contact"]
 
 
-def export_frame() -> pd.DataFrame:
-    """The filtered measures as in the grid, for the downloads (built only when one is clicked)."""
-    return queries.measures_display(plan, measures, lang)[EXPORT_COLUMNS]
+def filtered(ctx: PageContext) -> None:
+    """Every goal's measures filtered by goal, sub-goal and free text, in the grid, with downloads."""
+    plan, lang = ctx.plan, ctx.lang
+    c1, c2, c3 = st.columns([1, 2, 2])
+    goal = goal_filter(ctx, "w_goal", c1)
+    subs = [None] + [s.subgoal_id for s in plan.subgoals if goal in (None, s.goal_id)]
+    sub_now = ctx.filters.subgoal if ctx.filters.subgoal in subs else None
+    titles = {s.subgoal_id: f"{s.subgoal_id} {name(s, lang, 'title')}" for s in plan.subgoals}
+    c2.selectbox(t("goal.subgoal_filter", lang), subs, index=subs.index(sub_now), key="w_subgoal_all",
+                 format_func=lambda s: t("goal.subgoal_filter.all", lang) if s is None else titles[s],
+                 on_change=state.mirror, args=("w_subgoal_all", state.SUBGOAL))
+    sub = st.session_state.get("w_subgoal_all", sub_now)
+    c3.text_input(t("measures.search", lang), value=ctx.filters.search, key="w_search", max_chars=200,
+                  on_change=state.mirror, args=("w_search", state.SEARCH))
+    search = st.session_state.get("w_search", ctx.filters.search)
+
+    filters = queries.Filters(actors=ctx.filters.actors, goal=goal, subgoal=sub, search=search, lang=lang)
+    measures = queries.filter_measures(data.measures(), filters)
+    st.caption(t("measures.count", lang, n=len(measures)))
+    measures_grid.render(ctx, measures, key="grid_all")
+    measures_grid.add_and_remove(ctx, measures, key="edit_all")
+
+    def export_frame() -> pd.DataFrame:
+        """The filtered measures as in the grid (built only when a download is clicked)."""
+        return queries.measures_display(plan, measures, lang)[EXPORT_COLUMNS]
+
+    def as_xlsx() -> bytes:
+        buf = io.BytesIO()
+        with pd.ExcelWriter(buf, engine="openpyxl") as xw:
+            export_frame().to_excel(xw, index=False, sheet_name="toimenpiteet")
+        return buf.getvalue()
+
+    d1, d2 = st.columns(2)
+    d1.download_button(t("measures.download_csv", lang), lambda: export_frame().to_csv(index=False).encode("utf-8-sig"),
+                       file_name="toimenpiteet.csv", mime="text/csv", key="dl_csv")
+    d2.download_button(t("measures.download_xlsx", lang), as_xlsx, file_name="toimenpiteet.xlsx",
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="dl_xlsx")
 
 
-def as_xlsx() -> bytes:
-    """The filtered measures as an Excel sheet."""
-    buf = io.BytesIO()
-    with pd.ExcelWriter(buf, engine="openpyxl") as xw:
-        export_frame().to_excel(xw, index=False, sheet_name="toimenpiteet")
-    return buf.getvalue()
-
-
-d1, d2 = st.columns(2)
-d1.download_button(t("measures.download_csv", lang), lambda: export_frame().to_csv(index=False).encode("utf-8-sig"),
-                   file_name="toimenpiteet.csv", mime="text/csv", key="dl_csv")
-d2.download_button(t("measures.download_xlsx", lang), as_xlsx, file_name="toimenpiteet.xlsx",
-                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="dl_xlsx")
-
-# one actor's whole table at a time, as in the plan (every sub-goal, whatever the filters above)
-st.subheader(t("measures.actor_table", lang))
-counts = everything["actor_id"].value_counts()
-table_actors = [a.actor_id for a in plan.actors if not ctx.filters.actors or a.actor_id in ctx.filters.actors]
-actor_id = st.selectbox(t("measures.actor_pick", lang), table_actors, key="w_actor_table",
-                        format_func=lambda a: f"{plan.actor(a).section} {name(plan.actor(a), lang)} ({int(counts.get(a, 0))})")
-if actor_id is not None:
+def whole_table(ctx: PageContext) -> None:
+    """One actor's whole table as in the plan: every sub-goal, whatever the filters of the other tab."""
+    plan, lang = ctx.plan, ctx.lang
+    everything = data.measures()
+    counts = everything["actor_id"].value_counts()
+    table_actors = [a.actor_id for a in plan.actors if not ctx.filters.actors or a.actor_id in ctx.filters.actors]
+    actor_id = st.selectbox(
+        t("measures.actor_pick", lang), table_actors, key="w_actor_table",
+        format_func=lambda a: f"{plan.actor(a).section} {name(plan.actor(a), lang)} ({int(counts.get(a, 0))})")
+    if actor_id is None:
+        return
     actor = plan.actor(actor_id)
     if actor.current_name:
         st.caption(actor.current_name)
@@ -77,4 +72,14 @@ if actor_id is not None:
     st.dataframe(mine[columns].rename(columns={c: t(f"col.{c}", lang) for c in columns[:-1]}
                                       | {"row_kind_label": t("col.row_kind", lang)}),
                  hide_index=True, width="stretch")
+
+
+ctx = page_context()
+st.title(t("measures.title", ctx.lang))
+view, tab = view_tabs(list(state.MEASURES_VIEWS), ctx.lang, key="measures")
+with tab:
+    if view == "toimenpiteet":
+        filtered(ctx)
+    else:
+        whole_table(ctx)
 state.sync_url()

@@ -2,11 +2,9 @@
 
 import streamlit as st
 
-from core import queries
 from core.i18n import t
-from core.timeline import timeline_figure, undated_measures
-from ui import data, state
-from ui.frame import page_context
+from ui import state, views
+from ui.frame import goal_filter, page_context
 
 MAX_ROWS = 120  # a taller chart stops being readable on a projector
 
@@ -15,23 +13,14 @@ plan, lang = ctx.plan, ctx.lang
 st.title(t("timeline.title", lang))
 st.caption(t("timeline.intro", lang))
 
-goals = [None] + [g.goal_id for g in sorted(plan.goals, key=lambda g: g.number)]
-goal_now = ctx.filters.goal if ctx.filters.goal in goals else None
-st.selectbox(t("measures.goal", lang), goals, index=goals.index(goal_now), key="w_goal_tl",
-             format_func=lambda g: t("measures.goal.all", lang) if g is None else t("nav.goal", lang, goal=g),
-             on_change=state.mirror, args=("w_goal_tl", state.GOAL))
-goal = st.session_state.get("w_goal_tl", goal_now)
-measures = queries.filter_measures(data.measures(), queries.Filters(actors=ctx.filters.actors, goal=goal))
-measures = measures[measures["row_kind"] == "measure"]
-dated = measures[measures["start_year"].notna()]
-if len(dated) > MAX_ROWS:
-    st.info(t("timeline.too_many", lang, shown=MAX_ROWS, n=len(dated)))
-    dated = dated.head(MAX_ROWS)
-if dated.empty:
+goal = goal_filter(ctx, "w_goal_tl")
+view = views.timeline(ctx.filters.actors, goal, lang, MAX_ROWS)
+if view.n_dated > view.shown:
+    st.info(t("timeline.too_many", lang, shown=view.shown, n=view.n_dated))
+if view.figure is None:
     st.info(t("measures.none", lang))
 else:
-    st.plotly_chart(timeline_figure(plan, dated, lang), width="stretch", key="timeline")
-undated = undated_measures(measures, plan, lang)
-with st.expander(t("timeline.undated", lang, n=len(undated))):
-    st.dataframe(undated, hide_index=True, width="stretch")
+    st.plotly_chart(view.figure, width="stretch", key="timeline")
+with st.expander(t("timeline.undated", lang, n=len(view.undated))):
+    st.dataframe(view.undated, hide_index=True, width="stretch")
 state.sync_url()

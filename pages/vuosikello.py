@@ -7,8 +7,8 @@ import streamlit as st
 
 from core.i18n import t
 from core.storage import ConflictError, EventChange, StoreError
-from core.vuosikello import upcoming_events, vuosikello_figure
-from ui import data, state
+from core.vuosikello import upcoming_events
+from ui import data, state, views
 from ui.frame import page_context
 
 ctx = page_context()
@@ -24,7 +24,7 @@ with left:
     if events.empty:
         st.info(t("measures.none", lang))
     else:
-        st.plotly_chart(vuosikello_figure(events, lang, today=today), width="stretch", key="vuosikello")
+        st.plotly_chart(views.vuosikello(lang), width="stretch", key="vuosikello")
 with right:
     st.subheader(t("vk.upcoming", lang))
     if not events.empty:

@@ -159,3 +159,36 @@ def page_context() -> PageContext:
         lang=lang,
     )
     return PageContext(plan=plan, lang=lang, filters=filters, editor=current_editor())
+
+
+def _view_changed(widget_key: str, views_by_label: dict[str, str]) -> None:
+    st.session_state[state.VIEW] = views_by_label.get(st.session_state.get(widget_key), None)
+
+
+def view_tabs(views: list[str], lang: str, key: str, default: str | None = None):
+    """Tabs of which only the open one runs (Streamlit's lazy tabs); returns (view id, its container).
+
+    The open view lives in state.VIEW and so in the link (?nakyma=…): a copied link reopens the
+    same tab, and moving between pages of the same kind (goal I → goal II) keeps it.
+    """
+    labels = [t(f"view.{v}", lang) for v in views]
+    current = state.get(state.VIEW)
+    current = current if current in views else (default if default in views else views[0])
+    widget_key = f"w_view_{key}"
+    tabs = st.tabs(labels, key=widget_key, default=labels[views.index(current)], on_change=_view_changed,
+                   args=(widget_key, dict(zip(labels, views, strict=True))))
+    for view, tab in zip(views, tabs, strict=True):
+        if tab.open:
+            return view, tab
+    return current, tabs[views.index(current)]
+
+
+def goal_filter(ctx: PageContext, key: str, where=st) -> str | None:
+    """A "main goal" selectbox (None = all) that remembers its choice in state.GOAL (and the link)."""
+    lang = ctx.lang
+    goals = [None] + [g.goal_id for g in sorted(ctx.plan.goals, key=lambda g: g.number)]
+    current = ctx.filters.goal if ctx.filters.goal in goals else None
+    where.selectbox(t("measures.goal", lang), goals, index=goals.index(current), key=key,
+                    format_func=lambda g: t("measures.goal.all", lang) if g is None else t("nav.goal", lang, goal=g),
+                    on_change=state.mirror, args=(key, state.GOAL))
+    return st.session_state.get(key, current)

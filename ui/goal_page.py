@@ -7,7 +7,7 @@ import streamlit as st
 from core import queries
 from core.i18n import name, t
 from ui import data, measures_grid, state, views
-from ui.frame import page_context
+from ui.frame import page_context, view_tabs
 from ui.trends import trend_section
 
 
@@ -31,13 +31,9 @@ def indicator_section(ctx, pairs: list[tuple[int, str]], key: str) -> None:
             st.plotly_chart(fig, width="stretch", key=f"{key}_{unit}", config={"displaylogo": False})
 
 
-def render(goal_id: str) -> None:
-    """Draw the page of päätavoite ``goal_id``."""
-    ctx = page_context()
+def goal_section(ctx, goal_id: str) -> None:
+    """The goal's service-level mix and its sub-goals, as a table and on the difficulty × impact axes."""
     plan, lang = ctx.plan, ctx.lang
-    goal = plan.goal(goal_id)
-    st.header(t("goal.header", lang, goal=goal_id, title=name(goal, lang, "title")))
-
     left, right = st.columns([1, 1])
     with left:
         st.subheader(t("goal.service_mix", lang))
@@ -50,15 +46,12 @@ def render(goal_id: str) -> None:
         st.table(table.set_index(t("col.subgoal", lang)))  # short; wraps long titles for a projector
     with right:
         st.subheader(t("goal.matrix", lang))
-        st.plotly_chart(views.subgoal_matrix(goal_id, lang), width="stretch",
-                        key=f"matrix_{goal_id}")
+        st.plotly_chart(views.subgoal_matrix(goal_id, lang), width="stretch", key=f"matrix_{goal_id}")
 
-    st.subheader(t("goal.indicators", lang))
-    pairs = queries.linked_indicators(plan, goal_id)
-    indicator_section(ctx, pairs, key=f"ind_{goal_id}")
-    trend_section(ctx, pairs, key=f"trend_{goal_id}")
 
-    st.subheader(t("goal.measures", lang))
+def measures_section(ctx, goal_id: str) -> None:
+    """The goal's measures in the grid, filtered by actor (sidebar) and sub-goal (here)."""
+    plan, lang = ctx.plan, ctx.lang
     subs = [None] + [s.subgoal_id for s in plan.subgoals_of(goal_id)]
     current = ctx.filters.subgoal if ctx.filters.subgoal in subs else None
     titles = {s.subgoal_id: f"{s.subgoal_id} {name(s, lang, 'title')}" for s in plan.subgoals_of(goal_id)}
@@ -71,4 +64,24 @@ def render(goal_id: str) -> None:
     st.caption(t("measures.count", lang, n=len(measures)))
     measures_grid.render(ctx, measures, key=f"grid_{goal_id}")
     measures_grid.add_and_remove(ctx, measures, key=f"edit_{goal_id}", goal_id=goal_id)
+
+
+def render(goal_id: str) -> None:
+    """Draw the page of päätavoite ``goal_id``."""
+    ctx = page_context()
+    plan, lang = ctx.plan, ctx.lang
+    goal = plan.goal(goal_id)
+    st.header(t("goal.header", lang, goal=goal_id, title=name(goal, lang, "title")))
+
+    view, tab = view_tabs(list(state.GOAL_VIEWS), lang, key="goal")
+    with tab:
+        if view == "tavoite":
+            goal_section(ctx, goal_id)
+        elif view == "indikaattorit":
+            st.subheader(t("goal.indicators", lang))
+            pairs = queries.linked_indicators(plan, goal_id)
+            indicator_section(ctx, pairs, key=f"ind_{goal_id}")
+            trend_section(ctx, pairs, key=f"trend_{goal_id}")
+        else:
+            measures_section(ctx, goal_id)
     state.sync_url()

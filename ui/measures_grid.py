@@ -84,14 +84,14 @@ def collect_edits(shown: pd.DataFrame, returned: pd.DataFrame | None, pending: d
     """
     if returned is None or returned.empty or "measure_id" not in returned.columns:
         return pending
-    base = shown.set_index("measure_id")
-    for _, row in returned.iterrows():
-        mid = row.get("measure_id")
-        if mid not in base.index:
+    base = {r["measure_id"]: r for r in shown.to_dict("records")}  # plain dicts: this runs on every rerun
+    for row in returned.to_dict("records"):
+        seen = base.get(row.get("measure_id"))
+        if seen is None:
             continue
-        seen = base.loc[mid]
+        mid = seen["measure_id"]
         for fld in EDITABLE:
-            if fld not in row.index or _same(row[fld], seen[fld], fld):
+            if fld not in row or _same(row[fld], seen[fld], fld):
                 continue
             entry = pending.setdefault(mid, {"version": int(seen["version"]), "values": {}})
             value = _norm(row[fld])

@@ -19,6 +19,7 @@ CATEGORY = "category"
 INDICATOR = "indicator"
 SEARCH = "search"
 YEAR = "year"
+VIEW = "view"  # the open tab of a page with views (goal pages, measures, indicators…)
 NOTICES = "url_notices"
 PENDING = "pending_edits"  # {measure_id: {"version": int, "values": {field: value}}}
 CONFLICTS = "save_conflicts"
@@ -27,10 +28,22 @@ EDITOR_OK = "editor_ok"
 _INITIALISED = "_state_initialised"
 ROUTED = "_routed"
 
-VIEW_KEYS = (LANG, GROUP, ACTORS, SUBGOAL, GOAL, CATEGORY, INDICATOR, SEARCH, YEAR)
+VIEW_KEYS = (LANG, GROUP, ACTORS, SUBGOAL, GOAL, CATEGORY, INDICATOR, SEARCH, YEAR, VIEW)
+# The views (tabs) of pages that have them; a link names one with ?nakyma=… (ui.frame.view_tabs).
+GOAL_VIEWS = ("tavoite", "indikaattorit", "toimenpiteet")
+MEASURES_VIEWS = ("toimenpiteet", "koko_taulukko")
+INDICATORS_VIEWS = ("kaaviot", "arvot")
+EVALUATION_VIEWS = ("arviointi", "yhteenveto")
+PAGE_VIEWS = {
+    **{f"pages/goal_{n}.py": GOAL_VIEWS for n in (1, 2, 3)},
+    "pages/measures.py": MEASURES_VIEWS,
+    "pages/indicators.py": INDICATORS_VIEWS,
+    "pages/evaluation.py": EVALUATION_VIEWS,
+}
+VIEWS = tuple(dict.fromkeys(v for views in PAGE_VIEWS.values() for v in views))
 DEFAULTS: dict[str, object] = {
     LANG: DEFAULT_LANG, GROUP: None, ACTORS: [], SUBGOAL: None, GOAL: None, CATEGORY: None,
-    INDICATOR: None, SEARCH: "", YEAR: None,
+    INDICATOR: None, SEARCH: "", YEAR: None, VIEW: None,
 }
 
 
@@ -45,6 +58,7 @@ def choices(plan: Plan) -> dict[str, set[str]]:
         CATEGORY: {i.category for i in plan.indicators},
         INDICATOR: {str(i.indicator_id) for i in plan.indicators},
         YEAR: {str(y) for y in range(2015, 2041)},
+        VIEW: set(VIEWS),
     }
 
 

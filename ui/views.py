@@ -14,13 +14,19 @@ seen by every session at once; the ``max_entries`` bound the memory.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
+
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
 from core import charts, queries
+from core.evaluation import evaluation_figure, evaluation_summary, missing_evaluations
 from core.i18n import name, t
+from core.timeline import timeline_figure, undated_measures
 from core.trends import trend_figure
+from core.vuosikello import vuosikello_figure
 from ui import data
 
 Pairs = tuple[tuple[int, str], ...]
@@ -134,3 +140,56 @@ def _trend(url: str, version: int, indicator_id: int, series_id: str, group: str
 def trend(indicator_id: int, series_id: str, group: str | None, lang: str) -> go.Figure | None:
     """One indicator over the years (None when it has no values for the group). Read-only figure."""
     return _trend(*_version(), int(indicator_id), str(series_id), group, lang)
+
+
+@dataclass(frozen=True)
+class TimelineView:
+    """The timeline page's content for one filter: figure (None if nothing dated), counts, undated rows."""
+
+    figure: go.Figure | None
+    n_dated: int
+    shown: int
+    undated: pd.DataFrame
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _timeline(url: str, version: int, actors: tuple[str, ...], goal: str | None, lang: str, max_rows: int,
+              today: date) -> TimelineView:
+    plan = data.plan()
+    measures = queries.filter_measures(data.measures_at(url, version), queries.Filters(actors=actors, goal=goal))
+    measures = measures[measures["row_kind"] == "measure"]
+    dated = measures[measures["start_year"].notna()]
+    shown = dated.head(max_rows)
+    figure = None if shown.empty else timeline_figure(plan, shown, lang)
+    return TimelineView(figure, len(dated), len(shown), undated_measures(measures, plan, lang))
+
+
+def timeline(actors: tuple[str, ...], goal: str | None, lang: str, max_rows: int) -> TimelineView:
+    """Gantt chart of the dated measures (at most ``max_rows``) and the undated ones. Read-only."""
+    return _timeline(*_version(), tuple(actors), goal, lang, max_rows, date.today())
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _evaluation(url: str, version: int, year: int, actors: tuple[str, ...], by: str,
+                lang: str) -> tuple[go.Figure, pd.DataFrame]:
+    plan = data.plan()
+    measures = queries.filter_measures(data.measures_at(url, version), queries.Filters(actors=actors))
+    evaluations = data.store().evaluations(year)
+    summary = evaluation_summary(measures, evaluations, plan, by=by, year=year, lang=lang)
+    return evaluation_figure(summary, lang), missing_evaluations(measures, evaluations, year, plan)
+
+
+def evaluation(year: int, actors: tuple[str, ...], by: str, lang: str) -> tuple[go.Figure, pd.DataFrame]:
+    """The year's evaluation summary chart (per actor, goal or sub-goal) and the unevaluated measures."""
+    return _evaluation(*_version(), int(year), tuple(actors), by, lang)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _vuosikello(url: str, version: int, lang: str, today: date) -> go.Figure | None:
+    events = data.store().events()
+    return None if events.empty else vuosikello_figure(events, lang, today=today)
+
+
+def vuosikello(lang: str) -> go.Figure | None:
+    """The annual clock as of today (None when there are no events). Read-only figure."""
+    return _vuosikello(*_version(), lang, date.today())

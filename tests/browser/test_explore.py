@@ -18,7 +18,10 @@ def chart_text(page) -> str:
 def test_age_group_filter_changes_chart_and_url(page, app_server):
     page.goto(f"{app_server.url}/paatavoite-1")
     wait_idle(page)
-    expect(page.locator('[data-testid="stPlotlyChart"]').first).to_be_visible(timeout=30000)
+    expect(page.locator('[data-testid="stPlotlyChart"]').first).to_be_visible(timeout=30000)  # the goal tab
+    page.get_by_role("tab", name="Indikaattorit").click()
+    expect(page).to_have_url(re.compile(r"nakyma=indikaattorit"))
+    wait_idle(page)
     before = chart_text(page)
     choose(page, "Ikäryhmä / vastaajaryhmä", "Lukio")
     expect(page).to_have_url(re.compile(r"ryhma=lukio"))
@@ -32,6 +35,7 @@ def test_age_group_filter_changes_chart_and_url(page, app_server):
     fresh.goto(link)
     wait_idle(fresh)
     expect(fresh.get_by_role("combobox", name="Ikäryhmä / vastaajaryhmä")).to_have_value("Lukio")
+    expect(fresh.get_by_role("tab", name="Indikaattorit")).to_have_attribute("aria-selected", "true")
     assert chart_text(fresh) == after
     fresh.close()
 

@@ -51,6 +51,8 @@ def test_evaluation_saved_with_history(editor_env):
 
 def test_evaluation_summary_and_missing_render(editor_env):
     at = signed_in("pages/evaluation.py")
+    at.session_state["w_view_evaluation"] = "Yhteenveto"  # the tab (AppTest cannot click one)
+    at.run()
     for by in ("actor", "goal", "subgoal"):
         at.radio(key="w_eval_by").set_value(by).run()
         assert not at.exception

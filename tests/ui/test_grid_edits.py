@@ -1,0 +1,45 @@
+"""What the grid reports back becomes pending edits: only real changes, with the version the user saw."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ui.measures_grid import GRID_COLUMNS, apply_pending, collect_edits
+
+
+def shown() -> pd.DataFrame:
+    rows = []
+    for i, version in ((1, 3), (2, 5)):
+        row = {c: "" for c in GRID_COLUMNS}
+        row.update(measure_id=f"m{i}", toimenpide=f"teksti {i}", start_year=2025, end_year=None, permanent=False,
+                   version=version, status="suunniteltu")
+        rows.append(row)
+    return pd.DataFrame(rows, columns=GRID_COLUMNS)
+
+
+def test_unchanged_rows_make_no_edits():
+    returned = shown().astype(object)
+    returned["start_year"] = [2025.0, 2025.0]  # the browser sends numbers as floats
+    returned["end_year"] = [None, float("nan")]  # and empties in more than one way
+    assert collect_edits(shown(), returned, {}) == {}
+
+
+def test_a_changed_cell_is_kept_with_the_version_shown():
+    returned = shown().astype(object)  # as the grid sends it back
+    returned.loc[1, "toimenpide"] = "uusi teksti"
+    returned.loc[1, "permanent"] = "true"
+    returned.loc[0, "end_year"] = 2027.0
+    pending = collect_edits(shown(), returned, {})
+    assert pending == {"m2": {"version": 5, "values": {"toimenpide": "uusi teksti", "permanent": True}},
+                       "m1": {"version": 3, "values": {"end_year": 2027}}}
+
+
+def test_rows_not_shown_are_ignored_and_earlier_pending_edits_stay():
+    returned = pd.concat([shown(), shown().assign(measure_id="vieras", toimenpide="x")], ignore_index=True)
+    before = {"m9": {"version": 1, "values": {"mittari": "m"}}}
+    assert collect_edits(shown(), returned, dict(before)) == before
+
+
+def test_pending_values_show_over_stored_ones():
+    out = apply_pending(shown(), {"m1": {"version": 3, "values": {"toimenpide": "luonnos"}}})
+    assert list(out["toimenpide"]) == ["luonnos", "teksti 2"]
