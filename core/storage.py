@@ -642,6 +642,15 @@ class Store(_CycleMixin):
             df = pd.DataFrame(conn.execute(q).mappings().all(), columns=[c.name for c in measures.columns])
         return df
 
+    def measure_ids(self, deleted: bool | None = None) -> list[str]:
+        """Measure ids, sorted by code point (as in Python, whatever the database's collation):
+        all (None), only removed (True) or only current (False) ones."""
+        q = select(measures.c.measure_id)
+        if deleted is not None:
+            q = q.where(measures.c.deleted.is_(deleted))
+        with self.engine.connect() as conn:
+            return sorted(str(r[0]) for r in conn.execute(q))
+
     def measure(self, measure_id: str) -> dict:
         """One measure as a dict; NotFound if there is none."""
         with self.engine.connect() as conn:

@@ -12,7 +12,7 @@ lang = ctx.lang
 st.title(t("nav.history", lang))
 store = data.store()
 
-all_ids = sorted(store.measures(include_deleted=True)["measure_id"])
+all_ids = store.measure_ids()
 target = st.selectbox(t("history.measure", lang), [None, *all_ids], key="w_hist_measure",
                       format_func=lambda m: t("history.all", lang) if m is None else m)
 hist = store.history(entity="measure" if target else None, entity_id=target)
@@ -46,11 +46,10 @@ if ctx.editor is not None and not hist.empty:
                 data.clear()
                 st.success(t("history.reverted", lang))
                 st.rerun()
-    deleted = store.measures(include_deleted=True)
-    deleted = deleted[deleted["deleted"].astype(bool)]
-    if not deleted.empty:
+    deleted = store.measure_ids(deleted=True)
+    if deleted:
         st.subheader(t("history.restore", lang))
-        rid = st.selectbox(t("history.restore_which", lang), list(deleted["measure_id"]), key="w_restore")
+        rid = st.selectbox(t("history.restore_which", lang), deleted, key="w_restore")
         if st.button(t("history.restore_submit", lang), key="restore_go"):
             try:
                 store.restore_measure(rid, ctx.editor)

@@ -1,5 +1,6 @@
 """Indikaattorit: all 32 indicators with definitions, sources, values and data flags."""
 
+import pandas as pd
 import streamlit as st
 
 from core.i18n import name, t
@@ -52,6 +53,8 @@ def values_view() -> None:
         "diff": t("col.diff", lang), "status_label": t("col.status", lang), "trend_label": t("col.trend", lang),
         "source": t("col.source", lang),
         "flag": t("col.flag", lang)})
+    diff = t("col.diff", lang)
+    table[diff] = pd.to_numeric(table[diff], errors="coerce")  # a missing difference is blank, not "None"
     st.dataframe(table, hide_index=True, width="stretch")
 
     st.subheader(t("indicators.detail", lang))

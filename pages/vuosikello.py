@@ -1,13 +1,11 @@
 """Vuosikello: the shared annual clock of the monitoring cycle, editable by editors."""
 
-from datetime import date
 
 import pandas as pd
 import streamlit as st
 
 from core.i18n import t
 from core.storage import ConflictError, EventChange, StoreError
-from core.vuosikello import upcoming_events
 from ui import data, state, views
 from ui.frame import page_context
 
@@ -16,25 +14,23 @@ lang = ctx.lang
 st.title(t("vk.title", lang))
 st.info(t("vk.default_note", lang), icon=":material/edit_calendar:")
 store = data.store()
-events = store.events()
-today = date.today()
+clock, upcoming = views.vuosikello(lang)
 
 left, right = st.columns([3, 2])
 with left:
-    if events.empty:
+    if clock is None:
         st.info(t("measures.none", lang))
     else:
-        st.plotly_chart(views.vuosikello(lang), width="stretch", key="vuosikello")
+        st.plotly_chart(clock, width="stretch", key="vuosikello")
 with right:
     st.subheader(t("vk.upcoming", lang))
-    if not events.empty:
-        up = upcoming_events(events, today, n=6, lang=lang)
-        for r in up.itertuples():
-            st.markdown(f"**{r.when}**")
-            st.text(f"{r.title}\n{r.owner}")
+    for r in upcoming.itertuples():
+        st.markdown(f"**{r.when}**")
+        st.text(f"{r.title}\n{r.owner}")
 
 if ctx.editor is not None:
     st.subheader(t("vk.edit", lang))
+    events = store.events()
     cols = ["event_id", "title", "months", "owner", "description", "version"]
     frame = events[cols].copy() if not events.empty else pd.DataFrame(columns=cols)
     edited = st.data_editor(

@@ -39,6 +39,10 @@ def configured_passcode() -> str:
     return str(_secret(("editing", "passcode")) or config.get("editor_passcode") or "")
 
 
+_EDITOR_THIS_RUN = "_editor_this_run"
+_UNSET = object()
+
+
 def current_editor() -> Editor | None:
     """The signed-in editor, or None for a viewer (see core.auth for the policy)."""
     mode = auth.edit_mode(oidc_configured(), configured_passcode())
@@ -63,6 +67,7 @@ def _sign_in_box(lang: str) -> None:
     mode = auth.edit_mode(oidc_configured(), configured_passcode())
     with st.sidebar.expander(t("auth.title", lang), expanded=False):
         editor = current_editor()
+        st.session_state[_EDITOR_THIS_RUN] = editor  # page_context() takes it, instead of asking again
         if editor:
             st.caption(t("auth.signed_in", lang, name=editor.name))
         if mode is auth.EditMode.OIDC:
@@ -158,7 +163,9 @@ def page_context() -> PageContext:
         search=str(state.get(state.SEARCH) or ""),
         lang=lang,
     )
-    return PageContext(plan=plan, lang=lang, filters=filters, editor=current_editor())
+    editor = st.session_state.pop(_EDITOR_THIS_RUN, _UNSET)  # set by the sidebar earlier in this run
+    return PageContext(plan=plan, lang=lang, filters=filters,
+                       editor=current_editor() if editor is _UNSET else editor)
 
 
 def _view_changed(widget_key: str, views_by_label: dict[str, str]) -> None:

@@ -297,8 +297,10 @@ def add_and_remove(ctx: PageContext, measures: pd.DataFrame, key: str, goal_id: 
     if ctx.editor is None:
         return
     plan = ctx.plan
-    with st.expander(t("edit.add", lang)):
-        with st.form(f"{key}_add", clear_on_submit=True):
+    # lazy expanders: the forms are built only while open (they are not needed on most reruns)
+    adder = st.expander(t("edit.add", lang), key=f"{key}_add_open", on_change="rerun")
+    if adder.open:
+        with adder, st.form(f"{key}_add", clear_on_submit=True):
             actors = [a.actor_id for a in plan.actors]
             actor = st.selectbox(t("col.actor", lang), actors, key=f"{key}_add_actor",
                                  format_func=lambda a: name(plan.actor(a), lang))
@@ -316,7 +318,10 @@ def add_and_remove(ctx: PageContext, measures: pd.DataFrame, key: str, goal_id: 
                 else:
                     data.clear()
                     st.success(t("edit.added", lang, id=mid))
-    with st.expander(t("edit.remove", lang)):
+    remover = st.expander(t("edit.remove", lang), key=f"{key}_rm_open", on_change="rerun")
+    if not remover.open:
+        return
+    with remover:
         ids = list(measures["measure_id"])
         if not ids:
             return

@@ -26,7 +26,7 @@ from core.evaluation import evaluation_figure, evaluation_summary, missing_evalu
 from core.i18n import name, t
 from core.timeline import timeline_figure, undated_measures
 from core.trends import trend_figure
-from core.vuosikello import vuosikello_figure
+from core.vuosikello import upcoming_events, vuosikello_figure
 from ui import data
 
 Pairs = tuple[tuple[int, str], ...]
@@ -185,11 +185,13 @@ def evaluation(year: int, actors: tuple[str, ...], by: str, lang: str) -> tuple[
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
-def _vuosikello(url: str, version: int, lang: str, today: date) -> go.Figure | None:
+def _vuosikello(url: str, version: int, lang: str, today: date) -> tuple[go.Figure | None, pd.DataFrame]:
     events = data.store().events()
-    return None if events.empty else vuosikello_figure(events, lang, today=today)
+    if events.empty:
+        return None, events
+    return vuosikello_figure(events, lang, today=today), upcoming_events(events, today, n=6, lang=lang)
 
 
-def vuosikello(lang: str) -> go.Figure | None:
-    """The annual clock as of today (None when there are no events). Read-only figure."""
+def vuosikello(lang: str) -> tuple[go.Figure | None, pd.DataFrame]:
+    """The annual clock as of today (None when there are no events) and the next six events. Read-only."""
     return _vuosikello(*_version(), lang, date.today())

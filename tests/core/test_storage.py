@@ -156,7 +156,11 @@ def test_add_delete_restore(store):
     store.delete_measure(mid, 1, ED)
     assert mid not in set(store.measures()["measure_id"])
     assert mid in set(store.measures(include_deleted=True)["measure_id"])
+    assert store.measure_ids(deleted=True) == [mid]  # what the history page offers to restore
+    assert mid in store.measure_ids() and mid not in store.measure_ids(deleted=False)
+    assert store.measure_ids() == sorted(store.measures(include_deleted=True)["measure_id"])
     store.restore_measure(mid, ED)
+    assert store.measure_ids(deleted=True) == []
     assert mid in set(store.measures()["measure_id"])
     actions = list(store.history(entity_id=mid)["action"])
     assert actions == ["restore", "delete", "create"]

@@ -118,3 +118,30 @@ def test_conflict_shows_both_values(passcode):
     assert "Maijan arvo" in table.to_string() and "Pekan arvo" in table.to_string()
     next(b for b in at.button if b.label == "Pidä oma arvoni").click().run()
     assert store().measure("poliisi-II.4-1")["seuranta"] == "Maijan arvo"
+
+
+def test_add_and_remove_forms_open_on_demand(passcode):
+    at = measures_page()
+    sign_in(at, "Maija", PASS)
+    assert not at.get("text_area")  # closed forms are not built
+    at.session_state["edit_all_add_open"] = True  # the expander (AppTest cannot click one)
+    at.run()
+    at.selectbox(key="edit_all_add_actor").set_value("poliisi")
+    at.selectbox(key="edit_all_add_sub").set_value("II.2")
+    at.text_area(key="edit_all_add_toimenpide").input("Jalkautuva <b>poliisi</b> kouluille")
+    next(b for b in at.button if b.label == "Lisää").click().run()
+    assert not at.exception, at.exception
+    added = store().measures()
+    new = added[added["toimenpide"] == "Jalkautuva <b>poliisi</b> kouluille"]
+    assert len(new) == 1 and new.iloc[0]["subgoal_id"] == "II.2"  # the text is kept as typed, never as HTML
+    mid = new.iloc[0]["measure_id"]
+    assert any(mid in s.value for s in at.success)
+
+    at.session_state["edit_all_rm_open"] = True
+    at.run()
+    at.selectbox(key="edit_all_rm_id").set_value(mid)
+    at.checkbox(key="edit_all_rm_ok").check().run()
+    next(b for b in at.button if b.key == "edit_all_rm_go").click().run()
+    assert not at.exception, at.exception
+    assert mid not in set(store().measures()["measure_id"])
+    assert mid in store().measure_ids(deleted=True)  # recoverable from the history page
