@@ -199,8 +199,12 @@ def render(ctx: PageContext, measures: pd.DataFrame, key: str, height: int = 520
         theme="streamlit",
     )
     if editable:
+        # Edits arrive as a new component value (update_on cellValueChanged); the value stays the
+        # same object across reruns until the grid sends another, so compare only new ones.
+        raw, seen_key = st.session_state.get(grid_key), f"_grid_seen_{key}"
         returned = getattr(response, "data", None)
-        if isinstance(returned, pd.DataFrame):
+        if raw is not None and raw is not st.session_state.get(seen_key) and isinstance(returned, pd.DataFrame):
+            st.session_state[seen_key] = raw
             updated = collect_edits(frame, returned, copy.deepcopy(pending))
             if updated != pending:
                 st.session_state[state.PENDING] = updated
