@@ -11,14 +11,20 @@ Warm reruns: Streamlit's ``st.cache_data``/``st.cache_resource`` live for the wh
 so after the first run the plan, the store and the measures frame come from the caches, as
 they do for a user changing a filter. The first (cold) run of each page is shown apart.
 
+Pages with tabs (``ui.state.PAGE_VIEWS``: only the open tab runs) are measured once per tab,
+as ``page#view`` — the view a link with ``?nakyma=view`` opens.
+
 The figure is the *script* time: from the start of AppTest's script run to the end of the
 script, i.e. the app's code plus Streamlit's serialisation of every element, without
-AppTest's own parsing of the output (shown apart as "AppTest total").
+AppTest's own parsing of the output (shown apart as "AppTest total"). AppTest also compiles
+app.py and the page file on every run (a server compiles them once), for app pages and bare
+page alike.
 
 Targets: every page within 2× the bare page at the plan's size, and under 1 s at 100×.
 
     source .venv/bin/activate && python bench/pages.py            # defaults: 7 runs, viewer+editor
-    python bench/pages.py --runs 3 --roles viewer --pages pages/measures.py
+    python bench/pages.py --runs 3 --roles viewer --pages pages/measures.py   # its tabs
+    python bench/pages.py --pages pages/goal_1.py#toimenpiteet                # one tab
 """
 
 from __future__ import annotations

@@ -38,7 +38,15 @@ import yaml
 from pydantic import BaseModel
 from sqlalchemy import func, insert, select
 
-from core.loader import CSV_FILES, PLAN_META_FILE, DataProblem, check_references, columns_of, read_csv_rows
+from core.loader import (
+    CSV_FILES,
+    PLAN_META_FILE,
+    DataProblem,
+    check_references,
+    columns_of,
+    plan_from_rows,
+    read_csv_rows,
+)
 from core.model import Plan
 from core.storage import (
     Editor,
@@ -560,18 +568,7 @@ def plan_from_tables(tables: Mapping[str, pd.DataFrame]) -> Plan:
     problems += [_problem_fi(p) for p in data_problems]
     if problems:
         raise BackupError(problems)
-    return Plan(
-        meta=meta,
-        groups=tuple(r for _, r in rows["groups.csv"]),  # type: ignore[misc]
-        goals=tuple(r for _, r in rows["goals.csv"]),  # type: ignore[misc]
-        subgoals=tuple(r for _, r in rows["subgoals.csv"]),  # type: ignore[misc]
-        indicators=tuple(r for _, r in rows["indicators.csv"]),  # type: ignore[misc]
-        series=tuple(r for _, r in rows["series.csv"]),  # type: ignore[misc]
-        observations=tuple(r for _, r in rows["observations.csv"]),  # type: ignore[misc]
-        subgoal_indicators=tuple(r for _, r in rows["subgoal_indicators.csv"]),  # type: ignore[misc]
-        actors=tuple(r for _, r in rows["actors.csv"]),  # type: ignore[misc]
-        measures=tuple(r for _, r in rows["measures.csv"]),  # type: ignore[misc]
-    )
+    return plan_from_rows(meta, rows)
 
 
 def _clean_evaluations(frame: pd.DataFrame, measure_ids: set[str], problems: list[str]) -> list[dict]:

@@ -996,6 +996,34 @@ def _finish(rows: list[tuple[int, dict]], errors: list[ImportProblem], kind: str
     return ImportResult(frame, [], kind, notes, [line for line, _ in rows])
 
 
+def _parse_records(records: list[tuple[int, list[object]]], delim: str | None, ctx: _PlanIndex,
+                   mapping: pd.DataFrame | None, kind: str, template_kind: str, sotkanet_kind: str) -> ImportResult:
+    """Check a read table (header first, CSV or xlsx) as the template or a Sotkanet file and build the result.
+
+    ``kind`` names the file in a refusal before its header is recognised; ``template_kind`` /
+    ``sotkanet_kind`` name it once the header says which it is. ``delim`` is None for xlsx.
+    """
+    errors: list[ImportProblem] = []
+    notes: list[str] = []
+    header = records[0][1]
+    which = _header_kind(header)
+    if which is None:
+        return _refused([_unrecognised_header(header)], kind)
+    if len(records) - 1 > MAX_ROWS:
+        return _refused([_too_many_rows(len(records) - 1)], kind)
+    if which == "sotkanet":
+        kind = sotkanet_kind
+        mapper = _resolve_mapping(mapping, errors)
+        if mapper is None:
+            return _refused(errors, kind)
+        items, labels = _sotkanet_from_records(records, errors)
+        rows = _map_sotkanet(items, mapper, ctx, errors, notes, labels) if not errors else []
+    else:
+        kind = template_kind
+        rows = _parse_template(records, delim, ctx, errors)
+    return _finish(rows, errors, kind, notes)
+
+
 def parse_import(content: bytes, filename: str, plan: Plan, mapping: pd.DataFrame | None = None) -> ImportResult:
     """Read and check a file of new observations (template CSV/xlsx, Sotkanet CSV/JSON); refuse it whole on any problem.
 
@@ -1027,22 +1055,7 @@ def parse_import(content: bytes, filename: str, plan: Plan, mapping: pd.DataFram
             return _refused(problems, kind)
         if not records:
             return _refused([ImportProblem(None, None, "Tiedosto on tyhjä: välilehdellä ei ole otsikkoriviä eikä tietoja.")], kind)
-        header = records[0][1]
-        which = _header_kind(header)
-        if which is None:
-            return _refused([_unrecognised_header(header)], kind)
-        if len(records) - 1 > MAX_ROWS:
-            return _refused([_too_many_rows(len(records) - 1)], kind)
-        if which == "sotkanet":
-            kind = "Sotkanet (Excel)"
-            mapper = _resolve_mapping(mapping, errors)
-            if mapper is None:
-                return _refused(errors, kind)
-            items, labels = _sotkanet_from_records(records, errors)
-            rows = _map_sotkanet(items, mapper, ctx, errors, notes, labels) if not errors else []
-        else:
-            rows = _parse_template(records, None, ctx, errors)
-        return _finish(rows, errors, kind, notes)
+        return _parse_records(records, None, ctx, mapping, kind, kind, "Sotkanet (Excel)")
 
     if suffix in (".csv", ".txt"):
         if is_zip:
@@ -1057,24 +1070,9 @@ def parse_import(content: bytes, filename: str, plan: Plan, mapping: pd.DataFram
         records_s, delim, problems = _read_csv_table(text)
         if problems:
             return _refused(problems, "CSV")
-        header = records_s[0][1]
-        which = _header_kind(header)
-        if which is None:
-            return _refused([_unrecognised_header(header)], "CSV")
-        if len(records_s) - 1 > MAX_ROWS:
-            return _refused([_too_many_rows(len(records_s) - 1)], "CSV")
         records = [(n, list(c)) for n, c in records_s]
-        if which == "sotkanet":
-            kind = "Sotkanet (CSV)"
-            mapper = _resolve_mapping(mapping, errors)
-            if mapper is None:
-                return _refused(errors, kind)
-            items, labels = _sotkanet_from_records(records, errors)
-            rows = _map_sotkanet(items, mapper, ctx, errors, notes, labels) if not errors else []
-        else:
-            kind = "malli (CSV, erotin " + ("puolipiste)" if delim == ";" else "pilkku)")
-            rows = _parse_template(records, delim, ctx, errors)
-        return _finish(rows, errors, kind, notes)
+        template_kind = "malli (CSV, erotin " + ("puolipiste)" if delim == ";" else "pilkku)")
+        return _parse_records(records, delim, ctx, mapping, "CSV", template_kind, "Sotkanet (CSV)")
 
     if suffix == ".json":
         kind = "Sotkanet (JSON)"

@@ -245,6 +245,22 @@ def read_meta(data_dir: Path, problems: list[DataProblem]) -> dict:
     return meta
 
 
+def plan_from_rows(meta: dict, rows: dict[str, list[tuple[int, BaseModel]]]) -> Plan:
+    """The Plan of validated rows (``{file name: [(row, model)]}`` as ``read_csv_rows`` gives them)."""
+    return Plan(
+        meta=meta,
+        groups=tuple(r for _, r in rows["groups.csv"]),
+        goals=tuple(r for _, r in rows["goals.csv"]),
+        subgoals=tuple(r for _, r in rows["subgoals.csv"]),
+        indicators=tuple(r for _, r in rows["indicators.csv"]),
+        series=tuple(r for _, r in rows["series.csv"]),
+        observations=tuple(r for _, r in rows["observations.csv"]),
+        subgoal_indicators=tuple(r for _, r in rows["subgoal_indicators.csv"]),
+        actors=tuple(r for _, r in rows["actors.csv"]),
+        measures=tuple(r for _, r in rows["measures.csv"]),
+    )
+
+
 def validate(data_dir: Path | None = None) -> tuple[Plan | None, list[DataProblem]]:
     """Read and check every file of data/; return the plan (if valid) and all problems."""
     data_dir = Path(data_dir or config.DATA_DIR)
@@ -265,19 +281,7 @@ def validate(data_dir: Path | None = None) -> tuple[Plan | None, list[DataProble
     check_references(rows, problems)
     if problems:
         return None, problems
-    plan = Plan(
-        meta=meta,
-        groups=tuple(r for _, r in rows["groups.csv"]),
-        goals=tuple(r for _, r in rows["goals.csv"]),
-        subgoals=tuple(r for _, r in rows["subgoals.csv"]),
-        indicators=tuple(r for _, r in rows["indicators.csv"]),
-        series=tuple(r for _, r in rows["series.csv"]),
-        observations=tuple(r for _, r in rows["observations.csv"]),
-        subgoal_indicators=tuple(r for _, r in rows["subgoal_indicators.csv"]),
-        actors=tuple(r for _, r in rows["actors.csv"]),
-        measures=tuple(r for _, r in rows["measures.csv"]),
-    )
-    return plan, []
+    return plan_from_rows(meta, rows), []
 
 
 def load_plan(data_dir: Path | None = None) -> Plan:
