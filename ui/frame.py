@@ -63,11 +63,17 @@ def current_editor() -> Editor | None:
     return None
 
 
+SIGN_IN_OPEN = "w_signin_open"
+
+
 def _sign_in_box(lang: str) -> None:
     mode = auth.edit_mode(oidc_configured(), configured_passcode())
-    with st.sidebar.expander(t("auth.title", lang), expanded=False):
-        editor = current_editor()
-        st.session_state[_EDITOR_THIS_RUN] = editor  # page_context() takes it, instead of asking again
+    editor = current_editor()
+    st.session_state[_EDITOR_THIS_RUN] = editor  # page_context() takes it, instead of asking again
+    box = st.sidebar.expander(t("auth.title", lang), expanded=False, key=SIGN_IN_OPEN, on_change="rerun")
+    if not box.open:  # a lazy expander: its form is built only while it is open
+        return
+    with box:
         if editor:
             st.caption(t("auth.signed_in", lang, name=editor.name))
         if mode is auth.EditMode.OIDC:
@@ -96,8 +102,10 @@ def _sign_in_box(lang: str) -> None:
                     else:
                         st.error(t("auth.wrong", lang))
             return
-        if editor:
-            st.text_input(t("auth.name", lang), key=state.EDITOR_NAME, max_chars=80)
+        if editor:  # the name lives under its own key: it must outlive the closed (unbuilt) expander
+            st.text_input(t("auth.name", lang), value=st.session_state.get(state.EDITOR_NAME) or "",
+                          key="w_editor_name", max_chars=80, on_change=state.mirror,
+                          args=("w_editor_name", state.EDITOR_NAME))
         else:
             st.caption(t("auth.readonly", lang))
 

@@ -162,3 +162,23 @@ def test_without_sign_in_the_grid_is_read_only(browser, tmp_path):
         save(page)
         expect(page.get_by_text("Kaikki muutokset on tallennettu.")).to_be_visible()
         page.close()
+
+
+def test_local_editor_name_outlives_the_closed_sign_in_box(browser, fresh_db):
+    with running(fresh_db, {"KYMLAPSET_EDITOR_PASSCODE": ""}, browser) as server:
+        page = browser.new_page(viewport={"width": 1500, "height": 1000})
+        open_measures(page, server.url)
+        page.get_by_text("Muokkaajan kirjautuminen").click()
+        name = page.get_by_label("Nimesi (näkyy muutoshistoriassa)")
+        name.fill("Työpaja Tiina")
+        name.press("Enter")
+        wait_idle(page)
+        page.get_by_text("Muokkaajan kirjautuminen").click()  # closed: its form is no longer built
+        wait_idle(page)
+        expect(name).to_have_count(0)
+        edit_cell(page, 0, "mittari", "Tiinan mittari")
+        save(page)
+        expect(page.get_by_text("Kaikki muutokset on tallennettu.")).to_be_visible()
+        show_history(page, server.url, "poliisi-I.1-1")
+        expect(history_text(page, "Työpaja Tiina")).to_be_visible()
+        page.close()

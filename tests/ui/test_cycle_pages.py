@@ -25,6 +25,8 @@ def store() -> Store:
 def signed_in(page: str) -> AppTest:
     at = AppTest.from_file("../../app.py", default_timeout=60).run()
     at.switch_page(page).run()
+    at.session_state["w_signin_open"] = True  # open the sign-in expander (AppTest cannot click one)
+    at.run()
     at.sidebar.text_input(key="signin_name").input("Eeva Arvioija")
     at.sidebar.text_input(key="signin_code").input(PASS)
     next(b for b in at.sidebar.button if b.label == "Kirjaudu muokkaajaksi").click().run()

@@ -52,6 +52,8 @@ def simulate_edit(at: AppTest, measure_id: str, **changes) -> None:
 
 
 def sign_in(at: AppTest, name: str, code: str) -> None:
+    at.session_state["w_signin_open"] = True  # open the sign-in expander (AppTest cannot click one)
+    at.run()
     at.sidebar.text_input(key="signin_name").input(name)
     at.sidebar.text_input(key="signin_code").input(code)
     next(b for b in at.sidebar.button if b.label == "Kirjaudu muokkaajaksi").click().run()
