@@ -31,8 +31,9 @@ def show_result(result: importer.ImportResult, source: str) -> None:
 if ctx.editor is None:
     st.info(t("data.editor_only", lang))
 else:
-    with st.expander(t("data.add", lang), expanded=False):
-        with st.form("add_value"):
+    adder = st.expander(t("data.add", lang), expanded=False, key="w_add_value_open", on_change="rerun")
+    if adder.open:  # a lazy expander: the form is built only while open
+        with adder, st.form("add_value"):
             ids = [i.indicator_id for i in sorted(plan.indicators, key=lambda i: i.indicator_id)]
             ind = st.selectbox(t("data.indicator", lang), ids, key="add_ind",
                                format_func=lambda i: f"{i} {name(plan.indicator(i), lang)}")
@@ -55,9 +56,10 @@ else:
     st.subheader(t("data.import", lang))
     st.caption(t("data.import.help", lang))
     c1, c2 = st.columns(2)
-    c1.download_button(t("data.template_csv", lang), importer.template_csv(), "indikaattoripohja.csv", "text/csv",
+    # the templates are built when clicked, not on every rerun (the workbook takes openpyxl a while)
+    c1.download_button(t("data.template_csv", lang), importer.template_csv, "indikaattoripohja.csv", "text/csv",
                        key="tpl_csv")
-    c2.download_button(t("data.template_xlsx", lang), importer.template_xlsx(plan), "indikaattoripohja.xlsx",
+    c2.download_button(t("data.template_xlsx", lang), lambda: importer.template_xlsx(plan), "indikaattoripohja.xlsx",
                        key="tpl_xlsx")
     upload = st.file_uploader(t("data.import", lang), type=["csv", "xlsx", "json", "txt"], key="import_file")
     if upload is not None and st.session_state.get("import_seen") != (upload.name, upload.size):

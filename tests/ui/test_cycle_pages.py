@@ -120,3 +120,22 @@ def test_evaluation_conflict_shows_both_and_saves_nothing(editor_env):
     saved = store().evaluations(2024).set_index("measure_id")
     assert saved.loc[clash, "comment"] == "Eevan arvio" and len(saved) == 2
     assert len(first) >= 2
+
+
+def test_single_value_form_opens_on_demand_and_previews(editor_env):
+    at = signed_in("pages/data_io.py")
+    assert not at.get("number_input")  # the closed form is not built
+    at.session_state["w_add_value_open"] = True  # the expander (AppTest cannot click one)
+    at.run()
+    at.selectbox(key="add_ind").set_value(7)
+    at.selectbox(key="add_group").set_value("lukio")
+    at.number_input(key="add_year").set_value(2031)
+    at.text_input(key="add_value").input("71,5")
+    next(b for b in at.button if b.label == "Tarkista").click().run()
+    assert not at.exception, at.exception
+    assert any("Esikatselu: 1 lisätään, 0 muuttuu, 0 ennallaan." in i.value for i in at.info)
+    before = len(store().observations())
+    next(b for b in at.button if b.label == "Vahvista ja tallenna").click().run()
+    obs = store().observations()
+    assert len(obs) == before + 1
+    assert set(obs[(obs["year"] == 2031) & (obs["indicator_id"] == 7)]["value"]) == {71.5}
