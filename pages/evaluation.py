@@ -30,24 +30,10 @@ with st.expander(t("eval.scale", lang)):
 
 
 
-def summary_view() -> None:
-    """The year's ratings summed up per actor, goal or sub-goal, and the measures still without one."""
-    st.subheader(t("eval.summary", lang))
-    by = st.radio(t("eval.by", lang), ["actor", "goal", "subgoal"], horizontal=True, key="w_eval_by",
-                  format_func=lambda b: t(f"eval.by.{b}", lang))
-    summary_figure, missing = views.evaluation(year, ctx.filters.actors, by, lang)
-    st.plotly_chart(summary_figure, width="stretch", key="eval_summary")
-    with st.expander(t("eval.missing", lang, year=year, n=len(missing))):
-        st.dataframe(missing, hide_index=True, width="stretch")
-
-
-def grid_view() -> None:
-    """One actor's measures with their rating for the year; editors change them and save at once."""
+def evaluation_rows(actor: str) -> pd.DataFrame:
+    """The actor's measures with this year's rating, comment, evaluator, date and version."""
     measures = queries.filter_measures(data.measures(), queries.Filters(actors=ctx.filters.actors))
     evaluations = store.evaluations(year)
-    st.subheader(t("eval.grid", lang))
-    actors = [a.actor_id for a in plan.actors if not ctx.filters.actors or a.actor_id in ctx.filters.actors]
-    actor = st.selectbox(t("eval.actor", lang), actors, key="w_eval_actor", format_func=lambda a: name(plan.actor(a), lang))
     mine = measures[(measures["actor_id"] == actor) & (measures["row_kind"] == "measure")]
     ev = evaluations.set_index("measure_id") if not evaluations.empty else pd.DataFrame()
     rows = []
@@ -61,15 +47,39 @@ def grid_view() -> None:
             "evaluated_on": None if e is None or not e["evaluated_on"] else date.fromisoformat(e["evaluated_on"]),
             "version": 0 if e is None else int(e["version"]),
         })
-    frame = pd.DataFrame(rows, columns=["measure_id", "subgoal", "toimenpide", "rating", "comment", "evaluator",
-                                        "evaluated_on", "version"])
+    return pd.DataFrame(rows, columns=["measure_id", "subgoal", "toimenpide", "rating", "comment", "evaluator",
+                                       "evaluated_on", "version"])
+
+
+def summary_view() -> None:
+    """The year's ratings summed up per actor, goal or sub-goal, and the measures still without one."""
+    st.subheader(t("eval.summary", lang))
+    by = st.radio(t("eval.by", lang), ["actor", "goal", "subgoal"], horizontal=True, key="w_eval_by",
+                  format_func=lambda b: t(f"eval.by.{b}", lang))
+    summary_figure, missing = views.evaluation(year, ctx.filters.actors, by, lang)
+    st.plotly_chart(summary_figure, width="stretch", key="eval_summary")
+    with st.expander(t("eval.missing", lang, year=year, n=len(missing))):
+        st.dataframe(missing, hide_index=True, width="stretch")
+
+
+def grid_view() -> None:
+    """One actor's measures with their rating for the year; editors change them and save at once."""
+    st.subheader(t("eval.grid", lang))
+    actors = [a.actor_id for a in plan.actors if not ctx.filters.actors or a.actor_id in ctx.filters.actors]
+    actor = st.selectbox(t("eval.actor", lang), actors, key="w_eval_actor", format_func=lambda a: name(plan.actor(a), lang))
     labels = [rating_label(r["rating"], lang) for r in scale(lang)]
-    # The rows (and versions) the user was shown stay fixed until they save, so a value someone
-    # else saves meanwhile is detected as a conflict instead of being overwritten silently.
+    # The rows (and versions) the user was shown stay fixed while they have unsaved changes, so a
+    # value someone else saves meanwhile is detected as a conflict instead of being overwritten
+    # silently; without unsaved changes the rows follow the store (a new data version).
     base_key, gen_key = f"eval_base_{actor}_{year}", "eval_generation"
-    if base_key not in st.session_state:
-        st.session_state[base_key] = frame
-    frame = st.session_state[base_key]
+    version = store.data_version()
+    base = st.session_state.get(base_key)
+    editor_state = st.session_state.get(f"eval_editor_{actor}_{year}_{st.session_state.get(gen_key, 0)}") or {}
+    if base is None or (base[0] != version and not editor_state.get("edited_rows")):
+        if base is not None:  # a fresh editor widget for the fresh rows
+            st.session_state[gen_key] = st.session_state.get(gen_key, 0) + 1
+        st.session_state[base_key] = base = (version, evaluation_rows(actor))
+    frame = base[1]
     edited = st.data_editor(
         frame, key=f"eval_editor_{actor}_{year}_{st.session_state.get(gen_key, 0)}", hide_index=True, width="stretch",
         disabled=ctx.editor is None or ["measure_id", "subgoal", "toimenpide"],

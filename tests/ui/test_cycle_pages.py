@@ -107,7 +107,7 @@ def test_evaluation_conflict_shows_both_and_saves_nothing(editor_env):
     from core.storage import Editor
 
     first = store().measures().query("actor_id == 'poliisi' and row_kind == 'measure'").sort_values("measure_id")
-    shown = at.session_state["eval_base_poliisi_2024"]
+    shown = at.session_state["eval_base_poliisi_2024"][1]  # (data version, rows shown)
     clash = shown.iloc[0]["measure_id"]
     store().save_evaluation(clash, 2024, {"rating": 1, "comment": "Pekan arvio"}, None, Editor("Pekka"))
     next(b for b in at.button if b.label == "Tallenna arviot").click().run()
@@ -139,3 +139,22 @@ def test_single_value_form_opens_on_demand_and_previews(editor_env):
     obs = store().observations()
     assert len(obs) == before + 1
     assert set(obs[(obs["year"] == 2031) & (obs["indicator_id"] == 7)]["value"]) == {71.5}
+
+
+def test_evaluation_rows_follow_the_store_until_the_user_edits():
+    from core.storage import Editor  # noqa: PLC0415
+
+    at = AppTest.from_file("../../app.py", default_timeout=60).run()
+    at.switch_page("pages/evaluation.py").run()
+    at.selectbox(key="w_year").set_value(2022).run()
+    at.selectbox(key="w_eval_actor").set_value("hamina").run()
+    shown = at.session_state["eval_base_hamina_2022"][1]
+    first = shown.iloc[0]["measure_id"]
+    assert shown.iloc[0]["rating"] is None
+    # someone else rates the first measure: a viewer without unsaved changes sees it on the next run
+    store().save_evaluations([(first, 2022, {"rating": 2, "comment": "Toisen arvio", "evaluator": "Pekka",
+                                            "evaluated_on": "2022-12-01"}, None)], Editor("Pekka"))
+    at.run()
+    assert not at.exception, at.exception
+    now = at.session_state["eval_base_hamina_2022"][1]
+    assert now.iloc[0]["rating"] == rating_label(2) and now.iloc[0]["comment"] == "Toisen arvio"
