@@ -13,56 +13,15 @@ import textwrap
 import pandas as pd
 import plotly.graph_objects as go
 
-from core.i18n import name
+from core.i18n import name, t
 from core.model import Plan
 from core.palette import ink_for
-from core.texts import pick
 
 FONT_SIZE = 16
 NOT_EVALUATED = 0
 RATINGS: tuple[int, ...] = (1, 2, 3, 4)
 BY_OPTIONS = ("actor", "goal", "subgoal")
 
-TEXTS: dict[str, dict[str, str]] = {
-    "rating.0": {"fi": "ei arvioitu", "en": "not evaluated"},
-    "rating.1": {"fi": "ei toteutunut", "en": "not implemented"},
-    "rating.2": {"fi": "toteutunut osittain", "en": "partly implemented"},
-    "rating.3": {"fi": "toteutunut hyvin", "en": "well implemented"},
-    "rating.4": {"fi": "toteutunut erinomaisesti", "en": "excellently implemented"},
-    "rating_desc.0": {
-        "fi": "Toimenpiteelle ei ole vielä annettu arviota tältä vuodelta.",
-        "en": "The measure has not yet been given a rating for this year.",
-    },
-    "rating_desc.1": {
-        "fi": "Toimenpidettä ei aloitettu tai se ei edennyt vuoden aikana lainkaan suunnitellusti.",
-        "en": "The measure was not started, or it did not progress as planned at all during the year.",
-    },
-    "rating_desc.2": {
-        "fi": "Toimenpide on aloitettu, mutta se toteutui vain osittain, osassa toimipaikoista tai "
-              "suunniteltua suppeampana.",
-        "en": "The measure has started but was carried out only in part, in some units or on a smaller "
-              "scale than planned.",
-    },
-    "rating_desc.3": {
-        "fi": "Toimenpide toteutui suunnitellusti ja sen mittarilla todettu tulos vastaa tavoitetta.",
-        "en": "The measure was carried out as planned and the result shown by its indicator meets the target.",
-    },
-    "rating_desc.4": {
-        "fi": "Toimenpide toteutui kokonaan, ylitti tavoitteensa tai vakiintui pysyväksi osaksi toimintaa.",
-        "en": "The measure was carried out in full, exceeded its target or became a permanent part of the work.",
-    },
-    "chart.title": {"fi": "Toimenpiteiden toteutuminen {year}", "en": "Implementation of measures {year}"},
-    "chart.axis": {"fi": "Toimenpiteitä", "en": "Measures"},
-    "chart.hover": {"fi": "{n} / {total} toimenpidettä", "en": "{n} of {total} measures"},
-    "chart.empty": {"fi": "Ei arvioitavia toimenpiteitä.", "en": "No measures to evaluate."},
-    "chart.note": {
-        "fi": "Luku palkissa = toimenpiteiden määrä. Järjestys vasemmalta: 1 → 4, sitten ei arvioitu.",
-        "en": "Number in a bar = number of measures. Order from the left: 1 → 4, then not evaluated.",
-    },
-    "by.actor": {"fi": "Toimija", "en": "Actor"},
-    "by.goal": {"fi": "Päätavoite", "en": "Main goal"},
-    "by.subgoal": {"fi": "Välitavoite", "en": "Sub-goal"},
-}
 
 # An ordered, colour-blind-safe scale from the Okabe–Ito palette (warm = weak, blue = strong),
 # each step also carried by its number in the legend, its pattern and its fixed place in the stack.
@@ -77,7 +36,7 @@ RATING_STYLE: dict[int, dict[str, str]] = {
 
 def text(key: str, lang: str = "fi", **values: object) -> str:
     """A text of this module in Finnish or English."""
-    return pick(TEXTS, key, lang, **values)
+    return t(f"evaluation.{key}", lang, **values)
 
 
 def rating_label(rating: int | None, lang: str = "fi", with_number: bool = True) -> str:

@@ -41,7 +41,6 @@ from core.queries import (
     subgoal_table,
     trend_frame,
 )
-from core.texts import pick
 from core.timeline import status_label
 from core.trends import trend_label
 
@@ -49,32 +48,6 @@ CHROMIUM_CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-
 PROBE_TIMEOUT_S = 90
 PDF_TIMEOUT_S = 120
 
-TEXTS: dict[str, dict[str, str]] = {
-    "generated": {"fi": "Tulostettu {date}", "en": "Printed {date}"},
-    "period": {"fi": "Suunnitelmakausi {start}–{end}", "en": "Plan period {start}–{end}"},
-    "goal.title": {"fi": "Päätavoite {goal}: {title}", "en": "Main goal {goal}: {title}"},
-    "goal.report": {"fi": "Päätavoitteen raportti", "en": "Main goal report"},
-    "actor.report": {"fi": "Toimijan raportti", "en": "Actor report"},
-    "actor.section": {"fi": "Suunnitelman luku {section}", "en": "Plan section {section}"},
-    "actor.current": {"fi": "Nykyinen nimi: {name}", "en": "Current name: {name}"},
-    "mix": {"fi": "Palvelutasojen painotus", "en": "Service-level mix"},
-    "subgoals": {"fi": "Välitavoitteet", "en": "Sub-goals"},
-    "indicators": {"fi": "Indikaattorit: Kymenlaakso ja koko maa", "en": "Indicators: Kymenlaakso and the whole country"},
-    "indicators.none": {"fi": "Päätavoitteelle ei ole indikaattoriarvoja.", "en": "The goal has no indicator values."},
-    "charts": {"fi": "Kaaviot", "en": "Charts"},
-    "measures": {"fi": "Toimenpiteet", "en": "Measures"},
-    "measures.none": {"fi": "Ei toimenpiteitä.", "en": "No measures."},
-    "measures.count": {"fi": "{n} toimenpidettä", "en": "{n} measures"},
-    "col.rating": {"fi": "Arvio {year}", "en": "Rating {year}"},
-    "col.trend": {"fi": "Kehitys", "en": "Trend"},
-    "col.status_vs": {"fi": "Tilanne", "en": "Situation"},
-    "chart.alt": {"fi": "Kaavio {n}", "en": "Chart {n}"},
-    "interactive_note": {
-        "fi": "Kaaviot ovat vuorovaikutteisia, koska kuvia ei voitu muodostaa tällä koneella.",
-        "en": "The charts are interactive because images could not be made on this machine.",
-    },
-    "other_rows": {"fi": "Muut taulukon rivit", "en": "Other rows of the table"},
-}
 
 CSS = """
 :root { --ink: #1a1a1a; --muted: #555; --line: #bbb; --head: #eef2f6; }
@@ -110,7 +83,7 @@ ul.mix { padding-left: 1.2em; }
 
 def text(key: str, lang: str = "fi", **values: object) -> str:
     """A text of this module in Finnish or English."""
-    return pick(TEXTS, key, lang, **values)
+    return t(f"report.{key}", lang, **values)
 
 
 # ------------------------------------------------------------------ Chromium and static images

@@ -17,39 +17,14 @@ from datetime import date
 import pandas as pd
 import plotly.graph_objects as go
 
-from core.i18n import name
+from core.i18n import name, t
 from core.model import MeasureStatus, Plan
 from core.palette import ink_for
-from core.texts import pick
 
 FONT_SIZE = 16
 ROW_HEIGHT = 30
 HOVER_TEXT_MAX = 700
 
-TEXTS: dict[str, dict[str, str]] = {
-    "status.": {"fi": "tila puuttuu", "en": "no status"},
-    "status.suunniteltu": {"fi": "suunniteltu", "en": "planned"},
-    "status.käynnissä": {"fi": "käynnissä", "en": "ongoing"},
-    "status.vakiintunut": {"fi": "vakiintunut", "en": "established"},
-    "status.päättynyt": {"fi": "päättynyt", "en": "ended"},
-    "marker.permanent": {"fi": "→ pysyvä", "en": "→ permanent"},
-    "marker.open": {"fi": "→ jatkuu", "en": "→ continues"},
-    "marker.no_end": {"fi": "loppuvuosi puuttuu", "en": "end year missing"},
-    "title": {"fi": "Toimenpiteiden aikajana", "en": "Timeline of measures"},
-    "axis": {"fi": "Vuosi", "en": "Year"},
-    "undated_note": {
-        "fi": "{n} toimenpidettä ilman alkuvuotta ei näy aikajanalla (ks. luettelo).",
-        "en": "{n} measures without a start year are not on the timeline (see the list).",
-    },
-    "empty": {"fi": "Ei aikataulutettuja toimenpiteitä.", "en": "No scheduled measures."},
-    "now": {"fi": "nyt", "en": "now"},
-    "hover.actor": {"fi": "Toimija", "en": "Actor"},
-    "hover.subgoal": {"fi": "Välitavoite", "en": "Sub-goal"},
-    "hover.toimenpide": {"fi": "Toimenpide", "en": "Measure"},
-    "hover.aikataulu": {"fi": "Aikataulu", "en": "Schedule"},
-    "hover.years": {"fi": "Vuodet", "en": "Years"},
-    "hover.status": {"fi": "Tila", "en": "Status"},
-}
 
 # Okabe–Ito colours, a pattern and a symbol per status; the status word is written on every bar.
 STATUS_STYLE: dict[str, dict[str, str]] = {
@@ -65,7 +40,7 @@ STATUS_ORDER = [MeasureStatus.PLANNED.value, MeasureStatus.ONGOING.value, Measur
 
 def text(key: str, lang: str = "fi", **values: object) -> str:
     """A text of this module in Finnish or English."""
-    return pick(TEXTS, key, lang, **values)
+    return t(f"timeline.chart.{key}", lang, **values)
 
 
 def status_label(status: object, lang: str = "fi") -> str:

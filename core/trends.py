@@ -16,26 +16,9 @@ import plotly.graph_objects as go
 
 from core.i18n import t
 from core.palette import OKABE_ITO
-from core.texts import pick
 
 FONT_SIZE = 16
 
-TEXTS: dict[str, dict[str, str]] = {
-    "note.single_year": {
-        "fi": "Vain yksi vuosi ({year}): kehityssuunta tarvitsee vähintään kaksi vuotta.",
-        "en": "Only one year ({year}): a trend needs at least two years.",
-    },
-    "note.some_single": {
-        "fi": "Osalla ryhmistä on vain yksi vuosi: kehityssuunta tarvitsee vähintään kaksi vuotta.",
-        "en": "Some groups have only one year: a trend needs at least two years.",
-    },
-    "empty": {"fi": "Indikaattorilla ei ole arvoja.", "en": "The indicator has no values."},
-    "axis.year": {"fi": "Vuosi", "en": "Year"},
-    "hover.year": {"fi": "Vuosi", "en": "Year"},
-    "hover.value": {"fi": "Arvo", "en": "Value"},
-    "hover.trend": {"fi": "Kehitys lähtövuodesta", "en": "Change since baseline"},
-    "hover.note": {"fi": "Huomio", "en": "Note"},
-}
 
 TREND_SYMBOL = {"paranee": "↗", "ennallaan": "→", "heikkenee": "↘", "ei_trendia": ""}
 AREA_STYLE: dict[str, dict[str, str]] = {
@@ -51,7 +34,7 @@ OTHER_AREA_STYLES = [
 
 def text(key: str, lang: str = "fi", **values: object) -> str:
     """A text of this module in Finnish or English."""
-    return pick(TEXTS, key, lang, **values)
+    return t(f"trends.{key}", lang, **values)
 
 
 def trend_label(trend: str, lang: str = "fi") -> str:

@@ -19,51 +19,19 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from core import config
+from core.i18n import t
 from core.palette import OKABE_ITO, PATTERNS, ink_for
 from core.storage import InvalidEdit, clean_event_values, parse_months
-from core.texts import pick
 
 FONT_SIZE = 16
 DEFAULT_EVENTS_PATH = config.DATA_DIR / "events.csv"
 EVENT_COLUMNS = ["event_id", "title", "months", "owner", "description"]
 _EVENT_ID_RE = re.compile(r"^[A-Za-z0-9_\-]{1,80}$")
 
-TEXTS: dict[str, dict[str, str]] = {
-    "month.1": {"fi": "tammikuu", "en": "January"},
-    "month.2": {"fi": "helmikuu", "en": "February"},
-    "month.3": {"fi": "maaliskuu", "en": "March"},
-    "month.4": {"fi": "huhtikuu", "en": "April"},
-    "month.5": {"fi": "toukokuu", "en": "May"},
-    "month.6": {"fi": "kesäkuu", "en": "June"},
-    "month.7": {"fi": "heinäkuu", "en": "July"},
-    "month.8": {"fi": "elokuu", "en": "August"},
-    "month.9": {"fi": "syyskuu", "en": "September"},
-    "month.10": {"fi": "lokakuu", "en": "October"},
-    "month.11": {"fi": "marraskuu", "en": "November"},
-    "month.12": {"fi": "joulukuu", "en": "December"},
-    "clock.title": {"fi": "Vuosikello", "en": "Annual clock"},
-    "clock.now": {"fi": "▶ {month} (nyt)", "en": "▶ {month} (now)"},
-    "clock.now_legend": {"fi": "Kuluva kuukausi ({month})", "en": "Current month ({month})"},
-    "clock.empty": {"fi": "Vuosikellossa ei ole tapahtumia.", "en": "The annual clock has no events."},
-    "clock.hint": {
-        "fi": "Numero renkaassa = tapahtuman numero selitteessä.",
-        "en": "The number in a ring = the event's number in the legend.",
-    },
-    "hover.months": {"fi": "Kuukaudet", "en": "Months"},
-    "hover.owner": {"fi": "Vastuutaho", "en": "Responsible"},
-    "col.title": {"fi": "Tapahtuma", "en": "Event"},
-    "col.when": {"fi": "Milloin", "en": "When"},
-    "col.months": {"fi": "Kuukaudet", "en": "Months"},
-    "col.owner": {"fi": "Vastuutaho", "en": "Responsible"},
-    "col.description": {"fi": "Kuvaus", "en": "Description"},
-    "upcoming.now": {"fi": "nyt ({month})", "en": "now ({month})"},
-    "upcoming.later": {"fi": "{month} {year}", "en": "{month} {year}"},
-}
-
 
 def text(key: str, lang: str = "fi", **values: object) -> str:
     """A text of this module in Finnish or English."""
-    return pick(TEXTS, key, lang, **values)
+    return t(f"vuosikello.{key}", lang, **values)
 
 
 def month_name(month: int, lang: str = "fi") -> str:

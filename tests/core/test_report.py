@@ -9,12 +9,10 @@ import pytest
 
 from core import report
 from core.storage import MeasureEdit
-from core.texts import missing_translations
 
 EVIL = "<script>alert('x')</script>"
 ESCAPED = "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;"
 needs_chromium = pytest.mark.skipif(report.chromium_path() is None, reason="Chromium is not installed")
-
 
 
 @pytest.fixture()
@@ -35,10 +33,6 @@ def _no_web_addresses(html_text: str) -> None:
     assert not re.search(r"<script[^>]+src=", html_text)
     assert not re.search(r"<link[^>]+href=", html_text)
     assert not re.search(r"<img[^>]+src=\"http", html_text)
-
-
-def test_texts_have_both_languages() -> None:
-    assert missing_translations(report.TEXTS) == []
 
 
 @pytest.mark.parametrize("lang", ["fi", "en"])

@@ -9,7 +9,6 @@ import pytest
 
 from core import timeline as tl
 from core.storage import MeasureEdit
-from core.texts import missing_translations
 
 
 def _measures(*rows: dict) -> pd.DataFrame:
@@ -21,10 +20,6 @@ def _measures(*rows: dict) -> pd.DataFrame:
         row.setdefault("measure_id", f"{row['actor_id']}-{row['subgoal_id']}-{row['seq']}")
         out.append(row)
     return pd.DataFrame(out)
-
-
-def test_texts_have_both_languages() -> None:
-    assert missing_translations(tl.TEXTS) == []
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,6 @@ from core import trends as tr
 from core.model import Plan
 from core.queries import observations_frame, trend_frame
 from core.storage import Editor, Store
-from core.texts import missing_translations
 
 
 def _obs(plan: Plan, extra: list[tuple]) -> pd.DataFrame:
@@ -18,10 +17,6 @@ def _obs(plan: Plan, extra: list[tuple]) -> pd.DataFrame:
              "value_as_printed": "", "flag": "", "note": (rest[0] if rest else "")}
             for i, g, a, y, v, *rest in extra]
     return pd.concat([observations_frame(plan), pd.DataFrame(rows)], ignore_index=True)
-
-
-def test_texts_have_both_languages() -> None:
-    assert missing_translations(tr.TEXTS) == []
 
 
 @pytest.mark.parametrize(

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
 from core import auth
@@ -42,6 +45,17 @@ def test_to_params_round_trip():
 def test_catalogue_has_the_same_keys_in_both_languages():
     assert set(CATALOGUE["fi"]) == set(CATALOGUE["en"])
     assert all(v.strip() for lang in CATALOGUE.values() for v in lang.values())
+
+
+@pytest.mark.parametrize(("module", "prefix"), [("evaluation", "evaluation"), ("report", "report"),
+                                               ("timeline", "timeline.chart"), ("trends", "trends"),
+                                               ("vuosikello", "vuosikello")])
+def test_module_texts_come_from_the_one_catalogue(module, prefix):
+    src = (Path(__file__).resolve().parents[2] / "core" / f"{module}.py").read_text(encoding="utf-8")
+    used = set(re.findall(r'\btext\("([^"{}]+)"', src))
+    assert used, module
+    assert sorted(k for k in used if f"{prefix}.{k}" not in CATALOGUE["fi"]) == []
+    assert "TEXTS" not in src  # no second table of user-visible texts
 
 
 def test_placeholders_match():

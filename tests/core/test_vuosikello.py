@@ -9,16 +9,11 @@ import pytest
 
 from core import vuosikello as vk
 from core.storage import InvalidEdit, Store
-from core.texts import missing_translations
 
 
 def _events(*rows: tuple[str, str, str]) -> pd.DataFrame:
     return pd.DataFrame([{"event_id": e, "title": ti, "months": m, "owner": "", "description": ""}
                          for e, ti, m in rows])
-
-
-def test_texts_have_both_languages() -> None:
-    assert missing_translations(vk.TEXTS) == []
 
 
 def test_default_events_load_and_validate() -> None:
