@@ -213,6 +213,16 @@ def check(at: AppTest) -> str:
     return ""
 
 
+def timed_reruns(at: AppTest, res: Result, runs: int, warmup: int) -> None:
+    """``warmup`` untimed reruns, then ``runs`` timed ones recorded in ``res``."""
+    for _ in range(warmup):
+        at.run()
+    for _ in range(runs):
+        s, tot = timed(at.run)
+        res.script.append(s)
+        res.total.append(tot)
+
+
 def with_views(pages: list[tuple[str, bool]]) -> list[tuple[str, bool]]:
     """Pages with tabs become one target per tab ("pages/goal_1.py#toimenpiteet"): only the open tab runs."""
     from ui.state import PAGE_VIEWS  # noqa: PLC0415 - imports streamlit
@@ -249,12 +259,7 @@ def measure_page(target: str, is_default: bool, role: str, runs: int, warmup: in
             if view and at.session_state["view"] != view:
                 res.error = f"the page did not open its {view!r} tab"
                 return res
-            for _ in range(warmup):
-                at.run()
-            for _ in range(runs):
-                s, tot = timed(at.run)
-                res.script.append(s)
-                res.total.append(tot)
+            timed_reruns(at, res, runs, warmup)
             if (err := check(at)):
                 res.error = err
         except Exception as exc:  # noqa: BLE001 - report the page, go on with the others
@@ -270,12 +275,7 @@ def measure_bare(path: Path, runs: int, warmup: int, timeout: float) -> Result:
     if (err := check(at)):
         res.error = err
         return res
-    for _ in range(warmup):
-        at.run()
-    for _ in range(runs):
-        s, tot = timed(at.run)
-        res.script.append(s)
-        res.total.append(tot)
+    timed_reruns(at, res, runs, warmup)
     return res
 
 
