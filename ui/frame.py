@@ -122,6 +122,8 @@ def sidebar(plan: Plan) -> None:
         on_change=state.mirror, args=("w_lang", state.LANG),
     )
     lang = state.lang()
+    # Widgets whose option labels depend on the language get a key per language: the browser keeps a
+    # widget's value as its label, and an old-language label sent back after a switch is no option.
     groups = [None] + [g.group_id for g in sorted(plan.groups, key=lambda g: g.sort_order) if g.kind == "survey"]
     if state.get(state.GROUP) and state.get(state.GROUP) not in groups:  # a population band from a link
         groups.append(state.get(state.GROUP))
@@ -129,16 +131,16 @@ def sidebar(plan: Plan) -> None:
     current = state.get(state.GROUP)
     sb.selectbox(
         t("sidebar.group", lang), groups, index=groups.index(current) if current in groups else 0,
-        format_func=lambda g: t("sidebar.group.all", lang) if g is None else group_names[g], key="w_group",
-        on_change=state.mirror, args=("w_group", state.GROUP),
+        format_func=lambda g: t("sidebar.group.all", lang) if g is None else group_names[g], key=f"w_group_{lang}",
+        on_change=state.mirror, args=(f"w_group_{lang}", state.GROUP),
     )
     actor_ids = [a.actor_id for a in plan.actors]
     actor_names = {a.actor_id: name(a, lang) for a in plan.actors}
     chosen = [a for a in (state.get(state.ACTORS) or []) if a in actor_ids]
     sb.multiselect(
         t("sidebar.actor", lang), actor_ids, default=chosen, format_func=lambda a: actor_names[a],
-        placeholder=t("sidebar.actor.placeholder", lang), key="w_actors",
-        on_change=state.mirror, args=("w_actors", state.ACTORS),
+        placeholder=t("sidebar.actor.placeholder", lang), key=f"w_actors_{lang}",
+        on_change=state.mirror, args=(f"w_actors_{lang}", state.ACTORS),
     )
     sb.markdown(f"**{t('sidebar.legend', lang)}**")
     sb.caption("  \n".join(status_text(s, lang) for s in STATUS_ORDER) + "  \n◆ " + t("area.koko_maa", lang))

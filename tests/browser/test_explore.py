@@ -54,3 +54,17 @@ def test_english_switch(page, app_server):
     page.goto(f"{app_server.url}/?lang=en")
     wait_idle(page)
     expect(page.get_by_text("Measures per actor and main goal")).to_be_visible()
+
+
+def test_language_switch_then_another_page_has_no_error(page, app_server):
+    # the browser keeps a selectbox's value as its label; after a language switch the old label
+    # came back on the next page and crashed the sidebar (KeyError 'All groups')
+    page.goto(f"{app_server.url}/toimenpiteet?lang=en&ryhma=lukio")
+    wait_idle(page)
+    page.get_by_text("suomi", exact=True).click()
+    wait_idle(page)
+    page.get_by_role("link", name="Aikajana").click()
+    wait_idle(page)
+    expect(page.locator('[data-testid="stException"]')).to_have_count(0)
+    expect(page).to_have_url(re.compile(r"ryhma=lukio"))
+    expect(page.get_by_role("combobox", name="Ikäryhmä / vastaajaryhmä")).to_have_value("Lukio")

@@ -28,7 +28,7 @@ def store() -> Store:
 def measures_page() -> AppTest:
     at = AppTest.from_file("../../app.py", default_timeout=30).run()
     at.switch_page("pages/measures.py").run()
-    at.sidebar.multiselect(key="w_actors").set_value(["poliisi"]).run()
+    at.sidebar.multiselect(key="w_actors_fi").set_value(["poliisi"]).run()
     assert not at.exception, at.exception
     return at
 

@@ -45,7 +45,7 @@ def no_errors(at: AppTest) -> None:
 def test_page_opens_with_defaults(page, view):
     at = open_page(page, view)
     no_errors(at)
-    assert at.sidebar.selectbox(key="w_group").value is None
+    assert at.sidebar.selectbox(key="w_group_fi").value is None
     if view:
         assert at.session_state["view"] == view
 
@@ -61,7 +61,7 @@ def test_page_runs_on_its_own(page):
                                                     "pages/goal_3.py", "pages/indicators.py"]))
 def test_each_age_group(page, view, group):
     at = open_page(page, view)
-    at.sidebar.selectbox(key="w_group").set_value(group).run()
+    at.sidebar.selectbox(key="w_group_fi").set_value(group).run()
     no_errors(at)
     assert at.session_state["group"] == group
 
@@ -70,7 +70,7 @@ def test_each_age_group(page, view, group):
 @pytest.mark.parametrize(("page", "view"), targets(["pages/overview.py", "pages/goal_1.py", "pages/measures.py"]))
 def test_actor_combinations(page, view, actors):
     at = open_page(page, view)
-    at.sidebar.multiselect(key="w_actors").set_value(actors).run()
+    at.sidebar.multiselect(key="w_actors_fi").set_value(actors).run()
     no_errors(at)
     assert list(at.session_state["actors"]) == actors
 
@@ -114,3 +114,16 @@ def test_a_link_opens_the_named_tab_of_a_goal_page():
     assert "_grid_shown_grid_II" in at.session_state  # the measures grid ran…
     assert not at.get("plotly_chart")  # …and no chart of the other tabs did
     assert at.query_params["nakyma"] == "toimenpiteet"
+
+
+def test_language_switch_keeps_the_filters_and_moves_on_without_error():
+    at = open_page("pages/measures.py")
+    at.sidebar.selectbox(key="w_group_fi").set_value("lukio").run()
+    at.sidebar.multiselect(key="w_actors_fi").set_value(["poliisi"]).run()
+    at.sidebar.radio(key="w_lang").set_value("en").run()
+    no_errors(at)
+    assert at.sidebar.selectbox(key="w_group_en").value == "lukio"  # the English widget starts from the filter
+    assert list(at.sidebar.multiselect(key="w_actors_en").value) == ["poliisi"]
+    at.switch_page("pages/timeline.py").run()
+    no_errors(at)
+    assert at.session_state["group"] == "lukio" and list(at.session_state["actors"]) == ["poliisi"]
