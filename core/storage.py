@@ -35,6 +35,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection, Engine
 
 from core import config
+from core.i18n import CATALOGUE, DEFAULT_LANG, t
 from core.model import MAX_TEXT_LENGTH, MEASURE_TEXT_FIELDS, MeasureStatus, Plan, RowKind
 from core.schedule import parse_schedule
 
@@ -131,24 +132,35 @@ changes = Table(
 )
 
 MEASURE_EDITABLE = (*MEASURE_TEXT_FIELDS, "status", "start_year", "end_year", "permanent", "contact", "row_kind")
-FIELD_LABELS_FI = {
-    "toimenpide": "Toimenpide", "mittari": "Mittari / toteutuminen", "aikataulu": "Aikataulu",
-    "toimijat": "Toimijat / toteuttajat", "seuranta": "Seuranta / arviointi / ohjaus", "status": "Tila",
-    "start_year": "Alkuvuosi", "end_year": "Loppuvuosi", "permanent": "Pysyvä", "contact": "Vastuuhenkilö",
-    "row_kind": "Rivin laji", "actor_id": "Toimija", "subgoal_id": "Välitavoite", "rating": "Arvio",
-    "comment": "Kommentti", "evaluator": "Arvioija", "year": "Vuosi", "title": "Otsikko", "months": "Kuukaudet",
-    "owner": "Vastuutaho", "description": "Kuvaus", "value": "Arvo", "evaluated_on": "Päivämäärä",
-}
 MAX_CONTACT = 200
 
 
-class StoreError(ValueError):
-    """Base class of the store's refusals; ``message`` is Finnish and names the field."""
+def field_label(fld: str, lang: str = DEFAULT_LANG) -> str:
+    """The name of a stored field as the messages give it (catalogue key ``field.<name>``)."""
+    return t(f"field.{fld}", lang)
 
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.message = message
+
+class StoreError(ValueError):
+    """Base class of the store's refusals: a catalogue key (``store.*``) and its values.
+
+    ``message`` (and ``str(exc)``) is the Finnish text; ``text(lang)`` gives it in any UI language.
+    A ``{label}`` in the text is the name of ``field``; a value that is itself a StoreError is
+    shown in the same language.
+    """
+
+    def __init__(self, key: str, field: str | None = None, **values: object):
+        self.key = key
         self.field = field
+        self.values = values
+        self.message = self.text("fi")
+        super().__init__(self.message)
+
+    def text(self, lang: str = DEFAULT_LANG) -> str:
+        """The refusal in ``lang`` ("fi" or "en")."""
+        values = {k: v.text(lang) if isinstance(v, StoreError) else v for k, v in self.values.items()}
+        if self.field is not None and f"field.{self.field}" in CATALOGUE[DEFAULT_LANG]:
+            values.setdefault("label", field_label(self.field, lang))
+        return t(self.key, lang, **values)
 
 
 class InvalidEdit(StoreError):
@@ -179,8 +191,7 @@ class ConflictError(StoreError):
     """A save over rows that changed meanwhile; nothing was saved."""
 
     def __init__(self, conflicts: list[Conflict]):
-        ids = ", ".join(c.entity_id for c in conflicts)
-        super().__init__(f"Joku muu on muuttanut näitä rivejä sillä välin: {ids}. Valitse, kumpi arvo jää voimaan.")
+        super().__init__("store.conflict", ids=", ".join(c.entity_id for c in conflicts))
         self.conflicts = conflicts
 
 
@@ -215,7 +226,7 @@ def _text(value: object) -> str | None:
 
 def _require_editor(editor: Editor | None) -> Editor:
     if editor is None or not editor.can_edit or not editor.name.strip():
-        raise PermissionDenied("Muokkaaminen vaatii kirjautumisen muokkaajana.")
+        raise PermissionDenied("store.editor_required")
     return editor
 
 
@@ -225,48 +236,45 @@ def _int_or_none(value: object, fld: str) -> int | None:
     try:
         number = float(str(value).replace(",", "."))
     except ValueError as exc:
-        raise InvalidEdit(f"Kentän '{FIELD_LABELS_FI[fld]}' pitää olla vuosiluku, ei '{value}'.", fld) from exc
+        raise InvalidEdit("store.year_not_number", fld, value=value) from exc
     if number != int(number):
-        raise InvalidEdit(f"Kentän '{FIELD_LABELS_FI[fld]}' pitää olla kokonainen vuosiluku.", fld)
+        raise InvalidEdit("store.year_not_whole", fld)
     return int(number)
 
 
 def clean_measure_values(values: Mapping[str, object], current: Mapping[str, object] | None = None) -> dict:
-    """Check and normalise edited measure fields; raise InvalidEdit with a Finnish message."""
+    """Check and normalise edited measure fields; raise InvalidEdit naming the field."""
     out: dict[str, object] = {}
     for fld, raw in values.items():
         if fld not in MEASURE_EDITABLE:
-            raise InvalidEdit(f"Kenttää '{fld}' ei voi muokata.", fld)
+            raise InvalidEdit("store.not_editable", fld, name=fld)
         if fld in MEASURE_TEXT_FIELDS:
             text = "" if raw is None or (isinstance(raw, float) and pd.isna(raw)) else str(raw)
             text = text.replace("\r\n", "\n").strip()
             if len(text) > MAX_TEXT_LENGTH:
-                raise InvalidEdit(
-                    f"Kenttä '{FIELD_LABELS_FI[fld]}' on liian pitkä ({len(text)} merkkiä, enintään {MAX_TEXT_LENGTH}).", fld
-                )
+                raise InvalidEdit("store.too_long_count", fld, count=len(text), limit=MAX_TEXT_LENGTH)
             out[fld] = text
         elif fld == "contact":
             text = "" if raw is None or (isinstance(raw, float) and pd.isna(raw)) else str(raw).strip()
             if len(text) > MAX_CONTACT:
-                raise InvalidEdit(f"Kenttä 'Vastuuhenkilö' on liian pitkä (enintään {MAX_CONTACT} merkkiä).", fld)
+                raise InvalidEdit("store.too_long", fld, limit=MAX_CONTACT)
             out[fld] = text
         elif fld == "status":
             text = "" if raw is None or (isinstance(raw, float) and pd.isna(raw)) else str(raw).strip()
             allowed = [s.value for s in MeasureStatus]
             if text not in allowed:
-                raise InvalidEdit(
-                    f"Kentän 'Tila' arvo '{text}' ei ole sallittu (sallitut: {', '.join(a for a in allowed if a)}).", fld
-                )
+                raise InvalidEdit("store.not_allowed_values", fld, value=text,
+                                  allowed=", ".join(a for a in allowed if a))
             out[fld] = text
         elif fld == "row_kind":
             allowed = [k.value for k in RowKind]
             if str(raw) not in allowed:
-                raise InvalidEdit(f"Kentän 'Rivin laji' arvo '{raw}' ei ole sallittu.", fld)
+                raise InvalidEdit("store.not_allowed", fld, value=raw)
             out[fld] = str(raw)
         elif fld in ("start_year", "end_year"):
             year = _int_or_none(raw, fld)
             if year is not None and not 2000 <= year <= 2100:
-                raise InvalidEdit(f"Kentän '{FIELD_LABELS_FI[fld]}' pitää olla vuosi 2000–2100, ei {year}.", fld)
+                raise InvalidEdit("store.year_range", fld, value=year)
             out[fld] = year
         elif fld == "permanent":
             if isinstance(raw, str):
@@ -276,9 +284,9 @@ def clean_measure_values(values: Mapping[str, object], current: Mapping[str, obj
     merged = {**(current or {}), **out}
     start, end = merged.get("start_year"), merged.get("end_year")
     if start is not None and end is not None and int(end) < int(start):
-        raise InvalidEdit("Loppuvuosi ei voi olla ennen alkuvuotta.", "end_year")
+        raise InvalidEdit("store.end_before_start", "end_year")
     if merged.get("row_kind", "measure") == "measure" and "toimenpide" in out and not out["toimenpide"]:
-        raise InvalidEdit("Kenttä 'Toimenpide' on pakollinen.", "toimenpide")
+        raise InvalidEdit("store.required", "toimenpide")
     return out
 
 
@@ -384,7 +392,7 @@ class _CycleMixin:
     def _save_evaluation(self, conn: Connection, measure_id: str, year: int, clean: dict,
                          expected_version: int | None, editor: Editor, now: str) -> int:
         if conn.execute(select(measures.c.measure_id).where(measures.c.measure_id == measure_id)).first() is None:
-            raise InvalidEdit(f"Tuntematon toimenpide '{measure_id}'.", "measure_id")
+            raise InvalidEdit("store.unknown_measure", "measure_id", id=measure_id)
         cond = and_(evaluations.c.measure_id == measure_id, evaluations.c.year == year)
         cur = conn.execute(select(evaluations).where(cond)).mappings().first()
         if cur is None:
@@ -451,7 +459,7 @@ class _CycleMixin:
                     expected_version: int | None, editor: Editor, now: str) -> str:
         if event_id is None:
             if clean is None:
-                raise InvalidEdit("Poistettavaa tapahtumaa ei ole valittu.", "event_id")
+                raise InvalidEdit("store.event_not_selected", "event_id")
             n = conn.execute(select(func.count()).select_from(events)).scalar_one()
             event_id = f"e{n + 1}"
             while conn.execute(select(events.c.event_id).where(events.c.event_id == event_id)).first():
@@ -464,7 +472,7 @@ class _CycleMixin:
             return event_id
         cur = conn.execute(select(events).where(events.c.event_id == event_id)).mappings().first()
         if cur is None:
-            raise NotFound(f"Tapahtumaa {event_id} ei löydy.")
+            raise NotFound("store.event_not_found", id=event_id)
         if cur["version"] != expected_version:
             raise ConflictError([Conflict("event", event_id, expected_version or 0, cur["version"],
                                           clean if clean is not None else {"deleted": True}, dict(cur))])
@@ -489,15 +497,15 @@ def clean_evaluation_values(values: Mapping[str, object]) -> dict:
             try:
                 rating = int(float(str(raw)))
             except ValueError as exc:
-                raise InvalidEdit(f"Kentän 'Arvio' pitää olla 1–4, ei '{raw}'.", fld) from exc
+                raise InvalidEdit("store.rating_not_number", fld, value=raw) from exc
             if rating not in EVALUATION_SCALE:
-                raise InvalidEdit(f"Kentän 'Arvio' pitää olla 1–4, ei {rating}.", fld)
+                raise InvalidEdit("store.rating_range", fld, value=rating)
             out[fld] = rating
         elif fld in ("comment", "evaluator"):
             text = "" if raw is None or (isinstance(raw, float) and pd.isna(raw)) else str(raw).strip()
             limit = MAX_TEXT_LENGTH if fld == "comment" else MAX_CONTACT
             if len(text) > limit:
-                raise InvalidEdit(f"Kenttä '{FIELD_LABELS_FI[fld]}' on liian pitkä (enintään {limit} merkkiä).", fld)
+                raise InvalidEdit("store.too_long", fld, limit=limit)
             out[fld] = text
         elif fld == "evaluated_on":
             text = "" if raw is None else str(raw).strip()[:10]
@@ -505,10 +513,10 @@ def clean_evaluation_values(values: Mapping[str, object]) -> dict:
                 try:
                     datetime.strptime(text, "%Y-%m-%d")
                 except ValueError as exc:
-                    raise InvalidEdit(f"Päivämäärän pitää olla muotoa VVVV-KK-PP, ei '{text}'.", fld) from exc
+                    raise InvalidEdit("store.date_format", fld, value=text) from exc
             out[fld] = text
         else:
-            raise InvalidEdit(f"Kenttää '{fld}' ei voi muokata.", fld)
+            raise InvalidEdit("store.not_editable", fld, name=fld)
     return out
 
 
@@ -525,18 +533,18 @@ def parse_months(raw: object) -> list[int]:
             if "-" in chunk or "–" in chunk:
                 a, b = chunk.replace("–", "-").split("-", 1)
                 if not (a.isdigit() and b.isdigit()):
-                    raise InvalidEdit(f"Kuukaudet pitää antaa numeroina 1–12, ei '{chunk}'.", "months")
+                    raise InvalidEdit("store.months_numbers", "months", value=chunk)
                 parts += [str(m) for m in range(int(a), int(b) + 1)]
             else:
                 parts.append(chunk)
     months = []
     for p in parts:
         if not p.isdigit() or not 1 <= int(p) <= 12:
-            raise InvalidEdit(f"Kuukaudet pitää antaa numeroina 1–12, ei '{p}'.", "months")
+            raise InvalidEdit("store.months_numbers", "months", value=p)
         if int(p) not in months:
             months.append(int(p))
     if not months:
-        raise InvalidEdit("Kenttä 'Kuukaudet' on pakollinen.", "months")
+        raise InvalidEdit("store.required", "months")
     return sorted(months)
 
 
@@ -550,12 +558,12 @@ def clean_event_values(values: Mapping[str, object]) -> dict:
             text = "" if raw is None or (isinstance(raw, float) and pd.isna(raw)) else str(raw).strip()
             limit = 200 if fld != "description" else MAX_TEXT_LENGTH
             if len(text) > limit:
-                raise InvalidEdit(f"Kenttä '{FIELD_LABELS_FI[fld]}' on liian pitkä (enintään {limit} merkkiä).", fld)
+                raise InvalidEdit("store.too_long", fld, limit=limit)
             out[fld] = text
         else:
-            raise InvalidEdit(f"Kenttää '{fld}' ei voi muokata.", fld)
+            raise InvalidEdit("store.not_editable", fld, name=fld)
     if "title" in out and not out["title"]:
-        raise InvalidEdit("Kenttä 'Otsikko' on pakollinen.", "title")
+        raise InvalidEdit("store.required", "title")
     return out
 
 
@@ -656,7 +664,7 @@ class Store(_CycleMixin):
         with self.engine.connect() as conn:
             row = conn.execute(select(measures).where(measures.c.measure_id == measure_id)).mappings().first()
         if row is None:
-            raise NotFound(f"Toimenpidettä {measure_id} ei löydy.")
+            raise NotFound("store.measure_not_found", id=measure_id)
         return dict(row)
 
     def history(self, entity: str | None = None, entity_id: str | None = None, limit: int = 1000) -> pd.DataFrame:
@@ -696,7 +704,7 @@ class Store(_CycleMixin):
             for e in edits:
                 cur = conn.execute(select(measures).where(measures.c.measure_id == e.measure_id)).mappings().first()
                 if cur is None or cur["deleted"]:
-                    raise NotFound(f"Toimenpidettä {e.measure_id} ei enää ole (se on poistettu).")
+                    raise NotFound("store.measure_gone", id=e.measure_id)
                 cur = dict(cur)
                 clean = clean_measure_values(e.values, cur)
                 diff = {k: v for k, v in clean.items() if cur.get(k) != v}
@@ -727,12 +735,12 @@ class Store(_CycleMixin):
         """Create a measure for an actor and sub-goal; return its id (actor-subgoal-seq)."""
         editor = _require_editor(editor)
         if known_actors is not None and actor_id not in set(known_actors):
-            raise InvalidEdit(f"Tuntematon toimija '{actor_id}'.", "actor_id")
+            raise InvalidEdit("store.unknown_actor", "actor_id", id=actor_id)
         if known_subgoals is not None and subgoal_id not in set(known_subgoals):
-            raise InvalidEdit(f"Tuntematon välitavoite '{subgoal_id}'.", "subgoal_id")
+            raise InvalidEdit("store.unknown_subgoal", "subgoal_id", id=subgoal_id)
         clean = clean_measure_values({"row_kind": "measure", **values})
         if not clean.get("toimenpide"):
-            raise InvalidEdit("Kenttä 'Toimenpide' on pakollinen.", "toimenpide")
+            raise InvalidEdit("store.required", "toimenpide")
         if "aikataulu" in clean and not any(k in values for k in ("start_year", "end_year", "permanent")):
             s = parse_schedule(str(clean["aikataulu"]))
             clean.update(start_year=s.start_year, end_year=s.end_year, permanent=s.permanent)
@@ -770,7 +778,7 @@ class Store(_CycleMixin):
         with self.engine.begin() as conn:
             cur = conn.execute(select(measures).where(measures.c.measure_id == measure_id)).mappings().first()
             if cur is None:
-                raise NotFound(f"Toimenpidettä {measure_id} ei löydy.")
+                raise NotFound("store.measure_not_found", id=measure_id)
             if cur["version"] != expected_version:
                 raise ConflictError([Conflict("measure", measure_id, expected_version, cur["version"],
                                               {"deleted": deleted}, dict(cur))])
@@ -788,19 +796,19 @@ class Store(_CycleMixin):
         with self.engine.begin() as conn:
             ch = conn.execute(select(changes).where(changes.c.change_id == change_id)).mappings().first()
             if ch is None:
-                raise NotFound(f"Muutosta {change_id} ei löydy.")
+                raise NotFound("store.change_not_found", id=change_id)
             table, key = {"measure": (measures, "measure_id"), "event": (events, "event_id")}.get(ch["entity"], (None, None))
             if ch["entity"] == "evaluation":
                 table, key = evaluations, "id"
             if ch["entity"] == "observation":
                 table, key = observations, "id"
             if table is None or ch["field"] == "*":
-                raise InvalidEdit("Tätä muutosta ei voi perua; poista rivi sen sijaan.", ch["field"])
+                raise InvalidEdit("store.cannot_revert", ch["field"])
             col_key = table.c[key]
             ident: object = int(ch["entity_id"]) if key == "id" else ch["entity_id"]
             cur = conn.execute(select(table).where(col_key == ident)).mappings().first()
             if cur is None:
-                raise NotFound("Muutettua riviä ei enää ole.")
+                raise NotFound("store.row_gone")
             fld = ch["field"]
             if _text(cur[fld]) != ch["new_value"]:
                 raise ConflictError([Conflict(ch["entity"], ch["entity_id"], cur["version"], cur["version"],

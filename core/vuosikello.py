@@ -51,18 +51,18 @@ def load_default_events(path: Path | str | None = None) -> list[dict]:
         reader = csv.DictReader(fh)
         missing = [c for c in EVENT_COLUMNS if c not in (reader.fieldnames or [])]
         if missing:
-            raise InvalidEdit(f"{path.name}: sarakkeet puuttuvat: {', '.join(missing)}.", missing[0])
+            raise InvalidEdit("vuosikello.file.columns_missing", missing[0], file=path.name, columns=", ".join(missing))
         for line_no, raw in enumerate(reader, start=2):
             event_id = (raw.get("event_id") or "").strip()
             if not _EVENT_ID_RE.match(event_id):
-                raise InvalidEdit(f"{path.name}, rivi {line_no}: tunnus '{event_id}' ei kelpaa.", "event_id")
+                raise InvalidEdit("vuosikello.file.bad_id", "event_id", file=path.name, row=line_no, id=event_id)
             if event_id in seen:
-                raise InvalidEdit(f"{path.name}, rivi {line_no}: tunnus '{event_id}' toistuu.", "event_id")
+                raise InvalidEdit("vuosikello.file.repeated_id", "event_id", file=path.name, row=line_no, id=event_id)
             seen.add(event_id)
             try:
                 clean = clean_event_values({k: raw.get(k) or "" for k in EVENT_COLUMNS[1:]})
             except InvalidEdit as exc:
-                raise InvalidEdit(f"{path.name}, rivi {line_no}: {exc.message}", exc.field) from exc
+                raise InvalidEdit("vuosikello.file.row", exc.field, file=path.name, row=line_no, error=exc) from exc
             rows.append({"event_id": event_id, **clean})
     return rows
 

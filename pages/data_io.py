@@ -81,7 +81,7 @@ else:
             try:
                 done = importer.apply_import(store, result, ctx.editor, progress=lambda f: bar.progress(min(1.0, f)))
             except (StoreError, importer.ImportRefused) as exc:
-                st.error(getattr(exc, "message", str(exc)))
+                st.error(exc.text(lang) if isinstance(exc, StoreError) else getattr(exc, "message", str(exc)))
             else:
                 st.session_state.pop(PREVIEW, None)
                 data.clear()

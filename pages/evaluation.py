@@ -129,7 +129,7 @@ def grid_view() -> None:
                 } for c in exc.conflicts]))
                 return
             except StoreError as exc:
-                st.error(exc.message)
+                st.error(exc.text(lang))
                 return
             st.success(t("eval.saved", lang, n=len(todo)))
             del st.session_state[base_key]  # everything saved: show fresh rows next time

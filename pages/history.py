@@ -41,7 +41,7 @@ if ctx.editor is not None and not hist.empty:
             try:
                 store.revert_change(int(chosen), ctx.editor)
             except StoreError as exc:
-                st.error(exc.message)
+                st.error(exc.text(lang))
             else:
                 data.clear()
                 st.success(t("history.reverted", lang))
@@ -54,7 +54,7 @@ if ctx.editor is not None and not hist.empty:
             try:
                 store.restore_measure(rid, ctx.editor)
             except StoreError as exc:
-                st.error(exc.message)
+                st.error(exc.text(lang))
             else:
                 data.clear()
                 st.success(t("history.restored", lang, id=rid))

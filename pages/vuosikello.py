@@ -62,7 +62,7 @@ if ctx.editor is not None:
         except ConflictError as exc:
             st.error(t("edit.conflict", lang) + " " + ", ".join(c.entity_id for c in exc.conflicts))
         except StoreError as exc:
-            st.error(exc.message)
+            st.error(exc.text(lang))
         else:
             st.success(t("vk.saved", lang, n=len(batch)))
             st.rerun()

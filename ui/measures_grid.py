@@ -259,7 +259,7 @@ def save_pending(ctx: PageContext) -> None:
         ]
         st.rerun()
     except (InvalidEdit, NotFound, PermissionDenied) as exc:
-        st.error(exc.message)
+        st.error(exc.text(lang))
         return
     st.session_state[state.PENDING] = {}
     data.clear()
@@ -318,7 +318,7 @@ def add_and_remove(ctx: PageContext, measures: pd.DataFrame, key: str, goal_id: 
                     mid = data.store().add_measure(actor, sub, values, ctx.editor,
                                                    known_actors=actors, known_subgoals=[s.subgoal_id for s in plan.subgoals])
                 except StoreError as exc:
-                    st.error(exc.message)
+                    st.error(exc.text(lang))
                 else:
                     data.clear()
                     st.success(t("edit.added", lang, id=mid))
@@ -336,7 +336,7 @@ def add_and_remove(ctx: PageContext, measures: pd.DataFrame, key: str, goal_id: 
             try:
                 data.store().delete_measure(target, int(row["version"]), ctx.editor)
             except StoreError as exc:
-                st.error(exc.message)
+                st.error(exc.text(lang))
             else:
                 (st.session_state.get(state.PENDING) or {}).pop(target, None)
                 data.clear()

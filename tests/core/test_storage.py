@@ -7,12 +7,16 @@ server is a failure, not a skip.
 from __future__ import annotations
 
 import os
+import re
 import uuid
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
+from core.i18n import CATALOGUE
 from core.storage import (
+    MEASURE_EDITABLE,
     ConflictError,
     Editor,
     InvalidEdit,
@@ -20,6 +24,7 @@ from core.storage import (
     NotFound,
     PermissionDenied,
     Store,
+    field_label,
 )
 
 ED = Editor("Testaaja")
@@ -121,6 +126,54 @@ def test_invalid_edits_are_refused_in_finnish(store, values, field_word):
         store.save_measure_edits([MeasureEdit("kymsote-I.1-1", 1, values)], ED)
     assert field_word in err.value.message
     assert store.measure("kymsote-I.1-1")["version"] == 1
+
+
+def test_invalid_edit_is_finnish_and_has_an_english_text(store):
+    with pytest.raises(InvalidEdit) as err:
+        store.save_measure_edits([MeasureEdit("kymsote-I.1-1", 1, {"start_year": "20x"})], ED)
+    exc = err.value
+    assert exc.message == "Kentän 'Alkuvuosi' pitää olla vuosiluku, ei '20x'."  # as before the catalogue
+    assert str(exc) == exc.message == exc.text() == exc.text("fi")
+    assert (exc.key, exc.field) == ("store.year_not_number", "start_year")
+    assert exc.text("en") == "The field 'Start year' must be a year, not '20x'."
+    assert field_label("start_year", "en") in exc.text("en")
+    with pytest.raises(InvalidEdit) as err:
+        store.save_measure_edits([MeasureEdit("kymsote-I.1-1", 1, {"status": "valmis"})], ED)
+    assert err.value.message == ("Kentän 'Tila' arvo 'valmis' ei ole sallittu "
+                                 "(sallitut: suunniteltu, käynnissä, vakiintunut, päättynyt).")
+    assert "'Status'" in err.value.text("en") and "Tila" not in err.value.text("en")
+
+
+def test_not_found_and_permission_texts_in_both_languages(store):
+    with pytest.raises(NotFound) as err:
+        store.measure("ei-ole")
+    assert err.value.message == "Toimenpidettä ei-ole ei löydy."
+    assert err.value.text("en") == "Measure ei-ole was not found."
+    with pytest.raises(PermissionDenied) as err:
+        store.delete_measure("kymsote-I.1-1", 1, None)
+    assert err.value.message == "Muokkaaminen vaatii kirjautumisen muokkaajana."
+    assert "editor" in err.value.text("en")
+
+
+def test_conflict_error_text_is_english_on_request(store):
+    store.save_measure_edits([MeasureEdit("hamina-I.1-1", 1, {"toimenpide": "A"})], ED)
+    with pytest.raises(ConflictError) as err:
+        store.save_measure_edits([MeasureEdit("hamina-I.1-1", 1, {"toimenpide": "B"})], OTHER)
+    assert err.value.message == ("Joku muu on muuttanut näitä rivejä sillä välin: hamina-I.1-1. "
+                                 "Valitse, kumpi arvo jää voimaan.")
+    assert err.value.text("en") == "Someone else changed these rows meanwhile: hamina-I.1-1. Choose which value stays."
+
+
+def test_every_store_message_and_field_label_is_in_the_catalogue():
+    src = (Path(__file__).resolve().parents[2] / "core" / "storage.py").read_text(encoding="utf-8")
+    used = set(re.findall(r'\b(?:InvalidEdit|NotFound|PermissionDenied|StoreError)\("([^"]+)"', src))
+    used |= set(re.findall(r'super\(\).__init__\("([^"]+)"', src))
+    in_catalogue = {k for k in CATALOGUE["fi"] if k.startswith("store.")}
+    assert used == in_catalogue  # every refusal has a text, and no text is left unused
+    assert not re.search(r'(?:InvalidEdit|NotFound|PermissionDenied)\(f"', src)  # no Finnish f-strings left
+    for fld in (*MEASURE_EDITABLE, "actor_id", "subgoal_id", "rating", "comment", "evaluator", "evaluated_on",
+                "year", "title", "months", "owner", "description", "value"):
+        assert field_label(fld, "fi") and field_label(fld, "en"), fld
 
 
 def test_html_is_stored_as_text(store):

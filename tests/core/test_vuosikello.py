@@ -54,6 +54,16 @@ def test_bad_event_files_are_refused(tmp_path, csv_text: str, message: str) -> N
     assert message in exc.value.message
 
 
+def test_bad_event_file_row_has_an_english_text(tmp_path) -> None:
+    path = tmp_path / "events.csv"
+    path.write_text("event_id,title,months,owner,description\na,,3,,\n", encoding="utf-8")
+    with pytest.raises(InvalidEdit) as exc:
+        vk.load_default_events(path)
+    assert exc.value.message == "events.csv, rivi 2: Kenttä 'Otsikko' on pakollinen."
+    assert exc.value.field == "title"
+    assert exc.value.text("en") == "events.csv, row 2: The field 'Title' is required."
+
+
 def test_figure_has_one_ring_per_event_in_its_months() -> None:
     df = _events(("b", "Syksy", "9,10"), ("a", "Kevät", "3"), ("c", "Vuodenvaihde", "12,1"))
     fig = vk.vuosikello_figure(df, "fi")

@@ -80,6 +80,19 @@ def test_vuosikello_edit_and_refusal(editor_env):
     assert "Uusi tapahtuma" in set(after["title"])
 
 
+def test_vuosikello_refusal_follows_the_language(editor_env):
+    at = signed_in("pages/vuosikello.py")
+    at.sidebar.radio(key="w_lang").set_value("en").run()
+    recorded = len(store().history(entity="event"))
+    at.session_state["vk_editor"] = {"edited_rows": {0: {"months": "13"}}, "added_rows": [], "deleted_rows": []}
+    at.run()
+    next(b for b in at.button if b.label == "Save the annual clock").click().run()
+    assert not at.exception, at.exception
+    errors = [e.value for e in at.error]
+    assert "Months must be given as numbers 1–12, not '13'." in errors, errors
+    assert len(store().history(entity="event")) == recorded  # nothing saved
+
+
 def test_reports_build_html(editor_env):
     at = AppTest.from_file("../../app.py", default_timeout=180).run()
     at.switch_page("pages/reports.py").run()
