@@ -8,6 +8,7 @@ changed by someone else shows both values and lets the editor choose.
 from __future__ import annotations
 
 import copy
+import hashlib
 
 import pandas as pd
 import streamlit as st
@@ -101,7 +102,19 @@ def collect_edits(shown: pd.DataFrame, returned: pd.DataFrame | None, pending: d
     return pending
 
 
+_OPTIONS: dict[tuple, dict] = {}  # built grid options per language, role and column types (read only)
+
+
 def _grid_options(df: pd.DataFrame, lang: str, editable: bool) -> dict:
+    """The grid's column definitions and options: a fresh top-level dict (AgGrid adds the rows to it)."""
+    sig = (lang, editable, tuple((str(c), str(d)) for c, d in df.dtypes.items()))
+    built = _OPTIONS.get(sig)
+    if built is None:
+        built = _OPTIONS[sig] = _build_grid_options(df.head(0), lang, editable)
+    return dict(built)
+
+
+def _build_grid_options(df: pd.DataFrame, lang: str, editable: bool) -> dict:
     gb = GridOptionsBuilder.from_dataframe(df)
     gb.configure_default_column(resizable=True, filter=True, sortable=True, wrapText=True, autoHeight=True,
                                 editable=False, cellStyle={"white-space": "pre-wrap", "line-height": "1.4"})
@@ -152,17 +165,32 @@ def _all_rows(url: str, version: int, lang: str) -> pd.DataFrame:
     return _grid_types(measures_display(data.plan(), data.measures_at(url, version), lang))
 
 
-def grid_frame(ctx: PageContext, measures: pd.DataFrame) -> pd.DataFrame:
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _stored_rows(url: str, version: int, lang: str, ids_sig: str, _ids: tuple[str, ...]) -> pd.DataFrame | None:
+    """The grid rows of ``_ids`` (at most MAX_GRID_ROWS, plan order) as stored at ``version``, or None
+    if some of them are not rows of that version; one per filter result (shared: read only)."""
+    rows = _all_rows(url, version, lang)
+    wanted = rows["measure_id"].isin(_ids)
+    if int(wanted.sum()) != len(_ids):
+        return None
+    return rows[wanted].head(MAX_GRID_ROWS).reset_index(drop=True)
+
+
+def ids_signature(measures: pd.DataFrame) -> str:
+    """A short fingerprint of which measures (in which order) a filter selected."""
+    return hashlib.blake2b("\x1f".join(map(str, measures["measure_id"])).encode(), digest_size=8).hexdigest()
+
+
+def grid_frame(ctx: PageContext, measures: pd.DataFrame, ids_sig: str | None = None) -> pd.DataFrame:
     """The rows and columns the grid shows (at most MAX_GRID_ROWS, pending edits applied)."""
     pending = st.session_state.get(state.PENDING) or {}
-    rows = _all_rows(data.database_url(), data.store().data_version(), ctx.lang)
-    wanted = rows["measure_id"].isin(measures["measure_id"])
-    if int(wanted.sum()) != len(measures):  # not rows of the current store (or it changed meanwhile)
+    out = _stored_rows(data.database_url(), data.store().data_version(), ctx.lang, ids_sig or ids_signature(measures),
+                       tuple(measures["measure_id"]))
+    if out is None:  # not rows of the current store (or it changed meanwhile)
         return _grid_types(measures_display(ctx.plan, apply_pending(measures, pending), ctx.lang)).head(MAX_GRID_ROWS)
-    out = rows[wanted].head(MAX_GRID_ROWS).reset_index(drop=True)  # a new frame: the cache stays as it is
     shown = set(out["measure_id"])
     if any(mid in shown for mid in pending):
-        out = _grid_types(apply_pending(out, pending))
+        out = _grid_types(apply_pending(out, pending))  # copies: the cached rows stay as they are
     return out
 
 
@@ -173,7 +201,11 @@ def render(ctx: PageContext, measures: pd.DataFrame, key: str, height: int = 520
         st.info(t("measures.none", lang))
         return
     editable = ctx.editor is not None
-    grid_key = f"{key}_{data.store().data_version()}_{st.session_state.get(GRID_GENERATION, 0)}"
+    # A new grid (new key) whenever what it should show changes: the data, a discard, the language or
+    # the filter result. Rows are sent as JSON without a data hash, so the grid never swaps rows under
+    # a user's edits (with a hash it would ignore new rows once edited, showing stale ones).
+    ids_sig = ids_signature(measures)
+    grid_key = f"{key}_{data.store().data_version()}_{st.session_state.get(GRID_GENERATION, 0)}_{lang}_{ids_sig}"
     memo_key = f"_grid_shown_{key}"
     pending = dict(st.session_state.get(state.PENDING) or {})
     previous = st.session_state.get(memo_key)
@@ -182,12 +214,12 @@ def render(ctx: PageContext, measures: pd.DataFrame, key: str, height: int = 520
         # made in the grid as it was, before it is replaced by a fresh one
         pending = collect_edits(previous[1], nodes_frame(st.session_state.get(previous[0])), pending)
         st.session_state[state.PENDING] = pending
-    frame = grid_frame(ctx, measures)
+    frame = grid_frame(ctx, measures, ids_sig)
     if len(measures) > len(frame):
         st.info(t("edit.too_many", lang, shown=len(frame), n=len(measures)))
     st.session_state[memo_key] = (grid_key, frame)
-    response = AgGrid(
-        frame,
+    AgGrid(
+        frame.copy(deep=False),  # AgGrid adds a row-id column to the frame it is given
         gridOptions=_grid_options(frame, lang, editable),
         height=height,
         update_mode=GridUpdateMode.VALUE_CHANGED,
@@ -197,15 +229,15 @@ def render(ctx: PageContext, measures: pd.DataFrame, key: str, height: int = 520
         show_toolbar=False,
         show_download_button=False,
         theme="streamlit",
+        use_json_serialization=True,  # rows as one JSON text: no per-run hashing and Arrow conversion
     )
     if editable:
         # Edits arrive as a new component value (update_on cellValueChanged); the value stays the
         # same object across reruns until the grid sends another, so compare only new ones.
         raw, seen_key = st.session_state.get(grid_key), f"_grid_seen_{key}"
-        returned = getattr(response, "data", None)
-        if raw is not None and raw is not st.session_state.get(seen_key) and isinstance(returned, pd.DataFrame):
+        if raw is not None and raw is not st.session_state.get(seen_key):
             st.session_state[seen_key] = raw
-            updated = collect_edits(frame, returned, copy.deepcopy(pending))
+            updated = collect_edits(frame, nodes_frame(raw), copy.deepcopy(pending))
             if updated != pending:
                 st.session_state[state.PENDING] = updated
                 st.rerun()

@@ -98,6 +98,26 @@ def test_pending_edit_survives_page_change(browser, fresh_db):
         page.close()
 
 
+def test_filter_after_an_edit_shows_the_new_rows_and_keeps_the_edit(browser, fresh_db):
+    """An edited grid used to ignore new rows from the server (AgGrid's client_wins): after an edit a
+    search still showed the old rows. Now the grid follows the filter and the edit stays pending."""
+    with running(fresh_db, {"KYMLAPSET_EDITOR_PASSCODE": ""}, browser) as server:
+        page = browser.new_page(viewport={"width": 1500, "height": 1000})
+        open_measures(page, server.url)  # poliisi: one row per sub-goal, I.1 first
+        expect(cell(page, 2, "subgoal")).to_contain_text("I.3")
+        edit_cell(page, 0, "mittari", "Keskeneräinen muokkaus")
+        expect(page.get_by_text("Tallentamattomia muutoksia: 1 kenttää 1 rivillä")).to_be_visible()
+        search = page.get_by_label("Hae tekstistä")
+        search.fill("Ankkuri")  # in I.1, I.2, I.5, I.6 … but not in I.3 ("-")
+        search.press("Enter")
+        wait_idle(page)
+        expect(page.get_by_text("6 toimenpidettä")).to_be_visible()
+        expect(cell(page, 2, "subgoal")).to_contain_text("I.5", timeout=30000)
+        expect(cell(page, 0, "mittari")).to_contain_text("Keskeneräinen muokkaus")
+        expect(page.get_by_text("Tallentamattomia muutoksia: 1 kenttää 1 rivillä")).to_be_visible()
+        page.close()
+
+
 def test_two_people_same_cell(browser, fresh_db):
     with running(fresh_db, {"KYMLAPSET_EDITOR_PASSCODE": ""}, browser) as server:
         ctx_a, ctx_b = browser.new_context(viewport={"width": 1500, "height": 1000}), browser.new_context(
