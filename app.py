@@ -12,6 +12,7 @@ try:
 except ValueError as exc:  # broken data/: say so in Finnish, do not crash
     st.error(t("notice.data_error", "fi", error=str(exc)[:2000]))
     st.stop()
+data.begin_run()
 state.init_state(plan)
 lang = state.lang()
 

@@ -100,17 +100,40 @@ def observations_at(url: str, version: int) -> pd.DataFrame:
     return _store(url).observations()
 
 
+_RUN_VERSION = "_data_version_this_run"
+
+
+def begin_run() -> None:
+    """Called by the router at the start of every run: the data version is read again."""
+    st.session_state[_RUN_VERSION] = None
+
+
+def version() -> int:
+    """The store's data version, read once per run, so every part of a page shows the same data.
+
+    Outside the router (no ``begin_run()`` this session) it is read on every call.
+    """
+    if _RUN_VERSION not in st.session_state:
+        return store().data_version()
+    current = st.session_state[_RUN_VERSION]
+    if current is None:
+        current = st.session_state[_RUN_VERSION] = store().data_version()
+    return current
+
+
 def measures() -> pd.DataFrame:
     """Current (not deleted) measures, with versions (the caller's own copy)."""
-    return measures_at(database_url(), store().data_version())
+    return measures_at(database_url(), version())
 
 
 def observations() -> pd.DataFrame:
     """All indicator values in the store (the caller's own copy)."""
-    return observations_at(database_url(), store().data_version())
+    return observations_at(database_url(), version())
 
 
 def clear() -> None:
     """Drop cached frames after a write (views keyed by data version follow on their own)."""
     measures_at.clear()
     observations_at.clear()
+    if _RUN_VERSION in st.session_state:
+        st.session_state[_RUN_VERSION] = None  # the rest of this run sees the write

@@ -40,6 +40,7 @@ def configured_passcode() -> str:
 
 
 _EDITOR_THIS_RUN = "_editor_this_run"
+_LOCAL_REQUEST = "_local_request"  # whether this session's connection comes from this machine
 _UNSET = object()
 
 
@@ -55,9 +56,12 @@ def current_editor() -> Editor | None:
         if st.session_state.get(state.EDITOR_OK) and st.session_state.get(state.EDITOR_NAME):
             return Editor(auth.clean_editor_name(st.session_state[state.EDITOR_NAME]))
         return None
-    ip = getattr(st.context, "ip_address", None)
-    host = (st.context.headers or {}).get("Host")
-    if auth.is_local_request(ip, host):
+    local = st.session_state.get(_LOCAL_REQUEST)
+    if local is None:  # a session's address and headers are those of its connection: ask once
+        ip = getattr(st.context, "ip_address", None)
+        host = (st.context.headers or {}).get("Host")
+        local = st.session_state[_LOCAL_REQUEST] = auth.is_local_request(ip, host)
+    if local:
         who = auth.clean_editor_name(st.session_state.get(state.EDITOR_NAME)) or "paikallinen käyttäjä"
         return Editor(who)
     return None

@@ -184,7 +184,7 @@ def ids_signature(measures: pd.DataFrame) -> str:
 def grid_frame(ctx: PageContext, measures: pd.DataFrame, ids_sig: str | None = None) -> pd.DataFrame:
     """The rows and columns the grid shows (at most MAX_GRID_ROWS, pending edits applied)."""
     pending = st.session_state.get(state.PENDING) or {}
-    out = _stored_rows(data.database_url(), data.store().data_version(), ctx.lang, ids_sig or ids_signature(measures),
+    out = _stored_rows(data.database_url(), data.version(), ctx.lang, ids_sig or ids_signature(measures),
                        tuple(measures["measure_id"]))
     if out is None:  # not rows of the current store (or it changed meanwhile)
         return _grid_types(measures_display(ctx.plan, apply_pending(measures, pending), ctx.lang)).head(MAX_GRID_ROWS)
@@ -205,7 +205,7 @@ def render(ctx: PageContext, measures: pd.DataFrame, key: str, height: int = 520
     # the filter result. Rows are sent as JSON without a data hash, so the grid never swaps rows under
     # a user's edits (with a hash it would ignore new rows once edited, showing stale ones).
     ids_sig = ids_signature(measures)
-    grid_key = f"{key}_{data.store().data_version()}_{st.session_state.get(GRID_GENERATION, 0)}_{lang}_{ids_sig}"
+    grid_key = f"{key}_{data.version()}_{st.session_state.get(GRID_GENERATION, 0)}_{lang}_{ids_sig}"
     memo_key = f"_grid_shown_{key}"
     pending = dict(st.session_state.get(state.PENDING) or {})
     previous = st.session_state.get(memo_key)
