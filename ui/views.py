@@ -6,7 +6,8 @@ filter values passed here as arguments. So they are cached at the edge:
 
 - frames with ``st.cache_data`` (each caller gets its own copy);
 - figures with ``st.cache_resource`` (one shared object; ``st.plotly_chart`` only reads it —
-  it serialises a copy — so callers must not modify a figure they get from here).
+  it serialises a copy — so callers must not modify a figure they get from here). Each is
+  passed through ``drawn_once`` so that drawing it again does not redo Plotly's ``to_dict()``.
 
 Every cached function takes the data version as an argument, so a save (which bumps it) is
 seen by every session at once; the ``max_entries`` bound the memory.
@@ -29,21 +30,46 @@ from core.trends import trend_figure
 from core.vuosikello import upcoming_events, vuosikello_figure
 from ui import data
 
-Pairs = tuple[tuple[int, str], ...]
+Pairs = str  # (indicator, series) pairs as one text ("1\x1f\x1e16\x1fcount"): a cheap cache key
+_ITEM, _PAIR = "\x1e", "\x1f"
+
+
+def drawn_once(fig: go.Figure | None) -> go.Figure | None:
+    """Make a finished, shared figure cheap to draw again; returns the same object.
+
+    ``st.plotly_chart`` calls ``fig.to_dict()`` on every run: a deep copy of every trace and
+    annotation with each array re-encoded (5–10 ms for a chart here), though a cached figure never
+    changes. Its dict is made once here and handed out on every later call; Streamlit only reads
+    it (trace uids, which Streamlit's JSON export pops, are dropped here first).
+    """
+    if fig is None:
+        return None
+    as_dict = fig.to_dict()
+    for trace in as_dict.get("data", []):
+        trace.pop("uid", None)
+    fig.to_dict = lambda: as_dict  # plotly lets a known attribute be set; this instance only
+    return fig
 
 
 def _version() -> tuple[str, int]:
-    return data.database_url(), data.store().data_version()
+    return data.database_url(), data.version()
 
 
 def _pairs(pairs) -> Pairs | None:
-    return None if pairs is None else tuple((int(i), str(s)) for i, s in pairs)
+    """The pairs as a cache key: Streamlit hashes one string far faster than a tuple of tuples."""
+    return None if pairs is None else _ITEM.join(f"{int(i)}{_PAIR}{s}" for i, s in pairs)
+
+
+def _unpack(pairs: Pairs | None) -> list[tuple[int, str]] | None:
+    if pairs is None:
+        return None
+    return [(int(i), s) for i, s in (item.split(_PAIR, 1) for item in pairs.split(_ITEM))] if pairs else []
 
 
 @st.cache_data(show_spinner=False, max_entries=128)
 def _comparison(url: str, version: int, pairs: Pairs | None, group: str | None, lang: str) -> pd.DataFrame:
     return queries.comparison_frame(data.plan(), data.observations_at(url, version),
-                                    None if pairs is None else list(pairs), [group] if group else None, lang)
+                                    _unpack(pairs), [group] if group else None, lang)
 
 
 def comparison(pairs, group: str | None, lang: str) -> pd.DataFrame:
@@ -55,7 +81,8 @@ def comparison(pairs, group: str | None, lang: str) -> pd.DataFrame:
 def _comparison_figures(url: str, version: int, pairs: Pairs | None, group: str | None,
                         lang: str) -> list[tuple[str, go.Figure]]:
     frame = _comparison(url, version, pairs, group, lang)
-    return [(unit, charts.indicator_comparison_figure(part, lang)) for unit, part in charts.split_by_unit(frame).items()]
+    return [(unit, drawn_once(charts.indicator_comparison_figure(part, lang)))
+            for unit, part in charts.split_by_unit(frame).items()]
 
 
 def comparison_figures(pairs, group: str | None, lang: str) -> list[tuple[str, go.Figure]]:
@@ -79,7 +106,7 @@ def _status_by_goal(url: str, version: int, group: str | None, lang: str) -> go.
     plan = data.plan()
     by_goal, _ = _overview_frames(url, version, group, lang)
     titles = {g.goal_id: t("nav.goal", lang, goal=g.goal_id) for g in plan.goals}
-    return charts.status_by_goal_figure(queries.status_counts_by_goal(by_goal), titles, lang)
+    return drawn_once(charts.status_by_goal_figure(queries.status_counts_by_goal(by_goal), titles, lang))
 
 
 def status_by_goal(group: str | None, lang: str) -> go.Figure:
@@ -94,7 +121,7 @@ def _heatmap(url: str, version: int, group: str | None, lang: str) -> go.Figure 
     survey = [(g.group_id, name(g, lang)) for g in sorted(plan.groups, key=lambda g: g.sort_order)
               if g.kind == "survey" and (group is None or g.group_id == group)]
     heat = frame_all[frame_all["group_id"].isin([g for g, _ in survey])]
-    return None if heat.empty else charts.status_heatmap(heat, survey, lang)
+    return None if heat.empty else drawn_once(charts.status_heatmap(heat, survey, lang))
 
 
 def heatmap(group: str | None, lang: str) -> go.Figure | None:
@@ -106,7 +133,7 @@ def heatmap(group: str | None, lang: str) -> go.Figure | None:
 def _measure_counts(url: str, version: int, actors: tuple[str, ...], lang: str) -> go.Figure:
     plan = data.plan()
     measures = queries.filter_measures(data.measures_at(url, version), queries.Filters(actors=actors))
-    return charts.measure_counts_figure(queries.measure_counts(plan, measures, lang), lang)
+    return drawn_once(charts.measure_counts_figure(queries.measure_counts(plan, measures, lang), lang))
 
 
 def measure_counts(actors: tuple[str, ...], lang: str) -> go.Figure:
@@ -118,13 +145,13 @@ def measure_counts(actors: tuple[str, ...], lang: str) -> go.Figure:
 def service_mix(goal_ids: tuple[str, ...], lang: str) -> go.Figure:
     """Service-level mix of these goals (plan data only). Read-only figure."""
     plan = data.plan()
-    return charts.service_mix_figure([plan.goal(g) for g in goal_ids], lang)
+    return drawn_once(charts.service_mix_figure([plan.goal(g) for g in goal_ids], lang))
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
 def subgoal_matrix(goal_id: str, lang: str) -> go.Figure:
     """The goal's sub-goals on the difficulty × impact axes (plan data only). Read-only figure."""
-    return charts.subgoal_matrix_figure(data.plan().subgoals_of(goal_id), lang)
+    return drawn_once(charts.subgoal_matrix_figure(data.plan().subgoals_of(goal_id), lang))
 
 
 @st.cache_resource(show_spinner=False, max_entries=128)
@@ -134,7 +161,7 @@ def _trend(url: str, version: int, indicator_id: int, series_id: str, group: str
     frame = queries.trend_frame(plan, data.observations_at(url, version), indicator_id, series_id, group, lang)
     if frame.empty:
         return None
-    return trend_figure(frame, lang, unit=queries.unit_of(plan, indicator_id, series_id))
+    return drawn_once(trend_figure(frame, lang, unit=queries.unit_of(plan, indicator_id, series_id)))
 
 
 def trend(indicator_id: int, series_id: str, group: str | None, lang: str) -> go.Figure | None:
@@ -160,7 +187,7 @@ def _timeline(url: str, version: int, actors: tuple[str, ...], goal: str | None,
     measures = measures[measures["row_kind"] == "measure"]
     dated = measures[measures["start_year"].notna()]
     shown = dated.head(max_rows)
-    figure = None if shown.empty else timeline_figure(plan, shown, lang)
+    figure = None if shown.empty else drawn_once(timeline_figure(plan, shown, lang))
     return TimelineView(figure, len(dated), len(shown), undated_measures(measures, plan, lang))
 
 
@@ -176,7 +203,7 @@ def _evaluation(url: str, version: int, year: int, actors: tuple[str, ...], by: 
     measures = queries.filter_measures(data.measures_at(url, version), queries.Filters(actors=actors))
     evaluations = data.store().evaluations(year)
     summary = evaluation_summary(measures, evaluations, plan, by=by, year=year, lang=lang)
-    return evaluation_figure(summary, lang), missing_evaluations(measures, evaluations, year, plan)
+    return drawn_once(evaluation_figure(summary, lang)), missing_evaluations(measures, evaluations, year, plan)
 
 
 def evaluation(year: int, actors: tuple[str, ...], by: str, lang: str) -> tuple[go.Figure, pd.DataFrame]:
@@ -189,7 +216,7 @@ def _vuosikello(url: str, version: int, lang: str, today: date) -> tuple[go.Figu
     events = data.store().events()
     if events.empty:
         return None, events
-    return vuosikello_figure(events, lang, today=today), upcoming_events(events, today, n=6, lang=lang)
+    return drawn_once(vuosikello_figure(events, lang, today=today)), upcoming_events(events, today, n=6, lang=lang)
 
 
 def vuosikello(lang: str) -> tuple[go.Figure | None, pd.DataFrame]:
