@@ -1,0 +1,49 @@
+"""Cached views: a figure drawn again gives exactly what a fresh one would, and grid options."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import plotly.io as pio
+import plotly.tools
+
+from core import charts, queries
+from core.loader import load_plan
+from ui.measures_grid import _grid_options, _grid_types
+from ui.views import _pairs, _unpack, drawn_once
+
+
+def test_a_drawn_once_figure_serialises_as_the_original():
+    plan = load_plan()
+    frame = queries.comparison_frame(plan, queries.observations_frame(plan), None, ["lk8_9"], "fi")
+    for part in charts.split_by_unit(frame).values():
+        fresh = charts.indicator_comparison_figure(part, "fi")
+        cached = drawn_once(charts.indicator_comparison_figure(part, "fi"))
+        # what st.plotly_chart does with a figure: to_dict via plotly.tools, then to_json
+        once = plotly.tools.return_figure_from_figure_or_data(cached, validate_figure=True)
+        assert once is plotly.tools.return_figure_from_figure_or_data(cached, validate_figure=True)
+        assert pio.to_json(once, validate=False) == pio.to_json(fresh.to_dict(), validate=False)
+        assert cached.data == fresh.data and cached.layout == fresh.layout  # the figure itself is unchanged
+
+
+def test_drawn_once_keeps_none_and_drops_trace_uids():
+    assert drawn_once(None) is None
+    fig = drawn_once(go.Figure(go.Bar(x=[1], y=[2], uid="abc")))
+    assert "uid" not in fig.to_dict()["data"][0]
+
+
+def test_pairs_key_round_trip():
+    for pairs in (None, [], [(1, ""), (16, "count"), (2, "a:b")]):
+        assert _unpack(_pairs(pairs)) == pairs
+
+
+def test_grid_options_are_built_once_and_handed_out_as_fresh_dicts():
+    frame = _grid_types(queries.measures_display(load_plan(), queries.measures_frame(load_plan()), "fi"))
+    a, b = _grid_options(frame, "fi", True), _grid_options(frame, "fi", True)
+    assert a == b and a is not b
+    a["rowData"] = "[]"  # what AgGrid adds to the dict it gets
+    assert "rowData" not in _grid_options(frame, "fi", True)
+    editable = {c["field"]: c.get("editable") for c in a["columnDefs"]}
+    assert editable["mittari"] is True and editable["measure_id"] is not True
+    read_only = {c["field"]: c.get("editable") for c in _grid_options(frame, "fi", False)["columnDefs"]}
+    assert not any(read_only.values())
+    assert {c["field"]: c["headerName"] for c in _grid_options(frame, "en", False)["columnDefs"]}["actor"] == "Actor"
