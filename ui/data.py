@@ -88,16 +88,27 @@ def store() -> Store:
     return _store(database_url())
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
-def measures_at(url: str, version: int) -> pd.DataFrame:
-    """Measures of the store at ``url`` as of data ``version`` (a fresh copy per call)."""
+# One frame per data version, shared by all sessions; each caller gets a shallow copy. With
+# pandas' copy-on-write that copy is the caller's own (changing it never changes the shared
+# frame), without cache_data's unpickling of the whole table on every call.
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _measures_shared(url: str, version: int) -> pd.DataFrame:
     return _store(url).measures()
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
-def observations_at(url: str, version: int) -> pd.DataFrame:
-    """Indicator values of the store at ``url`` as of data ``version`` (a fresh copy per call)."""
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _observations_shared(url: str, version: int) -> pd.DataFrame:
     return _store(url).observations()
+
+
+def measures_at(url: str, version: int) -> pd.DataFrame:
+    """Measures of the store at ``url`` as of data ``version`` (the caller's own copy)."""
+    return _measures_shared(url, version).copy(deep=False)
+
+
+def observations_at(url: str, version: int) -> pd.DataFrame:
+    """Indicator values of the store at ``url`` as of data ``version`` (the caller's own copy)."""
+    return _observations_shared(url, version).copy(deep=False)
 
 
 _RUN_VERSION = "_data_version_this_run"
@@ -133,7 +144,7 @@ def observations() -> pd.DataFrame:
 
 def clear() -> None:
     """Drop cached frames after a write (views keyed by data version follow on their own)."""
-    measures_at.clear()
-    observations_at.clear()
+    _measures_shared.clear()
+    _observations_shared.clear()
     if _RUN_VERSION in st.session_state:
         st.session_state[_RUN_VERSION] = None  # the rest of this run sees the write

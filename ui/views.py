@@ -4,7 +4,8 @@ Building a figure (Plotly validates every property) and the comparison frame cos
 drawing it, and both depend only on the plan (immutable), the store's data version and the
 filter values passed here as arguments. So they are cached at the edge:
 
-- frames with ``st.cache_data`` (each caller gets its own copy);
+- frames with ``st.cache_resource``, handed out as shallow copies: with pandas' copy-on-write a
+  caller's changes never reach the cached frame, and no call unpickles a whole table;
 - figures with ``st.cache_resource`` (one shared object; ``st.plotly_chart`` only reads it —
   it serialises a copy — so callers must not modify a figure they get from here). Each is
   passed through ``drawn_once`` so that drawing it again does not redo Plotly's ``to_dict()``.
@@ -66,15 +67,19 @@ def _unpack(pairs: Pairs | None) -> list[tuple[int, str]] | None:
     return [(int(i), s) for i, s in (item.split(_PAIR, 1) for item in pairs.split(_ITEM))] if pairs else []
 
 
-@st.cache_data(show_spinner=False, max_entries=128)
+@st.cache_resource(show_spinner=False, max_entries=128)
 def _comparison(url: str, version: int, pairs: Pairs | None, group: str | None, lang: str) -> pd.DataFrame:
+    """Shared, read only: ``comparison()`` hands out copies."""
     return queries.comparison_frame(data.plan(), data.observations_at(url, version),
                                     _unpack(pairs), [group] if group else None, lang)
 
 
 def comparison(pairs, group: str | None, lang: str) -> pd.DataFrame:
-    """``queries.comparison_frame`` for these (indicator, series) pairs and one group (None = all)."""
-    return _comparison(*_version(), _pairs(pairs), group, lang)
+    """``queries.comparison_frame`` for these (indicator, series) pairs and one group (None = all).
+
+    The caller's own frame: a shallow copy, which pandas' copy-on-write keeps apart from the cache.
+    """
+    return _comparison(*_version(), _pairs(pairs), group, lang).copy(deep=False)
 
 
 @st.cache_resource(show_spinner=False, max_entries=128)

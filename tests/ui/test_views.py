@@ -47,3 +47,16 @@ def test_grid_options_are_built_once_and_handed_out_as_fresh_dicts():
     read_only = {c["field"]: c.get("editable") for c in _grid_options(frame, "fi", False)["columnDefs"]}
     assert not any(read_only.values())
     assert {c["field"]: c["headerName"] for c in _grid_options(frame, "en", False)["columnDefs"]}["actor"] == "Actor"
+
+
+def test_a_callers_copy_of_the_measures_is_its_own(tmp_path):
+    from ui import data
+
+    url = f"sqlite:///{tmp_path / 'own.db'}"
+    version = data._store(url).data_version()
+    mine = data.measures_at(url, version)
+    first = mine.loc[0, "mittari"]
+    mine.loc[0, "mittari"] = "muutettu vain tässä"  # a page changing its own frame in place
+    mine["toimenpide"] = "x"
+    again = data.measures_at(url, version)
+    assert again.loc[0, "mittari"] == first and (again["toimenpide"] != "x").all()
