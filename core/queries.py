@@ -230,8 +230,9 @@ def filter_measures(measures: pd.DataFrame, filters: Filters) -> pd.DataFrame:
     df = measures
     if filters.actors:
         df = df[df["actor_id"].isin(filters.actors)]
-    if filters.goal:
-        df = df[df["subgoal_id"].map(goal_of) == filters.goal]
+    if filters.goal:  # goal_of(subgoal) == goal, vectorised: "II" or "II.<n>"
+        sub = df["subgoal_id"]
+        df = df[(sub == filters.goal) | sub.str.startswith(f"{filters.goal}.")]
     if filters.subgoal:
         df = df[df["subgoal_id"] == filters.subgoal]
     needle = filters.search.strip().casefold()
