@@ -7,7 +7,7 @@ import streamlit as st
 
 from core import queries
 from core.i18n import name, t
-from ui import data, measures_grid, state
+from ui import data, measures_grid, state, views
 from ui.frame import PageContext, goal_filter, page_context, view_tabs
 
 EXPORT_COLUMNS = ["measure_id", "actor", "subgoal", "toimenpide", "mittari", "aikataulu", "toimijat", "seuranta",
@@ -56,7 +56,7 @@ def filtered(ctx: PageContext) -> None:
 def whole_table(ctx: PageContext) -> None:
     """One actor's whole table as in the plan: every sub-goal, whatever the filters of the other tab."""
     plan, lang = ctx.plan, ctx.lang
-    everything = data.measures()
+    everything = views.measures_display(lang)  # cached per data version, in plan order
     counts = everything["actor_id"].value_counts()
     table_actors = [a.actor_id for a in plan.actors if not ctx.filters.actors or a.actor_id in ctx.filters.actors]
     actor_id = st.selectbox(
@@ -67,7 +67,7 @@ def whole_table(ctx: PageContext) -> None:
     actor = plan.actor(actor_id)
     if actor.current_name:
         st.caption(actor.current_name)
-    mine = queries.measures_display(plan, everything[everything["actor_id"] == actor_id], lang)
+    mine = everything[everything["actor_id"] == actor_id]
     columns = ["subgoal", "toimenpide", "mittari", "aikataulu", "toimijat", "seuranta", "row_kind_label"]
     st.dataframe(mine[columns].rename(columns={c: t(f"col.{c}", lang) for c in columns[:-1]}
                                       | {"row_kind_label": t("col.row_kind", lang)}),

@@ -18,7 +18,7 @@ from core.i18n import name, t
 from core.model import MEASURE_TEXT_FIELDS, MeasureStatus
 from core.queries import measures_display
 from core.storage import ConflictError, InvalidEdit, MeasureEdit, NotFound, PermissionDenied, StoreError
-from ui import data, state
+from ui import data, state, views
 from ui.frame import PageContext
 
 MAX_GRID_ROWS = 400  # more rows than a workshop can read; filters narrow the rest
@@ -162,7 +162,7 @@ def _grid_types(df: pd.DataFrame) -> pd.DataFrame:
 @st.cache_resource(show_spinner=False, max_entries=8)
 def _all_rows(url: str, version: int, lang: str) -> pd.DataFrame:
     """Every stored measure as grid rows in plan order, per data version (shared: read only)."""
-    return _grid_types(measures_display(data.plan(), data.measures_at(url, version), lang))
+    return _grid_types(views.shared_measures_display(url, version, lang))
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)

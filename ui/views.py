@@ -106,6 +106,17 @@ def _overview_frames(url: str, version: int, group: str | None, lang: str) -> tu
     return by_goal, _comparison(url, version, _pairs(linked + others), group, lang)
 
 
+@st.cache_resource(show_spinner=False, max_entries=8)
+def shared_measures_display(url: str, version: int, lang: str) -> pd.DataFrame:
+    """Shared, read only (``measures_display()`` hands out copies)."""
+    return queries.measures_display(data.plan(), data.measures_at(url, version), lang)
+
+
+def measures_display(lang: str) -> pd.DataFrame:
+    """Every current measure in plan order with readable actor and sub-goal columns (the caller's own copy)."""
+    return shared_measures_display(*_version(), lang).copy(deep=False)
+
+
 @st.cache_resource(show_spinner=False, max_entries=32)
 def _status_by_goal(url: str, version: int, group: str | None, lang: str) -> go.Figure:
     plan = data.plan()
