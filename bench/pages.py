@@ -184,11 +184,16 @@ class Result:
     first: float = float("nan")
     script: list[float] = field(default_factory=list)
     total: list[float] = field(default_factory=list)
+    bare: list[float] = field(default_factory=list)  # the bare page, timed just before each run (paired)
     error: str = ""
 
     @property
     def median(self) -> float:
         return statistics.median(self.script) if self.script else float("nan")
+
+    @property
+    def bare_median(self) -> float:
+        return statistics.median(self.bare) if self.bare else float("nan")
 
     @property
     def median_total(self) -> float:
@@ -219,11 +224,17 @@ def check(at: AppTest) -> str:
     return ""
 
 
-def timed_reruns(at: AppTest, res: Result, runs: int, warmup: int) -> None:
-    """``warmup`` untimed reruns, then ``runs`` timed ones recorded in ``res``."""
+def timed_reruns(at: AppTest, res: Result, runs: int, warmup: int, bare_at: AppTest | None = None) -> None:
+    """``warmup`` untimed reruns, then ``runs`` timed ones recorded in ``res``.
+
+    With ``bare_at`` each timed run is paired with a bare-page run just before it, so that a busy
+    moment of this shared machine slows both sides of the ratio alike.
+    """
     for _ in range(warmup):
         at.run()
     for _ in range(runs):
+        if bare_at is not None:
+            res.bare.append(timed(bare_at.run)[0])
         s, tot = timed(at.run)
         res.script.append(s)
         res.total.append(tot)
@@ -239,7 +250,8 @@ def with_views(pages: list[tuple[str, bool]]) -> list[tuple[str, bool]]:
     return out
 
 
-def measure_page(target: str, is_default: bool, role: str, runs: int, warmup: int, timeout: float) -> Result:
+def measure_page(target: str, is_default: bool, role: str, runs: int, warmup: int, timeout: float,
+                 bare_at: AppTest | None = None) -> Result:
     res = Result(f"{target} [{role}]")
     page, _, view = target.partition("#")
     passcode = BENCH_PASSCODE if role == "editor" else ""
@@ -265,7 +277,7 @@ def measure_page(target: str, is_default: bool, role: str, runs: int, warmup: in
             if view and at.session_state["view"] != view:
                 res.error = f"the page did not open its {view!r} tab"
                 return res
-            timed_reruns(at, res, runs, warmup)
+            timed_reruns(at, res, runs, warmup, bare_at)
             if (err := check(at)):
                 res.error = err
         except Exception as exc:  # noqa: BLE001 - report the page, go on with the others
@@ -294,7 +306,7 @@ def fmt(x: float) -> str:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--runs", type=int, default=7, help="timed warm reruns per page (median is reported)")
+    ap.add_argument("--runs", type=int, default=9, help="timed warm reruns per page (median is reported)")
     ap.add_argument("--warmup", type=int, default=1, help="untimed reruns after the first run")
     ap.add_argument("--scale", type=int, default=100, help="measures multiplier for the large case")
     ap.add_argument("--roles", default="viewer,editor", help="viewer, editor or both (comma-separated)")
@@ -328,15 +340,18 @@ def main() -> int:
 
         results: dict[tuple[str, str, str], Result] = {}
         bare: dict[str, Result] = {}
-        for label, _scale, url, _n in sizes:
+        for label, scale, url, _n in sizes:
             with env(KYMLAPSET_DATABASE_URL=url):
                 bare[label] = measure_bare(bare_path, args.runs, args.warmup, args.timeout)
                 print(f"[{label}] bare page: median {fmt(bare[label].median)} s", flush=True)
+                # at the plan's size each page run is paired with a bare run (the ratio target is there)
+                bare_at = AppTest.from_file(str(bare_path), default_timeout=args.timeout).run() if scale == 1 else None
                 for page, is_default in pages:
                     for role in roles:
-                        r = measure_page(page, is_default, role, args.runs, args.warmup, args.timeout)
+                        r = measure_page(page, is_default, role, args.runs, args.warmup, args.timeout, bare_at)
                         results[(label, page, role)] = r
                         print(f"[{label}] {page} [{role}]: first {fmt(r.first)} s, median {fmt(r.median)} s"
+                              + (f" (paired bare {fmt(r.bare_median)} s)" if r.bare else "")
                               + (f"  ERROR {r.error}" if r.error else ""), flush=True)
                 bare_after = measure_bare(bare_path, args.runs, args.warmup, args.timeout)
                 print(f"[{label}] bare page again (drift check): median {fmt(bare_after.median)} s", flush=True)
@@ -356,7 +371,9 @@ def main() -> int:
           f"{big} = {n_big} measures (seed copied with new ids). Bare page: the same measures loaded from the "
           f"same DB on every run (`Store.measures()`, no cache) and shown with `st.dataframe`; its median "
           f"{fmt(bare[small].median)} s at {small}, {fmt(bare[big].median)} s at {big} "
-          f"(before and after the pages, {len(bare[small].script)} runs each).")
+          f"(before and after the pages, {len(bare[small].script)} runs each). At {small} the bare page is also "
+          f"run just before every timed page run, and each {small} ratio is page median / median of those "
+          f"paired bare runs (the \"{small} bare s\" column), so a busy spell of the machine slows both alike.")
     print()
     print(f"| Page | Role | {small} page s | {small} bare s | {small} ratio | ≤ {TARGET_RATIO:g}× bare "
           f"| {big} page s | {big} bare s | {big} ratio | < {TARGET_SCALED_S:g} s at {big} |")
@@ -365,12 +382,13 @@ def main() -> int:
     for page, _ in pages:
         for role in roles:
             a, b = results[(small, page, role)], results[(big, page, role)]
-            ra = a.median / bare[small].median if a.script else float("nan")
+            bare_a = a.bare_median if a.bare else bare[small].median
+            ra = a.median / bare_a if a.script else float("nan")
             rb = b.median / bare[big].median if b.script else float("nan")
             ok_a = bool(a.script) and not a.error and ra <= TARGET_RATIO
             ok_b = bool(b.script) and not b.error and b.median < TARGET_SCALED_S
             failures += (not ok_a) + (not ok_b)
-            print(f"| `{page}` | {role} | {fmt(a.median)} | {fmt(bare[small].median)} | {ra:.1f}× | "
+            print(f"| `{page}` | {role} | {fmt(a.median)} | {fmt(bare_a)} | {ra:.1f}× | "
                   f"{'PASS' if ok_a else 'FAIL'} | {fmt(b.median)} | {fmt(bare[big].median)} | {rb:.1f}× | "
                   f"{'PASS' if ok_b else 'FAIL'} |")
     print()
