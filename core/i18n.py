@@ -304,6 +304,107 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "field.value": "Arvo",
         "field.evaluated_on": "Päivämäärä",
         # the store's refusals (core/storage.py); {label} is the field name above
+        # importer (core/importer.py): problems of an imported file, notes, preview
+        "importer.where.row": "rivi {row}",
+        "importer.where.column": "sarake '{column}'",
+        "importer.refused": "Tuontia ei tehty: tiedostossa on {n} virhettä. Korjaa ne ja tuo tiedosto uudelleen.",
+        "importer.more_errors": "… ja {n} muuta virhettä. Korjaa yllä olevat ja tuo tiedosto uudelleen.",
+        "importer.with_context": "{text}{context}",
+        "importer.mapping.errors": "Muunnostaulukossa {file} on {n} virhettä:",
+        "importer.mapping.problem": "Muunnostaulukko {file}: {problem}",
+        "importer.mapping.column_missing": "sarake '{column}' puuttuu.",
+        "importer.mapping.column_unknown": "tuntematon sarake '{column}' (sallitut: {allowed}).",
+        "importer.mapping.source": "lähteen pitää olla {first} tai {second}, ei '{value}'.",
+        "importer.mapping.source_indicator": "lähteen indikaattori (nimi tai koodi) puuttuu.",
+        "importer.mapping.gender": "sukupuolen pitää olla tyhjä, total/yhteensä, male/miehet tai female/naiset, ei '{value}'.",
+        "importer.mapping.series_id": "virheellinen sarjan tunniste '{value}'.",
+        "importer.mapping.group_id": "ryhmän tunniste puuttuu tai on virheellinen: '{value}'.",
+        "importer.mapping.area": "alueen pitää olla kymenlaakso, koko_maa tai kunta:<nimi>, ei '{value}'.",
+        "importer.mapping.repeated": "sama lähderivi (indikaattori, alue, sukupuoli) on jo rivillä {first}.",
+        "importer.mapping.not_found": "Muunnostaulukkoa {path} ei löydy.",
+        "importer.mapping.not_utf8": "Muunnostaulukko {path} ei ole UTF-8-muodossa.",
+        "importer.mapping.empty": "Muunnostaulukko {path} on tyhjä.",
+        "importer.mapping.long_row": "rivillä on enemmän sarakkeita kuin otsikossa.",
+        "importer.indicator_not_whole": "indikaattorin numeron pitää olla kokonaisluku, ei '{value}'.",
+        "importer.indicator_unknown": "tuntematon indikaattori {id}: suunnitelmassa ovat indikaattorit {known}.",
+        "importer.series_allowed": " Sallitut sarjat: {options}.",
+        "importer.series_none": " Indikaattorilla ei ole sarjoja: jätä sarake tyhjäksi.",
+        "importer.series_unknown": "indikaattorilla {id} ei ole sarjaa '{series}'.{hint}",
+        "importer.series_required": "indikaattorilla {id} on sarjoja; kerro mihin sarjaan arvo kuuluu ({options}).",
+        "importer.group_unknown": "tuntematon ryhmä '{group}'. Sallitut ryhmät: {allowed}.",
+        "importer.col.indicator_id": "indikaattorin numero",
+        "importer.col.series_id": "sarja",
+        "importer.col.group_id": "ryhmä",
+        "importer.col.area": "alue",
+        "importer.col.year": "vuosi",
+        "importer.col.value": "arvo",
+        "importer.col.value_as_printed": "arvo painetussa muodossa",
+        "importer.col.flag": "merkintä",
+        "importer.col.note": "huomautus",
+        "importer.required_missing": "pakollinen tieto puuttuu: {label}.",
+        "importer.area_hint_koko_maa": " (koko maa kirjoitetaan koko_maa)",
+        "importer.area_invalid": "Alue '{value}' ei kelpaa{hint}. Käytä arvoa kymenlaakso, koko_maa tai kunta:<nimi> (esim. kunta:kotka).",
+        "importer.year_not_whole": "Vuoden pitää olla kokonaisluku (esim. 2021), ei '{value}'.",
+        "importer.year_range": "Vuoden pitää olla välillä {low}–{high}, ei {value}.",
+        "importer.value_hint_percent": " Kirjoita pelkkä luku ilman %-merkkiä.",
+        "importer.value_hint_thousands": " Käytä vain desimaalierotinta, ei tuhaterotinta.",
+        "importer.value_not_number": "Arvo '{value}' ei ole luku.{hint}",
+        "importer.percent_range": "Prosenttiarvon pitää olla välillä 0–100, ei {value}.",
+        "importer.negative": "Lukumäärä tai suhdeluku ei voi olla negatiivinen ({value}).",
+        "importer.too_long": "Kenttä '{label}' on liian pitkä ({n} merkkiä, enintään {limit}).",
+        "importer.utf8_advice": "Tallenna tiedosto UTF-8-muodossa: Excelissä 'Tallenna nimellä' → 'CSV UTF-8 (pilkuin erotettu)', muissa ohjelmissa merkistöksi UTF-8.",
+        "importer.utf16": "Tiedosto on UTF-16-merkistössä (Excelin 'Unicode-teksti'), ei UTF-8:ssa. {advice}",
+        "importer.not_utf8": "Tiedosto ei ole UTF-8-merkistössä (ensimmäinen virheellinen merkki rivillä {line}); se on todennäköisesti tallennettu vanhalla Windows-merkistöllä. {advice}",
+        "importer.binary": "Tiedosto ei ole tekstitiedosto (siinä on binääridataa). Tuo CSV-, Excel- (.xlsx) tai JSON-tiedosto.",
+        "importer.one_column.tab": " Tiedoston sarakkeet näyttävät olevan eroteltu sarkaimella.",
+        "importer.one_column.pipe": " Tiedoston sarakkeet näyttävät olevan eroteltu pystyviivalla (|).",
+        "importer.one_column": "Tiedostosta löytyi vain yksi sarake ('{shown}'). Sarakkeet pitää erottaa pilkulla (,) tai puolipisteellä (;).{what} Tallenna tiedosto CSV-muodossa.",
+        "importer.csv_unreadable": "CSV-tiedostoa ei voitu lukea tämän rivin kohdalta: lainausmerkit ovat parittomat tai solu on liian pitkä. Tarkista rivin lainausmerkit (\").",
+        "importer.xlsx_unreadable": "Excel-tiedostoa ei voitu avata: se on vaurioitunut tai ei ole .xlsx-muotoinen ({error}). Tallenna se Excelissä uudelleen muodossa .xlsx.",
+        "importer.too_many_rows": "Tiedostossa on yli {limit} tietoriviä; kerralla voi tuoda enintään {limit} riviä. Jaa tiedosto osiin.",
+        "importer.header_is_data": "Ensimmäinen rivi näyttää tiedoilta eikä sarakeotsikoilta. Tiedoston ensimmäisellä rivillä pitää olla sarakkeiden nimet (esim. indicator_id, group_id, area, year, value).",
+        "importer.header_unknown": "Sarakeotsikoita ei tunnistettu (löytyi: {shown}). Käytä sovelluksen tuontipohjaa (sarakkeet {columns}) tai Sotkanetin CSV-vientiä (Indikaattori;Alue;Vuosi;Sukupuoli;Arvo).",
+        "importer.decimal_advice": "Käytä desimaalipistettä (esim. 12.5), laita luku lainausmerkkeihin (\"12,5\") tai tallenna tiedosto puolipistein erotettuna.",
+        "importer.extra_cells": "Rivillä on enemmän sarakkeita ({n}) kuin otsikkorivillä ({n_header}).{hint}",
+        "importer.extra_cells.decimal": " Luku '{number}' näyttää olevan kirjoitettu desimaalipilkulla, joka pilkuin erotetussa tiedostossa jakaa luvun kahteen sarakkeeseen. {advice}",
+        "importer.extra_cells.check": " Tarkista erotinmerkit ja lainausmerkit.",
+        "importer.split_value": "Arvo '{value}' ja seuraavan sarakkeen '{next}' näyttävät yhdeltä desimaalipilkulla kirjoitetulta luvulta ('{value},{next}'), jonka pilkku jakoi kahteen sarakkeeseen. {advice}",
+        "importer.column_unknown": "Tuntematon sarake '{column}'. Sallitut sarakkeet: {allowed}.",
+        "importer.column_twice": "Sarake '{column}' on otsikkorivillä kahdesti.",
+        "importer.column_missing": "Pakollinen sarake '{column}' ({label}) puuttuu.",
+        "importer.header_only": "Tiedostossa on vain otsikkorivi, ei yhtään tuotavaa riviä.",
+        "importer.row_one_cell": "Rivillä on vain yksi sarake, vaikka otsikkorivillä on {n_header}: rivin erotinmerkki on eri kuin otsikkorivin ('{delim}').",
+        "importer.unnamed_column": "Sarakkeella {n} ei ole otsikkoa, mutta siinä on arvo '{value}'.",
+        "importer.sotkanet.unmapped": "Sotkanet-indikaattorille '{indicator}' ei ole riviä muunnostaulukossa {file}. Lisää taulukkoon rivi, joka kertoo mihin suunnitelman indikaattoriin se kuuluu, tai poista indikaattori tiedostosta.",
+        "importer.sotkanet.region_unmapped": "Alueelle '{region}' ei ole muunnosta indikaattorille '{indicator}' taulukossa {file}. Lisää rivi tai poista alue tiedostosta.",
+        "importer.sotkanet.mapping_row": " (muunnostaulukon {file} rivi {line})",
+        "importer.sotkanet.skipped_gender": "Ohitettiin {n} riviä, joiden sukupuoli on '{gender}': oletuksena tuodaan vain 'yhteensä'-arvot (muunnostaulukkoon voi lisätä rivin tälle sukupuolelle).",
+        "importer.sotkanet.column_missing": "Sotkanet-tiedostosta puuttuu sarake '{column}' ({role}).",
+        "importer.sotkanet.fix_mapping_first": "Sotkanet-tiedostoa ei voi tuoda ennen kuin muunnostaulukko on korjattu.",
+        "importer.json.invalid": "Tiedosto ei ole kelvollista JSONia (virhe rivillä {line}, merkki {col}). Tallenna Sotkanetin vastaus sellaisenaan.",
+        "importer.json.not_list": "JSON-tiedoston pitää olla lista Sotkanetin havaintoja, esim. [{{\"indicator\": 181, \"region\": 5, \"year\": 2021, \"gender\": \"total\", \"value\": 12.3}}, …].",
+        "importer.json.empty": "JSON-tiedostossa ei ole yhtään havaintoa (lista on tyhjä).",
+        "importer.json.not_object": "JSON-listan {n}. kohde ei ole olio ({{\"indicator\": …}}).",
+        "importer.json.key_missing": "JSON-listan {n}. kohteesta puuttuu avain '{key}'.",
+        "importer.json.value_not_number": "JSON-listan {n}. kohteen arvo ei ole luku.",
+        "importer.duplicate.series": ", sarja {series}",
+        "importer.duplicate": "Sama havainto on tiedostossa kahdesti (ensimmäisen kerran rivillä {first}): indikaattori {indicator}{series}, ryhmä {group}, alue {area}, vuosi {year}.",
+        "importer.no_rows": "Tiedostossa ei ole yhtään tuotavaa riviä.",
+        "importer.empty": "Tiedosto on tyhjä.",
+        "importer.too_big": "Tiedosto on liian suuri ({size} Mt); enimmäiskoko on {limit} Mt. Jaa tiedosto osiin.",
+        "importer.xls": "Vanhaa Excel-muotoa (.xls) ei tueta. Tallenna tiedosto Excelissä muodossa .xlsx tai 'CSV UTF-8'.",
+        "importer.xlsx_not_zip": "Tiedosto ei ole Excel-työkirja (.xlsx), vaikka sen pääte on .xlsx. Tallenna se Excelissä uudelleen muodossa .xlsx.",
+        "importer.xlsx_empty": "Tiedosto on tyhjä: välilehdellä ei ole otsikkoriviä eikä tietoja.",
+        "importer.zip_as_csv": "Tiedosto on Excel-työkirja, vaikka sen pääte on {suffix}. Vaihda pääte .xlsx:ksi tai tallenna tiedosto CSV-muodossa.",
+        "importer.no_suffix": "(ei päätettä)",
+        "importer.file_type": "Tiedostotyyppiä {suffix} ei tueta. Tuo CSV-tiedosto (.csv), Excel-työkirja (.xlsx) tai Sotkanetin JSON-tiedosto (.json).",
+        "importer.action.lisätään": "lisätään",
+        "importer.action.muuttuu": "muuttuu",
+        "importer.action.ei muutosta": "ei muutosta",
+        "importer.preview.row": "rivi",
+        "importer.preview.old_value": "vanha arvo",
+        "importer.preview.action": "muutos",
+        "importer.preview.changed_fields": "muuttuvat kentät",
         "store.editor_required": "Muokkaaminen vaatii kirjautumisen muokkaajana.",
         "store.year_not_number": "Kentän '{label}' pitää olla vuosiluku, ei '{value}'.",
         "store.year_not_whole": "Kentän '{label}' pitää olla kokonainen vuosiluku.",
@@ -719,6 +820,107 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "field.value": "Value",
         "field.evaluated_on": "Date",
         # the store's refusals (core/storage.py); {label} is the field name above
+        # importer (core/importer.py)
+        "importer.where.row": "row {row}",
+        "importer.where.column": "column '{column}'",
+        "importer.refused": "Nothing was imported: the file has {n} problems. Correct them and import the file again.",
+        "importer.more_errors": "… and {n} more problems. Correct the ones above and import the file again.",
+        "importer.with_context": "{text}{context}",
+        "importer.mapping.errors": "The mapping table {file} has {n} problems:",
+        "importer.mapping.problem": "Mapping table {file}: {problem}",
+        "importer.mapping.column_missing": "the column '{column}' is missing.",
+        "importer.mapping.column_unknown": "unknown column '{column}' (allowed: {allowed}).",
+        "importer.mapping.source": "the source must be {first} or {second}, not '{value}'.",
+        "importer.mapping.source_indicator": "the source indicator (name or code) is missing.",
+        "importer.mapping.gender": "the gender must be empty, total/yhteensä, male/miehet or female/naiset, not '{value}'.",
+        "importer.mapping.series_id": "invalid series id '{value}'.",
+        "importer.mapping.group_id": "the group id is missing or invalid: '{value}'.",
+        "importer.mapping.area": "the area must be kymenlaakso, koko_maa or kunta:<name>, not '{value}'.",
+        "importer.mapping.repeated": "the same source row (indicator, area, gender) is already on row {first}.",
+        "importer.mapping.not_found": "The mapping table {path} was not found.",
+        "importer.mapping.not_utf8": "The mapping table {path} is not in UTF-8.",
+        "importer.mapping.empty": "The mapping table {path} is empty.",
+        "importer.mapping.long_row": "the row has more columns than the header.",
+        "importer.indicator_not_whole": "the indicator number must be a whole number, not '{value}'.",
+        "importer.indicator_unknown": "unknown indicator {id}: the plan's indicators are {known}.",
+        "importer.series_allowed": " Allowed series: {options}.",
+        "importer.series_none": " The indicator has no series: leave the column empty.",
+        "importer.series_unknown": "indicator {id} has no series '{series}'.{hint}",
+        "importer.series_required": "indicator {id} has series; say which series the value belongs to ({options}).",
+        "importer.group_unknown": "unknown group '{group}'. Allowed groups: {allowed}.",
+        "importer.col.indicator_id": "indicator number",
+        "importer.col.series_id": "series",
+        "importer.col.group_id": "group",
+        "importer.col.area": "area",
+        "importer.col.year": "year",
+        "importer.col.value": "value",
+        "importer.col.value_as_printed": "value as printed",
+        "importer.col.flag": "flag",
+        "importer.col.note": "note",
+        "importer.required_missing": "a required value is missing: {label}.",
+        "importer.area_hint_koko_maa": " (the whole country is written koko_maa)",
+        "importer.area_invalid": "The area '{value}' is not valid{hint}. Use kymenlaakso, koko_maa or kunta:<name> (e.g. kunta:kotka).",
+        "importer.year_not_whole": "The year must be a whole number (e.g. 2021), not '{value}'.",
+        "importer.year_range": "The year must be within {low}–{high}, not {value}.",
+        "importer.value_hint_percent": " Write the number alone, without the % sign.",
+        "importer.value_hint_thousands": " Use a decimal separator only, no thousands separator.",
+        "importer.value_not_number": "The value '{value}' is not a number.{hint}",
+        "importer.percent_range": "A percentage must be within 0–100, not {value}.",
+        "importer.negative": "A count or rate cannot be negative ({value}).",
+        "importer.too_long": "The field '{label}' is too long ({n} characters, at most {limit}).",
+        "importer.utf8_advice": "Save the file as UTF-8: in Excel 'Save as' → 'CSV UTF-8 (Comma delimited)', in other programs choose the UTF-8 character set.",
+        "importer.utf16": "The file is in UTF-16 (Excel's 'Unicode Text'), not UTF-8. {advice}",
+        "importer.not_utf8": "The file is not in UTF-8 (first invalid character on line {line}); it was probably saved with an old Windows character set. {advice}",
+        "importer.binary": "The file is not a text file (it holds binary data). Import a CSV, Excel (.xlsx) or JSON file.",
+        "importer.one_column.tab": " The file's columns seem to be separated by tabs.",
+        "importer.one_column.pipe": " The file's columns seem to be separated by vertical bars (|).",
+        "importer.one_column": "Only one column was found in the file ('{shown}'). Columns must be separated by commas (,) or semicolons (;).{what} Save the file as CSV.",
+        "importer.csv_unreadable": "The CSV file could not be read from this line on: the quotation marks are unbalanced or a cell is too long. Check the line's quotation marks (\").",
+        "importer.xlsx_unreadable": "The Excel file could not be opened: it is damaged or not in .xlsx format ({error}). Save it again in Excel as .xlsx.",
+        "importer.too_many_rows": "The file has more than {limit} data rows; at most {limit} rows can be imported at once. Split the file.",
+        "importer.header_is_data": "The first row looks like data, not column headers. The file's first row must hold the column names (e.g. indicator_id, group_id, area, year, value).",
+        "importer.header_unknown": "The column headers were not recognised (found: {shown}). Use the app's import template (columns {columns}) or a Sotkanet CSV export (Indikaattori;Alue;Vuosi;Sukupuoli;Arvo).",
+        "importer.decimal_advice": "Use a decimal point (e.g. 12.5), put the number in quotation marks (\"12,5\") or save the file separated by semicolons.",
+        "importer.extra_cells": "The row has more columns ({n}) than the header row ({n_header}).{hint}",
+        "importer.extra_cells.decimal": " The number '{number}' seems to be written with a decimal comma, which in a comma-separated file splits the number into two columns. {advice}",
+        "importer.extra_cells.check": " Check the separators and quotation marks.",
+        "importer.split_value": "The value '{value}' and the next column's '{next}' look like one number written with a decimal comma ('{value},{next}'), split into two columns by the comma. {advice}",
+        "importer.column_unknown": "Unknown column '{column}'. Allowed columns: {allowed}.",
+        "importer.column_twice": "The column '{column}' is twice in the header row.",
+        "importer.column_missing": "The required column '{column}' ({label}) is missing.",
+        "importer.header_only": "The file has only a header row and no rows to import.",
+        "importer.row_one_cell": "The row has only one column although the header row has {n_header}: the row's separator differs from the header row's ('{delim}').",
+        "importer.unnamed_column": "Column {n} has no header but holds the value '{value}'.",
+        "importer.sotkanet.unmapped": "The Sotkanet indicator '{indicator}' has no row in the mapping table {file}. Add a row saying which of the plan's indicators it belongs to, or remove the indicator from the file.",
+        "importer.sotkanet.region_unmapped": "The area '{region}' has no mapping for the indicator '{indicator}' in the table {file}. Add a row or remove the area from the file.",
+        "importer.sotkanet.mapping_row": " (mapping table {file}, row {line})",
+        "importer.sotkanet.skipped_gender": "Skipped {n} rows whose gender is '{gender}': by default only 'total' values are imported (a row for this gender can be added to the mapping table).",
+        "importer.sotkanet.column_missing": "The Sotkanet file has no column '{column}' ({role}).",
+        "importer.sotkanet.fix_mapping_first": "A Sotkanet file cannot be imported until the mapping table is corrected.",
+        "importer.json.invalid": "The file is not valid JSON (error on line {line}, character {col}). Save Sotkanet's answer as it is.",
+        "importer.json.not_list": "A JSON file must be a list of Sotkanet observations, e.g. [{{\"indicator\": 181, \"region\": 5, \"year\": 2021, \"gender\": \"total\", \"value\": 12.3}}, …].",
+        "importer.json.empty": "The JSON file holds no observations (the list is empty).",
+        "importer.json.not_object": "Item {n} of the JSON list is not an object ({{\"indicator\": …}}).",
+        "importer.json.key_missing": "Item {n} of the JSON list has no key '{key}'.",
+        "importer.json.value_not_number": "The value of item {n} of the JSON list is not a number.",
+        "importer.duplicate.series": ", series {series}",
+        "importer.duplicate": "The same observation is in the file twice (first on row {first}): indicator {indicator}{series}, group {group}, area {area}, year {year}.",
+        "importer.no_rows": "The file has no rows to import.",
+        "importer.empty": "The file is empty.",
+        "importer.too_big": "The file is too large ({size} MB); the largest allowed is {limit} MB. Split the file.",
+        "importer.xls": "The old Excel format (.xls) is not supported. Save the file in Excel as .xlsx or 'CSV UTF-8'.",
+        "importer.xlsx_not_zip": "The file is not an Excel workbook (.xlsx) although its name ends in .xlsx. Save it again in Excel as .xlsx.",
+        "importer.xlsx_empty": "The file is empty: the sheet has no header row and no data.",
+        "importer.zip_as_csv": "The file is an Excel workbook although its name ends in {suffix}. Rename it to .xlsx or save the file as CSV.",
+        "importer.no_suffix": "(no extension)",
+        "importer.file_type": "Files of type {suffix} are not supported. Import a CSV file (.csv), an Excel workbook (.xlsx) or a Sotkanet JSON file (.json).",
+        "importer.action.lisätään": "added",
+        "importer.action.muuttuu": "changed",
+        "importer.action.ei muutosta": "unchanged",
+        "importer.preview.row": "row",
+        "importer.preview.old_value": "old value",
+        "importer.preview.action": "change",
+        "importer.preview.changed_fields": "changed fields",
         "store.editor_required": "Editing needs a sign-in as an editor.",
         "store.year_not_number": "The field '{label}' must be a year, not '{value}'.",
         "store.year_not_whole": "The field '{label}' must be a whole year.",
@@ -855,6 +1057,46 @@ def t(key: str, lang: str = DEFAULT_LANG, **values: object) -> str:
     table = CATALOGUE.get(lang, CATALOGUE[DEFAULT_LANG])
     text = table[key]
     return text.format(**values) if values else text
+
+
+class Msg(str):
+    """A catalogue text with its values: a ``str`` (the Finnish text) that can render itself in any UI
+    language with ``text(lang)``. Values may be Msg themselves (a hint inside a message).
+
+    Core code that reports problems (the importer) returns these, so a page shows them in the
+    user's language while everything that treats them as plain Finnish strings keeps working.
+    """
+
+    key: str
+    values: dict[str, object]
+    capital: bool
+
+    def __new__(cls, key: str, /, *, capital: bool = False, **values: object) -> Msg:
+        obj = super().__new__(cls, _render(key, DEFAULT_LANG, values, capital))
+        obj.key, obj.values, obj.capital = key, values, capital
+        return obj
+
+    def __getnewargs_ex__(self) -> tuple[tuple, dict]:  # pickling (session state may be persisted)
+        return (self.key,), {"capital": self.capital, **self.values}
+
+    def text(self, lang: str = DEFAULT_LANG) -> str:
+        """The text in ``lang`` ("fi" or "en")."""
+        return _render(self.key, lang, self.values, self.capital)
+
+    def capitalised(self) -> Msg:
+        """The same text with its first letter in upper case (a message that starts a sentence)."""
+        return Msg(self.key, capital=True, **self.values)
+
+
+def _render(key: str, lang: str, values: dict[str, object], capital: bool) -> str:
+    template = CATALOGUE.get(lang, CATALOGUE[DEFAULT_LANG])[key]  # always formatted: "{{" is a brace
+    text = template.format(**{k: v.text(lang) if isinstance(v, Msg) else v for k, v in values.items()})
+    return text[:1].upper() + text[1:] if capital else text
+
+
+def text_in(value: object, lang: str) -> str:
+    """A Msg in ``lang``; any other value as its plain text."""
+    return value.text(lang) if isinstance(value, Msg) else str(value)
 
 
 def name(obj: object, lang: str, field: str = "name") -> str:

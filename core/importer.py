@@ -43,6 +43,7 @@ import pandas as pd
 from sqlalchemy.engine import Connection
 
 from core import config
+from core.i18n import DEFAULT_LANG, Msg, t
 from core.loader import columns_of, effective_unit
 from core.model import AREA_RE, MAX_TEXT_LENGTH, Indicator, Observation, Plan, Series, Unit
 from core.storage import OBSERVATION_KEY, Editor, Store, _require_editor
@@ -122,22 +123,31 @@ GENDER_WORDS = {
 
 @dataclass(frozen=True)
 class ImportProblem:
-    """One problem of an imported file; ``row`` as the user sees it (header = row 1), Finnish text."""
+    """One problem of an imported file; ``row`` as the user sees it (header = row 1).
+
+    ``message`` is a catalogue text (``core.i18n.Msg``): a Finnish ``str`` that ``text(lang)``
+    renders, with the row and column, in any UI language; ``str()`` is the Finnish line.
+    """
 
     row: int | None
     column: str | None
-    message: str
+    message: Msg
 
-    def __str__(self) -> str:
+    def text(self, lang: str = DEFAULT_LANG) -> str:
+        """'Rivi 3, sarake 'year': …' ('Row 3, column 'year': …' in English)."""
         where = []
         if self.row is not None:
-            where.append(f"rivi {self.row}")
+            where.append(t("importer.where.row", lang, row=self.row))
         if self.column:
-            where.append(f"sarake '{self.column}'")
+            where.append(t("importer.where.column", lang, column=self.column))
+        message = self.message.text(lang) if isinstance(self.message, Msg) else str(self.message)
         if not where:
-            return self.message
-        text = ", ".join(where)
-        return f"{text[0].upper()}{text[1:]}: {self.message}"
+            return message
+        place = ", ".join(where)
+        return f"{place[0].upper()}{place[1:]}: {message}"
+
+    def __str__(self) -> str:
+        return self.text(DEFAULT_LANG)
 
 
 @dataclass
@@ -147,7 +157,7 @@ class ImportResult:
     rows: pd.DataFrame
     errors: list[ImportProblem]
     kind: str = ""  # which format was recognised, in Finnish (e.g. "Sotkanet (CSV)")
-    notes: list[str] = field(default_factory=list)  # information that did not refuse the file
+    notes: list[Msg] = field(default_factory=list)  # information that did not refuse the file
     source_rows: list[int] = field(default_factory=list)  # file row of each row in ``rows``
 
     @property
@@ -161,7 +171,11 @@ class ImportRefused(ValueError):
 
     def __init__(self, problems: list[ImportProblem]):
         self.problems = problems
-        super().__init__(f"Tuontia ei tehty: tiedostossa on {len(problems)} virhettä. Korjaa ne ja tuo tiedosto uudelleen.")
+        self.message = Msg("importer.refused", n=len(problems))
+        super().__init__(str(self.message))
+
+    def text(self, lang: str = DEFAULT_LANG) -> str:
+        return self.message.text(lang)
 
 
 class MappingError(ValueError):
@@ -169,8 +183,11 @@ class MappingError(ValueError):
 
     def __init__(self, problems: list[ImportProblem]):
         self.problems = problems
-        lines = "\n".join(f"- {p}" for p in problems[:20])
-        super().__init__(f"Muunnostaulukossa {MAPPING_FILE} on {len(problems)} virhettä:\n{lines}")
+        super().__init__(self.text())
+
+    def text(self, lang: str = DEFAULT_LANG) -> str:
+        lines = "\n".join(f"- {p.text(lang)}" for p in self.problems[:20])
+        return t("importer.mapping.errors", lang, file=MAPPING_FILE, n=len(self.problems)) + "\n" + lines
 
 
 def _empty_rows() -> pd.DataFrame:
@@ -178,12 +195,12 @@ def _empty_rows() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype=object) for c in TEMPLATE_COLUMNS})
 
 
-def _refused(errors: list[ImportProblem], kind: str = "", notes: list[str] | None = None) -> ImportResult:
+def _refused(errors: list[ImportProblem], kind: str = "", notes: list[Msg] | None = None) -> ImportResult:
     """A refused result; more than MAX_ERRORS_LISTED problems are summarised in one line."""
     if len(errors) > MAX_ERRORS_LISTED:
         more = len(errors) - MAX_ERRORS_LISTED
         errors = errors[:MAX_ERRORS_LISTED] + [
-            ImportProblem(None, None, f"… ja {more} muuta virhettä. Korjaa yllä olevat ja tuo tiedosto uudelleen.")
+            ImportProblem(None, None, Msg("importer.more_errors", n=more))
         ]
     return ImportResult(_empty_rows(), errors, kind, list(notes or []))
 
@@ -338,14 +355,18 @@ def default_mapping_path() -> Path:
 def validate_mapping(frame: pd.DataFrame, plan: Plan | None = None) -> tuple[pd.DataFrame, list[ImportProblem]]:
     """Check and normalise a mapping table; with a plan also check its ids. Rows: header = row 1."""
     problems: list[ImportProblem] = []
-    prefix = f"Muunnostaulukko {MAPPING_FILE}: "
+
+    def in_mapping(message: Msg) -> Msg:
+        return Msg("importer.mapping.problem", file=MAPPING_FILE, problem=message)
+
     header = [str(c) for c in frame.columns]
     missing = [c for c in MAPPING_COLUMNS if c not in header]
     unknown = [c for c in header if c not in MAPPING_COLUMNS]
     for col in missing:
-        problems.append(ImportProblem(1, col, prefix + f"sarake '{col}' puuttuu."))
+        problems.append(ImportProblem(1, col, in_mapping(Msg("importer.mapping.column_missing", column=col))))
     for col in unknown:
-        problems.append(ImportProblem(1, col, prefix + f"tuntematon sarake '{col}' (sallitut: {', '.join(MAPPING_COLUMNS)})."))
+        problems.append(ImportProblem(1, col, in_mapping(Msg("importer.mapping.column_unknown", column=col,
+                                                             allowed=", ".join(MAPPING_COLUMNS)))))
     if problems:
         return pd.DataFrame(columns=MAPPING_COLUMNS), problems
     ctx = _PlanIndex(plan) if plan is not None else None
@@ -359,37 +380,36 @@ def validate_mapping(frame: pd.DataFrame, plan: Plan | None = None) -> tuple[pd.
         bad = len(problems)
         source = r["source"].lower()
         if source not in MAPPING_SOURCES:
-            problems.append(ImportProblem(line, "source", prefix + f"lähteen pitää olla {' tai '.join(MAPPING_SOURCES)}, "
-                                                                  f"ei '{r['source']}'."))
+            problems.append(ImportProblem(line, "source", in_mapping(Msg(
+                "importer.mapping.source", first=MAPPING_SOURCES[0], second=MAPPING_SOURCES[1], value=r["source"]))))
         if not r["source_indicator"]:
-            problems.append(ImportProblem(line, "source_indicator", prefix + "lähteen indikaattori (nimi tai koodi) puuttuu."))
+            problems.append(ImportProblem(line, "source_indicator", in_mapping(Msg("importer.mapping.source_indicator"))))
         gender = norm_gender(r["gender"])
         if gender not in ("total", "male", "female"):
-            problems.append(ImportProblem(line, "gender", prefix + f"sukupuolen pitää olla tyhjä, total/yhteensä, "
-                                                                  f"male/miehet tai female/naiset, ei '{r['gender']}'."))
+            problems.append(ImportProblem(line, "gender", in_mapping(Msg("importer.mapping.gender", value=r["gender"]))))
         number = parse_number(r["indicator_id"])
         if number is None or not number.is_integer():
-            problems.append(ImportProblem(line, "indicator_id", prefix + f"indikaattorin numeron pitää olla kokonaisluku, "
-                                                                        f"ei '{r['indicator_id']}'."))
+            problems.append(ImportProblem(line, "indicator_id", in_mapping(Msg("importer.indicator_not_whole",
+                                                                                value=r["indicator_id"]))))
         if not re.fullmatch(r"[a-z0-9_]*", r["series_id"]):
-            problems.append(ImportProblem(line, "series_id", prefix + f"virheellinen sarjan tunniste '{r['series_id']}'."))
+            problems.append(ImportProblem(line, "series_id", in_mapping(Msg("importer.mapping.series_id",
+                                                                             value=r["series_id"]))))
         if not re.fullmatch(r"[a-z0-9_]+", r["group_id"]):
-            problems.append(ImportProblem(line, "group_id", prefix + f"ryhmän tunniste puuttuu tai on virheellinen: "
-                                                                    f"'{r['group_id']}'."))
+            problems.append(ImportProblem(line, "group_id", in_mapping(Msg("importer.mapping.group_id",
+                                                                            value=r["group_id"]))))
         area = r["area"].lower()
         if not AREA_RE.match(area):
-            problems.append(ImportProblem(line, "area", prefix + f"alueen pitää olla kymenlaakso, koko_maa tai "
-                                                                f"kunta:<nimi>, ei '{r['area']}'."))
+            problems.append(ImportProblem(line, "area", in_mapping(Msg("importer.mapping.area", value=r["area"]))))
         if len(problems) > bad:
             continue
         indicator_id = int(number)  # type: ignore[arg-type]
         if ctx is not None:
             for col, msg in ctx.reference_problems(indicator_id, r["series_id"], r["group_id"]):
-                problems.append(ImportProblem(line, col, prefix + msg))
+                problems.append(ImportProblem(line, col, in_mapping(msg)))
         key = (source, norm_source_key(r["source_indicator"]), norm_source_key(r["source_region"]), gender)
         if key in seen:
-            problems.append(ImportProblem(line, "source_indicator", prefix + f"sama lähderivi (indikaattori, alue, "
-                                                                            f"sukupuoli) on jo rivillä {seen[key]}."))
+            problems.append(ImportProblem(line, "source_indicator", in_mapping(Msg("importer.mapping.repeated",
+                                                                                    first=seen[key]))))
             continue
         seen[key] = line
         out.append({**r, "source": source, "gender": gender, "indicator_id": indicator_id, "area": area,
@@ -410,19 +430,20 @@ def load_mapping(path: Path | str | None = None, plan: Plan | None = None) -> pd
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except FileNotFoundError as exc:
-        raise MappingError([ImportProblem(None, None, f"Muunnostaulukkoa {path} ei löydy.")]) from exc
+        raise MappingError([ImportProblem(None, None, Msg("importer.mapping.not_found", path=str(path)))]) from exc
     except UnicodeDecodeError as exc:
-        raise MappingError([ImportProblem(None, None, f"Muunnostaulukko {path} ei ole UTF-8-muodossa.")]) from exc
+        raise MappingError([ImportProblem(None, None, Msg("importer.mapping.not_utf8", path=str(path)))]) from exc
     reader = csv.reader(io.StringIO(text, newline=""))
     rows = list(reader)
     if not rows:
-        raise MappingError([ImportProblem(None, None, f"Muunnostaulukko {path} on tyhjä.")])
+        raise MappingError([ImportProblem(None, None, Msg("importer.mapping.empty", path=str(path)))])
     header = [h.strip() for h in rows[0]]
     problems: list[ImportProblem] = []
     body = []
     for i, r in enumerate(rows[1:], start=2):
         if len(r) > len(header):
-            problems.append(ImportProblem(i, None, f"Muunnostaulukko {MAPPING_FILE}: rivillä on enemmän sarakkeita kuin otsikossa."))
+            problems.append(ImportProblem(i, None, Msg("importer.mapping.problem", file=MAPPING_FILE,
+                                                       problem=Msg("importer.mapping.long_row"))))
             continue
         body.append(r + [""] * (len(header) - len(r)))
     frame = pd.DataFrame(body, columns=header, dtype=object)
@@ -448,46 +469,54 @@ class _PlanIndex:
             self.series_of.setdefault(s.indicator_id, []).append(s.series_id)
         self.groups = [g.group_id for g in sorted(plan.groups, key=lambda g: g.sort_order)]
 
-    def reference_problems(self, indicator_id: int, series_id: str, group_id: str) -> list[tuple[str, str]]:
-        """(column, Finnish message) for unknown indicator, series or group."""
-        out: list[tuple[str, str]] = []
+    def reference_problems(self, indicator_id: int, series_id: str, group_id: str) -> list[tuple[str, Msg]]:
+        """(column, message) for unknown indicator, series or group (messages start in lower case)."""
+        out: list[tuple[str, Msg]] = []
         if indicator_id not in self.indicators:
             known = ", ".join(str(i) for i in sorted(self.indicators))
-            out.append(("indicator_id", f"tuntematon indikaattori {indicator_id}: suunnitelmassa ovat indikaattorit {known}."))
+            out.append(("indicator_id", Msg("importer.indicator_unknown", id=indicator_id, known=known)))
         else:
             options = self.series_of.get(indicator_id, [])
             if series_id and (indicator_id, series_id) not in self.series:
-                hint = f" Sallitut sarjat: {', '.join(options)}." if options else " Indikaattorilla ei ole sarjoja: jätä sarake tyhjäksi."
-                out.append(("series_id", f"indikaattorilla {indicator_id} ei ole sarjaa '{series_id}'.{hint}"))
+                hint = (Msg("importer.series_allowed", options=", ".join(options)) if options
+                        else Msg("importer.series_none"))
+                out.append(("series_id", Msg("importer.series_unknown", id=indicator_id, series=series_id, hint=hint)))
             elif not series_id and options:
-                out.append(("series_id", (f"indikaattorilla {indicator_id} on sarjoja; kerro mihin sarjaan arvo "
-                                          f"kuuluu ({', '.join(options)}).")))
+                out.append(("series_id", Msg("importer.series_required", id=indicator_id, options=", ".join(options))))
         if group_id and group_id not in self.groups:
-            out.append(("group_id", f"tuntematon ryhmä '{group_id}'. Sallitut ryhmät: {', '.join(self.groups)}."))
+            out.append(("group_id", Msg("importer.group_unknown", group=group_id, allowed=", ".join(self.groups))))
         return out
 
 
+def _col_label(col: str) -> Msg:
+    """A template column's name for people ('indikaattorin numero' / 'indicator number')."""
+    return Msg(f"importer.col.{col}")
+
+
 def _check_row(values: Mapping[str, object], line: int, ctx: _PlanIndex, errors: list[ImportProblem],
-               column_name: Callable[[str], str | None], context: str = "") -> dict | None:
+               column_name: Callable[[str], str | None], context: Msg | None = None) -> dict | None:
     """Validate one row given in template columns; append problems and return the clean row or None."""
     before = len(errors)
 
-    def bad(col: str, message: str) -> None:
-        errors.append(ImportProblem(line, column_name(col), message[:1].upper() + message[1:] + context))
+    def bad(col: str, message: Msg) -> None:
+        text = message.capitalised()
+        if context is not None:
+            text = Msg("importer.with_context", text=text, context=context)
+        errors.append(ImportProblem(line, column_name(col), text))
 
     def text(col: str) -> str:
         return _cell_text(values.get(col)).strip()
 
     for col in REQUIRED_COLUMNS:
         if text(col) == "":
-            bad(col, f"pakollinen tieto puuttuu: {COLUMN_LABELS_FI[col]}.")
+            bad(col, Msg("importer.required_missing", label=_col_label(col)))
     if len(errors) > before:
         return None
 
     indicator_id: int | None = None
     number = parse_number(values.get("indicator_id"))
     if number is None or not number.is_integer():
-        bad("indicator_id", f"indikaattorin numeron pitää olla kokonaisluku, ei '{text('indicator_id')}'.")
+        bad("indicator_id", Msg("importer.indicator_not_whole", value=text("indicator_id")))
     else:
         indicator_id = int(number)
 
@@ -497,20 +526,19 @@ def _check_row(values: Mapping[str, object], line: int, ctx: _PlanIndex, errors:
         for col, msg in ctx.reference_problems(indicator_id, series_id, group_id):
             bad(col, msg)
     elif group_id not in ctx.groups:
-        bad("group_id", f"Tuntematon ryhmä '{group_id}'. Sallitut ryhmät: {', '.join(ctx.groups)}.")
+        bad("group_id", Msg("importer.group_unknown", group=group_id, allowed=", ".join(ctx.groups)))
 
     area = text("area").lower()
     if not AREA_RE.match(area):
-        hint = " (koko maa kirjoitetaan koko_maa)" if area.replace(" ", "_") == "koko_maa" else ""
-        bad("area", f"Alue '{text('area')}' ei kelpaa{hint}. Käytä arvoa kymenlaakso, koko_maa tai kunta:<nimi> "
-                    f"(esim. kunta:kotka).")
+        hint = Msg("importer.area_hint_koko_maa") if area.replace(" ", "_") == "koko_maa" else ""
+        bad("area", Msg("importer.area_invalid", value=text("area"), hint=hint))
 
     year: int | None = None
     ynum = parse_number(values.get("year"))
     if ynum is None or not ynum.is_integer():
-        bad("year", f"Vuoden pitää olla kokonaisluku (esim. 2021), ei '{text('year')}'.")
+        bad("year", Msg("importer.year_not_whole", value=text("year")))
     elif not YEAR_MIN <= ynum <= YEAR_MAX:
-        bad("year", f"Vuoden pitää olla välillä {YEAR_MIN}–{YEAR_MAX}, ei {int(ynum)}.")
+        bad("year", Msg("importer.year_range", low=YEAR_MIN, high=YEAR_MAX, value=int(ynum)))
     else:
         year = int(ynum)
 
@@ -518,24 +546,24 @@ def _check_row(values: Mapping[str, object], line: int, ctx: _PlanIndex, errors:
     raw_value = text("value")
     if value is None:
         if "%" in raw_value:
-            hint = " Kirjoita pelkkä luku ilman %-merkkiä."
+            hint: Msg | str = Msg("importer.value_hint_percent")
         elif "," in raw_value and "." in raw_value:
-            hint = " Käytä vain desimaalierotinta, ei tuhaterotinta."
+            hint = Msg("importer.value_hint_thousands")
         else:
             hint = ""
-        bad("value", f"Arvo '{raw_value}' ei ole luku.{hint}")
+        bad("value", Msg("importer.value_not_number", value=raw_value, hint=hint))
     elif indicator_id is not None and indicator_id in ctx.indicators:
         unit = effective_unit(ctx.indicators[indicator_id], ctx.series.get((indicator_id, series_id)))
         if unit is Unit.PERCENT and not 0 <= value <= 100:
-            bad("value", f"Prosenttiarvon pitää olla välillä 0–100, ei {value:g}.")
+            bad("value", Msg("importer.percent_range", value=f"{value:g}"))
         elif unit in (Unit.COUNT, Unit.PER_1000, Unit.PER_10000) and value < 0:
-            bad("value", f"Lukumäärä tai suhdeluku ei voi olla negatiivinen ({value:g}).")
+            bad("value", Msg("importer.negative", value=f"{value:g}"))
 
     clean_text: dict[str, str] = {}
     for col, limit in (("value_as_printed", MAX_SHORT_TEXT), ("flag", MAX_SHORT_TEXT), ("note", MAX_TEXT_LENGTH)):
         t = text(col)
         if len(t) > limit:
-            bad(col, f"Kenttä '{COLUMN_LABELS_FI[col]}' on liian pitkä ({len(t)} merkkiä, enintään {limit}).")
+            bad(col, Msg("importer.too_long", label=_col_label(col), n=len(t), limit=limit))
         clean_text[col] = t
 
     if len(errors) > before:
@@ -550,21 +578,16 @@ def _check_row(values: Mapping[str, object], line: int, ctx: _PlanIndex, errors:
 
 def _decode(content: bytes) -> tuple[str | None, ImportProblem | None]:
     """UTF-8 text (BOM removed) or a Finnish problem; never guesses another encoding."""
-    advice = ("Tallenna tiedosto UTF-8-muodossa: Excelissä 'Tallenna nimellä' → 'CSV UTF-8 (pilkuin erotettu)', "
-              "muissa ohjelmissa merkistöksi UTF-8.")
+    advice = Msg("importer.utf8_advice")
     if content.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return None, ImportProblem(None, None, "Tiedosto on UTF-16-merkistössä (Excelin 'Unicode-teksti'), "
-                                               "ei UTF-8:ssa. " + advice)
+        return None, ImportProblem(None, None, Msg("importer.utf16", advice=advice))
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = content[: exc.start].count(b"\n") + 1
-        return None, ImportProblem(line, None, f"Tiedosto ei ole UTF-8-merkistössä (ensimmäinen virheellinen merkki "
-                                               f"rivillä {line}); se on todennäköisesti tallennettu vanhalla "
-                                               f"Windows-merkistöllä. " + advice)
+        return None, ImportProblem(line, None, Msg("importer.not_utf8", line=line, advice=advice))
     if "\x00" in text:
-        return None, ImportProblem(None, None, "Tiedosto ei ole tekstitiedosto (siinä on binääridataa). Tuo CSV-, "
-                                               "Excel- (.xlsx) tai JSON-tiedosto.")
+        return None, ImportProblem(None, None, Msg("importer.binary"))
     return text, None
 
 
@@ -584,15 +607,13 @@ def _sniff_delimiter(first_line: str) -> tuple[str, list[str]]:
 def _one_column_problem(header_line: str) -> ImportProblem:
     """The wrong-delimiter message, naming the delimiter the file seems to use."""
     if "\t" in header_line:
-        found = "sarkaimella"
+        what: Msg | str = Msg("importer.one_column.tab")
     elif "|" in header_line:
-        found = "pystyviivalla (|)"
+        what = Msg("importer.one_column.pipe")
     else:
-        found = None
-    what = f" Tiedoston sarakkeet näyttävät olevan eroteltu {found}." if found else ""
+        what = ""
     shown = header_line if len(header_line) <= 60 else header_line[:57] + "…"
-    return ImportProblem(1, None, f"Tiedostosta löytyi vain yksi sarake ('{shown}'). Sarakkeet pitää erottaa pilkulla (,) "
-                                  f"tai puolipisteellä (;).{what} Tallenna tiedosto CSV-muodossa.")
+    return ImportProblem(1, None, Msg("importer.one_column", shown=shown, what=what))
 
 
 def _split_number_hint(cells: list[str], prefer: int | None = None) -> str | None:
@@ -628,9 +649,7 @@ def _read_csv_table(text: str) -> tuple[list[tuple[int, list[str]]], str, list[I
                 break
     except csv.Error:
         line = number + 1
-        return [], delim, [ImportProblem(line, None, "CSV-tiedostoa ei voitu lukea tämän rivin kohdalta: "
-                                                     "lainausmerkit ovat parittomat tai solu on liian pitkä. "
-                                                     "Tarkista rivin lainausmerkit (\").")]
+        return [], delim, [ImportProblem(line, None, Msg("importer.csv_unreadable"))]
     return records, delim, []
 
 
@@ -641,9 +660,7 @@ def _read_xlsx_table(content: bytes) -> tuple[list[tuple[int, list[object]]], li
     try:
         wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
-        return [], [ImportProblem(None, None, f"Excel-tiedostoa ei voitu avata: se on vaurioitunut tai ei ole "
-                                              f".xlsx-muotoinen ({type(exc).__name__}). Tallenna se Excelissä uudelleen "
-                                              f"muodossa .xlsx.")]
+        return [], [ImportProblem(None, None, Msg("importer.xlsx_unreadable", error=type(exc).__name__))]
     try:
         names = wb.sheetnames
         ws = wb[TEMPLATE_SHEET] if TEMPLATE_SHEET in names else wb.worksheets[0]
@@ -668,8 +685,7 @@ def _read_xlsx_table(content: bytes) -> tuple[list[tuple[int, list[object]]], li
 def _too_many_rows(n_data: int) -> ImportProblem:
     """The row-limit message."""
     limit = f"{MAX_ROWS:,}".replace(",", " ")
-    return ImportProblem(None, None, f"Tiedostossa on yli {limit} tietoriviä; kerralla voi tuoda enintään {limit} riviä. "
-                                     f"Jaa tiedosto osiin.")
+    return ImportProblem(None, None, Msg("importer.too_many_rows", limit=limit))
 
 
 def _looks_like_data(header: list[object]) -> bool:
@@ -681,11 +697,8 @@ def _unrecognised_header(header: list[object]) -> ImportProblem:
     """The message for a header that is neither the template nor Sotkanet."""
     shown = ", ".join(f"'{_cell_text(c).strip()}'" for c in header[:8])
     if _looks_like_data(header):
-        return ImportProblem(1, None, "Ensimmäinen rivi näyttää tiedoilta eikä sarakeotsikoilta. Tiedoston ensimmäisellä "
-                                      "rivillä pitää olla sarakkeiden nimet (esim. indicator_id, group_id, area, year, value).")
-    return ImportProblem(1, None, f"Sarakeotsikoita ei tunnistettu (löytyi: {shown}). Käytä sovelluksen tuontipohjaa "
-                                  f"(sarakkeet {', '.join(TEMPLATE_COLUMNS)}) tai Sotkanetin CSV-vientiä "
-                                  f"(Indikaattori;Alue;Vuosi;Sukupuoli;Arvo).")
+        return ImportProblem(1, None, Msg("importer.header_is_data"))
+    return ImportProblem(1, None, Msg("importer.header_unknown", shown=shown, columns=", ".join(TEMPLATE_COLUMNS)))
 
 
 def _header_kind(header: list[object]) -> str | None:
@@ -702,8 +715,7 @@ def _header_kind(header: list[object]) -> str | None:
     return None
 
 
-_DECIMAL_ADVICE = ("Käytä desimaalipistettä (esim. 12.5), laita luku lainausmerkkeihin (\"12,5\") tai tallenna "
-                   "tiedosto puolipistein erotettuna.")
+_DECIMAL_ADVICE = Msg("importer.decimal_advice")
 
 
 def _extra_cells_problem(line: int, cells: list[str], n_header: int, delim: str | None,
@@ -712,13 +724,10 @@ def _extra_cells_problem(line: int, cells: list[str], n_header: int, delim: str 
     extra = cells[n_header:]
     if not extra or (_is_blank(extra) and not strict):
         return None
-    base = f"Rivillä on enemmän sarakkeita ({len(cells)}) kuin otsikkorivillä ({n_header})."
     split = _split_number_hint([_cell_text(c) for c in cells], value_index) if delim == "," else None
-    if split:
-        return ImportProblem(line, None, base + f" Luku '{split}' näyttää olevan kirjoitettu desimaalipilkulla, joka "
-                                                "pilkuin erotetussa tiedostossa jakaa luvun kahteen sarakkeeseen. "
-                                                + _DECIMAL_ADVICE)
-    return ImportProblem(line, None, base + " Tarkista erotinmerkit ja lainausmerkit.")
+    hint = (Msg("importer.extra_cells.decimal", number=split, advice=_DECIMAL_ADVICE) if split
+            else Msg("importer.extra_cells.check"))
+    return ImportProblem(line, None, Msg("importer.extra_cells", n=len(cells), n_header=n_header, hint=hint))
 
 
 def _split_value_problem(line: int, cells: list[str], positions: Mapping[str, int]) -> ImportProblem | None:
@@ -732,9 +741,7 @@ def _split_value_problem(line: int, cells: list[str], positions: Mapping[str, in
         return None
     if parse_number(nxt.rstrip("% ")) == parse_number(value):  # e.g. value 88, value_as_printed '88 %'
         return None
-    return ImportProblem(line, "value", f"Arvo '{value}' ja seuraavan sarakkeen '{nxt}' näyttävät yhdeltä "
-                                        f"desimaalipilkulla kirjoitetulta luvulta ('{value},{nxt}'), jonka pilkku "
-                                        f"jakoi kahteen sarakkeeseen. " + _DECIMAL_ADVICE)
+    return ImportProblem(line, "value", Msg("importer.split_value", value=value, next=nxt, advice=_DECIMAL_ADVICE))
 
 
 def _parse_template(records: list[tuple[int, list[object]]], delim: str | None, ctx: _PlanIndex,
@@ -748,21 +755,22 @@ def _parse_template(records: list[tuple[int, list[object]]], delim: str | None, 
         if name == "":
             blank_columns.append(i)
         elif name not in TEMPLATE_COLUMNS:
-            errors.append(ImportProblem(header_line, _cell_text(header_cells[i]).strip(),
-                                        f"Tuntematon sarake '{_cell_text(header_cells[i]).strip()}'. Sallitut sarakkeet: "
-                                        f"{', '.join(TEMPLATE_COLUMNS)}."))
+            column = _cell_text(header_cells[i]).strip()
+            errors.append(ImportProblem(header_line, column, Msg("importer.column_unknown", column=column,
+                                                                 allowed=", ".join(TEMPLATE_COLUMNS))))
         elif name in positions:
-            errors.append(ImportProblem(header_line, name, f"Sarake '{name}' on otsikkorivillä kahdesti."))
+            errors.append(ImportProblem(header_line, name, Msg("importer.column_twice", column=name)))
         else:
             positions[name] = i
     for col in REQUIRED_COLUMNS:
         if col not in positions:
-            errors.append(ImportProblem(header_line, col, f"Pakollinen sarake '{col}' ({COLUMN_LABELS_FI[col]}) puuttuu."))
+            errors.append(ImportProblem(header_line, col, Msg("importer.column_missing", column=col,
+                                                              label=_col_label(col))))
     if errors:
         return []
     body = records[1:]
     if not body:
-        errors.append(ImportProblem(None, None, "Tiedostossa on vain otsikkorivi, ei yhtään tuotavaa riviä."))
+        errors.append(ImportProblem(None, None, Msg("importer.header_only")))
         return []
     if len(body) > MAX_ROWS:
         errors.append(_too_many_rows(len(body)))
@@ -772,8 +780,7 @@ def _parse_template(records: list[tuple[int, list[object]]], delim: str | None, 
     for line, cells in body:
         texts = [_cell_text(c) for c in cells]
         if delim is not None and len(texts) == 1 < n_header and any(d in texts[0] for d in ";,\t|"):
-            errors.append(ImportProblem(line, None, f"Rivillä on vain yksi sarake, vaikka otsikkorivillä on {n_header}: "
-                                                    f"rivin erotinmerkki on eri kuin otsikkorivin ('{delim}')."))
+            errors.append(ImportProblem(line, None, Msg("importer.row_one_cell", n_header=n_header, delim=delim)))
             continue
         extra = _extra_cells_problem(line, texts, n_header, delim, positions.get("value"), strict=delim is not None)
         if extra is None and delim == ",":
@@ -783,8 +790,8 @@ def _parse_template(records: list[tuple[int, list[object]]], delim: str | None, 
             continue
         for i in blank_columns:
             if i < len(cells) and _cell_text(cells[i]).strip():
-                errors.append(ImportProblem(line, None, f"Sarakkeella {i + 1} ei ole otsikkoa, mutta siinä on arvo "
-                                                        f"'{_cell_text(cells[i]).strip()}'."))
+                errors.append(ImportProblem(line, None, Msg("importer.unnamed_column", n=i + 1,
+                                                            value=_cell_text(cells[i]).strip())))
         values = {col: (cells[i] if i < len(cells) else None) for col, i in positions.items()}
         row = _check_row(values, line, ctx, errors, lambda c: c)
         if row is not None:
@@ -840,7 +847,8 @@ def _map_sotkanet(items: list[tuple[int, dict[str, object]]], mapper: _Mapper, c
         missing = [role for role in SOTKANET_REQUIRED if _cell_text(raw.get(role)).strip() == ""]
         if missing:
             for role in missing:
-                errors.append(ImportProblem(line, labels.get(role), f"Pakollinen tieto puuttuu: {SOTKANET_LABELS_FI[role]}."))
+                errors.append(ImportProblem(line, labels.get(role),
+                                            Msg("importer.required_missing", label=SOTKANET_LABELS_FI[role]).capitalised()))
             continue
         gender = norm_gender(raw.get("gender"))
         hit = mapper.find(raw["indicator"], raw["region"], gender)
@@ -852,25 +860,21 @@ def _map_sotkanet(items: list[tuple[int, dict[str, object]]], mapper: _Mapper, c
             ind_text = _cell_text(raw["indicator"]).strip()
             if norm_source_key(ind_text) not in mapper.indicators:
                 errors.append(ImportProblem(line, labels.get("indicator"),
-                                            f"Sotkanet-indikaattorille '{ind_text}' ei ole riviä muunnostaulukossa "
-                                            f"{MAPPING_FILE}. Lisää taulukkoon rivi, joka kertoo mihin suunnitelman "
-                                            f"indikaattoriin se kuuluu, tai poista indikaattori tiedostosta."))
+                                            Msg("importer.sotkanet.unmapped", indicator=ind_text, file=MAPPING_FILE)))
             else:
-                errors.append(ImportProblem(line, labels.get("region"),
-                                            f"Alueelle '{_cell_text(raw['region']).strip()}' ei ole muunnosta "
-                                            f"indikaattorille '{ind_text}' taulukossa {MAPPING_FILE}. Lisää rivi "
-                                            f"tai poista alue tiedostosta."))
+                errors.append(ImportProblem(line, labels.get("region"), Msg(
+                    "importer.sotkanet.region_unmapped", region=_cell_text(raw["region"]).strip(), indicator=ind_text,
+                    file=MAPPING_FILE)))
             continue
         values = {"indicator_id": hit["indicator_id"], "series_id": hit["series_id"], "group_id": hit["group_id"],
                   "area": hit["area"], "year": raw["year"], "value": raw["value"]}
         row = _check_row(values, line, ctx, errors, column_name,
-                         context=f" (muunnostaulukon {MAPPING_FILE} rivi {hit['_line']})"
-                         if not _row_values_ok(values, ctx) else "")
+                         context=Msg("importer.sotkanet.mapping_row", file=MAPPING_FILE, line=hit["_line"])
+                         if not _row_values_ok(values, ctx) else None)
         if row is not None:
             out.append((line, row))
     for gender, n in skipped.items():
-        notes.append(f"Ohitettiin {n} riviä, joiden sukupuoli on '{gender}': oletuksena tuodaan vain "
-                     f"'yhteensä'-arvot (muunnostaulukkoon voi lisätä rivin tälle sukupuolelle).")
+        notes.append(Msg("importer.sotkanet.skipped_gender", n=n, gender=gender))
     return out
 
 
@@ -896,14 +900,13 @@ def _sotkanet_from_records(records: list[tuple[int, list[object]]], errors: list
             labels[role] = _cell_text(c).replace("\ufeff", "").strip()
     for role in SOTKANET_REQUIRED:
         if role not in roles:
-            errors.append(ImportProblem(header_line, SOTKANET_LABELS_FI[role],
-                                        f"Sotkanet-tiedostosta puuttuu sarake '{SOTKANET_LABELS_FI[role]}' "
-                                        f"({role})."))
+            errors.append(ImportProblem(header_line, SOTKANET_LABELS_FI[role], Msg(
+                "importer.sotkanet.column_missing", column=SOTKANET_LABELS_FI[role], role=role)))
     if errors:
         return [], labels
     body = records[1:]
     if not body:
-        errors.append(ImportProblem(None, None, "Tiedostossa on vain otsikkorivi, ei yhtään tuotavaa riviä."))
+        errors.append(ImportProblem(None, None, Msg("importer.header_only")))
         return [], labels
     if len(body) > MAX_ROWS:
         errors.append(_too_many_rows(len(body)))
@@ -925,16 +928,13 @@ def _sotkanet_from_json(text: str, errors: list[ImportProblem]) -> list[tuple[in
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        errors.append(ImportProblem(exc.lineno, None, f"Tiedosto ei ole kelvollista JSONia (virhe rivillä {exc.lineno}, "
-                                                      f"merkki {exc.colno}). Tallenna Sotkanetin vastaus sellaisenaan."))
+        errors.append(ImportProblem(exc.lineno, None, Msg("importer.json.invalid", line=exc.lineno, col=exc.colno)))
         return []
     if not isinstance(data, list):
-        errors.append(ImportProblem(None, None, "JSON-tiedoston pitää olla lista Sotkanetin havaintoja, esim. "
-                                                "[{\"indicator\": 181, \"region\": 5, \"year\": 2021, \"gender\": "
-                                                "\"total\", \"value\": 12.3}, …]."))
+        errors.append(ImportProblem(None, None, Msg("importer.json.not_list")))
         return []
     if not data:
-        errors.append(ImportProblem(None, None, "JSON-tiedostossa ei ole yhtään havaintoa (lista on tyhjä)."))
+        errors.append(ImportProblem(None, None, Msg("importer.json.empty")))
         return []
     if len(data) > MAX_ROWS:
         errors.append(_too_many_rows(len(data)))
@@ -942,17 +942,17 @@ def _sotkanet_from_json(text: str, errors: list[ImportProblem]) -> list[tuple[in
     items = []
     for n, obj in enumerate(data, start=1):
         if not isinstance(obj, dict):
-            errors.append(ImportProblem(n, None, f"JSON-listan {n}. kohde ei ole olio ({{\"indicator\": …}})."))
+            errors.append(ImportProblem(n, None, Msg("importer.json.not_object", n=n)))
             continue
         lower = {str(k).lower(): v for k, v in obj.items()}
         for key in SOTKANET_REQUIRED:
             if key not in lower:
-                errors.append(ImportProblem(n, key, f"JSON-listan {n}. kohteesta puuttuu avain '{key}'."))
+                errors.append(ImportProblem(n, key, Msg("importer.json.key_missing", n=n, key=key)))
         if any(key not in lower for key in SOTKANET_REQUIRED):
             continue
         item = {role: lower.get(role) for role in ("indicator", "region", "year", "gender", "value")}
         if isinstance(item["value"], (list, dict)) or isinstance(item["year"], (list, dict)):
-            errors.append(ImportProblem(n, "value", f"JSON-listan {n}. kohteen arvo ei ole luku."))
+            errors.append(ImportProblem(n, "value", Msg("importer.json.value_not_number", n=n)))
             continue
         items.append((n, item))
     return items
@@ -969,26 +969,26 @@ def _resolve_mapping(mapping: pd.DataFrame | None, errors: list[ImportProblem]) 
                 raise MappingError(problems)
     except MappingError as exc:
         errors.extend(exc.problems)
-        errors.append(ImportProblem(None, None, "Sotkanet-tiedostoa ei voi tuoda ennen kuin muunnostaulukko on korjattu."))
+        errors.append(ImportProblem(None, None, Msg("importer.sotkanet.fix_mapping_first")))
         return None
     return _Mapper.from_frame(frame)
 
 
-def _finish(rows: list[tuple[int, dict]], errors: list[ImportProblem], kind: str, notes: list[str]) -> ImportResult:
+def _finish(rows: list[tuple[int, dict]], errors: list[ImportProblem], kind: str, notes: list[Msg]) -> ImportResult:
     """Check duplicate keys and build the result (refused if any problem)."""
     if not errors:
         seen: dict[tuple, int] = {}
         for line, r in rows:
             key = tuple(r[k] for k in OBSERVATION_KEY)
             if key in seen:
-                series = f", sarja {r['series_id']}" if r["series_id"] else ""
-                errors.append(ImportProblem(line, None, f"Sama havainto on tiedostossa kahdesti (ensimmäisen kerran rivillä "
-                                                        f"{seen[key]}): indikaattori {r['indicator_id']}{series}, ryhmä "
-                                                        f"{r['group_id']}, alue {r['area']}, vuosi {r['year']}."))
+                series = Msg("importer.duplicate.series", series=r["series_id"]) if r["series_id"] else ""
+                errors.append(ImportProblem(line, None, Msg(
+                    "importer.duplicate", first=seen[key], indicator=r["indicator_id"], series=series,
+                    group=r["group_id"], area=r["area"], year=r["year"])))
             else:
                 seen[key] = line
     if not errors and not rows:
-        errors.append(ImportProblem(None, None, "Tiedostossa ei ole yhtään tuotavaa riviä."))
+        errors.append(ImportProblem(None, None, Msg("importer.no_rows")))
     if errors:
         return _refused(errors, kind, notes)
     frame = pd.DataFrame([r for _, r in rows], columns=TEMPLATE_COLUMNS)
@@ -1004,7 +1004,7 @@ def _parse_records(records: list[tuple[int, list[object]]], delim: str | None, c
     ``sotkanet_kind`` name it once the header says which it is. ``delim`` is None for xlsx.
     """
     errors: list[ImportProblem] = []
-    notes: list[str] = []
+    notes: list[Msg] = []
     header = records[0][1]
     which = _header_kind(header)
     if which is None:
@@ -1031,42 +1031,39 @@ def parse_import(content: bytes, filename: str, plan: Plan, mapping: pd.DataFram
     Sotkanet files).
     """
     errors: list[ImportProblem] = []
-    notes: list[str] = []
+    notes: list[Msg] = []
     suffix = Path(filename or "").suffix.lower()
     if content is None or len(content) == 0:
-        return _refused([ImportProblem(None, None, "Tiedosto on tyhjä.")])
+        return _refused([ImportProblem(None, None, Msg("importer.empty"))])
     if len(content) > MAX_FILE_BYTES:
         size = len(content) / 1024 / 1024
-        return _refused([ImportProblem(None, None, f"Tiedosto on liian suuri ({size:.1f} Mt); enimmäiskoko on "
-                                                   f"{MAX_FILE_BYTES // 1024 // 1024} Mt. Jaa tiedosto osiin.")])
+        return _refused([ImportProblem(None, None, Msg("importer.too_big", size=f"{size:.1f}",
+                                                       limit=MAX_FILE_BYTES // 1024 // 1024))])
     is_zip = content.startswith(b"PK\x03\x04")
     ctx = _PlanIndex(plan)
 
     if suffix == ".xls":
-        return _refused([ImportProblem(None, None, "Vanhaa Excel-muotoa (.xls) ei tueta. Tallenna tiedosto Excelissä "
-                                                   "muodossa .xlsx tai 'CSV UTF-8'.")])
+        return _refused([ImportProblem(None, None, Msg("importer.xls"))])
     if suffix == ".xlsx":
         kind = "malli (Excel)"
         if not is_zip:
-            return _refused([ImportProblem(None, None, "Tiedosto ei ole Excel-työkirja (.xlsx), vaikka sen pääte on .xlsx. "
-                                                       "Tallenna se Excelissä uudelleen muodossa .xlsx.")], kind)
+            return _refused([ImportProblem(None, None, Msg("importer.xlsx_not_zip"))], kind)
         records, problems = _read_xlsx_table(content)
         if problems:
             return _refused(problems, kind)
         if not records:
-            return _refused([ImportProblem(None, None, "Tiedosto on tyhjä: välilehdellä ei ole otsikkoriviä eikä tietoja.")], kind)
+            return _refused([ImportProblem(None, None, Msg("importer.xlsx_empty"))], kind)
         return _parse_records(records, None, ctx, mapping, kind, kind, "Sotkanet (Excel)")
 
     if suffix in (".csv", ".txt"):
         if is_zip:
-            return _refused([ImportProblem(None, None, f"Tiedosto on Excel-työkirja, vaikka sen pääte on {suffix}. "
-                                                       f"Vaihda pääte .xlsx:ksi tai tallenna tiedosto CSV-muodossa.")])
+            return _refused([ImportProblem(None, None, Msg("importer.zip_as_csv", suffix=suffix))])
         text, problem = _decode(content)
         if problem is not None:
             return _refused([problem], "CSV")
         assert text is not None
         if not text.strip():
-            return _refused([ImportProblem(None, None, "Tiedosto on tyhjä.")], "CSV")
+            return _refused([ImportProblem(None, None, Msg("importer.empty"))], "CSV")
         records_s, delim, problems = _read_csv_table(text)
         if problems:
             return _refused(problems, "CSV")
@@ -1081,7 +1078,7 @@ def parse_import(content: bytes, filename: str, plan: Plan, mapping: pd.DataFram
             return _refused([problem], kind)
         assert text is not None
         if not text.strip():
-            return _refused([ImportProblem(None, None, "Tiedosto on tyhjä.")], kind)
+            return _refused([ImportProblem(None, None, Msg("importer.empty"))], kind)
         items = _sotkanet_from_json(text, errors)
         if errors:
             return _refused(errors, kind)
@@ -1092,9 +1089,8 @@ def parse_import(content: bytes, filename: str, plan: Plan, mapping: pd.DataFram
         rows = _map_sotkanet(items, mapper, ctx, errors, notes, labels)
         return _finish(rows, errors, kind, notes)
 
-    shown = suffix or "(ei päätettä)"
-    return _refused([ImportProblem(None, None, f"Tiedostotyyppiä {shown} ei tueta. Tuo CSV-tiedosto (.csv), "
-                                               f"Excel-työkirja (.xlsx) tai Sotkanetin JSON-tiedosto (.json).")])
+    shown: Msg | str = suffix or Msg("importer.no_suffix")
+    return _refused([ImportProblem(None, None, Msg("importer.file_type", suffix=shown))])
 
 
 # ------------------------------------------------------------------------------------------
@@ -1224,6 +1220,14 @@ def apply_import(store: Store, result: ImportResult, editor: Editor | None,
     return totals
 
 
-def problems_text(problems: Iterable[ImportProblem]) -> str:
-    """Problems as Finnish lines for a page ('- Rivi 3, sarake 'year': …')."""
-    return "\n".join(f"- {p}" for p in problems)
+def problems_text(problems: Iterable[ImportProblem], lang: str = DEFAULT_LANG) -> str:
+    """Problems as lines for a page ('- Rivi 3, sarake 'year': …'; '- Row 3, column 'year': …' in English)."""
+    return "\n".join(f"- {p.text(lang)}" for p in problems)
+
+
+def preview_for_display(frame: pd.DataFrame, lang: str = DEFAULT_LANG) -> pd.DataFrame:
+    """``preview()`` with the action in words and the added columns named for people, in ``lang``."""
+    out = frame.copy()
+    out["action"] = [t(f"importer.action.{a}", lang) for a in out["action"]]
+    return out.rename(columns={c: t(f"importer.preview.{c}", lang)
+                               for c in ("row", "old_value", "action", "changed_fields")})

@@ -495,3 +495,46 @@ def test_large_valid_file_applies_in_chunks(plan, store, editor):
     counts = apply_import(store, result, editor, progress=seen.append)
     assert counts["added"] == 2000
     assert len(seen) == 4 and seen[-1] == 1.0 and seen == sorted(seen)
+
+
+FINNISH_WORDS = ("rivi", "sarake", "tiedosto", "puuttuu", "pitää", " ei ", "virhe", "muunnostaulukko")
+
+
+@pytest.mark.parametrize("name,filename,content,expected", MALFORMED, ids=[m[0] for m in MALFORMED])
+def test_every_refusal_also_reads_in_english(name, filename, content, expected, plan, mapping):
+    result = parse_import(content, filename, plan, mapping)
+    finnish = importer.problems_text(result.errors)
+    english = importer.problems_text(result.errors, "en")
+    assert finnish == "\n".join(f"- {e}" for e in result.errors)  # str() stays the Finnish line
+    assert english != finnish and english.startswith("- ")
+    # file names, column names and the user's own values are quoted as they are; no Finnish wording
+    quoted_out = " ".join(part for i, part in enumerate(english.replace('"', "'").split("'")) if i % 2 == 0).lower()
+    assert not [w for w in FINNISH_WORDS if w in quoted_out.replace("sotkanet_mapping.csv", "")], english
+
+
+def test_english_location_and_refusal(plan, mapping, store, editor):
+    content = csv_bytes("7,,lk4_5,kymenlaakso,2021,50,,,", "", "7,,lk4_5,kymenlaakso,2021,abc,,,")
+    result = parse_import(content, "a.csv", plan, mapping)
+    assert result.errors[0].text("en") == "Row 4, column 'value': The value 'abc' is not a number."
+    with pytest.raises(ImportRefused) as exc:
+        apply_import(store, result, editor)
+    assert exc.value.text("en").startswith("Nothing was imported: the file has 1 problems")
+
+
+def test_mapping_problems_in_english(plan):
+    frame = pd.DataFrame([{c: "" for c in MAPPING_COLUMNS} | {"source": "sotkanet", "source_indicator": "X",
+                                                              "indicator_id": "99", "group_id": "lk4_5",
+                                                              "area": "kymenlaakso"}])
+    _, problems = validate_mapping(frame, plan)
+    assert str(problems[0]).startswith("Rivi 2, sarake 'indicator_id': Muunnostaulukko sotkanet_mapping.csv: "
+                                       "tuntematon indikaattori 99")
+    assert problems[0].text("en").startswith("Row 2, column 'indicator_id': Mapping table sotkanet_mapping.csv: "
+                                             "unknown indicator 99")
+    assert MappingError(problems).text("en").startswith("The mapping table sotkanet_mapping.csv has 1 problems:")
+
+
+def test_preview_for_display_names_actions_in_the_ui_language(plan, store):
+    result = parse_import(csv_bytes("7,,lk4_5,kymenlaakso,2031,50,,,"), "a.csv", plan)
+    shown = importer.preview_for_display(preview(result, store.observations()), "en")
+    assert list(shown["change"]) == ["added"] and "old value" in shown.columns
+    assert list(importer.preview_for_display(preview(result, store.observations()))["muutos"]) == ["lisätään"]

@@ -108,3 +108,19 @@ def test_passcode():
     assert not auth.passcode_matches("", "")
     assert not auth.passcode_matches(None, "salainen")
     assert auth.clean_editor_name("  Matti \n Meikäläinen ") == "Matti Meikäläinen"
+
+
+def test_msg_is_the_finnish_text_and_renders_in_english():
+    import pickle
+
+    from core.i18n import Msg, text_in
+
+    hint = Msg("importer.series_allowed", options="a, b")
+    m = Msg("importer.series_unknown", id=16, series="x", hint=hint)
+    assert m == "indikaattorilla 16 ei ole sarjaa 'x'. Sallitut sarjat: a, b." and isinstance(m, str)
+    assert m.text("en") == "indicator 16 has no series 'x'. Allowed series: a, b."
+    assert m.capitalised().text("en").startswith("Indicator 16") and m.capitalised().startswith("Indikaattorilla")
+    again = pickle.loads(pickle.dumps(m))
+    assert again == m and again.text("en") == m.text("en")
+    assert text_in(m, "en") == m.text("en") and text_in("plain", "en") == "plain"
+    assert Msg("importer.json.not_list").startswith('JSON-tiedoston pitää olla lista Sotkanetin havaintoja, esim. [{"')
