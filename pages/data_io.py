@@ -6,7 +6,7 @@ import io
 import streamlit as st
 
 from core import exporter, importer
-from core.i18n import name, t
+from core.i18n import name, t, text_in
 from core.storage import StoreError
 from ui import data, state
 from ui.frame import page_context
@@ -22,7 +22,7 @@ def show_result(result: importer.ImportResult, source: str) -> None:
     """Refusal with row-level messages, or a preview kept until the editor confirms."""
     if not result.ok:
         st.error(t("data.refused", lang, n=len(result.errors)))
-        st.code(importer.problems_text(result.errors), language=None)
+        st.code(importer.problems_text(result.errors, lang), language=None)
         st.session_state.pop(PREVIEW, None)
         return
     st.session_state[PREVIEW] = (source, result, importer.preview(result, data.observations()))
@@ -73,15 +73,15 @@ else:
         st.info(t("data.preview", lang, added=int(counts.get("lisätään", 0)), changed=int(counts.get("muuttuu", 0)),
                   same=int(counts.get("ei muutosta", 0))))
         for note in result.notes:
-            st.caption(note)
-        st.dataframe(preview, hide_index=True, width="stretch")
+            st.caption(text_in(note, lang))
+        st.dataframe(importer.preview_for_display(preview, lang), hide_index=True, width="stretch")
         b1, b2 = st.columns(2)
         if b1.button(t("data.confirm", lang), key="import_confirm", type="primary"):
             bar = st.progress(0.0, text=t("data.progress", lang))
             try:
                 done = importer.apply_import(store, result, ctx.editor, progress=lambda f: bar.progress(min(1.0, f)))
             except (StoreError, importer.ImportRefused) as exc:
-                st.error(exc.text(lang) if isinstance(exc, StoreError) else getattr(exc, "message", str(exc)))
+                st.error(exc.text(lang))
             else:
                 st.session_state.pop(PREVIEW, None)
                 data.clear()

@@ -171,3 +171,22 @@ def test_evaluation_rows_follow_the_store_until_the_user_edits():
     assert not at.exception, at.exception
     now = at.session_state["eval_base_hamina_2022"][1]
     assert now.iloc[0]["rating"] == rating_label(2) and now.iloc[0]["comment"] == "Toisen arvio"
+
+
+def test_single_value_form_in_english_refuses_and_previews_in_english(editor_env):
+    at = signed_in("pages/data_io.py")
+    at.sidebar.radio(key="w_lang").set_value("en").run()
+    at.session_state["w_add_value_open"] = True
+    at.run()
+    at.selectbox(key="add_ind").set_value(7)
+    at.selectbox(key="add_group").set_value("lukio")
+    at.text_input(key="add_value").input("12 %")
+    next(b for b in at.button if b.label == "Check").click().run()
+    assert not at.exception, at.exception
+    refusal = "\n".join(c.value for c in at.code)
+    assert "Row 2, column 'value': The value '12 %' is not a number. Write the number alone" in refusal
+    assert "Rivi" not in refusal and "sarake" not in refusal  # no Finnish left in the English UI
+    at.text_input(key="add_value").input("71.5")
+    next(b for b in at.button if b.label == "Check").click().run()
+    preview = at.dataframe[0].value
+    assert {"row", "change", "old value"} <= set(preview.columns) and list(preview["change"]) == ["added"]
