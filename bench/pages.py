@@ -22,7 +22,7 @@ app.py and the page file again on every run; here, as in a server, scripts are c
 
 Targets: every page within 2× the bare page at the plan's size, and under 1 s at 100×.
 
-    source .venv/bin/activate && python bench/pages.py            # defaults: 7 runs, viewer+editor
+    source .venv/bin/activate && python bench/pages.py            # defaults: 15 runs, viewer+editor
     python bench/pages.py --runs 3 --roles viewer --pages pages/measures.py   # its tabs
     python bench/pages.py --pages pages/goal_1.py#toimenpiteet                # one tab
 """
@@ -306,7 +306,7 @@ def fmt(x: float) -> str:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--runs", type=int, default=9, help="timed warm reruns per page (median is reported)")
+    ap.add_argument("--runs", type=int, default=15, help="timed warm reruns per page (median is reported)")
     ap.add_argument("--warmup", type=int, default=1, help="untimed reruns after the first run")
     ap.add_argument("--scale", type=int, default=100, help="measures multiplier for the large case")
     ap.add_argument("--roles", default="viewer,editor", help="viewer, editor or both (comma-separated)")

@@ -32,7 +32,7 @@ with st.expander(t("eval.scale", lang)):
 
 def evaluation_rows(actor: str) -> pd.DataFrame:
     """The actor's measures with this year's rating, comment, evaluator, date and version."""
-    measures = queries.filter_measures(data.measures(), queries.Filters(actors=ctx.filters.actors))
+    measures = views.filtered_measures(queries.Filters(actors=ctx.filters.actors))
     evaluations = store.evaluations(year)
     mine = measures[(measures["actor_id"] == actor) & (measures["row_kind"] == "measure")]
     ev = evaluations.set_index("measure_id") if not evaluations.empty else pd.DataFrame()

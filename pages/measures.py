@@ -7,7 +7,7 @@ import streamlit as st
 
 from core import queries
 from core.i18n import name, t
-from ui import data, measures_grid, state, views
+from ui import measures_grid, state, views
 from ui.frame import PageContext, goal_filter, page_context, view_tabs
 
 EXPORT_COLUMNS = ["measure_id", "actor", "subgoal", "toimenpide", "mittari", "aikataulu", "toimijat", "seuranta",
@@ -31,7 +31,7 @@ def filtered(ctx: PageContext) -> None:
     search = st.session_state.get("w_search", ctx.filters.search)
 
     filters = queries.Filters(actors=ctx.filters.actors, goal=goal, subgoal=sub, search=search, lang=lang)
-    measures = queries.filter_measures(data.measures(), filters)
+    measures = views.filtered_measures(filters)
     st.caption(t("measures.count", lang, n=len(measures)))
     measures_grid.render(ctx, measures, key="grid_all")
     measures_grid.add_and_remove(ctx, measures, key="edit_all")

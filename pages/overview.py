@@ -4,14 +4,14 @@ import streamlit as st
 
 from core import queries
 from core.i18n import name, t
-from ui import data, state, views
+from ui import state, views
 from ui.frame import page_context
 
 ctx = page_context()
 plan, lang, group = ctx.plan, ctx.lang, ctx.filters.group
 meta = plan.meta
 st.title(meta.get("name_en") if lang == "en" and meta.get("name_en") else meta.get("name", ""))
-measures = queries.filter_measures(data.measures(), queries.Filters(actors=ctx.filters.actors))
+measures = views.filtered_measures(queries.Filters(actors=ctx.filters.actors))
 st.write(t("overview.intro", lang, start=meta.get("period_start"), end=meta.get("period_end"),
            n_ind=len(plan.indicators), n_goals=len(plan.goals), n_sub=len(plan.subgoals),
            n_act=len(plan.actors), n_meas=int((measures["row_kind"] == "measure").sum())))

@@ -60,7 +60,7 @@ def measures_section(ctx, goal_id: str) -> None:
                  on_change=state.mirror, args=(f"w_subgoal_{goal_id}", state.SUBGOAL))
     selected = st.session_state.get(f"w_subgoal_{goal_id}", current)
     filters = queries.Filters(actors=ctx.filters.actors, goal=goal_id, subgoal=selected, lang=lang)
-    measures = queries.filter_measures(data.measures(), filters)
+    measures = views.filtered_measures(filters)
     st.caption(t("measures.count", lang, n=len(measures)))
     measures_grid.render(ctx, measures, key=f"grid_{goal_id}")
     measures_grid.add_and_remove(ctx, measures, key=f"edit_{goal_id}", goal_id=goal_id)

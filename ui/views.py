@@ -106,6 +106,24 @@ def _overview_frames(url: str, version: int, group: str | None, lang: str) -> tu
     return by_goal, _comparison(url, version, _pairs(linked + others), group, lang)
 
 
+@st.cache_resource(show_spinner=False, max_entries=16)  # 16 filter results; at 1x a few MB in all
+def _filtered_measures(url: str, version: int, actors: str, goal: str | None, subgoal: str | None,
+                       search: str) -> pd.DataFrame:
+    """Shared, read only: ``filtered_measures()`` hands out copies."""
+    return queries.filter_measures(data.measures_at(url, version), queries.Filters(
+        actors=tuple(a for a in actors.split(_ITEM) if a), goal=goal, subgoal=subgoal, search=search))
+
+
+def filtered_measures(filters: queries.Filters) -> pd.DataFrame:
+    """``queries.filter_measures`` of the current measures (the caller's own copy), cached per filter.
+
+    Slicing the 22-column measures frame costs a few ms a run; a page changing nothing but its
+    view asks again for the same filter.
+    """
+    return _filtered_measures(*_version(), _ITEM.join(filters.actors), filters.goal, filters.subgoal,
+                              filters.search).copy(deep=False)
+
+
 @st.cache_resource(show_spinner=False, max_entries=8)
 def shared_measures_display(url: str, version: int, lang: str) -> pd.DataFrame:
     """Shared, read only (``measures_display()`` hands out copies)."""

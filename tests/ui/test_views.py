@@ -60,3 +60,14 @@ def test_a_callers_copy_of_the_measures_is_its_own(tmp_path):
     mine["toimenpide"] = "x"
     again = data.measures_at(url, version)
     assert again.loc[0, "mittari"] == first and (again["toimenpide"] != "x").all()
+
+
+def test_filtered_measures_are_the_filters_rows_and_each_callers_own():
+    from ui import data, views
+
+    filters = queries.Filters(actors=("poliisi", "mll"), goal="II")
+    mine = views.filtered_measures(filters)
+    expected = queries.filter_measures(data.measures(), filters)
+    assert list(mine["measure_id"]) == list(expected["measure_id"]) and len(mine) > 0
+    mine.loc[mine.index[0], "mittari"] = "vain minun kopiossani"
+    assert (views.filtered_measures(filters)["mittari"] != "vain minun kopiossani").all()
