@@ -30,7 +30,7 @@ with right:
 
 if ctx.editor is not None:
     st.subheader(t("vk.edit", lang))
-    events = store.events()
+    events = data.events()  # cached per data version
     cols = ["event_id", "title", "months", "owner", "description", "version"]
     frame = events[cols].copy() if not events.empty else pd.DataFrame(columns=cols)
     edited = st.data_editor(

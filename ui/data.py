@@ -101,6 +101,11 @@ def _observations_shared(url: str, version: int) -> pd.DataFrame:
     return _store(url).observations()
 
 
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _events_shared(url: str, version: int) -> pd.DataFrame:
+    return _store(url).events()
+
+
 def measures_at(url: str, version: int) -> pd.DataFrame:
     """Measures of the store at ``url`` as of data ``version`` (the caller's own copy)."""
     return _measures_shared(url, version).copy(deep=False)
@@ -142,9 +147,20 @@ def observations() -> pd.DataFrame:
     return observations_at(database_url(), version())
 
 
+def events_at(url: str, version: int) -> pd.DataFrame:
+    """The vuosikello's events in the store at ``url`` as of data ``version`` (the caller's own copy)."""
+    return _events_shared(url, version).copy(deep=False)
+
+
+def events() -> pd.DataFrame:
+    """The vuosikello's current events (the caller's own copy; every save of an event bumps the version)."""
+    return events_at(database_url(), version())
+
+
 def clear() -> None:
     """Drop cached frames after a write (views keyed by data version follow on their own)."""
     _measures_shared.clear()
     _observations_shared.clear()
+    _events_shared.clear()
     if _RUN_VERSION in st.session_state:
         st.session_state[_RUN_VERSION] = None  # the rest of this run sees the write

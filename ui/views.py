@@ -247,7 +247,7 @@ def evaluation(year: int, actors: tuple[str, ...], by: str, lang: str) -> tuple[
 
 @st.cache_resource(show_spinner=False, max_entries=16)
 def _vuosikello(url: str, version: int, lang: str, today: date) -> tuple[go.Figure | None, pd.DataFrame]:
-    events = data.store().events()
+    events = data.events_at(url, version)
     if events.empty:
         return None, events
     return drawn_once(vuosikello_figure(events, lang, today=today)), upcoming_events(events, today, n=6, lang=lang)
