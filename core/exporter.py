@@ -17,6 +17,8 @@ Numbers are written to the workbook as numbers and text as text (never as formul
 that an .xlsx cannot hold (control characters, carriage returns) are written as Excel's
 ``_xHHHH_`` escapes and read back, so text survives the round trip unchanged.
 Limits: ``MAX_BACKUP_BYTES`` for an imported file, ``MAX_UNZIPPED_BYTES`` for a zip's content.
+A refusal is a ``BackupError`` whose problems are ``core.i18n.Msg``s (keys ``exporter.*``):
+Finnish text as strings, any language through ``text(lang)``.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ import yaml
 from pydantic import BaseModel
 from sqlalchemy import func, insert, select
 
+from core.i18n import DEFAULT_LANG, Msg, t
 from core.loader import (
     CSV_FILES,
     PLAN_META_FILE,
@@ -87,13 +90,38 @@ STORE_FILES = ("observations.csv", "measures.csv", EVALUATIONS_FILE, EVENTS_FILE
 
 
 class BackupError(ValueError):
-    """A backup that cannot be read or restored; ``problems`` are Finnish lines."""
+    """A backup that cannot be read or restored; ``problems`` are Messages, ``text(lang)`` lists them."""
 
-    def __init__(self, problems: list[str] | str):
-        self.problems = [problems] if isinstance(problems, str) else list(problems)
-        lines = "\n".join(f"- {p}" for p in self.problems[:50])
-        more = f"\n… ja {len(self.problems) - 50} muuta." if len(self.problems) > 50 else ""
-        super().__init__(f"Varmuuskopiota ei voitu käyttää:\n{lines}{more}")
+    MAX_LISTED = 50
+
+    def __init__(self, problems: list[Msg] | Msg):
+        self.problems: list[Msg] = [problems] if isinstance(problems, Msg) else list(problems)
+        super().__init__(self.text())
+
+    def text(self, lang: str = DEFAULT_LANG) -> str:
+        """The refusal and its problems (the first 50) in ``lang``."""
+        lines = [t("exporter.refused", lang), *(f"- {p.text(lang)}" for p in self.problems[: self.MAX_LISTED])]
+        if len(self.problems) > self.MAX_LISTED:
+            lines.append(t("exporter.more", lang, n=len(self.problems) - self.MAX_LISTED))
+        return "\n".join(lines)
+
+
+def _where(place: str | Msg, row: int | None = None, column: str | None = None,
+           key: str | None = None) -> str | Msg:
+    """Where a problem is: a file or sheet, then its row, column or plan.yaml key ("groups.csv, rivi 3")."""
+    where = place
+    if row is not None:
+        where = Msg("exporter.where.row", where=where, row=row)
+    if column:
+        where = Msg("exporter.where.column", where=where, column=column)
+    if key:
+        where = Msg("exporter.where.key", where=where, key=key)
+    return where
+
+
+def _problem(where: str | Msg, problem: str | Msg) -> Msg:
+    """A problem line: "<where>: <problem>"."""
+    return Msg("exporter.problem", where=where, problem=problem)
 
 
 # ------------------------------------------------------------------------------------------
@@ -273,8 +301,8 @@ def _text_cell(ws: object, text: str, sheet: str, line: int, col: str) -> object
 
     escaped = xlsx_escape(text)
     if len(escaped) > MAX_XLSX_CELL:
-        raise BackupError(f"Välilehden '{sheet}' rivin {line} sarakkeen '{col}' teksti on liian pitkä Exceliin "
-                          f"({len(escaped)} merkkiä, enintään {MAX_XLSX_CELL}). Käytä CSV-zip-vientiä.")
+        raise BackupError(Msg("exporter.cell_too_long", sheet=sheet, row=line, column=col, count=len(escaped),
+                                  limit=MAX_XLSX_CELL))
     cell = WriteOnlyCell(ws, value=escaped)  # type: ignore[arg-type]
     cell.data_type = "s"  # text starting with '=' stays text, never a formula
     return cell
@@ -295,27 +323,28 @@ def _csv_bytes(frame: pd.DataFrame) -> bytes:
     return buf.getvalue().encode("utf-8")
 
 
-def _meta_from_frame(frame: pd.DataFrame, problems: list[str]) -> dict:
+def _meta_from_frame(frame: pd.DataFrame, problems: list[Msg]) -> dict:
     """The key / YAML-text rows back to the plan.yaml mapping; problems are appended."""
     meta: dict = {}
     for line, r in enumerate(frame.to_dict("records"), start=2):
         key = cell_text(r.get("key")).strip()
         if not key:
-            problems.append(f"{PLAN_META_FILE}, rivi {line}: avain puuttuu.")
+            problems.append(_problem(_where(PLAN_META_FILE, line), Msg("exporter.meta.key_missing")))
             continue
         if key in meta:
-            problems.append(f"{PLAN_META_FILE}, rivi {line}: avain '{key}' on kahdesti.")
+            problems.append(_problem(_where(PLAN_META_FILE, line), Msg("exporter.meta.key_twice", key=key)))
             continue
         try:
             meta[key] = yaml.safe_load(cell_text(r.get("value")))
         except yaml.YAMLError as exc:
-            problems.append(f"{PLAN_META_FILE}, rivi {line}, avain '{key}': arvo ei ole kelvollista YAMLia ({exc}).")
+            problems.append(_problem(_where(PLAN_META_FILE, line, key=key),
+                                     Msg("exporter.meta.not_yaml", error=str(exc))))
     return meta
 
 
 def tables_to_zip(tables: Mapping[str, pd.DataFrame]) -> bytes:
     """Write export tables as a zip of plan.yaml and data/-format CSV files."""
-    problems: list[str] = []
+    problems: list[Msg] = []
     meta = _meta_from_frame(tables[PLAN_META_FILE], problems)
     if problems:
         raise BackupError(problems)
@@ -339,16 +368,17 @@ def export_csv_zip(plan: Plan, store: Store) -> bytes:
 def _check_size(content: bytes) -> None:
     """Refuse an empty or too large backup file."""
     if not content:
-        raise BackupError("Tiedosto on tyhjä.")
+        raise BackupError(Msg("exporter.file.empty"))
     if len(content) > MAX_BACKUP_BYTES:
-        raise BackupError(f"Tiedosto on liian suuri ({len(content) / 1024 / 1024:.1f} Mt); enimmäiskoko on "
-                          f"{MAX_BACKUP_BYTES // 1024 // 1024} Mt.")
+        raise BackupError(Msg("exporter.file.too_large", size=len(content) / 1024 / 1024,
+                                  max=MAX_BACKUP_BYTES // 1024 // 1024))
 
 
-def _rows_to_frame(rows: list[list[str]], where: str, problems: list[str], first_line: int = 1) -> pd.DataFrame | None:
+def _rows_to_frame(rows: list[list[str]], where: str | Msg, problems: list[Msg],
+                   first_line: int = 1) -> pd.DataFrame | None:
     """Header + body rows (text) → DataFrame; blank rows dropped, short rows padded."""
     if not rows or all(c.strip() == "" for c in rows[0]):
-        problems.append(f"{where}: otsikkorivi puuttuu (tiedosto tai välilehti on tyhjä).")
+        problems.append(_problem(where, Msg("exporter.table.no_header")))
         return None
     header = [c.replace("\ufeff", "").strip() for c in rows[0]]
     while header and header[-1] == "":
@@ -358,19 +388,19 @@ def _rows_to_frame(rows: list[list[str]], where: str, problems: list[str], first
         if all(c.strip() == "" for c in cells):
             continue
         if len(cells) > len(header) and any(c.strip() for c in cells[len(header):]):
-            problems.append(f"{where}, rivi {n}: rivillä on enemmän soluja kuin otsikkorivillä.")
+            problems.append(_problem(_where(where, n), Msg("exporter.table.extra_cells")))
             continue
         cells = cells[: len(header)]
         body.append(cells + [""] * (len(header) - len(cells)))
     return _frame(body, header)
 
 
-def _check_columns(tables: dict[str, pd.DataFrame], problems: list[str]) -> None:
+def _check_columns(tables: dict[str, pd.DataFrame], problems: list[Msg]) -> None:
     """Every table's columns are known and the required ones are there."""
     for name, frame in tables.items():
         header = [str(c) for c in frame.columns]
         if len(set(header)) != len(header):
-            problems.append(f"{name}: sama sarake on otsikkorivillä kahdesti.")
+            problems.append(_problem(name, Msg("exporter.table.repeated_column")))
         if name == PLAN_META_FILE:
             expected, required = PLAN_COLUMNS, tuple(PLAN_COLUMNS)
         elif name in CSV_FILES:
@@ -381,10 +411,11 @@ def _check_columns(tables: dict[str, pd.DataFrame], problems: list[str]) -> None
             expected, required = FILE_COLUMNS[name], REQUIRED_EXTRA_COLUMNS[name]
         for col in required:
             if col not in header:
-                problems.append(f"{name}: pakollinen sarake '{col}' puuttuu.")
+                problems.append(_problem(name, Msg("exporter.table.required_column", column=col)))
         for col in header:
             if col not in expected:
-                problems.append(f"{name}: tuntematon sarake '{col}' (sallitut: {', '.join(expected)}).")
+                problems.append(_problem(name, Msg("exporter.table.unknown_column", column=col,
+                                                       allowed=", ".join(expected))))
 
 
 def _xlsx_value_text(value: object) -> str:
@@ -400,12 +431,12 @@ def import_workbook(content: bytes) -> dict[str, pd.DataFrame]:
 
     _check_size(content)
     if not content.startswith(b"PK\x03\x04"):
-        raise BackupError("Tiedosto ei ole Excel-työkirja (.xlsx).")
+        raise BackupError(Msg("exporter.xlsx.not_xlsx"))
     try:
         wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
-        raise BackupError(f"Excel-työkirjaa ei voitu avata: se on vaurioitunut tai väärää muotoa ({type(exc).__name__}).") from exc
-    problems: list[str] = []
+        raise BackupError(Msg("exporter.xlsx.cannot_open", error=type(exc).__name__)) from exc
+    problems: list[Msg] = []
     tables: dict[str, pd.DataFrame] = {}
     try:
         for sheet, name in SHEETS.items():
@@ -413,10 +444,10 @@ def import_workbook(content: bytes) -> dict[str, pd.DataFrame]:
                 if name in OPTIONAL_FILES:
                     tables[name] = _frame([], FILE_COLUMNS[name])
                 else:
-                    problems.append(f"Välilehti '{sheet}' ({name}) puuttuu.")
+                    problems.append(Msg("exporter.xlsx.sheet_missing", sheet=sheet, file=name))
                 continue
             rows = [[_xlsx_value_text(v) for v in row] for row in wb[sheet].iter_rows(values_only=True)]
-            frame = _rows_to_frame(rows, f"Välilehti '{sheet}'", problems)
+            frame = _rows_to_frame(rows, Msg("exporter.xlsx.sheet", sheet=sheet), problems)
             if frame is not None:
                 tables[name] = frame
     finally:
@@ -433,15 +464,14 @@ def import_csv_zip(content: bytes) -> dict[str, pd.DataFrame]:
     try:
         zf = zipfile.ZipFile(io.BytesIO(content))
     except zipfile.BadZipFile as exc:
-        raise BackupError("Tiedosto ei ole zip-paketti.") from exc
-    problems: list[str] = []
+        raise BackupError(Msg("exporter.zip.not_zip")) from exc
+    problems: list[Msg] = []
     with zf:
         infos = [i for i in zf.infolist() if not i.is_dir() and not i.filename.startswith("__MACOSX/")]
         if len(infos) > MAX_ZIP_MEMBERS:
-            raise BackupError(f"Zip-paketissa on liikaa tiedostoja ({len(infos)}; enintään {MAX_ZIP_MEMBERS}).")
+            raise BackupError(Msg("exporter.zip.too_many", n=len(infos), max=MAX_ZIP_MEMBERS))
         if sum(i.file_size for i in infos) > MAX_UNZIPPED_BYTES:
-            raise BackupError(f"Zip-paketin sisältö on purettuna liian suuri (enintään "
-                              f"{MAX_UNZIPPED_BYTES // 1024 // 1024} Mt).")
+            raise BackupError(Msg("exporter.zip.too_large", max=MAX_UNZIPPED_BYTES // 1024 // 1024))
         by_name: dict[str, list[zipfile.ZipInfo]] = {}
         for info in infos:
             base = info.filename.rsplit("/", 1)[-1]
@@ -454,35 +484,35 @@ def import_csv_zip(content: bytes) -> dict[str, pd.DataFrame]:
                 if name in OPTIONAL_FILES:
                     tables[name] = _frame([], FILE_COLUMNS[name])
                 else:
-                    problems.append(f"Tiedosto {name} puuttuu zip-paketista.")
+                    problems.append(Msg("exporter.zip.file_missing", file=name))
                 continue
             if len(found) > 1:
-                problems.append(f"Zip-paketissa on useita tiedostoja nimeltä {name}: "
-                                f"{', '.join(i.filename for i in found)}.")
+                problems.append(Msg("exporter.zip.repeated", file=name,
+                                        names=", ".join(i.filename for i in found)))
                 continue
             try:
                 text = zf.read(found[0]).decode("utf-8-sig")
             except UnicodeDecodeError:
-                problems.append(f"{name}: tiedosto ei ole UTF-8-merkistössä.")
+                problems.append(_problem(name, Msg("exporter.zip.not_utf8")))
                 continue
             except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError) as exc:
-                problems.append(f"{name}: tiedostoa ei voitu purkaa ({type(exc).__name__}).")
+                problems.append(_problem(name, Msg("exporter.zip.cannot_unpack", error=type(exc).__name__)))
                 continue
             if name == PLAN_META_FILE:
                 try:
                     meta = yaml.safe_load(text)
                 except yaml.YAMLError as exc:
-                    problems.append(f"{name}: ei ole kelvollista YAMLia ({exc}).")
+                    problems.append(_problem(name, Msg("exporter.zip.not_yaml", error=str(exc))))
                     continue
                 if not isinstance(meta, dict):
-                    problems.append(f"{name}: tiedoston pitää olla avain–arvo-rakenne.")
+                    problems.append(_problem(name, Msg("exporter.zip.not_mapping")))
                     continue
                 tables[name] = _meta_frame(meta)
                 continue
             try:
                 rows = list(csv.reader(io.StringIO(text, newline="")))
             except csv.Error as exc:
-                problems.append(f"{name}: CSV-tiedostoa ei voitu lukea ({exc}).")
+                problems.append(_problem(name, Msg("exporter.zip.bad_csv", error=str(exc))))
                 continue
             frame = _rows_to_frame(rows, name, problems)
             if frame is not None:
@@ -500,49 +530,46 @@ def read_backup(content: bytes, filename: str) -> dict[str, pd.DataFrame]:
         return import_workbook(content)
     if lower.endswith(".zip"):
         return import_csv_zip(content)
-    raise BackupError("Varmuuskopion pitää olla Excel-työkirja (.xlsx) tai zip-paketti (.zip).")
+    raise BackupError(Msg("exporter.backup_type"))
 
 
 # ------------------------------------------------------------------------------------------
 # Restore
 
-_LOADER_FI: list[tuple[str, str]] = [
-    (r"^value is missing$", "arvo puuttuu"),
-    (r"^not a whole number: (.*)$", r"ei ole kokonaisluku: \1"),
-    (r"^not a number: (.*)$", r"ei ole luku: \1"),
-    (r"^unknown column$", "tuntematon sarake"),
-    (r"^required column is missing$", "pakollinen sarake puuttuu"),
-    (r"^file is missing$", "tiedosto puuttuu"),
-    (r"^file is empty \(no header row\)$", "tiedosto on tyhjä (ei otsikkoriviä)"),
-    (r"^row has more cells than the header$", "rivillä on enemmän soluja kuin otsikossa"),
-    (r"^duplicate id (.*) \(first on row (\d+)\)$", r"sama tunniste \1 on jo rivillä \2"),
-    (r"^unknown goal (.*)$", r"tuntematon päätavoite \1"),
-    (r"^unknown sub-goal (.*)$", r"tuntematon välitavoite \1"),
-    (r"^unknown actor (.*)$", r"tuntematon toimija \1"),
-    (r"^unknown group (.*)$", r"tuntematon ryhmä \1"),
-    (r"^unknown indicator (.*)$", r"tuntematon indikaattori \1"),
-    (r"^unknown series (.*) of indicator (.*)$", r"indikaattorilla \2 ei ole sarjaa \1"),
-    (r"^dangling indicator link: no indicator (.*)$", r"linkki puuttuvaan indikaattoriin \1"),
-    (r"^a percentage must be within 0–100, got (.*)$", r"prosenttiarvon pitää olla 0–100, ei \1"),
-    (r"^a count or rate cannot be negative, got (.*)$", r"lukumäärä tai suhdeluku ei voi olla negatiivinen: \1"),
-    (r"^measure_id should be (.*) \(actor-subgoal-seq\)$", r"toimenpiteen tunnisteen pitää olla \1 (toimija-välitavoite-nro)"),
-    (r"^required key is missing$", "pakollinen avain puuttuu"),
-]
+# the data/ loader's (English) problem texts → catalogue keys; the named groups are the values
+_LOADER_KEYS: list[tuple[re.Pattern[str], str]] = [(re.compile(pattern), key) for pattern, key in [
+    (r"^value is missing$", "exporter.loader.value_missing"),
+    (r"^not a whole number: (?P<value>.*)$", "exporter.loader.not_whole"),
+    (r"^not a number: (?P<value>.*)$", "exporter.loader.not_number"),
+    (r"^unknown column$", "exporter.loader.unknown_column"),
+    (r"^required column is missing$", "exporter.loader.required_column"),
+    (r"^file is missing$", "exporter.loader.file_missing"),
+    (r"^file is empty \(no header row\)$", "exporter.loader.file_empty"),
+    (r"^row has more cells than the header$", "exporter.loader.extra_cells"),
+    (r"^duplicate id (?P<id>.*) \(first on row (?P<row>\d+)\)$", "exporter.loader.duplicate_id"),
+    (r"^unknown goal (?P<id>.*)$", "exporter.loader.unknown_goal"),
+    (r"^unknown sub-goal (?P<id>.*)$", "exporter.loader.unknown_subgoal"),
+    (r"^unknown actor (?P<id>.*)$", "exporter.loader.unknown_actor"),
+    (r"^unknown group (?P<id>.*)$", "exporter.loader.unknown_group"),
+    (r"^unknown indicator (?P<id>.*)$", "exporter.loader.unknown_indicator"),
+    (r"^unknown series (?P<series>.*) of indicator (?P<indicator>.*)$", "exporter.loader.unknown_series"),
+    (r"^dangling indicator link: no indicator (?P<id>.*)$", "exporter.loader.dangling_indicator"),
+    (r"^a percentage must be within 0–100, got (?P<value>.*)$", "exporter.loader.percent_range"),
+    (r"^a count or rate cannot be negative, got (?P<value>.*)$", "exporter.loader.negative"),
+    (r"^measure_id should be (?P<id>.*) \(actor-subgoal-seq\)$", "exporter.loader.measure_id"),
+    (r"^required key is missing$", "exporter.loader.required_key"),
+]]
 
 
-def _problem_fi(p: DataProblem) -> str:
-    """A data/ loader problem as a Finnish line."""
-    message = p.message
-    for pattern, repl in _LOADER_FI:
-        if re.match(pattern, message):
-            message = re.sub(pattern, repl, message)
+def _loader_problem(p: DataProblem) -> Msg:
+    """A data/ loader problem as a problem line; a text the catalogue does not know stays as the loader wrote it."""
+    message: str | Msg = p.message
+    for pattern, key in _LOADER_KEYS:
+        found = pattern.match(p.message)
+        if found:
+            message = Msg(key, **found.groupdict())
             break
-    where = p.file
-    if p.row is not None:
-        where += f", rivi {p.row}"
-    if p.column:
-        where += f", sarake '{p.column}'"
-    return f"{where}: {message}"
+    return _problem(_where(p.file, p.row, p.column), message)
 
 
 def _frame_csv_text(frame: pd.DataFrame) -> str:
@@ -552,71 +579,73 @@ def _frame_csv_text(frame: pd.DataFrame) -> str:
 
 def plan_from_tables(tables: Mapping[str, pd.DataFrame]) -> Plan:
     """Validate imported tables like the data/ loader does and return the Plan; BackupError lists every problem."""
-    problems: list[str] = []
+    problems: list[Msg] = []
     missing = [name for name in ALL_FILES if name not in tables and name not in OPTIONAL_FILES]
     if missing:
-        raise BackupError([f"Tiedosto {name} puuttuu." for name in missing])
+        raise BackupError([Msg("exporter.file.missing", file=name) for name in missing])
     meta = _meta_from_frame(tables[PLAN_META_FILE], problems)
     for key in ("name", "period_start", "period_end", "region"):
         if key not in meta:
-            problems.append(f"{PLAN_META_FILE}: pakollinen avain '{key}' puuttuu.")
+            problems.append(_problem(PLAN_META_FILE, Msg("exporter.meta.required_key", key=key)))
     data_problems: list[DataProblem] = []
     rows: dict[str, list[tuple[int, BaseModel]]] = {}
     for name, model in CSV_FILES.items():
         rows[name] = read_csv_rows(_frame_csv_text(tables[name]), name, model, data_problems)
     check_references(rows, data_problems)
-    problems += [_problem_fi(p) for p in data_problems]
+    problems += [_loader_problem(p) for p in data_problems]
     if problems:
         raise BackupError(problems)
     return plan_from_rows(meta, rows)
 
 
-def _clean_evaluations(frame: pd.DataFrame, measure_ids: set[str], problems: list[str]) -> list[dict]:
+def _clean_evaluations(frame: pd.DataFrame, measure_ids: set[str], problems: list[Msg]) -> list[dict]:
     """Check evaluations.csv rows with the store's own rules."""
     out: list[dict] = []
     seen: dict[tuple[str, int], int] = {}
     for line, r in enumerate(frame.to_dict("records"), start=2):
-        where = f"{EVALUATIONS_FILE}, rivi {line}"
         measure_id = cell_text(r.get("measure_id")).strip()
         if measure_id not in measure_ids:
-            problems.append(f"{where}, sarake 'measure_id': tuntematon toimenpide '{measure_id}'.")
+            problems.append(_problem(_where(EVALUATIONS_FILE, line, "measure_id"),
+                                     Msg("exporter.evaluation.unknown_measure", id=measure_id)))
             continue
         year_text = cell_text(r.get("year")).strip()
         if not re.fullmatch(r"\d{4}", year_text) or not YEAR_MIN <= int(year_text) <= YEAR_MAX:
-            problems.append(f"{where}, sarake 'year': vuoden pitää olla {YEAR_MIN}–{YEAR_MAX}, ei '{year_text}'.")
+            problems.append(_problem(_where(EVALUATIONS_FILE, line, "year"),
+                                     Msg("exporter.evaluation.year", min=YEAR_MIN, max=YEAR_MAX, value=year_text)))
             continue
         try:
             clean = clean_evaluation_values({c: cell_text(r.get(c)) for c in ("rating", "comment", "evaluator",
                                                                               "evaluated_on")})
         except InvalidEdit as exc:
-            problems.append(f"{where}, sarake '{exc.field}': {exc.message}")
+            problems.append(_problem(_where(EVALUATIONS_FILE, line, exc.field), exc.message))
             continue
         key = (measure_id, int(year_text))
         if key in seen:
-            problems.append(f"{where}: toimenpiteen {measure_id} vuoden {year_text} arvio on jo rivillä {seen[key]}.")
+            problems.append(_problem(_where(EVALUATIONS_FILE, line), Msg(
+                "exporter.evaluation.repeated", id=measure_id, year=year_text, row=seen[key])))
             continue
         seen[key] = line
         out.append({"measure_id": measure_id, "year": int(year_text), **clean})
     return out
 
 
-def _clean_events(frame: pd.DataFrame, problems: list[str]) -> list[dict]:
+def _clean_events(frame: pd.DataFrame, problems: list[Msg]) -> list[dict]:
     """Check events.csv rows with the store's own rules."""
     out: list[dict] = []
     seen: dict[str, int] = {}
     for line, r in enumerate(frame.to_dict("records"), start=2):
-        where = f"{EVENTS_FILE}, rivi {line}"
         event_id = cell_text(r.get("event_id")).strip()
         if not event_id or len(event_id) > 80:
-            problems.append(f"{where}, sarake 'event_id': tunniste puuttuu tai on liian pitkä.")
+            problems.append(_problem(_where(EVENTS_FILE, line, "event_id"), Msg("exporter.event.bad_id")))
             continue
         if event_id in seen:
-            problems.append(f"{where}, sarake 'event_id': tunniste '{event_id}' on jo rivillä {seen[event_id]}.")
+            problems.append(_problem(_where(EVENTS_FILE, line, "event_id"),
+                                     Msg("exporter.event.repeated_id", id=event_id, row=seen[event_id])))
             continue
         try:
             clean = clean_event_values({c: cell_text(r.get(c)) for c in ("title", "months", "owner", "description")})
         except InvalidEdit as exc:
-            problems.append(f"{where}, sarake '{exc.field}': {exc.message}")
+            problems.append(_problem(_where(EVENTS_FILE, line, exc.field), exc.message))
             continue
         seen[event_id] = line
         out.append({"event_id": event_id, **clean})
@@ -630,7 +659,7 @@ def restore_store(tables: Mapping[str, pd.DataFrame], url: str = "sqlite://", ed
     so it is not seeded again from data/. Use ``plan_from_tables`` for the matching Plan.
     """
     plan = plan_from_tables(tables)
-    problems: list[str] = []
+    problems: list[Msg] = []
     measure_ids = {m.measure_id for m in plan.measures}
     empty_ev = _frame([], EVALUATION_COLUMNS)
     empty_events = _frame([], EVENT_COLUMNS)
@@ -647,8 +676,7 @@ def restore_store(tables: Mapping[str, pd.DataFrame], url: str = "sqlite://", ed
                    for t in (measures, observations, evaluations, events))
         seeded = conn.execute(select(schema_info.c.value).where(schema_info.c.key == "seeded_at")).first()
         if used or seeded is not None:
-            raise BackupError("Tietokanta ei ole tyhjä: varmuuskopio palautetaan vain tyhjään tietokantaan, "
-                              "jottei mitään kirjoiteta vahingossa yli.")
+            raise BackupError(Msg("exporter.restore.not_empty"))
         measure_rows = [{**m.model_dump(mode="json"), "deleted": False, **stamp} for m in plan.measures]
         if measure_rows:
             conn.execute(insert(measures), measure_rows)

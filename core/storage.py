@@ -35,7 +35,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection, Engine
 
 from core import config
-from core.i18n import CATALOGUE, DEFAULT_LANG, t
+from core.i18n import CATALOGUE, DEFAULT_LANG, Msg, t
 from core.model import MAX_TEXT_LENGTH, MEASURE_TEXT_FIELDS, MeasureStatus, Plan, RowKind
 from core.schedule import parse_schedule
 
@@ -152,15 +152,15 @@ class StoreError(ValueError):
         self.key = key
         self.field = field
         self.values = values
-        self.message = self.text("fi")
+        shown = {k: v.message if isinstance(v, StoreError) else v for k, v in values.items()}
+        if field is not None and f"field.{field}" in CATALOGUE[DEFAULT_LANG]:
+            shown.setdefault("label", Msg(f"field.{field}"))
+        self.message = Msg(key, **shown)  # the Finnish text; a caller may show it in any language later
         super().__init__(self.message)
 
     def text(self, lang: str = DEFAULT_LANG) -> str:
         """The refusal in ``lang`` ("fi" or "en")."""
-        values = {k: v.text(lang) if isinstance(v, StoreError) else v for k, v in self.values.items()}
-        if self.field is not None and f"field.{self.field}" in CATALOGUE[DEFAULT_LANG]:
-            values.setdefault("label", field_label(self.field, lang))
-        return t(self.key, lang, **values)
+        return self.message.text(lang)
 
 
 class InvalidEdit(StoreError):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 from pathlib import Path
 
@@ -31,6 +32,7 @@ from core.exporter import (
     xlsx_escape,
     xlsx_unescape,
 )
+from core.i18n import Msg
 from core.importer import apply_import, parse_import
 from core.loader import CSV_FILES, columns_of, load_plan
 from core.model import Measure, Observation
@@ -293,6 +295,42 @@ def test_restore_refuses_invalid_content(plan, store):
         with pytest.raises(BackupError) as exc:
             restore_store(bad)
         assert expected in str(exc.value), (expected, str(exc.value))
+
+
+def test_backup_refusals_in_english(plan, store):
+    tables = import_csv_zip(export_csv_zip(plan, store))
+    bad = {k: v.copy() for k, v in tables.items()}
+    bad["measures.csv"].loc[0, "start_year"] = "vuosi"  # a loader problem (translated from the loader's wording)
+    bad["plan.yaml"].loc[0, "key"] = ""
+    with pytest.raises(BackupError) as exc:
+        restore_store(bad)
+    assert str(exc.value) == exc.value.text("fi") and str(exc.value).startswith("Varmuuskopiota ei voitu käyttää:\n")
+    assert "rivi 2, sarake 'start_year': ei ole kokonaisluku: 'vuosi'" in str(exc.value)
+    assert exc.value.text("en").splitlines() == [
+        "The backup could not be used:",
+        "- plan.yaml, row 2: the key is missing.",
+        "- plan.yaml: the required key 'name' is missing.",
+        "- measures.csv, row 2, column 'start_year': not a whole number: 'vuosi'",
+    ]
+    bad = {k: v.copy() for k, v in tables.items()}
+    bad["evaluations.csv"].loc[0, "rating"] = "7"  # a store rule: the store's own message, in the same language
+    with pytest.raises(BackupError) as exc:
+        restore_store(bad)
+    assert exc.value.text("en") == ("The backup could not be used:\n"
+                                    "- evaluations.csv, row 2, column 'rating': The field 'Rating' must be 1–4, not 7.")
+    for content, read, english in [
+        (b"not a zip", import_csv_zip, "The file is not a zip archive."),
+        (b"x", lambda c: read_backup(c, "a.csv"), "A backup must be an Excel workbook (.xlsx) or a zip archive (.zip)."),
+        (_zip_with({**_zip_files(plan, store), "goals.csv": b"goal_id,numero\nI,1\n"}), import_csv_zip,
+         "goals.csv: unknown column 'numero' (allowed: "),
+    ]:
+        with pytest.raises(BackupError) as exc:
+            read(content)  # type: ignore[operator]
+        assert english in exc.value.text("en"), exc.value.text("en")
+        assert not re.search(r"\b(rivi|sarake|tiedosto|puuttuu|tuntematon)\b", exc.value.text("en"), re.I)
+    many = BackupError([Msg("exporter.file.missing", file=f"f{i}.csv") for i in range(51)])
+    assert many.text("en").endswith("- The file f49.csv is missing.\n… and 1 more.")
+    assert str(many).endswith("- Tiedosto f49.csv puuttuu.\n… ja 1 muuta.")
 
 
 def test_restore_refuses_a_store_that_is_not_empty(plan, store, tmp_path):

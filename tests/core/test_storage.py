@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from core.i18n import CATALOGUE
+from core.i18n import CATALOGUE, Msg
 from core.storage import (
     MEASURE_EDITABLE,
     ConflictError,
@@ -142,6 +142,16 @@ def test_invalid_edit_is_finnish_and_has_an_english_text(store):
     assert err.value.message == ("Kentän 'Tila' arvo 'valmis' ei ole sallittu "
                                  "(sallitut: suunniteltu, käynnissä, vakiintunut, päättynyt).")
     assert "'Status'" in err.value.text("en") and "Tila" not in err.value.text("en")
+
+
+def test_a_refusal_keeps_its_languages_when_passed_on(store):
+    with pytest.raises(InvalidEdit) as err:
+        store.save_measure_edits([MeasureEdit("kymsote-I.1-1", 1, {"start_year": "20x"})], ED)
+    message = err.value.message  # what a caller (the backup restore) puts inside its own message
+    assert isinstance(message, Msg) and message.text("en") == err.value.text("en")
+    nested = InvalidEdit("vuosikello.file.row", "months", file="events.csv", row=3, error=err.value)
+    assert nested.message == "events.csv, rivi 3: Kentän 'Alkuvuosi' pitää olla vuosiluku, ei '20x'."
+    assert nested.text("en") == "events.csv, row 3: The field 'Start year' must be a year, not '20x'."
 
 
 def test_not_found_and_permission_texts_in_both_languages(store):

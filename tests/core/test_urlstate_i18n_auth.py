@@ -58,6 +58,17 @@ def test_module_texts_come_from_the_one_catalogue(module, prefix):
     assert "TEXTS" not in src  # no second table of user-visible texts
 
 
+@pytest.mark.parametrize("module", ["importer", "exporter"])
+def test_every_message_key_of_a_module_is_in_the_catalogue_and_used(module):
+    src = (Path(__file__).resolve().parents[2] / "core" / f"{module}.py").read_text(encoding="utf-8")
+    used = set(re.findall(rf'"({module}\.[a-z0-9_.]+)"', src))
+    built = re.findall(rf'f"({module}\.[a-z0-9_.]+\.)\{{', src)  # f"importer.col.{col}"
+    keys = {k for k in CATALOGUE["fi"] if k.startswith(f"{module}.")}
+    assert keys and sorted(used - keys) == []
+    assert sorted(k for k in keys - used if not any(k.startswith(prefix) for prefix in built)) == []
+    assert all(any(k.startswith(prefix) for k in keys) for prefix in built)
+
+
 def test_placeholders_match():
     import string
 
