@@ -44,6 +44,7 @@ from sqlalchemy.engine import Connection
 
 from core import config
 from core.i18n import DEFAULT_LANG, Msg, t
+from core.i18n import name as name_in
 from core.loader import columns_of, effective_unit
 from core.model import AREA_RE, MAX_TEXT_LENGTH, Indicator, Observation, Plan, Series, Unit
 from core.storage import OBSERVATION_KEY, Editor, Store, _require_editor
@@ -69,29 +70,6 @@ MAPPING_COLUMNS: list[str] = [
 MAPPING_SOURCES = ("sotkanet", "esimerkki")  # 'esimerkki' rows are documentation only, never used
 ACTIONS = ("lisätään", "muuttuu", "ei muutosta")
 
-COLUMN_LABELS_FI = {
-    "indicator_id": "indikaattorin numero",
-    "series_id": "sarja",
-    "group_id": "ryhmä",
-    "area": "alue",
-    "year": "vuosi",
-    "value": "arvo",
-    "value_as_printed": "arvo painetussa muodossa",
-    "flag": "merkintä",
-    "note": "huomautus",
-}
-COLUMN_HELP_FI = {
-    "indicator_id": "Suunnitelman indikaattorin numero (esim. 7).",
-    "series_id": "Sarjan tunniste, jos indikaattorilla on sarjoja (esim. indikaattori 16); muuten tyhjä.",
-    "group_id": "Ryhmän tunniste (esim. lk4_5, lk8_9, lukio, vaesto).",
-    "area": "kymenlaakso, koko_maa tai kunta:<nimi> (esim. kunta:kotka).",
-    "year": f"Vuosi kokonaislukuna, {YEAR_MIN}–{YEAR_MAX}.",
-    "value": "Luku; desimaalierotin piste tai pilkku (pilkuin erotetussa CSV:ssä vain piste). "
-             "Prosentit 0–100 ilman %-merkkiä.",
-    "value_as_printed": "Arvo sellaisena kuin se on lähteessä (esim. \"88,5 %\"); vapaaehtoinen.",
-    "flag": "Merkintä arvon laadusta (esim. suspected_typo); vapaaehtoinen.",
-    "note": "Vapaa huomautus; vapaaehtoinen.",
-}
 EXAMPLE_ROW = {
     "indicator_id": 7, "series_id": "", "group_id": "lk4_5", "area": "kymenlaakso", "year": 2021,
     "value": 88.5, "value_as_printed": "88,5 %", "flag": "", "note": "esimerkkirivi",
@@ -213,7 +191,7 @@ def template_csv(delimiter: str = ",") -> bytes:
     """An empty template CSV: UTF-8 with BOM (so Excel shows ä and ö), the header row only.
 
     No example row is included: every row of a CSV would be imported. The example is in
-    ``template_xlsx()``'s second sheet and in ``COLUMN_HELP_FI``.
+    ``template_xlsx()``'s second sheet, with each column's help (``importer.template.help.*``).
     """
     if delimiter not in (",", ";"):
         raise ValueError("Erottimen pitää olla pilkku tai puolipiste.")
@@ -222,12 +200,14 @@ def template_csv(delimiter: str = ",") -> bytes:
     return buf.getvalue().encode("utf-8-sig")
 
 
-def template_xlsx(plan: Plan | None = None) -> bytes:
-    """An empty template workbook: sheet 'havainnot' (header only), sheet 'ohje' (columns and an example row).
+def template_xlsx(plan: Plan | None = None, lang: str = DEFAULT_LANG) -> bytes:
+    """An empty template workbook: sheet 'havainnot' (header only), a help sheet (columns and an example row).
 
-    With a plan, a third sheet 'tunnisteet' lists the valid indicators, series and groups.
-    Only the first sheet ('havainnot') is read when the file is imported.
+    With a plan, a third sheet lists the valid indicators, series and groups. The help and its sheet
+    names are in ``lang`` ('ohje' / 'tunnisteet' in Finnish); the data sheet and the column names
+    are the same in every language, and only that first sheet is read when the file is imported.
     """
+
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -241,38 +221,40 @@ def template_xlsx(plan: Plan | None = None) -> bytes:
         ws.column_dimensions[chr(ord("A") + i)].width = max(12, len(col) + 4)
     ws.freeze_panes = "A2"
 
-    help_ws = wb.create_sheet("ohje")
-    help_ws.append(["Täytä arvot välilehdelle 'havainnot', yksi havainto riviä kohden. Tätä välilehteä ei tuoda."])
+    help_ws = wb.create_sheet(t("importer.template.help_sheet", lang))
+    help_ws.append([t("importer.template.intro", lang, sheet=TEMPLATE_SHEET)])
     help_ws.append([])
-    help_ws.append(["sarake", "pakollinen", "kuvaus"])
+    help_ws.append([t("importer.template.column", lang), t("importer.template.required", lang),
+                    t("importer.template.description", lang)])
     for col in TEMPLATE_COLUMNS:
-        help_ws.append([col, "kyllä" if col in REQUIRED_COLUMNS else "ei", COLUMN_HELP_FI[col]])
+        required = t("importer.template.yes" if col in REQUIRED_COLUMNS else "importer.template.no", lang)
+        help_ws.append([col, required, t(f"importer.template.help.{col}", lang, low=YEAR_MIN, high=YEAR_MAX)])
     help_ws.append([])
-    help_ws.append(["Esimerkkirivi (älä kopioi tätä riviä tuotavaksi, ellei arvo ole oikea):"])
+    help_ws.append([t("importer.template.example", lang)])
     help_ws.append(TEMPLATE_COLUMNS)
     help_ws.append([EXAMPLE_ROW[c] for c in TEMPLATE_COLUMNS])
     help_ws.column_dimensions["A"].width = 18
     help_ws.column_dimensions["C"].width = 90
 
     if plan is not None:
-        ids = wb.create_sheet("tunnisteet")
-        ids.append(["indicator_id", "series_id", "nimi", "yksikkö"])
+        ids = wb.create_sheet(t("importer.template.ids_sheet", lang))
+        ids.append(["indicator_id", "series_id", t("importer.template.name", lang), t("importer.template.unit", lang)])
         series_of: dict[int, list[Series]] = {}
         for s in plan.series:
             series_of.setdefault(s.indicator_id, []).append(s)
         for ind in sorted(plan.indicators, key=lambda i: i.indicator_id):
-            ids.append([ind.indicator_id, "", ind.name_fi, ind.unit.value])
+            ids.append([ind.indicator_id, "", name_in(ind, lang), ind.unit.value])
             for s in series_of.get(ind.indicator_id, []):
-                ids.append([ind.indicator_id, s.series_id, s.name_fi, s.unit.value])
+                ids.append([ind.indicator_id, s.series_id, name_in(s, lang), s.unit.value])
         ids.append([])
-        ids.append(["group_id", "ryhmä"])
+        ids.append(["group_id", t("importer.template.group", lang)])
         for g in sorted(plan.groups, key=lambda g: g.sort_order):
-            ids.append([g.group_id, g.name_fi])
+            ids.append([g.group_id, name_in(g, lang)])
         ids.append([])
-        ids.append(["area", "alue"])
-        ids.append(["kymenlaakso", "Kymenlaakso"])
-        ids.append(["koko_maa", "Koko maa"])
-        ids.append(["kunta:<nimi>", "Kunta, esim. kunta:kotka"])
+        ids.append(["area", t("importer.template.area", lang)])
+        ids.append(["kymenlaakso", t("area.kymenlaakso", lang)])
+        ids.append(["koko_maa", t("area.koko_maa", lang)])
+        ids.append([t("importer.template.municipality_id", lang), t("importer.template.municipality", lang)])
         ids.column_dimensions["C"].width = 80
     out = io.BytesIO()
     wb.save(out)

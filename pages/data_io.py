@@ -59,7 +59,7 @@ else:
     # the templates are built when clicked, not on every rerun (the workbook takes openpyxl a while)
     c1.download_button(t("data.template_csv", lang), importer.template_csv, "indikaattoripohja.csv", "text/csv",
                        key="tpl_csv")
-    c2.download_button(t("data.template_xlsx", lang), lambda: importer.template_xlsx(plan), "indikaattoripohja.xlsx",
+    c2.download_button(t("data.template_xlsx", lang), lambda: importer.template_xlsx(plan, lang), "indikaattoripohja.xlsx",
                        key="tpl_xlsx")
     upload = st.file_uploader(t("data.import", lang), type=["csv", "xlsx", "json", "txt"], key="import_file")
     if upload is not None and st.session_state.get("import_seen") != (upload.name, upload.size):

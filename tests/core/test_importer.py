@@ -538,3 +538,17 @@ def test_preview_for_display_names_actions_in_the_ui_language(plan, store):
     shown = importer.preview_for_display(preview(result, store.observations()), "en")
     assert list(shown["change"]) == ["added"] and "old value" in shown.columns
     assert list(importer.preview_for_display(preview(result, store.observations()))["muutos"]) == ["lisätään"]
+
+
+def test_english_template_has_english_help_and_imports_the_same(plan):
+    wb = load_workbook(io.BytesIO(template_xlsx(plan, "en")))
+    assert wb.sheetnames == ["havainnot", "help", "identifiers"]  # the data sheet keeps its name: it is read
+    help_rows = [[c.value for c in row] for row in wb["help"].iter_rows()]
+    assert ["indicator_id", "yes", "The plan's indicator number (e.g. 7)."] == help_rows[3][:3]
+    assert ["koko_maa", "Whole country"] in [[c.value for c in row][:2] for row in wb["identifiers"].iter_rows()]
+    ws = wb["havainnot"]
+    ws.append([7, None, "lk8_9", "kymenlaakso", 2022, 77.25, "77,25 %", None, None])
+    out = io.BytesIO()
+    wb.save(out)
+    result = parse_import(out.getvalue(), "template.xlsx", plan)
+    assert result.ok and list(result.rows["value"]) == [77.25]
