@@ -68,7 +68,8 @@ MAPPING_COLUMNS: list[str] = [
     "indicator_id", "series_id", "group_id", "area", "note",
 ]
 MAPPING_SOURCES = ("sotkanet", "esimerkki")  # 'esimerkki' rows are documentation only, never used
-ACTIONS = ("lisätään", "muuttuu", "ei muutosta")
+ACTIONS = ("lisätään", "muuttuu", "ei muutosta")  # preview actions: added, changed, unchanged
+ADDED, CHANGED, UNCHANGED = ACTIONS
 
 EXAMPLE_ROW = {
     "indicator_id": 7, "series_id": "", "group_id": "lk4_5", "area": "kymenlaakso", "year": 2021,
@@ -1119,7 +1120,7 @@ def preview(result: ImportResult, current: pd.DataFrame) -> pd.DataFrame:
     changed: list[str] = []
     for r in merged.to_dict("records"):
         if r["_merge"] == "left_only":
-            actions.append("lisätään")
+            actions.append(ADDED)
             changed.append("")
             continue
         diff = []
@@ -1130,7 +1131,7 @@ def preview(result: ImportResult, current: pd.DataFrame) -> pd.DataFrame:
             old_text = r[old] if isinstance(r[old], str) else ""
             if new_text and new_text != old_text:
                 diff.append(col)
-        actions.append("muuttuu" if diff else "ei muutosta")
+        actions.append(CHANGED if diff else UNCHANGED)
         changed.append(", ".join(diff))
     merged["action"] = actions
     merged["changed_fields"] = changed
@@ -1205,6 +1206,13 @@ def apply_import(store: Store, result: ImportResult, editor: Editor | None,
 def problems_text(problems: Iterable[ImportProblem], lang: str = DEFAULT_LANG) -> str:
     """Problems as lines for a page ('- Rivi 3, sarake 'year': …'; '- Row 3, column 'year': …' in English)."""
     return "\n".join(f"- {p.text(lang)}" for p in problems)
+
+
+def preview_counts(frame: pd.DataFrame) -> dict[str, int]:
+    """How many rows of a ``preview()`` would be added, changed or stay unchanged."""
+    counts = frame["action"].value_counts() if "action" in frame.columns else {}
+    return {"added": int(counts.get(ADDED, 0)), "changed": int(counts.get(CHANGED, 0)),
+            "same": int(counts.get(UNCHANGED, 0))}
 
 
 def preview_for_display(frame: pd.DataFrame, lang: str = DEFAULT_LANG) -> pd.DataFrame:

@@ -69,9 +69,7 @@ else:
     pending = st.session_state.get(PREVIEW)
     if pending:
         source, result, preview = pending
-        counts = preview["action"].value_counts()
-        st.info(t("data.preview", lang, added=int(counts.get("lisätään", 0)), changed=int(counts.get("muuttuu", 0)),
-                  same=int(counts.get("ei muutosta", 0))))
+        st.info(t("data.preview", lang, **importer.preview_counts(preview)))
         for note in result.notes:
             st.caption(text_in(note, lang))
         st.dataframe(importer.preview_for_display(preview, lang), hide_index=True, width="stretch")

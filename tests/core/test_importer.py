@@ -552,3 +552,10 @@ def test_english_template_has_english_help_and_imports_the_same(plan):
     wb.save(out)
     result = parse_import(out.getvalue(), "template.xlsx", plan)
     assert result.ok and list(result.rows["value"]) == [77.25]
+
+
+def test_preview_counts(plan, store):
+    content = csv_bytes("7,,lk4_5,kymenlaakso,2031,50,,,", "7,,lk4_5,kymenlaakso,2032,51,,,")
+    pv = preview(parse_import(content, "a.csv", plan), store.observations())
+    assert importer.preview_counts(pv) == {"added": 2, "changed": 0, "same": 0}
+    assert importer.preview_counts(pv.assign(action=["muuttuu", "ei muutosta"])) == {"added": 0, "changed": 1, "same": 1}
