@@ -3,7 +3,7 @@
 import streamlit as st
 
 from core.i18n import t
-from ui import data, frame, state
+from ui import data, frame, state, theme
 
 st.set_page_config(page_title="Lasten ja nuorten hyvinvointisuunnitelma", page_icon=":material/family_restroom:", layout="wide")
 
@@ -38,4 +38,5 @@ pages = {
 navigation = st.navigation(pages)
 frame.sidebar(plan)
 st.session_state[state.ROUTED] = True  # pages may link to each other only under the router
+theme.page_css()
 navigation.run()

@@ -622,6 +622,24 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "exporter.loader.negative": "lukumäärä tai suhdeluku ei voi olla negatiivinen: {value}",
         "exporter.loader.measure_id": "toimenpiteen tunnisteen pitää olla {id} (toimija-välitavoite-nro)",
         "exporter.loader.required_key": "pakollinen avain puuttuu",
+        # lead: measures grid, cards and detail panel
+        "grid.cards.page": "Sivu (1–{pages})",
+        "grid.cards.count": "Näytetään {shown} / {n}",
+        "grid.open": "Avaa koko toimenpide",
+        "grid.detail.title": "Toimenpide kokonaisuudessaan",
+        "grid.detail.choose": "Valitse toimenpide (tai napsauta riviä taulukossa)",
+        "grid.detail.placeholder": "Valitse toimenpide…",
+        "grid.detail.save": "Tallenna tämän toimenpiteen muutokset",
+        "grid.detail.reset": "Peru tämän toimenpiteen muutokset",
+        "grid.detail.no_year": "ei vuotta",
+        "grid.detail.changed_meanwhile": "Toinen käyttäjä tallensi tähän toimenpiteeseen muutoksia sillä välin. "
+        "Kirjoittamasi tekstit säilyvät; tallentaessa voit valita, kumpi arvo jää voimaan.",
+        "grid.yes": "kyllä",
+        "grid.no": "ei",
+        "edit.too_long_here": "Tekstissä on {count} merkkiä, enintään {limit} voidaan tallentaa. Lyhennä tekstiä ennen "
+        "tallentamista; mitään ei ole leikattu pois.",
+        "edit.too_long_pending": "{field} ({id}): {count} merkkiä, enintään {limit} voidaan tallentaa. Lyhennä tekstiä "
+        "ennen tallentamista; mitään ei ole leikattu pois.",
     },
     "en": {
         "app.title": "Monitoring the welfare plan for children, young people and families",
@@ -1227,6 +1245,24 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "exporter.loader.negative": "a count or rate cannot be negative, got {value}",
         "exporter.loader.measure_id": "measure_id should be {id} (actor-subgoal-seq)",
         "exporter.loader.required_key": "required key is missing",
+        # lead: measures grid, cards and detail panel
+        "grid.cards.page": "Page (1–{pages})",
+        "grid.cards.count": "Showing {shown} / {n}",
+        "grid.open": "Open the whole measure",
+        "grid.detail.title": "The whole measure",
+        "grid.detail.choose": "Choose a measure (or click a row in the grid)",
+        "grid.detail.placeholder": "Choose a measure…",
+        "grid.detail.save": "Save this measure's changes",
+        "grid.detail.reset": "Undo this measure's changes",
+        "grid.detail.no_year": "no year",
+        "grid.detail.changed_meanwhile": "Someone else saved changes to this measure meanwhile. What you typed is "
+        "kept; when you save you can choose which value stays.",
+        "grid.yes": "yes",
+        "grid.no": "no",
+        "edit.too_long_here": "The text has {count} characters; at most {limit} can be saved. Shorten it before "
+        "saving; nothing has been cut.",
+        "edit.too_long_pending": "{field} ({id}): {count} characters; at most {limit} can be saved. Shorten it "
+        "before saving; nothing has been cut.",
     },
 }
 

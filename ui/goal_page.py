@@ -6,7 +6,7 @@ import streamlit as st
 
 from core import queries
 from core.i18n import name, t
-from ui import data, measures_grid, state, views
+from ui import data, measures_grid, state, tables, views
 from ui.frame import page_context, view_tabs
 from ui.trends import trend_section
 
@@ -32,21 +32,21 @@ def indicator_section(ctx, pairs: list[tuple[int, str]], key: str) -> None:
 
 
 def goal_section(ctx, goal_id: str) -> None:
-    """The goal's service-level mix and its sub-goals, as a table and on the difficulty × impact axes."""
+    """The goal's service-level mix and its sub-goals, on the difficulty × impact axes and as a table."""
     plan, lang = ctx.plan, ctx.lang
     left, right = st.columns([1, 1])
     with left:
         st.subheader(t("goal.service_mix", lang))
         st.plotly_chart(views.service_mix((goal_id,), lang), width="stretch", key=f"mix_{goal_id}")
-        st.subheader(t("goal.subgoals", lang))
-        table = queries.subgoal_table(plan, goal_id, lang).rename(columns={
-            "subgoal_id": t("col.subgoal", lang), "title": t("col.title", lang),
-            "difficulty": t("col.difficulty", lang), "impact": t("col.impact", lang),
-            "indicators": t("col.indicators", lang)})
-        st.table(table.set_index(t("col.subgoal", lang)))  # short; wraps long titles for a projector
     with right:
         st.subheader(t("goal.matrix", lang))
         st.plotly_chart(views.subgoal_matrix(goal_id, lang), width="stretch", key=f"matrix_{goal_id}")
+    st.subheader(t("goal.subgoals", lang))
+    # full width, plain HTML: every column in view (no scroll box), rows stack into cards on a phone
+    tables.show(queries.subgoal_table(plan, goal_id, lang).rename(columns={
+        "subgoal_id": t("col.subgoal", lang), "title": t("col.title", lang),
+        "difficulty": t("col.difficulty", lang), "impact": t("col.impact", lang),
+        "indicators": t("col.indicators", lang)}))
 
 
 def measures_section(ctx, goal_id: str) -> None:

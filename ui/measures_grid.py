@@ -15,10 +15,10 @@ import streamlit as st
 from st_aggrid import AgGrid, GridOptionsBuilder, GridUpdateMode
 
 from core.i18n import name, t
-from core.model import MEASURE_TEXT_FIELDS, MeasureStatus
+from core.model import MAX_TEXT_LENGTH, MEASURE_TEXT_FIELDS, MeasureStatus
 from core.queries import measures_display
 from core.storage import ConflictError, InvalidEdit, MeasureEdit, NotFound, PermissionDenied, StoreError
-from ui import data, state, views
+from ui import data, measure_panel, state, views
 from ui.frame import PageContext
 
 MAX_GRID_ROWS = 400  # more rows than a workshop can read; filters narrow the rest
@@ -114,35 +114,51 @@ def _grid_options(df: pd.DataFrame, lang: str, editable: bool) -> dict:
     return dict(built)
 
 
+ROW_HEIGHT = 84  # four lines of text: long measures are capped here and read whole in the detail panel
+HEADER_HEIGHT = 56  # two lines: every header readable at full length
+# Column widths that keep text in lines of normal length; the grid scrolls sideways instead of squeezing.
+WIDTHS = {"measure_id": 120, "actor": 170, "subgoal": 190, "toimenpide": 340, "mittari": 260, "aikataulu": 150,
+          "toimijat": 200, "seuranta": 240, "status": 130, "start_year": 110, "end_year": 110, "permanent": 100,
+          "contact": 170, "row_kind_label": 130}
+TEXT_EDITOR_MAX = 100_000  # the grid never cuts a paste; the save bar says what is over the store's limit
+
+
 def _build_grid_options(df: pd.DataFrame, lang: str, editable: bool) -> dict:
     gb = GridOptionsBuilder.from_dataframe(df)
-    gb.configure_default_column(resizable=True, filter=True, sortable=True, wrapText=True, autoHeight=True,
-                                editable=False, cellStyle={"white-space": "pre-wrap", "line-height": "1.4"})
-    gb.configure_column("measure_id", header_name="ID", width=130, pinned="left")
-    gb.configure_column("actor", header_name=t("col.actor", lang), width=150)
-    gb.configure_column("subgoal", header_name=t("col.subgoal", lang), width=180)
-    widths = {"toimenpide": 320, "mittari": 240, "aikataulu": 140, "toimijat": 200, "seuranta": 220}
+    gb.configure_default_column(resizable=True, filter=True, sortable=True, wrapText=True, autoHeight=False,
+                                editable=False, wrapHeaderText=True, autoHeaderHeight=False, type=[],
+                                suppressSizeToFit=True, cellStyle={"white-space": "pre-wrap", "line-height": "1.35",
+                                                                   "overflow": "hidden"})
+    labels = {"measure_id": "ID", "actor": t("col.actor", lang), "subgoal": t("col.subgoal", lang),
+              "row_kind_label": t("col.row_kind", lang),
+              **{f: t(f"col.{f}", lang) for f in (*MEASURE_TEXT_FIELDS, "status", "start_year", "end_year",
+                                                  "permanent", "contact")}}
+
+    def column(fld: str, **kw) -> None:
+        gb.configure_column(fld, header_name=labels[fld], headerTooltip=labels[fld], width=WIDTHS[fld],
+                            minWidth=min(WIDTHS[fld], 100), **kw)
+
+    column("measure_id", pinned="left", tooltipField="measure_id")
+    column("actor", tooltipField="actor")
+    column("subgoal", tooltipField="subgoal")
     for fld in MEASURE_TEXT_FIELDS:
-        gb.configure_column(
-            fld, header_name=t(f"col.{fld}", lang), width=widths[fld], editable=editable,
-            cellEditor="agLargeTextCellEditor", cellEditorPopup=True,
-            cellEditorParams={"maxLength": 4000, "rows": 10, "cols": 60},
-        )
-    gb.configure_column("status", header_name=t("col.status", lang), width=130, editable=editable,
-                        cellEditor="agSelectCellEditor",
-                        cellEditorParams={"values": [s.value for s in MeasureStatus]})
-    gb.configure_column("start_year", header_name=t("col.start_year", lang), width=100, editable=editable,
-                        type=["numericColumn"])
-    gb.configure_column("end_year", header_name=t("col.end_year", lang), width=100, editable=editable,
-                        type=["numericColumn"])
-    gb.configure_column("permanent", header_name=t("col.permanent", lang), width=90, editable=editable,
-                        cellEditor="agCheckboxCellEditor")
-    gb.configure_column("contact", header_name=t("col.contact", lang), width=160, editable=editable)
-    gb.configure_column("row_kind_label", header_name=t("col.row_kind", lang), width=120)
+        column(fld, editable=editable, tooltipField=fld, cellEditor="agLargeTextCellEditor", cellEditorPopup=True,
+               cellEditorParams={"maxLength": TEXT_EDITOR_MAX, "rows": 12, "cols": 70})
+    column("status", editable=editable, cellEditor="agSelectCellEditor",
+           cellEditorParams={"values": [s.value for s in MeasureStatus]})
+    column("start_year", editable=editable, type=["numericColumn"])
+    column("end_year", editable=editable, type=["numericColumn"])
+    column("permanent", editable=editable, cellEditor="agCheckboxCellEditor")
+    column("contact", editable=editable, tooltipField="contact")
+    column("row_kind_label")
     gb.configure_column("version", hide=True)
-    gb.configure_grid_options(enableCellTextSelection=True, ensureDomOrder=True,
-                              stopEditingWhenCellsLoseFocus=True, undoRedoCellEditing=True)
-    return gb.build()
+    gb.configure_grid_options(enableCellTextSelection=True, ensureDomOrder=True, rowHeight=ROW_HEIGHT,
+                              headerHeight=HEADER_HEIGHT, tooltipShowDelay=400, tooltipHideDelay=30000,
+                              stopEditingWhenCellsLoseFocus=True, undoRedoCellEditing=True,
+                              rowSelection={"mode": "singleRow", "checkboxes": False, "enableClickSelection": True})
+    options = gb.build()
+    options.pop("autoSizeStrategy", None)  # fitGridWidth squeezed all 14 columns into the page width
+    return options
 
 
 def _grid_types(df: pd.DataFrame) -> pd.DataFrame:
@@ -194,7 +210,7 @@ def grid_frame(ctx: PageContext, measures: pd.DataFrame, ids_sig: str | None = N
     return out
 
 
-def render(ctx: PageContext, measures: pd.DataFrame, key: str, height: int = 520) -> None:
+def render(ctx: PageContext, measures: pd.DataFrame, key: str, height: int = 560) -> None:
     """Draw the grid for ``measures`` (already filtered) with save/discard for editors."""
     lang = ctx.lang
     if measures.empty:
@@ -218,32 +234,52 @@ def render(ctx: PageContext, measures: pd.DataFrame, key: str, height: int = 520
     if len(measures) > len(frame):
         st.info(t("edit.too_many", lang, shown=len(frame), n=len(measures)))
     st.session_state[memo_key] = (grid_key, frame)
-    AgGrid(
-        frame.copy(deep=False),  # AgGrid adds a row-id column to the frame it is given
-        gridOptions=_grid_options(frame, lang, editable),
-        height=height,
-        update_mode=GridUpdateMode.VALUE_CHANGED,
-        update_on=["cellValueChanged"],
-        key=grid_key,
-        allow_unsafe_jscode=False,
-        show_toolbar=False,
-        show_download_button=False,
-        theme="streamlit",
-        use_json_serialization=True,  # rows as one JSON text: no per-run hashing and Arrow conversion
-    )
-    if editable:
-        # Edits arrive as a new component value (update_on cellValueChanged); the value stays the
-        # same object across reruns until the grid sends another, so compare only new ones.
-        raw, seen_key = st.session_state.get(grid_key), f"_grid_seen_{key}"
-        if raw is not None and raw is not st.session_state.get(seen_key):
-            st.session_state[seen_key] = raw
+    measure_panel.style()
+    with st.container(key=f"mgrid_{key}"):  # wide screens (CSS in measure_panel)
+        AgGrid(
+            frame.copy(deep=False),  # AgGrid adds a row-id column to the frame it is given
+            gridOptions=_grid_options(frame, lang, editable),
+            height=height,
+            update_mode=GridUpdateMode.VALUE_CHANGED,
+            update_on=["cellValueChanged", "selectionChanged"],
+            key=grid_key,
+            allow_unsafe_jscode=False,
+            show_toolbar=False,
+            show_download_button=False,
+            theme="streamlit",
+            use_json_serialization=True,  # rows as one JSON text: no per-run hashing and Arrow conversion
+        )
+    # Edits and row clicks arrive as a new component value; the value stays the same object across
+    # reruns until the grid sends another, so look only at new ones.
+    raw, seen_key = st.session_state.get(grid_key), f"_grid_seen_{key}"
+    if raw is not None and raw is not st.session_state.get(seen_key):
+        st.session_state[seen_key] = raw
+        chosen = selected_id(raw)
+        if chosen is not None:
+            measure_panel.open_in_panel(key, chosen)
+        if editable:
             updated = collect_edits(frame, nodes_frame(raw), copy.deepcopy(pending))
             if updated != pending:
                 st.session_state[state.PENDING] = updated
                 st.rerun()
+    with st.container(key=f"mcards_{key}"):  # narrow screens: one card per measure
+        measure_panel.cards(lang, frame, key)
+    if editable:
         save_bar(ctx, key)
     else:
         st.caption(t("edit.readonly_hint", lang))
+    measure_panel.detail_panel(lang, frame, key, editable, on_save=lambda: save_pending(ctx))
+
+
+def selected_id(component_value: object) -> str | None:
+    """The measure of the row the user clicked in the grid (its selected node), if any."""
+    if not isinstance(component_value, dict):
+        return None
+    for node in component_value.get("nodes") or []:
+        if isinstance(node, dict) and node.get("isSelected") and isinstance(node.get("data"), dict):
+            mid = node["data"].get("measure_id")
+            return str(mid) if mid else None
+    return None
 
 
 def reset_grids() -> None:
@@ -266,6 +302,9 @@ def save_bar(ctx: PageContext, key: str) -> None:
         return
     n = sum(len(e["values"]) for e in pending.values())
     st.warning(t("edit.pending", lang, n=n, rows=len(pending)))
+    for mid, fld, count in too_long(pending):  # said before anything is sent: the store refuses, never cuts
+        st.error(t("edit.too_long_pending", lang, field=t(f"col.{fld}", lang), id=mid, count=count,
+                   limit=MAX_TEXT_LENGTH))
     c1, c2 = st.columns([1, 1])
     if c1.button(t("edit.save", lang), key=f"{key}_save", type="primary"):
         save_pending(ctx)
@@ -273,6 +312,12 @@ def save_bar(ctx: PageContext, key: str) -> None:
         st.session_state[state.PENDING] = {}
         reset_grids()
         st.rerun()
+
+
+def too_long(pending: dict) -> list[tuple[str, str, int]]:
+    """(measure, field, length) of pending texts longer than the store keeps."""
+    return [(mid, fld, len(v)) for mid, e in pending.items() for fld, v in e["values"].items()
+            if isinstance(v, str) and len(v) > MAX_TEXT_LENGTH]
 
 
 def save_pending(ctx: PageContext) -> None:

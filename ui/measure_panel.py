@@ -1,0 +1,177 @@
+"""Around the measures grid: one card per measure on a phone, and the detail panel that shows one
+whole measure in large text areas (read, or edit and save) on any screen.
+
+The grid caps its row height, so long measures are read and edited here. Cards and grid are both
+drawn; CSS shows the grid on wide screens and the cards on narrow ones (Python never learns the
+viewport width). Panel edits go through the same pending edits, save and conflict flow as the grid.
+"""
+
+from __future__ import annotations
+
+import html
+
+import pandas as pd
+import streamlit as st
+
+from core.i18n import t
+from core.model import MAX_TEXT_LENGTH, MEASURE_TEXT_FIELDS, MeasureStatus
+from ui import state
+
+CARDS_PER_PAGE = 8
+FOLLOW_UP = ("status", "start_year", "end_year", "permanent", "contact")
+PANEL_FIELDS = (*MEASURE_TEXT_FIELDS, *FOLLOW_UP)
+
+# Grid on wide screens, cards on narrow ones: the class names are those of st.container(key=…).
+_CSS = """<style>
+[class*="st-key-mcards_"] { display: none; }
+@media (max-width: 700px) {
+  [class*="st-key-mgrid_"] { display: none; }
+  [class*="st-key-mcards_"] { display: flex; }
+}
+.mcard-meta { font-size: 0.9rem; color: #31333f; margin: 0 0 .25rem 0; }
+.mcard-text { font-size: 1rem; line-height: 1.45; white-space: pre-wrap; overflow-wrap: anywhere; margin: 0 0 .4rem 0; }
+.mcard-label { font-weight: 600; }
+</style>"""
+
+
+def style() -> None:
+    """The page's CSS for grid vs cards (once per run)."""
+    st.html(_CSS)
+
+
+def panel_key(key: str) -> str:
+    """The detail panel's measure chooser (a widget key): the grid and the cards set it."""
+    return f"w_{key}_detail"
+
+
+def open_in_panel(key: str, measure_id: str) -> None:
+    """Show ``measure_id`` in the detail panel (used as a button callback)."""
+    st.session_state[panel_key(key)] = measure_id
+
+
+def _text(value: object) -> str:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    return str(value)
+
+
+def cards(lang: str, frame: pd.DataFrame, key: str) -> None:
+    """The measures as cards, a page at a time (phones)."""
+    n = len(frame)
+    pages = max(1, -(-n // CARDS_PER_PAGE))
+    page_key = f"w_{key}_cardpage"
+    if st.session_state.get(page_key, 1) > pages:
+        st.session_state[page_key] = 1
+    if pages > 1:
+        st.number_input(t("grid.cards.page", lang, pages=pages), min_value=1, max_value=pages, step=1, key=page_key)
+    page = int(st.session_state.get(page_key, 1))
+    rows = frame.iloc[(page - 1) * CARDS_PER_PAGE: page * CARDS_PER_PAGE]
+    for row in rows.to_dict("records"):
+        with st.container(border=True):
+            meta = " · ".join(x for x in (_text(row.get("measure_id")), _text(row.get("actor")),
+                                          _text(row.get("subgoal"))) if x)
+            parts = [f'<p class="mcard-meta">{html.escape(meta)}</p>']
+            for fld in ("toimenpide", "mittari", "aikataulu"):
+                value = _text(row.get(fld)).strip()
+                if value:
+                    parts.append(f'<p class="mcard-text"><span class="mcard-label">{html.escape(t(f"col.{fld}", lang))}:'
+                                 f'</span> {html.escape(value)}</p>')
+            st.html("".join(parts))
+            st.button(t("grid.open", lang), key=f"{key}_card_{row['measure_id']}", on_click=open_in_panel,
+                      args=(key, row["measure_id"]))
+    st.caption(t("grid.cards.count", lang, shown=len(rows), n=n))
+
+
+def _base_values(row: dict) -> dict:
+    out = {}
+    for fld in PANEL_FIELDS:
+        value = row.get(fld)
+        if fld in ("start_year", "end_year"):
+            out[fld] = None if value is None or pd.isna(value) else int(value)
+        elif fld == "permanent":
+            out[fld] = bool(value) if value is not None and not pd.isna(value) else False
+        else:
+            out[fld] = _text(value)
+    return out
+
+
+def detail_panel(lang: str, frame: pd.DataFrame, key: str, editable: bool, on_save) -> None:
+    """One whole measure in large text: read for viewers; edit, then save (with pending edits) for editors.
+
+    The values the panel started from are remembered with their version, so a save over a row that
+    someone else changed meanwhile becomes the usual conflict choice, and nothing typed here is lost
+    when the store changes under it.
+    """
+    ids = list(frame["measure_id"])
+    if not ids:
+        return
+    by_id = {r["measure_id"]: r for r in frame.to_dict("records")}
+    chooser = panel_key(key)
+    if st.session_state.get(chooser) not in ids:
+        st.session_state.pop(chooser, None)
+    with st.container(border=True, key=f"mpanel_{key}"):
+        st.subheader(t("grid.detail.title", lang))
+        mid = st.selectbox(t("grid.detail.choose", lang), ids, key=chooser, index=None,
+                           placeholder=t("grid.detail.placeholder", lang),
+                           format_func=lambda m: f"{m} · {_text(by_id[m].get('toimenpide'))[:70]}")
+        if mid is None:
+            return
+        row = by_id[mid]
+        st.caption(f"{_text(row.get('actor'))} · {_text(row.get('subgoal'))}")
+        if not editable:
+            for fld in PANEL_FIELDS:
+                value = _text(row.get(fld)) if fld != "permanent" else (t("grid.yes", lang) if row.get(fld) else t("grid.no", lang))
+                if value.strip():
+                    st.html(f'<p class="mcard-text"><span class="mcard-label">{html.escape(t(f"col.{fld}", lang))}:'
+                            f'</span> {html.escape(value)}</p>')
+            return
+        _edit_form(lang, row, key, on_save)
+
+
+def _edit_form(lang: str, row: dict, key: str, on_save) -> None:
+    mid = row["measure_id"]
+    base_key = f"_{key}_detail_base_{mid}"
+    shown = _base_values(row)
+    base = st.session_state.get(base_key)
+    widget = {fld: f"w_{key}_d_{mid}_{fld}" for fld in PANEL_FIELDS}
+    touched = base is not None and any(
+        widget[f] in st.session_state and st.session_state[widget[f]] != base["values"][f] for f in PANEL_FIELDS)
+    if base is None or (not touched and (base["version"] != row.get("version") or base["values"] != shown)):
+        # first view, or the row changed (saved here or elsewhere) while nothing was typed: show it fresh
+        base = st.session_state[base_key] = {"version": row.get("version"), "values": shown}
+        for fld in PANEL_FIELDS:
+            st.session_state[widget[fld]] = shown[fld]
+    elif touched and base["values"] != shown:
+        st.info(t("grid.detail.changed_meanwhile", lang))
+    for fld in MEASURE_TEXT_FIELDS:
+        st.text_area(t(f"col.{fld}", lang), key=widget[fld], height=170 if fld == "toimenpide" else 120)
+        length = len(st.session_state.get(widget[fld]) or "")
+        if length > MAX_TEXT_LENGTH:
+            st.error(t("edit.too_long_here", lang, count=length, limit=MAX_TEXT_LENGTH))
+    c1, c2, c3 = st.columns(3)
+    statuses = [s.value for s in MeasureStatus]
+    if st.session_state.get(widget["status"]) not in statuses:
+        st.session_state[widget["status"]] = ""
+    c1.selectbox(t("col.status", lang), statuses, key=widget["status"],
+                 format_func=lambda s: t(f"timeline.chart.status.{s}", lang))
+    c2.number_input(t("col.start_year", lang), min_value=2000, max_value=2100, step=1, key=widget["start_year"],
+                    placeholder=t("grid.detail.no_year", lang))
+    c3.number_input(t("col.end_year", lang), min_value=2000, max_value=2100, step=1, key=widget["end_year"],
+                    placeholder=t("grid.detail.no_year", lang))
+    st.checkbox(t("col.permanent", lang), key=widget["permanent"])
+    st.text_input(t("col.contact", lang), key=widget["contact"])
+    changed = {f: st.session_state.get(widget[f]) for f in PANEL_FIELDS
+               if st.session_state.get(widget[f]) != base["values"][f]}
+    b1, b2 = st.columns(2)
+    if b1.button(t("grid.detail.save", lang), key=f"{key}_d_save", type="primary", disabled=not changed):
+        pending = st.session_state.get(state.PENDING) or {}
+        entry = pending.setdefault(mid, {"version": int(base["version"]), "values": {}})
+        entry["values"].update(changed)
+        st.session_state[state.PENDING] = pending
+        st.session_state.pop(base_key, None)  # the saved row becomes the new starting point
+        on_save()
+    if b2.button(t("grid.detail.reset", lang), key=f"{key}_d_reset", disabled=not changed):
+        st.session_state.pop(base_key, None)
+        for fld in PANEL_FIELDS:
+            st.session_state.pop(widget[fld], None)
+        st.rerun()

@@ -1,0 +1,22 @@
+"""App-wide CSS for the rooms the app is used in: a 1280×720 projector and a phone."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+# Less empty space above the page (Streamlit's default is 6rem), headings sized for a projector.
+_CSS = """<style>
+[data-testid="stMainBlockContainer"] { padding-top: 2.2rem; padding-bottom: 3rem; }
+[data-testid="stMainBlockContainer"] h1 { font-size: 2rem; line-height: 1.25; padding-top: .25rem; }
+[data-testid="stMainBlockContainer"] h2 { font-size: 1.5rem; }
+[data-testid="stMainBlockContainer"] h3 { font-size: 1.25rem; }
+@media (max-width: 700px) {
+  [data-testid="stMainBlockContainer"] { padding-top: 3.2rem; padding-left: .8rem; padding-right: .8rem; }
+  [data-testid="stMainBlockContainer"] h1 { font-size: 1.6rem; }
+}
+</style>"""
+
+
+def page_css() -> None:
+    """Add the app's CSS to this run's page."""
+    st.html(_CSS)
