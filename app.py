@@ -3,7 +3,7 @@
 import streamlit as st
 
 from core.i18n import t
-from ui import data, frame, state, theme
+from ui import data, frame, live, state, theme
 
 st.set_page_config(page_title="Lasten ja nuorten hyvinvointisuunnitelma", page_icon=":material/family_restroom:", layout="wide")
 
@@ -39,4 +39,6 @@ navigation = st.navigation(pages)
 frame.sidebar(plan)
 st.session_state[state.ROUTED] = True  # pages may link to each other only under the router
 theme.page_css()
+_editor = frame.current_editor()
+live.watch(_editor.name if _editor else None)  # others' saves show within seconds
 navigation.run()

@@ -622,6 +622,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "exporter.loader.negative": "lukumäärä tai suhdeluku ei voi olla negatiivinen: {value}",
         "exporter.loader.measure_id": "toimenpiteen tunnisteen pitää olla {id} (toimija-välitavoite-nro)",
         "exporter.loader.required_key": "pakollinen avain puuttuu",
+        "live.others_saved": "{by} tallensi muutoksia riveille {rows}. Sivu näyttää ne nyt; omat tallentamattomat "
+        "muutoksesi ovat tallessa.",
+        "live.overlap": "Samoja rivejä muokkaat myös itse ({rows}): tallentaessa voit valita, kumpi arvo jää voimaan.",
+        "live.toast": "{by} tallensi muutoksia.",
         # lead: measures grid, cards and detail panel
         "grid.cards.page": "Sivu (1–{pages})",
         "grid.cards.count": "Näytetään {shown} / {n}",
@@ -1245,6 +1249,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "exporter.loader.negative": "a count or rate cannot be negative, got {value}",
         "exporter.loader.measure_id": "measure_id should be {id} (actor-subgoal-seq)",
         "exporter.loader.required_key": "required key is missing",
+        "live.others_saved": "{by} saved changes to rows {rows}. The page shows them now; your unsaved changes "
+        "are kept.",
+        "live.overlap": "You are editing some of the same rows ({rows}): when you save you can choose which value stays.",
+        "live.toast": "{by} saved changes.",
         # lead: measures grid, cards and detail panel
         "grid.cards.page": "Page (1–{pages})",
         "grid.cards.count": "Showing {shown} / {n}",

@@ -637,9 +637,28 @@ class Store(_CycleMixin):
 
     # ---------------------------------------------------------------- reads
     def data_version(self) -> int:
-        """A number that grows with every write (for cache keys)."""
+        """A number that grows with every committed write (for cache keys and live updates).
+
+        The highest change id plus the number of changes: on PostgreSQL a transaction can commit
+        after one that took a higher id, which the highest id alone would never show.
+        """
         with self.engine.connect() as conn:
-            return int(conn.execute(select(func.coalesce(func.max(changes.c.change_id), 0))).scalar_one())
+            top, count = conn.execute(
+                select(func.coalesce(func.max(changes.c.change_id), 0), func.count(changes.c.change_id))).one()
+            return int(top) + int(count)
+
+    def live_marker(self) -> tuple[int, int]:
+        """(data_version(), highest change id) in one query: what a live session has seen."""
+        with self.engine.connect() as conn:
+            top, count = conn.execute(
+                select(func.coalesce(func.max(changes.c.change_id), 0), func.count(changes.c.change_id))).one()
+        return int(top) + int(count), int(top)
+
+    def changes_after(self, change_id: int, limit: int = 200) -> pd.DataFrame:
+        """Changes with an id above ``change_id``, oldest first (for "who saved what" notices)."""
+        q = select(changes).where(changes.c.change_id > change_id).order_by(changes.c.change_id).limit(limit)
+        with self.engine.connect() as conn:
+            return pd.DataFrame(conn.execute(q).mappings().all(), columns=[c.name for c in changes.columns])
 
     def measures(self, include_deleted: bool = False) -> pd.DataFrame:
         """All measures (not deleted ones unless asked) as a DataFrame, with version."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import time
 
 import pandas as pd
 import streamlit as st
@@ -18,7 +19,7 @@ from core.i18n import name, t
 from core.model import MAX_TEXT_LENGTH, MEASURE_TEXT_FIELDS, MeasureStatus
 from core.queries import measures_display
 from core.storage import ConflictError, InvalidEdit, MeasureEdit, NotFound, PermissionDenied, StoreError
-from ui import data, measure_panel, state, views
+from ui import data, live, measure_panel, state, views
 from ui.frame import PageContext
 
 MAX_GRID_ROWS = 400  # more rows than a workshop can read; filters narrow the rest
@@ -221,7 +222,13 @@ def render(ctx: PageContext, measures: pd.DataFrame, key: str, height: int = 560
     # the filter result. Rows are sent as JSON without a data hash, so the grid never swaps rows under
     # a user's edits (with a hash it would ignore new rows once edited, showing stale ones).
     ids_sig = ids_signature(measures)
-    grid_key = f"{key}_{data.version()}_{st.session_state.get(GRID_GENERATION, 0)}_{lang}_{ids_sig}"
+    # The grid is rebuilt with the store's new data (live updates) unless a cell editor is open in it:
+    # then it waits, so nothing being typed is lost, and follows as soon as the editor closes.
+    version_key, current = f"_grid_version_{key}", data.version()
+    grid_version = st.session_state.get(version_key)
+    if grid_version is None or (grid_version != current and not cell_editor_open(key)):
+        grid_version = st.session_state[version_key] = current
+    grid_key = f"{key}_{grid_version}_{st.session_state.get(GRID_GENERATION, 0)}_{lang}_{ids_sig}"
     memo_key = f"_grid_shown_{key}"
     pending = dict(st.session_state.get(state.PENDING) or {})
     previous = st.session_state.get(memo_key)
@@ -230,10 +237,16 @@ def render(ctx: PageContext, measures: pd.DataFrame, key: str, height: int = 560
         # made in the grid as it was, before it is replaced by a fresh one
         pending = collect_edits(previous[1], nodes_frame(st.session_state.get(previous[0])), pending)
         st.session_state[state.PENDING] = pending
-    frame = grid_frame(ctx, measures, ids_sig)
+    if previous and previous[0] == grid_key:
+        # the same grid (it keeps its rows): what it shows is the rows it was built from plus the
+        # pending edits, never rows saved since by others (they come with the next grid)
+        base = previous[2]
+        frame = _grid_types(apply_pending(base, pending)) if any(m in pending for m in base["measure_id"]) else base
+    else:
+        base = frame = grid_frame(ctx, measures, ids_sig)
     if len(measures) > len(frame):
         st.info(t("edit.too_many", lang, shown=len(frame), n=len(measures)))
-    st.session_state[memo_key] = (grid_key, frame)
+    st.session_state[memo_key] = (grid_key, frame, base)
     measure_panel.style()
     with st.container(key=f"mgrid_{key}"):  # wide screens (CSS in measure_panel)
         AgGrid(
@@ -241,7 +254,7 @@ def render(ctx: PageContext, measures: pd.DataFrame, key: str, height: int = 560
             gridOptions=_grid_options(frame, lang, editable),
             height=height,
             update_mode=GridUpdateMode.VALUE_CHANGED,
-            update_on=["cellValueChanged", "selectionChanged"],
+            update_on=["cellValueChanged", "selectionChanged", "cellEditingStarted", "cellEditingStopped"],
             key=grid_key,
             allow_unsafe_jscode=False,
             show_toolbar=False,
@@ -254,7 +267,9 @@ def render(ctx: PageContext, measures: pd.DataFrame, key: str, height: int = 560
     raw, seen_key = st.session_state.get(grid_key), f"_grid_seen_{key}"
     if raw is not None and raw is not st.session_state.get(seen_key):
         st.session_state[seen_key] = raw
-        chosen = selected_id(raw)
+        event = (raw.get("eventData") or {}).get("streamlitRerunEventTriggerName") if isinstance(raw, dict) else None
+        st.session_state[f"_grid_editing_{key}"] = time.monotonic() if event == "cellEditingStarted" else None
+        chosen = selected_id(raw) if event == "selectionChanged" else None
         if chosen is not None:
             measure_panel.open_in_panel(key, chosen)
         if editable:
@@ -269,6 +284,15 @@ def render(ctx: PageContext, measures: pd.DataFrame, key: str, height: int = 560
     else:
         st.caption(t("edit.readonly_hint", lang))
     measure_panel.detail_panel(lang, frame, key, editable, on_save=lambda: save_pending(ctx))
+
+
+EDITING_TIMEOUT_S = 900  # a cell editor reported open longer than this is taken as closed
+
+
+def cell_editor_open(key: str) -> bool:
+    """Whether the user has a cell editor open in grid ``key`` (the grid reported it started, not stopped)."""
+    since = st.session_state.get(f"_grid_editing_{key}")
+    return since is not None and time.monotonic() - since < EDITING_TIMEOUT_S
 
 
 def selected_id(component_value: object) -> str | None:
@@ -297,6 +321,7 @@ def save_bar(ctx: PageContext, key: str) -> None:
     if conflicts:
         resolve_conflicts(ctx, key)
         return
+    live.show_notices(lang)
     if not pending:
         st.caption("✓ " + t("edit.all_saved", lang))
         return

@@ -1,0 +1,54 @@
+"""The measures grid and small tables as the room reads them: options and HTML, without a browser."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from core.model import MEASURE_TEXT_FIELDS
+from ui import measures_grid
+from ui.tables import table_html
+
+
+def _options(editable=True):
+    frame = measures_grid._grid_types(pd.DataFrame({c: ["x"] for c in measures_grid.GRID_COLUMNS}))
+    return measures_grid._build_grid_options(frame, "fi", editable)
+
+
+def test_grid_scrolls_sideways_instead_of_squeezing_columns():
+    options = _options()
+    assert "autoSizeStrategy" not in options  # fitGridWidth squeezed 14 columns into the page
+    widths = {c["field"]: c["width"] for c in options["columnDefs"] if not c.get("hide")}
+    assert sum(widths.values()) > 1800  # wider than a 1280 px projector: a sideways scroll
+    assert widths["toimenpide"] >= 300 and min(widths.values()) >= 100
+
+
+def test_rows_are_capped_and_every_header_has_its_full_text_as_tooltip():
+    options = _options()
+    assert options["rowHeight"] <= 90 and options["defaultColDef"]["autoHeight"] is False
+    for col in options["columnDefs"]:
+        if not col.get("hide"):
+            assert col["headerTooltip"] == col["headerName"]
+    text_cols = [c for c in options["columnDefs"] if c["field"] in MEASURE_TEXT_FIELDS]
+    assert all(c["tooltipField"] == c["field"] for c in text_cols)
+    assert all("numericColumn" not in (c.get("type") or []) for c in text_cols)  # text reads left-aligned
+    # the grid's editor never cuts a long paste (the store's limit is said before saving)
+    assert all(c["cellEditorParams"]["maxLength"] > 4000 for c in text_cols)
+
+
+def test_too_long_pending_texts_are_listed_before_saving():
+    pending = {"a-I.1-1": {"version": 1, "values": {"toimenpide": "x" * 10_000, "mittari": "ok"}}}
+    assert measures_grid.too_long(pending) == [("a-I.1-1", "toimenpide", 10_000)]
+
+
+def test_row_click_opens_the_measure():
+    value = {"nodes": [{"id": "0", "data": {"measure_id": "a"}, "isSelected": False},
+                       {"id": "1", "data": {"measure_id": "b"}, "isSelected": True}]}
+    assert measures_grid.selected_id(value) == "b"
+    assert measures_grid.selected_id({"nodes": []}) is None
+    assert measures_grid.selected_id(None) is None
+
+
+def test_tables_escape_every_cell_and_label_it_for_phones():
+    html = table_html(pd.DataFrame({"Nimi": ["<img src=x onerror=alert(1)>"], "Indikaattorit": ["1, 2"]}))
+    assert "<img" not in html and "&lt;img" in html
+    assert 'data-label="Nimi"' in html and '<th scope="col">Indikaattorit</th>' in html
