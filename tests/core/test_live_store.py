@@ -9,7 +9,7 @@ ANNA, BEN = Editor("Anna"), Editor("Ben")
 
 
 def _edit(store, who, text):  # noqa: F811
-    m = store.measures().iloc[0]
+    m = store.measures().sort_values("measure_id").iloc[0]
     store.save_measure_edits([MeasureEdit(m["measure_id"], int(m["version"]), {"toimenpide": text})], who)
     return m["measure_id"]
 
