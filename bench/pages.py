@@ -23,8 +23,8 @@ app.py and the page file again on every run; here, as in a server, scripts are c
 Targets: every page within 2× the bare page at the plan's size, and under 1 s at 100×.
 
     source .venv/bin/activate && python bench/pages.py            # defaults: 15 runs, viewer+editor
-    python bench/pages.py --runs 3 --roles viewer --pages pages/measures.py   # its tabs
-    python bench/pages.py --pages pages/goal_1.py#toimenpiteet                # one tab
+    python bench/pages.py --runs 3 --roles viewer --pages pages/toimenpiteet.py   # its tabs
+    python bench/pages.py --pages pages/paatavoite-1.py#toimenpiteet                # one tab
 """
 
 from __future__ import annotations
@@ -241,7 +241,7 @@ def timed_reruns(at: AppTest, res: Result, runs: int, warmup: int, bare_at: AppT
 
 
 def with_views(pages: list[tuple[str, bool]]) -> list[tuple[str, bool]]:
-    """Pages with tabs become one target per tab ("pages/goal_1.py#toimenpiteet"): only the open tab runs."""
+    """Pages with tabs become one target per tab ("pages/paatavoite-1.py#toimenpiteet"): only the open tab runs."""
     from ui.state import PAGE_VIEWS  # noqa: PLC0415 - imports streamlit
 
     out = []

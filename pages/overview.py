@@ -38,7 +38,7 @@ st.plotly_chart(views.measure_counts(ctx.filters.actors, lang), width="stretch",
 cols = st.columns(len(plan.goals))
 for col, g in zip(cols, sorted(plan.goals, key=lambda g: g.number), strict=True):
     if st.session_state.get(state.ROUTED):
-        col.page_link(f"pages/goal_{g.number}.py", label=t("overview.goal_link", lang, goal=g.goal_id),
+        col.page_link(f"pages/paatavoite-{g.number}.py", label=t("overview.goal_link", lang, goal=g.goal_id),
                       icon=":material/arrow_forward:")
     col.caption(name(g, lang, "title"))
 state.sync_url()

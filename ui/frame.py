@@ -157,6 +157,9 @@ def sidebar(plan: Plan) -> None:
 
 def page_context() -> PageContext:
     """Set up a page: load the plan, initialise state, show URL notices; return the context."""
+    from ui.router import ensure_routed  # noqa: PLC0415 - the router imports this module
+
+    ensure_routed()  # a page opened by Streamlit's folder mode (first deep link after a start)
     try:
         plan = data.plan()
     except ValueError as exc:  # PlanDataError: the data/ files are broken

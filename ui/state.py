@@ -35,10 +35,10 @@ MEASURES_VIEWS = ("toimenpiteet", "koko_taulukko")
 INDICATORS_VIEWS = ("kaaviot", "arvot")
 EVALUATION_VIEWS = ("arviointi", "yhteenveto")
 PAGE_VIEWS = {
-    **{f"pages/goal_{n}.py": GOAL_VIEWS for n in (1, 2, 3)},
-    "pages/measures.py": MEASURES_VIEWS,
-    "pages/indicators.py": INDICATORS_VIEWS,
-    "pages/evaluation.py": EVALUATION_VIEWS,
+    **{f"pages/paatavoite-{n}.py": GOAL_VIEWS for n in (1, 2, 3)},
+    "pages/toimenpiteet.py": MEASURES_VIEWS,
+    "pages/indikaattorit.py": INDICATORS_VIEWS,
+    "pages/arviointi.py": EVALUATION_VIEWS,
 }
 VIEWS = tuple(dict.fromkeys(v for views in PAGE_VIEWS.values() for v in views))
 DEFAULTS: dict[str, object] = {

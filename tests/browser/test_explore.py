@@ -68,3 +68,18 @@ def test_language_switch_then_another_page_has_no_error(page, app_server):
     expect(page.locator('[data-testid="stException"]')).to_have_count(0)
     expect(page).to_have_url(re.compile(r"ryhma=lukio"))
     expect(page.get_by_role("combobox", name="Ikäryhmä / vastaajaryhmä")).to_have_value("Lukio")
+
+
+def test_first_deep_link_after_a_server_start_opens_the_page_without_a_dialog(browser, tmp_path):
+    """A sleeping Community Cloud app wakes on a shared link: the very first visit is the deep link."""
+    from tests.browser.conftest import running
+
+    with running(f"sqlite:///{tmp_path / 'first.db'}", {"KYMLAPSET_EDITOR_PASSCODE": ""}) as server:  # no warm-up
+        page = browser.new_page(viewport={"width": 390, "height": 844})
+        page.goto(f"{server.url}/paatavoite-2?ryhma=lk8_9&nakyma=indikaattorit")
+        wait_idle(page)
+        page.wait_for_timeout(1000)
+        assert page.locator('[role="dialog"]').count() == 0  # no "Page not found"
+        expect(page.get_by_role("heading", name="Päätavoite II", exact=False).first).to_be_visible()
+        assert "/paatavoite-2" in page.url and "ryhma=lk8_9" in page.url
+        page.close()

@@ -35,7 +35,7 @@ def signed_in(page: str) -> AppTest:
 
 
 def test_evaluation_saved_with_history(editor_env):
-    at = signed_in("pages/evaluation.py")
+    at = signed_in("pages/arviointi.py")
     at.selectbox(key="w_year").set_value(2025).run()
     at.selectbox(key="w_eval_actor").set_value("mll").run()
     key = next(k for k in at.session_state if str(k).startswith("eval_editor_mll_2025"))
@@ -52,7 +52,7 @@ def test_evaluation_saved_with_history(editor_env):
 
 
 def test_evaluation_summary_and_missing_render(editor_env):
-    at = signed_in("pages/evaluation.py")
+    at = signed_in("pages/arviointi.py")
     at.session_state["w_view_evaluation"] = "Yhteenveto"  # the tab (AppTest cannot click one)
     at.run()
     for by in ("actor", "goal", "subgoal"):
@@ -62,7 +62,7 @@ def test_evaluation_summary_and_missing_render(editor_env):
 
 
 def test_vuosikello_edit_and_refusal(editor_env):
-    at = signed_in("pages/vuosikello.py")
+    at = signed_in("pages/vuosikello-sykli.py")
     events = store().events()
     at.session_state["vk_editor"] = {"edited_rows": {0: {"months": "13"}}, "added_rows": [], "deleted_rows": []}
     at.run()
@@ -81,7 +81,7 @@ def test_vuosikello_edit_and_refusal(editor_env):
 
 
 def test_vuosikello_refusal_follows_the_language(editor_env):
-    at = signed_in("pages/vuosikello.py")
+    at = signed_in("pages/vuosikello-sykli.py")
     at.sidebar.radio(key="w_lang").set_value("en").run()
     recorded = len(store().history(entity="event"))
     at.session_state["vk_editor"] = {"edited_rows": {0: {"months": "13"}}, "added_rows": [], "deleted_rows": []}
@@ -95,7 +95,7 @@ def test_vuosikello_refusal_follows_the_language(editor_env):
 
 def test_reports_build_html(editor_env):
     at = AppTest.from_file("../../app.py", default_timeout=180).run()
-    at.switch_page("pages/reports.py").run()
+    at.switch_page("pages/raportit.py").run()
     next(b for b in at.button if b.label == "Tee raportti").click().run()
     assert not at.exception, at.exception
     assert any("Raportti on valmis" in s.value for s in at.success)
@@ -103,13 +103,13 @@ def test_reports_build_html(editor_env):
 
 def test_data_page_viewer_sees_export_only():
     at = AppTest.from_file("../../app.py", default_timeout=60).run()
-    at.switch_page("pages/data_io.py").run()
+    at.switch_page("pages/tiedot.py").run()
     assert not at.exception
     assert any("vaativat kirjautumisen" in i.value for i in at.info)
 
 
 def test_evaluation_conflict_shows_both_and_saves_nothing(editor_env):
-    at = signed_in("pages/evaluation.py")
+    at = signed_in("pages/arviointi.py")
     at.selectbox(key="w_year").set_value(2024).run()
     at.selectbox(key="w_eval_actor").set_value("poliisi").run()
     key = next(k for k in at.session_state if str(k).startswith("eval_editor_poliisi_2024"))
@@ -136,7 +136,7 @@ def test_evaluation_conflict_shows_both_and_saves_nothing(editor_env):
 
 
 def test_single_value_form_opens_on_demand_and_previews(editor_env):
-    at = signed_in("pages/data_io.py")
+    at = signed_in("pages/tiedot.py")
     assert not at.get("number_input")  # the closed form is not built
     at.session_state["w_add_value_open"] = True  # the expander (AppTest cannot click one)
     at.run()
@@ -158,7 +158,7 @@ def test_evaluation_rows_follow_the_store_until_the_user_edits():
     from core.storage import Editor  # noqa: PLC0415
 
     at = AppTest.from_file("../../app.py", default_timeout=60).run()
-    at.switch_page("pages/evaluation.py").run()
+    at.switch_page("pages/arviointi.py").run()
     at.selectbox(key="w_year").set_value(2022).run()
     at.selectbox(key="w_eval_actor").set_value("hamina").run()
     shown = at.session_state["eval_base_hamina_2022"][1]
@@ -174,7 +174,7 @@ def test_evaluation_rows_follow_the_store_until_the_user_edits():
 
 
 def test_single_value_form_in_english_refuses_and_previews_in_english(editor_env):
-    at = signed_in("pages/data_io.py")
+    at = signed_in("pages/tiedot.py")
     at.sidebar.radio(key="w_lang").set_value("en").run()
     at.session_state["w_add_value_open"] = True
     at.run()

@@ -27,7 +27,7 @@ def store() -> Store:
 
 def measures_page() -> AppTest:
     at = AppTest.from_file("../../app.py", default_timeout=30).run()
-    at.switch_page("pages/measures.py").run()
+    at.switch_page("pages/toimenpiteet.py").run()
     at.sidebar.multiselect(key="w_actors_fi").set_value(["poliisi"]).run()
     assert not at.exception, at.exception
     return at
@@ -83,9 +83,9 @@ def test_editor_edits_and_saves(passcode):
     simulate_edit(at, "poliisi-II.1-1", mittari="Uusi mittari työpajasta", status="käynnissä")
     assert any("Tallentamattomia muutoksia: 2 kenttää 1 rivillä" in w.value for w in at.warning)
     # pending edits survive a page change and a filter change
-    at.switch_page("pages/indicators.py").run()
+    at.switch_page("pages/indikaattorit.py").run()
     assert at.session_state["pending_edits"]["poliisi-II.1-1"]["values"]["mittari"] == "Uusi mittari työpajasta"
-    at.switch_page("pages/measures.py").run()
+    at.switch_page("pages/toimenpiteet.py").run()
     next(b for b in at.button if b.label == "Tallenna muutokset").click().run()
     assert not at.exception
     row = store().measure("poliisi-II.1-1")

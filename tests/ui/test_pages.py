@@ -10,9 +10,9 @@ from streamlit.testing.v1 import AppTest
 from core.storage import Store
 from ui.state import PAGE_VIEWS
 
-PAGES = ["pages/overview.py", "pages/goal_1.py", "pages/goal_2.py", "pages/goal_3.py", "pages/indicators.py",
-         "pages/measures.py", "pages/timeline.py", "pages/evaluation.py", "pages/data_io.py", "pages/reports.py",
-         "pages/vuosikello.py", "pages/history.py"]
+PAGES = ["pages/overview.py", "pages/paatavoite-1.py", "pages/paatavoite-2.py", "pages/paatavoite-3.py", "pages/indikaattorit.py",
+         "pages/toimenpiteet.py", "pages/aikajana.py", "pages/arviointi.py", "pages/tiedot.py", "pages/raportit.py",
+         "pages/vuosikello-sykli.py", "pages/historia.py"]
 GROUPS = [None, "lk4_5", "lk8_9", "lukio", "ammatillinen", "huoltajat_4v"]
 ACTOR_SETS = [[], ["kymsote"], ["hamina", "poliisi"], ["seurakunnat", "jarjestot", "mll"]]
 
@@ -57,8 +57,8 @@ def test_page_runs_on_its_own(page):
 
 
 @pytest.mark.parametrize("group", GROUPS)
-@pytest.mark.parametrize(("page", "view"), targets(["pages/overview.py", "pages/goal_1.py", "pages/goal_2.py",
-                                                    "pages/goal_3.py", "pages/indicators.py"]))
+@pytest.mark.parametrize(("page", "view"), targets(["pages/overview.py", "pages/paatavoite-1.py", "pages/paatavoite-2.py",
+                                                    "pages/paatavoite-3.py", "pages/indikaattorit.py"]))
 def test_each_age_group(page, view, group):
     at = open_page(page, view)
     at.sidebar.selectbox(key="w_group_fi").set_value(group).run()
@@ -67,7 +67,7 @@ def test_each_age_group(page, view, group):
 
 
 @pytest.mark.parametrize("actors", ACTOR_SETS)
-@pytest.mark.parametrize(("page", "view"), targets(["pages/overview.py", "pages/goal_1.py", "pages/measures.py"]))
+@pytest.mark.parametrize(("page", "view"), targets(["pages/overview.py", "pages/paatavoite-1.py", "pages/toimenpiteet.py"]))
 def test_actor_combinations(page, view, actors):
     at = open_page(page, view)
     at.sidebar.multiselect(key="w_actors_fi").set_value(actors).run()
@@ -87,7 +87,7 @@ def opened_by_link(page: str, **params: str) -> AppTest:
 
 
 def test_indicator_definition_follows_the_link_and_the_chooser():
-    at = opened_by_link("pages/indicators.py", indikaattori="16")
+    at = opened_by_link("pages/indikaattorit.py", indikaattori="16")
     chooser = at.selectbox(key="w_indicator")
     assert chooser.value == "16"
     assert any(m.value.startswith("**16 ") for m in at.markdown)
@@ -99,7 +99,7 @@ def test_indicator_definition_follows_the_link_and_the_chooser():
 
 
 def test_actor_whole_table_shows_every_row_of_the_chosen_actor():
-    at = open_page("pages/measures.py")
+    at = open_page("pages/toimenpiteet.py")
     at.selectbox(key="w_goal").set_value("II").run()  # the filters of the other tab do not cut the actor's table
     at.session_state["w_view_measures"] = "Toimijan koko taulukko"  # the tab (AppTest cannot click one)
     at.run()
@@ -110,20 +110,20 @@ def test_actor_whole_table_shows_every_row_of_the_chosen_actor():
 
 
 def test_a_link_opens_the_named_tab_of_a_goal_page():
-    at = opened_by_link("pages/goal_2.py", nakyma="toimenpiteet")
+    at = opened_by_link("pages/paatavoite-2.py", nakyma="toimenpiteet")
     assert "_grid_shown_grid_II" in at.session_state  # the measures grid ran…
     assert not at.get("plotly_chart")  # …and no chart of the other tabs did
     assert at.query_params["nakyma"] == "toimenpiteet"
 
 
 def test_language_switch_keeps_the_filters_and_moves_on_without_error():
-    at = open_page("pages/measures.py")
+    at = open_page("pages/toimenpiteet.py")
     at.sidebar.selectbox(key="w_group_fi").set_value("lukio").run()
     at.sidebar.multiselect(key="w_actors_fi").set_value(["poliisi"]).run()
     at.sidebar.radio(key="w_lang").set_value("en").run()
     no_errors(at)
     assert at.sidebar.selectbox(key="w_group_en").value == "lukio"  # the English widget starts from the filter
     assert list(at.sidebar.multiselect(key="w_actors_en").value) == ["poliisi"]
-    at.switch_page("pages/timeline.py").run()
+    at.switch_page("pages/aikajana.py").run()
     no_errors(at)
     assert at.session_state["group"] == "lukio" and list(at.session_state["actors"]) == ["poliisi"]

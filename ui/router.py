@@ -1,0 +1,66 @@
+"""The router: page config, navigation, the shared sidebar and live updates (app.py calls main()).
+
+Page files are named by their URL path (pages/paatavoite-1.py is /paatavoite-1). The first session
+of a fresh server process (a sleeping Community Cloud app woken by a shared deep link) runs in
+Streamlit's old folder-based multipage mode, because a pages/ folder sits beside app.py: that mode
+knows only the files' own names, so with these names it finds the linked page instead of showing
+"Page not found", and the page hands over to the router (ensure_routed) before it draws anything.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
+
+from core.i18n import t
+from ui import data, frame, live, state, theme
+
+
+def main() -> None:
+    """Route this run: page config, navigation, sidebar, live updates, then the chosen page."""
+
+    st.set_page_config(page_title="Lasten ja nuorten hyvinvointisuunnitelma", page_icon=":material/family_restroom:", layout="wide")
+
+    try:
+        plan = data.plan()
+    except ValueError as exc:  # broken data/: say so in Finnish, do not crash
+        st.error(t("notice.data_error", "fi", error=str(exc)[:2000]))
+        st.stop()
+    data.begin_run()
+    state.init_state(plan)
+    lang = state.lang()
+
+    pages = {
+        t("nav.section.plan", lang): [
+            st.Page("pages/overview.py", title=t("nav.overview", lang), icon=":material/home:", default=True),
+            st.Page("pages/paatavoite-1.py", title=t("nav.goal", lang, goal="I"), icon=":material/looks_one:", url_path="paatavoite-1"),
+            st.Page("pages/paatavoite-2.py", title=t("nav.goal", lang, goal="II"), icon=":material/looks_two:", url_path="paatavoite-2"),
+            st.Page("pages/paatavoite-3.py", title=t("nav.goal", lang, goal="III"), icon=":material/looks_3:", url_path="paatavoite-3"),
+            st.Page("pages/indikaattorit.py", title=t("nav.indicators", lang), icon=":material/bar_chart:", url_path="indikaattorit"),
+            st.Page("pages/toimenpiteet.py", title=t("nav.measures", lang), icon=":material/checklist:", url_path="toimenpiteet"),
+        ],
+        t("nav.section.follow", lang): [
+            st.Page("pages/aikajana.py", title=t("nav.timeline", lang), icon=":material/view_timeline:", url_path="aikajana"),
+            st.Page("pages/arviointi.py", title=t("nav.evaluation", lang), icon=":material/grading:", url_path="arviointi"),
+            st.Page("pages/tiedot.py", title=t("nav.data_entry", lang), icon=":material/upload_file:", url_path="tiedot"),
+            st.Page("pages/raportit.py", title=t("nav.reports", lang), icon=":material/description:", url_path="raportit"),
+            st.Page("pages/vuosikello-sykli.py", title=t("nav.vuosikello", lang), icon=":material/event_repeat:",
+                    url_path="vuosikello-sykli"),
+            st.Page("pages/historia.py", title=t("nav.history", lang), icon=":material/history:", url_path="historia"),
+        ],
+    }
+    navigation = st.navigation(pages)
+    frame.sidebar(plan)
+    st.session_state[state.ROUTED] = True  # pages may link to each other only under the router
+    theme.page_css()
+    editor = frame.current_editor()
+    live.watch(editor.name if editor else None)  # others' saves show within seconds
+    navigation.run()
+
+
+def ensure_routed() -> None:
+    """Run the router if Streamlit started a page without it (its folder mode: the first session of a
+    server process, before any st.navigation); the router then runs this page itself."""
+    if PagesManager.uses_pages_directory:
+        main()
+        st.stop()
