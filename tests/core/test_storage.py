@@ -452,3 +452,19 @@ def test_simultaneous_first_seeds_of_one_store(mini_plan, tmp_path):
     _no_integrity_error(results)
     assert sorted(v for _, v in results) == [False, True]
     assert len(stores[0].measures()) == len(mini_plan.measures)
+
+
+def test_a_clash_inside_a_callers_transaction_is_a_conflict(store):
+    """An import writes all its chunks in one transaction (core.importer): no retry there, a conflict."""
+    from core.importer import _ConnectionAsEngine
+
+    row = {"indicator_id": 7, "series_id": "", "group_id": "lk4_5", "area": "kymenlaakso", "value": 40.0}
+
+    def import_in_one_transaction(k: int, year: int) -> dict:
+        with store.engine.begin() as conn:
+            return Store(_ConnectionAsEngine(conn)).upsert_observations([{**row, "year": year, "value": 40.0 + k}], ED)
+
+    for i in range(5):
+        results = _race(lambda k, i=i: import_in_one_transaction(k, 1990 + i))
+        _no_integrity_error(results)
+        assert any(kind == "ok" for kind, _ in results)
