@@ -126,6 +126,8 @@ class Run:
     browser_errors: list[str] = field(default_factory=list)
     browser_unconfirmed: list[tuple[str, str]] = field(default_factory=list)
     load: list[tuple[float, float]] = field(default_factory=list)  # (wall time, 1-min loadavg)
+    browsers_ready: int = 0
+    browsers_done: int = 0  # ready or failed to load
 
 
 # ---------------------------------------------------------------------------------------------
@@ -199,6 +201,7 @@ async def session_loop(s: Session, ws_url: str, query: str, args, start_gate: as
                 s.app_runs += 1
                 finished.set()
 
+    ws = read_task = None
     try:
         async with connect_sem:
             ws = await asyncio.wait_for(
@@ -211,33 +214,36 @@ async def session_loop(s: Session, ws_url: str, query: str, args, start_gate: as
             await asyncio.wait_for(finished.wait(), timeout)
             s.load_s = time.perf_counter() - t0
             s.ready_at = time.perf_counter()
-        try:
-            await asyncio.wait_for(start_gate.wait(), max(1.0, win.end - time.perf_counter()))
-            while time.perf_counter() < win.end and not read_task.done():
-                await asyncio.sleep(random.uniform(args.rerun_min, args.rerun_max))  # noqa: S311
-                if time.perf_counter() >= win.end:
-                    break
-                finished.clear()
-                t0 = time.perf_counter()
-                await send(ws, rerun_msg(s.page_hash, PAGE, query))
-                try:
-                    await asyncio.wait_for(finished.wait(), timeout)
-                    s.interactions.append(time.perf_counter() - t0)
-                    s.runs.append((t0, time.perf_counter()))
-                except TimeoutError:
-                    s.timeouts += 1
-                    s.timeout_notes.append(", ".join(s.recent))
-            if read_task.done() and read_task.exception():
-                s.error = f"connection: {type(read_task.exception()).__name__}"
-        finally:
-            for task in fragments.values():
-                task.cancel()
-            read_task.cancel()
-            s.closed_at = time.perf_counter()
-            await ws.close()
+        await asyncio.wait_for(start_gate.wait(), max(1.0, win.end - time.perf_counter()))
+        while time.perf_counter() < win.end and not read_task.done():
+            await asyncio.sleep(random.uniform(args.rerun_min, args.rerun_max))  # noqa: S311
+            if time.perf_counter() >= win.end:
+                break
+            finished.clear()
+            t0 = time.perf_counter()
+            await send(ws, rerun_msg(s.page_hash, PAGE, query))
+            try:
+                await asyncio.wait_for(finished.wait(), timeout)
+                s.interactions.append(time.perf_counter() - t0)
+                s.runs.append((t0, time.perf_counter()))
+            except TimeoutError:
+                s.timeouts += 1
+                s.timeout_notes.append(", ".join(s.recent))
+        if read_task.done() and not read_task.cancelled() and read_task.exception():
+            s.error = f"connection: {type(read_task.exception()).__name__}"
     except Exception as exc:  # noqa: BLE001 - one broken session is a figure, not the end of the run
         s.error = s.error or f"{type(exc).__name__}: {str(exc)[:120]}"
+    finally:
         s.closed_at = time.perf_counter()
+        for task in fragments.values():
+            task.cancel()
+        if read_task is not None:
+            read_task.cancel()
+        if ws is not None:
+            try:
+                await asyncio.wait_for(ws.close(), 10)
+            except Exception:  # noqa: BLE001, S110 - closing a broken connection
+                pass
 
 
 # ---------------------------------------------------------------------------------------------
@@ -304,12 +310,16 @@ async def browser_editor(i: int, browser, url: str, run: Run, args, start_gate: 
         await ctx.add_init_script(browser_load.INIT_JS)
         page = await ctx.new_page()
         ed = browser_load.EditorState(idx=i, team=0, member=1, url=url)
-        await browser_load.open_measures(ed, page, timeout_ms)
+        try:
+            await browser_load.open_measures(ed, page, timeout_ms)
+            run.browsers_ready += 1
+        finally:
+            run.browsers_done += 1
         rows = sorted(ed.rows)
         await asyncio.wait_for(start_gate.wait(), max(1.0, win.end - time.perf_counter()))
         n = 0
         while time.perf_counter() < win.end - 2:
-            await asyncio.sleep(args.save_every * random.uniform(0.5, 1.5))  # noqa: S311
+            await asyncio.sleep(args.save_every * random.uniform(0.5, 1.5) * (0.3 if n == 0 else 1))  # noqa: S311
             row = rows[n % len(rows)]
             n += 1
             mid = ed.rows[row]
@@ -401,8 +411,9 @@ async def run_all(args, server, db_url: str, sampler, info: dict) -> Run:
         await asyncio.sleep(0.5)
     info["connect_s"] = time.perf_counter() - t_connect
     info["rss_loaded"] = sampler.current()
-    if browser_tasks:
-        await asyncio.sleep(min(15.0, 3.0 * args.browsers))  # the browsers' first page load
+    browsers_end = time.perf_counter() + 2 * args.timeout
+    while browser_tasks and run.browsers_done < args.browsers and time.perf_counter() < browsers_end:
+        await asyncio.sleep(0.5)  # the browsers' first page load (bounded)
     win.start = time.perf_counter()
     win.end = win.start + args.seconds
     info["window_start_wall"] = time.time()
@@ -618,9 +629,10 @@ def main() -> int:  # noqa: PLR0915 - one report
     print(f"- received {f(mb_in, 1)} MB in {sum(s.msgs_in for s in run.sessions)} messages; full runs finished "
           f"{sum(s.app_runs for s in run.sessions)}, fragment auto reruns sent {fragment_runs}; window "
           f"{f(window_s, 1)} s; saver conflicts retried {run.save_conflicts}")
-    if run.browser_events:
+    if args.browsers:
         bl = [x for k, x, o in run.browser_events if o == "saved"]
-        print(f"- Chromium saves: {len(run.browser_events)} clicks, {browser_saves} saved, click → saved p50 "
+        print(f"- Chromium editors ready {run.browsers_ready} of {args.browsers}; "
+              f"{len(run.browser_events)} save clicks, {browser_saves} saved, click → saved p50 "
               f"{f(pct(bl, 50))} s, p95 {f(pct(bl, 95))} s; unconfirmed {len(run.browser_unconfirmed)}")
     print(f"- history rows for '{FIELD}' {result['history_rows']}; measures written {result['measures']}; "
           f"load average after {os.getloadavg()[0]:.2f}; total run {time.time() - t_all:.0f} s")
@@ -634,7 +646,8 @@ def main() -> int:  # noqa: PLR0915 - one report
         print(f"  - LOST: {sv.writer} {sv.measure_id} {sv.token}")
     for mid, tok in result["final_wrong"][:10]:
         print(f"  - NOT THE STORED TEXT: {mid} (last confirmed {tok})")
-    ok = mem_ok and lat_ok and lost_ok and len(ready) == args.sessions and not timeouts and app["missed"] == 0
+    ok = (mem_ok and lat_ok and lost_ok and len(ready) == args.sessions and not timeouts and app["missed"] == 0
+          and run.browsers_ready == args.browsers)
     print(f"\nOverall: {'PASS' if ok else 'FAIL'} (peak {f(peak, 0)} MB, save → seen p95 {f(p95)} s, "
           f"lost updates {lost}, sessions {len(ready)}/{args.sessions})")
     if args.keep:
