@@ -10,9 +10,12 @@ changed since it was loaded raises ``ConflictError`` instead of overwriting sile
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+import random
+import time
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import TypeVar
 
 import pandas as pd
 from sqlalchemy import (
@@ -33,6 +36,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import IntegrityError
 
 from core import config
 from core.i18n import CATALOGUE, DEFAULT_LANG, Msg, t
@@ -291,6 +295,34 @@ def clean_measure_values(values: Mapping[str, object], current: Mapping[str, obj
 
 
 # ------------------------------------------------------------------------------------------
+# Simultaneous creates. A new row's id or key is computed inside its transaction from what is
+# already stored (measure ``actor-subgoal-seq``, event ``e<n>``, evaluation measure+year), so two
+# writers at the same moment can pick the same one: the later INSERT fails on the unique key once
+# the first commits. The whole write then runs again in a fresh transaction, which sees the
+# winner's row (a new id, or for an evaluation a ConflictError with the stored values), a bounded
+# number of times; a clash that remains becomes a ConflictError, never a raw IntegrityError.
+
+CREATE_ATTEMPTS = 25
+T = TypeVar("T")
+
+
+def _write_retrying(engine: Engine, body: Callable[[Connection], T], clash: Callable[[], StoreError],
+                    attempts: int = CREATE_ATTEMPTS) -> T:
+    """``body(conn)`` in one transaction, again in a new one after a unique-key clash; then ``clash()``."""
+    if not isinstance(engine, Engine):  # a caller's shared transaction: it cannot be retried here
+        attempts = 1
+    for attempt in range(attempts):
+        try:
+            with engine.begin() as conn:
+                return body(conn)
+        except IntegrityError:
+            if attempt + 1 >= attempts:
+                raise clash() from None
+            time.sleep(random.uniform(0, 0.003 * (attempt + 1)))  # noqa: S311 - spreads the losers' next tries
+    raise AssertionError("unreachable")
+
+
+# ------------------------------------------------------------------------------------------
 # Observations, evaluations and vuosikello events: the yearly cycle (same guarantees).
 
 @dataclass
@@ -327,30 +359,34 @@ class _CycleMixin:
         """
         editor = _require_editor(editor)
         now = _now()
+        keys = [_obs_entity_id(r) for r in rows]
+        clash = lambda: ConflictError([Conflict("observation", k, 0, -1, {}, {}) for k in keys[:10]])  # noqa: E731
+        return _write_retrying(self.engine, lambda conn: self._upsert_observations(conn, rows, editor, now), clash)
+
+    def _upsert_observations(self, conn: Connection, rows: list[Mapping], editor: Editor, now: str) -> dict[str, int]:
         counts = {"added": 0, "changed": 0, "unchanged": 0}
-        with self.engine.begin() as conn:
-            for r in rows:
-                key = {k: r[k] for k in OBSERVATION_KEY}
-                cond = and_(*[observations.c[k] == v for k, v in key.items()])
-                cur = conn.execute(select(observations).where(cond)).mappings().first()
-                vals = {k: r.get(k, "") for k in ("value", "value_as_printed", "flag", "note")}
-                vals["value"] = float(r["value"])
-                if cur is None:
-                    res = conn.execute(insert(observations).values(**key, **vals, version=1, updated_at=now,
-                                                                    updated_by=editor.name))
-                    new_id = res.inserted_primary_key[0]
-                    self._record(conn, "observation", str(new_id), "value", None, vals["value"], "create", editor, now)
-                    counts["added"] += 1
-                    continue
-                diff = {k: v for k, v in vals.items() if cur[k] != v and not (k != "value" and v in (None, ""))}
-                if not diff:
-                    counts["unchanged"] += 1
-                    continue
-                conn.execute(update(observations).where(observations.c.id == cur["id"]).values(
-                    **diff, version=cur["version"] + 1, updated_at=now, updated_by=editor.name))
-                for fld, new in diff.items():
-                    self._record(conn, "observation", str(cur["id"]), fld, cur[fld], new, "update", editor, now)
-                counts["changed"] += 1
+        for r in rows:
+            key = {k: r[k] for k in OBSERVATION_KEY}
+            cond = and_(*[observations.c[k] == v for k, v in key.items()])
+            cur = conn.execute(select(observations).where(cond)).mappings().first()
+            vals = {k: r.get(k, "") for k in ("value", "value_as_printed", "flag", "note")}
+            vals["value"] = float(r["value"])
+            if cur is None:
+                res = conn.execute(insert(observations).values(**key, **vals, version=1, updated_at=now,
+                                                            updated_by=editor.name))
+                new_id = res.inserted_primary_key[0]
+                self._record(conn, "observation", str(new_id), "value", None, vals["value"], "create", editor, now)
+                counts["added"] += 1
+                continue
+            diff = {k: v for k, v in vals.items() if cur[k] != v and not (k != "value" and v in (None, ""))}
+            if not diff:
+                counts["unchanged"] += 1
+                continue
+            conn.execute(update(observations).where(observations.c.id == cur["id"]).values(
+                **diff, version=cur["version"] + 1, updated_at=now, updated_by=editor.name))
+            for fld, new in diff.items():
+                self._record(conn, "observation", str(cur["id"]), fld, cur[fld], new, "update", editor, now)
+            counts["changed"] += 1
         return counts
 
     # evaluations ----------------------------------------------------------
@@ -377,9 +413,10 @@ class _CycleMixin:
         editor = _require_editor(editor)
         cleaned = [(m, int(y), clean_evaluation_values(v), ver) for m, y, v, ver in items]
         now = _now()
-        versions: list[int] = []
-        conflicts: list[Conflict] = []
-        with self.engine.begin() as conn:
+
+        def write(conn: Connection) -> list[int]:
+            versions: list[int] = []
+            conflicts: list[Conflict] = []
             for measure_id, year, clean, expected in cleaned:
                 try:
                     versions.append(self._save_evaluation(conn, measure_id, year, clean, expected, editor, now))
@@ -387,7 +424,15 @@ class _CycleMixin:
                     conflicts += exc.conflicts
             if conflicts:
                 raise ConflictError(conflicts)  # rolls the whole batch back
-        return versions
+            return versions
+
+        # Two first evaluations of one measure and year are the same row: the later INSERT clashes,
+        # and the second try finds the row and raises the usual ConflictError (keep mine / theirs).
+        def clash() -> ConflictError:
+            creates = [c for c in cleaned if not c[3]] or cleaned
+            return ConflictError([Conflict("evaluation", m, ver or 0, -1, clean, {}) for m, _y, clean, ver in creates])
+
+        return _write_retrying(self.engine, write, clash, attempts=3)
 
     def _save_evaluation(self, conn: Connection, measure_id: str, year: int, clean: dict,
                          expected_version: int | None, editor: Editor, now: str) -> int:
@@ -443,9 +488,10 @@ class _CycleMixin:
         editor = _require_editor(editor)
         cleaned = [(i, None if i.values is None else clean_event_values(i.values)) for i in items]
         now = _now()
-        ids: list[str] = []
-        conflicts: list[Conflict] = []
-        with self.engine.begin() as conn:
+
+        def write(conn: Connection) -> list[str]:
+            ids: list[str] = []
+            conflicts: list[Conflict] = []
             for item, clean in cleaned:
                 try:
                     ids.append(self._save_event(conn, item.event_id, clean, item.expected_version, editor, now))
@@ -453,13 +499,21 @@ class _CycleMixin:
                     conflicts += exc.conflicts
             if conflicts:
                 raise ConflictError(conflicts)  # rolls the whole batch back
-        return ids
+            return ids
+
+        def clash() -> ConflictError:  # new ids kept clashing with other writers' (practically never)
+            return ConflictError([Conflict("event", str((c or {}).get("title", "")), 0, -1, c or {}, {})
+                                  for i, c in cleaned if i.event_id is None])
+
+        return _write_retrying(self.engine, write, clash)
 
     def _save_event(self, conn: Connection, event_id: str | None, clean: dict | None,
                     expected_version: int | None, editor: Editor, now: str) -> str:
         if event_id is None:
             if clean is None:
                 raise InvalidEdit("store.event_not_selected", "event_id")
+            # the next free e<n>; a writer that took the same one meanwhile makes the INSERT clash,
+            # and save_events tries again in a new transaction that sees its row
             n = conn.execute(select(func.count()).select_from(events)).scalar_one()
             event_id = f"e{n + 1}"
             while conn.execute(select(events.c.event_id).where(events.c.event_id == event_id)).first():
@@ -611,6 +665,15 @@ class Store(_CycleMixin):
         if self.is_seeded():
             return False
         now = _now()
+        try:
+            self._seed(plan, events_rows, now)
+        except IntegrityError:  # another process seeded the same empty store at the same moment
+            if self.is_seeded():
+                return False
+            raise ConflictError([Conflict("store", "seed", 0, -1, {}, {})]) from None
+        return True
+
+    def _seed(self, plan: Plan, events_rows: Iterable[Mapping] | None, now: str) -> None:
         with self.engine.begin() as conn:
             rows = []
             for m in plan.measures:
@@ -633,7 +696,6 @@ class Store(_CycleMixin):
                     [{**dict(e), "deleted": False, "version": 1, "updated_at": now, "updated_by": "data/"} for e in ev_rows],
                 )
             conn.execute(insert(schema_info).values(key="seeded_at", value=now))
-        return True
 
     # ---------------------------------------------------------------- reads
     def data_version(self) -> int:
@@ -764,15 +826,20 @@ class Store(_CycleMixin):
             s = parse_schedule(str(clean["aikataulu"]))
             clean.update(start_year=s.start_year, end_year=s.end_year, permanent=s.permanent)
         now = _now()
-        with self.engine.begin() as conn:
-            seq = conn.execute(
+        row = {f: "" for f in MEASURE_TEXT_FIELDS} | {"status": "", "contact": "", "permanent": False, "note": ""}
+        row.update(clean)
+        tried = [0]  # the last seq tried: a retry never goes back to it, even if the clash was not a seq
+
+        def write(conn: Connection) -> str:
+            # the next seq after the stored ones; another writer taking it meanwhile makes the
+            # INSERT clash on the id, and the next try (new transaction) sees that writer's row
+            stored = conn.execute(
                 select(func.coalesce(func.max(measures.c.seq), 0)).where(
                     and_(measures.c.actor_id == actor_id, measures.c.subgoal_id == subgoal_id)
                 )
-            ).scalar_one() + 1
+            ).scalar_one()
+            seq = tried[0] = max(int(stored), tried[0]) + 1
             measure_id = f"{actor_id}-{subgoal_id}-{seq}"
-            row = {f: "" for f in MEASURE_TEXT_FIELDS} | {"status": "", "contact": "", "permanent": False, "note": ""}
-            row.update(clean)
             conn.execute(
                 insert(measures).values(
                     measure_id=measure_id, actor_id=actor_id, subgoal_id=subgoal_id, seq=seq, deleted=False,
@@ -780,7 +847,12 @@ class Store(_CycleMixin):
                 )
             )
             self._record(conn, "measure", measure_id, "*", None, json.dumps(row, ensure_ascii=False), "create", editor, now)
-        return measure_id
+            return measure_id
+
+        def clash() -> ConflictError:
+            return ConflictError([Conflict("measure", f"{actor_id}-{subgoal_id}-{tried[0]}", 0, -1, row, {})])
+
+        return _write_retrying(self.engine, write, clash)
 
     def delete_measure(self, measure_id: str, expected_version: int, editor: Editor | None) -> None:
         """Remove a measure (recoverable: it is only marked deleted and recorded)."""
