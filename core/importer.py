@@ -58,6 +58,10 @@ MAX_ERRORS_LISTED = 100  # more problems are summarised in one last line
 YEAR_MIN, YEAR_MAX = 1990, 2100
 CHUNK_SIZE = 500  # rows per upsert call in apply_import (progress is reported after each)
 MAX_SHORT_TEXT = 100  # value_as_printed and flag (database column width)
+# what openpyxl raises on a damaged sheet or a cell it cannot convert (XML ParseError is a SyntaxError)
+XLSX_READ_ERRORS = (ValueError, TypeError, KeyError, IndexError, OverflowError, OSError, SyntaxError, EOFError,
+                    zipfile.BadZipFile)
+MAX_JSON_NUMBER = 50  # characters of one JSON number (a real value has a handful)
 
 TEMPLATE_COLUMNS: list[str] = columns_of(Observation)
 REQUIRED_COLUMNS: tuple[str, ...] = ("indicator_id", "group_id", "area", "year", "value")
@@ -274,7 +278,10 @@ def parse_number(raw: object) -> float | None:
     if raw is None or isinstance(raw, bool):
         return None
     if isinstance(raw, (int, float)):
-        number = float(raw)
+        try:
+            number = float(raw)
+        except OverflowError:  # an int of hundreds of digits
+            return None
         return number if math.isfinite(number) else None
     text = str(raw).strip().replace("\u2212", "-")
     text = _THOUSANDS_RE.sub("", text)
@@ -616,7 +623,10 @@ def _read_csv_table(text: str) -> tuple[list[tuple[int, list[str]]], str, list[I
     """(row number, cells) of every non-blank record incl. the header, the delimiter, and problems."""
     lines = text.splitlines()
     first = next((ln for ln in lines if ln.strip()), "")
-    delim, header_cells = _sniff_delimiter(first)
+    try:
+        delim, header_cells = _sniff_delimiter(first)
+    except csv.Error:  # e.g. a header cell longer than the csv module's field limit (131 072)
+        return [], ",", [ImportProblem(1, None, Msg("importer.csv_unreadable"))]
     known = set(TEMPLATE_COLUMNS) | set(SOTKANET_ALIASES)
     if len(header_cells) == 1 and _norm_header(header_cells[0]) not in known:
         return [], delim, [_one_column_problem(first)]
@@ -647,19 +657,23 @@ def _read_xlsx_table(content: bytes) -> tuple[list[tuple[int, list[object]]], li
     try:
         names = wb.sheetnames
         ws = wb[TEMPLATE_SHEET] if TEMPLATE_SHEET in names else wb.worksheets[0]
+        ws.reset_dimensions()  # read to the sheet's real end: a stale dimension record would cut rows
         records: list[tuple[int, list[object]]] = []
         blank_run = 0
-        for number, row in enumerate(ws.iter_rows(values_only=True), start=1):
-            cells = list(row)
-            if _is_blank(cells):
-                blank_run += 1
-                if blank_run > 10_000:  # formatted but empty rows to the end of the sheet
+        try:
+            for number, row in enumerate(ws.iter_rows(values_only=True), start=1):
+                cells = list(row)
+                if _is_blank(cells):
+                    blank_run += 1
+                    if blank_run > 10_000:  # formatted but empty rows to the end of the sheet
+                        break
+                    continue
+                blank_run = 0
+                records.append((number, cells))
+                if len(records) > MAX_ROWS + 1:
                     break
-                continue
-            blank_run = 0
-            records.append((number, cells))
-            if len(records) > MAX_ROWS + 1:
-                break
+        except XLSX_READ_ERRORS as exc:  # a cell openpyxl cannot read (e.g. a number of 5,000 digits)
+            return [], [ImportProblem(None, None, Msg("importer.xlsx_unreadable", error=type(exc).__name__))]
     finally:
         wb.close()
     return records, []
@@ -906,12 +920,36 @@ def _sotkanet_from_records(records: list[tuple[int, list[object]]], errors: list
     return items, labels
 
 
+class _NumberTooLong(ValueError):
+    """A JSON number with more digits than any real value has."""
+
+    def __init__(self, digits: int):
+        super().__init__(digits)
+        self.digits = digits
+
+
+def _json_number(kind: type) -> Callable[[str], object]:
+    """A json.loads hook that refuses numbers longer than MAX_JSON_NUMBER characters (no huge ints or floats)."""
+    def parse(text: str) -> object:
+        if len(text) > MAX_JSON_NUMBER:
+            raise _NumberTooLong(len(text))
+        return kind(text)
+    return parse
+
+
 def _sotkanet_from_json(text: str, errors: list[ImportProblem]) -> list[tuple[int, dict[str, object]]]:
     """Sotkanet JSON text → (position, role → value) items."""
     try:
-        data = json.loads(text)
+        data = json.loads(text, parse_int=_json_number(int), parse_float=_json_number(float))
     except json.JSONDecodeError as exc:
         errors.append(ImportProblem(exc.lineno, None, Msg("importer.json.invalid", line=exc.lineno, col=exc.colno)))
+        return []
+    except _NumberTooLong as exc:
+        errors.append(ImportProblem(None, None, Msg("importer.json.number_too_long", n=exc.digits,
+                                                    limit=MAX_JSON_NUMBER)))
+        return []
+    except RecursionError:
+        errors.append(ImportProblem(None, None, Msg("importer.json.too_deep")))
         return []
     if not isinstance(data, list):
         errors.append(ImportProblem(None, None, Msg("importer.json.not_list")))
@@ -1011,8 +1049,16 @@ def parse_import(content: bytes, filename: str, plan: Plan, mapping: pd.DataFram
     """Read and check a file of new observations (template CSV/xlsx, Sotkanet CSV/JSON); refuse it whole on any problem.
 
     ``mapping`` is the Sotkanet mapping table (default: data/sotkanet_mapping.csv, read only for
-    Sotkanet files).
+    Sotkanet files). A file that breaks the reader in a way not foreseen is refused too, never a traceback.
     """
+    try:
+        return _parse_import(content, filename, plan, mapping)
+    except (RecursionError, ValueError, OverflowError, TypeError, KeyError, IndexError, csv.Error) as exc:
+        return _refused([ImportProblem(None, None, Msg("importer.unreadable", error=type(exc).__name__))])
+
+
+def _parse_import(content: bytes, filename: str, plan: Plan, mapping: pd.DataFrame | None) -> ImportResult:
+    """``parse_import`` without its last-resort refusal."""
     errors: list[ImportProblem] = []
     notes: list[Msg] = []
     suffix = Path(filename or "").suffix.lower()

@@ -8,7 +8,7 @@ import streamlit as st
 from core import exporter, importer
 from core.i18n import name, t, text_in
 from core.storage import StoreError
-from ui import data, state
+from ui import data, downloads, state
 from ui.frame import page_context
 
 ctx = page_context()
@@ -104,8 +104,8 @@ def _zip(v: int) -> bytes:
     return exporter.export_csv_zip(plan, store)
 
 
-e1.download_button(t("data.export_xlsx", lang), lambda: _workbook(version), "hyvinvointisuunnitelma.xlsx", key="exp_xlsx",
-                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-e2.download_button(t("data.export_zip", lang), lambda: _zip(version), "hyvinvointisuunnitelma-data.zip", key="exp_zip",
-                   mime="application/zip")
+downloads.download(e1, t("data.export_xlsx", lang), lambda: _workbook(version), "hyvinvointisuunnitelma.xlsx",
+                   "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "exp_xlsx", lang)
+downloads.download(e2, t("data.export_zip", lang), lambda: _zip(version), "hyvinvointisuunnitelma-data.zip",
+                   "application/zip", "exp_zip", lang)
 state.sync_url()

@@ -128,7 +128,8 @@ def test_workbook_has_one_sheet_per_file(plan, store):
     assert (7, None, "lk4_5", "kymenlaakso", 2019, 88.5, "88 %", None, None) in obs
     row = next(r for r in wb["measures"].iter_rows(min_row=2) if r[0].value == "kymsote-I.1-1")
     contact = row[MEASURE_COLUMNS.index("contact")]
-    assert contact.value == "=SUM(A1) Liisa" and contact.data_type == "s"  # text, never a formula
+    # text, never a formula, and quoted so that editing the cell in Excel does not make it one (#12)
+    assert contact.value == "'=SUM(A1) Liisa" and contact.data_type == "s"
     assert row[MEASURE_COLUMNS.index("status")].value == "käynnissä"
     assert row[MEASURE_COLUMNS.index("end_year")].value == 2024
     assert [r[2] for r in wb["evaluations"].iter_rows(min_row=2, values_only=True)] == [None, 3]
