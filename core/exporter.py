@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 import math
 import re
@@ -323,14 +324,23 @@ def export_workbook(plan: Plan, store: Store) -> bytes:
     return tables_to_workbook(export_tables(plan, store))
 
 
-def _csv_bytes(frame: pd.DataFrame) -> bytes:
-    """A table as data/-format CSV bytes (UTF-8, '\\n' line ends, minimal quoting)."""
+def _csv_text(rows: typing.Iterable[list[str]]) -> str:
+    """CSV text with '\\n' line ends and minimal quoting; a row with a lone CR is quoted whole, since the csv
+    module quotes only the line terminator's characters and a bare CR would end the record when read back."""
     buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow([str(c) for c in frame.columns])
-    for rec in frame.itertuples(index=False, name=None):
-        writer.writerow([neutralise_formula(cell_text(v)) for v in rec])
-    return buf.getvalue().encode("utf-8")
+    minimal = csv.writer(buf, lineterminator="\n")
+    quoted = csv.writer(buf, lineterminator="\n", quoting=csv.QUOTE_ALL)
+    for row in rows:
+        (quoted if any("\r" in c for c in row) else minimal).writerow(row)
+    return buf.getvalue()
+
+
+def _csv_bytes(frame: pd.DataFrame) -> bytes:
+    """A table as data/-format CSV bytes (UTF-8, '\\n' line ends, minimal quoting, formulas quoted)."""
+    rows = (
+        [str(neutralise_formula(cell_text(v))) for v in rec] for rec in frame.itertuples(index=False, name=None)
+    )
+    return _csv_text(itertools.chain([[str(c) for c in frame.columns]], rows)).encode("utf-8")
 
 
 def _meta_from_frame(frame: pd.DataFrame, problems: list[Msg]) -> dict:
@@ -380,7 +390,8 @@ def export_csv_zip(plan: Plan, store: Store) -> bytes:
 
 def csv_download(frame: pd.DataFrame) -> bytes:
     """A table as CSV for a spreadsheet (UTF-8 with BOM), text cells that could run as formulas quoted."""
-    return frame.map(neutralise_formula).to_csv(index=False).encode("utf-8-sig")
+    rows = ([str(neutralise_formula(cell_text(v))) for v in rec] for rec in frame.itertuples(index=False, name=None))
+    return _csv_text(itertools.chain([[str(c) for c in frame.columns]], rows)).encode("utf-8-sig")
 
 
 def xlsx_download(frame: pd.DataFrame, sheet: str) -> bytes:
