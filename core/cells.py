@@ -19,6 +19,7 @@ FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 _NUMBER_RE = re.compile(r"[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?")
 _LINE_BREAK_CONTROLS_RE = re.compile("\r\n|[\r\x0b\x0c]")
 _OTHER_CONTROLS_RE = re.compile("[\x00-\x08\x0e-\x1f]")
+_NOTABLE_CONTROLS_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]|\r(?!\n)")
 _XLSX_ESCAPE_LIKE_RE = re.compile("_(?=x[0-9A-Fa-f]{4}_)")
 
 
@@ -45,6 +46,11 @@ def restore_formula(value: object) -> object:
 def clean_control_chars(text: str) -> str:
     """CR LF, CR, vertical tab and form feed → a line break; other C0 control characters (not tab) → a space."""
     return _OTHER_CONTROLS_RE.sub(" ", _LINE_BREAK_CONTROLS_RE.sub("\n", text))
+
+
+def has_control_chars(text: str) -> bool:
+    """Whether ``clean_control_chars`` changes more than Windows line ends (so the user can be told)."""
+    return bool(_NOTABLE_CONTROLS_RE.search(text))
 
 
 def xlsx_display_text(text: str) -> str:

@@ -640,6 +640,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "restore.cli.refused": "Palautus hylättiin; tietokantaan ei kirjoitettu mitään.",
         "restore.cli.no_file": "Tiedostoa {file} ei voitu lukea ({error}).",
         "restore.cli.database": "Tietokantaa {url} ei voitu avata tai kirjoittaa ({error}).",
+        "edit.controls_cleaned": "Tekstissä oli ohjausmerkkejä (esim. Wordin rivinvaihtoja); ne tallennettiin "
+        "rivinvaihtoina tai välilyönteinä.",
     },
     "en": {
         "app.title": "Monitoring the welfare plan for children, young people and families",
@@ -1263,6 +1265,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "restore.cli.refused": "The restore was refused; nothing was written to the database.",
         "restore.cli.no_file": "The file {file} could not be read ({error}).",
         "restore.cli.database": "The database {url} could not be opened or written ({error}).",
+        "edit.controls_cleaned": "The text held control characters (e.g. Word's line breaks); they were saved as "
+        "line breaks or spaces.",
     },
 }
 
