@@ -57,10 +57,11 @@ else:
     st.caption(t("data.import.help", lang))
     c1, c2 = st.columns(2)
     # the templates are built when clicked, not on every rerun (the workbook takes openpyxl a while)
-    c1.download_button(t("data.template_csv", lang), importer.template_csv, "indikaattoripohja.csv", "text/csv",
-                       key="tpl_csv")
-    c2.download_button(t("data.template_xlsx", lang), lambda: importer.template_xlsx(plan, lang), "indikaattoripohja.xlsx",
-                       key="tpl_xlsx")
+    downloads.download(c1, t("data.template_csv", lang), importer.template_csv, "indikaattoripohja.csv", "text/csv",
+                       "tpl_csv", lang)
+    downloads.download(c2, t("data.template_xlsx", lang), lambda: importer.template_xlsx(plan, lang),
+                       "indikaattoripohja.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                       "tpl_xlsx", lang)
     upload = st.file_uploader(t("data.import", lang), type=["csv", "xlsx", "json", "txt"], key="import_file")
     if upload is not None and st.session_state.get("import_seen") != (upload.name, upload.size):
         st.session_state["import_seen"] = (upload.name, upload.size)

@@ -14,7 +14,7 @@ import yaml
 from openpyxl import load_workbook
 from sqlalchemy import update
 
-from core import exporter
+from core import cells, exporter, queries
 from core.exporter import (
     ALL_FILES,
     EVALUATION_COLUMNS,
@@ -581,3 +581,41 @@ def test_cli_restore_refuses_tampered_and_unreadable_files(plan, store, tmp_path
     bad_url.write_bytes(export_csv_zip(plan, store))
     code, out, err = _run(["restore", str(bad_url), "--database-url", "nonsense://x", "--lang", "en"], capsys)
     assert code == 1 and "could not be opened or written" in err and "Traceback" not in err
+
+
+# ------------------------------------------------------------------------------------------
+# core.cells: the rules themselves
+
+@pytest.mark.parametrize(("text", "exported"), [
+    ("=1+1", "'=1+1"), ("+1+cmd", "'+1+cmd"), ("-2+3", "'-2+3"), ("@SUM(A1)", "'@SUM(A1)"), ("\tx", "'\tx"),
+    ("\rx", "'\rx"), ("'=x", "''=x"), ("''-x", "'''-x"),
+    ("-1.5", "-1.5"), ("+3", "+3"), ("-1,5", "-1,5"), ("1e5", "1e5"), ("'5", "'5"), ("'", "'"), ("", ""),
+    ("tavallinen", "tavallinen"), (" =välilyönti", " =välilyönti"), ("a=b", "a=b"), ("\n=x", "\n=x"),
+])
+def test_formula_quote_round_trip(text, exported):
+    assert cells.neutralise_formula(text) == exported
+    assert cells.restore_formula(exported) == text
+    assert cells.neutralise_formula(-1.5) == -1.5 and cells.restore_formula(None) is None
+
+
+@pytest.mark.parametrize(("text", "clean", "notable"), [
+    ("Rivi\x0btoinen", "Rivi\ntoinen", True), ("sivu\x0cvaihto", "sivu\nvaihto", True),
+    ("a\r\nb", "a\nb", False), ("a\rb", "a\nb", True), ("a\x00b\x1fc\x7f", "a b c\x7f", True),
+    ("sarkain\tja\nrivi", "sarkain\tja\nrivi", False),
+])
+def test_control_characters_are_cleaned(text, clean, notable):
+    assert cells.clean_control_chars(text) == clean
+    assert cells.has_control_chars(text) is notable
+
+
+def test_store_saves_words_vertical_tab_as_a_line_break_and_the_excel_download_works(plan, store, editor):
+    m = store.measure("kymsote-I.1-1")
+    store.save_measure_edits([MeasureEdit("kymsote-I.1-1", m["version"], {
+        "toimenpide": "Ensimmäinen\x0btoinen\x0ckolmas\x01loppu", "contact": "Liisa\x0b040 123"})], editor)
+    new_id = store.add_measure("hamina", "I.2", {"toimenpide": "Uusi\x0brivi"}, editor)
+    m = store.measure("kymsote-I.1-1")
+    assert (m["toimenpide"], m["contact"]) == ("Ensimmäinen\ntoinen\nkolmas loppu", "Liisa\n040 123")
+    assert store.measure(new_id)["toimenpide"] == "Uusi\nrivi"
+    frame = queries.measures_display(plan, store.measures(), "fi")
+    ws = load_workbook(io.BytesIO(exporter.xlsx_download(frame, "toimenpiteet"))).active
+    assert ws.max_row == len(frame) + 1
