@@ -22,7 +22,10 @@ Every row is checked. ANY problem refuses the whole file: ``ImportResult.rows`` 
 (the header is row 1; in JSON the object's position in the list, the first being 1).
 
 Limits: ``MAX_FILE_BYTES`` (20 MB) and ``MAX_ROWS`` (50 000 data rows) per file; years
-``YEAR_MIN``–``YEAR_MAX``. Applying goes through ``Store.upsert_observations`` in chunks of
+``YEAR_MIN``–``YEAR_MAX``; a JSON number of at most ``MAX_JSON_NUMBER`` characters. A file that
+breaks a reader (JSON nested too deep, a CSV cell over the csv module's 131 072 characters, an
+.xlsx cell openpyxl cannot convert) is refused with a message like any other problem; an .xlsx is
+read to its real last row whatever its dimension record says. Applying goes through ``Store.upsert_observations`` in chunks of
 ``CHUNK_SIZE`` rows, all inside one transaction (``apply_import``).
 """
 
