@@ -2,6 +2,9 @@
 
     python -m core validate [--data DIR]        print every problem; exit 1 if any
     python -m core export --json [--data DIR]   the whole plan as JSON on stdout
+    python -m core restore FILE [--database-url URL] [--lang fi|en]
+                                                restore a backup (.xlsx or .zip from Uudet tiedot)
+                                                into an EMPTY store; exit 1 if refused
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from pathlib import Path
 
 from core import config
 from core.export_json import plan_to_dict
+from core.i18n import DEFAULT_LANG, LANGS, t
 from core.loader import validate
 
 
@@ -25,7 +29,15 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("validate", help="check every file of data/")
     exp = sub.add_parser("export", help="export the plan")
     exp.add_argument("--json", action="store_true", required=True, help="JSON on stdout")
+    res = sub.add_parser("restore", help="restore a backup (.xlsx or .zip) into an empty store")
+    res.add_argument("file", type=Path, help="the backup: the workbook or the CSV zip of Uudet tiedot")
+    res.add_argument("--database-url", default="",
+                     help="SQLAlchemy URL of the store (default: KYMLAPSET_DATABASE_URL, else the local SQLite file)")
+    res.add_argument("--lang", choices=LANGS, default=DEFAULT_LANG, help="language of the messages")
     args = parser.parse_args(argv)
+
+    if args.command == "restore":
+        return restore(args.file, args.database_url, args.lang)
 
     plan, problems = validate(args.data)
     if problems:
@@ -43,6 +55,40 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     json.dump(plan_to_dict(plan), sys.stdout, ensure_ascii=False, indent=2)
     sys.stdout.write("\n")
+    return 0
+
+
+def restore(file: Path, database_url: str = "", lang: str = DEFAULT_LANG) -> int:
+    """Restore a backup into an empty store with every check of the import; print a summary or the problems."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from core.exporter import BackupError, read_backup, restore_store
+
+    url = database_url or str(config.get("database_url") or "") or config.default_sqlite_url()
+    try:
+        shown = make_url(url).render_as_string(hide_password=True)
+    except (SQLAlchemyError, ValueError):  # an unparsable URL: Store.open refuses it below
+        shown = "?"
+    try:
+        content = file.read_bytes()
+    except OSError as exc:
+        print(t("restore.cli.no_file", lang, file=file, error=exc.strerror or type(exc).__name__), file=sys.stderr)
+        print(t("restore.cli.refused", lang), file=sys.stderr)
+        return 1
+    try:
+        store = restore_store(read_backup(content, file.name), url)
+        counts = {"measures": len(store.measures()), "observations": len(store.observations()),
+                  "evaluations": len(store.evaluations()), "events": len(store.events())}
+    except BackupError as exc:
+        print(exc.text(lang), file=sys.stderr)
+        print(t("restore.cli.refused", lang), file=sys.stderr)
+        return 1
+    except (SQLAlchemyError, ValueError) as exc:
+        print(t("restore.cli.database", lang, url=shown, error=type(exc).__name__), file=sys.stderr)
+        print(t("restore.cli.refused", lang), file=sys.stderr)
+        return 1
+    print(t("restore.cli.done", lang, file=file.name, url=shown, **counts))
     return 0
 
 

@@ -13,9 +13,15 @@
 - ``plan_from_tables`` validates them into a Plan (same checks as the data/ loader);
   ``restore_store`` fills an EMPTY store from them in one transaction.
 
-Numbers are written to the workbook as numbers and text as text (never as formulas). Characters
+Numbers are written to the workbook as numbers and text as text (never as formulas). A text
+cell that a spreadsheet could run as a formula (starting with =, +, -, @, tab or CR) gets a
+leading ``'`` in the workbook and in the CSV files (``core.cells.neutralise_formula``); reading
+the app's own backup strips exactly that quote, and so does the data/ loader. Characters
 that an .xlsx cannot hold (control characters, carriage returns) are written as Excel's
 ``_xHHHH_`` escapes and read back, so text survives the round trip unchanged.
+Reading a workbook reads every row whatever its dimension record says, and refuses formula cells.
+``csv_download`` / ``xlsx_download`` write any table for people (the Toimenpiteet downloads)
+with the same formula neutralising; their .xlsx never fails on control characters.
 Limits: ``MAX_BACKUP_BYTES`` for an imported file, ``MAX_UNZIPPED_BYTES`` for a zip's content.
 A refusal is a ``BackupError`` whose problems are ``core.i18n.Msg``s (keys ``exporter.*``):
 Finnish text as strings, any language through ``text(lang)``.
@@ -25,6 +31,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 import math
 import re
@@ -40,6 +47,7 @@ import yaml
 from pydantic import BaseModel
 from sqlalchemy import func, insert, select
 
+from core.cells import neutralise_formula, restore_formula, xlsx_display_text
 from core.i18n import DEFAULT_LANG, Msg, t
 from core.loader import (
     CSV_FILES,
@@ -69,6 +77,9 @@ MAX_UNZIPPED_BYTES = 300 * 1024 * 1024  # total size of a zip's files once unpac
 MAX_ZIP_MEMBERS = 1000
 MAX_XLSX_CELL = 32_767  # Excel's limit for one cell's text
 YEAR_MIN, YEAR_MAX = 1990, 2100
+# what openpyxl raises on a damaged sheet or a cell it cannot convert (XML ParseError is a SyntaxError)
+XLSX_READ_ERRORS = (ValueError, TypeError, KeyError, IndexError, OverflowError, OSError, SyntaxError, EOFError,
+                    zipfile.BadZipFile)
 
 EVALUATIONS_FILE = "evaluations.csv"
 EVENTS_FILE = "events.csv"
@@ -299,7 +310,7 @@ def _text_cell(ws: object, text: str, sheet: str, line: int, col: str) -> object
     """A text cell that Excel shows as text (escaped, never a formula); BackupError if too long."""
     from openpyxl.cell import WriteOnlyCell
 
-    escaped = xlsx_escape(text)
+    escaped = xlsx_escape(str(neutralise_formula(text)))
     if len(escaped) > MAX_XLSX_CELL:
         raise BackupError(Msg("exporter.cell_too_long", sheet=sheet, row=line, column=col, count=len(escaped),
                                   limit=MAX_XLSX_CELL))
@@ -313,14 +324,23 @@ def export_workbook(plan: Plan, store: Store) -> bytes:
     return tables_to_workbook(export_tables(plan, store))
 
 
-def _csv_bytes(frame: pd.DataFrame) -> bytes:
-    """A table as data/-format CSV bytes (UTF-8, '\\n' line ends, minimal quoting)."""
+def _csv_text(rows: typing.Iterable[list[str]]) -> str:
+    """CSV text with '\\n' line ends and minimal quoting; a row with a lone CR is quoted whole, since the csv
+    module quotes only the line terminator's characters and a bare CR would end the record when read back."""
     buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow([str(c) for c in frame.columns])
-    for rec in frame.itertuples(index=False, name=None):
-        writer.writerow([cell_text(v) for v in rec])
-    return buf.getvalue().encode("utf-8")
+    minimal = csv.writer(buf, lineterminator="\n")
+    quoted = csv.writer(buf, lineterminator="\n", quoting=csv.QUOTE_ALL)
+    for row in rows:
+        (quoted if any("\r" in c for c in row) else minimal).writerow(row)
+    return buf.getvalue()
+
+
+def _csv_bytes(frame: pd.DataFrame) -> bytes:
+    """A table as data/-format CSV bytes (UTF-8, '\\n' line ends, minimal quoting, formulas quoted)."""
+    rows = (
+        [str(neutralise_formula(cell_text(v))) for v in rec] for rec in frame.itertuples(index=False, name=None)
+    )
+    return _csv_text(itertools.chain([[str(c) for c in frame.columns]], rows)).encode("utf-8")
 
 
 def _meta_from_frame(frame: pd.DataFrame, problems: list[Msg]) -> dict:
@@ -336,6 +356,9 @@ def _meta_from_frame(frame: pd.DataFrame, problems: list[Msg]) -> dict:
             continue
         try:
             meta[key] = yaml.safe_load(cell_text(r.get("value")))
+        except (RecursionError, ValueError) as exc:  # nested too deep, a number too long
+            problems.append(_problem(_where(PLAN_META_FILE, line, key=key),
+                                     Msg("exporter.meta.not_yaml", error=type(exc).__name__)))
         except yaml.YAMLError as exc:
             problems.append(_problem(_where(PLAN_META_FILE, line, key=key),
                                      Msg("exporter.meta.not_yaml", error=str(exc))))
@@ -359,6 +382,50 @@ def tables_to_zip(tables: Mapping[str, pd.DataFrame]) -> bytes:
 def export_csv_zip(plan: Plan, store: Store) -> bytes:
     """The whole working state as a zip of data/-format CSV files plus plan.yaml, evaluations.csv, events.csv."""
     return tables_to_zip(export_tables(plan, store))
+
+
+# ------------------------------------------------------------------------------------------
+# Downloads for people (any table)
+
+
+def csv_download(frame: pd.DataFrame) -> bytes:
+    """A table as CSV for a spreadsheet (UTF-8 with BOM), text cells that could run as formulas quoted."""
+    rows = ([str(neutralise_formula(cell_text(v))) for v in rec] for rec in frame.itertuples(index=False, name=None))
+    return _csv_text(itertools.chain([[str(c) for c in frame.columns]], rows)).encode("utf-8-sig")
+
+
+def xlsx_download(frame: pd.DataFrame, sheet: str) -> bytes:
+    """A table as an .xlsx: numbers as numbers, text always as text (quoted if it could run as a formula,
+    control characters cleaned), so writing it never fails on what a user typed or pasted."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(sheet[:31])
+    bold = Font(bold=True)
+    header = []
+    for c in frame.columns:
+        cell = WriteOnlyCell(ws, value=xlsx_display_text(str(c)))
+        cell.font = bold
+        header.append(cell)
+    ws.append(header)
+    for rec in frame.itertuples(index=False, name=None):
+        row: list[object] = []
+        for value in rec:
+            if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+                row.append(None)
+            elif isinstance(value, (bool, np.bool_, int, np.integer, float, np.floating)):
+                row.append(value.item() if isinstance(value, np.generic) else value)
+            else:
+                text = str(neutralise_formula(xlsx_display_text(cell_text(value))))[:MAX_XLSX_CELL]
+                cell = WriteOnlyCell(ws, value=text)  # type: ignore[arg-type]
+                cell.data_type = "s"  # never a formula
+                row.append(cell)
+        ws.append(row)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
 
 
 # ------------------------------------------------------------------------------------------
@@ -419,10 +486,27 @@ def _check_columns(tables: dict[str, pd.DataFrame], problems: list[Msg]) -> None
 
 
 def _xlsx_value_text(value: object) -> str:
-    """A workbook cell as CSV text (escapes undone)."""
+    """A workbook cell as CSV text (escapes and the formula quote undone)."""
     if isinstance(value, str):
-        return xlsx_unescape(value)
+        return str(restore_formula(xlsx_unescape(value)))
     return cell_text(value)
+
+
+def _sheet_rows(ws: object, sheet: str, problems: list[Msg]) -> list[list[str]]:
+    """Every row of a read-only sheet as text, to its real end; a formula cell is a problem, never empty text."""
+    ws.reset_dimensions()  # type: ignore[attr-defined]  # a stale dimension record would cut rows and columns
+    rows: list[list[str]] = []
+    for line, cells in enumerate(ws.iter_rows(), start=1):  # type: ignore[attr-defined]
+        row = []
+        for cell in cells:
+            if getattr(cell, "data_type", None) == "f":
+                column = getattr(cell, "column_letter", "?")
+                problems.append(Msg("exporter.xlsx.formula", sheet=sheet, row=line, column=column))
+                row.append("")
+            else:
+                row.append(_xlsx_value_text(cell.value))
+        rows.append(row)
+    return rows
 
 
 def import_workbook(content: bytes) -> dict[str, pd.DataFrame]:
@@ -433,7 +517,8 @@ def import_workbook(content: bytes) -> dict[str, pd.DataFrame]:
     if not content.startswith(b"PK\x03\x04"):
         raise BackupError(Msg("exporter.xlsx.not_xlsx"))
     try:
-        wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        # data_only=False: a formula cell is seen as one (its cached value may be missing, read as empty)
+        wb = load_workbook(io.BytesIO(content), read_only=True, data_only=False)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
         raise BackupError(Msg("exporter.xlsx.cannot_open", error=type(exc).__name__)) from exc
     problems: list[Msg] = []
@@ -446,7 +531,11 @@ def import_workbook(content: bytes) -> dict[str, pd.DataFrame]:
                 else:
                     problems.append(Msg("exporter.xlsx.sheet_missing", sheet=sheet, file=name))
                 continue
-            rows = [[_xlsx_value_text(v) for v in row] for row in wb[sheet].iter_rows(values_only=True)]
+            try:
+                rows = _sheet_rows(wb[sheet], sheet, problems)
+            except XLSX_READ_ERRORS as exc:  # a cell openpyxl cannot read (e.g. a number of 5,000 digits)
+                problems.append(Msg("exporter.xlsx.sheet_unreadable", sheet=sheet, error=type(exc).__name__))
+                continue
             frame = _rows_to_frame(rows, Msg("exporter.xlsx.sheet", sheet=sheet), problems)
             if frame is not None:
                 tables[name] = frame
@@ -501,6 +590,9 @@ def import_csv_zip(content: bytes) -> dict[str, pd.DataFrame]:
             if name == PLAN_META_FILE:
                 try:
                     meta = yaml.safe_load(text)
+                except (RecursionError, ValueError) as exc:  # nested too deep, a number too long
+                    problems.append(_problem(name, Msg("exporter.zip.not_yaml", error=type(exc).__name__)))
+                    continue
                 except yaml.YAMLError as exc:
                     problems.append(_problem(name, Msg("exporter.zip.not_yaml", error=str(exc))))
                     continue
@@ -514,6 +606,7 @@ def import_csv_zip(content: bytes) -> dict[str, pd.DataFrame]:
             except csv.Error as exc:
                 problems.append(_problem(name, Msg("exporter.zip.bad_csv", error=str(exc))))
                 continue
+            rows = [[str(restore_formula(c)) for c in cells] for cells in rows]
             frame = _rows_to_frame(rows, name, problems)
             if frame is not None:
                 tables[name] = frame

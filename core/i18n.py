@@ -644,6 +644,26 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "tallentamista; mitään ei ole leikattu pois.",
         "edit.too_long_pending": "{field} ({id}): {count} merkkiä, enintään {limit} voidaan tallentaa. Lyhennä tekstiä "
         "ennen tallentamista; mitään ei ole leikattu pois.",
+        # h1-exports: formula-safe downloads, malformed files refused, restore from the command line
+        "exporter.xlsx.formula": "Välilehden '{sheet}' solussa {column}{row} on kaava; varmuuskopiossa ei hyväksytä "
+        "kaavoja. Kirjoita soluun arvo tekstinä tai lukuna.",
+        "exporter.xlsx.sheet_unreadable": "Välilehteä '{sheet}' ei voitu lukea kokonaan ({error}); työkirja on "
+        "vaurioitunut.",
+        "importer.json.number_too_long": "JSON-tiedostossa on {n} merkin pituinen luku (enintään {limit}); se ei voi "
+        "olla Sotkanetin arvo.",
+        "importer.json.too_deep": "JSON-tiedosto on sisäkkäinen liian monelle tasolle; Sotkanetin vastaus on tasainen "
+        "lista havaintoja.",
+        "importer.unreadable": "Tiedostoa ei voitu lukea ({error}). Tarkista, että se on sovelluksen malli tai "
+        "Sotkanetin vienti.",
+        "download.failed": "Ladattavaa tiedostoa ei voitu luoda ({error}), joten mitään ei ladattu. Yritä uudelleen "
+        "tai kerro asiasta ylläpitäjälle.",
+        "restore.cli.done": "Varmuuskopio {file} palautettiin tietokantaan {url}: {measures} toimenpidettä, "
+        "{observations} havaintoa, {evaluations} arviota, {events} vuosikellon tapahtumaa.",
+        "restore.cli.refused": "Palautus hylättiin; tietokantaan ei kirjoitettu mitään.",
+        "restore.cli.no_file": "Tiedostoa {file} ei voitu lukea ({error}).",
+        "restore.cli.database": "Tietokantaa {url} ei voitu avata tai kirjoittaa ({error}).",
+        "edit.controls_cleaned": "Tekstissä oli ohjausmerkkejä (esim. Wordin rivinvaihtoja); ne tallennettiin "
+        "rivinvaihtoina tai välilyönteinä.",
     },
     "en": {
         "app.title": "Monitoring the welfare plan for children, young people and families",
@@ -1271,6 +1291,26 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "saving; nothing has been cut.",
         "edit.too_long_pending": "{field} ({id}): {count} characters; at most {limit} can be saved. Shorten it "
         "before saving; nothing has been cut.",
+        # h1-exports: formula-safe downloads, malformed files refused, restore from the command line
+        "exporter.xlsx.formula": "Sheet '{sheet}', cell {column}{row} holds a formula; a backup may not hold "
+        "formulas. Type the cell's value as text or a number.",
+        "exporter.xlsx.sheet_unreadable": "Sheet '{sheet}' could not be read to its end ({error}); the workbook is "
+        "damaged.",
+        "importer.json.number_too_long": "The JSON file holds a number {n} characters long (at most {limit}); it "
+        "cannot be a Sotkanet value.",
+        "importer.json.too_deep": "The JSON file is nested too many levels deep; Sotkanet's answer is a flat list "
+        "of observations.",
+        "importer.unreadable": "The file could not be read ({error}). Check that it is the app's template or a "
+        "Sotkanet export.",
+        "download.failed": "The file to download could not be made ({error}), so nothing was downloaded. Try again "
+        "or tell the administrator.",
+        "restore.cli.done": "The backup {file} was restored into {url}: {measures} measures, {observations} "
+        "observations, {evaluations} ratings, {events} annual clock events.",
+        "restore.cli.refused": "The restore was refused; nothing was written to the database.",
+        "restore.cli.no_file": "The file {file} could not be read ({error}).",
+        "restore.cli.database": "The database {url} could not be opened or written ({error}).",
+        "edit.controls_cleaned": "The text held control characters (e.g. Word's line breaks); they were saved as "
+        "line breaks or spaces.",
     },
 }
 

@@ -22,7 +22,10 @@ Every row is checked. ANY problem refuses the whole file: ``ImportResult.rows`` 
 (the header is row 1; in JSON the object's position in the list, the first being 1).
 
 Limits: ``MAX_FILE_BYTES`` (20 MB) and ``MAX_ROWS`` (50 000 data rows) per file; years
-``YEAR_MIN``–``YEAR_MAX``. Applying goes through ``Store.upsert_observations`` in chunks of
+``YEAR_MIN``–``YEAR_MAX``; a JSON number of at most ``MAX_JSON_NUMBER`` characters. A file that
+breaks a reader (JSON nested too deep, a CSV cell over the csv module's 131 072 characters, an
+.xlsx cell openpyxl cannot convert) is refused with a message like any other problem; an .xlsx is
+read to its real last row whatever its dimension record says. Applying goes through ``Store.upsert_observations`` in chunks of
 ``CHUNK_SIZE`` rows, all inside one transaction (``apply_import``).
 """
 
@@ -43,6 +46,7 @@ import pandas as pd
 from sqlalchemy.engine import Connection
 
 from core import config
+from core.cells import neutralise_formula, xlsx_display_text
 from core.i18n import DEFAULT_LANG, Msg, t
 from core.i18n import name as name_in
 from core.loader import columns_of, effective_unit
@@ -58,6 +62,10 @@ MAX_ERRORS_LISTED = 100  # more problems are summarised in one last line
 YEAR_MIN, YEAR_MAX = 1990, 2100
 CHUNK_SIZE = 500  # rows per upsert call in apply_import (progress is reported after each)
 MAX_SHORT_TEXT = 100  # value_as_printed and flag (database column width)
+# what openpyxl raises on a damaged sheet or a cell it cannot convert (XML ParseError is a SyntaxError)
+XLSX_READ_ERRORS = (ValueError, TypeError, KeyError, IndexError, OverflowError, OSError, SyntaxError, EOFError,
+                    zipfile.BadZipFile)
+MAX_JSON_NUMBER = 50  # characters of one JSON number (a real value has a handful)
 
 TEMPLATE_COLUMNS: list[str] = columns_of(Observation)
 REQUIRED_COLUMNS: tuple[str, ...] = ("indicator_id", "group_id", "area", "year", "value")
@@ -201,6 +209,11 @@ def template_csv(delimiter: str = ",") -> bytes:
     return buf.getvalue().encode("utf-8-sig")
 
 
+def _sheet_text(text: str) -> str:
+    """A plan name for a template sheet: never a formula (openpyxl writes '=…' as one), never an illegal character."""
+    return str(neutralise_formula(xlsx_display_text(text)))
+
+
 def template_xlsx(plan: Plan | None = None, lang: str = DEFAULT_LANG) -> bytes:
     """An empty template workbook: sheet 'havainnot' (header only), a help sheet (columns and an example row).
 
@@ -244,13 +257,13 @@ def template_xlsx(plan: Plan | None = None, lang: str = DEFAULT_LANG) -> bytes:
         for s in plan.series:
             series_of.setdefault(s.indicator_id, []).append(s)
         for ind in sorted(plan.indicators, key=lambda i: i.indicator_id):
-            ids.append([ind.indicator_id, "", name_in(ind, lang), ind.unit.value])
+            ids.append([ind.indicator_id, "", _sheet_text(name_in(ind, lang)), ind.unit.value])
             for s in series_of.get(ind.indicator_id, []):
-                ids.append([ind.indicator_id, s.series_id, name_in(s, lang), s.unit.value])
+                ids.append([ind.indicator_id, s.series_id, _sheet_text(name_in(s, lang)), s.unit.value])
         ids.append([])
         ids.append(["group_id", t("importer.template.group", lang)])
         for g in sorted(plan.groups, key=lambda g: g.sort_order):
-            ids.append([g.group_id, name_in(g, lang)])
+            ids.append([g.group_id, _sheet_text(name_in(g, lang))])
         ids.append([])
         ids.append(["area", t("importer.template.area", lang)])
         ids.append(["kymenlaakso", t("area.kymenlaakso", lang)])
@@ -274,7 +287,10 @@ def parse_number(raw: object) -> float | None:
     if raw is None or isinstance(raw, bool):
         return None
     if isinstance(raw, (int, float)):
-        number = float(raw)
+        try:
+            number = float(raw)
+        except OverflowError:  # an int of hundreds of digits
+            return None
         return number if math.isfinite(number) else None
     text = str(raw).strip().replace("\u2212", "-")
     text = _THOUSANDS_RE.sub("", text)
@@ -616,7 +632,10 @@ def _read_csv_table(text: str) -> tuple[list[tuple[int, list[str]]], str, list[I
     """(row number, cells) of every non-blank record incl. the header, the delimiter, and problems."""
     lines = text.splitlines()
     first = next((ln for ln in lines if ln.strip()), "")
-    delim, header_cells = _sniff_delimiter(first)
+    try:
+        delim, header_cells = _sniff_delimiter(first)
+    except csv.Error:  # e.g. a header cell longer than the csv module's field limit (131 072)
+        return [], ",", [ImportProblem(1, None, Msg("importer.csv_unreadable"))]
     known = set(TEMPLATE_COLUMNS) | set(SOTKANET_ALIASES)
     if len(header_cells) == 1 and _norm_header(header_cells[0]) not in known:
         return [], delim, [_one_column_problem(first)]
@@ -647,19 +666,23 @@ def _read_xlsx_table(content: bytes) -> tuple[list[tuple[int, list[object]]], li
     try:
         names = wb.sheetnames
         ws = wb[TEMPLATE_SHEET] if TEMPLATE_SHEET in names else wb.worksheets[0]
+        ws.reset_dimensions()  # read to the sheet's real end: a stale dimension record would cut rows
         records: list[tuple[int, list[object]]] = []
         blank_run = 0
-        for number, row in enumerate(ws.iter_rows(values_only=True), start=1):
-            cells = list(row)
-            if _is_blank(cells):
-                blank_run += 1
-                if blank_run > 10_000:  # formatted but empty rows to the end of the sheet
+        try:
+            for number, row in enumerate(ws.iter_rows(values_only=True), start=1):
+                cells = list(row)
+                if _is_blank(cells):
+                    blank_run += 1
+                    if blank_run > 10_000:  # formatted but empty rows to the end of the sheet
+                        break
+                    continue
+                blank_run = 0
+                records.append((number, cells))
+                if len(records) > MAX_ROWS + 1:
                     break
-                continue
-            blank_run = 0
-            records.append((number, cells))
-            if len(records) > MAX_ROWS + 1:
-                break
+        except XLSX_READ_ERRORS as exc:  # a cell openpyxl cannot read (e.g. a number of 5,000 digits)
+            return [], [ImportProblem(None, None, Msg("importer.xlsx_unreadable", error=type(exc).__name__))]
     finally:
         wb.close()
     return records, []
@@ -906,12 +929,36 @@ def _sotkanet_from_records(records: list[tuple[int, list[object]]], errors: list
     return items, labels
 
 
+class _NumberTooLong(ValueError):
+    """A JSON number with more digits than any real value has."""
+
+    def __init__(self, digits: int):
+        super().__init__(digits)
+        self.digits = digits
+
+
+def _json_number(kind: type) -> Callable[[str], object]:
+    """A json.loads hook that refuses numbers longer than MAX_JSON_NUMBER characters (no huge ints or floats)."""
+    def parse(text: str) -> object:
+        if len(text) > MAX_JSON_NUMBER:
+            raise _NumberTooLong(len(text))
+        return kind(text)
+    return parse
+
+
 def _sotkanet_from_json(text: str, errors: list[ImportProblem]) -> list[tuple[int, dict[str, object]]]:
     """Sotkanet JSON text → (position, role → value) items."""
     try:
-        data = json.loads(text)
+        data = json.loads(text, parse_int=_json_number(int), parse_float=_json_number(float))
     except json.JSONDecodeError as exc:
         errors.append(ImportProblem(exc.lineno, None, Msg("importer.json.invalid", line=exc.lineno, col=exc.colno)))
+        return []
+    except _NumberTooLong as exc:
+        errors.append(ImportProblem(None, None, Msg("importer.json.number_too_long", n=exc.digits,
+                                                    limit=MAX_JSON_NUMBER)))
+        return []
+    except RecursionError:
+        errors.append(ImportProblem(None, None, Msg("importer.json.too_deep")))
         return []
     if not isinstance(data, list):
         errors.append(ImportProblem(None, None, Msg("importer.json.not_list")))
@@ -1011,8 +1058,16 @@ def parse_import(content: bytes, filename: str, plan: Plan, mapping: pd.DataFram
     """Read and check a file of new observations (template CSV/xlsx, Sotkanet CSV/JSON); refuse it whole on any problem.
 
     ``mapping`` is the Sotkanet mapping table (default: data/sotkanet_mapping.csv, read only for
-    Sotkanet files).
+    Sotkanet files). A file that breaks the reader in a way not foreseen is refused too, never a traceback.
     """
+    try:
+        return _parse_import(content, filename, plan, mapping)
+    except (RecursionError, ValueError, OverflowError, TypeError, KeyError, IndexError, csv.Error) as exc:
+        return _refused([ImportProblem(None, None, Msg("importer.unreadable", error=type(exc).__name__))])
+
+
+def _parse_import(content: bytes, filename: str, plan: Plan, mapping: pd.DataFrame | None) -> ImportResult:
+    """``parse_import`` without its last-resort refusal."""
     errors: list[ImportProblem] = []
     notes: list[Msg] = []
     suffix = Path(filename or "").suffix.lower()

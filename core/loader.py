@@ -16,6 +16,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from core import config
+from core.cells import restore_formula
 from core.model import (
     Actor,
     Goal,
@@ -119,7 +120,8 @@ def read_csv_rows(
         if None in raw:
             problems.append(DataProblem(file, line_no, None, "row has more cells than the header"))
             continue
-        values = {k: (v if v is not None else "") for k, v in raw.items()}
+        # restore_formula: the quote an export put before a text like '=…' (core.cells) is not data
+        values = {k: (restore_formula(v) if v is not None else "") for k, v in raw.items()}
         # optional columns left empty take the model's default
         values = {
             k: v for k, v in values.items() if not (v == "" and not model.model_fields[k].is_required())

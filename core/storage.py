@@ -39,6 +39,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
 from core import config
+from core.cells import clean_control_chars
 from core.i18n import CATALOGUE, DEFAULT_LANG, Msg, t
 from core.model import MAX_TEXT_LENGTH, MEASURE_TEXT_FIELDS, MeasureStatus, Plan, RowKind
 from core.schedule import parse_schedule
@@ -254,12 +255,12 @@ def clean_measure_values(values: Mapping[str, object], current: Mapping[str, obj
             raise InvalidEdit("store.not_editable", fld, name=fld)
         if fld in MEASURE_TEXT_FIELDS:
             text = "" if raw is None or (isinstance(raw, float) and pd.isna(raw)) else str(raw)
-            text = text.replace("\r\n", "\n").strip()
+            text = clean_control_chars(text).strip()  # \v from Word and other controls: no .xlsx could hold them
             if len(text) > MAX_TEXT_LENGTH:
                 raise InvalidEdit("store.too_long_count", fld, count=len(text), limit=MAX_TEXT_LENGTH)
             out[fld] = text
         elif fld == "contact":
-            text = "" if raw is None or (isinstance(raw, float) and pd.isna(raw)) else str(raw).strip()
+            text = "" if raw is None or (isinstance(raw, float) and pd.isna(raw)) else clean_control_chars(str(raw)).strip()
             if len(text) > MAX_CONTACT:
                 raise InvalidEdit("store.too_long", fld, limit=MAX_CONTACT)
             out[fld] = text

@@ -6,7 +6,7 @@ import streamlit as st
 
 from core import report
 from core.i18n import name, t
-from ui import data, state
+from ui import data, downloads, state
 from ui.frame import page_context
 
 ctx = page_context()
@@ -51,8 +51,13 @@ if st.button(t("reports.make", lang), key="report_make", type="primary"):
     st.session_state["report_request"] = (kind, target, year, lang)
 request = st.session_state.get("report_request")
 if request == (kind, target, year, lang):
-    with st.spinner(t("data.progress", lang)):
-        html_text, pdf, png = build(kind, target, year, lang, store.data_version())
+    try:
+        with st.spinner(t("data.progress", lang)):
+            html_text, pdf, png = build(kind, target, year, lang, store.data_version())
+    except Exception as exc:  # noqa: BLE001  # never a traceback: say the report could not be made
+        downloads.LOG.exception("report %s %s could not be built", kind, target)
+        st.error(downloads.failure_text(exc, lang))
+        st.stop()
     st.success(t("reports.ready", lang))
     stem = f"raportti-{kind}-{target}-{year}"
     c1, c2, c3 = st.columns(3)

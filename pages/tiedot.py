@@ -8,7 +8,7 @@ import streamlit as st
 from core import exporter, importer
 from core.i18n import name, t, text_in
 from core.storage import StoreError
-from ui import data, state
+from ui import data, downloads, state
 from ui.frame import page_context
 
 ctx = page_context()
@@ -57,10 +57,11 @@ else:
     st.caption(t("data.import.help", lang))
     c1, c2 = st.columns(2)
     # the templates are built when clicked, not on every rerun (the workbook takes openpyxl a while)
-    c1.download_button(t("data.template_csv", lang), importer.template_csv, "indikaattoripohja.csv", "text/csv",
-                       key="tpl_csv")
-    c2.download_button(t("data.template_xlsx", lang), lambda: importer.template_xlsx(plan, lang), "indikaattoripohja.xlsx",
-                       key="tpl_xlsx")
+    downloads.download(c1, t("data.template_csv", lang), importer.template_csv, "indikaattoripohja.csv", "text/csv",
+                       "tpl_csv", lang)
+    downloads.download(c2, t("data.template_xlsx", lang), lambda: importer.template_xlsx(plan, lang),
+                       "indikaattoripohja.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                       "tpl_xlsx", lang)
     upload = st.file_uploader(t("data.import", lang), type=["csv", "xlsx", "json", "txt"], key="import_file")
     if upload is not None and st.session_state.get("import_seen") != (upload.name, upload.size):
         st.session_state["import_seen"] = (upload.name, upload.size)
@@ -104,8 +105,8 @@ def _zip(v: int) -> bytes:
     return exporter.export_csv_zip(plan, store)
 
 
-e1.download_button(t("data.export_xlsx", lang), lambda: _workbook(version), "hyvinvointisuunnitelma.xlsx", key="exp_xlsx",
-                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-e2.download_button(t("data.export_zip", lang), lambda: _zip(version), "hyvinvointisuunnitelma-data.zip", key="exp_zip",
-                   mime="application/zip")
+downloads.download(e1, t("data.export_xlsx", lang), lambda: _workbook(version), "hyvinvointisuunnitelma.xlsx",
+                   "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "exp_xlsx", lang)
+downloads.download(e2, t("data.export_zip", lang), lambda: _zip(version), "hyvinvointisuunnitelma-data.zip",
+                   "application/zip", "exp_zip", lang)
 state.sync_url()

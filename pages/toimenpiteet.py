@@ -1,13 +1,11 @@
 """Toimenpiteet: all measures across goals, filtered and searchable; each actor's whole table."""
 
-import io
-
 import pandas as pd
 import streamlit as st
 
-from core import queries
+from core import exporter, queries
 from core.i18n import name, t
-from ui import measures_grid, state, views
+from ui import downloads, measures_grid, state, views
 from ui.frame import PageContext, goal_filter, page_context, view_tabs
 
 EXPORT_COLUMNS = ["measure_id", "actor", "subgoal", "toimenpide", "mittari", "aikataulu", "toimijat", "seuranta",
@@ -40,17 +38,12 @@ def filtered(ctx: PageContext) -> None:
         """The filtered measures as in the grid (built only when a download is clicked)."""
         return queries.measures_display(plan, measures, lang)[EXPORT_COLUMNS]
 
-    def as_xlsx() -> bytes:
-        buf = io.BytesIO()
-        with pd.ExcelWriter(buf, engine="openpyxl") as xw:
-            export_frame().to_excel(xw, index=False, sheet_name="toimenpiteet")
-        return buf.getvalue()
-
     d1, d2 = st.columns(2)
-    d1.download_button(t("measures.download_csv", lang), lambda: export_frame().to_csv(index=False).encode("utf-8-sig"),
-                       file_name="toimenpiteet.csv", mime="text/csv", key="dl_csv")
-    d2.download_button(t("measures.download_xlsx", lang), as_xlsx, file_name="toimenpiteet.xlsx",
-                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="dl_xlsx")
+    downloads.download(d1, t("measures.download_csv", lang), lambda: exporter.csv_download(export_frame()),
+                       "toimenpiteet.csv", "text/csv", "dl_csv", lang)
+    downloads.download(d2, t("measures.download_xlsx", lang),
+                       lambda: exporter.xlsx_download(export_frame(), "toimenpiteet"), "toimenpiteet.xlsx",
+                       "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "dl_xlsx", lang)
 
 
 def whole_table(ctx: PageContext) -> None:

@@ -15,6 +15,7 @@ import pandas as pd
 import streamlit as st
 from st_aggrid import AgGrid, GridOptionsBuilder, GridUpdateMode
 
+from core.cells import has_control_chars
 from core.i18n import name, t
 from core.model import MAX_TEXT_LENGTH, MEASURE_TEXT_FIELDS, MeasureStatus
 from core.queries import measures_display
@@ -366,6 +367,8 @@ def save_pending(ctx: PageContext) -> None:
     st.session_state[state.PENDING] = {}
     data.clear()
     st.toast(t("edit.saved", lang), icon="✅")
+    if any(isinstance(v, str) and has_control_chars(v) for e in edits for v in e.values.values()):
+        st.toast(t("edit.controls_cleaned", lang), icon="ℹ️")  # said so: the store cleaned them (core.cells)
     st.rerun()
 
 

