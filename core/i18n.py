@@ -626,6 +626,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "muutoksesi ovat tallessa.",
         "live.overlap": "Samoja rivejä muokkaat myös itse ({rows}): tallentaessa voit valita, kumpi arvo jää voimaan.",
         "live.toast": "{by} tallensi muutoksia.",
+        "vk.changed_meanwhile": "Vuosikelloon on tallennettu muutoksia sillä välin. Muokkauksesi säilyvät; tallentaessa näet, jos samoja rivejä on muutettu.",
         # lead: measures grid, cards and detail panel
         "grid.cards.page": "Sivu (1–{pages})",
         "grid.cards.count": "Näytetään {shown} / {n}",
@@ -1273,6 +1274,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "are kept.",
         "live.overlap": "You are editing some of the same rows ({rows}): when you save you can choose which value stays.",
         "live.toast": "{by} saved changes.",
+        "vk.changed_meanwhile": "Someone saved changes to the vuosikello meanwhile. Your edits are kept; saving tells you if the same rows were changed.",
         # lead: measures grid, cards and detail panel
         "grid.cards.page": "Page (1–{pages})",
         "grid.cards.count": "Showing {shown} / {n}",

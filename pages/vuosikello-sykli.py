@@ -30,11 +30,22 @@ with right:
 
 if ctx.editor is not None:
     st.subheader(t("vk.edit", lang))
-    events = data.events()  # cached per data version
-    cols = ["event_id", "title", "months", "owner", "description", "version"]
-    frame = events[cols].copy() if not events.empty else pd.DataFrame(columns=cols)
+    # The rows (and versions) the user edits stay as they were while there are unsaved changes, so a
+    # live update never moves an edit onto another row or saves over someone's change unseen; without
+    # unsaved changes the rows follow the store.
+    editor_key = f"vk_editor_{st.session_state.get('_vk_generation', 0)}"
+    editor_state = st.session_state.get(editor_key) or {}
+    has_edits = any(editor_state.get(k) for k in ("edited_rows", "added_rows", "deleted_rows"))
+    version, base = data.version(), st.session_state.get("_vk_base")
+    if base is None or (base[0] != version and not has_edits):
+        events = data.events()  # cached per data version
+        cols = ["event_id", "title", "months", "owner", "description", "version"]
+        base = st.session_state["_vk_base"] = (version, events[cols].copy() if not events.empty else pd.DataFrame(columns=cols))
+    elif base[0] != version:
+        st.info(t("vk.changed_meanwhile", lang))
+    frame = base[1]
     edited = st.data_editor(
-        frame, key="vk_editor", num_rows="dynamic", hide_index=True, width="stretch",
+        frame, key=editor_key, num_rows="dynamic", hide_index=True, width="stretch",
         column_config={
             "event_id": None, "version": None,
             "title": st.column_config.TextColumn(t("vk.col.title", lang), required=True, max_chars=200),
@@ -64,6 +75,8 @@ if ctx.editor is not None:
         except StoreError as exc:
             st.error(exc.text(lang))
         else:
-            st.success(t("vk.saved", lang, n=len(batch)))
+            st.session_state.pop("_vk_base", None)
+            st.session_state["_vk_generation"] = st.session_state.get("_vk_generation", 0) + 1
+            st.toast(t("vk.saved", lang, n=len(batch)), icon="✅")
             st.rerun()
 state.sync_url()

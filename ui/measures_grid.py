@@ -409,14 +409,20 @@ def add_and_remove(ctx: PageContext, measures: pd.DataFrame, key: str, goal_id: 
     # lazy expanders: the forms are built only while open (they are not needed on most reruns)
     adder = st.expander(t("edit.add", lang), key=f"{key}_add_open", on_change="rerun")
     if adder.open:
-        with adder, st.form(f"{key}_add", clear_on_submit=True):
+        gen = st.session_state.get(f"_{key}_add_gen", 0)  # a new form (empty fields) only after a save
+        done = st.session_state.pop(f"_{key}_added", None)
+        if done:
+            adder.success(t("edit.added", lang, id=done))
+        # not clear_on_submit: a refused measure (too long, a clash) keeps every field as typed
+        with adder, st.form(f"{key}_add_{gen}", clear_on_submit=False):
             actors = [a.actor_id for a in plan.actors]
             actor = st.selectbox(t("col.actor", lang), actors, key=f"{key}_add_actor",
                                  format_func=lambda a: name(plan.actor(a), lang))
             subs = [s for s in plan.subgoals if goal_id is None or s.goal_id == goal_id]
             sub = st.selectbox(t("col.subgoal", lang), [s.subgoal_id for s in subs], key=f"{key}_add_sub",
                                format_func=lambda s: f"{s} {next(x.title_fi if lang == 'fi' else x.title_en for x in subs if x.subgoal_id == s)}")
-            values = {f: st.text_area(t(f"col.{f}", lang), key=f"{key}_add_{f}", max_chars=4000, height=80)
+            # no max_chars: the browser would cut a long paste silently; the store refuses it with a message
+            values = {f: st.text_area(t(f"col.{f}", lang), key=f"{key}_add_{f}_{gen}", height=80)
                       for f in MEASURE_TEXT_FIELDS}
             if st.form_submit_button(t("edit.add_submit", lang)):
                 try:
@@ -426,7 +432,9 @@ def add_and_remove(ctx: PageContext, measures: pd.DataFrame, key: str, goal_id: 
                     st.error(exc.text(lang))
                 else:
                     data.clear()
-                    st.success(t("edit.added", lang, id=mid))
+                    st.session_state[f"_{key}_added"] = mid
+                    st.session_state[f"_{key}_add_gen"] = gen + 1
+                    st.rerun()
     remover = st.expander(t("edit.remove", lang), key=f"{key}_rm_open", on_change="rerun")
     if not remover.open:
         return

@@ -64,12 +64,12 @@ def test_evaluation_summary_and_missing_render(editor_env):
 def test_vuosikello_edit_and_refusal(editor_env):
     at = signed_in("pages/vuosikello-sykli.py")
     events = store().events()
-    at.session_state["vk_editor"] = {"edited_rows": {0: {"months": "13"}}, "added_rows": [], "deleted_rows": []}
+    at.session_state["vk_editor_0"] = {"edited_rows": {0: {"months": "13"}}, "added_rows": [], "deleted_rows": []}
     at.run()
     next(b for b in at.button if b.label == "Tallenna vuosikello").click().run()
     assert any("1–12" in e.value for e in at.error)
     assert store().history(entity="event").empty
-    at.session_state["vk_editor"] = {"edited_rows": {0: {"owner": "Uusi vastuutaho"}},
+    at.session_state["vk_editor_0"] = {"edited_rows": {0: {"owner": "Uusi vastuutaho"}},
                                      "added_rows": [{"title": "Uusi tapahtuma", "months": "6"}], "deleted_rows": []}
     at.run()
     next(b for b in at.button if b.label == "Tallenna vuosikello").click().run()
@@ -84,7 +84,7 @@ def test_vuosikello_refusal_follows_the_language(editor_env):
     at = signed_in("pages/vuosikello-sykli.py")
     at.sidebar.radio(key="w_lang").set_value("en").run()
     recorded = len(store().history(entity="event"))
-    at.session_state["vk_editor"] = {"edited_rows": {0: {"months": "13"}}, "added_rows": [], "deleted_rows": []}
+    at.session_state["vk_editor_0"] = {"edited_rows": {0: {"months": "13"}}, "added_rows": [], "deleted_rows": []}
     at.run()
     next(b for b in at.button if b.label == "Save the annual clock").click().run()
     assert not at.exception, at.exception
@@ -190,3 +190,26 @@ def test_single_value_form_in_english_refuses_and_previews_in_english(editor_env
     next(b for b in at.button if b.label == "Check").click().run()
     preview = at.dataframe[0].value
     assert {"row", "change", "old value"} <= set(preview.columns) and list(preview["change"]) == ["added"]
+
+
+def test_vuosikello_edits_stay_on_their_row_when_others_save_meanwhile(editor_env):
+    """A live update must not move an unsaved edit onto another row, nor save over a change unseen."""
+    from core.storage import Editor, EventChange
+
+    at = signed_in("pages/vuosikello-sykli.py")
+    generation = at.session_state["_vk_generation"] if "_vk_generation" in at.session_state else 0
+    key = f"vk_editor_{generation}"
+    first = store().events().iloc[0]
+    at.session_state[key] = {"edited_rows": {0: {"owner": "Oma muokkaus"}}, "added_rows": [], "deleted_rows": []}
+    at.run()
+    # meanwhile someone else edits the same event
+    store().save_events([EventChange(first["event_id"], {"title": first["title"], "months": first["months"],
+                                                         "owner": "Toisen muokkaus",
+                                                         "description": first["description"]},
+                                     int(first["version"]))], Editor("Toinen"))
+    at.run()
+    assert any("sillä välin" in i.value for i in at.info)
+    next(b for b in at.button if b.label == "Tallenna vuosikello").click().run()
+    assert not at.exception, at.exception
+    assert any("muuttanut" in e.value or "muutettu" in e.value or "Joku muu" in e.value for e in at.error)
+    assert store().events().set_index("event_id").loc[first["event_id"], "owner"] == "Toisen muokkaus"

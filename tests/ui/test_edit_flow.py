@@ -130,7 +130,7 @@ def test_add_and_remove_forms_open_on_demand(passcode):
     at.run()
     at.selectbox(key="edit_all_add_actor").set_value("poliisi")
     at.selectbox(key="edit_all_add_sub").set_value("II.2")
-    at.text_area(key="edit_all_add_toimenpide").input("Jalkautuva <b>poliisi</b> kouluille")
+    at.text_area(key="edit_all_add_toimenpide_0").input("Jalkautuva <b>poliisi</b> kouluille")
     next(b for b in at.button if b.label == "Lisää").click().run()
     assert not at.exception, at.exception
     added = store().measures()
@@ -147,3 +147,19 @@ def test_add_and_remove_forms_open_on_demand(passcode):
     assert not at.exception, at.exception
     assert mid not in set(store().measures()["measure_id"])
     assert mid in store().measure_ids(deleted=True)  # recoverable from the history page
+
+
+def test_a_long_paste_is_refused_with_a_message_and_kept_as_typed(passcode):
+    """Nothing is cut silently: 10,000 characters stay in the field and the user is told the limit."""
+    at = measures_page()
+    sign_in(at, "Maija", PASS)
+    at.session_state["edit_all_add_open"] = True
+    at.run()
+    before = len(store().measures())
+    long_text = "pitkä " * 1700  # over 10,000 characters
+    at.text_area(key="edit_all_add_toimenpide_0").input(long_text)
+    next(b for b in at.button if b.label == "Lisää").click().run()
+    assert not at.exception, at.exception
+    assert any("4000" in e.value or "4 000" in e.value for e in at.error), [e.value for e in at.error]
+    assert at.text_area(key="edit_all_add_toimenpide_0").value == long_text
+    assert len(store().measures()) == before
