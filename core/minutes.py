@@ -55,8 +55,8 @@ def _local(now: datetime) -> datetime:
 
 
 def _until(now: datetime) -> datetime:
-    """``now`` rounded up to a whole second: a change stamped this very second is inside the window."""
-    return now if not now.microsecond else now.replace(microsecond=0) + timedelta(seconds=1)
+    """The end of ``now``'s whole second: changes are stamped to the second, one stamped this second is inside."""
+    return now.replace(microsecond=0) + timedelta(seconds=1)
 
 
 def window_today(now: datetime) -> Window:
