@@ -14,6 +14,7 @@ from ui.frame import PageContext, page_context, view_tabs
 
 # Large type for the projector, scoped to this page's containers (a stable key gives the class).
 _STYLE = """<style>
+.stMainBlockContainer { padding-top: 2.5rem; }
 .st-key-workshop_subgoal h1 { font-size: 2.6rem; line-height: 1.15; }
 .st-key-workshop_subgoal [data-testid="stMarkdownContainer"] p { font-size: 1.45rem; }
 .st-key-workshop_measures [data-testid="stText"], .st-key-workshop_measures [data-testid="stText"] * {
@@ -84,20 +85,18 @@ def subgoal_view(ctx: PageContext, subgoal_id: str) -> None:
             t("workshop.difficulty", lang, value=t(f"difficulty.{sub.difficulty.value}", lang) if sub.difficulty else rating),
             t("workshop.impact", lang, value=t(f"impact.{sub.impact.value}", lang) if sub.impact else rating),
         ]))
-    left, right = st.columns([1, 1], gap="large")
-    with left:
-        st.subheader(t("workshop.indicators", lang), anchor=False)
-        pairs = workshop.subgoal_pairs(plan, subgoal_id)
-        if not pairs:
-            st.info(t("workshop.indicators.none", lang))
-        elif views.comparison(pairs, ctx.filters.group, lang).empty:
-            st.info(t("workshop.indicators.no_values", lang))
-        else:
-            with st.container(key="workshop_charts"):
-                for unit, fig in views.comparison_figures(pairs, ctx.filters.group, lang):
-                    st.plotly_chart(fig, width="stretch", key=f"ws_{unit}", config={"displaylogo": False})
-    with right:
-        measures_cards(ctx, subgoal_id)
+    # stacked, not side by side: the charts' long indicator names need the whole width of a projector
+    st.subheader(t("workshop.indicators", lang), anchor=False)
+    pairs = workshop.subgoal_pairs(plan, subgoal_id)
+    if not pairs:
+        st.info(t("workshop.indicators.none", lang))
+    elif views.comparison(pairs, ctx.filters.group, lang).empty:
+        st.info(t("workshop.indicators.no_values", lang))
+    else:
+        with st.container(key="workshop_charts"):
+            for unit, fig in views.comparison_figures(pairs, ctx.filters.group, lang):
+                st.plotly_chart(fig, width="stretch", key=f"ws_{unit}", config={"displaylogo": False})
+    measures_cards(ctx, subgoal_id)
 
 
 def measures_cards(ctx: PageContext, subgoal_id: str) -> None:
@@ -114,8 +113,11 @@ def measures_cards(ctx: PageContext, subgoal_id: str) -> None:
         return
     empty = t("workshop.empty", lang)
     with st.container(key="workshop_measures"):
-        for r in rows.itertuples(index=False):
-            with st.container(border=True, key=f"ws_card_{r.measure_id}"):
+        records = list(rows.itertuples(index=False))
+        for i, r in enumerate(records):
+            if i % 2 == 0:  # two cards a row on a projector; on a phone they stack, still in plan order
+                columns = st.columns(2, gap="medium")
+            with columns[i % 2].container(border=True, key=f"ws_card_{r.measure_id}"):
                 kind = "" if r.row_kind == "measure" else f" · {_md(r.row_kind_label)}"
                 st.markdown(f"**{_md(r.actor)}**{kind}")
                 st.text(str(r.toimenpide or "").strip() or empty)
@@ -168,14 +170,20 @@ def summary_view(ctx: PageContext) -> None:
         st.info(t("minutes.none", lang))
     else:
         st.caption(t("minutes.count", lang, n=len(rows)))
-        shown = rows[minutes.COLUMNS[1:]].set_axis(minutes.headers(lang), axis=1)
-        st.dataframe(shown, hide_index=True, width="stretch", key="ws_minutes_table")
+        titles = dict(zip(minutes.COLUMNS[1:], minutes.headers(lang), strict=True))
+        # when, who and from → to first: on a projector or a phone they are what the room reads
+        order = ["when", "who", "field", "old", "new", "target", "subgoal", "actor", "entity"]
+        widths = {"when": 110, "who": 100, "field": 130, "old": 200, "new": 200, "target": 140, "subgoal": 80,
+                  "actor": 200, "entity": 120}
+        st.dataframe(rows[order].rename(columns=titles), hide_index=True, width="stretch", key="ws_minutes_table",
+                     column_config={titles[c]: st.column_config.TextColumn(titles[c], width=w)
+                                    for c, w in widths.items()})
     stamp = pd.Timestamp(window.end.astimezone(minutes.HELSINKI)).strftime("%Y-%m-%d_%H%M")
-    csv_col, docx_col = st.columns(2)
-    csv_col.download_button(t("minutes.download.csv", lang), minutes.minutes_csv(rows, lang),
+    downloads = st.container(horizontal=True)
+    downloads.download_button(t("minutes.download.csv", lang), minutes.minutes_csv(rows, lang),
                             file_name=f"tyopajan_muutokset_{stamp}.csv", mime="text/csv", key="ws_csv",
                             icon=":material/download:", on_click="ignore")
-    docx_col.download_button(t("minutes.download.docx", lang), minutes.minutes_docx(rows, window, lang),
+    downloads.download_button(t("minutes.download.docx", lang), minutes.minutes_docx(rows, window, lang),
                              file_name=f"tyopajan_muutokset_{stamp}.docx", key="ws_docx",
                              mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
                              icon=":material/description:", on_click="ignore")

@@ -12,8 +12,10 @@ from docx import Document
 from streamlit.testing.v1 import AppTest
 
 from core import workshop
+from core.loader import load_plan
 from core.minutes import HELSINKI
 from core.storage import Editor, MeasureEdit, Store
+from ui.data import default_events
 
 PAGE = "pages/workshop.py"
 
@@ -45,7 +47,11 @@ def measures_heading(at: AppTest) -> int:
 
 
 def store() -> Store:
-    return Store.open(os.environ["KYMLAPSET_DATABASE_URL"])
+    """The test session's store, seeded as the app seeds it (a test may run before any page has)."""
+    s = Store.open(os.environ["KYMLAPSET_DATABASE_URL"])
+    if not s.is_seeded():
+        s.seed(load_plan(), events_rows=default_events())
+    return s
 
 
 def expected_measures(subgoal: str, actors: tuple[str, ...] = ()) -> int:
@@ -134,7 +140,7 @@ def test_summary_lists_a_change_and_offers_both_documents():
     at = opened(view="yhteenveto")
     assert at.query_params["nakyma"] in ("yhteenveto", ["yhteenveto"])
     table = at.dataframe[0].value
-    assert list(table.columns)[:3] == ["Aika", "Muuttaja", "Kohde"]
+    assert list(table.columns)[:5] == ["Aika", "Muuttaja", "Kenttä", "Ennen", "Jälkeen"]  # from → to in view
     row = table[table["Muuttaja"] == "Sihteeri"].iloc[-1]
     assert (row["Tunniste"], row["Kenttä"], row["Jälkeen"]) == (m["measure_id"], "Mittari / toteutuminen",
                                                                 "=työpajan mittari")
