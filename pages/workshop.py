@@ -14,7 +14,7 @@ from ui.frame import PageContext, page_context, view_tabs
 
 # Large type for the projector, scoped to this page's containers (a stable key gives the class).
 _STYLE = """<style>
-.stMainBlockContainer { padding-top: 2.5rem; }
+@media (min-width: 641px) { .stMainBlockContainer { padding-top: 2.5rem; } }  /* more room for the sub-goal */
 .st-key-workshop_subgoal h1 { font-size: 2.6rem; line-height: 1.15; }
 .st-key-workshop_subgoal [data-testid="stMarkdownContainer"] p { font-size: 1.45rem; }
 .st-key-workshop_measures [data-testid="stText"], .st-key-workshop_measures [data-testid="stText"] * {
@@ -123,7 +123,7 @@ def measures_cards(ctx: PageContext, subgoal_id: str) -> None:
                 st.text(str(r.toimenpide or "").strip() or empty)
                 for fld in ("mittari", "aikataulu"):
                     value = str(getattr(r, fld) or "").strip()
-                    if value:
+                    if value not in ("", "-", "–"):  # a dash in the plan's cell says nothing on a projector
                         st.caption(t(f"col.{fld}", lang))
                         st.text(value)
 

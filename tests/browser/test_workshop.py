@@ -25,7 +25,7 @@ def heading(page):
 
 def shot(page, name: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"))  # the viewport: what the room sees
 
 
 def test_arrow_keys_step_through_sub_goals_and_the_link_reopens_the_same(browser, app_server):
