@@ -23,6 +23,16 @@ def heading(page):
     return page.locator(".st-key-workshop_subgoal h1")
 
 
+def ready(page) -> None:
+    """The run is over and its widgets and style are drawn: Streamlit loads each element's code lazily and
+    shows a grey skeleton meanwhile, which on a busy machine outlasts the run by seconds."""
+    wait_idle(page)
+    expect(page.locator('[data-testid="stHtml"]')).to_have_count(1, timeout=30000)  # the page's style block
+    if page.locator(".st-key-workshop_subgoal").count():
+        expect(page.get_by_role("combobox", name="Välitavoite")).to_be_visible(timeout=30000)
+        expect(page.get_by_role("button", name=re.compile("Seuraava"))).to_be_visible(timeout=30000)
+
+
 def shot(page, name: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{name}.png"))  # the viewport: what the room sees
@@ -31,7 +41,7 @@ def shot(page, name: str) -> None:
 def test_arrow_keys_step_through_sub_goals_and_the_link_reopens_the_same(browser, app_server):
     page = browser.new_page(viewport=PROJECTOR)
     page.goto(f"{app_server.url}/tyopaja?valitavoite=II.2")
-    wait_idle(page)
+    ready(page)
     expect(heading(page)).to_have_text(re.compile(r"^II\.2 "))
     expect(page.locator(".st-key-workshop_charts [data-testid='stPlotlyChart']").first).to_be_visible(timeout=30000)
     shot(page, "workshop_1280x720")
@@ -53,7 +63,7 @@ def test_arrow_keys_step_through_sub_goals_and_the_link_reopens_the_same(browser
     link = page.url
     fresh = browser.new_page(viewport=PROJECTOR)  # a colleague opens the link
     fresh.goto(link)
-    wait_idle(fresh)
+    ready(fresh)
     expect(heading(fresh)).to_have_text(heading(page).inner_text())
     expect(fresh.get_by_role("combobox", name="Välitavoite")).to_have_value(re.compile(r"^II\.1 "))
     fresh.close()
@@ -63,10 +73,10 @@ def test_arrow_keys_step_through_sub_goals_and_the_link_reopens_the_same(browser
 def test_measure_cards_fit_a_phone(browser, app_server):
     page = browser.new_page(viewport=PHONE)
     page.goto(f"{app_server.url}/tyopaja?valitavoite=II.3")
-    wait_idle(page)
+    ready(page)
     expect(heading(page)).to_have_text(re.compile(r"^II\.3 "))
     cards = page.locator(".st-key-workshop_measures [data-testid='stText']")
-    expect(cards.first).to_be_visible()
+    expect(cards.first).to_be_visible(timeout=30000)
     too_wide = page.evaluate("document.documentElement.scrollWidth > document.documentElement.clientWidth")
     assert not too_wide  # no sideways scrolling on a phone
     shot(page, "workshop_390x844")
@@ -82,7 +92,8 @@ def test_summary_download_reads_back(browser, app_server):
                              Editor("Sihteeri"))
     page = browser.new_page(viewport=PROJECTOR, accept_downloads=True)
     page.goto(f"{app_server.url}/tyopaja?nakyma=yhteenveto")
-    wait_idle(page)
+    ready(page)
+    expect(page.get_by_role("button", name="Lataa CSV")).to_be_visible(timeout=30000)
     expect(page.get_by_text(re.compile(r"^Työpajan muutokset \d+\.\d+\.\d{4} klo "))).to_be_visible()
     shot(page, "workshop_summary_1280x720")
     with page.expect_download() as info:
