@@ -759,6 +759,18 @@ class Store(_CycleMixin):
         with self.engine.connect() as conn:
             return pd.DataFrame(conn.execute(q).mappings().all(), columns=[c.name for c in changes.columns])
 
+    def history_between(self, start: datetime, end: datetime, limit: int = 20000) -> pd.DataFrame:
+        """Changes recorded in [start, end) (aware datetimes), oldest first: a workshop's minutes.
+
+        ``changed_at`` is stored as UTC ISO text of one fixed form, so comparing texts compares times.
+        """
+        lo = start.astimezone(UTC).isoformat(timespec="seconds")
+        hi = end.astimezone(UTC).isoformat(timespec="seconds")
+        q = (select(changes).where(changes.c.changed_at >= lo, changes.c.changed_at < hi)
+             .order_by(changes.c.change_id).limit(limit))
+        with self.engine.connect() as conn:
+            return pd.DataFrame(conn.execute(q).mappings().all(), columns=[c.name for c in changes.columns])
+
     # ---------------------------------------------------------------- helpers
     @staticmethod
     def _record(conn: Connection, entity: str, entity_id: str, fld: str, old: object, new: object,

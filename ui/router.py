@@ -38,6 +38,7 @@ def main() -> None:
             st.Page("pages/paatavoite-3.py", title=t("nav.goal", lang, goal="III"), icon=":material/looks_3:", url_path="paatavoite-3"),
             st.Page("pages/indikaattorit.py", title=t("nav.indicators", lang), icon=":material/bar_chart:", url_path="indikaattorit"),
             st.Page("pages/toimenpiteet.py", title=t("nav.measures", lang), icon=":material/checklist:", url_path="toimenpiteet"),
+            st.Page("pages/tyopaja.py", title=t("nav.workshop", lang), icon=":material/co_present:", url_path="tyopaja"),
         ],
         t("nav.section.follow", lang): [
             st.Page("pages/aikajana.py", title=t("nav.timeline", lang), icon=":material/view_timeline:", url_path="aikajana"),

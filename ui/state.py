@@ -34,11 +34,13 @@ GOAL_VIEWS = ("tavoite", "indikaattorit", "toimenpiteet")
 MEASURES_VIEWS = ("toimenpiteet", "koko_taulukko")
 INDICATORS_VIEWS = ("kaaviot", "arvot")
 EVALUATION_VIEWS = ("arviointi", "yhteenveto")
+WORKSHOP_VIEWS = ("tyopaja", "yhteenveto")  # one sub-goal on the projector; the session's changes
 PAGE_VIEWS = {
     **{f"pages/paatavoite-{n}.py": GOAL_VIEWS for n in (1, 2, 3)},
     "pages/toimenpiteet.py": MEASURES_VIEWS,
     "pages/indikaattorit.py": INDICATORS_VIEWS,
     "pages/arviointi.py": EVALUATION_VIEWS,
+    "pages/tyopaja.py": WORKSHOP_VIEWS,
 }
 VIEWS = tuple(dict.fromkeys(v for views in PAGE_VIEWS.values() for v in views))
 DEFAULTS: dict[str, object] = {
