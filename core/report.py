@@ -294,7 +294,7 @@ def _indicator_rows(plan: Plan, observations_df: pd.DataFrame, goal_id: str, lan
         rows.append([
             esc(r["label"]), esc(r["group_label"]), esc(int(r["year"])), esc(_fmt(r["value"], r["unit"])),
             esc(_fmt(r["national"], r["unit"])), esc(status_text(r["status"], lang)), esc(trend_label(trend, lang)),
-            esc(r["flag"]),
+            esc(r.get("flag_text", r["flag"])),  # plain words, never the codes or extraction notes
         ])
     headers = [t("col.indicator", lang), t("col.group", lang), t("col.year", lang), t("col.value", lang),
                t("col.national", lang), text("col.status_vs", lang), text("col.trend", lang), t("col.flag", lang)]

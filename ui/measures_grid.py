@@ -14,10 +14,11 @@ import pandas as pd
 import streamlit as st
 from st_aggrid import AgGrid, GridOptionsBuilder, GridUpdateMode
 
-from core.i18n import name, t
+from core.i18n import Msg, name, t
 from core.model import MEASURE_TEXT_FIELDS, MeasureStatus
 from core.queries import measures_display
 from core.storage import ConflictError, InvalidEdit, MeasureEdit, NotFound, PermissionDenied, StoreError
+from core.timefmt import local_time
 from ui import data, state, views
 from ui.frame import PageContext
 
@@ -265,7 +266,7 @@ def save_bar(ctx: PageContext, key: str) -> None:
         st.caption("✓ " + t("edit.all_saved", lang))
         return
     n = sum(len(e["values"]) for e in pending.values())
-    st.warning(t("edit.pending", lang, n=n, rows=len(pending)))
+    st.warning(t("edit.pending", lang, n=n, rows=Msg("count.on_rows", n=len(pending))))
     c1, c2 = st.columns([1, 1])
     if c1.button(t("edit.save", lang), key=f"{key}_save", type="primary"):
         save_pending(ctx)
@@ -305,7 +306,7 @@ def resolve_conflicts(ctx: PageContext, key: str) -> None:
     conflicts = st.session_state.get(state.CONFLICTS) or []
     st.error(t("edit.conflict", lang))
     for i, c in enumerate(conflicts):
-        st.markdown(f"**{c['measure_id']}** — " + t("edit.conflict_by", lang, by=c["by"], at=c["at"]))
+        st.markdown(f"**{c['measure_id']}** — " + t("edit.conflict_by", lang, by=c["by"], at=local_time(c["at"], lang)))
         rows = [{"field": t(f"col.{f}", lang), "mine": str(v), "theirs": str(c["current"].get(f))}
                 for f, v in c["mine"].items()]
         table = pd.DataFrame(rows).rename(columns={"field": t("edit.field", lang), "mine": t("edit.mine", lang),
@@ -338,10 +339,10 @@ def add_and_remove(ctx: PageContext, measures: pd.DataFrame, key: str, goal_id: 
     if adder.open:
         with adder, st.form(f"{key}_add", clear_on_submit=True):
             actors = [a.actor_id for a in plan.actors]
-            actor = st.selectbox(t("col.actor", lang), actors, key=f"{key}_add_actor",
+            actor = st.selectbox(t("col.actor", lang), actors, placeholder=t("widget.placeholder", lang), key=f"{key}_add_actor",
                                  format_func=lambda a: name(plan.actor(a), lang))
             subs = [s for s in plan.subgoals if goal_id is None or s.goal_id == goal_id]
-            sub = st.selectbox(t("col.subgoal", lang), [s.subgoal_id for s in subs], key=f"{key}_add_sub",
+            sub = st.selectbox(t("col.subgoal", lang), [s.subgoal_id for s in subs], placeholder=t("widget.placeholder", lang), key=f"{key}_add_sub",
                                format_func=lambda s: f"{s} {next(x.title_fi if lang == 'fi' else x.title_en for x in subs if x.subgoal_id == s)}")
             values = {f: st.text_area(t(f"col.{f}", lang), key=f"{key}_add_{f}", max_chars=4000, height=80)
                       for f in MEASURE_TEXT_FIELDS}
@@ -361,7 +362,7 @@ def add_and_remove(ctx: PageContext, measures: pd.DataFrame, key: str, goal_id: 
         ids = list(measures["measure_id"])
         if not ids:
             return
-        target = st.selectbox(t("edit.remove_which", lang), ids, key=f"{key}_rm_id")
+        target = st.selectbox(t("edit.remove_which", lang), ids, placeholder=t("widget.placeholder", lang), key=f"{key}_rm_id")
         sure = st.checkbox(t("edit.remove_confirm", lang), key=f"{key}_rm_ok")
         if st.button(t("edit.remove_submit", lang), key=f"{key}_rm_go", disabled=not sure):
             row = measures[measures["measure_id"] == target].iloc[0]
