@@ -175,7 +175,9 @@ CATALOGUE: dict[str, dict[str, str | dict[str, str]]] = {
         "edit.too_many": "Taulukossa näytetään {shown}/{n} toimenpidettä. Rajaa toimijaa, välitavoitetta tai hakua nähdäksesi loput; latauksessa ovat kaikki.",
         "edit.readonly_hint": "Vain luku. Muokkaaminen vaatii kirjautumisen muokkaajaksi (sivupalkki).",
         "edit.all_saved": "Kaikki muutokset on tallennettu.",
-        "edit.pending": {"one": "Tallentamattomia muutoksia: {n} kenttä {rows}. Se säilyy, kunnes tallennat tai hylkäät sen.", "other": "Tallentamattomia muutoksia: {n} kenttää {rows}. Ne säilyvät, kunnes tallennat tai hylkäät ne."},
+        "edit.pending": {
+            "one": "Tallentamattomia muutoksia: {n} kenttä {rows}. Se säilyy, kunnes tallennat tai hylkäät sen.",
+            "other": "Tallentamattomia muutoksia: {n} kenttää {rows}. Ne säilyvät, kunnes tallennat tai hylkäät ne."},
         "edit.save": "Tallenna muutokset",
         "edit.discard": "Hylkää muutokset",
         "edit.saved": "Muutokset tallennettu.",
@@ -233,7 +235,9 @@ CATALOGUE: dict[str, dict[str, str | dict[str, str]]] = {
         "eval.by.actor": "toimijoittain",
         "eval.by.goal": "päätavoitteittain",
         "eval.by.subgoal": "välitavoitteittain",
-        "eval.missing": {"one": "Arvioimatta vuodelta {year}: {n} toimenpide", "other": "Arvioimatta vuodelta {year}: {n} toimenpidettä"},
+        "eval.missing": {
+            "one": "Arvioimatta vuodelta {year}: {n} toimenpide",
+            "other": "Arvioimatta vuodelta {year}: {n} toimenpidettä"},
         "eval.col.rating": "Arvio (1–4)",
         "eval.col.comment": "Kommentti",
         "eval.col.evaluator": "Arvioija",
@@ -250,7 +254,9 @@ CATALOGUE: dict[str, dict[str, str | dict[str, str]]] = {
         "data.import.help": "Sovelluksen oma pohja (CSV tai Excel) tai Sotkanetin vienti (CSV puolipisteillä ja desimaalipilkuilla, tai JSON). Mitään ei muuteta ennen vahvistusta.",
         "data.template_csv": "Lataa CSV-pohja",
         "data.template_xlsx": "Lataa Excel-pohja",
-        "data.refused": {"one": "Tiedostoa ei tuotu: {n} virhe. Korjaa se ja yritä uudelleen; mitään ei muutettu.", "other": "Tiedostoa ei tuotu: {n} virhettä. Korjaa ne ja yritä uudelleen; mitään ei muutettu."},
+        "data.refused": {
+            "one": "Tiedostoa ei tuotu: {n} virhe. Korjaa se ja yritä uudelleen; mitään ei muutettu.",
+            "other": "Tiedostoa ei tuotu: {n} virhettä. Korjaa ne ja yritä uudelleen; mitään ei muutettu."},
         "data.preview": "Esikatselu: {added} lisätään, {changed} muuttuu, {same} ennallaan.",
         "data.confirm": "Vahvista ja tallenna",
         "data.cancel": "Peru",
@@ -312,10 +318,16 @@ CATALOGUE: dict[str, dict[str, str | dict[str, str]]] = {
         # importer (core/importer.py): problems of an imported file, notes, preview
         "importer.where.row": "rivi {row}",
         "importer.where.column": "sarake '{column}'",
-        "importer.refused": {"one": "Tuontia ei tehty: tiedostossa on {n} virhe. Korjaa se ja tuo tiedosto uudelleen.", "other": "Tuontia ei tehty: tiedostossa on {n} virhettä. Korjaa ne ja tuo tiedosto uudelleen."},
-        "importer.more_errors": {"one": "… ja {n} muu virhe. Korjaa yllä olevat ja tuo tiedosto uudelleen.", "other": "… ja {n} muuta virhettä. Korjaa yllä olevat ja tuo tiedosto uudelleen."},
+        "importer.refused": {
+            "one": "Tuontia ei tehty: tiedostossa on {n} virhe. Korjaa se ja tuo tiedosto uudelleen.",
+            "other": "Tuontia ei tehty: tiedostossa on {n} virhettä. Korjaa ne ja tuo tiedosto uudelleen."},
+        "importer.more_errors": {
+            "one": "… ja {n} muu virhe. Korjaa yllä olevat ja tuo tiedosto uudelleen.",
+            "other": "… ja {n} muuta virhettä. Korjaa yllä olevat ja tuo tiedosto uudelleen."},
         "importer.with_context": "{text}{context}",
-        "importer.mapping.errors": {"one": "Muunnostaulukossa {file} on {n} virhe:", "other": "Muunnostaulukossa {file} on {n} virhettä:"},
+        "importer.mapping.errors": {
+            "one": "Muunnostaulukossa {file} on {n} virhe:",
+            "other": "Muunnostaulukossa {file} on {n} virhettä:"},
         "importer.mapping.problem": "Muunnostaulukko {file}: {problem}",
         "importer.mapping.column_missing": "sarake '{column}' puuttuu.",
         "importer.mapping.column_unknown": "tuntematon sarake '{column}' (sallitut: {allowed}).",
@@ -383,7 +395,9 @@ CATALOGUE: dict[str, dict[str, str | dict[str, str]]] = {
         "importer.sotkanet.unmapped": "Sotkanet-indikaattorille '{indicator}' ei ole riviä muunnostaulukossa {file}. Lisää taulukkoon rivi, joka kertoo mihin suunnitelman indikaattoriin se kuuluu, tai poista indikaattori tiedostosta.",
         "importer.sotkanet.region_unmapped": "Alueelle '{region}' ei ole muunnosta indikaattorille '{indicator}' taulukossa {file}. Lisää rivi tai poista alue tiedostosta.",
         "importer.sotkanet.mapping_row": " (muunnostaulukon {file} rivi {line})",
-        "importer.sotkanet.skipped_gender": {"one": "Ohitettiin {n} rivi, jonka sukupuoli on '{gender}': oletuksena tuodaan vain 'yhteensä'-arvot (muunnostaulukkoon voi lisätä rivin tälle sukupuolelle).", "other": "Ohitettiin {n} riviä, joiden sukupuoli on '{gender}': oletuksena tuodaan vain 'yhteensä'-arvot (muunnostaulukkoon voi lisätä rivin tälle sukupuolelle)."},
+        "importer.sotkanet.skipped_gender": {
+            "one": "Ohitettiin {n} rivi, jonka sukupuoli on '{gender}': oletuksena tuodaan vain 'yhteensä'-arvot (muunnostaulukkoon voi lisätä rivin tälle sukupuolelle).",
+            "other": "Ohitettiin {n} riviä, joiden sukupuoli on '{gender}': oletuksena tuodaan vain 'yhteensä'-arvot (muunnostaulukkoon voi lisätä rivin tälle sukupuolelle)."},
         "importer.sotkanet.column_missing": "Sotkanet-tiedostosta puuttuu sarake '{column}' ({role}).",
         "importer.sotkanet.fix_mapping_first": "Sotkanet-tiedostoa ei voi tuoda ennen kuin muunnostaulukko on korjattu.",
         "importer.json.invalid": "Tiedosto ei ole kelvollista JSONia (virhe rivillä {line}, merkki {col}). Tallenna Sotkanetin vastaus sellaisenaan.",
@@ -514,7 +528,9 @@ CATALOGUE: dict[str, dict[str, str | dict[str, str]]] = {
         "timeline.chart.marker.no_end": "loppuvuosi puuttuu",
         "timeline.chart.title": "Toimenpiteiden aikajana",
         "timeline.chart.axis": "Vuosi",
-        "timeline.chart.undated_note": {"one": "{n} toimenpide ilman alkuvuotta ei näy aikajanalla (ks. luettelo).", "other": "{n} toimenpidettä ilman alkuvuotta ei näy aikajanalla (ks. luettelo)."},
+        "timeline.chart.undated_note": {
+            "one": "{n} toimenpide ilman alkuvuotta ei näy aikajanalla (ks. luettelo).",
+            "other": "{n} toimenpidettä ilman alkuvuotta ei näy aikajanalla (ks. luettelo)."},
         "timeline.chart.empty": "Ei aikataulutettuja toimenpiteitä.",
         "timeline.chart.now": "nyt",
         "timeline.chart.hover.actor": "Toimija",
@@ -828,7 +844,9 @@ CATALOGUE: dict[str, dict[str, str | dict[str, str]]] = {
         "edit.too_many": "The grid shows {shown}/{n} measures. Narrow by actor, sub-goal or search to see the rest; the download has them all.",
         "edit.readonly_hint": "Read-only. Editing needs an editor sign-in (sidebar).",
         "edit.all_saved": "All changes are saved.",
-        "edit.pending": {"one": "Unsaved changes: {n} field {rows}. It stays until you save or discard it.", "other": "Unsaved changes: {n} fields {rows}. They stay until you save or discard them."},
+        "edit.pending": {
+            "one": "Unsaved changes: {n} field {rows}. It stays until you save or discard it.",
+            "other": "Unsaved changes: {n} fields {rows}. They stay until you save or discard them."},
         "edit.save": "Save changes",
         "edit.discard": "Discard changes",
         "edit.saved": "Changes saved.",
@@ -885,7 +903,9 @@ CATALOGUE: dict[str, dict[str, str | dict[str, str]]] = {
         "eval.by.actor": "by actor",
         "eval.by.goal": "by main goal",
         "eval.by.subgoal": "by sub-goal",
-        "eval.missing": {"one": "Not yet evaluated for {year}: {n} measure", "other": "Not yet evaluated for {year}: {n} measures"},
+        "eval.missing": {
+            "one": "Not yet evaluated for {year}: {n} measure",
+            "other": "Not yet evaluated for {year}: {n} measures"},
         "eval.col.rating": "Rating (1–4)",
         "eval.col.comment": "Comment",
         "eval.col.evaluator": "Evaluator",
@@ -902,7 +922,9 @@ CATALOGUE: dict[str, dict[str, str | dict[str, str]]] = {
         "data.import.help": "The app's own template (CSV or Excel) or a Sotkanet export (CSV with semicolons and decimal commas, or JSON). Nothing changes before you confirm.",
         "data.template_csv": "Download CSV template",
         "data.template_xlsx": "Download Excel template",
-        "data.refused": {"one": "The file was not imported: {n} error. Fix it and try again; nothing was changed.", "other": "The file was not imported: {n} errors. Fix them and try again; nothing was changed."},
+        "data.refused": {
+            "one": "The file was not imported: {n} error. Fix it and try again; nothing was changed.",
+            "other": "The file was not imported: {n} errors. Fix them and try again; nothing was changed."},
         "data.preview": "Preview: {added} to add, {changed} to change, {same} unchanged.",
         "data.confirm": "Confirm and save",
         "data.cancel": "Cancel",
@@ -964,10 +986,16 @@ CATALOGUE: dict[str, dict[str, str | dict[str, str]]] = {
         # importer (core/importer.py)
         "importer.where.row": "row {row}",
         "importer.where.column": "column '{column}'",
-        "importer.refused": {"one": "Nothing was imported: the file has {n} problem. Correct it and import the file again.", "other": "Nothing was imported: the file has {n} problems. Correct them and import the file again."},
-        "importer.more_errors": {"one": "… and {n} more problem. Correct the ones above and import the file again.", "other": "… and {n} more problems. Correct the ones above and import the file again."},
+        "importer.refused": {
+            "one": "Nothing was imported: the file has {n} problem. Correct it and import the file again.",
+            "other": "Nothing was imported: the file has {n} problems. Correct them and import the file again."},
+        "importer.more_errors": {
+            "one": "… and {n} more problem. Correct the ones above and import the file again.",
+            "other": "… and {n} more problems. Correct the ones above and import the file again."},
         "importer.with_context": "{text}{context}",
-        "importer.mapping.errors": {"one": "The mapping table {file} has {n} problem:", "other": "The mapping table {file} has {n} problems:"},
+        "importer.mapping.errors": {
+            "one": "The mapping table {file} has {n} problem:",
+            "other": "The mapping table {file} has {n} problems:"},
         "importer.mapping.problem": "Mapping table {file}: {problem}",
         "importer.mapping.column_missing": "the column '{column}' is missing.",
         "importer.mapping.column_unknown": "unknown column '{column}' (allowed: {allowed}).",
@@ -1035,7 +1063,9 @@ CATALOGUE: dict[str, dict[str, str | dict[str, str]]] = {
         "importer.sotkanet.unmapped": "The Sotkanet indicator '{indicator}' has no row in the mapping table {file}. Add a row saying which of the plan's indicators it belongs to, or remove the indicator from the file.",
         "importer.sotkanet.region_unmapped": "The area '{region}' has no mapping for the indicator '{indicator}' in the table {file}. Add a row or remove the area from the file.",
         "importer.sotkanet.mapping_row": " (mapping table {file}, row {line})",
-        "importer.sotkanet.skipped_gender": {"one": "Skipped {n} row whose gender is '{gender}': by default only 'total' values are imported (a row for this gender can be added to the mapping table).", "other": "Skipped {n} rows whose gender is '{gender}': by default only 'total' values are imported (a row for this gender can be added to the mapping table)."},
+        "importer.sotkanet.skipped_gender": {
+            "one": "Skipped {n} row whose gender is '{gender}': by default only 'total' values are imported (a row for this gender can be added to the mapping table).",
+            "other": "Skipped {n} rows whose gender is '{gender}': by default only 'total' values are imported (a row for this gender can be added to the mapping table)."},
         "importer.sotkanet.column_missing": "The Sotkanet file has no column '{column}' ({role}).",
         "importer.sotkanet.fix_mapping_first": "A Sotkanet file cannot be imported until the mapping table is corrected.",
         "importer.json.invalid": "The file is not valid JSON (error on line {line}, character {col}). Save Sotkanet's answer as it is.",
@@ -1165,7 +1195,9 @@ CATALOGUE: dict[str, dict[str, str | dict[str, str]]] = {
         "timeline.chart.marker.no_end": "end year missing",
         "timeline.chart.title": "Timeline of measures",
         "timeline.chart.axis": "Year",
-        "timeline.chart.undated_note": {"one": "{n} measure without a start year is not on the timeline (see the list).", "other": "{n} measures without a start year are not on the timeline (see the list)."},
+        "timeline.chart.undated_note": {
+            "one": "{n} measure without a start year is not on the timeline (see the list).",
+            "other": "{n} measures without a start year are not on the timeline (see the list)."},
         "timeline.chart.empty": "No scheduled measures.",
         "timeline.chart.now": "now",
         "timeline.chart.hover.actor": "Actor",

@@ -38,9 +38,11 @@ else:
             ind = st.selectbox(t("data.indicator", lang), ids, placeholder=t("widget.placeholder", lang), key="add_ind",
                                format_func=lambda i: f"{i} {name(plan.indicator(i), lang)}")
             series = [""] + [s.series_id for s in plan.series]
-            ser = st.selectbox(t("data.series", lang), series, placeholder=t("widget.placeholder", lang), key="add_series",
+            ser = st.selectbox(t("data.series", lang), series, key="add_series",
+                               placeholder=t("widget.placeholder", lang),
                                format_func=lambda s: "–" if not s else next(name(x, lang) for x in plan.series if x.series_id == s))
-            grp = st.selectbox(t("col.group", lang), [g.group_id for g in plan.groups], placeholder=t("widget.placeholder", lang), key="add_group",
+            grp = st.selectbox(t("col.group", lang), [g.group_id for g in plan.groups], key="add_group",
+                               placeholder=t("widget.placeholder", lang),
                                format_func=lambda g: next(name(x, lang) for x in plan.groups if x.group_id == g))
             area = st.text_input(t("data.area", lang), value="kymenlaakso", key="add_area",
                                  help="kymenlaakso, koko_maa, kunta:kotka …")

@@ -17,7 +17,8 @@ if done:
     st.success(t(done["key"], lang, **done.get("values", {})), icon=":material/check_circle:")
 
 all_ids = store.measure_ids()
-target = st.selectbox(t("history.measure", lang), [None, *all_ids], placeholder=t("widget.placeholder", lang), key="w_hist_measure",
+target = st.selectbox(t("history.measure", lang), [None, *all_ids], key="w_hist_measure",
+                      placeholder=t("widget.placeholder", lang),
                       format_func=lambda m: t("history.all", lang) if m is None else m)
 hist = store.history(entity="measure" if target else None, entity_id=target)
 if hist.empty:
@@ -33,7 +34,8 @@ if ctx.editor is not None and not hist.empty:
     revertible = hist[(hist["field"] != "*") & (hist["action"].isin(["update", "revert"]))]
     by_id = {int(r["change_id"]): r for r in revertible.to_dict("records")}
     if by_id:
-        chosen = st.selectbox(t("history.revert_which", lang), list(by_id), placeholder=t("widget.placeholder", lang), key="w_revert",
+        chosen = st.selectbox(t("history.revert_which", lang), list(by_id), key="w_revert",
+                              placeholder=t("widget.placeholder", lang),
                               format_func=lambda c: change_line(by_id[c], lang))
         if st.button(t("history.revert_submit", lang), key="revert_go"):
             try:
@@ -48,7 +50,8 @@ if ctx.editor is not None and not hist.empty:
     deleted = store.measure_ids(deleted=True)
     if deleted:
         st.subheader(t("history.restore", lang))
-        rid = st.selectbox(t("history.restore_which", lang), deleted, placeholder=t("widget.placeholder", lang), key="w_restore")
+        rid = st.selectbox(t("history.restore_which", lang), deleted, key="w_restore",
+                           placeholder=t("widget.placeholder", lang))
         if st.button(t("history.restore_submit", lang), key="restore_go"):
             try:
                 store.restore_measure(rid, ctx.editor)

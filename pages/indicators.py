@@ -15,7 +15,8 @@ st.title(t("indicators.title", lang))
 
 categories = [None] + list(dict.fromkeys(i.category for i in sorted(plan.indicators, key=lambda i: i.indicator_id)))
 current = ctx.filters.category if ctx.filters.category in categories else None
-st.selectbox(t("indicators.category", lang), categories, index=categories.index(current), placeholder=t("widget.placeholder", lang), key="w_category",
+st.selectbox(t("indicators.category", lang), categories, index=categories.index(current), key="w_category",
+             placeholder=t("widget.placeholder", lang),
              format_func=lambda c: t("indicators.category.all", lang) if c is None else c,
              on_change=state.mirror, args=("w_category", state.CATEGORY))
 category = st.session_state.get("w_category", current)
@@ -63,7 +64,8 @@ def values_view() -> None:
         ids = [str(i.indicator_id) for i in indicators]
         current = state.get(state.INDICATOR)
         current = current if current in ids else ids[0]
-        st.selectbox(t("indicators.pick", lang), ids, index=ids.index(current), placeholder=t("widget.placeholder", lang), key="w_indicator",
+        st.selectbox(t("indicators.pick", lang), ids, index=ids.index(current), key="w_indicator",
+                     placeholder=t("widget.placeholder", lang),
                      format_func=lambda i: f"{i} {name(plan.indicator(int(i)), lang)}",
                      on_change=state.mirror, args=("w_indicator", state.INDICATOR))
         chosen = st.session_state.get("w_indicator", current)

@@ -22,7 +22,8 @@ def filtered(ctx: PageContext) -> None:
     subs = [None] + [s.subgoal_id for s in plan.subgoals if goal in (None, s.goal_id)]
     sub_now = ctx.filters.subgoal if ctx.filters.subgoal in subs else None
     titles = {s.subgoal_id: f"{s.subgoal_id} {name(s, lang, 'title')}" for s in plan.subgoals}
-    c2.selectbox(t("goal.subgoal_filter", lang), subs, index=subs.index(sub_now), placeholder=t("widget.placeholder", lang), key="w_subgoal_all",
+    c2.selectbox(t("goal.subgoal_filter", lang), subs, index=subs.index(sub_now), key="w_subgoal_all",
+                 placeholder=t("widget.placeholder", lang),
                  format_func=lambda s: t("goal.subgoal_filter.all", lang) if s is None else titles[s],
                  on_change=state.mirror, args=("w_subgoal_all", state.SUBGOAL))
     sub = st.session_state.get("w_subgoal_all", sub_now)

@@ -135,7 +135,8 @@ def sidebar(plan: Plan) -> None:
     current = state.get(state.GROUP)
     sb.selectbox(
         t("sidebar.group", lang), groups, index=groups.index(current) if current in groups else 0,
-        format_func=lambda g: t("sidebar.group.all", lang) if g is None else group_names[g], placeholder=t("widget.placeholder", lang), key=f"w_group_{lang}",
+        format_func=lambda g: t("sidebar.group.all", lang) if g is None else group_names[g], key=f"w_group_{lang}",
+        placeholder=t("widget.placeholder", lang),
         on_change=state.mirror, args=(f"w_group_{lang}", state.GROUP),
     )
     actor_ids = [a.actor_id for a in plan.actors]
@@ -209,7 +210,8 @@ def goal_filter(ctx: PageContext, key: str, where=st) -> str | None:
     lang = ctx.lang
     goals = [None] + [g.goal_id for g in sorted(ctx.plan.goals, key=lambda g: g.number)]
     current = ctx.filters.goal if ctx.filters.goal in goals else None
-    where.selectbox(t("measures.goal", lang), goals, index=goals.index(current), placeholder=t("widget.placeholder", lang), key=key,
+    where.selectbox(t("measures.goal", lang), goals, index=goals.index(current), key=key,
+                    placeholder=t("widget.placeholder", lang),
                     format_func=lambda g: t("measures.goal.all", lang) if g is None else t("nav.goal", lang, goal=g),
                     on_change=state.mirror, args=(key, state.GOAL))
     return st.session_state.get(key, current)

@@ -55,7 +55,8 @@ def measures_section(ctx, goal_id: str) -> None:
     subs = [None] + [s.subgoal_id for s in plan.subgoals_of(goal_id)]
     current = ctx.filters.subgoal if ctx.filters.subgoal in subs else None
     titles = {s.subgoal_id: f"{s.subgoal_id} {name(s, lang, 'title')}" for s in plan.subgoals_of(goal_id)}
-    st.selectbox(t("goal.subgoal_filter", lang), subs, index=subs.index(current), placeholder=t("widget.placeholder", lang), key=f"w_subgoal_{goal_id}",
+    st.selectbox(t("goal.subgoal_filter", lang), subs, index=subs.index(current), key=f"w_subgoal_{goal_id}",
+                 placeholder=t("widget.placeholder", lang),
                  format_func=lambda s: t("goal.subgoal_filter.all", lang) if s is None else titles[s],
                  on_change=state.mirror, args=(f"w_subgoal_{goal_id}", state.SUBGOAL))
     selected = st.session_state.get(f"w_subgoal_{goal_id}", current)

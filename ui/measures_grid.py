@@ -339,10 +339,12 @@ def add_and_remove(ctx: PageContext, measures: pd.DataFrame, key: str, goal_id: 
     if adder.open:
         with adder, st.form(f"{key}_add", clear_on_submit=True):
             actors = [a.actor_id for a in plan.actors]
-            actor = st.selectbox(t("col.actor", lang), actors, placeholder=t("widget.placeholder", lang), key=f"{key}_add_actor",
+            actor = st.selectbox(t("col.actor", lang), actors, key=f"{key}_add_actor",
+                                 placeholder=t("widget.placeholder", lang),
                                  format_func=lambda a: name(plan.actor(a), lang))
             subs = [s for s in plan.subgoals if goal_id is None or s.goal_id == goal_id]
-            sub = st.selectbox(t("col.subgoal", lang), [s.subgoal_id for s in subs], placeholder=t("widget.placeholder", lang), key=f"{key}_add_sub",
+            sub = st.selectbox(t("col.subgoal", lang), [s.subgoal_id for s in subs], key=f"{key}_add_sub",
+                               placeholder=t("widget.placeholder", lang),
                                format_func=lambda s: f"{s} {next(x.title_fi if lang == 'fi' else x.title_en for x in subs if x.subgoal_id == s)}")
             values = {f: st.text_area(t(f"col.{f}", lang), key=f"{key}_add_{f}", max_chars=4000, height=80)
                       for f in MEASURE_TEXT_FIELDS}
@@ -362,7 +364,8 @@ def add_and_remove(ctx: PageContext, measures: pd.DataFrame, key: str, goal_id: 
         ids = list(measures["measure_id"])
         if not ids:
             return
-        target = st.selectbox(t("edit.remove_which", lang), ids, placeholder=t("widget.placeholder", lang), key=f"{key}_rm_id")
+        target = st.selectbox(t("edit.remove_which", lang), ids, key=f"{key}_rm_id",
+                              placeholder=t("widget.placeholder", lang))
         sure = st.checkbox(t("edit.remove_confirm", lang), key=f"{key}_rm_ok")
         if st.button(t("edit.remove_submit", lang), key=f"{key}_rm_go", disabled=not sure):
             row = measures[measures["measure_id"] == target].iloc[0]

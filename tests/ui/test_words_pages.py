@@ -94,6 +94,7 @@ def test_yearly_pages_open_on_the_last_finished_plan_year(page, key):
     box = at.selectbox(key=key)
     assert box.value == default_evaluation_year(2020, 2025)
     assert "viimeisin päättynyt vuosi" in box.help and "2020–2025" in box.help
+    assert any("viimeisin päättynyt vuosi (2025)" in c.value for c in at.caption)  # said on the page, too
 
 
 def test_indicator_definition_shows_plain_flags_not_extraction_notes():
