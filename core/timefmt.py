@@ -48,6 +48,14 @@ def local_time(value: str | datetime | None, lang: str = "fi") -> str:
     return f"{moment.day}.{moment.month}.{moment.year} klo {moment.hour}.{moment:%M}"
 
 
+def local_date(value: date | None = None, lang: str = "fi") -> str:
+    """A date as people write it: "1.12.2026" / "1 Dec 2026" (today in Finland when None)."""
+    day = value or datetime.now(TZ).date()
+    if lang == "en":
+        return f"{day.day} {_MONTHS_EN[day.month - 1]} {day.year}"
+    return f"{day.day}.{day.month}.{day.year}"
+
+
 def default_evaluation_year(period_start: int, period_end: int, today: date | None = None) -> int:
     """The year a yearly evaluation or report opens on: the last finished year of the plan period.
 

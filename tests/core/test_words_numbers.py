@@ -213,3 +213,10 @@ def test_revert_choice_reads_as_the_change():
     line = history.change_line(_changes().iloc[0].to_dict(), "fi")
     assert line == "1.12.2026 klo 0.19 · hamina-II.2-1 · Vastuuhenkilö: – → Liisa"
     assert "#7" not in line
+
+
+def test_local_date_and_the_reports_printed_date():
+    from core.timefmt import local_date
+
+    assert local_date(date(2026, 12, 1), "fi") == "1.12.2026" and local_date(date(2026, 12, 1), "en") == "1 Dec 2026"
+    assert re.fullmatch(r"\d{1,2}\.\d{1,2}\.\d{4}", local_date())
