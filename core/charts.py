@@ -84,7 +84,7 @@ def indicator_comparison_figure(frame: pd.DataFrame, lang: str = "fi", title: st
                 [("+" if (d or 0) > 0 else "") + _fmt(d, unit) if d is not None and not pd.isna(d) else "–" for d in part["diff"]],
                 [html.escape(str(x)) for x in part["source"]],
                 part["year"],
-                [html.escape(f) if f else "–" for f in part["flag"]],  # notes can come from imports
+                [html.escape(f) if f else "–" for f in part.get("flag_text", part["flag"])],  # flags can come from imports
                 part["status_label"],
                 [f"{tl} ({by}→)" if tr != "ei_trendia" else tl
                  for tl, tr, by in zip(part.get("trend_label", [""] * len(part)), part.get("trend", [""] * len(part)),

@@ -2,6 +2,12 @@
 
 ``t(key, lang, **values)`` formats a text; a missing key raises KeyError so a typo fails in
 tests rather than showing a raw key to users. Tests check both languages have the same keys.
+
+Plurals: a text that counts something is a dict of forms, ``{"one": "{n} toimenpide", "other":
+"{n} toimenpidettä"}``, and the value ``n`` chooses the form ("one" for exactly 1, else "other" —
+the rule of both Finnish and English). ``tn(key, n, lang)`` is the short way to say it; a second
+count inside the text is passed as a ``Msg`` (``rows=Msg("count.rows", n=2)``), which renders
+itself in the same language.
 """
 
 from __future__ import annotations
@@ -9,7 +15,7 @@ from __future__ import annotations
 LANGS = ("fi", "en")
 DEFAULT_LANG = "fi"
 
-CATALOGUE: dict[str, dict[str, str]] = {
+CATALOGUE: dict[str, dict[str, str | dict[str, str]]] = {
     "fi": {
         # frame
         "app.title": "Lasten, nuorten ja perheiden hyvinvointisuunnitelman seuranta",
@@ -49,9 +55,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "area.koko_maa": "Koko maa",
         # overview
         "overview.title": "Etusivu",
-        "overview.intro": "Suunnitelmakausi {start}–{end}. {n_ind} indikaattoria, {n_goals} päätavoitetta, "
-        "{n_sub} välitavoitetta, {n_act} toimijaa ja {n_meas} toimenpidettä.",
-        "overview.by_status": "Indikaattorit tilanteen mukaan päätavoitteittain",
+        "overview.intro": "Suunnitelmakausi {start}–{end}. {indicators}, {goals}, {subgoals}, {actors} ja {measures}.",
+        "overview.by_status": "Vertailut koko maahan tilanteen mukaan päätavoitteittain",
         "overview.heatmap": "Indikaattorit ja vastaajaryhmät: tilanne suhteessa koko maahan",
         "overview.measures_matrix": "Toimenpiteet toimijoittain ja päätavoitteittain",
         "overview.service_mix": "Palvelutasojen painotus päätavoitteittain",
@@ -151,7 +156,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "measures.goal": "Päätavoite",
         "measures.goal.all": "Kaikki päätavoitteet",
         "measures.search": "Hae tekstistä",
-        "measures.count": "{n} toimenpidettä",
+        "measures.count": {"one": "{n} toimenpide", "other": "{n} toimenpidettä"},
         "measures.none": "Valinnoilla ei löytynyt toimenpiteitä.",
         "measures.actor_pick": "Toimija (toimenpiderivejä)",
         "measures.download_csv": "Lataa CSV",
@@ -170,7 +175,9 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "edit.too_many": "Taulukossa näytetään {shown}/{n} toimenpidettä. Rajaa toimijaa, välitavoitetta tai hakua nähdäksesi loput; latauksessa ovat kaikki.",
         "edit.readonly_hint": "Vain luku. Muokkaaminen vaatii kirjautumisen muokkaajaksi (sivupalkki).",
         "edit.all_saved": "Kaikki muutokset on tallennettu.",
-        "edit.pending": "Tallentamattomia muutoksia: {n} kenttää {rows} rivillä. Ne säilyvät, kunnes tallennat tai hylkäät ne.",
+        "edit.pending": {
+            "one": "Tallentamattomia muutoksia: {n} kenttä {rows}. Se säilyy, kunnes tallennat tai hylkäät sen.",
+            "other": "Tallentamattomia muutoksia: {n} kenttää {rows}. Ne säilyvät, kunnes tallennat tai hylkäät ne."},
         "edit.save": "Tallenna muutokset",
         "edit.discard": "Hylkää muutokset",
         "edit.saved": "Muutokset tallennettu.",
@@ -219,7 +226,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "eval.actor": "Arvioitava toimija",
         "eval.grid": "Arviot",
         "eval.save": "Tallenna arviot",
-        "eval.saved": "Arviot tallennettu ({n}).",
+        "eval.saved": {"one": "{n} arvio tallennettu.", "other": "{n} arviota tallennettu."},
         "eval.nothing": "Ei tallennettavia muutoksia.",
         "eval.conflict": "Joku muu on tallentanut arvion näille toimenpiteille sillä välin: {ids}. Tallennetut arvot näkyvät alla; tallenna uudelleen, jos haluat pitää omasi.",
         "eval.keep_mine": "Tallenna omani tallennettujen päälle",
@@ -228,7 +235,9 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "eval.by.actor": "toimijoittain",
         "eval.by.goal": "päätavoitteittain",
         "eval.by.subgoal": "välitavoitteittain",
-        "eval.missing": "Arvioimatta vuodelta {year}: {n} toimenpidettä",
+        "eval.missing": {
+            "one": "Arvioimatta vuodelta {year}: {n} toimenpide",
+            "other": "Arvioimatta vuodelta {year}: {n} toimenpidettä"},
         "eval.col.rating": "Arvio (1–4)",
         "eval.col.comment": "Kommentti",
         "eval.col.evaluator": "Arvioija",
@@ -245,7 +254,9 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "data.import.help": "Sovelluksen oma pohja (CSV tai Excel) tai Sotkanetin vienti (CSV puolipisteillä ja desimaalipilkuilla, tai JSON). Mitään ei muuteta ennen vahvistusta.",
         "data.template_csv": "Lataa CSV-pohja",
         "data.template_xlsx": "Lataa Excel-pohja",
-        "data.refused": "Tiedostoa ei tuotu: {n} virhettä. Korjaa ne ja yritä uudelleen; mitään ei muutettu.",
+        "data.refused": {
+            "one": "Tiedostoa ei tuotu: {n} virhe. Korjaa se ja yritä uudelleen; mitään ei muutettu.",
+            "other": "Tiedostoa ei tuotu: {n} virhettä. Korjaa ne ja yritä uudelleen; mitään ei muutettu."},
         "data.preview": "Esikatselu: {added} lisätään, {changed} muuttuu, {same} ennallaan.",
         "data.confirm": "Vahvista ja tallenna",
         "data.cancel": "Peru",
@@ -274,7 +285,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "vk.upcoming": "Seuraavaksi",
         "vk.edit": "Muokkaa tapahtumia",
         "vk.save": "Tallenna vuosikello",
-        "vk.saved": "Vuosikello tallennettu ({n} muutosta).",
+        "vk.saved": {"one": "Vuosikello tallennettu ({n} muutos).", "other": "Vuosikello tallennettu ({n} muutosta)."},
         "vk.col.title": "Tapahtuma",
         "vk.col.months": "Kuukaudet (esim. 3,4 tai 9-10)",
         "vk.col.owner": "Vastuutaho",
@@ -307,10 +318,16 @@ CATALOGUE: dict[str, dict[str, str]] = {
         # importer (core/importer.py): problems of an imported file, notes, preview
         "importer.where.row": "rivi {row}",
         "importer.where.column": "sarake '{column}'",
-        "importer.refused": "Tuontia ei tehty: tiedostossa on {n} virhettä. Korjaa ne ja tuo tiedosto uudelleen.",
-        "importer.more_errors": "… ja {n} muuta virhettä. Korjaa yllä olevat ja tuo tiedosto uudelleen.",
+        "importer.refused": {
+            "one": "Tuontia ei tehty: tiedostossa on {n} virhe. Korjaa se ja tuo tiedosto uudelleen.",
+            "other": "Tuontia ei tehty: tiedostossa on {n} virhettä. Korjaa ne ja tuo tiedosto uudelleen."},
+        "importer.more_errors": {
+            "one": "… ja {n} muu virhe. Korjaa yllä olevat ja tuo tiedosto uudelleen.",
+            "other": "… ja {n} muuta virhettä. Korjaa yllä olevat ja tuo tiedosto uudelleen."},
         "importer.with_context": "{text}{context}",
-        "importer.mapping.errors": "Muunnostaulukossa {file} on {n} virhettä:",
+        "importer.mapping.errors": {
+            "one": "Muunnostaulukossa {file} on {n} virhe:",
+            "other": "Muunnostaulukossa {file} on {n} virhettä:"},
         "importer.mapping.problem": "Muunnostaulukko {file}: {problem}",
         "importer.mapping.column_missing": "sarake '{column}' puuttuu.",
         "importer.mapping.column_unknown": "tuntematon sarake '{column}' (sallitut: {allowed}).",
@@ -378,7 +395,9 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "importer.sotkanet.unmapped": "Sotkanet-indikaattorille '{indicator}' ei ole riviä muunnostaulukossa {file}. Lisää taulukkoon rivi, joka kertoo mihin suunnitelman indikaattoriin se kuuluu, tai poista indikaattori tiedostosta.",
         "importer.sotkanet.region_unmapped": "Alueelle '{region}' ei ole muunnosta indikaattorille '{indicator}' taulukossa {file}. Lisää rivi tai poista alue tiedostosta.",
         "importer.sotkanet.mapping_row": " (muunnostaulukon {file} rivi {line})",
-        "importer.sotkanet.skipped_gender": "Ohitettiin {n} riviä, joiden sukupuoli on '{gender}': oletuksena tuodaan vain 'yhteensä'-arvot (muunnostaulukkoon voi lisätä rivin tälle sukupuolelle).",
+        "importer.sotkanet.skipped_gender": {
+            "one": "Ohitettiin {n} rivi, jonka sukupuoli on '{gender}': oletuksena tuodaan vain 'yhteensä'-arvot (muunnostaulukkoon voi lisätä rivin tälle sukupuolelle).",
+            "other": "Ohitettiin {n} riviä, joiden sukupuoli on '{gender}': oletuksena tuodaan vain 'yhteensä'-arvot (muunnostaulukkoon voi lisätä rivin tälle sukupuolelle)."},
         "importer.sotkanet.column_missing": "Sotkanet-tiedostosta puuttuu sarake '{column}' ({role}).",
         "importer.sotkanet.fix_mapping_first": "Sotkanet-tiedostoa ei voi tuoda ennen kuin muunnostaulukko on korjattu.",
         "importer.json.invalid": "Tiedosto ei ole kelvollista JSONia (virhe rivillä {line}, merkki {col}). Tallenna Sotkanetin vastaus sellaisenaan.",
@@ -491,7 +510,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "report.charts": "Kaaviot",
         "report.measures": "Toimenpiteet",
         "report.measures.none": "Ei toimenpiteitä.",
-        "report.measures.count": "{n} toimenpidettä",
+        "report.measures.count": {"one": "{n} toimenpide", "other": "{n} toimenpidettä"},
         "report.col.rating": "Arvio {year}",
         "report.col.trend": "Kehitys",
         "report.col.status_vs": "Tilanne",
@@ -509,7 +528,9 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "timeline.chart.marker.no_end": "loppuvuosi puuttuu",
         "timeline.chart.title": "Toimenpiteiden aikajana",
         "timeline.chart.axis": "Vuosi",
-        "timeline.chart.undated_note": "{n} toimenpidettä ilman alkuvuotta ei näy aikajanalla (ks. luettelo).",
+        "timeline.chart.undated_note": {
+            "one": "{n} toimenpide ilman alkuvuotta ei näy aikajanalla (ks. luettelo).",
+            "other": "{n} toimenpidettä ilman alkuvuotta ei näy aikajanalla (ks. luettelo)."},
         "timeline.chart.empty": "Ei aikataulutettuja toimenpiteitä.",
         "timeline.chart.now": "nyt",
         "timeline.chart.hover.actor": "Toimija",
@@ -560,7 +581,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "vuosikello.file.row": "{file}, rivi {row}: {error}",
         # core/exporter.py: a backup's refusal, where a problem is, and the problems
         "exporter.refused": "Varmuuskopiota ei voitu käyttää:",
-        "exporter.more": "… ja {n} muuta.",
+        "exporter.more": {"one": "… ja {n} muu.", "other": "… ja {n} muuta."},
         "exporter.problem": "{where}: {problem}",
         "exporter.where.row": "{where}, rivi {row}",
         "exporter.where.column": "{where}, sarake '{column}'",
@@ -720,6 +741,54 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "minutes.field.reverted": "{field} (peruttu)",
         "minutes.bool.true": "kyllä",
         "minutes.bool.false": "ei",
+        # words, numbers, links and data as users read them (issue #10 items 4, 5, 6, 8, 10)
+        "count.indicators": {"one": "{n} indikaattori", "other": "{n} indikaattoria"},
+        "count.goals": {"one": "{n} päätavoite", "other": "{n} päätavoitetta"},
+        "count.subgoals": {"one": "{n} välitavoite", "other": "{n} välitavoitetta"},
+        "count.actors": {"one": "{n} toimija", "other": "{n} toimijaa"},
+        "count.on_rows": {"one": "{n} rivillä", "other": "{n} rivillä"},
+        "count.comparisons": {"one": "{n} vertailu", "other": "{n} vertailua"},
+        "count.of_indicators": {"one": "{n} indikaattorista", "other": "{n} indikaattorista"},
+        "measures.count.other_rows": {
+            "one": "lisäksi {n} muu taulukon rivi: viittaus toiseen kohtaan, tyhjä tai ei toimijan tehtävä",
+            "other": "lisäksi {n} muuta taulukon riviä: viittauksia toiseen kohtaan, tyhjiä tai ei toimijan tehtäviä"},
+        "measures.count.with_other": "{measures} ({other})",
+        "overview.by_status.caption": "Palkit laskevat vertailuja, eivät indikaattoreita: kukin vertailu on yksi "
+        "indikaattori yhdelle vastaajaryhmälle (esim. 8.–9.-luokkalaiset), joten sama indikaattori lasketaan "
+        "kerran jokaiselle ryhmälle, jolle suunnitelmassa on arvo. {goals}.",
+        "overview.by_status.goal": "{goal}: {comparisons} {indicators}",
+        "flag.suspected_typo": "koko maan arvo on suunnitelmassa todennäköisesti painovirhe, joten tilannetta ei arvioida",
+        "flag.missing_national": "koko maan vertailuarvo puuttuu suunnitelmasta",
+        "flag.unit_mismatch": "suunnitelma merkitsee luvun eri yksiköllä kuin määritelmä (%-merkki, vaikka luku on "
+        "tuhatta kohden)",
+        "flag.group_mismatch": "Kymenlaakson ja koko maan luvut koskevat eri ikäryhmiä, joten tilannetta ei arvioida",
+        "flag.inconsistent_definition": "suunnitelman määritelmä on ristiriitainen (eri ikärajat luvun osoittajassa "
+        "ja nimittäjässä)",
+        "flag.shared_number": "suunnitelma käyttää samaa indikaattorinumeroa useammalle mittarille",
+        "indicators.flags": "Huomioita suunnitelman luvuista",
+        "notice.bad_value": "Linkin parametrin '{param}' arvoa '{value}' ei tunnistettu; se ohitettiin.",
+        "history.entity.measure": "Toimenpide",
+        "history.entity.evaluation": "Vuosiarvio",
+        "history.entity.event": "Vuosikellon tapahtuma",
+        "history.entity.observation": "Indikaattorin arvo",
+        "history.field.*": "Koko rivi",
+        "history.field.deleted": "Poistettu",
+        "history.action.update": "muutettu",
+        "history.action.revert": "peruttu",
+        "history.action.create": "lisätty",
+        "history.action.delete": "poistettu",
+        "history.action.restore": "palautettu",
+        "history.value.true": "kyllä",
+        "history.value.false": "ei",
+        "history.value.row": "uusi rivi",
+        "history.reverted_what": "Muutos peruttu: {what}. Kenttä on taas entisellään, ja peruminen näkyy historiassa omana rivinään.",
+        "year.default_help": "Oletuksena on suunnitelmakauden {start}–{end} viimeisin päättynyt vuosi ({year}): "
+        "vuosi arvioidaan, kun se on päättynyt.",
+        "widget.placeholder": "Valitse tai kirjoita hakusana",
+        "data.upload.label": "Valitse tuotava tiedosto (CSV, Excel tai JSON)",
+        "data.upload.help": "Vedä tiedosto alueelle tai valitse se painikkeella, enintään 20 Mt. Alueen ja "
+        "painikkeen englanninkieliset tekstit (Drag and drop, Browse files) ovat Streamlitin omia, eikä niitä voi "
+        "kääntää.",
     },
     "en": {
         "app.title": "Monitoring the welfare plan for children, young people and families",
@@ -757,9 +826,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "area.kymenlaakso": "Kymenlaakso",
         "area.koko_maa": "Whole country",
         "overview.title": "Overview",
-        "overview.intro": "Plan period {start}–{end}. {n_ind} indicators, {n_goals} main goals, "
-        "{n_sub} sub-goals, {n_act} actors and {n_meas} measures.",
-        "overview.by_status": "Indicators by status, per main goal",
+        "overview.intro": "Plan period {start}–{end}. {indicators}, {goals}, {subgoals}, {actors} and {measures}.",
+        "overview.by_status": "Comparisons with the whole country by status, per main goal",
         "overview.heatmap": "Indicators by respondent group: situation relative to the whole country",
         "overview.measures_matrix": "Measures per actor and main goal",
         "overview.service_mix": "Service-level mix per main goal",
@@ -856,7 +924,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "measures.goal": "Main goal",
         "measures.goal.all": "All main goals",
         "measures.search": "Search text",
-        "measures.count": "{n} measures",
+        "measures.count": {"one": "{n} measure", "other": "{n} measures"},
         "measures.none": "No measures match the selection.",
         "measures.actor_pick": "Actor (rows of measures)",
         "measures.download_csv": "Download CSV",
@@ -874,7 +942,9 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "edit.too_many": "The grid shows {shown}/{n} measures. Narrow by actor, sub-goal or search to see the rest; the download has them all.",
         "edit.readonly_hint": "Read-only. Editing needs an editor sign-in (sidebar).",
         "edit.all_saved": "All changes are saved.",
-        "edit.pending": "Unsaved changes: {n} fields on {rows} rows. They stay until you save or discard them.",
+        "edit.pending": {
+            "one": "Unsaved changes: {n} field {rows}. It stays until you save or discard it.",
+            "other": "Unsaved changes: {n} fields {rows}. They stay until you save or discard them."},
         "edit.save": "Save changes",
         "edit.discard": "Discard changes",
         "edit.saved": "Changes saved.",
@@ -922,7 +992,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "eval.actor": "Actor to evaluate",
         "eval.grid": "Evaluations",
         "eval.save": "Save evaluations",
-        "eval.saved": "Evaluations saved ({n}).",
+        "eval.saved": {"one": "{n} evaluation saved.", "other": "{n} evaluations saved."},
         "eval.nothing": "Nothing to save.",
         "eval.conflict": "Someone else saved an evaluation of these measures meanwhile: {ids}. The saved values are shown below; save again to keep yours.",
         "eval.keep_mine": "Save mine over the saved ones",
@@ -931,7 +1001,9 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "eval.by.actor": "by actor",
         "eval.by.goal": "by main goal",
         "eval.by.subgoal": "by sub-goal",
-        "eval.missing": "Not yet evaluated for {year}: {n} measures",
+        "eval.missing": {
+            "one": "Not yet evaluated for {year}: {n} measure",
+            "other": "Not yet evaluated for {year}: {n} measures"},
         "eval.col.rating": "Rating (1–4)",
         "eval.col.comment": "Comment",
         "eval.col.evaluator": "Evaluator",
@@ -948,7 +1020,9 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "data.import.help": "The app's own template (CSV or Excel) or a Sotkanet export (CSV with semicolons and decimal commas, or JSON). Nothing changes before you confirm.",
         "data.template_csv": "Download CSV template",
         "data.template_xlsx": "Download Excel template",
-        "data.refused": "The file was not imported: {n} errors. Fix them and try again; nothing was changed.",
+        "data.refused": {
+            "one": "The file was not imported: {n} error. Fix it and try again; nothing was changed.",
+            "other": "The file was not imported: {n} errors. Fix them and try again; nothing was changed."},
         "data.preview": "Preview: {added} to add, {changed} to change, {same} unchanged.",
         "data.confirm": "Confirm and save",
         "data.cancel": "Cancel",
@@ -977,7 +1051,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "vk.upcoming": "Coming up",
         "vk.edit": "Edit the events",
         "vk.save": "Save the annual clock",
-        "vk.saved": "Annual clock saved ({n} changes).",
+        "vk.saved": {"one": "Annual clock saved ({n} change).", "other": "Annual clock saved ({n} changes)."},
         "vk.col.title": "Event",
         "vk.col.months": "Months (e.g. 3,4 or 9-10)",
         "vk.col.owner": "Owner",
@@ -1010,10 +1084,16 @@ CATALOGUE: dict[str, dict[str, str]] = {
         # importer (core/importer.py)
         "importer.where.row": "row {row}",
         "importer.where.column": "column '{column}'",
-        "importer.refused": "Nothing was imported: the file has {n} problems. Correct them and import the file again.",
-        "importer.more_errors": "… and {n} more problems. Correct the ones above and import the file again.",
+        "importer.refused": {
+            "one": "Nothing was imported: the file has {n} problem. Correct it and import the file again.",
+            "other": "Nothing was imported: the file has {n} problems. Correct them and import the file again."},
+        "importer.more_errors": {
+            "one": "… and {n} more problem. Correct the ones above and import the file again.",
+            "other": "… and {n} more problems. Correct the ones above and import the file again."},
         "importer.with_context": "{text}{context}",
-        "importer.mapping.errors": "The mapping table {file} has {n} problems:",
+        "importer.mapping.errors": {
+            "one": "The mapping table {file} has {n} problem:",
+            "other": "The mapping table {file} has {n} problems:"},
         "importer.mapping.problem": "Mapping table {file}: {problem}",
         "importer.mapping.column_missing": "the column '{column}' is missing.",
         "importer.mapping.column_unknown": "unknown column '{column}' (allowed: {allowed}).",
@@ -1081,7 +1161,9 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "importer.sotkanet.unmapped": "The Sotkanet indicator '{indicator}' has no row in the mapping table {file}. Add a row saying which of the plan's indicators it belongs to, or remove the indicator from the file.",
         "importer.sotkanet.region_unmapped": "The area '{region}' has no mapping for the indicator '{indicator}' in the table {file}. Add a row or remove the area from the file.",
         "importer.sotkanet.mapping_row": " (mapping table {file}, row {line})",
-        "importer.sotkanet.skipped_gender": "Skipped {n} rows whose gender is '{gender}': by default only 'total' values are imported (a row for this gender can be added to the mapping table).",
+        "importer.sotkanet.skipped_gender": {
+            "one": "Skipped {n} row whose gender is '{gender}': by default only 'total' values are imported (a row for this gender can be added to the mapping table).",
+            "other": "Skipped {n} rows whose gender is '{gender}': by default only 'total' values are imported (a row for this gender can be added to the mapping table)."},
         "importer.sotkanet.column_missing": "The Sotkanet file has no column '{column}' ({role}).",
         "importer.sotkanet.fix_mapping_first": "A Sotkanet file cannot be imported until the mapping table is corrected.",
         "importer.json.invalid": "The file is not valid JSON (error on line {line}, character {col}). Save Sotkanet's answer as it is.",
@@ -1193,7 +1275,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "report.charts": "Charts",
         "report.measures": "Measures",
         "report.measures.none": "No measures.",
-        "report.measures.count": "{n} measures",
+        "report.measures.count": {"one": "{n} measure", "other": "{n} measures"},
         "report.col.rating": "Rating {year}",
         "report.col.trend": "Trend",
         "report.col.status_vs": "Situation",
@@ -1211,7 +1293,9 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "timeline.chart.marker.no_end": "end year missing",
         "timeline.chart.title": "Timeline of measures",
         "timeline.chart.axis": "Year",
-        "timeline.chart.undated_note": "{n} measures without a start year are not on the timeline (see the list).",
+        "timeline.chart.undated_note": {
+            "one": "{n} measure without a start year is not on the timeline (see the list).",
+            "other": "{n} measures without a start year are not on the timeline (see the list)."},
         "timeline.chart.empty": "No scheduled measures.",
         "timeline.chart.now": "now",
         "timeline.chart.hover.actor": "Actor",
@@ -1423,15 +1507,93 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "minutes.field.reverted": "{field} (reverted)",
         "minutes.bool.true": "yes",
         "minutes.bool.false": "no",
+        # words, numbers, links and data as users read them (issue #10 items 4, 5, 6, 8, 10)
+        "count.indicators": {"one": "{n} indicator", "other": "{n} indicators"},
+        "count.goals": {"one": "{n} main goal", "other": "{n} main goals"},
+        "count.subgoals": {"one": "{n} sub-goal", "other": "{n} sub-goals"},
+        "count.actors": {"one": "{n} actor", "other": "{n} actors"},
+        "count.on_rows": {"one": "on {n} row", "other": "on {n} rows"},
+        "count.comparisons": {"one": "{n} comparison", "other": "{n} comparisons"},
+        "count.of_indicators": {"one": "of {n} indicator", "other": "of {n} indicators"},
+        "measures.count.other_rows": {
+            "one": "plus {n} other table row: a reference to another row, empty or outside the actor's remit",
+            "other": "plus {n} other table rows: references to another row, empty or outside the actor's remit"},
+        "measures.count.with_other": "{measures} ({other})",
+        "overview.by_status.caption": "The bars count comparisons, not indicators: each comparison is one indicator "
+        "for one respondent group (e.g. pupils in grades 8–9), so an indicator is counted once for every group the "
+        "plan gives a value for. {goals}.",
+        "overview.by_status.goal": "{goal}: {comparisons} {indicators}",
+        "flag.suspected_typo": "the plan's whole-country value is probably a misprint, so no status is drawn",
+        "flag.missing_national": "the plan gives no whole-country value to compare with",
+        "flag.unit_mismatch": "the plan prints the value in another unit than its definition (a % sign for a rate "
+        "per 1,000)",
+        "flag.group_mismatch": "Kymenlaakso and the whole country are given for different age groups, so no status "
+        "is drawn",
+        "flag.inconsistent_definition": "the plan's definition is inconsistent (different age limits in the "
+        "numerator and the denominator)",
+        "flag.shared_number": "the plan uses the same indicator number for several measures",
+        "indicators.flags": "Notes on the plan's figures",
+        "notice.bad_value": "The value '{value}' of the link parameter '{param}' was not recognised; it was ignored.",
+        "history.entity.measure": "Measure",
+        "history.entity.evaluation": "Annual evaluation",
+        "history.entity.event": "Annual clock event",
+        "history.entity.observation": "Indicator value",
+        "history.field.*": "Whole row",
+        "history.field.deleted": "Removed",
+        "history.action.update": "changed",
+        "history.action.revert": "reverted",
+        "history.action.create": "added",
+        "history.action.delete": "removed",
+        "history.action.restore": "restored",
+        "history.value.true": "yes",
+        "history.value.false": "no",
+        "history.value.row": "new row",
+        "history.reverted_what": "Change reverted: {what}. The field is as it was before, and the revert is recorded "
+        "in the history as a row of its own.",
+        "year.default_help": "It opens on the last finished year of the plan period {start}–{end} ({year}): a year "
+        "is evaluated once it has ended.",
+        "widget.placeholder": "Choose or type to search",
+        "data.upload.label": "Choose the file to import (CSV, Excel or JSON)",
+        "data.upload.help": "Drag a file onto the area or choose it with the button, at most 20 MB.",
     },
 }
 
 
 def t(key: str, lang: str = DEFAULT_LANG, **values: object) -> str:
-    """The text for ``key`` in ``lang``, formatted with ``values``."""
-    table = CATALOGUE.get(lang, CATALOGUE[DEFAULT_LANG])
-    text = table[key]
-    return text.format(**values) if values else text
+    """The text for ``key`` in ``lang``, formatted with ``values`` (a plural text by ``n``)."""
+    template = form(key, lang, values.get("n"))
+    if not values:
+        return template
+    return template.format(**{k: v.text(lang) if isinstance(v, Msg) else v for k, v in values.items()})
+
+
+def tn(key: str, n: int, lang: str = DEFAULT_LANG, **values: object) -> str:
+    """A counting text: ``tn("count.measures", 1)`` → "1 toimenpide", 2 → "2 toimenpidettä"."""
+    return t(key, lang, n=n, **values)
+
+
+PLURAL_FORMS = ("one", "other")
+
+
+def plural_form(n: object) -> str:
+    """"one" for exactly one (1, 1.0, -1), else "other": the rule of Finnish and English alike."""
+    try:
+        return "one" if abs(float(n)) == 1 else "other"  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return "other"
+
+
+def form(key: str, lang: str, n: object = None) -> str:
+    """The unformatted text of ``key``: for a plural text, the form that fits ``n``."""
+    entry = CATALOGUE.get(lang, CATALOGUE[DEFAULT_LANG])[key]
+    if isinstance(entry, dict):
+        return entry[plural_form(n)]
+    return entry
+
+
+def forms(entry: str | dict[str, str]) -> list[str]:
+    """Every form of a catalogue entry (one for a plain text, "one" and "other" for a plural)."""
+    return [entry[f] for f in PLURAL_FORMS] if isinstance(entry, dict) else [entry]
 
 
 class Msg(str):
@@ -1464,7 +1626,7 @@ class Msg(str):
 
 
 def _render(key: str, lang: str, values: dict[str, object], capital: bool) -> str:
-    template = CATALOGUE.get(lang, CATALOGUE[DEFAULT_LANG])[key]  # always formatted: "{{" is a brace
+    template = form(key, lang, values.get("n"))  # always formatted: "{{" is a brace
     text = template.format(**{k: v.text(lang) if isinstance(v, Msg) else v for k, v in values.items()})
     return text[:1].upper() + text[1:] if capital else text
 

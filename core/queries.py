@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from core.i18n import name, t
+from core.i18n import Msg, name, t, tn
 from core.model import Area, Direction, Plan, Status, Unit
 from core.status import status_vs_national, trend_since_baseline
 
@@ -26,6 +26,31 @@ MEASURE_COLUMNS = [
 
 # Data flags under which a national value is shown but not used for a status.
 UNTRUSTED_FLAGS = {"suspected_typo", "group_mismatch"}
+# Flag codes of data/ with a plain explanation in the catalogue ("flag.<code>"). The observations'
+# and indicators' ``note`` columns are the extraction notes for maintainers: never shown to users.
+KNOWN_FLAGS = ("suspected_typo", "missing_national", "unit_mismatch", "group_mismatch", "inconsistent_definition",
+               "shared_number")
+
+
+def flag_text(flags: object, lang: str) -> str:
+    """Plain words for a cell of flag codes ("missing_national; unit_mismatch") in ``lang``.
+
+    A known code becomes its catalogue text; any other text (a flag typed into an imported file
+    by an editor) is shown as it was written. Empty → "".
+    """
+    if _missing(flags) or not str(flags).strip():
+        return ""
+    out = []
+    for code in (c.strip() for c in str(flags).split(";")):
+        if code:
+            out.append(t(f"flag.{code}", lang) if code in KNOWN_FLAGS else code)
+    return "; ".join(dict.fromkeys(out))
+
+
+def indicator_flag_texts(plan: Plan, indicator_id: int, lang: str) -> list[str]:
+    """The plain explanations of every flag on an indicator's printed values (for its definition)."""
+    codes = [o.flag for o in plan.observations if o.indicator_id == indicator_id and o.flag]
+    return list(dict.fromkeys(flag_text(c, lang) for c in codes))
 
 
 @dataclass(frozen=True)
@@ -128,7 +153,7 @@ def comparison_frame(
     columns = [
         "indicator_id", "series_id", "group_id", "label", "group_label", "year", "value",
         "national", "diff", "value_as_printed", "national_as_printed", "unit", "direction",
-        "status", "status_label", "source", "flag", "category", "group_order", "baseline_year", "trend",
+        "status", "status_label", "source", "flag", "flag_text", "category", "group_order", "baseline_year", "trend",
         "trend_label",
     ]
     if observations.empty:
@@ -169,9 +194,10 @@ def comparison_frame(
             if nat is not None and str(nat.get("flag") or "") in UNTRUSTED_FLAGS:
                 # a national value the document itself gets wrong must not make a judgement
                 status = Status.NO_REFERENCE
-            flags = [str(x) for x in (latest.get("flag"), latest.get("note")) if x and str(x) != "nan"]
+            # flag codes only: the observations' notes are for maintainers (data/, docs/), not users
+            flags = [str(x) for x in (latest.get("flag"),) if not _missing(x) and str(x).strip()]
             if nat is not None:
-                flags += [str(x) for x in (nat.get("flag"), nat.get("note")) if x and str(x) != "nan"]
+                flags += [str(x) for x in (nat.get("flag"),) if not _missing(x) and str(x).strip()]
             rows.append(
                 {
                     "indicator_id": indicator_id,
@@ -194,6 +220,7 @@ def comparison_frame(
                     "trend_label": t(f"trend.{trend.value}", lang),
                     "source": ind.source,
                     "flag": "; ".join(dict.fromkeys(flags)),
+                    "flag_text": flag_text("; ".join(flags), lang),
                     "category": ind.category,
                     "group_order": group_order.get(group_id, 99),
                 }
@@ -261,9 +288,59 @@ def measures_display(plan: Plan, measures: pd.DataFrame, lang: str) -> pd.DataFr
     return df.iloc[order].reset_index(drop=True)
 
 
+REAL_MEASURE = "measure"  # row_kind of a real measure; the other kinds are rows of the plan's tables
+
+
+def real_measures(measures: pd.DataFrame) -> pd.DataFrame:
+    """The real measures of a measures frame: row_kind 'measure', not removed.
+
+    The plan's tables also hold references to another row, empty and dash rows and "not this
+    actor's task" notes; they are shown as rows but never counted as measures. Every count of
+    measures goes through here, so Etusivu, Toimenpiteet, the goal pages and the reports agree.
+    """
+    keep = measures["row_kind"] == REAL_MEASURE
+    if "deleted" in measures.columns:
+        keep &= ~measures["deleted"].fillna(False).astype(bool)
+    return measures[keep]
+
+
+def measure_row_counts(measures: pd.DataFrame) -> tuple[int, int]:
+    """(real measures, other rows) in a frame of table rows (removed rows not counted at all)."""
+    rows = measures
+    if "deleted" in rows.columns:
+        rows = rows[~rows["deleted"].fillna(False).astype(bool)]
+    real = len(real_measures(rows))
+    return real, len(rows) - real
+
+
+def measures_caption(measures: pd.DataFrame, lang: str) -> str:
+    """"160 toimenpidettä (lisäksi 16 muuta taulukon riviä…)" for a frame of table rows."""
+    real, other = measure_row_counts(measures)
+    if not other:
+        return tn("measures.count", real, lang)
+    return t("measures.count.with_other", lang, measures=Msg("measures.count", n=real),
+             other=Msg("measures.count.other_rows", n=other))
+
+
+def comparison_summary(comparison_by_goal: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Per goal: how many indicator × group comparisons the status chart counts, from how many indicators."""
+    rows = [{"goal_id": goal_id, "comparisons": len(frame),
+             "indicators": int(frame["indicator_id"].nunique()) if not frame.empty else 0}
+            for goal_id, frame in comparison_by_goal.items()]
+    return pd.DataFrame(rows, columns=["goal_id", "comparisons", "indicators"])
+
+
+def status_chart_caption(comparison_by_goal: dict[str, pd.DataFrame], lang: str) -> str:
+    """What the status-by-goal chart counts: comparisons (indicator × respondent group), per goal."""
+    parts = [t("overview.by_status.goal", lang, goal=r.goal_id, comparisons=Msg("count.comparisons", n=r.comparisons),
+               indicators=Msg("count.of_indicators", n=r.indicators))
+             for r in comparison_summary(comparison_by_goal).itertuples()]
+    return t("overview.by_status.caption", lang, goals=" · ".join(parts))
+
+
 def measure_counts(plan: Plan, measures: pd.DataFrame, lang: str) -> pd.DataFrame:
     """Number of real measures (row_kind 'measure') per actor × goal, zeros included."""
-    real = measures[measures["row_kind"] == "measure"]
+    real = real_measures(measures)
     goals = [g.goal_id for g in sorted(plan.goals, key=lambda g: g.number)]
     rows = []
     for a in plan.actors:

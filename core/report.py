@@ -23,7 +23,6 @@ import tempfile
 import threading
 import warnings
 from collections.abc import Sequence
-from datetime import date
 from pathlib import Path
 
 import pandas as pd
@@ -41,6 +40,7 @@ from core.queries import (
     subgoal_table,
     trend_frame,
 )
+from core.timefmt import local_date
 from core.timeline import status_label
 from core.trends import trend_label
 
@@ -247,7 +247,7 @@ def _document(title: str, body: str, lang: str, landscape: bool = False) -> str:
 
 def _header(plan: Plan, kicker: str, heading: str, lang: str, extra: Sequence[str] = ()) -> str:
     plan_name = plan.meta.get("name_en") if lang == "en" and plan.meta.get("name_en") else plan.meta.get("name", "")
-    meta = [text("generated", lang, date=date.today().isoformat())]
+    meta = [text("generated", lang, date=local_date(lang=lang))]  # "1.12.2026" / "1 Dec 2026", Finnish time
     if plan.meta.get("period_start") and plan.meta.get("period_end"):
         meta.append(text("period", lang, start=plan.meta["period_start"], end=plan.meta["period_end"]))
     meta += list(extra)
@@ -294,7 +294,7 @@ def _indicator_rows(plan: Plan, observations_df: pd.DataFrame, goal_id: str, lan
         rows.append([
             esc(r["label"]), esc(r["group_label"]), esc(int(r["year"])), esc(_fmt(r["value"], r["unit"])),
             esc(_fmt(r["national"], r["unit"])), esc(status_text(r["status"], lang)), esc(trend_label(trend, lang)),
-            esc(r["flag"]),
+            esc(r.get("flag_text", r["flag"])),  # plain words, never the codes or extraction notes
         ])
     headers = [t("col.indicator", lang), t("col.group", lang), t("col.year", lang), t("col.value", lang),
                t("col.national", lang), text("col.status_vs", lang), text("col.trend", lang), t("col.flag", lang)]

@@ -16,6 +16,7 @@ import plotly.graph_objects as go
 
 from core.i18n import t
 from core.palette import OKABE_ITO
+from core.queries import flag_text
 
 FONT_SIZE = 16
 
@@ -111,8 +112,8 @@ def trend_figure(trend_df: pd.DataFrame, lang: str = "fi", unit: str | None = No
             ]
             notes = []
             for _, r in part.iterrows():
-                bits = [str(r.get(c)) for c in ("flag", "note") if r.get(c) and not pd.isna(r.get(c))]
-                notes.append(html.escape("; ".join(bits)) or "–")
+                # the flag in plain words; the observation's note is for maintainers, never shown
+                notes.append(html.escape(flag_text(r.get("flag"), lang)) or "–")
             hover = [
                 f"<b>{html.escape(glabel)} · {html.escape(str(part['area_label'].iloc[0]))}</b><br>"
                 f"{text('hover.year', lang)}: {y}<br>{text('hover.value', lang)}: {html.escape(pv)}<br>"

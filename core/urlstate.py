@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 # parameter name in the URL → state key
 PARAMS = {
@@ -26,12 +27,29 @@ MULTI = {"actors"}
 MAX_SEARCH = 200
 
 
+UNKNOWN_PARAM = "param"  # the parameter's name is not one of ours
+BAD_VALUE = "value"  # a known parameter with a value that names nothing (?ryhma=xyz)
+
+
+class Notice(NamedTuple):
+    """A part of a link that was ignored: the parameter, its value (cut short) and why."""
+
+    param: str
+    value: str
+    reason: str
+
+    @property
+    def key(self) -> str:
+        """The catalogue key of the message: an unknown parameter, or an unknown value of a known one."""
+        return "notice.bad_value" if self.reason == BAD_VALUE else "notice.bad_param"
+
+
 @dataclass
 class UrlView:
     """The view a URL asks for, and notices about the parts that were ignored."""
 
     values: dict[str, object] = field(default_factory=dict)
-    notices: list[tuple[str, str]] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)
 
 
 def parse_params(params: Mapping[str, object], choices: Mapping[str, set[str]]) -> UrlView:
@@ -46,14 +64,14 @@ def parse_params(params: Mapping[str, object], choices: Mapping[str, set[str]]) 
         value = "" if value is None else str(value)
         key = PARAMS.get(raw_name)
         if key is None:
-            view.notices.append((raw_name, value[:40]))
+            view.notices.append(Notice(raw_name, value[:40], UNKNOWN_PARAM))
             continue
         if key in MULTI:
             items = [v for v in (s.strip() for s in value.split(",")) if v]
             good = [v for v in items if v in choices.get(key, set())]
             bad = [v for v in items if v not in choices.get(key, set())]
             if bad:
-                view.notices.append((raw_name, ",".join(bad)[:40]))
+                view.notices.append(Notice(raw_name, ",".join(bad)[:40], BAD_VALUE))
             if good:
                 view.values[key] = list(dict.fromkeys(good))
             continue
@@ -61,7 +79,7 @@ def parse_params(params: Mapping[str, object], choices: Mapping[str, set[str]]) 
             if value in choices[key]:
                 view.values[key] = value
             else:
-                view.notices.append((raw_name, value[:40]))
+                view.notices.append(Notice(raw_name, value[:40], BAD_VALUE))
             continue
         view.values[key] = value[:MAX_SEARCH]
     return view

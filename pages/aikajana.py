@@ -23,4 +23,4 @@ else:
     st.plotly_chart(view.figure, width="stretch", key="timeline")
 with st.expander(t("timeline.undated", lang, n=len(view.undated))):
     st.dataframe(view.undated, hide_index=True, width="stretch")
-state.sync_url()
+state.sync_url(state.GOAL)

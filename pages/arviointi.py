@@ -9,6 +9,7 @@ from core import queries
 from core.evaluation import rating_label, scale
 from core.i18n import name, t
 from core.storage import ConflictError, StoreError
+from core.timefmt import default_evaluation_year
 from ui import data, state, views
 from ui.frame import page_context, view_tabs
 
@@ -17,10 +18,15 @@ plan, lang = ctx.plan, ctx.lang
 st.title(t("eval.title", lang))
 store = data.store()
 
-years = list(range(int(plan.meta.get("period_start", 2020)), date.today().year + 2))
-default_year = str(state.get(state.YEAR) or date.today().year)
-year = st.selectbox(t("eval.year", lang), years, index=years.index(int(default_year)) if int(default_year) in years
-                    else len(years) - 2, key="w_year")
+start, end = int(plan.meta.get("period_start", 2020)), int(plan.meta.get("period_end", 2025))
+years = list(range(start, date.today().year + 2))
+default_year = default_evaluation_year(start, end)  # the last finished year of the plan period
+linked = int(state.get(state.YEAR) or default_year)  # a year from the link (?vuosi=) or chosen before
+why = t("year.default_help", lang, year=default_year, start=start, end=end)
+year = st.selectbox(t("eval.year", lang), years, index=years.index(linked if linked in years else default_year),
+                    placeholder=t("widget.placeholder", lang), key="w_year", help=why)
+if year == default_year:
+    st.caption(why)
 st.session_state[state.YEAR] = str(year)
 
 with st.expander(t("eval.scale", lang)):
@@ -66,7 +72,8 @@ def grid_view() -> None:
     """One actor's measures with their rating for the year; editors change them and save at once."""
     st.subheader(t("eval.grid", lang))
     actors = [a.actor_id for a in plan.actors if not ctx.filters.actors or a.actor_id in ctx.filters.actors]
-    actor = st.selectbox(t("eval.actor", lang), actors, key="w_eval_actor", format_func=lambda a: name(plan.actor(a), lang))
+    actor = st.selectbox(t("eval.actor", lang), actors, key="w_eval_actor", format_func=lambda a: name(plan.actor(a), lang),
+                         placeholder=t("widget.placeholder", lang))
     labels = [rating_label(r["rating"], lang) for r in scale(lang)]
     # The rows (and versions) the user was shown stay fixed while they have unsaved changes, so a
     # value someone else saves meanwhile is detected as a conflict instead of being overwritten
@@ -148,4 +155,4 @@ with tab:
         grid_view()
     else:
         summary_view()
-state.sync_url()
+state.sync_url(state.VIEW, state.YEAR)

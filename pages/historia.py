@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from core.history import change_line, change_text, history_table
 from core.i18n import t
 from core.storage import StoreError
 from ui import data, state
@@ -11,32 +12,31 @@ ctx = page_context()
 lang = ctx.lang
 st.title(t("nav.history", lang))
 store = data.store()
+done = st.session_state.pop(state.FLASH, None)  # the confirmation of a revert/restore, kept over its rerun
+if done:
+    st.success(t(done["key"], lang, **done.get("values", {})), icon=":material/check_circle:")
 
 all_ids = store.measure_ids()
 target = st.selectbox(t("history.measure", lang), [None, *all_ids], key="w_hist_measure",
+                      placeholder=t("widget.placeholder", lang),
                       format_func=lambda m: t("history.all", lang) if m is None else m)
 hist = store.history(entity="measure" if target else None, entity_id=target)
 if hist.empty:
     st.info(t("history.none", lang))
 else:
-    view = hist[["change_id", "changed_at", "changed_by", "entity", "entity_id", "field", "old_value", "new_value",
-                 "action"]].rename(columns={c: t(f"history.col.{c}", lang) for c in
-                                            ["changed_at", "changed_by", "entity", "entity_id", "field", "old_value",
-                                             "new_value", "action"]})
-    st.dataframe(view, hide_index=True, width="stretch")
+    st.dataframe(history_table(hist, lang), hide_index=True, width="stretch")
     if target:  # one measure: each change also as plain text (readable, printable, never HTML)
-        for r in hist.itertuples():
-            st.text(f"#{r.change_id} {r.changed_at} {r.changed_by}: {r.field} — {r.action}\n"
-                    f"  {t('history.col.old_value', lang)}: {r.old_value}\n  {t('history.col.new_value', lang)}: {r.new_value}")
+        for r in hist.to_dict("records"):
+            st.text(change_text(r, lang))
 
 if ctx.editor is not None and not hist.empty:
     st.subheader(t("history.revert", lang))
     revertible = hist[(hist["field"] != "*") & (hist["action"].isin(["update", "revert"]))]
-    options = list(revertible["change_id"])
-    if options:
-        chosen = st.selectbox(t("history.revert_which", lang), options, key="w_revert",
-                              format_func=lambda c: f"#{c} " + " · ".join(
-                                  str(x) for x in hist[hist["change_id"] == c][["entity_id", "field"]].iloc[0]))
+    by_id = {int(r["change_id"]): r for r in revertible.to_dict("records")}
+    if by_id:
+        chosen = st.selectbox(t("history.revert_which", lang), list(by_id), key="w_revert",
+                              placeholder=t("widget.placeholder", lang),
+                              format_func=lambda c: change_line(by_id[c], lang))
         if st.button(t("history.revert_submit", lang), key="revert_go"):
             try:
                 store.revert_change(int(chosen), ctx.editor)
@@ -44,12 +44,14 @@ if ctx.editor is not None and not hist.empty:
                 st.error(exc.text(lang))
             else:
                 data.clear()
-                st.success(t("history.reverted", lang))
+                st.session_state[state.FLASH] = {"key": "history.reverted_what",
+                                                 "values": {"what": change_line(by_id[chosen], lang)}}
                 st.rerun()
     deleted = store.measure_ids(deleted=True)
     if deleted:
         st.subheader(t("history.restore", lang))
-        rid = st.selectbox(t("history.restore_which", lang), deleted, key="w_restore")
+        rid = st.selectbox(t("history.restore_which", lang), deleted, key="w_restore",
+                           placeholder=t("widget.placeholder", lang))
         if st.button(t("history.restore_submit", lang), key="restore_go"):
             try:
                 store.restore_measure(rid, ctx.editor)
@@ -57,6 +59,6 @@ if ctx.editor is not None and not hist.empty:
                 st.error(exc.text(lang))
             else:
                 data.clear()
-                st.success(t("history.restored", lang, id=rid))
+                st.session_state[state.FLASH] = {"key": "history.restored", "values": {"id": rid}}
                 st.rerun()
 state.sync_url()

@@ -3,6 +3,7 @@
 import pandas as pd
 import streamlit as st
 
+from core import queries
 from core.i18n import name, t
 from ui import state, views
 from ui.frame import page_context, view_tabs
@@ -15,6 +16,7 @@ st.title(t("indicators.title", lang))
 categories = [None] + list(dict.fromkeys(i.category for i in sorted(plan.indicators, key=lambda i: i.indicator_id)))
 current = ctx.filters.category if ctx.filters.category in categories else None
 st.selectbox(t("indicators.category", lang), categories, index=categories.index(current), key="w_category",
+             placeholder=t("widget.placeholder", lang),
              format_func=lambda c: t("indicators.category.all", lang) if c is None else c,
              on_change=state.mirror, args=("w_category", state.CATEGORY))
 category = st.session_state.get("w_category", current)
@@ -47,12 +49,12 @@ def values_view() -> None:
     """Every value in one table, and the chosen indicator's definition."""
     st.subheader(t("indicators.table", lang))
     table = frame[["label", "group_label", "year", "value_as_printed", "national_as_printed", "diff", "status_label",
-                   "trend_label", "source", "flag"]].rename(columns={
+                   "trend_label", "source", "flag_text"]].rename(columns={
         "label": t("col.indicator", lang), "group_label": t("col.group", lang), "year": t("col.year", lang),
         "value_as_printed": t("col.value", lang), "national_as_printed": t("col.national", lang),
         "diff": t("col.diff", lang), "status_label": t("col.status", lang), "trend_label": t("col.trend", lang),
         "source": t("col.source", lang),
-        "flag": t("col.flag", lang)})
+        "flag_text": t("col.flag", lang)})
     diff = t("col.diff", lang)
     table[diff] = pd.to_numeric(table[diff], errors="coerce")  # a missing difference is blank, not "None"
     st.dataframe(table, hide_index=True, width="stretch")
@@ -63,6 +65,7 @@ def values_view() -> None:
         current = state.get(state.INDICATOR)
         current = current if current in ids else ids[0]
         st.selectbox(t("indicators.pick", lang), ids, index=ids.index(current), key="w_indicator",
+                     placeholder=t("widget.placeholder", lang),
                      format_func=lambda i: f"{i} {name(plan.indicator(int(i)), lang)}",
                      on_change=state.mirror, args=("w_indicator", state.INDICATOR))
         chosen = st.session_state.get("w_indicator", current)
@@ -73,8 +76,9 @@ def values_view() -> None:
                     f"**{t('col.unit', lang)}:** {t('unit.' + ind.unit.value, lang)} · "
                     f"**{t('col.direction', lang)}:** {t('direction.' + ind.direction.value, lang)}")
         st.text(ind.definition)
-        if ind.note:
-            st.caption(ind.note)
+        flags = queries.indicator_flag_texts(plan, ind.indicator_id, lang)  # never ind.note: that is for maintainers
+        if flags:
+            st.caption(f"**{t('indicators.flags', lang)}:** " + "; ".join(flags) + ".")
 
 
 with tab:
@@ -82,4 +86,4 @@ with tab:
         charts_view()
     else:
         values_view()
-state.sync_url()
+state.sync_url(state.VIEW, state.CATEGORY, state.INDICATOR)

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from core import queries
-from core.i18n import name, t
+from core.i18n import Msg, name, t
 from ui import state, views
 from ui.frame import page_context
 
@@ -13,13 +13,18 @@ meta = plan.meta
 st.title(meta.get("name_en") if lang == "en" and meta.get("name_en") else meta.get("name", ""))
 measures = views.filtered_measures(queries.Filters(actors=ctx.filters.actors))
 st.write(t("overview.intro", lang, start=meta.get("period_start"), end=meta.get("period_end"),
-           n_ind=len(plan.indicators), n_goals=len(plan.goals), n_sub=len(plan.subgoals),
-           n_act=len(plan.actors), n_meas=int((measures["row_kind"] == "measure").sum())))
+           indicators=Msg("count.indicators", n=len(plan.indicators)), goals=Msg("count.goals", n=len(plan.goals)),
+           subgoals=Msg("count.subgoals", n=len(plan.subgoals)), actors=Msg("count.actors", n=len(plan.actors)),
+           measures=Msg("measures.count", n=len(queries.real_measures(measures)))))
 
 c1, c2 = st.columns(2)
 with c1:
     st.subheader(t("overview.by_status", lang))
     st.plotly_chart(views.status_by_goal(group, lang), width="stretch", key="status_by_goal")
+    # the bars count indicator × respondent-group comparisons, not indicators: say so, with the numbers
+    st.caption(queries.status_chart_caption(
+        {g.goal_id: views.comparison(queries.linked_indicators(plan, g.goal_id), group, lang)
+         for g in sorted(plan.goals, key=lambda g: g.number)}, lang))
 with c2:
     st.subheader(t("overview.service_mix", lang))
     st.plotly_chart(views.service_mix(tuple(g.goal_id for g in sorted(plan.goals, key=lambda g: g.number)), lang),

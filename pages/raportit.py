@@ -6,6 +6,7 @@ import streamlit as st
 
 from core import report
 from core.i18n import name, t
+from core.timefmt import default_evaluation_year
 from ui import data, downloads, state
 from ui.frame import page_context
 
@@ -18,13 +19,22 @@ kind = st.radio(t("reports.kind", lang), ["goal", "actor"], horizontal=True, key
                 format_func=lambda k: t(f"reports.kind.{k}", lang))
 if kind == "goal":
     target = st.selectbox(t("measures.goal", lang), [g.goal_id for g in sorted(plan.goals, key=lambda g: g.number)],
-                          key="w_report_goal", format_func=lambda g: f"{t('nav.goal', lang, goal=g)}: "
-                          f"{name(plan.goal(g), lang, 'title')}")
+                          placeholder=t("widget.placeholder", lang), key="w_report_goal",
+                          format_func=lambda g: f"{t('nav.goal', lang, goal=g)}: {name(plan.goal(g), lang, 'title')}")
 else:
-    target = st.selectbox(t("col.actor", lang), [a.actor_id for a in plan.actors], key="w_report_actor",
+    target = st.selectbox(t("col.actor", lang), [a.actor_id for a in plan.actors],
+                          placeholder=t("widget.placeholder", lang), key="w_report_actor",
                           format_func=lambda a: name(plan.actor(a), lang))
-year = st.selectbox(t("eval.year", lang), list(range(date.today().year, int(plan.meta.get("period_start", 2020)) - 1, -1)),
-                    key="w_report_year")
+start, end = int(plan.meta.get("period_start", 2020)), int(plan.meta.get("period_end", 2025))
+years = list(range(date.today().year, start - 1, -1))
+default_year = default_evaluation_year(start, end)  # the last finished year of the plan period
+linked = int(state.get(state.YEAR) or default_year)  # a year from the link (?vuosi=) or the evaluation page
+why = t("year.default_help", lang, year=default_year, start=start, end=end)
+year = st.selectbox(t("eval.year", lang), years, index=years.index(linked if linked in years else default_year),
+                    placeholder=t("widget.placeholder", lang), key="w_report_year", help=why)
+if year == default_year:
+    st.caption(why)
+st.session_state[state.YEAR] = str(year)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -70,4 +80,4 @@ if request == (kind, target, year, lang):
         c3.download_button(t("reports.png", lang), png, f"{stem}.png", "image/png", key="dl_png")
     else:
         c3.caption(t("reports.png_missing", lang))
-state.sync_url()
+state.sync_url(state.YEAR)

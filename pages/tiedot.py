@@ -35,12 +35,14 @@ else:
     if adder.open:  # a lazy expander: the form is built only while open
         with adder, st.form("add_value"):
             ids = [i.indicator_id for i in sorted(plan.indicators, key=lambda i: i.indicator_id)]
-            ind = st.selectbox(t("data.indicator", lang), ids, key="add_ind",
+            ind = st.selectbox(t("data.indicator", lang), ids, placeholder=t("widget.placeholder", lang), key="add_ind",
                                format_func=lambda i: f"{i} {name(plan.indicator(i), lang)}")
             series = [""] + [s.series_id for s in plan.series]
             ser = st.selectbox(t("data.series", lang), series, key="add_series",
+                               placeholder=t("widget.placeholder", lang),
                                format_func=lambda s: "–" if not s else next(name(x, lang) for x in plan.series if x.series_id == s))
             grp = st.selectbox(t("col.group", lang), [g.group_id for g in plan.groups], key="add_group",
+                               placeholder=t("widget.placeholder", lang),
                                format_func=lambda g: next(name(x, lang) for x in plan.groups if x.group_id == g))
             area = st.text_input(t("data.area", lang), value="kymenlaakso", key="add_area",
                                  help="kymenlaakso, koko_maa, kunta:kotka …")
@@ -62,7 +64,8 @@ else:
     downloads.download(c2, t("data.template_xlsx", lang), lambda: importer.template_xlsx(plan, lang),
                        "indikaattoripohja.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                        "tpl_xlsx", lang)
-    upload = st.file_uploader(t("data.import", lang), type=["csv", "xlsx", "json", "txt"], key="import_file")
+    upload = st.file_uploader(t("data.upload.label", lang), type=["csv", "xlsx", "json", "txt"], key="import_file",
+                              help=t("data.upload.help", lang))  # the drop zone's own words are Streamlit's
     if upload is not None and st.session_state.get("import_seen") != (upload.name, upload.size):
         st.session_state["import_seen"] = (upload.name, upload.size)
         show_result(importer.parse_import(upload.getvalue(), upload.name, plan), upload.name)

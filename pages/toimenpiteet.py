@@ -21,6 +21,7 @@ def filtered(ctx: PageContext) -> None:
     sub_now = ctx.filters.subgoal if ctx.filters.subgoal in subs else None
     titles = {s.subgoal_id: f"{s.subgoal_id} {name(s, lang, 'title')}" for s in plan.subgoals}
     c2.selectbox(t("goal.subgoal_filter", lang), subs, index=subs.index(sub_now), key="w_subgoal_all",
+                 placeholder=t("widget.placeholder", lang),
                  format_func=lambda s: t("goal.subgoal_filter.all", lang) if s is None else titles[s],
                  on_change=state.mirror, args=("w_subgoal_all", state.SUBGOAL))
     sub = st.session_state.get("w_subgoal_all", sub_now)
@@ -30,7 +31,7 @@ def filtered(ctx: PageContext) -> None:
 
     filters = queries.Filters(actors=ctx.filters.actors, goal=goal, subgoal=sub, search=search, lang=lang)
     measures = views.filtered_measures(filters)
-    st.caption(t("measures.count", lang, n=len(measures)))
+    st.caption(queries.measures_caption(measures, lang))
     measures_grid.render(ctx, measures, key="grid_all")
     measures_grid.add_and_remove(ctx, measures, key="edit_all")
 
@@ -50,10 +51,10 @@ def whole_table(ctx: PageContext) -> None:
     """One actor's whole table as in the plan: every sub-goal, whatever the filters of the other tab."""
     plan, lang = ctx.plan, ctx.lang
     everything = views.measures_display(lang)  # cached per data version, in plan order
-    counts = everything["actor_id"].value_counts()
+    counts = queries.real_measures(everything)["actor_id"].value_counts()  # real measures, as everywhere
     table_actors = [a.actor_id for a in plan.actors if not ctx.filters.actors or a.actor_id in ctx.filters.actors]
     actor_id = st.selectbox(
-        t("measures.actor_pick", lang), table_actors, key="w_actor_table",
+        t("measures.actor_pick", lang), table_actors, placeholder=t("widget.placeholder", lang), key="w_actor_table",
         format_func=lambda a: f"{plan.actor(a).section} {name(plan.actor(a), lang)} ({int(counts.get(a, 0))})")
     if actor_id is None:
         return
@@ -75,4 +76,4 @@ with tab:
         filtered(ctx)
     else:
         whole_table(ctx)
-state.sync_url()
+state.sync_url(state.VIEW, state.GOAL, state.SUBGOAL, state.SEARCH)

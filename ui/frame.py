@@ -136,6 +136,7 @@ def sidebar(plan: Plan) -> None:
     sb.selectbox(
         t("sidebar.group", lang), groups, index=groups.index(current) if current in groups else 0,
         format_func=lambda g: t("sidebar.group.all", lang) if g is None else group_names[g], key=f"w_group_{lang}",
+        placeholder=t("widget.placeholder", lang),
         on_change=state.mirror, args=(f"w_group_{lang}", state.GROUP),
     )
     actor_ids = [a.actor_id for a in plan.actors]
@@ -168,8 +169,8 @@ def page_context() -> PageContext:
     state.init_state(plan)
     lang = state.lang()
     notices = st.session_state.get(state.NOTICES) or []
-    for param, value in notices:
-        st.info(t("notice.bad_param", lang, param=param, value=value), icon="ℹ️")
+    for notice in notices:  # core.urlstate.Notice: an unknown parameter, or an unknown value of one
+        st.info(t(notice.key, lang, param=notice.param, value=notice.value), icon="ℹ️")
     st.session_state[state.NOTICES] = []
     filters = Filters(
         group=state.get(state.GROUP),
@@ -213,6 +214,7 @@ def goal_filter(ctx: PageContext, key: str, where=st) -> str | None:
     goals = [None] + [g.goal_id for g in sorted(ctx.plan.goals, key=lambda g: g.number)]
     current = ctx.filters.goal if ctx.filters.goal in goals else None
     where.selectbox(t("measures.goal", lang), goals, index=goals.index(current), key=key,
+                    placeholder=t("widget.placeholder", lang),
                     format_func=lambda g: t("measures.goal.all", lang) if g is None else t("nav.goal", lang, goal=g),
                     on_change=state.mirror, args=(key, state.GOAL))
     return st.session_state.get(key, current)

@@ -56,12 +56,13 @@ def measures_section(ctx, goal_id: str) -> None:
     current = ctx.filters.subgoal if ctx.filters.subgoal in subs else None
     titles = {s.subgoal_id: f"{s.subgoal_id} {name(s, lang, 'title')}" for s in plan.subgoals_of(goal_id)}
     st.selectbox(t("goal.subgoal_filter", lang), subs, index=subs.index(current), key=f"w_subgoal_{goal_id}",
+                 placeholder=t("widget.placeholder", lang),
                  format_func=lambda s: t("goal.subgoal_filter.all", lang) if s is None else titles[s],
                  on_change=state.mirror, args=(f"w_subgoal_{goal_id}", state.SUBGOAL))
     selected = st.session_state.get(f"w_subgoal_{goal_id}", current)
     filters = queries.Filters(actors=ctx.filters.actors, goal=goal_id, subgoal=selected, lang=lang)
     measures = views.filtered_measures(filters)
-    st.caption(t("measures.count", lang, n=len(measures)))
+    st.caption(queries.measures_caption(measures, lang))
     measures_grid.render(ctx, measures, key=f"grid_{goal_id}")
     measures_grid.add_and_remove(ctx, measures, key=f"edit_{goal_id}", goal_id=goal_id)
 
@@ -84,4 +85,4 @@ def render(goal_id: str) -> None:
             trend_section(ctx, pairs, key=f"trend_{goal_id}")
         else:
             measures_section(ctx, goal_id)
-    state.sync_url()
+    state.sync_url(state.VIEW, state.SUBGOAL)

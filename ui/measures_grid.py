@@ -16,10 +16,11 @@ import streamlit as st
 from st_aggrid import AgGrid, GridOptionsBuilder, GridUpdateMode
 
 from core.cells import has_control_chars
-from core.i18n import name, t
+from core.i18n import Msg, name, t
 from core.model import MAX_TEXT_LENGTH, MEASURE_TEXT_FIELDS, MeasureStatus
 from core.queries import measures_display
 from core.storage import ConflictError, InvalidEdit, MeasureEdit, NotFound, PermissionDenied, StoreError
+from core.timefmt import local_time
 from ui import data, live, measure_panel, state, views
 from ui.frame import PageContext
 
@@ -327,7 +328,7 @@ def save_bar(ctx: PageContext, key: str) -> None:
         st.caption("✓ " + t("edit.all_saved", lang))
         return
     n = sum(len(e["values"]) for e in pending.values())
-    st.warning(t("edit.pending", lang, n=n, rows=len(pending)))
+    st.warning(t("edit.pending", lang, n=n, rows=Msg("count.on_rows", n=len(pending))))
     for mid, fld, count in too_long(pending):  # said before anything is sent: the store refuses, never cuts
         st.error(t("edit.too_long_pending", lang, field=t(f"col.{fld}", lang), id=mid, count=count,
                    limit=MAX_TEXT_LENGTH))
@@ -378,7 +379,7 @@ def resolve_conflicts(ctx: PageContext, key: str) -> None:
     conflicts = st.session_state.get(state.CONFLICTS) or []
     st.error(t("edit.conflict", lang))
     for i, c in enumerate(conflicts):
-        st.markdown(f"**{c['measure_id']}** — " + t("edit.conflict_by", lang, by=c["by"], at=c["at"]))
+        st.markdown(f"**{c['measure_id']}** — " + t("edit.conflict_by", lang, by=c["by"], at=local_time(c["at"], lang)))
         rows = [{"field": t(f"col.{f}", lang), "mine": str(v), "theirs": str(c["current"].get(f))}
                 for f, v in c["mine"].items()]
         table = pd.DataFrame(rows).rename(columns={"field": t("edit.field", lang), "mine": t("edit.mine", lang),
@@ -417,9 +418,11 @@ def add_and_remove(ctx: PageContext, measures: pd.DataFrame, key: str, goal_id: 
         with adder, st.form(f"{key}_add_{gen}", clear_on_submit=False):
             actors = [a.actor_id for a in plan.actors]
             actor = st.selectbox(t("col.actor", lang), actors, key=f"{key}_add_actor",
+                                 placeholder=t("widget.placeholder", lang),
                                  format_func=lambda a: name(plan.actor(a), lang))
             subs = [s for s in plan.subgoals if goal_id is None or s.goal_id == goal_id]
             sub = st.selectbox(t("col.subgoal", lang), [s.subgoal_id for s in subs], key=f"{key}_add_sub",
+                               placeholder=t("widget.placeholder", lang),
                                format_func=lambda s: f"{s} {next(x.title_fi if lang == 'fi' else x.title_en for x in subs if x.subgoal_id == s)}")
             # no max_chars: the browser would cut a long paste silently; the store refuses it with a message
             values = {f: st.text_area(t(f"col.{f}", lang), key=f"{key}_add_{f}_{gen}", height=80)
@@ -442,7 +445,8 @@ def add_and_remove(ctx: PageContext, measures: pd.DataFrame, key: str, goal_id: 
         ids = list(measures["measure_id"])
         if not ids:
             return
-        target = st.selectbox(t("edit.remove_which", lang), ids, key=f"{key}_rm_id")
+        target = st.selectbox(t("edit.remove_which", lang), ids, key=f"{key}_rm_id",
+                              placeholder=t("widget.placeholder", lang))
         sure = st.checkbox(t("edit.remove_confirm", lang), key=f"{key}_rm_ok")
         if st.button(t("edit.remove_submit", lang), key=f"{key}_rm_go", disabled=not sure):
             row = measures[measures["measure_id"] == target].iloc[0]

@@ -25,10 +25,13 @@ PENDING = "pending_edits"  # {measure_id: {"version": int, "values": {field: val
 CONFLICTS = "save_conflicts"
 EDITOR_NAME = "editor_name"
 EDITOR_OK = "editor_ok"
+FLASH = "flash_message"  # {"key": catalogue key, "values": {...}}: a confirmation shown after st.rerun()
 _INITIALISED = "_state_initialised"
 ROUTED = "_routed"
 
 VIEW_KEYS = (LANG, GROUP, ACTORS, SUBGOAL, GOAL, CATEGORY, INDICATOR, SEARCH, YEAR, VIEW)
+# The sidebar's filters apply on every page; the other view keys only on pages that name them.
+SHARED_KEYS = (LANG, GROUP, ACTORS)
 # The views (tabs) of pages that have them; a link names one with ?nakyma=… (ui.frame.view_tabs).
 GOAL_VIEWS = ("tavoite", "indikaattorit", "toimenpiteet")
 MEASURES_VIEWS = ("toimenpiteet", "koko_taulukko")
@@ -95,9 +98,15 @@ def mirror(widget_key: str, state_key: str) -> None:
     st.session_state[state_key] = st.session_state[widget_key]
 
 
-def sync_url() -> None:
-    """Write the current view into the query parameters (a copied link reopens it)."""
-    values = {k: st.session_state.get(k) for k in VIEW_KEYS}
+def sync_url(*page_keys: str) -> None:
+    """Write the current view into the query parameters (a copied link reopens it).
+
+    Only the sidebar's filters and the ``page_keys`` this page uses (its tab, year, goal…) are
+    written, so a link never carries another page's parameters (``/historia?vuosi=2026``). The
+    values stay in the session: going back to that page finds them again.
+    """
+    keys = dict.fromkeys((*SHARED_KEYS, *page_keys))
+    values = {k: st.session_state.get(k) for k in keys if k in VIEW_KEYS}
     wanted = to_params(values, DEFAULTS)
     if st.query_params.to_dict() != wanted:
         st.query_params.from_dict(wanted)

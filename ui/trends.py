@@ -16,7 +16,8 @@ def trend_section(ctx, pairs: list[tuple[int, str]], key: str) -> None:
         return
     st.subheader(t("data.trend", lang))
     labels = {p: queries.indicator_label(plan, p[0], p[1], lang) for p in pairs}
-    choice = st.selectbox(t("data.trend.pick", lang), pairs, key=f"{key}_trend_pick", format_func=lambda p: labels[p])
+    choice = st.selectbox(t("data.trend.pick", lang), pairs, key=f"{key}_trend_pick", format_func=lambda p: labels[p],
+                          placeholder=t("widget.placeholder", lang))
     fig = views.trend(choice[0], choice[1], ctx.filters.group, lang)
     if fig is None:
         st.info(t("indicators.no_values", lang))

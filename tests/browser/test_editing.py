@@ -67,7 +67,7 @@ def test_edit_saves_and_survives_reload_and_restart(browser, fresh_db):
         page = browser.new_page(viewport={"width": 1500, "height": 1000})
         open_measures(page, server.url)
         edit_cell(page, 0, "toimenpide", text)
-        expect(page.get_by_text("Tallentamattomia muutoksia: 1 kenttää 1 rivillä")).to_be_visible()
+        expect(page.get_by_text("Tallentamattomia muutoksia: 1 kenttä 1 rivillä")).to_be_visible()
         save(page)
         expect(page.get_by_text("Kaikki muutokset on tallennettu.")).to_be_visible()
         page.reload()
@@ -106,7 +106,7 @@ def test_filter_after_an_edit_shows_the_new_rows_and_keeps_the_edit(browser, fre
         open_measures(page, server.url)  # poliisi: one row per sub-goal, I.1 first
         expect(cell(page, 2, "subgoal")).to_contain_text("I.3")
         edit_cell(page, 0, "mittari", "Keskeneräinen muokkaus")
-        expect(page.get_by_text("Tallentamattomia muutoksia: 1 kenttää 1 rivillä")).to_be_visible()
+        expect(page.get_by_text("Tallentamattomia muutoksia: 1 kenttä 1 rivillä")).to_be_visible()
         search = page.get_by_label("Hae tekstistä")
         search.fill("Ankkuri")  # in I.1, I.2, I.5, I.6 … but not in I.3 ("-")
         search.press("Enter")
@@ -114,7 +114,7 @@ def test_filter_after_an_edit_shows_the_new_rows_and_keeps_the_edit(browser, fre
         expect(page.get_by_text("6 toimenpidettä")).to_be_visible()
         expect(cell(page, 2, "subgoal")).to_contain_text("I.5", timeout=30000)
         expect(cell(page, 0, "mittari")).to_contain_text("Keskeneräinen muokkaus")
-        expect(page.get_by_text("Tallentamattomia muutoksia: 1 kenttää 1 rivillä")).to_be_visible()
+        expect(page.get_by_text("Tallentamattomia muutoksia: 1 kenttä 1 rivillä")).to_be_visible()
         page.close()
 
 

@@ -44,10 +44,10 @@ def test_nonsense_parameters_show_a_notice_not_an_error(page, app_server):
     page.goto(f"{app_server.url}/toimenpiteet?ryhma=xyz&toimija=poliisi,eiole&foo=%3Cscript%3E")
     wait_idle(page)
     expect(page.locator('[data-testid="stException"]')).to_have_count(0)
-    expect(page.get_by_text("Linkin parametria 'ryhma' ei tunnistettu")).to_be_visible()
+    expect(page.get_by_text("Linkin parametrin 'ryhma' arvoa 'xyz' ei tunnistettu")).to_be_visible()
     expect(page.get_by_text("Linkin parametria 'foo' ei tunnistettu")).to_be_visible()
     # the valid part of the link still applies
-    expect(page.get_by_text("16 toimenpidettä")).to_be_visible()
+    expect(page.get_by_text("13 toimenpidettä (lisäksi 3 muuta taulukon riviä")).to_be_visible()
 
 
 def test_english_switch(page, app_server):

@@ -102,3 +102,54 @@ def test_actor_identification(plan):
     assert names["2.1"] == "kymsote" and names["2.2"] == "hamina" and names["2.11"] == "poliisi"
     kymsote = plan.actor("kymsote")
     assert kymsote.current_name  # the plan's name kept, today's name as an alias
+
+
+def test_subgoal_i4_shown_with_the_correct_spelling(plan):
+    """Section 1 misprints "terveuden" once (L308); the measures tables print "terveyden" (L2328, L2810…)."""
+    i4 = next(s for s in plan.subgoals if s.subgoal_id == "I.4")
+    assert i4.title_fi == "Lasten ja nuorten terveyden edistäminen"
+    assert "Lasten ja nuorten terveuden edistäminen" in i4.note  # the printed form kept for maintainers
+
+
+@pytest.mark.parametrize(
+    ("measure_id", "start", "end", "permanent"),
+    [
+        ("hamina-II.2-1", 2020, None, False),  # "käynnistyminen vuoden 2020 aikana" (L2531): a start, not an end
+        ("hamina-III.1-1", 2019, None, False),  # "Aloitettu vuonna 2019."
+        ("mll-I.4-1", 2020, 2020, False),  # "Kokeilu vuoden 2020 loppuun asti"
+        ("kotka-I.1-1", None, None, True),  # "Lukuvuosittain jatkuva…" (L2739)
+        ("kotka-I.4-1", None, None, True),  # "Jatkuva, Lukuvuosittain…" (L2828)
+        ("kotka-II.3-1", None, None, True),  # "Lukuvuosittain" (L2999): the same wording, the same reading
+        ("pyhtaa-I.6-1", None, None, True),  # "Vuosittain …" (L4723)
+        ("jarjestot-I.3-1", None, None, True),  # "Saagan perustoimintaa" (L5914)
+        ("seurakunnat-I.1-1", None, None, False),  # "Toimintakauden kestävä tai kertaluontoinen tapahtuma."
+        ("kymsote-I.1-1", 2020, None, False),  # "2020 alkaen"
+    ],
+)
+def test_measure_schedule_facts(plan, measure_id, start, end, permanent):
+    m = next(x for x in plan.measures if x.measure_id == measure_id)
+    assert (m.start_year, m.end_year, m.permanent) == (start, end, permanent)
+
+
+def test_schedule_columns_follow_the_one_rule(plan):
+    """data/measures.csv holds exactly what core/schedule.py reads from each aikataulu (one rule, every row)."""
+    from core.schedule import parse_schedule
+
+    differ = [(m.measure_id, m.aikataulu) for m in plan.measures
+              if (m.start_year, m.end_year, m.permanent) != tuple(vars(parse_schedule(m.aikataulu)).values())]
+    assert differ == []
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end", "permanent"),
+    [("Perhekeskuksen toiminnan käynnistyminen vuoden 2020 aikana.", 2020, None, False),
+     ("Toiminta käynnistyy 2022", 2022, None, False), ("Vanhempainkoulumalli käyntiin 2021", 2021, None, False),
+     ("Lukuvuosittain", None, None, True), ("Vuosittain", None, None, True),
+     ("Tarve arvioidaan vähintään vuosittain", None, None, True), ("Saagan perustoimintaa", None, None, True),
+     ("vuoden 2020 aikana", 2020, 2020, False), ("Kertaluontoinen tapahtuma", None, None, False)],
+)
+def test_schedule_rule(text, start, end, permanent):
+    from core.schedule import parse_schedule
+
+    s = parse_schedule(text)
+    assert (s.start_year, s.end_year, s.permanent) == (start, end, permanent)

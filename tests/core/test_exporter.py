@@ -331,7 +331,7 @@ def test_backup_refusals_in_english(plan, store):
         assert not re.search(r"\b(rivi|sarake|tiedosto|puuttuu|tuntematon)\b", exc.value.text("en"), re.I)
     many = BackupError([Msg("exporter.file.missing", file=f"f{i}.csv") for i in range(51)])
     assert many.text("en").endswith("- The file f49.csv is missing.\n… and 1 more.")
-    assert str(many).endswith("- Tiedosto f49.csv puuttuu.\n… ja 1 muuta.")
+    assert str(many).endswith("- Tiedosto f49.csv puuttuu.\n… ja 1 muu.")  # singular for one
 
 
 def test_restore_refuses_a_store_that_is_not_empty(plan, store, tmp_path):

@@ -520,7 +520,7 @@ def test_english_location_and_refusal(plan, mapping, store, editor):
     assert result.errors[0].text("en") == "Row 4, column 'value': The value 'abc' is not a number."
     with pytest.raises(ImportRefused) as exc:
         apply_import(store, result, editor)
-    assert exc.value.text("en").startswith("Nothing was imported: the file has 1 problems")
+    assert exc.value.text("en").startswith("Nothing was imported: the file has 1 problem.")
 
 
 def test_mapping_problems_in_english(plan):
@@ -532,7 +532,7 @@ def test_mapping_problems_in_english(plan):
                                        "tuntematon indikaattori 99")
     assert problems[0].text("en").startswith("Row 2, column 'indicator_id': Mapping table sotkanet_mapping.csv: "
                                              "unknown indicator 99")
-    assert MappingError(problems).text("en").startswith("The mapping table sotkanet_mapping.csv has 1 problems:")
+    assert MappingError(problems).text("en").startswith("The mapping table sotkanet_mapping.csv has 1 problem:")
 
 
 def test_preview_for_display_names_actions_in_the_ui_language(plan, store):

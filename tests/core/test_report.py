@@ -111,3 +111,22 @@ def test_html_to_pdf(mini_plan, evil_store) -> None:
     html_text = report.actor_report_html(mini_plan, evil_store.measures(), "kymsote", "fi", figures=figs)
     pdf = report.html_to_pdf(html_text)
     assert pdf is not None and pdf.startswith(b"%PDF-") and len(pdf) > 5000
+
+
+@pytest.mark.parametrize("lang", ["fi", "en"])
+def test_huomio_column_in_plain_words_never_codes_or_extraction_notes(plan, lang) -> None:
+    """The board report's Huomio column explains a flag in the reader's language; data/'s notes stay out."""
+    from core.i18n import t
+    from core.queries import KNOWN_FLAGS, measures_frame, observations_frame
+
+    pages = " ".join(report.goal_report_html(plan, measures_frame(plan), observations_frame(plan), g, lang,
+                                             figures=[], static=False) for g in ("I", "II", "III"))
+    assert not any(code in pages for code in KNOWN_FLAGS)
+    assert not re.search(r"\(L\d{3,4}", pages) and "1.5 prints" not in pages and "Tile " not in pages
+    assert sum(html_escape(t(f"flag.{code}", lang)) in pages for code in KNOWN_FLAGS) >= 2
+
+
+def html_escape(text: str) -> str:
+    import html
+
+    return html.escape(text)

@@ -65,7 +65,7 @@ def test_only_dated_real_measures_are_drawn_and_undated_are_listed(mini_plan) ->
     fig = tl.timeline_figure(mini_plan, df, "fi")
     drawn = [mid for tr in fig.data for mid in tr.meta["measure_ids"]]
     assert drawn == ["kymsote-I.1-1"]
-    assert any("1 toimenpidettä ilman alkuvuotta" in a.text for a in fig.layout.annotations)
+    assert any("1 toimenpide ilman alkuvuotta ei näy" in a.text for a in fig.layout.annotations)
 
 
 def test_rows_grouped_by_actor_in_plan_order(mini_plan) -> None:

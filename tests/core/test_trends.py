@@ -66,11 +66,13 @@ def test_some_groups_single_year(mini_plan) -> None:
     assert any("Osalla ryhmistä" in a.text for a in fig.layout.annotations)
 
 
-def test_hover_escapes_notes_and_empty_frame(mini_plan) -> None:
+def test_hover_escapes_flags_never_shows_notes_and_empty_frame(mini_plan) -> None:
     obs = _obs(mini_plan, [(7, "lk4_5", "kymenlaakso", 2021, 92, "<script>x</script>")])
+    obs.loc[obs.index[-1], "flag"] = "<b>tarkista</b>"  # an editor's own flag text from an import
     fig = tr.trend_figure(trend_frame(mini_plan, obs, 7, group="lk4_5"), "fi", unit="percent")
     hover = " ".join(c for t in fig.data for c in t.customdata)
-    assert "<script>" not in hover and "&lt;script&gt;x&lt;/script&gt;" in hover
+    assert "script" not in hover  # the observation's note is for maintainers (data/), never shown
+    assert "<b>tarkista</b>" not in hover and "&lt;b&gt;tarkista&lt;/b&gt;" in hover
     assert "92 %" in hover and "88 %" in hover
     empty = tr.trend_figure(trend_frame(mini_plan, obs, 31, group="vaesto"), "fi")
     assert len(empty.data) == 0 and empty.layout.annotations[0].text == "Indikaattorilla ei ole arvoja."

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from core import auth
-from core.i18n import CATALOGUE, t
+from core.i18n import CATALOGUE, forms, t
 from core.urlstate import parse_params, to_params
 
 CHOICES = {"lang": {"fi", "en"}, "group": {"lk4_5", "lukio"}, "actors": {"kymsote", "hamina"},
@@ -21,10 +21,11 @@ CHOICES = {"lang": {"fi", "en"}, "group": {"lk4_5", "lukio"}, "actors": {"kymsot
         ({}, {}, []),
         ({"ryhma": "lukio", "lang": "en"}, {"group": "lukio", "lang": "en"}, []),
         ({"toimija": "kymsote,hamina"}, {"actors": ["kymsote", "hamina"]}, []),
-        ({"toimija": "kymsote,kotka"}, {"actors": ["kymsote"]}, [("toimija", "kotka")]),
-        ({"ryhma": "<script>"}, {}, [("ryhma", "<script>")]),
-        ({"foo": "bar"}, {}, [("foo", "bar")]),
-        ({"valitavoite": "IX.9"}, {}, [("valitavoite", "IX.9")]),
+        ({"toimija": "kymsote,kotka"}, {"actors": ["kymsote"]}, [("toimija", "kotka", "value")]),
+        ({"ryhma": "<script>"}, {}, [("ryhma", "<script>", "value")]),
+        ({"ryhma": "xyz"}, {}, [("ryhma", "xyz", "value")]),  # a known parameter: only its value is unknown
+        ({"foo": "bar"}, {}, [("foo", "bar", "param")]),
+        ({"valitavoite": "IX.9"}, {}, [("valitavoite", "IX.9", "value")]),
         ({"haku": "x" * 500}, {"search": "x" * 200}, []),
         ({"ryhma": ["lk4_5", "lukio"]}, {"group": "lukio"}, []),
     ],
@@ -44,7 +45,9 @@ def test_to_params_round_trip():
 
 def test_catalogue_has_the_same_keys_in_both_languages():
     assert set(CATALOGUE["fi"]) == set(CATALOGUE["en"])
-    assert all(v.strip() for lang in CATALOGUE.values() for v in lang.values())
+    assert all(v.strip() for lang in CATALOGUE.values() for entry in lang.values() for v in forms(entry))
+    # a plural text has exactly the forms "one" and "other"
+    assert all(set(e) == {"one", "other"} for lang in CATALOGUE.values() for e in lang.values() if isinstance(e, dict))
 
 
 @pytest.mark.parametrize(("module", "prefix"), [("evaluation", "evaluation"), ("report", "report"),
@@ -74,7 +77,10 @@ def test_placeholders_match():
 
     for key, fi in CATALOGUE["fi"].items():
         names = lambda s: {f for _, f, _, _ in string.Formatter().parse(s) if f}  # noqa: E731
-        assert names(fi) == names(CATALOGUE["en"][key]), key
+        every = [names(v) for lang in ("fi", "en") for v in forms(CATALOGUE[lang][key])]
+        assert all(n == every[0] for n in every), key  # each form of each language, the same placeholders
+        if isinstance(fi, dict) or isinstance(CATALOGUE["en"][key], dict):
+            assert "n" in every[0], key  # a plural text is chosen by its count n
 
 
 def test_t_formats_and_unknown_key_fails():

@@ -44,7 +44,7 @@ def test_evaluation_saved_with_history(editor_env):
     at.run()
     next(b for b in at.button if b.label == "Tallenna arviot").click().run()
     assert not at.exception, at.exception
-    assert any("Arviot tallennettu (1)" in s.value for s in at.success), [s.value for s in at.success]
+    assert any("1 arvio tallennettu." in s.value for s in at.success), [s.value for s in at.success]
     ev = store().evaluations(2025)
     row = ev[ev["measure_id"].str.startswith("mll-")].iloc[0]
     assert row["rating"] == 3 and row["comment"] == "Hyvä vuosi" and row["evaluator"] == "Eeva Arvioija"
