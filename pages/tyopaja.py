@@ -200,4 +200,4 @@ with tab:
         st.caption(t("workshop.keys", lang))
     else:
         summary_view(ctx)
-state.sync_url()
+state.sync_url(state.VIEW, state.SUBGOAL)
