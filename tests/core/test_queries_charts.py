@@ -59,7 +59,9 @@ def test_comparison_figure_colours_symbols_and_national(plan, obs):
     assert concern.marker.pattern.shape == "x"
     labels = [a.text for a in fig.layout.annotations]
     assert sum("!" in a for a in labels) == len(concern.x)  # the symbol, not only the colour
-    assert any("<b>25 %</b> ✓ · koko maa 29,4 %" == a for a in labels)
+    # value, symbol, status word and the country's value written right above the bar (NBSP keeps "25 %" whole)
+    assert "4-v. lasten huoltajat: <b>25\u00a0%</b> ✓\u00a0hyvä · ◆\u00a029,4\u00a0%" in [a.replace("<br>", " ") for a in labels]
+    assert "◆ = koko maa" in labels
     good = bars[charts.status_text("hyva", "fi")]
     assert list(good.x) == [25.0]
     national = [tr for tr in fig.data if tr.type == "scatter"][0]
@@ -86,10 +88,13 @@ def test_heatmap_cells(plan, obs):
     groups = [("lk4_5", "4.–5. lk"), ("lukio", "Lukio")]
     fig = charts.status_heatmap(frame, groups, "fi")
     hm = fig.data[0]
-    assert list(hm.x) == ["4.–5. lk", "Lukio"]
-    assert hm.z[0][0] == 2  # indicator 7, 4.–5. lk: neutral
-    first = next(a for a in fig.layout.annotations if a.x == 0 and a.y == 0)
+    assert list(fig.layout.xaxis.ticktext) == ["4.–5. lk", "Lukio"]
+    assert list(hm.z[0]) == [None, None] and hm.z[1][0] == 2  # a band for the name, then indicator 7: 4.–5. lk neutral
+    cells = [a for a in fig.layout.annotations if a.xref != "paper"]
+    first = next(a for a in cells if a.x == 0)
     assert first.text.startswith("≈") and first.font.color == "#000000"
+    names = [a.text for a in fig.layout.annotations if a.xref == "paper"]
+    assert names[:2] == ["7 Tyytyväinen elämäänsä", "31 Koulukiusattuna vähintään kerran<br>viikossa"]  # wrapped
 
 
 def test_heatmap_colour_scale_gives_each_status_its_colour():
@@ -106,7 +111,7 @@ def test_heatmap_colour_scale_gives_each_status_its_colour():
         pos = (code - hm.zmin) / (hm.zmax - hm.zmin)
         return [c for p, c in scale if p <= pos][-1]
 
-    assert [colour_of(z[0]) for z in hm.z] == [STATUS_STYLE[s]["color"] for s in
+    assert [colour_of(z[0]) for z in hm.z if z[0] is not None] == [STATUS_STYLE[s]["color"] for s in
                                                 ["hyva", "neutraali", "huolestuttava", "ei_vertailua"]]
 
 
