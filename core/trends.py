@@ -63,6 +63,24 @@ def has_series(trend_df: pd.DataFrame) -> bool:
     return any(n >= 2 for n in _kymenlaakso_years(trend_df).values())
 
 
+def pairs_with_series(observations: pd.DataFrame, pairs: list[tuple[int, str]],
+                      group: str | None = None) -> list[tuple[int, str]]:
+    """Those (indicator, series) pairs, in order, with Kymenlaakso values from two or more years
+    for some group (for ``group`` only, when given): the ones that have a trend to draw."""
+    obs = observations[(observations["area"] == "kymenlaakso") & observations["year"].notna()]
+    if group:
+        obs = obs[obs["group_id"] == group]
+    if obs.empty:
+        return []
+    keys = list(zip(obs["indicator_id"].astype(int), obs["series_id"].fillna("").astype(str),
+                    obs["group_id"].astype(str), strict=True))
+    years: dict[tuple[int, str, str], set] = {}
+    for key, year in zip(keys, obs["year"], strict=True):
+        years.setdefault(key, set()).add(int(year))
+    with_series = {(i, s) for (i, s, _), ys in years.items() if len(ys) >= 2}
+    return [p for p in pairs if (int(p[0]), str(p[1])) in with_series]
+
+
 def single_year_groups(trend_df: pd.DataFrame) -> list[str]:
     """Labels of the groups with a Kymenlaakso value from one year only (no line is drawn for them)."""
     years = _kymenlaakso_years(trend_df)

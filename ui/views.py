@@ -27,7 +27,7 @@ from core import charts, queries
 from core.evaluation import evaluation_figure, evaluation_summary, missing_evaluations
 from core.i18n import name, t
 from core.timeline import timeline_figure, undated_measures
-from core.trends import has_series, single_year_groups, trend_figure
+from core.trends import has_series, pairs_with_series, single_year_groups, trend_figure
 from core.vuosikello import legend_rows, upcoming_events, vuosikello_figure
 from ui import data
 
@@ -289,14 +289,7 @@ def trend(indicator_id: int, series_id: str, group: str | None, lang: str) -> Tr
 
 @st.cache_resource(show_spinner=False, max_entries=64)
 def _trend_pairs(url: str, version: int, pairs: Pairs | None, group: str | None) -> Pairs:
-    obs = data.observations_at(url, version)
-    kym = obs[(obs["area"] == "kymenlaakso") & obs["year"].notna()]
-    if group:
-        kym = kym[kym["group_id"] == group]
-    kym = kym.assign(series_id=kym["series_id"].fillna("").astype(str), indicator_id=kym["indicator_id"].astype(int))
-    years = kym.groupby(["indicator_id", "series_id", "group_id"])["year"].nunique()
-    with_series = {(int(i), str(s)) for (i, s, _), n in years.items() if n >= 2}
-    return _pairs([p for p in _unpack(pairs) or [] if p in with_series])
+    return _pairs(pairs_with_series(data.observations_at(url, version), _unpack(pairs) or [], group))
 
 
 def trend_pairs(pairs, group: str | None) -> list[tuple[int, str]]:

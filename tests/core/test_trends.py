@@ -99,3 +99,12 @@ def test_from_store_observations_count_unit(mini_plan) -> None:
     fig = tr.trend_figure(frame, "fi", unit="count")
     assert len(fig.data) == 1 and fig.data[0].meta["trend"] == "ennallaan"  # context indicator
     assert fig.layout.yaxis.title.text == "Arvo"
+
+
+def test_pairs_with_series_are_those_with_two_kymenlaakso_years(mini_plan) -> None:
+    pairs = [(31, ""), (7, "")]
+    assert tr.pairs_with_series(observations_frame(mini_plan), pairs) == []  # the plan prints one year each
+    obs = _obs(mini_plan, [(7, "lk4_5", "kymenlaakso", 2021, 92), (31, "lk4_5", "koko_maa", 2021, 5)])
+    assert tr.pairs_with_series(obs, pairs) == [(7, "")]  # a second national year alone is no trend
+    assert tr.pairs_with_series(obs, pairs, "lk4_5") == [(7, "")]
+    assert tr.pairs_with_series(obs, pairs, "lk8_9") == []
