@@ -88,7 +88,7 @@ def _fmt(value: float | None, unit: str) -> str:
 
 
 BAR_PX = 20  # thickness of one bar (the y axis counts pixels, so rows never crowd their labels)
-ROW_TEXT_WIDTH = LABEL_WIDTH + 4  # characters per line of a bar's own text (group, value, status, ◆ country)
+ROW_TEXT_WIDTH = LABEL_WIDTH + 6  # characters per line of a bar's own text (group, value, status, ◆ country)
 
 
 def _value_range(values: pd.Series, unit: str) -> list[float]:
@@ -104,12 +104,11 @@ def _row_text(row, unit: str, multi_group: bool, lang: str) -> str:
     """'4.–5. lk: 88 % ≈ neutraali · ◆ 89,5 %', wrapped; the value in bold (◆ = the whole country)."""
     value = _fmt(row.value, unit)
     status = status_text(row.status, lang).replace(" ", NBSP)  # '≈ neutraali' stays on one line
-    plain = (f"{row.group_label}: " if multi_group else "") + f"{value} {status}"
+    # the value between two marks that survive wrapping and escaping, then become <b>…</b>
+    plain = (f"{row.group_label}: " if multi_group else "") + f"\x02{value}\x03 {status}"
     if row.national is not None and not pd.isna(row.national):
         plain += f" · ◆{NBSP}{_fmt(row.national, unit)}"
-    wrapped = wrap_label(plain, ROW_TEXT_WIDTH)
-    head = f"{html.escape(value)} {STATUS_STYLE[row.status]['symbol']}"
-    return wrapped.replace(head, f"<b>{html.escape(value)}</b> {STATUS_STYLE[row.status]['symbol']}", 1)
+    return wrap_label(plain, ROW_TEXT_WIDTH).replace("\x02", "<b>", 1).replace("\x03", "</b>", 1)
 
 
 def indicator_comparison_figure(frame: pd.DataFrame, lang: str = "fi", title: str | None = None,

@@ -23,9 +23,9 @@ else:
     views.show_chart(clock, key="vuosikello", lang=lang)
     st.caption(t("vuosikello.clock.hint", lang))
     st.subheader(t("vk.key", lang))
-    st.dataframe(key.rename(columns={"number": t("vk.key.number", lang), "title": t("vk.key.title", lang),
-                                     "months": t("vk.key.months", lang)}),
-                 hide_index=True, width="stretch")
+    # as text, not a table: a long title wraps on a phone instead of being cut
+    st.markdown("  \n".join(f"**{r.number}.** {views.md_escape(r.title)} — {views.md_escape(r.months)}"
+                             for r in key.itertuples()))
 st.subheader(t("vk.upcoming", lang))
 for r in upcoming.itertuples():
     st.markdown(f"**{r.when}**")

@@ -103,10 +103,14 @@ def show_chart(fig: go.Figure, key: str, lang: str) -> None:
     st.plotly_chart(fig, width="stretch", key=key, theme=None, config=chart_config(lang))
 
 
+def md_escape(text: object) -> str:
+    """Plain text (from the plan or an editor) safe inside markdown: its markdown characters escaped."""
+    return "".join("\\" + c if c in "\\`*_{}[]<>()#+-.!|~$" else c for c in str(text))
+
+
 def chart_heading(text: str) -> None:
     """A chart part's heading (a sub-goal, a category): text of the plan, markdown characters escaped."""
-    escaped = "".join("\\" + c if c in "\\`*_{}[]<>()#+-.!|~" else c for c in str(text))
-    st.markdown(f"#### {escaped}")
+    st.markdown(f"#### {md_escape(text)}")
 
 
 def _version() -> tuple[str, int]:

@@ -33,9 +33,10 @@ _COLLECT = """
     const r = el.getBoundingClientRect();
     return r.width > 0 && r.height > 0;
   }).map(el => {
-    const r = el.getBoundingClientRect(), s = getComputedStyle(el);
+    const r = el.getBoundingClientRect(), s = getComputedStyle(el), box = chart.getBoundingClientRect();
     return {chart: c, text: el.textContent, x: r.left + scrollX, y: r.top + scrollY, w: r.width, h: r.height,
-            size: parseFloat(s.fontSize), fill: s.fill, cls: el.getAttribute('class') || ''};
+            size: parseFloat(s.fontSize), fill: s.fill, cls: el.getAttribute('class') || '',
+            left: box.left + scrollX, right: box.right + scrollX};
   }))
 """
 
@@ -84,6 +85,8 @@ def test_chart_text_is_readable_and_never_overlaps(browser, app_server, name: st
         pale = sorted({(t["text"][:40], t["fill"]) for t in texts
                        if _luminance(t["fill"]) < 0.9 and (1.05 / (_luminance(t["fill"]) + 0.05)) < 4.5})
         assert not pale, f"chart text under 4.5:1 contrast on white: {pale[:10]}"
+        cut = sorted({t["text"][:40] for t in texts if t["x"] < t["left"] - 1 or t["x"] + t["w"] > t["right"] + 1})
+        assert not cut, f"chart text cut at the chart's edge: {cut[:10]}"
         clashes = []
         for chart in per_chart:
             for i, a in enumerate(chart):
