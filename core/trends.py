@@ -191,7 +191,7 @@ def trend_figure(trend_df: pd.DataFrame, lang: str = "fi", unit: str | None = No
                                    bgcolor="rgba(255,255,255,0.8)")
     y_title = t("chart.share_axis", lang) if unit == "percent" else t("chart.value_axis", lang)
     fig.update_xaxes(tickmode="array", tickvals=years, ticktext=[str(y) for y in years],
-                     range=[years[0] - 0.5, years[-1] + (1.2 if len(years) > 1 else 0.5)],
+                     range=[years[0] - 0.5, years[-1] + (1.2 if len(years) > 1 and len(groups) == 1 else 0.5)],
                      title=text("axis.year", lang), showgrid=False,
                      tickfont={"size": FONT_SIZE, "color": INK}, title_font={"size": FONT_SIZE, "color": INK})
     fig.update_yaxes(title=y_title, gridcolor=GRID, tickfont={"size": FONT_SIZE, "color": INK},
