@@ -2,13 +2,16 @@
 
 Colours are the Okabe–Ito palette (safe for the common colour-vision deficiencies), and every
 status is also carried by a symbol, a text label and a bar pattern, so colour is never the only
-carrier. Fonts are large enough for a projector.
+carrier. Every chart text is at least ``SMALL_FONT_SIZE`` px in near-black ink, readable on a
+projector; labels are wrapped at word boundaries and written *above* their bar or cell row, so a
+chart reads the same at a phone's width as on a projector (Python never learns the viewport).
 """
 
 from __future__ import annotations
 
 import html
 import textwrap
+from collections.abc import Sequence
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -16,7 +19,16 @@ import plotly.graph_objects as go
 from core.i18n import t
 from core.model import Status
 
-FONT_SIZE = 16
+FONT_SIZE = 16  # the one chart font size: ticks, titles, legends, annotations, hover
+SMALL_FONT_SIZE = FONT_SIZE - 2  # the smallest chart text anywhere (≥ 14 px)
+INK = "#1a1a1a"  # chart text on white: about 17:1 contrast
+GRID = "#D9D9D9"
+TEMPLATE = "plotly_white"  # the figure's own look; pages draw with theme=None (Streamlit's is 12 px grey)
+LABEL_WIDTH = 32  # characters per line of a wrapped label: about 290 px of 16 px text, a phone's width
+LINE_PX = 22  # the height of one line of FONT_SIZE text (Plotly's 1.3 line spacing, rounded up)
+MAX_BARS = 8  # a longer comparison chart is split (per sub-goal, category, then in parts): 8 bars
+# with their labels are one 720 px projector screen
+MAX_HEAT_COLUMNS = 4  # columns of one heatmap: four fit a phone's width with room to spare
 STATUS_STYLE: dict[str, dict[str, str]] = {
     Status.GOOD.value: {"color": "#0072B2", "symbol": "✓", "pattern": ""},
     Status.NEUTRAL.value: {"color": "#BBBBBB", "symbol": "≈", "pattern": "."},
@@ -27,6 +39,7 @@ STATUS_ORDER = [Status.GOOD.value, Status.NEUTRAL.value, Status.CONCERN.value, S
 NATIONAL_COLOR = "#000000"
 MIX_COLORS = {"preventive": "#009E73", "early_support": "#E69F00", "intensive": "#CC79A7"}
 SEQUENTIAL = [[0, "#F7FBFF"], [1, "#08519C"]]
+NBSP = "\u00a0"  # keeps '88 %' on one line when a label is wrapped
 
 
 def status_text(status: str, lang: str) -> str:
@@ -34,44 +47,110 @@ def status_text(status: str, lang: str) -> str:
     return f"{STATUS_STYLE[status]['symbol']} {t(f'status.{status}', lang)}"
 
 
+def wrap_label(label: str, width: int = LABEL_WIDTH) -> str:
+    """Plain text → HTML-escaped lines of at most ``width`` characters, broken at word boundaries."""
+    lines = textwrap.wrap(str(label), width, break_long_words=False, break_on_hyphens=False)
+    return "<br>".join(html.escape(line) for line in lines) or html.escape(str(label))
+
+
+def line_count(wrapped: str) -> int:
+    """How many lines a ``wrap_label`` text has."""
+    return wrapped.count("<br>") + 1
+
+
+def _axis_font() -> dict:
+    return {"size": FONT_SIZE, "color": INK}
+
+
 def _base_layout(fig: go.Figure, title: str | None, height: int) -> go.Figure:
     fig.update_layout(
-        title=title,
+        template=TEMPLATE,
+        title={"text": title, "font": {"size": FONT_SIZE + 2, "color": INK}} if title else None,
         height=height,
-        font={"size": FONT_SIZE},
+        font={"size": FONT_SIZE, "color": INK},
         margin={"l": 10, "r": 30, "t": 60 if title else 20, "b": 40},
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0,
+                "font": {"size": FONT_SIZE, "color": INK}},
         plot_bgcolor="white",
-        hoverlabel={"font_size": FONT_SIZE - 2},
+        hoverlabel={"font": {"size": FONT_SIZE, "color": INK}, "bgcolor": "white", "align": "left"},
+        uniformtext={"minsize": SMALL_FONT_SIZE, "mode": "hide"},  # never shrink bar text below 14 px
     )
+    fig.update_xaxes(tickfont=_axis_font(), title_font=_axis_font(), linecolor="#555555")
+    fig.update_yaxes(tickfont=_axis_font(), title_font=_axis_font(), linecolor="#555555")
     return fig
-
-
-def _wrap(label: str, width: int = 38) -> str:
-    return "<br>".join(textwrap.wrap(label, width)) or label
 
 
 def _fmt(value: float | None, unit: str) -> str:
     if value is None or pd.isna(value):
         return "–"
     text = f"{value:.1f}".rstrip("0").rstrip(".").replace(".", ",")
-    return f"{text} %" if unit in ("percent", "percent_change") else text
+    return f"{text}{NBSP}%" if unit in ("percent", "percent_change") else text
 
 
-def indicator_comparison_figure(frame: pd.DataFrame, lang: str = "fi", title: str | None = None) -> go.Figure:
+BAR_PX = 20  # thickness of one bar (the y axis counts pixels, so rows never crowd their labels)
+ROW_TEXT_WIDTH = LABEL_WIDTH + 6  # characters per line of a bar's own text (group, value, status, ◆ country)
+
+
+def _value_range(values: pd.Series, unit: str) -> list[float]:
+    vals = values.dropna().astype(float)
+    lo, hi = (float(vals.min()), float(vals.max())) if not vals.empty else (0.0, 1.0)
+    if unit == "percent":
+        return [0, min(105.0, max(10.0, hi * 1.12))]
+    lo, hi = min(0.0, lo * 1.12), max(0.0, hi * 1.12)
+    return [lo, hi if hi > lo else lo + 1]
+
+
+def _row_text(row, unit: str, multi_group: bool, lang: str) -> str:
+    """'4.–5. lk: 88 % ≈ neutraali · ◆ 89,5 %', wrapped; the value in bold (◆ = the whole country)."""
+    value = _fmt(row.value, unit)
+    status = status_text(row.status, lang).replace(" ", NBSP)  # '≈ neutraali' stays on one line
+    # the value between two marks that survive wrapping and escaping, then become <b>…</b>
+    plain = (f"{row.group_label}: " if multi_group else "") + f"\x02{value}\x03 {status}"
+    if row.national is not None and not pd.isna(row.national):
+        plain += f" · ◆{NBSP}{_fmt(row.national, unit)}"
+    return wrap_label(plain, ROW_TEXT_WIDTH).replace("\x02", "<b>", 1).replace("\x03", "</b>", 1)
+
+
+def indicator_comparison_figure(frame: pd.DataFrame, lang: str = "fi", title: str | None = None,
+                                order: Sequence[tuple[int, str]] | None = None,
+                                show_groups: bool | None = None) -> go.Figure:
     """Kymenlaakso (bars coloured, patterned and labelled by status) beside the whole country (◆).
 
-    ``frame`` is ``core.queries.comparison_frame`` output of one unit kind.
+    ``frame`` is ``core.queries.comparison_frame`` output of one unit kind; ``order`` lists the
+    (indicator, series) pairs top to bottom (default: by number); ``show_groups`` writes the group
+    before each value (default: when the frame has several groups). Each indicator's name is written
+    above its bars (wrapped at ``LABEL_WIDTH``), each bar's group, value, status word and the
+    country's value right above the bar, so nothing sits beside the bars to squeeze them on a phone.
+    The y axis counts pixels: the figure's height follows the number of text lines.
     """
     df = frame.copy()
-    multi_group = df["group_id"].nunique() > 1
-    df["y"] = [
-        _wrap(html.escape(f"{lab} · {grp}" if multi_group else lab))
-        for lab, grp in zip(df["label"], df["group_label"], strict=True)
-    ]
-    df = df.sort_values(["indicator_id", "series_id", "group_order"], ascending=[False, False, False])
+    unit = str(df["unit"].iloc[0]) if not df.empty else "percent"
+    multi_group = df["group_id"].nunique() > 1 if show_groups is None else show_groups
+    df["pair"] = list(zip(df["indicator_id"].astype(int), df["series_id"].fillna("").astype(str), strict=True))
+    rank = {tuple(p): k for k, p in enumerate(order or [])}
+    df["rank"] = [rank.get(p, len(rank)) for p in df["pair"]]
+    df = df.sort_values(["rank", "indicator_id", "series_id", "group_order"], kind="stable")
+    annotations: list[dict] = []
+    centers: list[float] = []
+    cursor = 0.0
+    for k, (_, part) in enumerate(df.groupby("pair", sort=False)):
+        heading = wrap_label(str(part["label"].iloc[0]))
+        cursor += 10 if k else 0
+        annotations.append({"x": 0, "xref": "paper", "y": cursor, "yref": "y", "xanchor": "left", "yanchor": "top",
+                            "align": "left", "showarrow": False, "text": f"<b>{heading}</b>",
+                            "font": {"size": FONT_SIZE, "color": INK}, "bgcolor": "rgba(255,255,255,0.9)"})
+        cursor += line_count(heading) * LINE_PX
+        for row in part.itertuples():
+            text = _row_text(row, unit, multi_group, lang)
+            annotations.append({"x": 0, "xref": "paper", "y": cursor + 2, "yref": "y", "xanchor": "left",
+                                "yanchor": "top", "align": "left", "showarrow": False, "text": text,
+                                "font": {"size": FONT_SIZE, "color": INK}, "bgcolor": "rgba(255,255,255,0.9)"})
+            cursor += line_count(text) * LINE_PX + 2
+            centers.append(cursor + BAR_PX / 2)
+            cursor += BAR_PX + 6
+    df["y"] = centers
+    total = cursor + 4
     fig = go.Figure()
-    unit = df["unit"].iloc[0] if not df.empty else "percent"
     for status in STATUS_ORDER:
         part = df[df["status"] == status]
         if part.empty:
@@ -89,20 +168,20 @@ def indicator_comparison_figure(frame: pd.DataFrame, lang: str = "fi", title: st
                 [f"{tl} ({by}→)" if tr != "ei_trendia" else tl
                  for tl, tr, by in zip(part.get("trend_label", [""] * len(part)), part.get("trend", [""] * len(part)),
                                        part.get("baseline_year", [""] * len(part)), strict=True)],
+                [wrap_label(f"{lab} · {grp}", 40) for lab, grp in zip(part["label"], part["group_label"], strict=True)],
                 strict=True,
             )
         )
         fig.add_trace(
             go.Bar(
-                x=part["value"],
-                y=part["y"],
-                orientation="h",
+                x=part["value"], y=part["y"], width=[BAR_PX] * len(part), base=0,
+                orientation="h", showlegend=False,
                 name=status_text(status, lang),
                 marker={"color": style["color"], "line": {"color": "#333333", "width": 1},
                         "pattern": {"shape": style["pattern"], "fillmode": "overlay", "fgcolor": "#FFFFFF" if status != Status.NO_REFERENCE.value else "#555555"}},
                 customdata=custom,
                 hovertemplate=(
-                    "<b>%{y}</b><br>"
+                    "<b>%{customdata[8]}</b><br>"
                     + t("chart.hover.value", lang) + ": %{customdata[0]} (%{customdata[6]})<br>"
                     + t("chart.hover.national", lang) + ": %{customdata[1]}<br>"
                     + t("chart.hover.diff", lang) + ": %{customdata[2]}<br>"
@@ -116,34 +195,27 @@ def indicator_comparison_figure(frame: pd.DataFrame, lang: str = "fi", title: st
     if not nat.empty:
         fig.add_trace(
             go.Scatter(
-                x=nat["national"],
-                y=nat["y"],
-                mode="markers",
+                x=nat["national"], y=nat["y"], mode="markers", showlegend=False,
                 name=t("area.koko_maa", lang),
-                marker={"symbol": "diamond", "size": 14, "color": NATIONAL_COLOR, "line": {"color": "white", "width": 1.5}},
-                hovertemplate="<b>%{y}</b><br>" + t("area.koko_maa", lang) + ": %{x}<extra></extra>",
+                marker={"symbol": "diamond", "size": 16, "color": NATIONAL_COLOR, "line": {"color": "white", "width": 1.5}},
+                customdata=[[wrap_label(f"{lab} · {grp}", 40), _fmt(v, unit)]
+                            for lab, grp, v in zip(nat["label"], nat["group_label"], nat["national"], strict=True)],
+                hovertemplate="<b>%{customdata[0]}</b><br>" + t("area.koko_maa", lang) + ": %{customdata[1]}<extra></extra>",
             )
         )
-    fig.update_layout(barmode="overlay", bargap=0.35)
-    fig.update_yaxes(categoryorder="array", categoryarray=list(dict.fromkeys(df["y"])), automargin=True)
-    # a text column at the right: the value, its status symbol and the country's value, so the
-    # chart reads without colour and the labels never collide with the ◆ markers
-    # (set as one list: Plotly re-validates every earlier annotation on each add_annotation call)
-    country = t("area.koko_maa", lang).lower()
-    fig.update_layout(annotations=[
-        {"x": 1.01, "xref": "paper", "y": row.y, "yref": "y", "xanchor": "left", "showarrow": False,
-         "align": "left", "font": {"size": FONT_SIZE - 1, "color": "#222222"},
-         "text": f"<b>{_fmt(row.value, unit)}</b> {STATUS_STYLE[row.status]['symbol']}"
-                 + ("" if row.national is None or pd.isna(row.national) else f" · {country} {_fmt(row.national, unit)}")}
-        for row in df.itertuples()
-    ])
+    top = (60 if title else 0) + LINE_PX + 12
+    # the key of the ◆ marker, above the first row (the status words are in every row's text)
+    annotations.append({"x": 0, "xref": "paper", "y": 1, "yref": "paper", "yshift": LINE_PX + 8, "xanchor": "left",
+                        "yanchor": "top", "align": "left", "showarrow": False, "text": t("chart.national_key", lang),
+                        "font": {"size": FONT_SIZE, "color": INK}})
+    fig.update_layout(barmode="overlay", annotations=annotations)  # one list: add_annotation re-validates all
     axis_title = t("chart.share_axis", lang) if unit == "percent" else t("chart.value_axis", lang)
-    fig.update_xaxes(title=axis_title, gridcolor="#E5E5E5", zeroline=True, zerolinecolor="#999999",
-                     rangemode="tozero")
-    if unit == "percent":
-        fig.update_xaxes(range=[0, min(105, max(10.0, float(pd.concat([df["value"], df["national"].dropna()]).max()) * 1.18))])
-    fig = _base_layout(fig, title, height=max(260, 46 * len(df["y"].unique()) + 140))
-    fig.update_layout(margin={"r": 230})
+    fig = _base_layout(fig, title, height=int(total) + top + 70)
+    fig.update_yaxes(range=[total, 0], visible=False, fixedrange=True)
+    fig.update_xaxes(title=axis_title, gridcolor=GRID, zeroline=True, zerolinecolor="#555555", automargin=False,
+                     range=_value_range(pd.concat([df["value"], df["national"]]), unit), fixedrange=True)
+    # fixed margins: the plot area's height is exactly ``total``, so a y unit is one pixel
+    fig.update_layout(margin={"l": 10, "r": 24, "t": top, "b": 70, "autoexpand": False}, showlegend=False)
     return fig
 
 
@@ -152,34 +224,159 @@ def split_by_unit(frame: pd.DataFrame) -> dict[str, pd.DataFrame]:
     return {str(u): part for u, part in frame.groupby("unit", sort=False)}
 
 
+Section = tuple[str, list[tuple[int, str]]]  # a heading and its (indicator, series) pairs, in order
+
+
+def subgoal_sections(plan, goal_id: str, lang: str = "fi") -> list[Section]:
+    """One section per välitavoite of the goal: 'I.3 Title' and the pairs under it, in plan order.
+
+    A link without a series to an indicator that has series stands for all its series (as in
+    ``queries.linked_indicators``); an indicator shown under two sub-goals appears in both.
+    """
+    series_of: dict[int, list[str]] = {}
+    for s in plan.series:
+        series_of.setdefault(s.indicator_id, []).append(s.series_id)
+    sections: list[Section] = []
+    for sub in plan.subgoals_of(goal_id):
+        pairs: list[tuple[int, str]] = []
+        for link in sorted((x for x in plan.subgoal_indicators if x.subgoal_id == sub.subgoal_id),
+                           key=lambda x: x.sort_order):
+            for pair in ([(link.indicator_id, link.series_id)] if link.series_id or link.indicator_id not in series_of
+                         else [(link.indicator_id, s) for s in series_of[link.indicator_id]]):
+                if pair not in pairs:
+                    pairs.append(pair)
+        title = getattr(sub, f"title_{lang}", "") or sub.title_fi
+        sections.append((f"{sub.subgoal_id} {title}", pairs))
+    return sections
+
+
+def category_sections(plan) -> list[Section]:
+    """One section per indicator category (as printed in the plan), indicators in number order."""
+    series_of: dict[int, list[str]] = {}
+    for s in plan.series:
+        series_of.setdefault(s.indicator_id, []).append(s.series_id)
+    sections: dict[str, list[tuple[int, str]]] = {}
+    for ind in sorted(plan.indicators, key=lambda i: i.indicator_id):
+        sections.setdefault(ind.category, []).extend(
+            (ind.indicator_id, s) for s in series_of.get(ind.indicator_id, [""]))
+    return list(sections.items())
+
+
+def _greedy(sizes: list[tuple[tuple[int, str], int]], limit: int) -> list[list[tuple[int, str]]]:
+    chunks: list[list[tuple[int, str]]] = [[]]
+    count = 0
+    for pair, n in sizes:
+        if chunks[-1] and count + n > limit:
+            chunks.append([])
+            count = 0
+        chunks[-1].append(pair)
+        count += n
+    return chunks
+
+
+def _even_chunks(sizes: list[tuple[tuple[int, str], int]], max_bars: int) -> list[list[tuple[int, str]]]:
+    """Consecutive pairs in as few parts of at most ``max_bars`` bars as possible, as even as possible."""
+    fewest = len(_greedy(sizes, max_bars))
+    total = sum(n for _, n in sizes)
+    for limit in range(-(-total // fewest), max_bars + 1):
+        chunks = _greedy(sizes, limit)
+        if len(chunks) == fewest:
+            return chunks
+    return _greedy(sizes, max_bars)
+
+
+def split_comparison(frame: pd.DataFrame, sections: Sequence[Section] | None = None,
+                     max_bars: int = MAX_BARS, lang: str = "fi") -> list[tuple[str | None, str, pd.DataFrame,
+                                                                             list[tuple[int, str]]]]:
+    """The charts to draw: (heading or None, unit, rows, pair order), each at most ``max_bars`` bars.
+
+    A frame of at most ``max_bars`` rows is split by unit only. A longer one is split per section
+    (sub-goal or category; rows in no section go last, under no heading), then by unit, and a part
+    still too long into numbered parts that keep an indicator's bars together.
+    """
+    if frame.empty:
+        return []
+    pair_of = list(zip(frame["indicator_id"].astype(int), frame["series_id"].fillna("").astype(str), strict=True))
+    keyed = frame.assign(_pair=pair_of)
+    if len(frame) <= max_bars or not sections:
+        order = sorted(set(pair_of))
+        return [(None, unit, part.drop(columns="_pair"), order) for unit, part in split_by_unit(keyed).items()]
+    out = []
+    rest = [p for p in dict.fromkeys(pair_of) if all(p not in pairs for _, pairs in sections)]
+    for heading, pairs in [*sections, (None, sorted(rest))]:
+        rows = keyed[keyed["_pair"].isin(pairs)]
+        if rows.empty:
+            continue
+        for unit, part in split_by_unit(rows).items():
+            sizes = [(p, int((part["_pair"] == p).sum())) for p in pairs if p in set(part["_pair"])]
+            chunks = _even_chunks(sizes, max_bars)
+            for k, chunk in enumerate(chunks, start=1):
+                label = heading
+                if heading and len(chunks) > 1:
+                    label = t("chart.part", lang, heading=heading, n=k, total=len(chunks))
+                out.append((label, unit, part[part["_pair"].isin(chunk)].drop(columns="_pair"), chunk))
+    return out
+
+
+CELL_PX = 34  # height of one heatmap cell row
+
+
+def heatmap_column_chunks(group_order: list[tuple[str, str]], present: set[str],
+                          width: int = MAX_HEAT_COLUMNS) -> list[list[tuple[str, str]]]:
+    """The groups that have values, ``width`` at a time: each chunk is one heatmap."""
+    groups = [g for g in group_order if g[0] in present]
+    return [groups[k:k + width] for k in range(0, len(groups), width)]
+
+
 def status_heatmap(frame: pd.DataFrame, group_order: list[tuple[str, str]], lang: str = "fi",
                    title: str | None = None) -> go.Figure:
-    """Indicator × respondent group grid; each cell coloured and labelled by its status symbol."""
+    """Indicator × respondent group grid; each cell coloured and labelled by its status symbol and value.
+
+    Each indicator's name is written above its row of cells (wrapped), so the cells span the whole
+    width: at most ``MAX_HEAT_COLUMNS`` columns keep a cell's text apart from its neighbours' even
+    on a phone. Indicators without a value in these groups are left out.
+    """
     codes = {Status.GOOD.value: 3, Status.NEUTRAL.value: 2, Status.CONCERN.value: 1, Status.NO_REFERENCE.value: 0}
-    labels = list(dict.fromkeys(frame.sort_values(["indicator_id", "series_id"])["label"]))
     groups = [g for g in group_order if g[0] in set(frame["group_id"])]
+    frame = frame[frame["group_id"].isin([g for g, _ in groups])]
+    labels = list(dict.fromkeys(frame.sort_values(["indicator_id", "series_id"])["label"]))
     cells: dict[tuple[str, str], dict] = {}
     for r in frame.to_dict("records"):
         cells.setdefault((r["label"], r["group_id"]), r)  # the first row of each cell, as shown
-    z, text, hover = [], [], []
+    z, hover, edges, annotations = [], [], [0.0], []
+    inks = {3: "#FFFFFF", 2: "#000000", 1: "#000000", 0: "#000000"}  # contrast on each status colour
+    cursor = 0.0
     for lab in labels:
-        zrow, trow, hrow = [], [], []
-        for gid, gname in groups:
+        heading = wrap_label(lab, 36)
+        annotations.append({"x": 0, "xref": "paper", "y": cursor + 4, "yref": "y", "xanchor": "left",
+                            "yanchor": "top", "align": "left", "showarrow": False, "text": heading,
+                            "font": {"size": FONT_SIZE, "color": INK}})
+        cursor += line_count(heading) * LINE_PX + 6
+        edges.append(cursor)  # the label's band: an empty row of the grid
+        z.append([None] * len(groups))
+        hover.append([""] * len(groups))
+        zrow, hrow = [], []
+        for xi, (gid, gname) in enumerate(groups):
             r = cells.get((lab, gid))
             if r is None:
                 zrow.append(None)
-                trow.append("")
-                hrow.append(f"{lab} · {gname}: –")
+                hrow.append(f"{html.escape(lab)} · {html.escape(gname)}: –")
                 continue
-            zrow.append(codes[r["status"]])
-            trow.append(f"{STATUS_STYLE[r['status']]['symbol']} {_fmt(r['value'], r['unit'])}")
+            code = codes[r["status"]]
+            zrow.append(code)
             hrow.append(
-                f"{lab} · {gname}<br>{t('area.kymenlaakso', lang)}: {_fmt(r['value'], r['unit'])}"
+                f"{html.escape(lab)} · {html.escape(gname)}<br>{t('area.kymenlaakso', lang)}: {_fmt(r['value'], r['unit'])}"
                 f"<br>{t('area.koko_maa', lang)}: {_fmt(r['national'], r['unit'])}<br>{status_text(r['status'], lang)}"
             )
+            annotations.append({"x": xi, "y": cursor + CELL_PX / 2, "yref": "y", "showarrow": False,
+                                "text": f"{STATUS_STYLE[r['status']]['symbol']} {_fmt(r['value'], r['unit'])}",
+                                "font": {"size": FONT_SIZE, "color": inks[code]}})
+        cursor += CELL_PX
+        edges.append(cursor)
         z.append(zrow)
-        text.append(trow)
         hover.append(hrow)
+        cursor += 4
+    total = cursor
     # codes 0..3 over zmin −0.5 … zmax 3.5: each code owns a quarter of the scale
     colorscale = [
         [0.0, STATUS_STYLE["ei_vertailua"]["color"]], [0.25, STATUS_STYLE["ei_vertailua"]["color"]],
@@ -187,28 +384,27 @@ def status_heatmap(frame: pd.DataFrame, group_order: list[tuple[str, str]], lang
         [0.5, STATUS_STYLE["neutraali"]["color"]], [0.75, STATUS_STYLE["neutraali"]["color"]],
         [0.75, STATUS_STYLE["hyva"]["color"]], [1.0, STATUS_STYLE["hyva"]["color"]],
     ]
+    headers = [wrap_label(g[1], 12) for g in groups]
     fig = go.Figure(
         go.Heatmap(
-            z=z, x=[g[1] for g in groups], y=[_wrap(html.escape(lab), 46) for lab in labels],
-            customdata=hover, hovertemplate="%{customdata}<extra></extra>",
-            colorscale=colorscale, zmin=-0.5, zmax=3.5, showscale=False, xgap=2, ygap=2,
+            z=z, x=list(range(len(groups))), y=edges, customdata=hover, hovertemplate="%{customdata}<extra></extra>",
+            colorscale=colorscale, zmin=-0.5, zmax=3.5, showscale=False, xgap=3, ygap=0, hoverongaps=False,
         )
     )
-    fig.update_yaxes(autorange="reversed", automargin=True)
-    fig.update_xaxes(side="top")
-    inks = {3: "#FFFFFF", 2: "#000000", 1: "#000000", 0: "#000000"}  # contrast on each status colour
-    annotations = [
-        {"x": xi, "y": yi, "text": label, "showarrow": False, "font": {"size": FONT_SIZE - 2, "color": inks[code]}}
-        for yi, (zrow, trow) in enumerate(zip(z, text, strict=True))
-        for xi, (code, label) in enumerate(zip(zrow, trow, strict=True)) if label
-    ]
-    # the legend as text beside the grid, so the colours are explained on screen and on paper
-    legend = "   ".join(status_text(s, lang) for s in STATUS_ORDER)
-    annotations.append({"text": legend, "xref": "paper", "yref": "paper", "x": 0, "y": -0.02, "yanchor": "top",
-                        "showarrow": False, "font": {"size": FONT_SIZE - 2}})
+    # the legend as text under the grid (two lines fit a phone), so the colours are explained on paper too
+    legend = (f"{status_text(STATUS_ORDER[0], lang)} · {status_text(STATUS_ORDER[1], lang)}<br>"
+              f"{status_text(STATUS_ORDER[2], lang)} · {status_text(STATUS_ORDER[3], lang)}")
+    annotations.append({"text": legend, "xref": "paper", "yref": "paper", "x": 0, "y": 0, "yshift": -8,
+                        "xanchor": "left", "yanchor": "top", "align": "left", "showarrow": False,
+                        "font": {"size": FONT_SIZE, "color": INK}})
     fig.update_layout(annotations=annotations)  # one list: add_annotation re-validates all earlier ones
-    fig = _base_layout(fig, title, height=max(320, 46 * len(labels) + 170))
-    fig.update_layout(margin={"b": 60})
+    top = max(line_count(h) for h in headers) * LINE_PX + 16 + (50 if title else 0) if groups else 20
+    fig = _base_layout(fig, title, height=int(total) + top + 2 * LINE_PX + 24)
+    fig.update_yaxes(range=[total, 0], visible=False, fixedrange=True)
+    fig.update_xaxes(side="top", tickmode="array", tickvals=list(range(len(groups))), ticktext=headers,
+                     range=[-0.5, len(groups) - 0.5], showgrid=False, automargin=False, fixedrange=True,
+                     ticks="", zeroline=False)
+    fig.update_layout(margin={"l": 4, "r": 4, "t": top, "b": 2 * LINE_PX + 24, "autoexpand": False})
     return fig
 
 
@@ -279,7 +475,7 @@ def subgoal_matrix_figure(subgoals: list, lang: str = "fi", title: str | None = 
     fig = go.Figure(
         go.Scatter(
             x=xs, y=ys, mode="markers+text", text=texts, textposition="middle center",
-            textfont={"size": FONT_SIZE - 3, "color": "white"},
+            textfont={"size": SMALL_FONT_SIZE, "color": "white"},
             marker={"size": 46, "color": "#0072B2", "line": {"color": "#333333", "width": 1}},
             customdata=hovers, hovertemplate="%{customdata}<extra></extra>", showlegend=False,
         )
@@ -295,6 +491,7 @@ def subgoal_matrix_figure(subgoals: list, lang: str = "fi", title: str | None = 
         fig.add_annotation(
             text=t("goal.no_rating", lang) + ": " + ", ".join(s.subgoal_id for s in unrated),
             xref="paper", yref="paper", x=0, y=-0.22, showarrow=False, xanchor="left", yanchor="top",
+            font={"size": FONT_SIZE, "color": INK},
         )
     fig = _base_layout(fig, title, height=420)
     fig.update_layout(margin={"b": 110})
@@ -308,11 +505,12 @@ def measure_counts_figure(counts: pd.DataFrame, lang: str = "fi", title: str | N
     z = [[int(counts[(counts["actor"] == a) & (counts["goal_id"] == g)]["count"].sum()) for g in goals] for a in actors]
     fig = go.Figure(
         go.Heatmap(
-            z=z, x=[t("nav.goal", lang, goal=g) for g in goals], y=actors, text=z, texttemplate="%{text}",
+            z=z, x=[t("nav.goal", lang, goal=g) for g in goals], y=[wrap_label(a) for a in actors], text=z, texttemplate="%{text}",
             textfont={"size": FONT_SIZE}, colorscale=SEQUENTIAL, showscale=False, xgap=2, ygap=2,
             hovertemplate="%{y} · %{x}: %{z}<extra></extra>",
         )
     )
     fig.update_yaxes(autorange="reversed", automargin=True)
     fig.update_xaxes(side="top")
-    return _base_layout(fig, title, height=max(300, 34 * len(actors) + 120))
+    lines = sum(line_count(wrap_label(a)) for a in actors)
+    return _base_layout(fig, title, height=max(300, LINE_PX * lines + 12 * len(actors) + 120))

@@ -3,8 +3,9 @@
 Input is ``core.queries.trend_frame`` output. Each group has one colour (Okabe–Ito); the area is
 carried by line dash AND marker symbol (Kymenlaakso solid ●, whole country dashed ◆), and the
 trend word (paranee / ennallaan / heikkenee, judged by ``core.status.trend_since_baseline``) is
-written in the legend and beside the last Kymenlaakso point. A single year is drawn as points
-with a note that a trend needs two years.
+written in the legend (and, for a single group, beside its last point). Only a group whose
+Kymenlaakso values span two or more years is drawn: a single year is no trend, and the page says
+so in words (``single_year_groups``, ``has_series``) instead of drawing a lone point.
 """
 
 from __future__ import annotations
@@ -14,12 +15,10 @@ import html
 import pandas as pd
 import plotly.graph_objects as go
 
+from core.charts import FONT_SIZE, GRID, INK, SMALL_FONT_SIZE, TEMPLATE
 from core.i18n import t
 from core.palette import OKABE_ITO
 from core.queries import flag_text
-
-FONT_SIZE = 16
-
 
 TREND_SYMBOL = {"paranee": "↗", "ennallaan": "→", "heikkenee": "↘", "ei_trendia": ""}
 AREA_STYLE: dict[str, dict[str, str]] = {
@@ -52,12 +51,66 @@ def _fmt(value: float, unit: str | None) -> str:
     return f"{s} %" if unit in ("percent", "percent_change") else s
 
 
+def _kymenlaakso_years(df: pd.DataFrame) -> dict[str, int]:
+    """Per group: how many distinct years have a Kymenlaakso value."""
+    if df is None or df.empty:
+        return {}
+    kym = df[df["area"] == "kymenlaakso"]
+    return {str(g): int(n) for g, n in kym.groupby("group_id")["year"].nunique().items()}
+
+
+def has_series(trend_df: pd.DataFrame) -> bool:
+    """True when at least one group has Kymenlaakso values from two or more years (a trend to draw)."""
+    return any(n >= 2 for n in _kymenlaakso_years(trend_df).values())
+
+
+def pairs_with_series(observations: pd.DataFrame, pairs: list[tuple[int, str]],
+                      group: str | None = None) -> list[tuple[int, str]]:
+    """Those (indicator, series) pairs, in order, with Kymenlaakso values from two or more years
+    for some group (for ``group`` only, when given): the ones that have a trend to draw."""
+    obs = observations[(observations["area"] == "kymenlaakso") & observations["year"].notna()]
+    if group:
+        obs = obs[obs["group_id"] == group]
+    if obs.empty:
+        return []
+    keys = list(zip(obs["indicator_id"].astype(int), obs["series_id"].fillna("").astype(str),
+                    obs["group_id"].astype(str), strict=True))
+    years: dict[tuple[int, str, str], set] = {}
+    for key, year in zip(keys, obs["year"], strict=True):
+        years.setdefault(key, set()).add(int(year))
+    with_series = {(i, s) for (i, s, _), ys in years.items() if len(ys) >= 2}
+    return [p for p in pairs if (int(p[0]), str(p[1])) in with_series]
+
+
+def single_year_groups(trend_df: pd.DataFrame) -> list[str]:
+    """Labels of the groups with a Kymenlaakso value from one year only (no line is drawn for them)."""
+    years = _kymenlaakso_years(trend_df)
+    if not years:
+        return []
+    df = trend_df if "group_label" in trend_df.columns else trend_df.assign(group_label=trend_df["group_id"])
+    if "group_order" in df.columns:
+        df = df.sort_values("group_order", kind="stable")
+    labels = dict(zip(df["group_id"].astype(str), df["group_label"].astype(str), strict=False))
+    return [labels[g] for g in dict.fromkeys(df["group_id"].astype(str)) if years.get(g, 0) == 1]
+
+
 def _area_style(area: str, others: dict[str, dict[str, str]]) -> dict[str, str]:
     if area in AREA_STYLE:
         return AREA_STYLE[area]
     if area not in others:
         others[area] = OTHER_AREA_STYLES[len(others) % len(OTHER_AREA_STYLES)]
     return others[area]
+
+
+def _message_figure(message: str, title: str | None) -> go.Figure:
+    fig = go.Figure()
+    fig.add_annotation(text=message, showarrow=False, xref="paper", yref="paper", x=0.5, y=0.5,
+                       font={"size": FONT_SIZE, "color": INK})
+    fig.update_layout(template=TEMPLATE, title=title, font={"size": FONT_SIZE, "color": INK}, height=320,
+                      plot_bgcolor="white")
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return fig
 
 
 def trend_figure(trend_df: pd.DataFrame, lang: str = "fi", unit: str | None = None,
@@ -70,12 +123,7 @@ def trend_figure(trend_df: pd.DataFrame, lang: str = "fi", unit: str | None = No
     fig = go.Figure()
     df = trend_df.copy() if trend_df is not None else pd.DataFrame()
     if df.empty:
-        fig.add_annotation(text=text("empty", lang), showarrow=False, xref="paper", yref="paper", x=0.5, y=0.5,
-                           font={"size": FONT_SIZE})
-        fig.update_layout(title=title, font={"size": FONT_SIZE}, height=320, plot_bgcolor="white")
-        fig.update_xaxes(visible=False)
-        fig.update_yaxes(visible=False)
-        return fig
+        return _message_figure(text("empty", lang), title)
     df["year"] = df["year"].astype(int)
     df = df.sort_values(["year"])
     if "group_label" not in df.columns:
@@ -84,12 +132,15 @@ def trend_figure(trend_df: pd.DataFrame, lang: str = "fi", unit: str | None = No
         df["area_label"] = df["area"]
     if "trend" not in df.columns:
         df["trend"] = "ei_trendia"
+    years_of = _kymenlaakso_years(df)
+    df = df[df["group_id"].astype(str).map(lambda g: years_of.get(g, 0) >= 2)]  # a trend needs two years
+    if df.empty:
+        return _message_figure(text("none", lang), title)
     groups = list(dict.fromkeys(df.sort_values(["year"])["group_id"]))
     if "group_order" in df.columns:
         groups = sorted(groups, key=lambda g: df.loc[df["group_id"] == g, "group_order"].iloc[0])
     years = sorted(df["year"].unique())
     other_styles: dict[str, dict[str, str]] = {}
-    single_year_groups = 0
     areas = sorted(df["area"].unique(), key=lambda a: (a != "kymenlaakso", a != "koko_maa", a))
     for gi, gid in enumerate(groups):
         color = OKABE_ITO[gi % len(OKABE_ITO)]
@@ -101,8 +152,6 @@ def trend_figure(trend_df: pd.DataFrame, lang: str = "fi", unit: str | None = No
                 continue
             style = _area_style(area, other_styles)
             trend = str(part["trend"].iloc[0]) if area == "kymenlaakso" else ""
-            if area == "kymenlaakso" and part["year"].nunique() < 2:
-                single_year_groups += 1
             name = f"{html.escape(glabel)} · {html.escape(str(part['area_label'].iloc[0]))}"
             if area == "kymenlaakso":
                 name += f" — {trend_label(trend, lang)}"
@@ -133,35 +182,31 @@ def trend_figure(trend_df: pd.DataFrame, lang: str = "fi", unit: str | None = No
                     meta={"group_id": str(gid), "area": str(area), "trend": trend},
                 )
             )
-            if area == "kymenlaakso" and trend and trend != "ei_trendia":
+            if area == "kymenlaakso" and trend and trend != "ei_trendia" and len(groups) == 1:
+                # one group: its trend word beside the last point (with more, labels could collide;
+                # the legend carries every group's word)
                 last = part.iloc[-1]
                 fig.add_annotation(x=int(last["year"]), y=float(last["value"]), text=trend_label(trend, lang),
-                                   showarrow=False, xanchor="left", xshift=12, font={"size": FONT_SIZE - 2,
-                                                                                      "color": "#000000"},
+                                   showarrow=False, xanchor="left", xshift=12, font={"size": FONT_SIZE,
+                                                                                      "color": INK},
                                    bgcolor="rgba(255,255,255,0.8)")
-    note = None
-    if len(years) == 1:
-        note = text("note.single_year", lang, year=years[0])
-    elif single_year_groups:
-        note = text("note.some_single", lang)
-    if note:
-        fig.add_annotation(text=note, showarrow=False, xref="paper", yref="paper", x=0, y=0, yanchor="top",
-                           xanchor="left", yshift=-52, font={"size": FONT_SIZE - 3})
     y_title = t("chart.share_axis", lang) if unit == "percent" else t("chart.value_axis", lang)
     fig.update_xaxes(tickmode="array", tickvals=years, ticktext=[str(y) for y in years],
-                     range=[years[0] - 0.5, years[-1] + (1.2 if len(years) > 1 else 0.5)],
-                     title=text("axis.year", lang), showgrid=False)
-    fig.update_yaxes(title=y_title, gridcolor="#E5E5E5", rangemode="tozero" if unit != "percent_change" else None,
+                     range=[years[0] - 0.5, years[-1] + (1.2 if len(years) > 1 and len(groups) == 1 else 0.5)],
+                     title=text("axis.year", lang), showgrid=False,
+                     tickfont={"size": FONT_SIZE, "color": INK}, title_font={"size": FONT_SIZE, "color": INK})
+    fig.update_yaxes(title=y_title, gridcolor=GRID, tickfont={"size": FONT_SIZE, "color": INK},
+                     title_font={"size": FONT_SIZE, "color": INK}, rangemode="tozero" if unit != "percent_change" else None,
                      zeroline=True, zerolinecolor="#999999")
     if unit == "percent":
         fig.update_yaxes(range=[0, min(105, max(10.0, float(df["value"].max()) * 1.15))])
     height = 420 + 28 * len(fig.data)
     fig.update_layout(
         title={"text": title, "y": 1 - 12 / height, "yanchor": "top", "yref": "container"} if title else None,
-        font={"size": FONT_SIZE}, plot_bgcolor="white", height=height,
-        margin={"l": 10, "r": 30, "t": (60 if title else 20) + 28 * len(fig.data), "b": 100},
+        template=TEMPLATE, font={"size": FONT_SIZE, "color": INK}, plot_bgcolor="white", height=height,
+        margin={"l": 10, "r": 30, "t": (60 if title else 20) + 28 * len(fig.data), "b": 80},
         legend={"orientation": "v", "x": 0, "xanchor": "left", "y": 1.02, "yanchor": "bottom",
-                "traceorder": "normal"},
-        hoverlabel={"font_size": FONT_SIZE - 2, "align": "left"},
+                "traceorder": "normal", "font": {"size": FONT_SIZE, "color": INK}},
+        hoverlabel={"font": {"size": SMALL_FONT_SIZE, "color": INK}, "bgcolor": "white", "align": "left"},
     )
     return fig

@@ -19,11 +19,11 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from core import config
+from core.charts import FONT_SIZE, INK, SMALL_FONT_SIZE, TEMPLATE
 from core.i18n import t
 from core.palette import OKABE_ITO, PATTERNS, ink_for
 from core.storage import InvalidEdit, clean_event_values, parse_months
 
-FONT_SIZE = 16
 DEFAULT_EVENTS_PATH = config.DATA_DIR / "events.csv"
 EVENT_COLUMNS = ["event_id", "title", "months", "owner", "description"]
 _EVENT_ID_RE = re.compile(r"^[A-Za-z0-9_\-]{1,80}$")
@@ -111,19 +111,80 @@ def _wrap_hover(value: str, width: int = 60) -> str:
     return "<br>".join(html.escape(line) for line in lines)
 
 
+def _rings(df: pd.DataFrame) -> list[int]:
+    """A ring per event, shared by events that have no month in common (first fit, in year order)."""
+    taken: list[set[int]] = []
+    out = []
+    for months in df["_months"]:
+        ring = next((k for k, used in enumerate(taken) if not used & set(months)), len(taken))
+        if ring == len(taken):
+            taken.append(set())
+        taken[ring] |= set(months)
+        out.append(ring)
+    return out
+
+
+def _runs(months: list[int]) -> list[list[int]]:
+    """Consecutive months as runs, December–January counted as consecutive: [1, 2, 12] → [[12, 1, 2]]."""
+    ms = sorted(set(months))
+    runs: list[list[int]] = []
+    for m in ms:
+        if runs and runs[-1][-1] == m - 1:
+            runs[-1].append(m)
+        else:
+            runs.append([m])
+    if len(runs) > 1 and runs[0][0] == 1 and runs[-1][-1] == 12:
+        runs[0] = runs.pop() + runs[0]
+    return runs
+
+
+def _label_months(runs_by_event: list[tuple[int, list[list[int]]]]) -> list[list[int]]:
+    """One month per run for each event's number, kept off the neighbouring months of its own ring
+    and off the same month of the rings next to it (so no two numbers touch even on a phone)."""
+    placed: set[tuple[int, int]] = set()  # (ring, month)
+    out = []
+    for ring, runs in runs_by_event:
+        months = []
+        for run in runs:
+            middle = (len(run) - 1) / 2
+            candidates = sorted(range(len(run)), key=lambda i: abs(i - middle))
+            free = [run[i] for i in candidates
+                    if not {(ring, (run[i] % 12) + 1), (ring, ((run[i] - 2) % 12) + 1),
+                            (ring - 1, run[i]), (ring + 1, run[i])} & placed]
+            month = free[0] if free else run[candidates[0]]
+            placed.add((ring, month))
+            months.append(month)
+        out.append(months)
+    return out
+
+
+def legend_rows(events_df: pd.DataFrame, lang: str = "fi") -> pd.DataFrame:
+    """The wheel's key: number, title and months of each event, numbered as in the figure."""
+    df = _ordered(events_df)
+    return pd.DataFrame({"number": df["number"].astype("int64"), "title": df["title"],
+                         "months": [_months_text(m, lang) for m in df["_months"]]})
+
+
 def vuosikello_figure(events_df: pd.DataFrame, lang: str = "fi", today: date | None = None,
                       title: str | None = None) -> go.Figure:
-    """A 12-month ring (January at the top, clockwise), one numbered ring per event, this month marked.
+    """A 12-month wheel (January at the top, clockwise), events on rings, this month marked.
 
-    Each event is a ring of coloured, patterned segments in its months with its number written in
-    every segment; the legend gives the number and title, the hover the title, months, owner and
-    description (HTML-escaped). Colour is never the only carrier.
+    Events that share no month share a ring, so the rings stay few and wide enough for their
+    numbers; each event's number is written once per run of consecutive months (in its middle).
+    The key (number → title) is ``legend_rows`` (drawn by the page as text, which wraps on a
+    phone); the hover gives the title, months, owner and description (HTML-escaped). Every event
+    has a colour *and* a pattern *and* a number: colour is never the only carrier.
     """
     df = _ordered(events_df)
     fig = go.Figure()
     n = len(df)
+    rings = _rings(df) if n else []
+    n_rings = max(rings, default=-1) + 1
+    # the fullest ring outermost, where a month's arc is longest
+    rings = [n_rings - 1 - r for r in rings]
+    label_months = _label_months([(r, _runs(sorted(m))) for r, m in zip(rings, df["_months"], strict=True)])
     month_theta = [(m - 1) * 30 for m in range(1, 13)]
-    for i, row in df.iterrows():
+    for (_, row), ring, at in zip(df.iterrows(), rings, label_months, strict=True):
         k = int(row["number"])
         color = OKABE_ITO[(k - 1) % len(OKABE_ITO)]
         pattern = PATTERNS[((k - 1) // len(OKABE_ITO)) % len(PATTERNS)]
@@ -135,33 +196,33 @@ def vuosikello_figure(events_df: pd.DataFrame, lang: str = "fi", today: date | N
             f"{text('hover.owner', lang)}: {_wrap_hover(row['owner']) or '–'}<br>"
             f"{_wrap_hover(row['description'])}"
         )
-        base = i
         fig.add_trace(
             go.Barpolar(
-                r=[1] * len(months), base=[base] * len(months),
+                r=[1] * len(months), base=[ring] * len(months),
                 theta=[(m - 1) * 30 for m in months], width=[28] * len(months),
-                name=f"{k}. {title_txt}", legendgroup=f"e{k}",
+                name=f"{k}. {title_txt}", legendgroup=f"e{k}", showlegend=False,
                 marker={"color": color, "line": {"color": "#333333", "width": 1},
                         "pattern": {"shape": pattern, "fillmode": "overlay", "fgcolor": ink_for(color), "fgopacity": 0.35}},
                 customdata=[hover] * len(months), hovertemplate="%{customdata}<extra></extra>",
-                meta={"event_id": row["event_id"], "number": k, "months": months},
+                meta={"event_id": row["event_id"], "number": k, "months": months, "ring": ring},
             )
         )
         fig.add_trace(
             go.Scatterpolar(
-                r=[base + 0.5] * len(months), theta=[(m - 1) * 30 for m in months], mode="text",
-                text=[str(k)] * len(months), textfont={"size": FONT_SIZE - 2, "color": ink_for(color)},
+                r=[ring + 0.5] * len(at), theta=[(m - 1) * 30 for m in at], mode="text",
+                text=[str(k)] * len(at),
+                textfont={"size": FONT_SIZE, "color": ink_for(color), "weight": "bold"},
                 legendgroup=f"e{k}", showlegend=False, hoverinfo="skip",
                 meta={"event_id": row["event_id"], "number": k, "role": "label"},
             )
         )
-    outer = max(n, 1)
+    outer = max(n_rings, 1)
     if today is not None:
         m = today.month
         now_month = month_name(m, lang)
         fig.add_trace(
             go.Barpolar(
-                r=[outer], base=[0], theta=[(m - 1) * 30], width=[30],
+                r=[outer], base=[0], theta=[(m - 1) * 30], width=[30], showlegend=False,
                 name=text("clock.now_legend", lang, month=now_month),
                 marker={"color": "rgba(0,0,0,0.06)", "line": {"color": "#000000", "width": 3}},
                 hovertemplate=text("clock.now_legend", lang, month=now_month) + "<extra></extra>",
@@ -170,36 +231,35 @@ def vuosikello_figure(events_df: pd.DataFrame, lang: str = "fi", today: date | N
         )
     if n == 0:
         fig.add_annotation(text=text("clock.empty", lang), showarrow=False, xref="paper", yref="paper",
-                           x=0.5, y=0.5, font={"size": FONT_SIZE})
+                           x=0.5, y=0.5, font={"size": FONT_SIZE, "color": INK})
     fig.update_layout(
-        title=title if title is not None else text("clock.title", lang),
-        font={"size": FONT_SIZE},
-        height=620 + 24 * (n + 1),
-        margin={"l": 110, "r": 110, "t": 70, "b": 50 + 24 * (n + 1)},
-        legend={"orientation": "v", "x": 0, "xanchor": "left", "y": -0.07, "yanchor": "top",
-                "traceorder": "normal", "font": {"size": FONT_SIZE - 2}},
-        hoverlabel={"font_size": FONT_SIZE - 2, "align": "left"},
-        showlegend=n > 0,
+        template=TEMPLATE,
+        title={"text": title, "font": {"size": FONT_SIZE + 2, "color": INK}} if title else None,
+        font={"size": FONT_SIZE, "color": INK},
+        height=680,
+        # room for the month names around the wheel; the wheel itself takes the rest of the width
+        margin={"l": 56, "r": 56, "t": 60 if title else 40, "b": 30},
+        hoverlabel={"font": {"size": SMALL_FONT_SIZE, "color": INK}, "bgcolor": "white", "align": "left"},
+        showlegend=False,
         polar={
             "bgcolor": "white",
-            "hole": 0.22,
+            "hole": 0.2,
             "angularaxis": {
                 "rotation": 90, "direction": "clockwise", "tickmode": "array",
                 "tickvals": month_theta,
                 "ticktext": [
-                    f"<b>{text('clock.now', lang, month=month_name(m, lang))}</b>"
-                    if today is not None and m == today.month else month_name(m, lang)
+                    f"<b>{text('clock.now', lang, month=text(f'month_short.{m}', lang))}</b>"
+                    if today is not None and m == today.month
+                    else text(f"month_short.{m}", lang)  # short: the wheel stays large on a phone
                     for m in range(1, 13)
                 ],
-                "showgrid": False, "linecolor": "#999999", "tickfont": {"size": FONT_SIZE - 1},
+                "showgrid": False, "linecolor": "#555555",
+                "tickfont": {"size": SMALL_FONT_SIZE, "color": INK},
             },
-            "radialaxis": {"range": [0, outer + 0.3], "showticklabels": False, "ticks": "",
+            "radialaxis": {"range": [0, outer], "showticklabels": False, "ticks": "",
                            "showgrid": False, "showline": False},
         },
     )
-    if n:
-        fig.add_annotation(text=text("clock.hint", lang), showarrow=False, xref="paper", yref="paper",
-                           x=0, y=1.0, xanchor="left", yanchor="bottom", font={"size": FONT_SIZE - 4})
     return fig
 
 

@@ -20,7 +20,7 @@ if view.n_dated > view.shown:
 if view.figure is None:
     st.info(t("measures.none", lang))
 else:
-    st.plotly_chart(view.figure, width="stretch", key="timeline")
+    views.show_chart(view.figure, key="timeline", lang=lang)
 with st.expander(t("timeline.undated", lang, n=len(view.undated))):
     st.dataframe(view.undated, hide_index=True, width="stretch")
 state.sync_url(state.GOAL)

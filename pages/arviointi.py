@@ -63,7 +63,7 @@ def summary_view() -> None:
     by = st.radio(t("eval.by", lang), ["actor", "goal", "subgoal"], horizontal=True, key="w_eval_by",
                   format_func=lambda b: t(f"eval.by.{b}", lang))
     summary_figure, missing = views.evaluation(year, ctx.filters.actors, by, lang)
-    st.plotly_chart(summary_figure, width="stretch", key="eval_summary")
+    views.show_chart(summary_figure, key="eval_summary", lang=lang)
     with st.expander(t("eval.missing", lang, year=year, n=len(missing))):
         st.dataframe(missing, hide_index=True, width="stretch")
 

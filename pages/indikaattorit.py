@@ -39,8 +39,12 @@ def charts_view() -> None:
     if frame.empty:
         st.info(t("indicators.no_values", lang))
     else:
-        for unit, fig in views.comparison_figures(pairs, group, lang):
-            st.plotly_chart(fig, width="stretch", key=f"ind_all_{unit}")
+        shown = None  # a long set is split per category, each part under its heading
+        for k, (heading, unit, fig) in enumerate(views.comparison_figures(pairs, group, lang, by="category")):
+            if heading and heading != shown:
+                views.chart_heading(heading)
+                shown = heading
+            views.show_chart(fig, key=f"ind_all_{unit}_{k}", lang=lang)
 
     trend_section(ctx, pairs, key="ind_page")
 

@@ -20,25 +20,27 @@ st.write(t("overview.intro", lang, start=meta.get("period_start"), end=meta.get(
 c1, c2 = st.columns(2)
 with c1:
     st.subheader(t("overview.by_status", lang))
-    st.plotly_chart(views.status_by_goal(group, lang), width="stretch", key="status_by_goal")
+    views.show_chart(views.status_by_goal(group, lang), key="status_by_goal", lang=lang)
     # the bars count indicator × respondent-group comparisons, not indicators: say so, with the numbers
     st.caption(queries.status_chart_caption(
         {g.goal_id: views.comparison(queries.linked_indicators(plan, g.goal_id), group, lang)
          for g in sorted(plan.goals, key=lambda g: g.number)}, lang))
 with c2:
     st.subheader(t("overview.service_mix", lang))
-    st.plotly_chart(views.service_mix(tuple(g.goal_id for g in sorted(plan.goals, key=lambda g: g.number)), lang),
-                    width="stretch", key="service_mix")
+    views.show_chart(views.service_mix(tuple(g.goal_id for g in sorted(plan.goals, key=lambda g: g.number)), lang),
+                     key="service_mix", lang=lang)
 
 st.subheader(t("overview.heatmap", lang))
-heatmap = views.heatmap(group, lang)
-if heatmap is None:
+heatmaps = views.heatmap(group, lang)  # a few groups per grid, so the cells keep apart on a phone
+if not heatmaps:
     st.info(t("indicators.no_values", lang))
-else:
-    st.plotly_chart(heatmap, width="stretch", key="heatmap")
+for k, (heading, fig) in enumerate(heatmaps):
+    if len(heatmaps) > 1:
+        views.chart_heading(heading)
+    views.show_chart(fig, key=f"heatmap_{k}", lang=lang)
 
 st.subheader(t("overview.measures_matrix", lang))
-st.plotly_chart(views.measure_counts(ctx.filters.actors, lang), width="stretch", key="measure_counts")
+views.show_chart(views.measure_counts(ctx.filters.actors, lang), key="measure_counts", lang=lang)
 
 cols = st.columns(len(plan.goals))
 for col, g in zip(cols, sorted(plan.goals, key=lambda g: g.number), strict=True):

@@ -9,6 +9,7 @@ import streamlit as st
 
 from core import minutes, workshop
 from core.i18n import name, t
+from core.text import md_escape
 from ui import data, state, views
 from ui.frame import PageContext, page_context, view_tabs
 
@@ -94,8 +95,10 @@ def subgoal_view(ctx: PageContext, subgoal_id: str) -> None:
         st.info(t("workshop.indicators.no_values", lang))
     else:
         with st.container(key="workshop_charts"):
-            for unit, fig in views.comparison_figures(pairs, ctx.filters.group, lang):
-                st.plotly_chart(fig, width="stretch", key=f"ws_{unit}", config={"displaylogo": False})
+            for k, (heading, unit, fig) in enumerate(views.comparison_figures(pairs, ctx.filters.group, lang)):
+                if heading:
+                    st.markdown(f"**{md_escape(heading)}**")
+                views.show_chart(fig, key=f"ws_{unit}_{k}", lang=lang)
     measures_cards(ctx, subgoal_id)
 
 

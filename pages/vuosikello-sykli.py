@@ -14,19 +14,22 @@ lang = ctx.lang
 st.title(t("vk.title", lang))
 st.info(t("vk.default_note", lang), icon=":material/edit_calendar:")
 store = data.store()
-clock, upcoming = views.vuosikello(lang)
+clock, upcoming, key = views.vuosikello(lang)
 
-left, right = st.columns([3, 2])
-with left:
-    if clock is None:
-        st.info(t("measures.none", lang))
-    else:
-        st.plotly_chart(clock, width="stretch", key="vuosikello")
-with right:
-    st.subheader(t("vk.upcoming", lang))
-    for r in upcoming.itertuples():
-        st.markdown(f"**{r.when}**")
-        st.text(f"{r.title}\n{r.owner}")
+# the wheel full width (at least ~600 px on a projector), its key and what comes next below it
+if clock is None:
+    st.info(t("measures.none", lang))
+else:
+    views.show_chart(clock, key="vuosikello", lang=lang)
+    st.caption(t("vuosikello.clock.hint", lang))
+    st.subheader(t("vk.key", lang))
+    # as text, not a table: a long title wraps on a phone instead of being cut
+    st.markdown("  \n".join(f"**{r.number}.** {views.md_escape(r.title)} — {views.md_escape(r.months)}"
+                             for r in key.itertuples()))
+st.subheader(t("vk.upcoming", lang))
+for r in upcoming.itertuples():
+    st.markdown(f"**{r.when}**")
+    st.text(f"{r.title}\n{r.owner}")
 
 if ctx.editor is not None:
     st.subheader(t("vk.edit", lang))

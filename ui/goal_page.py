@@ -11,8 +11,11 @@ from ui.frame import page_context, view_tabs
 from ui.trends import trend_section
 
 
-def indicator_section(ctx, pairs: list[tuple[int, str]], key: str) -> None:
-    """Charts of Kymenlaakso vs the whole country for the selected group, one per unit."""
+def indicator_section(ctx, pairs: list[tuple[int, str]], key: str, goal_id: str | None = None) -> None:
+    """Charts of Kymenlaakso vs the whole country for the selected group, one per unit.
+
+    A long set (goal I draws 45 bars) is split per sub-goal of ``goal_id``, each under its heading.
+    """
     lang, group = ctx.lang, ctx.filters.group
     frame = views.comparison(pairs, group, lang)
     if group:
@@ -27,8 +30,12 @@ def indicator_section(ctx, pairs: list[tuple[int, str]], key: str) -> None:
         st.info(t("indicators.no_values", lang))
         return
     with st.container(key=f"{key}_charts"):  # a stable hook for browser tests and print CSS
-        for unit, fig in views.comparison_figures(pairs, group, lang):
-            st.plotly_chart(fig, width="stretch", key=f"{key}_{unit}", config={"displaylogo": False})
+        shown = None
+        for k, (heading, unit, fig) in enumerate(views.comparison_figures(pairs, group, lang, by=goal_id)):
+            if heading and heading != shown:
+                views.chart_heading(heading)
+                shown = heading
+            views.show_chart(fig, key=f"{key}_{unit}_{k}", lang=lang)
 
 
 def goal_section(ctx, goal_id: str) -> None:
@@ -37,10 +44,10 @@ def goal_section(ctx, goal_id: str) -> None:
     left, right = st.columns([1, 1])
     with left:
         st.subheader(t("goal.service_mix", lang))
-        st.plotly_chart(views.service_mix((goal_id,), lang), width="stretch", key=f"mix_{goal_id}")
+        views.show_chart(views.service_mix((goal_id,), lang), key=f"mix_{goal_id}", lang=lang)
     with right:
         st.subheader(t("goal.matrix", lang))
-        st.plotly_chart(views.subgoal_matrix(goal_id, lang), width="stretch", key=f"matrix_{goal_id}")
+        views.show_chart(views.subgoal_matrix(goal_id, lang), key=f"matrix_{goal_id}", lang=lang)
     st.subheader(t("goal.subgoals", lang))
     # full width, plain HTML: every column in view (no scroll box), rows stack into cards on a phone
     tables.show(queries.subgoal_table(plan, goal_id, lang).rename(columns={
@@ -81,7 +88,7 @@ def render(goal_id: str) -> None:
         elif view == "indikaattorit":
             st.subheader(t("goal.indicators", lang))
             pairs = queries.linked_indicators(plan, goal_id)
-            indicator_section(ctx, pairs, key=f"ind_{goal_id}")
+            indicator_section(ctx, pairs, key=f"ind_{goal_id}", goal_id=goal_id)
             trend_section(ctx, pairs, key=f"trend_{goal_id}")
         else:
             measures_section(ctx, goal_id)

@@ -27,8 +27,8 @@ from core import charts, queries
 from core.evaluation import evaluation_figure, evaluation_summary, missing_evaluations
 from core.i18n import name, t
 from core.timeline import timeline_figure, undated_measures
-from core.trends import trend_figure
-from core.vuosikello import upcoming_events, vuosikello_figure
+from core.trends import has_series, pairs_with_series, single_year_groups, trend_figure
+from core.vuosikello import legend_rows, upcoming_events, vuosikello_figure
 from ui import data
 
 Pairs = str  # (indicator, series) pairs as one text ("1\x1f\x1e16\x1fcount"): a cheap cache key
@@ -50,6 +50,67 @@ def drawn_once(fig: go.Figure | None) -> go.Figure | None:
         trace.pop("uid", None)
     fig.to_dict = lambda: as_dict  # plotly lets a known attribute be set; this instance only
     return fig
+
+
+# Plotly's toolbar: only "download as PNG" is kept; zooming a bar chart on a projector adds nothing
+MODEBAR_REMOVE = ["zoom2d", "pan2d", "select2d", "lasso2d", "zoomIn2d", "zoomOut2d", "autoScale2d", "resetScale2d",
+                  "hoverClosestCartesian", "hoverCompareCartesian", "toggleSpikelines", "zoomInGeo", "zoomOutGeo",
+                  "resetGeo", "hoverClosestGeo", "hoverClosestGl2d", "hoverClosestPie", "toggleHover", "resetViews",
+                  "resetViewMapbox", "resetViewMap", "zoomInMap", "zoomOutMap", "sendDataToCloud"]
+# Plotly's own English, by the texts it asks its locale for (Streamlit bundles no Plotly locale
+# but "en"/"en-US", so the Finnish one travels in the config: Plotly's own "fi" locale has an
+# empty dictionary anyway, only date names and number format)
+_PLOTLY_TEXTS = {
+    "Download plot as a PNG": "plotly.download_png", "Download plot": "plotly.download",
+    "Preparing image - this may take a few seconds": "plotly.preparing",
+    "Image download succeeded": "plotly.download_ok",
+    "Sorry, there was a problem downloading your image!": "plotly.download_failed",
+    "Double-click on legend to isolate one trace": "plotly.isolate",
+    "Double-click to zoom back out": "plotly.zoom_back",
+}
+_FI_FORMAT = {
+    "decimal": ",", "thousands": "\u00a0", "grouping": [3], "currency": ["", "\u00a0€"],
+    "days": ["sunnuntai", "maanantai", "tiistai", "keskiviikko", "torstai", "perjantai", "lauantai"],
+    "shortDays": ["su", "ma", "ti", "ke", "to", "pe", "la"],
+    "months": ["tammikuu", "helmikuu", "maaliskuu", "huhtikuu", "toukokuu", "kesäkuu", "heinäkuu", "elokuu",
+               "syyskuu", "lokakuu", "marraskuu", "joulukuu"],
+    "shortMonths": ["tammi", "helmi", "maalis", "huhti", "touko", "kesä", "heinä", "elo", "syys", "loka",
+                    "marras", "joulu"],
+    "date": "%d.%m.%Y",
+}
+
+
+def chart_config(lang: str) -> dict:
+    """The one Plotly config of every chart: the fewest toolbar buttons, no logo, Plotly's texts in ``lang``."""
+    config = {
+        "displaylogo": False,
+        "modeBarButtonsToRemove": MODEBAR_REMOVE,
+        "toImageButtonOptions": {"format": "png", "scale": 2, "filename": t("plotly.filename", lang)},
+        "scrollZoom": False,
+    }
+    if lang == "fi":
+        config["locale"] = "fi"
+        config["locales"] = {"fi": {"dictionary": {en: t(key, lang) for en, key in _PLOTLY_TEXTS.items()},
+                                    "format": _FI_FORMAT}}
+    return config
+
+
+def show_chart(fig: go.Figure, key: str, lang: str) -> None:
+    """Draw a figure full width with the shared config and the figure's own fonts and colours.
+
+    ``theme=None``: Streamlit's chart theme would set 12 px grey axis text over the figure's own.
+    """
+    st.plotly_chart(fig, width="stretch", key=key, theme=None, config=chart_config(lang))
+
+
+def md_escape(text: object) -> str:
+    """Plain text (from the plan or an editor) safe inside markdown: its markdown characters escaped."""
+    return "".join("\\" + c if c in "\\`*_{}[]<>()#+-.!|~$" else c for c in str(text))
+
+
+def chart_heading(text: str) -> None:
+    """A chart part's heading (a sub-goal, a category): text of the plan, markdown characters escaped."""
+    st.markdown(f"#### {md_escape(text)}")
 
 
 def _version() -> tuple[str, int]:
@@ -84,15 +145,29 @@ def comparison(pairs, group: str | None, lang: str) -> pd.DataFrame:
 
 @st.cache_resource(show_spinner=False, max_entries=128)
 def _comparison_figures(url: str, version: int, pairs: Pairs | None, group: str | None,
-                        lang: str) -> list[tuple[str, go.Figure]]:
+                        lang: str, by: str | None) -> list[tuple[str | None, str, go.Figure]]:
     frame = _comparison(url, version, pairs, group, lang)
-    return [(unit, drawn_once(charts.indicator_comparison_figure(part, lang)))
-            for unit, part in charts.split_by_unit(frame).items()]
+    plan = data.plan()
+    if by == "category":
+        sections = charts.category_sections(plan)
+    elif by:
+        sections = charts.subgoal_sections(plan, by, lang)
+    else:
+        sections = None
+    # without a group filter every bar names its group, even in a part where all are one group's
+    return [(heading, unit, drawn_once(charts.indicator_comparison_figure(part, lang, order=order,
+                                                                          show_groups=group is None)))
+            for heading, unit, part, order in charts.split_comparison(frame, sections, lang=lang)]
 
 
-def comparison_figures(pairs, group: str | None, lang: str) -> list[tuple[str, go.Figure]]:
-    """(unit, figure) per unit kind: Kymenlaakso beside the whole country. Read-only figures."""
-    return _comparison_figures(*_version(), _pairs(pairs), group, lang)
+def comparison_figures(pairs, group: str | None, lang: str,
+                       by: str | None = None) -> list[tuple[str | None, str, go.Figure]]:
+    """(heading, unit, figure): Kymenlaakso beside the whole country, at most ``charts.MAX_BARS`` bars each.
+
+    A longer set is split per sub-goal of goal ``by`` (or per category when ``by`` is "category"),
+    then by unit; the heading (None when not split) names the part. Read-only figures.
+    """
+    return _comparison_figures(*_version(), _pairs(pairs), group, lang, by)
 
 
 def _overview_frames(url: str, version: int, group: str | None, lang: str) -> tuple[dict, pd.DataFrame]:
@@ -149,17 +224,20 @@ def status_by_goal(group: str | None, lang: str) -> go.Figure:
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
-def _heatmap(url: str, version: int, group: str | None, lang: str) -> go.Figure | None:
+def _heatmap(url: str, version: int, group: str | None, lang: str) -> list[tuple[str, go.Figure]]:
     plan = data.plan()
     _, frame_all = _overview_frames(url, version, group, lang)
     survey = [(g.group_id, name(g, lang)) for g in sorted(plan.groups, key=lambda g: g.sort_order)
               if g.kind == "survey" and (group is None or g.group_id == group)]
     heat = frame_all[frame_all["group_id"].isin([g for g, _ in survey])]
-    return None if heat.empty else drawn_once(charts.status_heatmap(heat, survey, lang))
+    chunks = charts.heatmap_column_chunks(survey, set(heat["group_id"]))
+    return [(t("chart.heatmap.part", lang, groups=", ".join(gname for _, gname in chunk)),
+             drawn_once(charts.status_heatmap(heat[heat["group_id"].isin([g for g, _ in chunk])], chunk, lang)))
+            for chunk in chunks]
 
 
-def heatmap(group: str | None, lang: str) -> go.Figure | None:
-    """Overview: indicator × survey group status grid (None when the group has no survey values)."""
+def heatmap(group: str | None, lang: str) -> list[tuple[str, go.Figure]]:
+    """Overview: indicator × survey group status grids, a few groups each ([] when no survey values)."""
     return _heatmap(*_version(), group, lang)
 
 
@@ -188,19 +266,39 @@ def subgoal_matrix(goal_id: str, lang: str) -> go.Figure:
     return drawn_once(charts.subgoal_matrix_figure(data.plan().subgoals_of(goal_id), lang))
 
 
+@dataclass(frozen=True)
+class TrendView:
+    """One indicator's trend: the figure (None when no group has two years) and the single-year groups."""
+
+    figure: go.Figure | None
+    single_year: list[str]
+
+
 @st.cache_resource(show_spinner=False, max_entries=128)
 def _trend(url: str, version: int, indicator_id: int, series_id: str, group: str | None,
-           lang: str) -> go.Figure | None:
+           lang: str) -> TrendView | None:
     plan = data.plan()
     frame = queries.trend_frame(plan, data.observations_at(url, version), indicator_id, series_id, group, lang)
     if frame.empty:
         return None
-    return drawn_once(trend_figure(frame, lang, unit=queries.unit_of(plan, indicator_id, series_id)))
+    figure = (drawn_once(trend_figure(frame, lang, unit=queries.unit_of(plan, indicator_id, series_id)))
+              if has_series(frame) else None)
+    return TrendView(figure, single_year_groups(frame))
 
 
-def trend(indicator_id: int, series_id: str, group: str | None, lang: str) -> go.Figure | None:
+def trend(indicator_id: int, series_id: str, group: str | None, lang: str) -> TrendView | None:
     """One indicator over the years (None when it has no values for the group). Read-only figure."""
     return _trend(*_version(), int(indicator_id), str(series_id), group, lang)
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _trend_pairs(url: str, version: int, pairs: Pairs | None, group: str | None) -> Pairs:
+    return _pairs(pairs_with_series(data.observations_at(url, version), _unpack(pairs) or [], group))
+
+
+def trend_pairs(pairs, group: str | None) -> list[tuple[int, str]]:
+    """The pairs (of these) with Kymenlaakso values from two or more years for some group: a trend to draw."""
+    return _unpack(_trend_pairs(*_version(), _pairs(pairs), group)) or []
 
 
 @dataclass(frozen=True)
@@ -246,13 +344,15 @@ def evaluation(year: int, actors: tuple[str, ...], by: str, lang: str) -> tuple[
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
-def _vuosikello(url: str, version: int, lang: str, today: date) -> tuple[go.Figure | None, pd.DataFrame]:
+def _vuosikello(url: str, version: int, lang: str,
+                today: date) -> tuple[go.Figure | None, pd.DataFrame, pd.DataFrame]:
     events = data.events_at(url, version)
     if events.empty:
-        return None, events
-    return drawn_once(vuosikello_figure(events, lang, today=today)), upcoming_events(events, today, n=6, lang=lang)
+        return None, events, events
+    return (drawn_once(vuosikello_figure(events, lang, today=today)), upcoming_events(events, today, n=6, lang=lang),
+            legend_rows(events, lang))
 
 
-def vuosikello(lang: str) -> tuple[go.Figure | None, pd.DataFrame]:
-    """The annual clock as of today (None when there are no events) and the next six events. Read-only."""
+def vuosikello(lang: str) -> tuple[go.Figure | None, pd.DataFrame, pd.DataFrame]:
+    """The annual clock as of today (None when no events), the next six events and the wheel's key. Read-only."""
     return _vuosikello(*_version(), lang, date.today())

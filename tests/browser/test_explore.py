@@ -27,7 +27,8 @@ def test_age_group_filter_changes_chart_and_url(page, app_server):
     expect(page).to_have_url(re.compile(r"ryhma=lukio"))
     after = chart_text(page)
     assert after != before
-    assert "· Lukio" in before and "· Lukio" not in after  # all groups: "indicator · group"; one group: names only
+    # all groups: each bar's text starts with its group ("Lukio: 76 % …"); one group: values only
+    assert "Lukio:" in before and "Lukio:" not in after
 
     # the copied link opens the same view in a fresh page
     link = page.url

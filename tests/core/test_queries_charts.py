@@ -59,7 +59,9 @@ def test_comparison_figure_colours_symbols_and_national(plan, obs):
     assert concern.marker.pattern.shape == "x"
     labels = [a.text for a in fig.layout.annotations]
     assert sum("!" in a for a in labels) == len(concern.x)  # the symbol, not only the colour
-    assert any("<b>25 %</b> ✓ · koko maa 29,4 %" == a for a in labels)
+    # value, symbol, status word and the country's value written right above the bar (NBSP keeps "25 %" whole)
+    assert "4-v. lasten huoltajat: <b>25\u00a0%</b> ✓\u00a0hyvä · ◆\u00a029,4\u00a0%" in [a.replace("<br>", " ") for a in labels]
+    assert "◆ = koko maa" in labels
     good = bars[charts.status_text("hyva", "fi")]
     assert list(good.x) == [25.0]
     national = [tr for tr in fig.data if tr.type == "scatter"][0]
@@ -86,10 +88,13 @@ def test_heatmap_cells(plan, obs):
     groups = [("lk4_5", "4.–5. lk"), ("lukio", "Lukio")]
     fig = charts.status_heatmap(frame, groups, "fi")
     hm = fig.data[0]
-    assert list(hm.x) == ["4.–5. lk", "Lukio"]
-    assert hm.z[0][0] == 2  # indicator 7, 4.–5. lk: neutral
-    first = next(a for a in fig.layout.annotations if a.x == 0 and a.y == 0)
+    assert list(fig.layout.xaxis.ticktext) == ["4.–5. lk", "Lukio"]
+    assert list(hm.z[0]) == [None, None] and hm.z[1][0] == 2  # a band for the name, then indicator 7: 4.–5. lk neutral
+    cells = [a for a in fig.layout.annotations if a.xref != "paper"]
+    first = next(a for a in cells if a.x == 0)
     assert first.text.startswith("≈") and first.font.color == "#000000"
+    names = [a.text for a in fig.layout.annotations if a.xref == "paper"]
+    assert names[:2] == ["7 Tyytyväinen elämäänsä", "31 Koulukiusattuna vähintään kerran<br>viikossa"]  # wrapped
 
 
 def test_heatmap_colour_scale_gives_each_status_its_colour():
@@ -106,7 +111,7 @@ def test_heatmap_colour_scale_gives_each_status_its_colour():
         pos = (code - hm.zmin) / (hm.zmax - hm.zmin)
         return [c for p, c in scale if p <= pos][-1]
 
-    assert [colour_of(z[0]) for z in hm.z] == [STATUS_STYLE[s]["color"] for s in
+    assert [colour_of(z[0]) for z in hm.z if z[0] is not None] == [STATUS_STYLE[s]["color"] for s in
                                                 ["hyva", "neutraali", "huolestuttava", "ei_vertailua"]]
 
 
@@ -184,3 +189,119 @@ def test_patterns_overlay_the_colour_never_replace_it(plan, mini_store, mini_pla
                 patterned += 1
                 assert pattern.fillmode == "overlay", (fig.layout.title, tr.name)
     assert patterned >= 5
+
+
+def _font_sizes(fig) -> list[tuple[str, float]]:
+    """Every font size a figure sets (layout, axes, legend, hover, annotations, trace text)."""
+    lay = fig.layout
+    sizes = [("layout", lay.font.size), ("hover", lay.hoverlabel.font.size), ("legend", lay.legend.font.size)]
+    for ax in ("xaxis", "yaxis"):
+        axis = getattr(lay, ax)
+        sizes += [(f"{ax}.tick", axis.tickfont.size), (f"{ax}.title", axis.title.font.size)]
+    if lay.title.text:
+        sizes.append(("title", lay.title.font.size))
+    sizes += [(f"annotation {a.text[:20]}", a.font.size) for a in lay.annotations]
+    for tr in fig.data:
+        textfont = getattr(tr, "textfont", None)
+        if textfont is not None:
+            sizes.append((f"trace {tr.name}", textfont.size))
+    if lay.uniformtext.minsize is not None:
+        sizes.append(("uniformtext", lay.uniformtext.minsize))
+    return [(where, s) for where, s in sizes if s is not None]
+
+
+def _every_figure(plan, obs):
+    frame = queries.comparison_frame(plan, obs, queries.linked_indicators(plan, "I"), None, "fi")
+    survey = [(g.group_id, g.name_fi) for g in sorted(plan.groups, key=lambda g: g.sort_order) if g.kind == "survey"]
+    counts = queries.measure_counts(plan, queries.measures_frame(plan), "fi")
+    return {
+        "comparison": charts.indicator_comparison_figure(frame[frame["unit"] == "percent"].head(8), "fi", title="T"),
+        "heatmap": charts.status_heatmap(frame, survey[:4], "fi"),
+        "status_by_goal": charts.status_by_goal_figure(pd.DataFrame({"goal_id": ["I"] * 4, "status": charts.STATUS_ORDER,
+                                                                     "count": [1, 2, 3, 4]}), {"I": "I"}, "fi"),
+        "service_mix": charts.service_mix_figure(list(plan.goals), "fi"),
+        "matrix": charts.subgoal_matrix_figure(plan.subgoals_of("I"), "fi"),
+        "measure_counts": charts.measure_counts_figure(counts, "fi"),
+    }
+
+
+def test_every_chart_text_is_at_least_14_px_in_dark_ink(plan, obs):
+    for name_, fig in _every_figure(plan, obs).items():
+        sizes = _font_sizes(fig)
+        assert sizes and all(s >= 14 for _, s in sizes), (name_, [x for x in sizes if x[1] < 14])
+        assert fig.layout.font.color == charts.INK, name_
+        assert fig.layout.template.layout.font.color is not None  # the figure's own template, not Streamlit's
+        for ax in ("xaxis", "yaxis"):
+            assert getattr(fig.layout, ax).tickfont.color == charts.INK, (name_, ax)
+
+
+@pytest.mark.parametrize(
+    ("label", "width", "expected"),
+    [("7 Tyytyväinen elämäänsä", 28, "7 Tyytyväinen elämäänsä"),
+     ("18 Ei tukea ja apua koulun aikuisilta tai palveluista", 28,
+      "18 Ei tukea ja apua koulun<br>aikuisilta tai palveluista"),
+     ("Elintaso & <työssäkäynti>", 12, "Elintaso &amp;<br>&lt;työssäkäynti&gt;"),  # escaped, never split in a word
+     ("Ammattikoulu", 8, "Ammattikoulu")],
+)
+def test_wrap_label_breaks_at_word_boundaries(label, width, expected):
+    wrapped = charts.wrap_label(label, width)
+    assert wrapped == expected
+    assert charts.line_count(wrapped) == expected.count("<br>") + 1
+
+
+def test_comparison_height_follows_the_label_lines(plan, obs):
+    short = queries.comparison_frame(plan, obs, [(22, "")], ["lukio"], "fi")  # "22 Ylipainoisuus": one line
+    long = queries.comparison_frame(plan, obs, [(18, "")], ["lukio"], "fi")  # 108 characters: four lines
+    h_short = charts.indicator_comparison_figure(short, "fi").layout.height
+    h_long = charts.indicator_comparison_figure(long, "fi").layout.height
+    assert h_long - h_short == 3 * charts.LINE_PX
+    fig = charts.indicator_comparison_figure(long, "fi")
+    heading = fig.layout.annotations[0].text
+    assert heading.startswith("<b>18 Ei tukea") and all(len(line) <= charts.LABEL_WIDTH + 7 for line in
+                                                        heading.replace("<b>", "").replace("</b>", "").split("<br>"))
+    # the y axis counts pixels: the plot area is exactly as tall as the rows, so text never crowds a bar
+    m = fig.layout.margin
+    assert fig.layout.yaxis.range[0] == fig.layout.height - m.t - m.b and m.autoexpand is False
+
+
+def test_goal_i_is_split_per_subgoal_in_charts_of_at_most_eight_bars(plan, obs):
+    frame = queries.comparison_frame(plan, obs, queries.linked_indicators(plan, "I"), None, "fi")
+    assert len(frame) > 40  # the 45-bar chart of the issue
+    sections = charts.subgoal_sections(plan, "I", "fi")
+    assert [h.split(" ")[0] for h, _ in sections] == ["I.1", "I.2", "I.3", "I.4", "I.5", "I.6", "I.7"]
+    assert sections[0][0] == "I.1 Lasten ja nuorten arvostaminen"
+    assert (16, "avohuolto_vuoden_aikana") in sections[5][1]  # a link to an indicator's series
+    parts = charts.split_comparison(frame, sections, lang="fi")
+    assert all(len(part) <= charts.MAX_BARS for _, _, part, _ in parts)
+    headings = [h for h, _, _, _ in parts]
+    assert headings[0] == "I.1 Lasten ja nuorten arvostaminen (osa 1/2)"
+    assert "I.2 Vanhemmuuden tukeminen" in headings
+    assert {u for _, u, _, _ in parts if u == "count"} == {"count"}  # child-protection counts on their own axis
+    # an indicator's bars stay together, and every value of the goal is in some chart
+    for _, _, part, order in parts:
+        assert set(zip(part["indicator_id"], part["series_id"], strict=True)) == set(order)
+    shown = {(r.indicator_id, r.series_id, r.group_id) for _, _, part, _ in parts for r in part.itertuples()}
+    assert shown == {(r.indicator_id, r.series_id, r.group_id) for r in frame.itertuples()}
+    # a short set is not split (one group chosen: 8 bars or fewer in one chart per unit)
+    few = queries.comparison_frame(plan, obs, queries.linked_indicators(plan, "II"), ["lk4_5"], "fi")
+    assert [(h, u) for h, u, _, _ in charts.split_comparison(few, sections)] == [(None, "percent")]
+
+
+def test_indicators_page_splits_per_category(plan, obs):
+    frame = queries.comparison_frame(plan, obs, None, None, "fi")
+    parts = charts.split_comparison(frame, charts.category_sections(plan), lang="en")
+    assert all(len(part) <= charts.MAX_BARS for _, _, part, _ in parts)
+    assert parts[0][0] == "Väestön kehitys" and any("(part 1/" in h for h, _, _, _ in parts)
+
+
+def test_heatmap_keeps_to_four_columns_with_names_above_rows(plan, obs):
+    survey = [(g.group_id, g.name_fi) for g in sorted(plan.groups, key=lambda g: g.sort_order) if g.kind == "survey"]
+    frame = queries.comparison_frame(plan, obs, None, None, "fi")
+    chunks = charts.heatmap_column_chunks(survey, set(frame["group_id"]))
+    assert [[g for g, _ in c] for c in chunks] == [["lk4_5", "lk8_9", "lukio", "ammatillinen"], ["huoltajat_4v"]]
+    fig = charts.status_heatmap(frame, chunks[1], "fi")
+    names = [a.text for a in fig.layout.annotations if a.xref == "paper"][:-1]  # the last is the status key
+    assert names[0] == "7 Tyytyväinen elämäänsä" and len(names) == 7  # parents' indicators only
+    key = fig.layout.annotations[-1].text
+    assert all(charts.status_text(s, "fi") in key for s in charts.STATUS_ORDER)
+    assert list(fig.layout.xaxis.ticktext) == ["4-v. lasten<br>huoltajat"]  # wrapped header

@@ -50,20 +50,34 @@ def test_areas_differ_by_dash_and_symbol_per_group(mini_plan) -> None:
     assert fig.layout.yaxis.title.text == "Share, %"
 
 
-def test_single_year_is_points_with_a_note(mini_plan) -> None:
-    fig = tr.trend_figure(trend_frame(mini_plan, observations_frame(mini_plan), 7), "fi", unit="percent")
-    assert all(t.mode == "markers" for t in fig.data)
-    assert all(t.meta["trend"] in ("ei_trendia", "") for t in fig.data)
-    notes = [a.text for a in fig.layout.annotations]
-    assert notes == ["Vain yksi vuosi (2019): kehityssuunta tarvitsee vähintään kaksi vuotta."]
+def test_single_year_draws_no_trend_and_says_so(mini_plan) -> None:
+    frame = trend_frame(mini_plan, observations_frame(mini_plan), 7)
+    fig = tr.trend_figure(frame, "fi", unit="percent")
+    assert len(fig.data) == 0  # no lone points posing as a trend
+    assert [a.text for a in fig.layout.annotations] == [
+        "Kehityskuvaa ei voi piirtää: yhdelläkään ryhmällä ei ole arvoja kahdelta vuodelta."]
+    assert not tr.has_series(frame)
+    assert tr.single_year_groups(frame) == ["4.–5. lk", "8.–9. lk"]
 
 
-def test_some_groups_single_year(mini_plan) -> None:
+def test_only_groups_with_two_years_get_a_line(mini_plan) -> None:
     obs = _obs(mini_plan, [(7, "lk4_5", "kymenlaakso", 2021, 92)])
+    frame = trend_frame(mini_plan, obs, 7)
+    fig = tr.trend_figure(frame, "fi", unit="percent")
+    assert {t.meta["group_id"] for t in fig.data} == {"lk4_5"}  # lk8_9 has one year only: no trace at all
+    kym = next(t for t in fig.data if t.meta["area"] == "kymenlaakso")
+    assert kym.mode == "lines+markers" and list(kym.x) == [2019, 2021]
+    assert tr.has_series(frame) and tr.single_year_groups(frame) == ["8.–9. lk"]
+
+
+def test_trend_text_is_at_least_14_px(mini_plan) -> None:
+    obs = _obs(mini_plan, [(7, "lk4_5", "kymenlaakso", 2021, 92), (7, "lk8_9", "kymenlaakso", 2021, 70)])
     fig = tr.trend_figure(trend_frame(mini_plan, obs, 7), "fi", unit="percent")
-    modes = {(t.meta["group_id"], t.meta["area"]): t.mode for t in fig.data}
-    assert modes[("lk4_5", "kymenlaakso")] == "lines+markers" and modes[("lk8_9", "kymenlaakso")] == "markers"
-    assert any("Osalla ryhmistä" in a.text for a in fig.layout.annotations)
+    assert fig.layout.font.size >= 14 and fig.layout.legend.font.size >= 14
+    assert fig.layout.xaxis.tickfont.size >= 14 and fig.layout.yaxis.tickfont.size >= 14
+    assert fig.layout.hoverlabel.font.size >= 14
+    assert all(a.font.size is None or a.font.size >= 14 for a in fig.layout.annotations)
+    assert fig.layout.font.color == "#1a1a1a"
 
 
 def test_hover_escapes_flags_never_shows_notes_and_empty_frame(mini_plan) -> None:
@@ -87,3 +101,12 @@ def test_from_store_observations_count_unit(mini_plan) -> None:
     fig = tr.trend_figure(frame, "fi", unit="count")
     assert len(fig.data) == 1 and fig.data[0].meta["trend"] == "ennallaan"  # context indicator
     assert fig.layout.yaxis.title.text == "Arvo"
+
+
+def test_pairs_with_series_are_those_with_two_kymenlaakso_years(mini_plan) -> None:
+    pairs = [(31, ""), (7, "")]
+    assert tr.pairs_with_series(observations_frame(mini_plan), pairs) == []  # the plan prints one year each
+    obs = _obs(mini_plan, [(7, "lk4_5", "kymenlaakso", 2021, 92), (31, "lk4_5", "koko_maa", 2021, 5)])
+    assert tr.pairs_with_series(obs, pairs) == [(7, "")]  # a second national year alone is no trend
+    assert tr.pairs_with_series(obs, pairs, "lk4_5") == [(7, "")]
+    assert tr.pairs_with_series(obs, pairs, "lk8_9") == []

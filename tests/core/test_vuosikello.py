@@ -64,21 +64,43 @@ def test_bad_event_file_row_has_an_english_text(tmp_path) -> None:
     assert exc.value.text("en") == "events.csv, row 2: The field 'Title' is required."
 
 
-def test_figure_has_one_ring_per_event_in_its_months() -> None:
-    df = _events(("b", "Syksy", "9,10"), ("a", "Kevät", "3"), ("c", "Vuodenvaihde", "12,1"))
+def test_figure_places_events_in_their_months_sharing_rings_when_apart() -> None:
+    df = _events(("b", "Syksy", "9,10"), ("a", "Kevät", "3"), ("c", "Vuodenvaihde", "12,1"), ("d", "Maaliskuu", "3,4"))
     fig = vk.vuosikello_figure(df, "fi")
     rings = [tr for tr in fig.data if tr.type == "barpolar"]
-    assert [tr.name for tr in rings] == ["1. Vuodenvaihde", "2. Kevät", "3. Syksy"]  # ordered by first month
+    assert [tr.name for tr in rings] == ["1. Vuodenvaihde", "2. Kevät", "3. Maaliskuu", "4. Syksy"]  # by first month
     thetas = {tr.name: list(tr.theta) for tr in rings}
     assert thetas["2. Kevät"] == [60]          # March: 2 × 30°
-    assert thetas["3. Syksy"] == [240, 270]
+    assert thetas["4. Syksy"] == [240, 270]
     assert thetas["1. Vuodenvaihde"] == [0, 330]
-    assert [tr.base[0] for tr in rings] == [0, 1, 2]  # one ring each
+    # events without a common month share a ring (the fullest one outermost); the two March events do not
+    assert [tr.base[0] for tr in rings] == [1, 1, 0, 1]
+    for a in rings:
+        for b in rings:
+            if a is not b and a.base[0] == b.base[0]:
+                assert not set(a.theta) & set(b.theta)
     labels = [tr for tr in fig.data if tr.type == "scatterpolar"]
-    assert [list(tr.text) for tr in labels] == [["1", "1"], ["2"], ["3", "3"]]  # numbers readable without colour
+    # one number per run of consecutive months (December–January is one run), readable without colour
+    assert [list(tr.text) for tr in labels] == [["1"], ["2"], ["3"], ["4"]]
+    # each number in its own month (the second March event's number moves to April, off the first's)
+    assert [list(tr.theta) for tr in labels] == [[330], [60], [90], [240]]
+    assert all(tr.textfont.size >= 14 for tr in labels)
     polar = fig.layout.polar
     assert polar.angularaxis.rotation == 90 and polar.angularaxis.direction == "clockwise"
-    assert polar.angularaxis.ticktext[0] == "tammikuu"
+    assert polar.angularaxis.ticktext[0] == "tammi"  # short names around the wheel, full ones in the key
+    assert fig.layout.height >= 600 and fig.layout.showlegend is False  # the key is drawn by the page as text
+    key = vk.legend_rows(df, "fi")
+    assert list(key["number"]) == [1, 2, 3, 4]
+    assert list(key["months"])[0] == "tammikuu, joulukuu" and list(key["title"])[3] == "Syksy"
+
+
+def test_figure_text_is_at_least_14_px() -> None:
+    from datetime import date
+
+    fig = vk.vuosikello_figure(pd.DataFrame(vk.load_default_events()), "fi", today=date(2026, 11, 28))
+    assert fig.layout.font.size >= 14 and fig.layout.polar.angularaxis.tickfont.size >= 14
+    assert fig.layout.hoverlabel.font.size >= 14
+    assert max(tr.base[0] for tr in fig.data if tr.type == "barpolar" and tr.meta.get("role") != "today") <= 4
 
 
 def test_figure_marks_the_current_month_and_speaks_english() -> None:
@@ -87,8 +109,8 @@ def test_figure_marks_the_current_month_and_speaks_english() -> None:
     today = [tr for tr in fig.data if tr.meta and tr.meta.get("role") == "today"]
     assert len(today) == 1 and list(today[0].theta) == [300]
     assert "November" in today[0].name
-    assert "November (now)" in fig.layout.polar.angularaxis.ticktext[10]
-    assert fig.layout.polar.angularaxis.ticktext[0] == "January"
+    assert fig.layout.polar.angularaxis.ticktext[10] == "<b>▶ Nov</b>"
+    assert fig.layout.polar.angularaxis.ticktext[0] == "Jan"
 
 
 def test_figure_escapes_user_text_in_hover_and_legend() -> None:

@@ -127,3 +127,11 @@ def test_language_switch_keeps_the_filters_and_moves_on_without_error():
     at.switch_page("pages/aikajana.py").run()
     no_errors(at)
     assert at.session_state["group"] == "lukio" and list(at.session_state["actors"]) == ["poliisi"]
+
+
+def test_no_trend_chart_for_single_year_indicators_but_a_plain_sentence():
+    """The plan prints one year per indicator: goal I's Indikaattorit tab offers no trend, and says why."""
+    at = open_page("pages/goal_1.py", "indikaattorit")
+    no_errors(at)
+    assert not [s for s in at.selectbox if s.key == "trend_I_trend_pick"]
+    assert any(i.value.startswith("Kehitystä vuosittain ei voi vielä näyttää") for i in at.info)

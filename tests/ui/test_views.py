@@ -71,3 +71,27 @@ def test_filtered_measures_are_the_filters_rows_and_each_callers_own():
     assert list(mine["measure_id"]) == list(expected["measure_id"]) and len(mine) > 0
     mine.loc[mine.index[0], "mittari"] = "vain minun kopiossani"
     assert (views.filtered_measures(filters)["mittari"] != "vain minun kopiossani").all()
+
+
+def test_one_plotly_config_for_every_chart_in_the_users_language():
+    """Every page draws through ``views.show_chart``; its config keeps only Plotly's download button,
+    no logo, and in Finnish passes a Finnish locale (Streamlit bundles only Plotly's English)."""
+    import json
+    from pathlib import Path
+
+    from ui.views import MODEBAR_REMOVE, chart_config
+
+    fi, en = chart_config("fi"), chart_config("en")
+    for config in (fi, en):
+        assert config["displaylogo"] is False and "toImage" not in MODEBAR_REMOVE
+        assert {"zoom2d", "pan2d", "autoScale2d", "resetScale2d", "select2d", "lasso2d"} <= set(config["modeBarButtonsToRemove"])
+        json.dumps(config)  # st.plotly_chart sends it as JSON
+    assert fi["locale"] == "fi" and "locale" not in en
+    dictionary = fi["locales"]["fi"]["dictionary"]
+    assert dictionary["Download plot as a PNG"] == "Lataa kaavio kuvana (PNG)"
+    assert fi["locales"]["fi"]["format"]["decimal"] == ","
+    assert en["toImageButtonOptions"]["filename"] == "chart"
+    root = Path(__file__).resolve().parents[2]
+    callers = [p for p in [*root.glob("pages/*.py"), *root.glob("ui/*.py"), root / "app.py"]
+               if "st.plotly_chart(" in p.read_text(encoding="utf-8")]
+    assert [p.name for p in callers] == ["views.py"]  # no page draws a chart around the shared config
