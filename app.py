@@ -3,6 +3,7 @@
 import streamlit as st
 
 from core.i18n import t
+from core.text import md_escape
 from ui import data, frame, state
 
 st.set_page_config(page_title="Lasten ja nuorten hyvinvointisuunnitelma", page_icon=":material/family_restroom:", layout="wide")
@@ -10,7 +11,7 @@ st.set_page_config(page_title="Lasten ja nuorten hyvinvointisuunnitelma", page_i
 try:
     plan = data.plan()
 except ValueError as exc:  # broken data/: say so in Finnish, do not crash
-    st.error(t("notice.data_error", "fi", error=str(exc)[:2000]))
+    st.error(t("notice.data_error", "fi", error=md_escape(str(exc)[:2000])))
     st.stop()
 data.begin_run()
 state.init_state(plan)

@@ -4,6 +4,7 @@ import streamlit as st
 
 from core.i18n import t
 from core.storage import StoreError
+from core.text import md_escape
 from ui import data, state
 from ui.frame import page_context
 
@@ -41,7 +42,7 @@ if ctx.editor is not None and not hist.empty:
             try:
                 store.revert_change(int(chosen), ctx.editor)
             except StoreError as exc:
-                st.error(exc.text(lang))
+                st.error(md_escape(exc.text(lang)))
             else:
                 data.clear()
                 st.success(t("history.reverted", lang))
@@ -54,9 +55,9 @@ if ctx.editor is not None and not hist.empty:
             try:
                 store.restore_measure(rid, ctx.editor)
             except StoreError as exc:
-                st.error(exc.text(lang))
+                st.error(md_escape(exc.text(lang)))
             else:
                 data.clear()
-                st.success(t("history.restored", lang, id=rid))
+                st.success(t("history.restored", lang, id=md_escape(rid)))
                 st.rerun()
 state.sync_url()

@@ -6,6 +6,7 @@ import streamlit as st
 
 from core.i18n import t
 from core.storage import ConflictError, EventChange, StoreError
+from core.text import md_escape
 from ui import data, state, views
 from ui.frame import page_context
 
@@ -25,7 +26,7 @@ with left:
 with right:
     st.subheader(t("vk.upcoming", lang))
     for r in upcoming.itertuples():
-        st.markdown(f"**{r.when}**")
+        st.markdown(f"**{md_escape(r.when)}**")
         st.text(f"{r.title}\n{r.owner}")
 
 if ctx.editor is not None:
@@ -60,9 +61,9 @@ if ctx.editor is not None:
         try:
             store.save_events(batch, ctx.editor)  # one transaction: all rows or none
         except ConflictError as exc:
-            st.error(t("edit.conflict", lang) + " " + ", ".join(c.entity_id for c in exc.conflicts))
+            st.error(t("edit.conflict", lang) + " " + md_escape(", ".join(c.entity_id for c in exc.conflicts)))
         except StoreError as exc:
-            st.error(exc.text(lang))
+            st.error(md_escape(exc.text(lang)))
         else:
             st.success(t("vk.saved", lang, n=len(batch)))
             st.rerun()

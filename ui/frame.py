@@ -12,6 +12,7 @@ from core.i18n import LANGS, name, t
 from core.model import Plan
 from core.queries import Filters
 from core.storage import Editor
+from core.text import md_escape
 from ui import data, state
 
 
@@ -79,7 +80,7 @@ def _sign_in_box(lang: str) -> None:
         return
     with box:
         if editor:
-            st.caption(t("auth.signed_in", lang, name=editor.name))
+            st.caption(t("auth.signed_in", lang, name=md_escape(editor.name)))
         if mode is auth.EditMode.OIDC:
             if editor:
                 if st.button(t("auth.logout", lang), key="logout"):
@@ -118,8 +119,8 @@ def sidebar(plan: Plan) -> None:
     """The shared sidebar: language, age group, actors, legend, sign-in."""
     lang = state.lang()
     sb = st.sidebar
-    sb.markdown(f"**{plan.meta.get('short_name') or plan.meta.get('name')}**")
-    sb.caption(f"{plan.meta.get('region', '')} {plan.meta.get('period_start')}–{plan.meta.get('period_end')}")
+    sb.markdown(f"**{md_escape(plan.meta.get('short_name') or plan.meta.get('name'))}**")
+    sb.caption(md_escape(f"{plan.meta.get('region', '')} {plan.meta.get('period_start')}–{plan.meta.get('period_end')}"))
     sb.radio(
         t("sidebar.lang", lang), LANGS, index=LANGS.index(lang), horizontal=True, key="w_lang",
         format_func=lambda x: {"fi": "suomi", "en": "English"}[x],
@@ -160,13 +161,13 @@ def page_context() -> PageContext:
     try:
         plan = data.plan()
     except ValueError as exc:  # PlanDataError: the data/ files are broken
-        st.error(t("notice.data_error", state.lang(), error=str(exc)[:2000]))
+        st.error(t("notice.data_error", state.lang(), error=md_escape(str(exc)[:2000])))
         st.stop()
     state.init_state(plan)
     lang = state.lang()
     notices = st.session_state.get(state.NOTICES) or []
     for param, value in notices:
-        st.info(t("notice.bad_param", lang, param=param, value=value), icon="ℹ️")
+        st.info(t("notice.bad_param", lang, param=md_escape(param), value=md_escape(value)), icon="ℹ️")
     st.session_state[state.NOTICES] = []
     filters = Filters(
         group=state.get(state.GROUP),

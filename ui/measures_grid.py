@@ -18,6 +18,7 @@ from core.i18n import name, t
 from core.model import MEASURE_TEXT_FIELDS, MeasureStatus
 from core.queries import measures_display
 from core.storage import ConflictError, InvalidEdit, MeasureEdit, NotFound, PermissionDenied, StoreError
+from core.text import md_escape
 from ui import data, state, views
 from ui.frame import PageContext
 
@@ -305,7 +306,7 @@ def resolve_conflicts(ctx: PageContext, key: str) -> None:
     conflicts = st.session_state.get(state.CONFLICTS) or []
     st.error(t("edit.conflict", lang))
     for i, c in enumerate(conflicts):
-        st.markdown(f"**{c['measure_id']}** — " + t("edit.conflict_by", lang, by=c["by"], at=c["at"]))
+        st.markdown(f"**{md_escape(c['measure_id'])}** — " + t("edit.conflict_by", lang, by=md_escape(c["by"]), at=md_escape(c["at"])))
         rows = [{"field": t(f"col.{f}", lang), "mine": str(v), "theirs": str(c["current"].get(f))}
                 for f, v in c["mine"].items()]
         table = pd.DataFrame(rows).rename(columns={"field": t("edit.field", lang), "mine": t("edit.mine", lang),
