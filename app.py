@@ -3,6 +3,7 @@
 import streamlit as st
 
 from core.i18n import t
+from core.storage import StoreUnavailable
 from core.text import md_escape
 from ui import data, frame, state
 
@@ -39,4 +40,8 @@ pages = {
 navigation = st.navigation(pages)
 frame.sidebar(plan)
 st.session_state[state.ROUTED] = True  # pages may link to each other only under the router
-navigation.run()
+try:
+    navigation.run()
+except StoreUnavailable as exc:  # the store failed under a page (e.g. its file was damaged meanwhile)
+    data.store_failed(exc)
+    st.error(md_escape(exc.text(lang)))

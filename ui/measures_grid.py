@@ -17,7 +17,7 @@ from st_aggrid import AgGrid, GridOptionsBuilder, GridUpdateMode
 from core.i18n import name, t
 from core.model import MEASURE_TEXT_FIELDS, MeasureStatus
 from core.queries import measures_display
-from core.storage import ConflictError, InvalidEdit, MeasureEdit, NotFound, PermissionDenied, StoreError
+from core.storage import ConflictError, MeasureEdit, StoreError
 from core.text import md_escape
 from ui import data, state, views
 from ui.frame import PageContext
@@ -291,7 +291,7 @@ def save_pending(ctx: PageContext) -> None:
             for c in exc.conflicts
         ]
         st.rerun()
-    except (InvalidEdit, NotFound, PermissionDenied) as exc:
+    except StoreError as exc:  # a refusal, or a store that cannot be written: edits stay pending
         st.error(exc.text(lang))
         return
     st.session_state[state.PENDING] = {}
