@@ -200,7 +200,9 @@ class StoreUnavailable(StoreError):
 
 log = logging.getLogger("kymlapset.storage")
 
-# What a driver's error text says happened -> the catalogue message (first match wins).
+# Every message of StoreUnavailable; what a driver's error text says happened -> one of them (first match wins).
+STORE_PROBLEM_KEYS = ("store.damaged", "store.unavailable", "store.read_only", "store.disk_full", "store.busy",
+                      "store.write_failed")
 _STORE_PROBLEMS = (
     ("store.read_only", ("readonly", "read-only", "read only", "permission denied")),
     ("store.disk_full", ("disk is full", "no space left", "disk full", "diskfull")),
@@ -656,7 +658,8 @@ class Store(_CycleMixin):
     def __init__(self, engine: Engine):
         self.engine = engine
         self.problem: StoreUnavailable | None = None  # set when the store can be read but not written
-        event.listen(engine, "handle_error", _translate_db_error)
+        if isinstance(engine, Engine) and not event.contains(engine, "handle_error", _translate_db_error):
+            event.listen(engine, "handle_error", _translate_db_error)  # (not on the importer's one-transaction wrapper)
 
     # ---------------------------------------------------------------- set-up
     @classmethod
