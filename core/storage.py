@@ -722,7 +722,8 @@ class Store(_CycleMixin):
                 raise
             self.problem = exc
             return
-        self.problem = self.write_problem()
+        found = self.write_problem()  # only a lasting problem is remembered (not a busy moment)
+        self.problem = found if found is not None and found.key == "store.read_only" else None
 
     def _has_schema(self) -> bool:
         with self.engine.connect() as conn:

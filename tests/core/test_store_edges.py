@@ -232,3 +232,44 @@ def test_a_copy_of_a_store_opens_like_the_original(tmp_path, mini_plan):
     b = tmp_path / "b.db"
     shutil.copy(a, b)
     assert Store.open(f"sqlite:///{b}").is_seeded()
+
+
+def _engine_on(path, **connect_args) -> sa.Engine:
+    return sa.create_engine(f"sqlite:///{path}", connect_args={"check_same_thread": False, **connect_args})
+
+
+def test_a_full_disk_refuses_the_write_with_a_message(tmp_path, mini_plan):
+    path = tmp_path / "plan.db"
+    Store.open(f"sqlite:///{path}", mini_plan).engine.dispose()
+    engine = _engine_on(path)
+
+    @sa.event.listens_for(engine, "connect")
+    def _no_room(dbapi_conn, _):  # the file may not grow: SQLite answers "database or disk is full"
+        pages = dbapi_conn.execute("PRAGMA page_count").fetchone()[0]
+        dbapi_conn.execute(f"PRAGMA max_page_count = {pages}")
+
+    s = Store(engine)
+    mid = s.measures().iloc[0]["measure_id"]
+    with pytest.raises(StoreUnavailable) as info:
+        s.save_measure_edits([MeasureEdit(mid, 1, {"mittari": "x" * 3900, "seuranta": "y" * 3900,
+                                                   "toimijat": "z" * 3900})], ED)
+    assert info.value.key == "store.disk_full" and "levy on täynnä" in info.value.text("fi")
+    assert s.measure(mid)["version"] == 1  # nothing saved
+    engine.dispose()
+
+
+def test_a_locked_database_says_try_again(tmp_path, mini_plan):
+    path = tmp_path / "plan.db"
+    Store.open(f"sqlite:///{path}", mini_plan).engine.dispose()
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN EXCLUSIVE")  # another process in the middle of a write
+    try:
+        s = Store(_engine_on(path, timeout=0.2))
+        with pytest.raises(StoreUnavailable) as info:
+            s.record_signin_failure(["x"], 1.0, 0.0)
+        assert info.value.key == "store.busy" and "try again in a moment" in info.value.text("en")
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    s.record_signin_failure(["x"], 1.0, 0.0)  # free again: the write goes through
+    assert s.signin_failure_times(["x"], 0) == {"x": [1.0]}
