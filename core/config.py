@@ -61,6 +61,12 @@ SETTINGS: dict[str, Setting] = {
             "",
             "Passcode that lets a person edit when no OIDC sign-in is configured.",
         ),
+        Setting(
+            "local_editing",
+            True,
+            "With neither OIDC nor a passcode configured, whether a browser on this machine may edit "
+            "(peer, Host and Origin loopback and no proxy headers). Off: such an app is read-only for all.",
+        ),
     ]
 }
 
@@ -71,12 +77,30 @@ def get(name: str) -> object:
     raw = os.environ.get(f"KYMLAPSET_{name.upper()}")
     if raw is None:
         return setting.default
+    if isinstance(setting.default, bool):
+        return parse_bool(raw, f"KYMLAPSET_{name.upper()}")
     if isinstance(setting.default, float):
         try:
             return float(raw)
         except ValueError as exc:
             raise ValueError(f"KYMLAPSET_{name.upper()} must be a number, got {raw!r}") from exc
     return raw
+
+
+_TRUE = ("1", "true", "yes", "on", "kyllä", "kylla")
+_FALSE = ("0", "false", "no", "off", "ei", "")
+
+
+def parse_bool(raw: object, what: str = "value") -> bool:
+    """A yes/no setting from text (true/false, 1/0, on/off, yes/no, kyllä/ei) or a TOML boolean."""
+    if isinstance(raw, bool):
+        return raw
+    text = str(raw).strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise ValueError(f"{what} must be true or false, got {raw!r}")
 
 
 def default_sqlite_url() -> str:

@@ -820,6 +820,28 @@ CATALOGUE: dict[str, dict[str, str | dict[str, str]]] = {
         "vuosikello.month_short.10": "loka",
         "vuosikello.month_short.11": "marras",
         "vuosikello.month_short.12": "joulu",
+        # trust at the edges (h2): a broken store, passcode guessing
+        "store.damaged": "Tietokantatiedosto on vioittunut, tyhjä tai ei tämän sovelluksen, joten sitä ei avattu "
+        "eikä sen päälle kirjoitettu mitään. Ota yhteyttä ylläpitoon: palauta varmuuskopio tai korjaa tiedosto.",
+        "store.unavailable": "Tietokantaan ei saatu yhteyttä. Yritä hetken kuluttua uudelleen; jos vika jatkuu, "
+        "ota yhteyttä ylläpitoon.",
+        "store.read_only": "Tietokantaan ei voi kirjoittaa (se on vain luettavissa), joten mitään ei tallennettu. "
+        "Tallentamattomat muutoksesi ovat yhä tällä sivulla. Ota yhteyttä ylläpitoon.",
+        "store.disk_full": "Tietokannan levy on täynnä, joten mitään ei tallennettu. Tallentamattomat muutoksesi "
+        "ovat yhä tällä sivulla. Ota yhteyttä ylläpitoon.",
+        "store.busy": "Tietokanta on juuri nyt varattu, joten mitään ei tallennettu. Tallentamattomat muutoksesi "
+        "ovat yhä tällä sivulla: yritä hetken kuluttua uudelleen.",
+        "store.write_failed": "Tallennus tietokantaan epäonnistui, eikä mitään tallennettu. Tallentamattomat "
+        "muutoksesi ovat yhä tällä sivulla: yritä uudelleen, ja jos vika jatkuu, ota yhteyttä ylläpitoon.",
+        "notice.store_fallback": "{problem} Sovellus näyttää nyt suunnitelman alkuperäiset tiedot vain luettavina: "
+        "tallennetut muutokset eivät näy, eikä mitään voi muokata.",
+        "notice.store_read_only": "Tietokanta on vain luettavissa: sovellusta voi selata, mutta muutoksia ei voi "
+        "tallentaa. Ota yhteyttä ylläpitoon.",
+        "auth.wait_delay": "Liian monta väärää yritystä. Odota {seconds} s ja yritä sitten uudelleen.",
+        "auth.locked_session": "Liian monta väärää tunnuskoodia: kirjautuminen on lukittu tässä istunnossa. "
+        "Yritä uudelleen {minutes} min kuluttua.",
+        "auth.locked_server": "Tunnuskoodilla kirjautuminen on tilapäisesti lukittu kaikilta liian monen väärän "
+        "yrityksen vuoksi. Yritä uudelleen {minutes} min kuluttua tai ota yhteyttä ylläpitoon.",
     },
     "en": {
         "app.title": "Monitoring the welfare plan for children, young people and families",
@@ -1616,6 +1638,28 @@ CATALOGUE: dict[str, dict[str, str | dict[str, str]]] = {
         "vuosikello.month_short.10": "Oct",
         "vuosikello.month_short.11": "Nov",
         "vuosikello.month_short.12": "Dec",
+        # trust at the edges (h2): a broken store, passcode guessing
+        "store.damaged": "The database file is damaged, empty or not this app's, so it was not opened and nothing "
+        "was written over it. Contact the administrator: restore a backup or repair the file.",
+        "store.unavailable": "The database could not be reached. Try again in a moment; if the problem persists, "
+        "contact the administrator.",
+        "store.read_only": "The database cannot be written to (it is read-only), so nothing was saved. Your "
+        "unsaved changes are still on this page. Contact the administrator.",
+        "store.disk_full": "The database's disk is full, so nothing was saved. Your unsaved changes are still on "
+        "this page. Contact the administrator.",
+        "store.busy": "The database is busy right now, so nothing was saved. Your unsaved changes are still on "
+        "this page: try again in a moment.",
+        "store.write_failed": "Saving to the database failed and nothing was saved. Your unsaved changes are still "
+        "on this page: try again, and if the problem persists, contact the administrator.",
+        "notice.store_fallback": "{problem} The app now shows the plan's original data, read-only: saved changes "
+        "are not shown and nothing can be edited.",
+        "notice.store_read_only": "The database is read-only: you can browse the app, but changes cannot be saved. "
+        "Contact the administrator.",
+        "auth.wait_delay": "Too many wrong attempts. Wait {seconds} s, then try again.",
+        "auth.locked_session": "Too many wrong passcodes: sign-in is locked in this session. "
+        "Try again in {minutes} min.",
+        "auth.locked_server": "Passcode sign-in is temporarily locked for everyone after too many wrong attempts. "
+        "Try again in {minutes} min or contact the administrator.",
     },
 }
 

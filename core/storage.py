@@ -10,11 +10,13 @@ changed since it was loaded raises ``ConflictError`` instead of overwriting sile
 from __future__ import annotations
 
 import json
+import logging
 import random
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TypeVar
 
 import pandas as pd
@@ -30,12 +32,16 @@ from sqlalchemy import (
     UniqueConstraint,
     and_,
     create_engine,
+    delete,
+    event,
     func,
     insert,
+    inspect,
     select,
     update,
 )
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy import exc as sa_exc
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import IntegrityError
 
 from core import config
@@ -136,6 +142,15 @@ changes = Table(
     Column("reverts", Integer),
 )
 
+# Wrong editor passcodes, one row per failure and key (a session's key, or "server"): shared by every
+# app process on the same store, so guessing is slowed down and locked out across them (core.auth).
+signin_failures = Table(
+    "signin_failures", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("key", String(80), nullable=False, index=True),
+    Column("failed_at", Float, nullable=False, index=True),
+)
+
 MEASURE_EDITABLE = (*MEASURE_TEXT_FIELDS, "status", "start_year", "end_year", "permanent", "contact", "row_kind")
 MAX_CONTACT = 200
 
@@ -178,6 +193,76 @@ class NotFound(StoreError):
 
 class PermissionDenied(StoreError):
     """The caller is not an editor."""
+
+
+class StoreUnavailable(StoreError):
+    """The store cannot be opened, read or written (damaged, read-only, full, busy, unreachable).
+
+    Raised instead of the database driver's error, whose text (SQL, parameters, file paths) is
+    never shown; nothing was saved. ``key`` says what happened (``store.damaged``…).
+    """
+
+
+log = logging.getLogger("kymlapset.storage")
+
+# Every message of StoreUnavailable; what a driver's error text says happened -> one of them (first match wins).
+STORE_PROBLEM_KEYS = ("store.damaged", "store.unavailable", "store.read_only", "store.disk_full", "store.busy",
+                      "store.write_failed")
+_STORE_PROBLEMS = (
+    ("store.read_only", ("readonly", "read-only", "read only", "permission denied")),
+    ("store.disk_full", ("disk is full", "no space left", "disk full", "diskfull")),
+    ("store.busy", ("database is locked", "table is locked", "database is busy", "lock timeout", "deadlock")),
+    ("store.damaged", ("not a database", "malformed", "corrupt")),
+)
+_WRITE_VERBS = ("insert", "update", "delete", "create", "alter", "drop", "replace")
+
+
+def store_problem_key(error_text: str, statement: str | None = None, operational: bool = True) -> str | None:
+    """The ``store.*`` message key for a database error, or None for one that is not about the store
+    itself (a constraint or a programming error stays a bug and is not dressed up)."""
+    text = error_text.lower()
+    for key, needles in _STORE_PROBLEMS:
+        if any(n in text for n in needles):
+            return key
+    if not operational:
+        return None
+    verb = (statement or "").lstrip().split(" ", 1)[0].lower()
+    return "store.write_failed" if verb in _WRITE_VERBS else "store.unavailable"
+
+
+def _translate_db_error(context) -> None:
+    """SQLAlchemy ``handle_error`` hook: a failure of the store itself becomes StoreUnavailable."""
+    if getattr(context, "is_pre_ping", False):
+        return  # the pool reconnects on its own
+    err = context.sqlalchemy_exception
+    if isinstance(err, sa_exc.IntegrityError):
+        return
+    operational = isinstance(err, (sa_exc.OperationalError, sa_exc.InterfaceError)) or type(err) is sa_exc.DatabaseError
+    if not isinstance(err, sa_exc.DBAPIError) and not operational:
+        return
+    key = store_problem_key(str(context.original_exception), context.statement, operational)
+    if key is None:
+        return
+    log.warning("store error (%s): %s", key, type(context.original_exception).__name__)
+    raise StoreUnavailable(key) from context.original_exception
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The file of a SQLite URL (``sqlite:///path``, ``sqlite:///file:path?mode=ro&uri=true``), or None."""
+    try:
+        parsed = make_url(url)
+    except sa_exc.ArgumentError:
+        return None
+    if not parsed.drivername.startswith("sqlite"):
+        return None
+    name = parsed.database or ""
+    if name.startswith("file:"):
+        if parsed.query.get("mode") == "memory":
+            return None
+        name = name[len("file:"):]
+    if not name or name == ":memory:":
+        return None
+    return Path(name)
 
 
 @dataclass
@@ -627,39 +712,122 @@ class Store(_CycleMixin):
 
     def __init__(self, engine: Engine):
         self.engine = engine
+        self.problem: StoreUnavailable | None = None  # set when the store can be read but not written
+        if isinstance(engine, Engine) and not event.contains(engine, "handle_error", _translate_db_error):
+            event.listen(engine, "handle_error", _translate_db_error)  # (not on the importer's one-transaction wrapper)
 
     # ---------------------------------------------------------------- set-up
     @classmethod
     def open(cls, url: str | None = None, plan: Plan | None = None) -> Store:
-        """Connect, create or upgrade the schema, and seed from ``plan`` if the store is empty."""
+        """Connect, create or upgrade the schema, and seed from ``plan`` if the store is empty.
+
+        An existing SQLite file is never created over: an empty (0-byte), corrupt or foreign file
+        raises StoreUnavailable("store.damaged"), an unreachable database "store.unavailable".
+        A store that can be read but not written opens with ``problem`` set.
+        """
         url = url or str(config.get("database_url") or "") or config.default_sqlite_url()
+        path = sqlite_file(url)
+        existed = path is not None and path.exists()
+        if existed and path.is_file() and path.stat().st_size == 0:
+            log.error("the store's SQLite file is empty (0 bytes); not seeding over it")
+            raise StoreUnavailable("store.damaged")
         kwargs: dict = {"future": True, "pool_pre_ping": True}
         if url.startswith("sqlite"):
             kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
         engine = create_engine(url, **kwargs)
         store = cls(engine)
-        store.migrate()
-        if plan is not None:
-            store.seed(plan)
+        try:
+            if existed:
+                store.check_existing_file()
+            store.migrate()
+            if plan is not None:
+                store.seed(plan)
+        except StoreUnavailable:
+            engine.dispose()
+            raise
         return store
 
+    def check_existing_file(self) -> None:
+        """An existing SQLite file must be an intact store of this app (or a database without tables)."""
+        with self.engine.connect() as conn:
+            verdict = conn.exec_driver_sql("PRAGMA quick_check").scalar()
+            tables = set(inspect(conn).get_table_names())
+        if str(verdict).lower() != "ok" or (tables and schema_info.name not in tables):
+            log.error("the store's SQLite file is damaged or not this app's (quick_check: %s)", str(verdict)[:80])
+            raise StoreUnavailable("store.damaged")
+
     def migrate(self) -> None:
-        """Create missing tables and record the schema version (upgrades are additive)."""
-        metadata.create_all(self.engine)
-        with self.engine.begin() as conn:
-            row = conn.execute(select(schema_info.c.value).where(schema_info.c.key == "schema_version")).first()
-            if row is None:
-                conn.execute(insert(schema_info).values(key="schema_version", value=str(SCHEMA_VERSION)))
-            elif int(row[0]) < SCHEMA_VERSION:
-                conn.execute(
-                    update(schema_info).where(schema_info.c.key == "schema_version").values(value=str(SCHEMA_VERSION))
-                )
+        """Create missing tables and record the schema version (upgrades are additive).
+
+        A store that can be read but not written (a read-only file or user) is left as it is:
+        ``problem`` says so, and every write raises StoreUnavailable("store.read_only").
+        """
+        try:
+            metadata.create_all(self.engine)
+            with self.engine.begin() as conn:
+                row = conn.execute(select(schema_info.c.value).where(schema_info.c.key == "schema_version")).first()
+                if row is None:
+                    conn.execute(insert(schema_info).values(key="schema_version", value=str(SCHEMA_VERSION)))
+                elif int(row[0]) < SCHEMA_VERSION:
+                    conn.execute(
+                        update(schema_info).where(schema_info.c.key == "schema_version").values(value=str(SCHEMA_VERSION))
+                    )
+        except StoreUnavailable as exc:
+            if exc.key != "store.read_only" or not self._has_schema():
+                raise
+            self.problem = exc
+            return
+        found = self.write_problem()  # only a lasting problem is remembered (not a busy moment)
+        self.problem = found if found is not None and found.key == "store.read_only" else None
+
+    def _has_schema(self) -> bool:
+        with self.engine.connect() as conn:
+            return schema_info.name in set(inspect(conn).get_table_names())
+
+    def write_problem(self) -> StoreUnavailable | None:
+        """A health check: try a write that changes nothing (rolled back); the problem if it fails."""
+        try:
+            with self.engine.connect() as conn:
+                conn.execute(update(schema_info).where(schema_info.c.key == "-write-check-").values(value=""))
+                conn.rollback()
+        except StoreUnavailable as exc:
+            return exc
+        return None
 
     def is_seeded(self) -> bool:
         """Whether the seed from data/ has been loaded."""
         with self.engine.connect() as conn:
             row = conn.execute(select(schema_info.c.value).where(schema_info.c.key == "seeded_at")).first()
         return row is not None
+
+    # ---------------------------------------------------------------- sign-in failures
+    # Written for viewers too (a wrong passcode is typed by someone who is not an editor yet); they
+    # are not plan data: no history, no data version.
+    def record_signin_failure(self, keys: Iterable[str], at: float, forget_before: float) -> None:
+        """Count one wrong passcode under each key (the session's, "server") at ``at`` (epoch seconds);
+        failures older than ``forget_before`` are dropped."""
+        rows = [{"key": str(k)[:80], "failed_at": float(at)} for k in keys]
+        with self.engine.begin() as conn:
+            if rows:
+                conn.execute(insert(signin_failures), rows)
+            conn.execute(delete(signin_failures).where(signin_failures.c.failed_at < forget_before))
+
+    def signin_failure_times(self, keys: Iterable[str], since: float) -> dict[str, list[float]]:
+        """Times of the failures under each key since ``since``, oldest first."""
+        wanted = [str(k)[:80] for k in keys]
+        out: dict[str, list[float]] = {k: [] for k in wanted}
+        q = (select(signin_failures.c.key, signin_failures.c.failed_at)
+             .where(and_(signin_failures.c.key.in_(wanted), signin_failures.c.failed_at >= since))
+             .order_by(signin_failures.c.failed_at))
+        with self.engine.connect() as conn:
+            for key, at in conn.execute(q):
+                out[key].append(float(at))
+        return out
+
+    def clear_signin_failures(self, key: str) -> None:
+        """Forget a session's failures (after it gave the right passcode); the server's count stays."""
+        with self.engine.begin() as conn:
+            conn.execute(delete(signin_failures).where(signin_failures.c.key == str(key)[:80]))
 
     def seed(self, plan: Plan, events_rows: Iterable[Mapping] | None = None) -> bool:
         """Load data/ into an empty store (once); return True if it seeded now."""

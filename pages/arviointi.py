@@ -9,6 +9,7 @@ from core import queries
 from core.evaluation import rating_label, scale
 from core.i18n import name, t
 from core.storage import ConflictError, StoreError
+from core.text import md_escape
 from core.timefmt import default_evaluation_year
 from ui import data, state, views
 from ui.frame import page_context, view_tabs
@@ -31,8 +32,8 @@ st.session_state[state.YEAR] = str(year)
 
 with st.expander(t("eval.scale", lang)):
     for step in scale(lang):
-        st.markdown(f"**{step['rating']} – {step['label']}**")
-        st.caption(step["description"])
+        st.markdown(f"**{step['rating']} – {md_escape(step['label'])}**")
+        st.caption(md_escape(step["description"]))
 
 
 
@@ -128,7 +129,7 @@ def grid_view() -> None:
                 store.save_evaluations([(m, year, values, version) for m, values, version, _ in todo], ctx.editor)
             except ConflictError as exc:
                 st.session_state["eval_conflicts"] = {c.entity_id: c.current_version for c in exc.conflicts}
-                st.error(t("eval.conflict", lang, ids=", ".join(c.entity_id for c in exc.conflicts)))
+                st.error(t("eval.conflict", lang, ids=md_escape(", ".join(c.entity_id for c in exc.conflicts))))
                 st.table(pd.DataFrame([{
                     "ID": c.entity_id,
                     t("edit.theirs", lang): f"{rating_label(c.current.get('rating'), lang)} {c.current.get('comment', '')}",
@@ -136,7 +137,7 @@ def grid_view() -> None:
                 } for c in exc.conflicts]))
                 return
             except StoreError as exc:
-                st.error(exc.text(lang))
+                st.error(md_escape(exc.text(lang)))
                 return
             st.success(t("eval.saved", lang, n=len(todo)))
             del st.session_state[base_key]  # everything saved: show fresh rows next time

@@ -5,6 +5,7 @@ import streamlit as st
 from core.history import change_line, change_text, history_table
 from core.i18n import t
 from core.storage import StoreError
+from core.text import md_escape
 from ui import data, state
 from ui.frame import page_context
 
@@ -41,11 +42,11 @@ if ctx.editor is not None and not hist.empty:
             try:
                 store.revert_change(int(chosen), ctx.editor)
             except StoreError as exc:
-                st.error(exc.text(lang))
+                st.error(md_escape(exc.text(lang)))
             else:
                 data.clear()
                 st.session_state[state.FLASH] = {"key": "history.reverted_what",
-                                                 "values": {"what": change_line(by_id[chosen], lang)}}
+                                                 "values": {"what": md_escape(change_line(by_id[chosen], lang))}}
                 st.rerun()
     deleted = store.measure_ids(deleted=True)
     if deleted:
@@ -56,9 +57,9 @@ if ctx.editor is not None and not hist.empty:
             try:
                 store.restore_measure(rid, ctx.editor)
             except StoreError as exc:
-                st.error(exc.text(lang))
+                st.error(md_escape(exc.text(lang)))
             else:
                 data.clear()
-                st.session_state[state.FLASH] = {"key": "history.restored", "values": {"id": rid}}
+                st.session_state[state.FLASH] = {"key": "history.restored", "values": {"id": md_escape(rid)}}
                 st.rerun()
 state.sync_url()

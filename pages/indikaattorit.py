@@ -5,6 +5,7 @@ import streamlit as st
 
 from core import queries
 from core.i18n import name, t
+from core.text import md_escape
 from ui import state, views
 from ui.frame import page_context, view_tabs
 from ui.trends import trend_section
@@ -74,9 +75,9 @@ def values_view() -> None:
                      on_change=state.mirror, args=("w_indicator", state.INDICATOR))
         chosen = st.session_state.get("w_indicator", current)
         ind = plan.indicator(int(chosen if chosen in ids else current))
-        st.markdown(f"**{ind.indicator_id} {name(ind, lang)}**  \n"
-                    f"**{t('col.category', lang)}:** {ind.category}  \n"
-                    f"**{t('col.source', lang)}:** {ind.source}, {ind.year}  \n"
+        st.markdown(f"**{ind.indicator_id} {md_escape(name(ind, lang))}**  \n"
+                    f"**{t('col.category', lang)}:** {md_escape(ind.category)}  \n"
+                    f"**{t('col.source', lang)}:** {md_escape(ind.source)}, {md_escape(ind.year)}  \n"
                     f"**{t('col.unit', lang)}:** {t('unit.' + ind.unit.value, lang)} · "
                     f"**{t('col.direction', lang)}:** {t('direction.' + ind.direction.value, lang)}")
         st.text(ind.definition)

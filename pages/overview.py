@@ -4,13 +4,14 @@ import streamlit as st
 
 from core import queries
 from core.i18n import Msg, name, t
+from core.text import md_escape
 from ui import state, views
 from ui.frame import page_context
 
 ctx = page_context()
 plan, lang, group = ctx.plan, ctx.lang, ctx.filters.group
 meta = plan.meta
-st.title(meta.get("name_en") if lang == "en" and meta.get("name_en") else meta.get("name", ""))
+st.title(md_escape(meta.get("name_en") if lang == "en" and meta.get("name_en") else meta.get("name", "")))
 measures = views.filtered_measures(queries.Filters(actors=ctx.filters.actors))
 st.write(t("overview.intro", lang, start=meta.get("period_start"), end=meta.get("period_end"),
            indicators=Msg("count.indicators", n=len(plan.indicators)), goals=Msg("count.goals", n=len(plan.goals)),
@@ -47,5 +48,5 @@ for col, g in zip(cols, sorted(plan.goals, key=lambda g: g.number), strict=True)
     if st.session_state.get(state.ROUTED):
         col.page_link(f"pages/paatavoite-{g.number}.py", label=t("overview.goal_link", lang, goal=g.goal_id),
                       icon=":material/arrow_forward:")
-    col.caption(name(g, lang, "title"))
+    col.caption(md_escape(name(g, lang, "title")))
 state.sync_url()

@@ -8,6 +8,7 @@ import streamlit as st
 from core import exporter, importer
 from core.i18n import name, t, text_in
 from core.storage import StoreError
+from core.text import md_escape
 from ui import data, downloads, state
 from ui.frame import page_context
 
@@ -75,7 +76,7 @@ else:
         source, result, preview = pending
         st.info(t("data.preview", lang, **importer.preview_counts(preview)))
         for note in result.notes:
-            st.caption(text_in(note, lang))
+            st.caption(md_escape(text_in(note, lang)))
         st.dataframe(importer.preview_for_display(preview, lang), hide_index=True, width="stretch")
         b1, b2 = st.columns(2)
         if b1.button(t("data.confirm", lang), key="import_confirm", type="primary"):
@@ -83,7 +84,7 @@ else:
             try:
                 done = importer.apply_import(store, result, ctx.editor, progress=lambda f: bar.progress(min(1.0, f)))
             except (StoreError, importer.ImportRefused) as exc:
-                st.error(exc.text(lang))
+                st.error(md_escape(exc.text(lang)))
             else:
                 st.session_state.pop(PREVIEW, None)
                 data.clear()

@@ -5,6 +5,7 @@ import streamlit as st
 
 from core import exporter, queries
 from core.i18n import name, t
+from core.text import md_escape
 from ui import downloads, measures_grid, state, views
 from ui.frame import PageContext, goal_filter, page_context, view_tabs
 
@@ -60,7 +61,7 @@ def whole_table(ctx: PageContext) -> None:
         return
     actor = plan.actor(actor_id)
     if actor.current_name:
-        st.caption(actor.current_name)
+        st.caption(md_escape(actor.current_name))
     mine = everything[everything["actor_id"] == actor_id]
     columns = ["subgoal", "toimenpide", "mittari", "aikataulu", "toimijat", "seuranta", "row_kind_label"]
     st.dataframe(mine[columns].rename(columns={c: t(f"col.{c}", lang) for c in columns[:-1]}

@@ -6,6 +6,7 @@ import streamlit as st
 
 from core.i18n import t
 from core.storage import ConflictError, EventChange, StoreError
+from core.text import md_escape
 from ui import data, state, views
 from ui.frame import page_context
 
@@ -24,11 +25,11 @@ else:
     st.caption(t("vuosikello.clock.hint", lang))
     st.subheader(t("vk.key", lang))
     # as text, not a table: a long title wraps on a phone instead of being cut
-    st.markdown("  \n".join(f"**{r.number}.** {views.md_escape(r.title)} — {views.md_escape(r.months)}"
+    st.markdown("  \n".join(f"**{r.number}.** {md_escape(r.title)} — {md_escape(r.months)}"
                              for r in key.itertuples()))
 st.subheader(t("vk.upcoming", lang))
 for r in upcoming.itertuples():
-    st.markdown(f"**{r.when}**")
+    st.markdown(f"**{md_escape(r.when)}**")
     st.text(f"{r.title}\n{r.owner}")
 
 if ctx.editor is not None:
@@ -74,9 +75,9 @@ if ctx.editor is not None:
         try:
             store.save_events(batch, ctx.editor)  # one transaction: all rows or none
         except ConflictError as exc:
-            st.error(t("edit.conflict", lang) + " " + ", ".join(c.entity_id for c in exc.conflicts))
+            st.error(t("edit.conflict", lang) + " " + md_escape(", ".join(c.entity_id for c in exc.conflicts)))
         except StoreError as exc:
-            st.error(exc.text(lang))
+            st.error(md_escape(exc.text(lang)))
         else:
             st.session_state.pop("_vk_base", None)
             st.session_state["_vk_generation"] = st.session_state.get("_vk_generation", 0) + 1

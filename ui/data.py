@@ -6,8 +6,11 @@ by every session; ``clear()`` after a save drops stale frames.
 
 from __future__ import annotations
 
+import logging
 import os
+import tempfile
 import time
+from pathlib import Path
 
 import pandas as pd
 import streamlit as st
@@ -15,7 +18,7 @@ import streamlit as st
 from core import config
 from core.loader import load_plan
 from core.model import Plan
-from core.storage import Store
+from core.storage import Store, StoreUnavailable
 
 SECRETS_TTL_S = 30.0  # how soon a changed secrets.toml (or Community Cloud secret) is seen
 _secrets_memo: tuple[float, dict] | None = None
@@ -63,10 +66,55 @@ def plan() -> Plan:
 
 @st.cache_resource(show_spinner=False)
 def _store(url: str) -> Store:
-    store = Store.open(url)
-    if not store.is_seeded():
+    store = Store.open(url)  # raises StoreUnavailable (never cached) for a damaged or unreachable store
+    if not store.is_seeded():  # a new store (an existing file is never seeded over: Store.open refuses it)
         store.seed(plan(), events_rows=default_events())
     return store
+
+
+log = logging.getLogger("kymlapset.app")
+STORE_RETRY_S = 30.0  # how soon a store that failed to open is tried again
+_store_failures: dict[str, tuple[float, StoreUnavailable]] = {}
+
+
+@st.cache_resource(show_spinner=False)
+def _fallback_store() -> Store:
+    """The plan from data/ in a private read-only store: what the app shows while its store is broken."""
+    path = Path(tempfile.mkdtemp(prefix="kymlapset-fallback-")) / "plan.db"
+    Store.open(f"sqlite:///{path}").seed(plan(), events_rows=default_events())
+    return Store.open(f"sqlite:///file:{path}?mode=ro&uri=true")
+
+
+def _store_at(url: str) -> Store:
+    """The store at ``url``; while it cannot be opened, the read-only fallback (see ``store_problem``)."""
+    failed = _store_failures.get(url)
+    if failed is not None and time.monotonic() - failed[0] < STORE_RETRY_S:
+        return _fallback_store()
+    try:
+        opened = _store(url)
+    except StoreUnavailable as exc:
+        log.error("the store could not be opened (%s); showing data/ read-only", exc.key)
+        _store_failures[url] = (time.monotonic(), exc)
+        return _fallback_store()
+    _store_failures.pop(url, None)
+    return opened
+
+
+def store_failed(exc: StoreUnavailable) -> None:
+    """A read of the open store failed (e.g. its file was damaged meanwhile): fall back from now on."""
+    if exc.key in ("store.damaged", "store.unavailable"):
+        _store_failures[database_url()] = (time.monotonic(), exc)
+        _store.clear()
+
+
+def store_problem() -> tuple[StoreUnavailable, bool] | None:
+    """What is wrong with the store, if anything: (the problem, whether data/ is shown instead)."""
+    url = database_url()
+    opened = _store_at(url)
+    failed = _store_failures.get(url)
+    if failed is not None:
+        return failed[1], True
+    return (opened.problem, False) if opened.problem is not None else None
 
 
 def default_events() -> list[dict]:
@@ -84,8 +132,8 @@ def default_events() -> list[dict]:
 
 
 def store() -> Store:
-    """The shared store (SQLAlchemy engine) for this deployment."""
-    return _store(database_url())
+    """The shared store (SQLAlchemy engine) for this deployment (the read-only fallback while it is broken)."""
+    return _store_at(database_url())
 
 
 # One frame per data version, shared by all sessions; each caller gets a shallow copy. With
@@ -93,17 +141,17 @@ def store() -> Store:
 # frame), without cache_data's unpickling of the whole table on every call.
 @st.cache_resource(show_spinner=False, max_entries=8)
 def _measures_shared(url: str, version: int) -> pd.DataFrame:
-    return _store(url).measures()
+    return _store_at(url).measures()
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
 def _observations_shared(url: str, version: int) -> pd.DataFrame:
-    return _store(url).observations()
+    return _store_at(url).observations()
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
 def _events_shared(url: str, version: int) -> pd.DataFrame:
-    return _store(url).events()
+    return _store_at(url).events()
 
 
 def measures_at(url: str, version: int) -> pd.DataFrame:
@@ -130,11 +178,18 @@ def version() -> int:
     Outside the router (no ``begin_run()`` this session) it is read on every call.
     """
     if _RUN_VERSION not in st.session_state:
-        return store().data_version()
+        return _current_version()
     current = st.session_state[_RUN_VERSION]
     if current is None:
-        current = st.session_state[_RUN_VERSION] = store().data_version()
+        current = st.session_state[_RUN_VERSION] = _current_version()
     return current
+
+
+def _current_version() -> int:
+    # the fallback's frames are cached under a version of their own (-1), never taken for the store's
+    url = database_url()
+    opened = _store_at(url)
+    return -1 if url in _store_failures else opened.data_version()
 
 
 def measures() -> pd.DataFrame:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import logging
+import math
+import secrets
+import time
 from dataclasses import dataclass
 
 import streamlit as st
@@ -11,8 +15,11 @@ from core.charts import STATUS_ORDER, status_text
 from core.i18n import LANGS, name, t
 from core.model import Plan
 from core.queries import Filters
-from core.storage import Editor
+from core.storage import Editor, StoreError
+from core.text import md_escape
 from ui import data, state
+
+log = logging.getLogger("kymlapset.auth")
 
 
 @dataclass(frozen=True)
@@ -39,6 +46,17 @@ def configured_passcode() -> str:
     return str(_secret(("editing", "passcode")) or config.get("editor_passcode") or "")
 
 
+def local_editing_allowed() -> bool:
+    """Setting local_editing: secrets [editing] local_editing, else KYMLAPSET_LOCAL_EDITING (default on).
+    A value that is not a yes/no switches local editing off (the safe side)."""
+    raw = _secret(("editing", "local_editing"))
+    try:
+        return config.parse_bool(raw) if raw is not None else bool(config.get("local_editing"))
+    except ValueError:
+        log.warning("local_editing is not true/false; local editing is off")
+        return False
+
+
 _EDITOR_THIS_RUN = "_editor_this_run"
 _LOCAL_REQUEST = "_local_request"  # whether this session's connection comes from this machine
 _UNSET = object()
@@ -46,6 +64,8 @@ _UNSET = object()
 
 def current_editor() -> Editor | None:
     """The signed-in editor, or None for a viewer (see core.auth for the policy)."""
+    if _showing_fallback():  # the store is broken: the plan from data/ is shown read-only to all
+        return None
     mode = auth.edit_mode(oidc_configured(), configured_passcode())
     if mode is auth.EditMode.OIDC:
         user = getattr(st, "user", None)
@@ -59,15 +79,67 @@ def current_editor() -> Editor | None:
     local = st.session_state.get(_LOCAL_REQUEST)
     if local is None:  # a session's address and headers are those of its connection: ask once
         ip = getattr(st.context, "ip_address", None)
-        host = (st.context.headers or {}).get("Host")
-        local = st.session_state[_LOCAL_REQUEST] = auth.is_local_request(ip, host)
+        headers = st.context.headers or {}  # the WebSocket upgrade request's: Host, Origin, any proxy's
+        local = st.session_state[_LOCAL_REQUEST] = local_editing_allowed() and auth.is_local_connection(ip, headers)
     if local:
         who = auth.clean_editor_name(st.session_state.get(state.EDITOR_NAME)) or "paikallinen käyttäjä"
         return Editor(who)
     return None
 
 
+def _showing_fallback() -> bool:
+    """Whether the store is broken and the plan from data/ is shown read-only (nobody edits then)."""
+    problem = data.store_problem()
+    return problem is not None and problem[1]
+
+
 SIGN_IN_OPEN = "w_signin_open"
+_SIGNIN_KEY = "_signin_key"  # this session's key for counting wrong passcodes in the store
+
+
+def _wait_text(wait: auth.SignInWait, lang: str) -> str:
+    if wait.reason is auth.WaitReason.DELAY:
+        return t("auth.wait_delay", lang, seconds=math.ceil(wait.seconds))
+    key = "auth.locked_server" if wait.reason is auth.WaitReason.SERVER_LOCK else "auth.locked_session"
+    return t(key, lang, minutes=max(1, math.ceil(wait.seconds / 60)))
+
+
+def _passcode_wait(session_key: str, now: float) -> auth.SignInWait:
+    """How long this session waits before its next try, from the failures in the store."""
+    try:
+        times = data.store().signin_failure_times([session_key, auth.SERVER_KEY], now - auth.HISTORY_S)
+    except StoreError:  # the store cannot be read: no count to go by, so nothing to wait for
+        return auth.SignInWait(auth.WaitReason.NONE, 0.0)
+    return auth.signin_wait(times[session_key], times[auth.SERVER_KEY], now)
+
+
+def try_passcode(who: str, code: str, lang: str) -> str | None:
+    """Check a passcode under the guessing limits; sign in and rerun, or return the refusal to show.
+
+    A try while the session must wait is refused without looking at the code (and is no failure);
+    a wrong code is counted in the store for this session and the server, and logged without it.
+    """
+    session_key = st.session_state.setdefault(_SIGNIN_KEY, secrets.token_hex(8))
+    now = time.time()
+    wait = _passcode_wait(session_key, now)
+    if not wait.allowed:
+        return _wait_text(wait, lang)
+    if auth.passcode_matches(code, configured_passcode()):
+        try:
+            data.store().clear_signin_failures(session_key)
+        except StoreError:
+            pass
+        st.session_state[state.EDITOR_NAME] = auth.clean_editor_name(who)
+        st.session_state[state.EDITOR_OK] = True
+        st.rerun()
+    try:
+        data.store().record_signin_failure([session_key, auth.SERVER_KEY], now, now - auth.HISTORY_S)
+    except StoreError as exc:
+        log.warning("a wrong passcode could not be counted (%s)", exc.key)
+    after = _passcode_wait(session_key, now)
+    log.warning("editor sign-in failed (session %s)%s", session_key,
+                "" if after.allowed else f"; next try waits ({after.reason.value}) {math.ceil(after.seconds)} s")
+    return t("auth.wrong", lang) + ("" if after.allowed else " " + _wait_text(after, lang))
 
 
 def _sign_in_box(lang: str) -> None:
@@ -78,8 +150,11 @@ def _sign_in_box(lang: str) -> None:
     if not box.open:  # a lazy expander: its form is built only while it is open
         return
     with box:
+        if _showing_fallback():
+            st.caption(t("notice.store_read_only", lang))
+            return
         if editor:
-            st.caption(t("auth.signed_in", lang, name=editor.name))
+            st.caption(t("auth.signed_in", lang, name=md_escape(editor.name)))
         if mode is auth.EditMode.OIDC:
             if editor:
                 if st.button(t("auth.logout", lang), key="logout"):
@@ -99,12 +174,8 @@ def _sign_in_box(lang: str) -> None:
                 if st.form_submit_button(t("auth.submit", lang)):
                     if not auth.clean_editor_name(who):
                         st.error(t("auth.name_required", lang))
-                    elif auth.passcode_matches(code, configured_passcode()):
-                        st.session_state[state.EDITOR_NAME] = auth.clean_editor_name(who)
-                        st.session_state[state.EDITOR_OK] = True
-                        st.rerun()
-                    else:
-                        st.error(t("auth.wrong", lang))
+                    elif refusal := try_passcode(who, code, lang):
+                        st.error(refusal)
             return
         if editor:  # the name lives under its own key: it must outlive the closed (unbuilt) expander
             st.text_input(t("auth.name", lang), value=st.session_state.get(state.EDITOR_NAME) or "",
@@ -118,8 +189,8 @@ def sidebar(plan: Plan) -> None:
     """The shared sidebar: language, age group, actors, legend, sign-in."""
     lang = state.lang()
     sb = st.sidebar
-    sb.markdown(f"**{plan.meta.get('short_name') or plan.meta.get('name')}**")
-    sb.caption(f"{plan.meta.get('region', '')} {plan.meta.get('period_start')}–{plan.meta.get('period_end')}")
+    sb.markdown(f"**{md_escape(plan.meta.get('short_name') or plan.meta.get('name'))}**")
+    sb.caption(md_escape(f"{plan.meta.get('region', '')} {plan.meta.get('period_start')}–{plan.meta.get('period_end')}"))
     sb.radio(
         t("sidebar.lang", lang), LANGS, index=LANGS.index(lang), horizontal=True, key="w_lang",
         format_func=lambda x: {"fi": "suomi", "en": "English"}[x],
@@ -164,14 +235,21 @@ def page_context() -> PageContext:
     try:
         plan = data.plan()
     except ValueError as exc:  # PlanDataError: the data/ files are broken
-        st.error(t("notice.data_error", state.lang(), error=str(exc)[:2000]))
+        st.error(t("notice.data_error", state.lang(), error=md_escape(str(exc)[:2000])))
         st.stop()
     state.init_state(plan)
     lang = state.lang()
     notices = st.session_state.get(state.NOTICES) or []
     for notice in notices:  # core.urlstate.Notice: an unknown parameter, or an unknown value of one
-        st.info(t(notice.key, lang, param=notice.param, value=notice.value), icon="ℹ️")
+        st.info(t(notice.key, lang, param=md_escape(notice.param), value=md_escape(notice.value)), icon="ℹ️")
     st.session_state[state.NOTICES] = []
+    problem = data.store_problem()
+    if problem is not None:  # a broken store: say what happened and what to do, and go on read-only
+        exc, fallback = problem
+        if fallback:
+            st.error(t("notice.store_fallback", lang, problem=md_escape(exc.text(lang))), icon="⚠️")
+        else:
+            st.warning(t("notice.store_read_only", lang), icon="⚠️")
     filters = Filters(
         group=state.get(state.GROUP),
         actors=tuple(state.get(state.ACTORS) or ()),

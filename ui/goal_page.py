@@ -6,6 +6,7 @@ import streamlit as st
 
 from core import queries
 from core.i18n import name, t
+from core.text import md_escape
 from ui import data, measures_grid, state, tables, views
 from ui.frame import page_context, view_tabs
 from ui.trends import trend_section
@@ -22,10 +23,10 @@ def indicator_section(ctx, pairs: list[tuple[int, str]], key: str, goal_id: str 
         missing = queries.missing_for_group(ctx.plan, data.observations(), pairs, group, lang)
         group_name = next(name(g, lang) for g in ctx.plan.groups if g.group_id == group)
         if frame.empty:
-            st.info(t("goal.indicators.none", lang, group=group_name))
+            st.info(t("goal.indicators.none", lang, group=md_escape(group_name)))
             return
         if missing:
-            st.caption(t("goal.indicators.missing", lang, names=", ".join(missing)))
+            st.caption(t("goal.indicators.missing", lang, names=md_escape(", ".join(missing))))
     if frame.empty:
         st.info(t("indicators.no_values", lang))
         return
@@ -79,7 +80,7 @@ def render(goal_id: str) -> None:
     ctx = page_context()
     plan, lang = ctx.plan, ctx.lang
     goal = plan.goal(goal_id)
-    st.header(t("goal.header", lang, goal=goal_id, title=name(goal, lang, "title")))
+    st.header(t("goal.header", lang, goal=md_escape(goal_id), title=md_escape(name(goal, lang, "title"))))
 
     view, tab = view_tabs(list(state.GOAL_VIEWS), lang, key="goal")
     with tab:

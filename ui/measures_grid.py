@@ -19,7 +19,8 @@ from core.cells import has_control_chars
 from core.i18n import Msg, name, t
 from core.model import MAX_TEXT_LENGTH, MEASURE_TEXT_FIELDS, MeasureStatus
 from core.queries import measures_display
-from core.storage import ConflictError, InvalidEdit, MeasureEdit, NotFound, PermissionDenied, StoreError
+from core.storage import ConflictError, MeasureEdit, StoreError
+from core.text import md_escape
 from core.timefmt import local_time
 from ui import data, live, measure_panel, state, views
 from ui.frame import PageContext
@@ -362,7 +363,7 @@ def save_pending(ctx: PageContext) -> None:
             for c in exc.conflicts
         ]
         st.rerun()
-    except (InvalidEdit, NotFound, PermissionDenied) as exc:
+    except StoreError as exc:  # a refusal, or a store that cannot be written: edits stay pending
         st.error(exc.text(lang))
         return
     st.session_state[state.PENDING] = {}
@@ -379,7 +380,8 @@ def resolve_conflicts(ctx: PageContext, key: str) -> None:
     conflicts = st.session_state.get(state.CONFLICTS) or []
     st.error(t("edit.conflict", lang))
     for i, c in enumerate(conflicts):
-        st.markdown(f"**{c['measure_id']}** — " + t("edit.conflict_by", lang, by=c["by"], at=local_time(c["at"], lang)))
+        st.markdown(f"**{md_escape(c['measure_id'])}** — " + t("edit.conflict_by", lang, by=md_escape(c["by"]),
+                                                                   at=md_escape(local_time(c["at"], lang))))
         rows = [{"field": t(f"col.{f}", lang), "mine": str(v), "theirs": str(c["current"].get(f))}
                 for f, v in c["mine"].items()]
         table = pd.DataFrame(rows).rename(columns={"field": t("edit.field", lang), "mine": t("edit.mine", lang),

@@ -13,6 +13,8 @@ import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
 from core.i18n import t
+from core.storage import StoreUnavailable
+from core.text import md_escape
 from ui import data, frame, live, state, theme
 
 
@@ -24,7 +26,7 @@ def main() -> None:
     try:
         plan = data.plan()
     except ValueError as exc:  # broken data/: say so in Finnish, do not crash
-        st.error(t("notice.data_error", "fi", error=str(exc)[:2000]))
+        st.error(t("notice.data_error", "fi", error=md_escape(str(exc)[:2000])))
         st.stop()
     data.begin_run()
     state.init_state(plan)
@@ -56,7 +58,11 @@ def main() -> None:
     theme.page_css()
     editor = frame.current_editor()
     live.watch(editor.name if editor else None)  # others' saves show within seconds
-    navigation.run()
+    try:
+        navigation.run()
+    except StoreUnavailable as exc:  # the store failed under a page (e.g. its file was damaged meanwhile)
+        data.store_failed(exc)
+        st.error(md_escape(exc.text(lang)))
 
 
 def ensure_routed() -> None:

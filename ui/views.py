@@ -26,6 +26,7 @@ import streamlit as st
 from core import charts, queries
 from core.evaluation import evaluation_figure, evaluation_summary, missing_evaluations
 from core.i18n import name, t
+from core.text import md_escape
 from core.timeline import timeline_figure, undated_measures
 from core.trends import has_series, pairs_with_series, single_year_groups, trend_figure
 from core.vuosikello import legend_rows, upcoming_events, vuosikello_figure
@@ -101,11 +102,6 @@ def show_chart(fig: go.Figure, key: str, lang: str) -> None:
     ``theme=None``: Streamlit's chart theme would set 12 px grey axis text over the figure's own.
     """
     st.plotly_chart(fig, width="stretch", key=key, theme=None, config=chart_config(lang))
-
-
-def md_escape(text: object) -> str:
-    """Plain text (from the plan or an editor) safe inside markdown: its markdown characters escaped."""
-    return "".join("\\" + c if c in "\\`*_{}[]<>()#+-.!|~$" else c for c in str(text))
 
 
 def chart_heading(text: str) -> None:

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from core.i18n import CATALOGUE, Msg
 from core.storage import (
     MEASURE_EDITABLE,
+    STORE_PROBLEM_KEYS,
     ConflictError,
     Editor,
     InvalidEdit,
@@ -178,6 +179,7 @@ def test_every_store_message_and_field_label_is_in_the_catalogue():
     src = (Path(__file__).resolve().parents[2] / "core" / "storage.py").read_text(encoding="utf-8")
     used = set(re.findall(r'\b(?:InvalidEdit|NotFound|PermissionDenied|StoreError)\("([^"]+)"', src))
     used |= set(re.findall(r'super\(\).__init__\("([^"]+)"', src))
+    used |= set(STORE_PROBLEM_KEYS)  # StoreUnavailable's messages: what the database driver's error says
     in_catalogue = {k for k in CATALOGUE["fi"] if k.startswith("store.")}
     assert used == in_catalogue  # every refusal has a text, and no text is left unused
     assert not re.search(r'(?:InvalidEdit|NotFound|PermissionDenied)\(f"', src)  # no Finnish f-strings left

@@ -141,3 +141,117 @@ def test_msg_is_the_finnish_text_and_renders_in_english():
     assert again == m and again.text("en") == m.text("en")
     assert text_in(m, "en") == m.text("en") and text_in("plain", "en") == "plain"
     assert Msg("importer.json.not_list").startswith('JSON-tiedoston pitää olla lista Sotkanetin havaintoja, esim. [{"')
+
+
+# ------------------------------------------------------------------ trust at the edges (issue #12)
+LOCAL = {"Host": "localhost:8501", "Origin": "http://localhost:8501"}
+
+
+@pytest.mark.parametrize(
+    ("ip", "headers", "expected"),
+    [
+        (None, LOCAL, True),
+        ("127.0.0.1", {"host": "127.0.0.1:8501", "origin": "http://127.0.0.1:8501"}, True),
+        (None, {"Host": "[::1]:8501", "Origin": "http://[::1]:8501"}, True),
+        (None, {"Host": "localhost:8501"}, True),  # no Origin: not a browser; peer and Host decide
+        # nginx's plain proxy_pass: Host rewritten to the upstream, no X-Forwarded-For, the visitor's Origin kept
+        (None, {"Host": "127.0.0.1:8501", "Origin": "https://lapset.example.fi"}, False),
+        ("127.0.0.1", {"Host": "127.0.0.1:8501", "Origin": "null"}, False),
+        *[(None, {**LOCAL, h: v}, False) for h, v in [
+            ("X-Forwarded-For", "203.0.113.9"), ("X-Forwarded-Host", "lapset.example.fi"), ("X-Real-IP", "1.2.3.4"),
+            ("Forwarded", "for=203.0.113.9"), ("Via", "1.1 proxy"), ("x-forwarded-proto", "https"),
+            ("X-Forwarded-For", "127.0.0.1")]],
+        (None, {"Host": "lapset.example.fi", "Origin": "http://localhost:8501"}, False),
+        ("203.0.113.5", LOCAL, False),
+        (None, {}, False),
+        (None, None, False),
+        (None, {"Host": "localhost:8501", "Origin": "http://localhost.evil.example"}, False),
+    ],
+)
+def test_local_connection(ip, headers, expected):
+    assert auth.is_local_connection(ip, headers) is expected
+
+
+@pytest.mark.parametrize(
+    ("origin", "expected"),
+    [("http://localhost:8501", True), ("https://127.0.0.1", True), ("http://[::1]:8501", True),
+     ("http://lapset.example.fi", False), ("null", False), ("", False), (None, False), ("file://localhost", False),
+     ("http://127.0.0.1.nip.io", False)],
+)
+def test_origin_is_loopback(origin, expected):
+    assert auth.origin_is_loopback(origin) is expected
+
+
+def test_passcode_comparison_is_of_digests():
+    assert auth.passcode_matches("a" * 1000, "a" * 1000)
+    assert not auth.passcode_matches("salainen ", "salainen")
+    assert not auth.passcode_matches("x", None)
+
+
+W = auth.WaitReason
+NOW = 100_000.0
+
+
+def ago(*seconds: float) -> list[float]:
+    return [NOW - s for s in seconds]
+
+
+@pytest.mark.parametrize(
+    ("session", "server", "reason", "seconds"),
+    [
+        ([], [], W.NONE, 0),
+        (ago(5, 3), ago(5, 3), W.NONE, 0),                               # two failures: answered at once
+        (ago(5, 3, 1), ago(5, 3, 1), W.DELAY, 1),                        # the third: 2 s after it
+        (ago(5, 3, 2.5), [], W.NONE, 0),                                 # …and after those 2 s, a new try
+        (ago(30, 20, 10, 1), [], W.DELAY, 3),                            # the fourth: 4 s
+        (ago(*range(300, 0, -40)), [], W.DELAY, 40),                     # 8 failures: 60 s, at most a minute
+        (ago(*range(900, 0, -100)), [], W.NONE, 0),                      # 9 in the window: delay passed
+        (ago(*range(899, 0, -89)), [], W.SESSION_LOCK, 15 * 60 - 9),     # 10 in 15 min: locked for 15 min
+        (ago(*range(1790, 890, -90)), [], W.NONE, 0),                    # the lock has passed: a fresh start
+        (ago(*range(2000, 1000, -100)), [], W.NONE, 0),                  # old failures count no more
+        ([], ago(*[600 - i * 10 for i in range(50)]), W.SERVER_LOCK, 15 * 60 - 110),  # 50 over all sessions
+        ([], ago(*[600 - i * 10 for i in range(49)]), W.NONE, 0),
+        ([], ago(*[1900 - i * 10 for i in range(50)]), W.NONE, 0),       # that server lock has passed
+        (ago(1), ago(*[600 - i * 10 for i in range(50)]), W.SERVER_LOCK, 15 * 60 - 110),  # it binds everyone
+    ],
+)
+def test_signin_wait(session, server, reason, seconds):
+    wait = auth.signin_wait(session, server, NOW)
+    assert wait.reason is reason
+    assert wait.seconds == pytest.approx(seconds)
+    assert wait.allowed is (reason is W.NONE)
+
+
+def test_signin_wait_grows_then_locks():
+    """Failing as soon as allowed: the waits grow 2, 4, 8 … s, then the session locks at the tenth."""
+    failures: list[float] = []
+    now, waits = 0.0, []
+    while len(failures) < auth.SESSION_LOCK_FAILURES:
+        wait = auth.signin_wait(failures, failures, now)
+        assert wait.reason in (W.NONE, W.DELAY)
+        now += wait.seconds
+        waits.append(round(wait.seconds))
+        failures.append(now)
+    assert waits == [0, 0, 0, 2, 4, 8, 16, 32, 60, 60]
+    locked = auth.signin_wait(failures, failures, now)
+    assert locked.reason is W.SESSION_LOCK and locked.seconds == auth.LOCK_S
+
+
+@pytest.mark.parametrize(("raw", "expected"), [("1", True), ("true", True), ("On", True), ("kyllä", True),
+                                                ("0", False), ("false", False), ("off", False), ("ei", False),
+                                                (True, True), (False, False)])
+def test_parse_bool(raw, expected):
+    from core import config
+
+    assert config.parse_bool(raw) is expected
+
+
+def test_local_editing_setting(monkeypatch):
+    from core import config
+
+    assert config.get("local_editing") is True
+    monkeypatch.setenv("KYMLAPSET_LOCAL_EDITING", "false")
+    assert config.get("local_editing") is False
+    monkeypatch.setenv("KYMLAPSET_LOCAL_EDITING", "maybe")
+    with pytest.raises(ValueError, match="KYMLAPSET_LOCAL_EDITING"):
+        config.get("local_editing")

@@ -1,0 +1,275 @@
+"""The store at the edges: sign-in failures shared by app processes, and a broken store.
+
+SQLite always, PostgreSQL when KYMLAPSET_TEST_POSTGRES_URL is set (as in test_storage.py).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+import uuid
+
+import pytest
+import sqlalchemy as sa
+
+from core.storage import (
+    STORE_PROBLEM_KEYS,
+    Editor,
+    MeasureEdit,
+    Store,
+    StoreError,
+    StoreUnavailable,
+    sqlite_file,
+    store_problem_key,
+)
+
+ED = Editor("Testaaja")
+
+
+def _postgres_url() -> str | None:
+    url = os.environ.get("KYMLAPSET_TEST_POSTGRES_URL")
+    if not url and os.environ.get("CI"):
+        pytest.fail("CI must run the storage tests against PostgreSQL: KYMLAPSET_TEST_POSTGRES_URL is not set")
+    return url
+
+
+@pytest.fixture()
+def pg_schema():
+    """A schema of its own on the test PostgreSQL server: yields (url, connect options)."""
+    url = _postgres_url()
+    if not url:
+        pytest.skip("no PostgreSQL server (set KYMLAPSET_TEST_POSTGRES_URL)")
+    schema = f"t_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(url)
+    with admin.begin() as conn:
+        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    yield url, f"-csearch_path={schema}"
+    with admin.begin() as conn:
+        conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def store(request, mini_plan, tmp_path):
+    if request.param == "sqlite":
+        yield Store.open(f"sqlite:///{tmp_path / 'store.db'}", mini_plan)
+        return
+    url, options = request.getfixturevalue("pg_schema")
+    engine = sa.create_engine(url, connect_args={"options": options})
+    s = Store(engine)
+    s.migrate()
+    s.seed(mini_plan)
+    yield s
+    engine.dispose()
+
+
+# ------------------------------------------------------------------ sign-in failures
+def test_signin_failures_are_counted_per_key_and_forgotten(store):
+    version = store.data_version()
+    store.record_signin_failure(["s1", "server"], 1000.0, forget_before=0)
+    store.record_signin_failure(["s1", "server"], 1001.5, forget_before=0)
+    store.record_signin_failure(["s2", "server"], 1002.0, forget_before=0)
+    times = store.signin_failure_times(["s1", "s2", "server", "s3"], since=0)
+    assert times == {"s1": [1000.0, 1001.5], "s2": [1002.0], "server": [1000.0, 1001.5, 1002.0], "s3": []}
+    assert store.signin_failure_times(["server"], since=1001.0) == {"server": [1001.5, 1002.0]}
+    store.clear_signin_failures("s1")  # the right passcode: the session starts afresh, the server count stays
+    assert store.signin_failure_times(["s1", "server"], since=0) == {"s1": [], "server": [1000.0, 1001.5, 1002.0]}
+    store.record_signin_failure(["s2", "server"], 5000.0, forget_before=1001.8)  # old ones are dropped
+    assert store.signin_failure_times(["s2", "server"], since=0) == {"s2": [1002.0, 5000.0],
+                                                                     "server": [1002.0, 5000.0]}
+    assert store.data_version() == version  # not plan data: no history, no new data version
+    assert store.history().empty or "signin" not in set(store.history()["entity"])
+
+
+def test_a_viewer_may_count_a_failure(store):
+    store.record_signin_failure(["viewer-session", "server"], 10.0, forget_before=0)  # no Editor needed
+    assert store.signin_failure_times(["viewer-session"], 0)["viewer-session"] == [10.0]
+
+
+# ------------------------------------------------------------------ opening a store
+def test_a_missing_file_is_created_and_seeded(tmp_path, mini_plan):
+    path = tmp_path / "new" / "plan.db"
+    path.parent.mkdir()
+    s = Store.open(f"sqlite:///{path}", mini_plan)
+    assert path.stat().st_size > 0 and s.is_seeded() and s.problem is None
+    assert len(s.measures()) == len(mini_plan.measures)
+    again = Store.open(f"sqlite:///{path}", mini_plan)  # an existing store of this app opens as it is
+    assert again.problem is None and len(again.measures()) == len(mini_plan.measures)
+
+
+def _refused(url: str, plan) -> StoreUnavailable:
+    with pytest.raises(StoreUnavailable) as info:
+        Store.open(url, plan)
+    return info.value
+
+
+def test_an_emptied_file_is_refused_not_seeded_over(tmp_path, mini_plan):
+    path = tmp_path / "plan.db"
+    path.write_bytes(b"")
+    exc = _refused(f"sqlite:///{path}", mini_plan)
+    assert exc.key == "store.damaged"
+    assert "vioittunut, tyhjä" in exc.text("fi") and "restore a backup" in exc.text("en")
+    assert path.read_bytes() == b""  # nothing was written over it
+
+
+def test_a_corrupt_file_is_refused_and_left_as_it_is(tmp_path, mini_plan):
+    path = tmp_path / "plan.db"
+    junk = b"this is not a database " * 400
+    path.write_bytes(junk)
+    assert _refused(f"sqlite:///{path}", mini_plan).key == "store.damaged"
+    assert path.read_bytes() == junk
+
+
+def test_a_store_damaged_inside_is_refused(tmp_path, mini_plan):
+    path = tmp_path / "plan.db"
+    Store.open(f"sqlite:///{path}", mini_plan).engine.dispose()
+    raw = bytearray(path.read_bytes())
+    page = 4096
+    assert len(raw) > 3 * page
+    raw[2 * page:3 * page] = b"\xff" * page  # a whole page of the file overwritten (header intact)
+    path.write_bytes(bytes(raw))
+    assert _refused(f"sqlite:///{path}", mini_plan).key == "store.damaged"
+
+
+def test_another_programs_database_is_not_taken_over(tmp_path, mini_plan):
+    path = tmp_path / "other.db"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT)")
+    assert _refused(f"sqlite:///{path}", mini_plan).key == "store.damaged"
+    with sqlite3.connect(path) as conn:
+        assert [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")] == ["customers"]
+
+
+def test_an_unreachable_database_says_so(mini_plan):
+    exc = _refused("postgresql+psycopg://nobody@127.0.0.1:9/lapset?connect_timeout=2", mini_plan)
+    assert exc.key == "store.unavailable"
+    assert "127.0.0.1" not in exc.text("fi") and "yhteyttä" in exc.text("fi")
+
+
+def _read_only_copy(tmp_path, mini_plan, drop_new_table: bool = False) -> tuple[str, str]:
+    path = tmp_path / "plan.db"
+    s = Store.open(f"sqlite:///{path}", mini_plan)
+    s.engine.dispose()
+    if drop_new_table:  # a store made before the sign-in failure table existed
+        with sqlite3.connect(path) as conn:
+            conn.execute("DROP TABLE signin_failures")
+    return f"sqlite:///file:{path}?mode=ro&uri=true", str(path)
+
+
+@pytest.mark.parametrize("older", [False, True])
+def test_a_read_only_file_opens_for_reading_and_refuses_writes_clearly(tmp_path, mini_plan, older):
+    url, path = _read_only_copy(tmp_path, mini_plan, drop_new_table=older)
+    before = open(path, "rb").read()
+    s = Store.open(url, mini_plan)
+    assert s.problem is not None and s.problem.key == "store.read_only"
+    assert len(s.measures()) == len(mini_plan.measures)  # the working state stays readable
+    mid = s.measures().iloc[0]["measure_id"]
+    with pytest.raises(StoreUnavailable) as info:
+        s.save_measure_edits([MeasureEdit(mid, 1, {"mittari": "uusi mittari"})], ED)
+    exc = info.value
+    assert isinstance(exc, StoreError) and exc.key == "store.read_only"
+    for shown in (exc.text("fi"), exc.text("en"), str(exc)):
+        assert "UPDATE" not in shown and "INSERT" not in shown and "plan.db" not in shown and "[SQL" not in shown
+    assert "vain luettavissa" in exc.text("fi") and "still on this page" in exc.text("en")
+    with pytest.raises(StoreUnavailable):
+        s.record_signin_failure(["x", "server"], 1.0, 0.0)
+    assert open(path, "rb").read() == before
+
+
+def test_a_read_only_postgres_user_gets_the_same_message(pg_schema, mini_plan):
+    url, options = pg_schema
+    writer = Store(sa.create_engine(url, connect_args={"options": options}))
+    writer.migrate()
+    writer.seed(mini_plan)
+    writer.engine.dispose()
+    reader = Store(sa.create_engine(url, connect_args={"options": f"{options} -cdefault_transaction_read_only=on"}))
+    reader.migrate()
+    assert reader.problem is not None and reader.problem.key == "store.read_only"
+    mid = reader.measures().iloc[0]["measure_id"]
+    with pytest.raises(StoreUnavailable) as info:
+        reader.save_measure_edits([MeasureEdit(mid, 1, {"mittari": "uusi"})], ED)
+    assert info.value.key == "store.read_only" and "UPDATE" not in str(info.value)
+    reader.engine.dispose()
+
+
+@pytest.mark.parametrize(
+    ("text", "statement", "operational", "key"),
+    [
+        ("attempt to write a readonly database", "UPDATE measures SET …", True, "store.read_only"),
+        ("cannot execute INSERT in a read-only transaction", "INSERT INTO …", False, "store.read_only"),
+        ("permission denied for table measures", "UPDATE measures …", False, "store.read_only"),
+        ("database or disk is full", "INSERT INTO changes …", True, "store.disk_full"),
+        ("could not extend file: No space left on device", "INSERT …", True, "store.disk_full"),
+        ("database is locked", "UPDATE …", True, "store.busy"),
+        ("file is not a database", "SELECT …", False, "store.damaged"),
+        ("database disk image is malformed", "SELECT …", True, "store.damaged"),
+        ("disk I/O error", "  insert into x", True, "store.write_failed"),
+        ("connection refused", None, True, "store.unavailable"),
+        ("duplicate key value violates unique constraint", "INSERT …", False, None),
+        ("syntax error at or near", "SELEC", False, None),
+    ],
+)
+def test_store_problem_key(text, statement, operational, key):
+    assert store_problem_key(text, statement, operational) == key
+    assert key is None or key in STORE_PROBLEM_KEYS
+
+
+@pytest.mark.parametrize(
+    ("url", "path"),
+    [("sqlite:///tmp/x.db", "tmp/x.db"), ("sqlite:////tmp/x.db", "/tmp/x.db"),
+     ("sqlite:///file:/tmp/x.db?mode=ro&uri=true", "/tmp/x.db"), ("sqlite://", None),
+     ("sqlite:///:memory:", None), ("postgresql+psycopg://u@h/db", None)],
+)
+def test_sqlite_file(url, path):
+    found = sqlite_file(url)
+    assert (str(found) if found else None) == path
+
+
+def test_a_copy_of_a_store_opens_like_the_original(tmp_path, mini_plan):
+    a = tmp_path / "a.db"
+    Store.open(f"sqlite:///{a}", mini_plan).engine.dispose()
+    b = tmp_path / "b.db"
+    shutil.copy(a, b)
+    assert Store.open(f"sqlite:///{b}").is_seeded()
+
+
+def _engine_on(path, **connect_args) -> sa.Engine:
+    return sa.create_engine(f"sqlite:///{path}", connect_args={"check_same_thread": False, **connect_args})
+
+
+def test_a_full_disk_refuses_the_write_with_a_message(tmp_path, mini_plan):
+    path = tmp_path / "plan.db"
+    Store.open(f"sqlite:///{path}", mini_plan).engine.dispose()
+    engine = _engine_on(path)
+
+    @sa.event.listens_for(engine, "connect")
+    def _no_room(dbapi_conn, _):  # the file may not grow: SQLite answers "database or disk is full"
+        pages = dbapi_conn.execute("PRAGMA page_count").fetchone()[0]
+        dbapi_conn.execute(f"PRAGMA max_page_count = {pages}")
+
+    s = Store(engine)
+    mid = s.measures().iloc[0]["measure_id"]
+    with pytest.raises(StoreUnavailable) as info:
+        s.save_measure_edits([MeasureEdit(mid, 1, {"mittari": "x" * 3900, "seuranta": "y" * 3900,
+                                                   "toimijat": "z" * 3900})], ED)
+    assert info.value.key == "store.disk_full" and "levy on täynnä" in info.value.text("fi")
+    assert s.measure(mid)["version"] == 1  # nothing saved
+    engine.dispose()
+
+
+def test_a_locked_database_says_try_again(tmp_path, mini_plan):
+    path = tmp_path / "plan.db"
+    Store.open(f"sqlite:///{path}", mini_plan).engine.dispose()
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN EXCLUSIVE")  # another process in the middle of a write
+    try:
+        s = Store(_engine_on(path, timeout=0.2))
+        with pytest.raises(StoreUnavailable) as info:
+            s.record_signin_failure(["x"], 1.0, 0.0)
+        assert info.value.key == "store.busy" and "try again in a moment" in info.value.text("en")
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    s.record_signin_failure(["x"], 1.0, 0.0)  # free again: the write goes through
+    assert s.signin_failure_times(["x"], 0) == {"x": [1.0]}
