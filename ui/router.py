@@ -52,7 +52,7 @@ def main() -> None:
             st.Page("pages/historia.py", title=t("nav.history", lang), icon=":material/history:", url_path="historia"),
         ],
     }
-    navigation = st.navigation(pages)
+    navigation = st.navigation(pages, expanded=True)  # every page in view, no "View 3 more"
     frame.sidebar(plan)
     st.session_state[state.ROUTED] = True  # pages may link to each other only under the router
     theme.page_css()

@@ -42,7 +42,7 @@ def clock(monkeypatch):
     return now
 
 
-def app(page: str = "pages/history.py") -> AppTest:
+def app(page: str = "pages/historia.py") -> AppTest:
     """The app on ``page`` (under AppTest the start page loses its sidebar on a rerun: use another)."""
     at = AppTest.from_file("../../app.py", default_timeout=60).run()
     at.switch_page(page).run()
@@ -117,7 +117,7 @@ def test_a_broken_store_shows_the_plan_read_only_with_a_banner(own_store, passco
     banner = " ".join(e.value for e in at.error)
     assert "Tietokantatiedosto on vioittunut, tyhjä" in banner and "palauta varmuuskopio" in banner
     assert "alkuperäiset tiedot vain luettavina" in banner
-    at.switch_page("pages/measures.py").run()
+    at.switch_page("pages/toimenpiteet.py").run()
     assert not at.exception, at.exception
     assert any("toimenpide" in c.value for c in at.caption)  # the measures from data/ are shown
     assert any("vioittunut" in e.value for e in at.error)
@@ -135,7 +135,7 @@ def test_a_read_only_store_keeps_edits_pending_with_a_clear_message(own_store, p
     Store.open(f"sqlite:///{own_store}").engine.dispose()  # a store of the app, made and seeded by it
     app()  # seeds it
     monkeypatch.setenv("KYMLAPSET_DATABASE_URL", f"sqlite:///file:{own_store}?mode=ro&uri=true")
-    at = app("pages/measures.py")
+    at = app("pages/toimenpiteet.py")
     assert any("Tietokanta on vain luettavissa" in w.value for w in at.warning)
     assert try_code(at, PASS) == "" and signed_in(at)
     at.sidebar.multiselect(key="w_actors_fi").set_value(["poliisi"]).run()

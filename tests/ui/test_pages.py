@@ -131,7 +131,7 @@ def test_language_switch_keeps_the_filters_and_moves_on_without_error():
 
 def test_no_trend_chart_for_single_year_indicators_but_a_plain_sentence():
     """The plan prints one year per indicator: goal I's Indikaattorit tab offers no trend, and says why."""
-    at = open_page("pages/goal_1.py", "indikaattorit")
+    at = open_page("pages/paatavoite-1.py", "indikaattorit")
     no_errors(at)
     assert not [s for s in at.selectbox if s.key == "trend_I_trend_pick"]
     assert any(i.value.startswith("Kehitystä vuosittain ei voi vielä näyttää") for i in at.info)

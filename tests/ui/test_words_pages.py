@@ -47,12 +47,12 @@ def test_measure_counts_agree_across_pages():
     real, other = measure_row_counts(store().measures())
     intro = next(m.value for m in at.markdown if "Suunnitelmakausi" in m.value)
     assert f" ja {real} toimenpidettä." in intro and "32 indikaattoria" in intro
-    at.switch_page("pages/measures.py").run()
+    at.switch_page("pages/toimenpiteet.py").run()
     assert count_caption(at) == (real, other)
     per_goal = []
     for n in (1, 2, 3):
         at.session_state["view"] = "toimenpiteet"
-        at.switch_page(f"pages/goal_{n}.py").run()
+        at.switch_page(f"pages/paatavoite-{n}.py").run()
         assert not at.exception, at.exception
         per_goal.append(count_caption(at))
     assert sum(r for r, _ in per_goal) == real and sum(o for _, o in per_goal) == other
@@ -78,16 +78,16 @@ def test_unknown_value_is_not_an_unknown_parameter():
 def test_links_carry_only_the_parameters_of_their_page():
     at = app({"vuosi": "2024", "nakyma": "arviointi", "ryhma": "lukio"})
     assert not at.info  # parameters the first page does not use are no error
-    at.switch_page("pages/history.py").run()
+    at.switch_page("pages/historia.py").run()
     assert at.query_params == {"ryhma": "lukio"}  # not /historia?vuosi=2024&nakyma=arviointi
-    at.switch_page("pages/evaluation.py").run()
+    at.switch_page("pages/arviointi.py").run()
     assert at.query_params.get("vuosi") == "2024" and at.query_params.get("nakyma") == "arviointi"
     assert at.selectbox(key="w_year").value == 2024  # the link's year is still the session's
     at.switch_page("pages/overview.py").run()
     assert at.query_params == {"ryhma": "lukio"}
 
 
-@pytest.mark.parametrize(("page", "key"), [("pages/evaluation.py", "w_year"), ("pages/reports.py", "w_report_year")])
+@pytest.mark.parametrize(("page", "key"), [("pages/arviointi.py", "w_year"), ("pages/raportit.py", "w_report_year")])
 def test_yearly_pages_open_on_the_last_finished_plan_year(page, key):
     at = app()
     at.switch_page(page).run()
@@ -99,7 +99,7 @@ def test_yearly_pages_open_on_the_last_finished_plan_year(page, key):
 
 def test_indicator_definition_shows_plain_flags_not_extraction_notes():
     at = app({"indikaattori": "15"})
-    at.switch_page("pages/indicators.py").run()
+    at.switch_page("pages/indikaattorit.py").run()
     shown = " ".join(texts(at))
     assert "koko maan vertailuarvo puuttuu suunnitelmasta" in shown
     assert "L1197" not in shown and "missing_national" not in shown
@@ -117,7 +117,7 @@ def test_history_in_the_grids_words_local_time_and_a_visible_revert(monkeypatch)
     mid = s.measure_ids()[0]
     s.save_measure_edits([MeasureEdit(mid, int(s.measure(mid)["version"]), {"contact": "Liisa Vastuu"})],
                          Editor("Testi"))
-    at.switch_page("pages/history.py").run()
+    at.switch_page("pages/historia.py").run()
     at.session_state["w_signin_open"] = True
     at.run()
     at.sidebar.text_input(key="signin_name").input("Maija")
