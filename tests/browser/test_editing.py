@@ -125,13 +125,22 @@ def test_two_people_same_cell(browser, fresh_db):
         a, b = ctx_a.new_page(), ctx_b.new_page()
         open_measures(a, server.url)
         open_measures(b, server.url)
+        # B is typing in the cell when A saves the same cell (live updates wait for B's open editor)
+        cell(b, 0, "toimenpide").dblclick()
+        b_editor = b.frame_locator(GRID).locator(".ag-popup-editor textarea").first
+        expect(b_editor).to_be_visible(timeout=10000)
+        wait_idle(b)
         edit_cell(a, 0, "toimenpide", "A:n versio")
         save(a)
-        edit_cell(b, 0, "toimenpide", "B:n versio")
+        b.wait_for_timeout(3000)  # a live update has come by now
+        b_editor.fill("B:n versio")
+        b_editor.press("Tab")
+        b.keyboard.press("Escape")
+        wait_idle(b)
         save(b)
         expect(b.get_by_text("Joku muu on muuttanut samoja rivejä")).to_be_visible()
-        expect(b.get_by_text("A:n versio").first).to_be_visible()  # both values shown
-        expect(b.get_by_text("B:n versio").first).to_be_visible()
+        expect(b.get_by_text("A:n versio").filter(visible=True).first).to_be_visible()  # both values shown
+        expect(b.get_by_text("B:n versio").filter(visible=True).first).to_be_visible()
         b.get_by_role("button", name="Pidä oma arvoni").click()
         wait_idle(b)
         expect(b.get_by_text("Kaikki muutokset on tallennettu.")).to_be_visible()
