@@ -10,6 +10,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from core.rules import parse_yes_no
+
 ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = ROOT / "data"
 LOCAL_STATE_DIR = ROOT / ".local"  # git-ignored: the default SQLite file lives here
@@ -87,20 +89,12 @@ def get(name: str) -> object:
     return raw
 
 
-_TRUE = ("1", "true", "yes", "on", "kyllä", "kylla")
-_FALSE = ("0", "false", "no", "off", "ei", "")
-
-
 def parse_bool(raw: object, what: str = "value") -> bool:
-    """A yes/no setting from text (true/false, 1/0, on/off, yes/no, kyllä/ei) or a TOML boolean."""
-    if isinstance(raw, bool):
-        return raw
-    text = str(raw).strip().lower()
-    if text in _TRUE:
-        return True
-    if text in _FALSE:
-        return False
-    raise ValueError(f"{what} must be true or false, got {raw!r}")
+    """A yes/no setting from text or a TOML boolean, by the app's one yes/no rule (``core.rules.parse_yes_no``)."""
+    try:
+        return parse_yes_no(raw)
+    except ValueError as exc:
+        raise ValueError(f"{what} must be true or false, got {raw!r}") from exc
 
 
 def default_sqlite_url() -> str:

@@ -13,11 +13,12 @@ import textwrap
 import pandas as pd
 import plotly.graph_objects as go
 
+from core.charts import FONT_SIZE, SMALL_FONT_SIZE
 from core.i18n import name, t
 from core.model import Plan
 from core.palette import ink_for
+from core.rules import real_measures, subgoal_sort_key
 
-FONT_SIZE = 16
 NOT_EVALUATED = 0
 RATINGS: tuple[int, ...] = (1, 2, 3, 4)
 BY_OPTIONS = ("actor", "goal", "subgoal")
@@ -64,17 +65,9 @@ def _rating_or_zero(value: object) -> int:
     return r if r in RATINGS else NOT_EVALUATED
 
 
-def _real_measures(measures_df: pd.DataFrame) -> pd.DataFrame:
-    """Rows that are real measures and not deleted."""
-    df = measures_df
-    if "deleted" in df.columns:
-        df = df[~df["deleted"].fillna(False).astype(bool)]
-    return df[df["row_kind"] == "measure"]
-
-
 def ratings_for(measures_df: pd.DataFrame, evaluations_df: pd.DataFrame, year: int) -> pd.DataFrame:
     """Real measures with the year's ``rating`` (0 = not evaluated), ``comment`` and ``evaluation_version``."""
-    real = _real_measures(measures_df).copy()
+    real = real_measures(measures_df).copy()
     ev = evaluations_df
     if ev is not None and not ev.empty:
         ev = ev[pd.to_numeric(ev["year"], errors="coerce") == int(year)]
@@ -100,7 +93,7 @@ def _keys(plan: Plan | None, by: str, lang: str) -> tuple[dict[str, str], dict[s
         goals = sorted(plan.goals, key=lambda g: g.number)
         return ({g.goal_id: f"{g.goal_id} {name(g, lang, 'title')}" for g in goals},
                 {g.goal_id: i for i, g in enumerate(goals)})
-    subs = sorted(plan.subgoals, key=lambda s: (("I", "II", "III").index(s.goal_id), s.number))
+    subs = sorted(plan.subgoals, key=lambda s: subgoal_sort_key(s.subgoal_id))
     return ({s.subgoal_id: f"{s.subgoal_id} {name(s, lang, 'title')}" for s in subs},
             {s.subgoal_id: i for i, s in enumerate(subs)})
 
@@ -194,12 +187,12 @@ def evaluation_figure(summary: pd.DataFrame, lang: str = "fi", title: str | None
         margin={"l": 10, "r": 30, "t": 110 if title else 80, "b": 110},
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0,
                 "traceorder": "normal"},
-        hoverlabel={"font_size": FONT_SIZE - 2},
+        hoverlabel={"font_size": SMALL_FONT_SIZE},
     )
     fig.update_yaxes(categoryorder="array", categoryarray=[wrapped[lab] for lab in labels], autorange="reversed",
                      automargin=True)
     fig.update_xaxes(title=text("chart.axis", lang), gridcolor="#E5E5E5", rangemode="tozero")
     fig.add_annotation(text=text("chart.note" if labels else "chart.empty", lang), showarrow=False,
                        xref="paper", yref="paper", x=0, y=0 if labels else 0.5, yanchor="top",
-                       xanchor="left", yshift=-62 if labels else 0, font={"size": FONT_SIZE - 4})
+                       xanchor="left", yshift=-62 if labels else 0, font={"size": SMALL_FONT_SIZE})
     return fig

@@ -59,6 +59,7 @@ from core.loader import (
     read_csv_rows,
 )
 from core.model import Plan
+from core.rules import subgoal_sort_key
 from core.storage import (
     Editor,
     InvalidEdit,
@@ -227,7 +228,7 @@ def export_tables(plan: Plan, store: Store) -> dict[str, pd.DataFrame]:
     if not ms.empty:
         ms = ms.assign(
             _a=ms["actor_id"].map(actor_order).fillna(len(actor_order)),
-            _s=ms["subgoal_id"].map(_subgoal_sort),
+            _s=ms["subgoal_id"].map(subgoal_sort_key),
         ).sort_values(["_a", "actor_id", "_s", "seq"], kind="stable")
     tables["measures.csv"] = _store_frame(ms, FILE_COLUMNS["measures.csv"])
     ev = store.evaluations().sort_values(["measure_id", "year"], kind="stable")
@@ -237,13 +238,6 @@ def export_tables(plan: Plan, store: Store) -> dict[str, pd.DataFrame]:
         evs = evs.iloc[sorted(range(len(evs)), key=lambda i: _natural(evs["event_id"].iloc[i]))]
     tables[EVENTS_FILE] = _store_frame(evs, EVENT_COLUMNS)
     return {name: tables[name] for name in ALL_FILES}
-
-
-def _subgoal_sort(subgoal_id: object) -> tuple[int, int]:
-    """Sort key of a sub-goal id: 'II.3' → (1, 3)."""
-    goal, _, num = str(subgoal_id).partition(".")
-    order = {"I": 0, "II": 1, "III": 2}.get(goal, 9)
-    return (order, int(num) if num.isdigit() else 0)
 
 
 def _store_frame(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:

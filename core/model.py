@@ -11,6 +11,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from core.rules import GOAL_ORDER, parse_yes_no
+
 
 class Status(StrEnum):
     """A regional value relative to the whole country."""
@@ -86,7 +88,7 @@ class Impact(StrEnum):
     FAIRLY_HIGH = "melko korkea"
 
 
-GOAL_IDS = ("I", "II", "III")
+GOAL_IDS = GOAL_ORDER
 _SUBGOAL_RE = re.compile(r"^(I|II|III)\.[1-9]\d*$")
 AREA_RE = re.compile(r"^(kymenlaakso|koko_maa|kunta:[a-zåäö_-]+)$")
 
@@ -235,6 +237,8 @@ class Actor(_Row):
 
 MEASURE_TEXT_FIELDS = ("toimenpide", "mittari", "aikataulu", "toimijat", "seuranta")
 MAX_TEXT_LENGTH = 4000
+MAX_CONTACT_LENGTH = 200
+MEASURE_YEAR_MIN, MEASURE_YEAR_MAX = 2000, 2100  # a measure's start/end year; the store's edit check uses the same limits
 
 
 class Measure(_Row):
@@ -251,10 +255,10 @@ class Measure(_Row):
     toimijat: str = Field(default="", max_length=MAX_TEXT_LENGTH)
     seuranta: str = Field(default="", max_length=MAX_TEXT_LENGTH)
     status: MeasureStatus = MeasureStatus.UNKNOWN
-    start_year: int | None = Field(default=None, ge=2000, le=2100)
-    end_year: int | None = Field(default=None, ge=2000, le=2100)
+    start_year: int | None = Field(default=None, ge=MEASURE_YEAR_MIN, le=MEASURE_YEAR_MAX)
+    end_year: int | None = Field(default=None, ge=MEASURE_YEAR_MIN, le=MEASURE_YEAR_MAX)
     permanent: bool = False
-    contact: str = Field(default="", max_length=200)
+    contact: str = Field(default="", max_length=MAX_CONTACT_LENGTH)
     source_line_start: int | None = None
     source_line_end: int | None = None
     note: str = ""
@@ -266,14 +270,8 @@ class Measure(_Row):
 
     @field_validator("permanent", mode="before")
     @classmethod
-    def _bool_text(cls, v: object) -> object:
-        if isinstance(v, str):
-            low = v.strip().lower()
-            if low in ("", "0", "false", "ei"):
-                return False
-            if low in ("1", "true", "kyllä", "kylla"):
-                return True
-        return v
+    def _bool_text(cls, v: object) -> bool:
+        return parse_yes_no(v)  # the app's one yes/no rule; anything else is a clear ValueError
 
     @model_validator(mode="after")
     def _years_in_order(self) -> Measure:

@@ -12,6 +12,7 @@ import pandas as pd
 
 from core.i18n import Msg, name, t, tn
 from core.model import Area, Direction, Plan, Status, Unit
+from core.rules import REAL_MEASURE, real_measures, subgoal_sort_key  # noqa: F401 - re-exported
 from core.status import status_vs_national, trend_since_baseline
 
 OBSERVATION_COLUMNS = [
@@ -93,7 +94,7 @@ def linked_indicators(plan: Plan, goal_id: str | None = None) -> list[tuple[int,
     for s in plan.series:
         series_of.setdefault(s.indicator_id, []).append(s.series_id)
     out: list[tuple[int, str]] = []
-    links = sorted(plan.subgoal_indicators, key=lambda x: (_subgoal_key(x.subgoal_id), x.sort_order))
+    links = sorted(plan.subgoal_indicators, key=lambda x: (subgoal_sort_key(x.subgoal_id), x.sort_order))
     for link in links:
         if goal_id and goal_of(link.subgoal_id) != goal_id:
             continue
@@ -106,11 +107,6 @@ def linked_indicators(plan: Plan, goal_id: str | None = None) -> list[tuple[int,
             if pair not in out:
                 out.append(pair)
     return out
-
-
-def _subgoal_key(subgoal_id: str) -> tuple[int, int]:
-    goal, num = subgoal_id.split(".")
-    return (("I", "II", "III").index(goal), int(num))
 
 
 def indicator_label(plan: Plan, indicator_id: int, series_id: str, lang: str) -> str:
@@ -284,24 +280,8 @@ def measures_display(plan: Plan, measures: pd.DataFrame, lang: str) -> pd.DataFr
     # plan order: actor, then sub-goal (I.1 … III.n), then the row's place in the plan
     seqs = df["seq"].tolist()
     order = sorted(range(len(df)), key=lambda i: (
-        actor_order.get(actor_ids[i], 999), _subgoal_key(subgoal_ids[i]) if "." in subgoal_ids[i] else (9, 0), seqs[i]))
+        actor_order.get(actor_ids[i], 999), subgoal_sort_key(subgoal_ids[i]), seqs[i]))
     return df.iloc[order].reset_index(drop=True)
-
-
-REAL_MEASURE = "measure"  # row_kind of a real measure; the other kinds are rows of the plan's tables
-
-
-def real_measures(measures: pd.DataFrame) -> pd.DataFrame:
-    """The real measures of a measures frame: row_kind 'measure', not removed.
-
-    The plan's tables also hold references to another row, empty and dash rows and "not this
-    actor's task" notes; they are shown as rows but never counted as measures. Every count of
-    measures goes through here, so Etusivu, Toimenpiteet, the goal pages and the reports agree.
-    """
-    keep = measures["row_kind"] == REAL_MEASURE
-    if "deleted" in measures.columns:
-        keep &= ~measures["deleted"].fillna(False).astype(bool)
-    return measures[keep]
 
 
 def measure_row_counts(measures: pd.DataFrame) -> tuple[int, int]:

@@ -40,6 +40,7 @@ from core.queries import (
     subgoal_table,
     trend_frame,
 )
+from core.rules import real_measures
 from core.timefmt import local_date
 from core.timeline import status_label
 from core.trends import trend_label
@@ -336,10 +337,8 @@ def goal_report_html(plan: Plan, measures_df: pd.DataFrame, observations_df: pd.
     if charts:
         parts.append(f'<h2 class="page-break">{esc(text("charts", lang))}</h2>{charts}')
     display = measures_display(plan, measures_df, lang) if not measures_df.empty else measures_df
-    real = display[(display["row_kind"] == "measure") & (display["subgoal_id"].map(goal_of) == goal_id)] \
-        if not display.empty else display
-    if "deleted" in real.columns:
-        real = real[~real["deleted"].fillna(False).astype(bool)]
+    real = real_measures(display) if not display.empty else display
+    real = real[real["subgoal_id"].map(goal_of) == goal_id] if not real.empty else real
     ratings = _ratings(measures_df, evaluations_df, year, lang)
     parts.append(f'<h2 class="page-break">{esc(text("measures", lang))}</h2>')
     if real.empty:

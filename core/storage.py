@@ -47,7 +47,17 @@ from sqlalchemy.exc import IntegrityError
 from core import config
 from core.cells import clean_control_chars
 from core.i18n import CATALOGUE, DEFAULT_LANG, Msg, t
-from core.model import MAX_TEXT_LENGTH, MEASURE_TEXT_FIELDS, MeasureStatus, Plan, RowKind
+from core.model import (
+    MAX_CONTACT_LENGTH,
+    MAX_TEXT_LENGTH,
+    MEASURE_TEXT_FIELDS,
+    MEASURE_YEAR_MAX,
+    MEASURE_YEAR_MIN,
+    MeasureStatus,
+    Plan,
+    RowKind,
+)
+from core.rules import parse_yes_no
 from core.schedule import parse_schedule
 
 SCHEMA_VERSION = 2
@@ -152,7 +162,7 @@ signin_failures = Table(
 )
 
 MEASURE_EDITABLE = (*MEASURE_TEXT_FIELDS, "status", "start_year", "end_year", "permanent", "contact", "row_kind")
-MAX_CONTACT = 200
+MAX_CONTACT = MAX_CONTACT_LENGTH  # the model's limit: one source for both
 
 
 def field_label(fld: str, lang: str = DEFAULT_LANG) -> str:
@@ -363,14 +373,14 @@ def clean_measure_values(values: Mapping[str, object], current: Mapping[str, obj
             out[fld] = str(raw)
         elif fld in ("start_year", "end_year"):
             year = _int_or_none(raw, fld)
-            if year is not None and not 2000 <= year <= 2100:
+            if year is not None and not MEASURE_YEAR_MIN <= year <= MEASURE_YEAR_MAX:
                 raise InvalidEdit("store.year_range", fld, value=year)
             out[fld] = year
         elif fld == "permanent":
-            if isinstance(raw, str):
-                out[fld] = raw.strip().lower() in ("true", "1", "kyllä", "kylla", "x")
-            else:
-                out[fld] = bool(raw) if raw is not None and not (isinstance(raw, float) and pd.isna(raw)) else False
+            try:
+                out[fld] = parse_yes_no(raw)  # the model's rule (core.rules)
+            except ValueError as exc:
+                raise InvalidEdit("store.not_allowed", fld, value=raw) from exc
     merged = {**(current or {}), **out}
     start, end = merged.get("start_year"), merged.get("end_year")
     if start is not None and end is not None and int(end) < int(start):

@@ -17,11 +17,12 @@ from datetime import date
 import pandas as pd
 import plotly.graph_objects as go
 
+from core.charts import FONT_SIZE, SMALL_FONT_SIZE
 from core.i18n import name, t
 from core.model import MeasureStatus, Plan
 from core.palette import ink_for
+from core.rules import is_yes, real_measures, subgoal_sort_key
 
-FONT_SIZE = 16
 ROW_HEIGHT = 30
 HOVER_TEXT_MAX = 700
 
@@ -65,22 +66,6 @@ def _year(value: object) -> int | None:
         return None
 
 
-def _flag(value: object) -> bool:
-    if isinstance(value, str):
-        return value.strip().lower() in ("true", "1", "kyllä", "kylla", "x")
-    try:
-        return bool(value) and not pd.isna(value)
-    except (TypeError, ValueError):
-        return bool(value)
-
-
-def _real(measures_df: pd.DataFrame) -> pd.DataFrame:
-    df = measures_df
-    if "deleted" in df.columns:
-        df = df[~df["deleted"].fillna(False).astype(bool)]
-    return df[df["row_kind"] == "measure"]
-
-
 def short_label(toimenpide: str, width: int = 48) -> str:
     """The first line of a measure's text without list dashes, shortened with '…' (not escaped)."""
     lines = [ln.strip().lstrip("-•–").strip() for ln in str(toimenpide or "").splitlines()]
@@ -97,14 +82,6 @@ def hover_text(value: object, limit: int = HOVER_TEXT_MAX, width: int = 70) -> s
     for para in raw.splitlines():
         lines += textwrap.wrap(para, width) or [""]
     return "<br>".join(html.escape(ln) for ln in lines).strip() or "–"
-
-
-def _subgoal_key(subgoal_id: str) -> tuple[int, int]:
-    try:
-        goal, num = subgoal_id.split(".")
-        return (("I", "II", "III").index(goal), int(num))
-    except ValueError:
-        return (9, 0)
 
 
 def default_horizon(plan: Plan | None, measures_df: pd.DataFrame | None = None) -> int:
@@ -132,12 +109,12 @@ def timeline_frame(plan: Plan | None, measures_df: pd.DataFrame, lang: str = "fi
     actor_names = {a.actor_id: name(a, lang) for a in plan.actors} if plan else {}
     actor_order = {a.actor_id: i for i, a in enumerate(plan.actors)} if plan else {}
     rows = []
-    for _, m in _real(measures_df).iterrows():
+    for _, m in real_measures(measures_df).iterrows():
         start = _year(m.get("start_year"))
         if start is None:
             continue
         end = _year(m.get("end_year"))
-        permanent = _flag(m.get("permanent"))
+        permanent = is_yes(m.get("permanent"))
         status = _status(m.get("status"))
         open_ended = permanent or (end is None and status != MeasureStatus.ENDED.value)
         if permanent:
@@ -166,19 +143,19 @@ def timeline_frame(plan: Plan | None, measures_df: pd.DataFrame, lang: str = "fi
     if df.empty:
         return df
     df["_a"] = df["actor_id"].map(lambda a: (actor_order.get(a, 10_000), a))
-    df["_s"] = df["subgoal_id"].map(_subgoal_key)
+    df["_s"] = df["subgoal_id"].map(subgoal_sort_key)
     return df.sort_values(["_a", "_s", "seq"]).drop(columns=["_a", "_s"]).reset_index(drop=True)
 
 
 def undated_measures(measures_df: pd.DataFrame, plan: Plan | None = None, lang: str = "fi") -> pd.DataFrame:
     """Real measures without a start year (not drawn on the timeline), with a readable actor column."""
-    real = _real(measures_df)
+    real = real_measures(measures_df)
     undated = real[[_year(v) is None for v in real["start_year"]]].copy()
     actor_names = {a.actor_id: name(a, lang) for a in plan.actors} if plan else {}
     actor_order = {a.actor_id: i for i, a in enumerate(plan.actors)} if plan else {}
     undated["actor"] = undated["actor_id"].map(lambda a: actor_names.get(a, a))
     undated["_a"] = undated["actor_id"].map(lambda a: (actor_order.get(a, 10_000), a))
-    undated["_s"] = undated["subgoal_id"].map(_subgoal_key)
+    undated["_s"] = undated["subgoal_id"].map(subgoal_sort_key)
     return undated.sort_values(["_a", "_s", "seq"]).drop(columns=["_a", "_s"]).reset_index(drop=True)
 
 
@@ -234,7 +211,7 @@ def timeline_figure(plan: Plan | None, measures_df: pd.DataFrame, lang: str = "f
                 x=[int(e) + 1 - int(s) for s, e in zip(part["start"], part["end"], strict=True)],
                 base=[int(s) for s in part["start"]], orientation="h", name=label,
                 text=[html.escape(t) for t in bar_text], textposition="inside", insidetextanchor="start",
-                textfont={"color": ink, "size": FONT_SIZE - 3}, constraintext="none",
+                textfont={"color": ink, "size": SMALL_FONT_SIZE}, constraintext="none",
                 marker={"color": style["color"], "line": {"color": "#333333", "width": 1},
                         "pattern": {"shape": style["pattern"], "fillmode": "overlay", "fgcolor": ink, "fgopacity": 0.25}},
                 customdata=custom, hovertemplate="%{customdata}<extra></extra>",
@@ -253,11 +230,11 @@ def timeline_figure(plan: Plan | None, measures_df: pd.DataFrame, lang: str = "f
         x_now = today.year + (today.timetuple().tm_yday - 1) / 365
         fig.add_vline(x=x_now, line={"color": "#000000", "dash": "dot", "width": 2})
         fig.add_annotation(x=x_now, y=0, yref="paper", yanchor="top", text=text("now", lang), showarrow=False,
-                           font={"size": FONT_SIZE - 2})
+                           font={"size": SMALL_FONT_SIZE})
     if undated_n:
         fig.add_annotation(text=text("undated_note", lang, n=undated_n), showarrow=False, xref="paper",
                            yref="paper", x=0, y=0, yanchor="top", yshift=-48, xanchor="left",
-                           font={"size": FONT_SIZE - 3})
+                           font={"size": SMALL_FONT_SIZE})
     fig.update_yaxes(tickmode="array", tickvals=tickvals, ticktext=ticktext, range=[max(pos, 1) - 0.5, -0.5],
                      automargin=True, showgrid=False)
     years = list(range(first, last + 1))
@@ -273,7 +250,7 @@ def timeline_figure(plan: Plan | None, measures_df: pd.DataFrame, lang: str = "f
         margin={"l": 10, "r": 30, "t": top, "b": 80 if undated_n else 30},
         legend={"orientation": "h", "xanchor": "left", "x": 0, "yref": "container", "yanchor": "top",
                 "y": 1 - (52 if title else 8) / height, "traceorder": "normal"},
-        hoverlabel={"font_size": FONT_SIZE - 2, "align": "left"},
+        hoverlabel={"font_size": SMALL_FONT_SIZE, "align": "left"},
         showlegend=not frame.empty,
     )
     return fig

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from core.model import Plan
+from core.rules import subgoal_sort_key
 
 # rows of an actor's table that say nothing on a projector ("–", an empty cell)
 SILENT_ROW_KINDS = ("empty", "dash")
@@ -12,8 +13,7 @@ SILENT_ROW_KINDS = ("empty", "dash")
 
 def subgoal_order(plan: Plan) -> list[str]:
     """Every välitavoite id in plan order: I.1, I.2 … III.n."""
-    goals = {g.goal_id: g.number for g in plan.goals}
-    return [s.subgoal_id for s in sorted(plan.subgoals, key=lambda s: (goals.get(s.goal_id, 99), s.number))]
+    return [s.subgoal_id for s in sorted(plan.subgoals, key=lambda s: subgoal_sort_key(s.subgoal_id))]
 
 
 def step(plan: Plan, current: str | None, delta: int) -> str:

@@ -41,7 +41,7 @@ def evaluation_rows(actor: str) -> pd.DataFrame:
     """The actor's measures with this year's rating, comment, evaluator, date and version."""
     measures = views.filtered_measures(queries.Filters(actors=ctx.filters.actors))
     evaluations = store.evaluations(year)
-    mine = measures[(measures["actor_id"] == actor) & (measures["row_kind"] == "measure")]
+    mine = queries.real_measures(measures[measures["actor_id"] == actor])
     ev = evaluations.set_index("measure_id") if not evaluations.empty else pd.DataFrame()
     rows = []
     for m in queries.measures_display(plan, mine, lang).itertuples():

@@ -9,6 +9,7 @@ import streamlit as st
 
 from core import minutes, workshop
 from core.i18n import name, t
+from core.rules import REAL_MEASURE
 from core.text import md_escape
 from ui import data, state, views
 from ui.frame import PageContext, page_context, view_tabs
@@ -121,7 +122,7 @@ def measures_cards(ctx: PageContext, subgoal_id: str) -> None:
             if i % 2 == 0:  # two cards a row on a projector; on a phone they stack, still in plan order
                 columns = st.columns(2, gap="medium")
             with columns[i % 2].container(border=True, key=f"ws_card_{r.measure_id}"):
-                kind = "" if r.row_kind == "measure" else f" · {_md(r.row_kind_label)}"
+                kind = "" if r.row_kind == REAL_MEASURE else f" · {_md(r.row_kind_label)}"
                 st.markdown(f"**{_md(r.actor)}**{kind}")
                 st.text(str(r.toimenpide or "").strip() or empty)
                 for fld in ("mittari", "aikataulu"):

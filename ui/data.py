@@ -122,13 +122,9 @@ def default_events() -> list[dict]:
     path = config.DATA_DIR / "events.csv"
     if not path.exists():
         return []
-    import csv  # noqa: PLC0415
+    from core.vuosikello import load_default_events  # noqa: PLC0415 - the one checked reader (columns, ids, rows)
 
-    from core.storage import clean_event_values  # noqa: PLC0415
-
-    with path.open(encoding="utf-8") as f:
-        return [{"event_id": r["event_id"], **clean_event_values({k: r[k] for k in ("title", "months", "owner", "description")})}
-                for r in csv.DictReader(f)]
+    return load_default_events(path)
 
 
 def store() -> Store:

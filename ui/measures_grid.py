@@ -19,6 +19,7 @@ from core.cells import has_control_chars
 from core.i18n import Msg, name, t
 from core.model import MAX_TEXT_LENGTH, MEASURE_TEXT_FIELDS, MeasureStatus
 from core.queries import measures_display
+from core.rules import is_yes
 from core.storage import ConflictError, MeasureEdit, StoreError
 from core.text import md_escape
 from core.timefmt import local_time
@@ -70,8 +71,7 @@ def nodes_frame(component_value: object) -> pd.DataFrame | None:
 def _same(a: object, b: object, fld: str) -> bool:
     a, b = _norm(a), _norm(b)
     if fld == "permanent":
-        as_bool = lambda v: v.lower() in ("true", "1", "kyllä") if isinstance(v, str) else bool(v)  # noqa: E731
-        return as_bool(a) == as_bool(b)
+        return is_yes(a) == is_yes(b)
     if fld in ("start_year", "end_year") and a is not None and b is not None:
         try:
             return int(float(a)) == int(float(b))

@@ -312,7 +312,7 @@ def _timeline(url: str, version: int, actors: tuple[str, ...], goal: str | None,
               today: date) -> TimelineView:
     plan = data.plan()
     measures = queries.filter_measures(data.measures_at(url, version), queries.Filters(actors=actors, goal=goal))
-    measures = measures[measures["row_kind"] == "measure"]
+    measures = queries.real_measures(measures)
     dated = measures[measures["start_year"].notna()]
     shown = dated.head(max_rows)
     figure = None if shown.empty else drawn_once(timeline_figure(plan, shown, lang))

@@ -1,78 +1,308 @@
-"""AppTest: every page opens with default filters, each age group, and actor combinations."""
+"""AppTest: every page and tab opens in both languages, and each sidebar filter changes what the page shows.
+
+The filter tests read what a user would read: the Plotly figures the page sends (decoded from the
+chart's JSON), the rows handed to the AgGrid grid, the captions and tables, and compare them with
+the store's own rows.
+"""
 
 from __future__ import annotations
 
+import base64
+import json
 import os
 
+import numpy as np
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
+from streamlit.testing.v1.element_tree import UnknownElement
 
+from core import queries
+from core.i18n import name, t, tn
+from core.loader import load_plan
 from core.storage import Store
 from ui.state import PAGE_VIEWS
 
 PAGES = ["pages/overview.py", "pages/paatavoite-1.py", "pages/paatavoite-2.py", "pages/paatavoite-3.py", "pages/indikaattorit.py",
          "pages/toimenpiteet.py", "pages/aikajana.py", "pages/arviointi.py", "pages/tiedot.py", "pages/raportit.py",
-         "pages/vuosikello-sykli.py", "pages/historia.py"]
-GROUPS = [None, "lk4_5", "lk8_9", "lukio", "ammatillinen", "huoltajat_4v"]
-ACTOR_SETS = [[], ["kymsote"], ["hamina", "poliisi"], ["seurakunnat", "jarjestot", "mll"]]
+         "pages/vuosikello-sykli.py", "pages/historia.py", "pages/tyopaja.py"]
+TAB_KEYS = {"pages/toimenpiteet.py": "measures", "pages/indikaattorit.py": "indicators", "pages/arviointi.py": "evaluation",
+            "pages/tyopaja.py": "workshop", **{f"pages/paatavoite-{n}.py": "goal" for n in (1, 2, 3)}}
+PLAN = load_plan()
 
 
 def app(timeout: float = 30) -> AppTest:
     return AppTest.from_file("../../app.py", default_timeout=timeout)
 
 
-def open_page(page: str, view: str | None = None) -> AppTest:
+def open_page(page: str, view: str | None = None, lang: str | None = None) -> AppTest:
     """The app (router + sidebar) showing ``page`` (its tab ``view``, as ?nakyma= would); overview is the default."""
     at = app()
     if view:
         at.session_state["view"] = view
+    if lang:
+        at.query_params["lang"] = lang
     at.run()
     if page != "pages/overview.py":
         at.switch_page(page).run()
+    no_errors(at)
     return at
-
-
-def targets(pages: list[str]) -> list[tuple[str, str | None]]:
-    """(page, view) for every tab of pages with tabs (only the open tab runs), else (page, None)."""
-    return [(p, v) for p in pages for v in (PAGE_VIEWS.get(p) or (None,))]
 
 
 def no_errors(at: AppTest) -> None:
     assert not at.exception, [e.value for e in at.exception]
 
 
-@pytest.mark.parametrize(("page", "view"), targets(PAGES))
-def test_page_opens_with_defaults(page, view):
-    at = open_page(page, view)
-    no_errors(at)
-    assert at.sidebar.selectbox(key="w_group_fi").value is None
-    if view:
-        assert at.session_state["view"] == view
+def stored_measures() -> pd.DataFrame:
+    """The measures in the test session's store (what every page should be showing)."""
+    rows = Store.open(os.environ["KYMLAPSET_DATABASE_URL"]).measures()
+    return rows[~rows["deleted"].fillna(False).astype(bool)] if "deleted" in rows.columns else rows
 
 
+def _array(value: object) -> list:
+    """A Plotly JSON array: plain, or base64 ``{"dtype", "bdata"}`` as Streamlit sends numbers."""
+    if isinstance(value, dict) and "bdata" in value:
+        return np.frombuffer(base64.b64decode(value["bdata"]), value["dtype"]).tolist()
+    if isinstance(value, dict) and "_inputArray" in value:  # 2-D typed arrays
+        return [_array(v) for k, v in sorted(value["_inputArray"].items(), key=lambda kv: int(kv[0]))
+                if k.isdigit()]
+    return list(value) if value is not None else []
+
+
+def charts(at: AppTest, key: str | None = None) -> list[dict]:
+    """The figures on the page as Plotly JSON (those whose element key ends with ``key``)."""
+    out = []
+    for c in at.get("plotly_chart"):
+        if key is None or c.proto.id.endswith(key) or f"-{key}" in c.proto.id:
+            out.append(json.loads(c.proto.spec))
+    return out
+
+
+def grid_rows(at: AppTest) -> list[dict]:
+    """The rows handed to the measures grid (the AgGrid component's arguments)."""
+    found: list[UnknownElement] = []
+
+    def walk(node) -> None:
+        if isinstance(node, UnknownElement) and "AgGrid" in getattr(node.proto, "component_name", ""):
+            found.append(node)
+        for child in getattr(node, "children", {}).values():
+            walk(child)
+
+    walk(at._tree)
+    assert len(found) == 1, f"{len(found)} grids on the page"
+    row_data = json.loads(found[0].proto.json_args)["gridOptions"]["rowData"]
+    return json.loads(row_data) if isinstance(row_data, str) else row_data
+
+
+def tabs(at: AppTest) -> dict[str, bool]:
+    """The page's tab labels, each with whether it has content (only the open tab runs)."""
+    (container,) = at.get("tab_container")
+    return {tab.label: bool(tab.children) for tab in container.children.values()}
+
+
+def headings(at: AppTest) -> list[str]:
+    return [e.value for e in (*at.title, *at.header, *at.subheader)]
+
+
+def expected_heading(page: str, view: str | None, lang: str) -> str:
+    """The heading a user sees on ``page`` (tab ``view``) in ``lang``."""
+    fixed = {"pages/indikaattorit.py": "indicators.title", "pages/toimenpiteet.py": "measures.title",
+             "pages/aikajana.py": "timeline.title", "pages/arviointi.py": "eval.title", "pages/tiedot.py": "data.title",
+             "pages/raportit.py": "reports.title", "pages/vuosikello-sykli.py": "vk.title",
+             "pages/historia.py": "nav.history"}
+    if page in fixed:
+        return t(fixed[page], lang)
+    if page == "pages/overview.py":
+        return PLAN.meta["name_en"] if lang == "en" and PLAN.meta.get("name_en") else PLAN.meta["name"]
+    if page == "pages/tyopaja.py":
+        return t("workshop.indicators" if view == "tyopaja" else "minutes.heading", lang)
+    goal = PLAN.goal(("I", "II", "III")[int(page[-4]) - 1])
+    return t("goal.header", lang, goal=goal.goal_id, title=name(goal, lang, "title"))
+
+
+# ---------------------------------------------------------------------------------------------
+# Every page and every tab opens, through the router and on its own, in Finnish and English.
+
+
+@pytest.mark.parametrize("lang", ["fi", "en"])
 @pytest.mark.parametrize("page", PAGES)
-def test_page_runs_on_its_own(page):
-    at = AppTest.from_file(f"../../{page}", default_timeout=30).run()
-    no_errors(at)
+def test_every_page_and_tab_opens_in_both_languages(page, lang):
+    at = open_page(page, lang=lang)
+    assert at.sidebar.radio(key="w_lang").value == lang
+    views = PAGE_VIEWS.get(page) or (None,)
+    for view in views:
+        if view is not None:  # open the tab as a click would (AppTest has no tab accessor)
+            at.session_state[f"w_view_{TAB_KEYS[page]}"] = t(f"view.{view}", lang)
+            at.run()
+            no_errors(at)
+            labels = {t(f"view.{v}", lang): v == view for v in views}
+            assert tabs(at) == labels  # every tab named in the language, only the chosen one drawn
+        assert expected_heading(page, view, lang) in headings(at), (view, headings(at))
+    alone = AppTest.from_file(f"../../{page}", default_timeout=30)  # a first visit straight to the page
+    alone.query_params["lang"] = lang
+    alone.run()
+    no_errors(alone)
+    assert expected_heading(page, views[0], lang) in headings(alone)
 
 
-@pytest.mark.parametrize("group", GROUPS)
-@pytest.mark.parametrize(("page", "view"), targets(["pages/overview.py", "pages/paatavoite-1.py", "pages/paatavoite-2.py",
-                                                    "pages/paatavoite-3.py", "pages/indikaattorit.py"]))
-def test_each_age_group(page, view, group):
-    at = open_page(page, view)
+# ---------------------------------------------------------------------------------------------
+# The age group (sidebar) changes the charts and tables.
+
+SURVEY_GROUPS = ["lk4_5", "lk8_9", "lukio", "ammatillinen"]
+
+
+def _status_totals(at: AppTest) -> dict[str, int]:
+    """Comparisons per main goal in Etusivu's status chart (the stacked bars summed)."""
+    (fig,) = charts(at, "status_by_goal")
+    totals: dict[str, int] = {}
+    for trace in fig["data"]:
+        for goal, n in zip(_array(trace["y"]), _array(trace["x"]), strict=True):
+            totals[goal] = totals.get(goal, 0) + int(n)
+    return totals
+
+
+def _heatmap_columns(at: AppTest) -> list[str]:
+    cols = []
+    for fig in charts(at, "heatmap_"):
+        cols += [str(c).replace("<br>", " ") for c in fig["layout"]["xaxis"].get("ticktext", [])]
+    return cols
+
+
+@pytest.mark.parametrize("group", ["lk8_9", "lukio", "huoltajat_4v"])
+def test_age_group_narrows_the_overview_status_chart_and_heatmap(group):
+    at = open_page("pages/overview.py")
+    everyone, columns_all = _status_totals(at), _heatmap_columns(at)
     at.sidebar.selectbox(key="w_group_fi").set_value(group).run()
     no_errors(at)
-    assert at.session_state["group"] == group
+    chosen = _status_totals(at)
+    assert sum(chosen.values()) < sum(everyone.values())
+    assert all(chosen[g] <= everyone[g] for g in chosen)
+    # the caption under the chart counts the same comparisons, goal by goal
+    start = t("overview.by_status.caption", "fi", goals="")[:30]
+    caption = next(c.value for c in at.caption if c.value.startswith(start))
+    for goal, n in chosen.items():
+        assert tn("count.comparisons", n, "fi") in caption, (goal, n, caption)
+    group_name = next(name(g, "fi") for g in PLAN.groups if g.group_id == group)
+    assert len(columns_all) > 1
+    assert _heatmap_columns(at) == [group_name]
+
+
+def _bars(at: AppTest) -> list[str]:
+    """The hover label of every Kymenlaakso bar in the comparison charts ('12 Name · Lukio')."""
+    labels = []
+    for fig in charts(at):
+        for trace in fig["data"]:
+            if trace.get("type") == "bar":
+                labels += [str(row[-1]).replace("<br>", " ") for row in trace.get("customdata", [])]
+    return labels
+
+
+@pytest.mark.parametrize("group", ["lk4_5", "lukio", "huoltajat_4v"])
+def test_age_group_chooses_the_bars_of_the_goal_page_indicator_charts(group):
+    at = open_page("pages/paatavoite-1.py", "indikaattorit")
+    all_bars = _bars(at)
+    at.sidebar.selectbox(key="w_group_fi").set_value(group).run()
+    no_errors(at)
+    group_name = next(name(g, "fi") for g in PLAN.groups if g.group_id == group)
+    obs = Store.open(os.environ["KYMLAPSET_DATABASE_URL"]).observations()
+    expected = queries.comparison_frame(PLAN, obs, queries.linked_indicators(PLAN, "I"), [group], "fi")
+    bars = _bars(at)
+    assert len(bars) < len(all_bars)
+    # the indicators drawn are those with a value for the group (an indicator under two sub-goals is drawn twice)
+    assert {b.split()[0] for b in bars} == {str(i) for i in expected["indicator_id"]}
+    if bars:
+        assert all(b.endswith(f"· {group_name}") for b in bars), bars
+        missing = queries.missing_for_group(PLAN, obs, queries.linked_indicators(PLAN, "I"), group, "fi")
+        if missing:
+            assert any(missing[0] in c.value for c in at.caption)  # says which indicators have no value
+    else:
+        assert any(group_name in i.value for i in at.info)  # no chart, but a sentence naming the group
+
+
+def test_age_group_filters_the_indicator_value_table():
+    at = open_page("pages/indikaattorit.py", "arvot")
+    everyone = at.dataframe[0].value
+    at.sidebar.selectbox(key="w_group_fi").set_value("lukio").run()
+    no_errors(at)
+    lukio = at.dataframe[0].value
+    assert 0 < len(lukio) < len(everyone)
+    assert set(lukio[t("col.group", "fi")]) == {"Lukio"}
+    assert len(set(everyone[t("col.group", "fi")])) > 1
+
+
+# ---------------------------------------------------------------------------------------------
+# The actors (sidebar) narrow the measures: counts, the grid's rows, the charts.
+
+ACTOR_SETS = [["kymsote"], ["hamina", "poliisi"], ["seurakunnat", "jarjestot", "mll"]]
+
+
+def _expected_caption(rows: pd.DataFrame) -> str:
+    real = int((rows["row_kind"] == "measure").sum())
+    return tn("measures.count", real, "fi")
 
 
 @pytest.mark.parametrize("actors", ACTOR_SETS)
-@pytest.mark.parametrize(("page", "view"), targets(["pages/overview.py", "pages/paatavoite-1.py", "pages/toimenpiteet.py"]))
-def test_actor_combinations(page, view, actors):
-    at = open_page(page, view)
+def test_actors_narrow_the_measures_caption_and_grid_rows(actors):
+    at = open_page("pages/toimenpiteet.py")
+    stored = stored_measures()
+    assert len(grid_rows(at)) == len(stored)
     at.sidebar.multiselect(key="w_actors_fi").set_value(actors).run()
     no_errors(at)
-    assert list(at.session_state["actors"]) == actors
+    mine = stored[stored["actor_id"].isin(actors)]
+    assert at.caption[0].value.startswith(_expected_caption(mine))
+    rows = grid_rows(at)
+    assert sorted(r["measure_id"] for r in rows) == sorted(mine["measure_id"])
+    assert {r["actor"] for r in rows} == {name(PLAN.actor(a), "fi") for a in actors if a in set(mine["actor_id"])}
+
+
+def test_actors_narrow_the_goal_page_measures_and_the_sub_goal_filter_narrows_further():
+    at = open_page("pages/paatavoite-1.py", "toimenpiteet")
+    at.sidebar.multiselect(key="w_actors_fi").set_value(["kymsote"]).run()
+    no_errors(at)
+    stored = stored_measures()
+    mine = stored[(stored["actor_id"] == "kymsote") & stored["subgoal_id"].str.startswith("I.")]
+    assert at.caption[0].value.startswith(_expected_caption(mine))
+    assert sorted(r["measure_id"] for r in grid_rows(at)) == sorted(mine["measure_id"])
+    at.selectbox(key="w_subgoal_I").set_value("I.2").run()
+    no_errors(at)
+    sub = mine[mine["subgoal_id"] == "I.2"]
+    assert at.caption[0].value.startswith(_expected_caption(sub))
+    assert sorted(r["measure_id"] for r in grid_rows(at)) == sorted(sub["measure_id"])
+
+
+def test_actors_narrow_the_overview_count_and_measure_matrix():
+    at = open_page("pages/overview.py")
+    at.sidebar.multiselect(key="w_actors_fi").set_value(["hamina", "poliisi"]).run()
+    no_errors(at)
+    stored = stored_measures()
+    real = stored[(stored["row_kind"] == "measure") & stored["actor_id"].isin(["hamina", "poliisi"])]
+    assert any(tn("measures.count", len(real), "fi") in m.value for m in at.markdown)
+    (fig,) = charts(at, "measure_counts")
+    (heat,) = [tr for tr in fig["data"] if tr["type"] == "heatmap"]
+    actors = [str(a).replace("<br>", " ") for a in _array(heat["y"])]
+    per_actor = dict(zip(actors, (sum(row) for row in _array(heat["z"])), strict=True))
+    chosen = {name(PLAN.actor(a), "fi") for a in ("hamina", "poliisi")}
+    assert sum(per_actor.values()) == len(real)
+    assert all(n == 0 for a, n in per_actor.items() if a not in chosen)
+
+
+@pytest.mark.parametrize("actors", [["hamina", "mll"], ["poliisi"]])
+def test_actors_narrow_the_timeline_and_its_undated_list(actors):
+    at = open_page("pages/aikajana.py")
+    at.sidebar.multiselect(key="w_actors_fi").set_value(actors).run()
+    no_errors(at)
+    stored = stored_measures()
+    real = stored[stored["actor_id"].isin(actors) & (stored["row_kind"] == "measure")]
+    dated, undated = real[real["start_year"].notna()], real[real["start_year"].isna()]
+    drawn = [m for fig in charts(at, "timeline") for tr in fig["data"] for m in (tr.get("meta") or {}).get("measure_ids", [])]
+    assert sorted(drawn) == sorted(dated["measure_id"])
+    if dated.empty:  # poliisi has no years in the plan: no empty chart, a sentence instead
+        assert any(i.value == t("measures.none", "fi") for i in at.info)
+    assert len(at.dataframe[0].value) == len(undated)
+
+
+# ---------------------------------------------------------------------------------------------
+# Links, tabs and the language switch.
 
 
 def opened_by_link(page: str, **params: str) -> AppTest:
@@ -120,10 +350,15 @@ def test_language_switch_keeps_the_filters_and_moves_on_without_error():
     at = open_page("pages/toimenpiteet.py")
     at.sidebar.selectbox(key="w_group_fi").set_value("lukio").run()
     at.sidebar.multiselect(key="w_actors_fi").set_value(["poliisi"]).run()
+    fi_caption = at.caption[0].value
     at.sidebar.radio(key="w_lang").set_value("en").run()
     no_errors(at)
     assert at.sidebar.selectbox(key="w_group_en").value == "lukio"  # the English widget starts from the filter
     assert list(at.sidebar.multiselect(key="w_actors_en").value) == ["poliisi"]
+    stored = stored_measures()
+    n = int(((stored["actor_id"] == "poliisi") & (stored["row_kind"] == "measure")).sum())
+    assert fi_caption.startswith(tn("measures.count", n, "fi"))
+    assert at.caption[0].value.startswith(tn("measures.count", n, "en"))  # the same count, now in English
     at.switch_page("pages/aikajana.py").run()
     no_errors(at)
     assert at.session_state["group"] == "lukio" and list(at.session_state["actors"]) == ["poliisi"]
@@ -132,6 +367,5 @@ def test_language_switch_keeps_the_filters_and_moves_on_without_error():
 def test_no_trend_chart_for_single_year_indicators_but_a_plain_sentence():
     """The plan prints one year per indicator: goal I's Indikaattorit tab offers no trend, and says why."""
     at = open_page("pages/paatavoite-1.py", "indikaattorit")
-    no_errors(at)
     assert not [s for s in at.selectbox if s.key == "trend_I_trend_pick"]
     assert any(i.value.startswith("Kehitystä vuosittain ei voi vielä näyttää") for i in at.info)
