@@ -19,7 +19,7 @@ from pydantic import BaseModel, ValidationError
 
 from core import config
 from core.cells import restore_formula
-from core.i18n import Msg
+from core.i18n import Msg, t
 from core.model import (
     Actor,
     Goal,
@@ -49,13 +49,17 @@ class DataProblem:
         """The problem in English, as the command line prints it."""
         return self.problem.text("en")
 
-    def __str__(self) -> str:
-        where = self.file
+    def text(self, lang: str) -> str:
+        """Where and what in ``lang``: "groups.csv, rivi 3, sarake 'group_id': …"."""
+        where: str | Msg = self.file
         if self.row is not None:
-            where += f", row {self.row}"
+            where = Msg("loader.where.row", where=where, row=self.row)
         if self.column:
-            where += f", column '{self.column}'"
-        return f"{where}: {self.message}"
+            where = Msg("loader.where.column", where=where, column=self.column)
+        return Msg("loader.problem", where=where, problem=self.problem).text(lang)
+
+    def __str__(self) -> str:
+        return self.text("en")
 
 
 class PlanDataError(ValueError):
@@ -66,6 +70,13 @@ class PlanDataError(ValueError):
         lines = "\n".join(f"- {p}" for p in problems[:50])
         more = f"\n… and {len(problems) - 50} more" if len(problems) > 50 else ""
         super().__init__(f"{len(problems)} problem(s) in the plan data:\n{lines}{more}")
+
+    def text(self, lang: str) -> str:
+        """Every problem (the first 50) in ``lang``, for the app's notice."""
+        lines = [t("loader.refused", lang, n=len(self.problems)), *(f"- {p.text(lang)}" for p in self.problems[:50])]
+        if len(self.problems) > 50:
+            lines.append(t("loader.more", lang, n=len(self.problems) - 50))
+        return "\n".join(lines)
 
 
 # file name → row model, in load order (later files refer to earlier ones)
@@ -292,6 +303,11 @@ def validate(data_dir: Path | None = None) -> tuple[Plan | None, list[DataProble
     if problems:
         return None, problems
     return plan_from_rows(meta, rows), []
+
+
+def error_text(exc: Exception, lang: str) -> str:
+    """A broken data/'s problems in ``lang``; any other error as its own text."""
+    return exc.text(lang) if isinstance(exc, PlanDataError) else str(exc)
 
 
 def load_plan(data_dir: Path | None = None) -> Plan:

@@ -195,3 +195,16 @@ def test_problems_are_catalogue_messages_in_either_language(data_copy):
 def test_the_exporter_no_longer_translates_english_sentences_back():
     src = (ROOT / "core" / "exporter.py").read_text(encoding="utf-8")
     assert "_LOADER_KEYS" not in src and "exporter.loader." not in src
+
+
+def test_the_apps_notice_lists_the_problems_in_finnish_and_the_error_stays_english(data_copy):
+    for file, old, new in BROKEN:
+        edit(data_copy / file, old, new)
+    with pytest.raises(PlanDataError) as err:
+        load_plan(data_copy)
+    n = len(PRINTED_BEFORE)
+    assert str(err.value).startswith(f"{n} problem(s) in the plan data:\n- {PRINTED_BEFORE[0]}\n")
+    fi = err.value.text("fi").splitlines()
+    assert fi[0] == f"Suunnitelman tiedoissa on {n} ongelmaa:"
+    assert "- measures.csv, rivi 3, sarake 'actor_id': tuntematon toimija 'kotka'" in fi
+    assert err.value.text("en").splitlines()[1:] == [f"- {line}" for line in PRINTED_BEFORE]
