@@ -141,3 +141,44 @@ def test_the_files_are_plain_yaml():
         text = (LOCALES_DIR / f"{lang}.yaml").read_text(encoding="utf-8")
         assert yaml.safe_load(text) == CATALOGUE[lang]
         assert "&" not in "".join(line.split(":")[0] for line in text.splitlines())
+
+
+def test_a_branch_with_the_python_catalogue_merges_into_the_files(tmp_path, monkeypatch, capsys):
+    """scripts/catalogue_merge.py: a branch's new block is appended under its comment, a changed text rewritten."""
+    import importlib.util
+    import shutil
+
+    spec = importlib.util.spec_from_file_location("catalogue_merge", LOCALES_DIR.parents[1] / "scripts" / "catalogue_merge.py")
+    merge = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(merge)
+    shutil.copytree(LOCALES_DIR, tmp_path / "locales")
+    shutil.copy(SNAPSHOT, tmp_path / "snapshot.json")
+    monkeypatch.setattr(merge, "LOCALES", tmp_path / "locales")
+    monkeypatch.setattr(merge, "SNAPSHOT", tmp_path / "snapshot.json")
+    branch = tmp_path / "i18n.py"
+    branch.write_text(textwrap.dedent('''\
+        CATALOGUE: dict = {
+            "fi": {
+                "nav.goal": "Päätavoite nro {goal}",
+                "impact.melko korkea": "melko korkea",
+                # h9: a new area
+                "h9.title": "Uusi",
+                "h9.count": {"one": "{n} rivi", "other": "{n} riviä"},
+            },
+            "en": {
+                "nav.goal": "Main goal no. {goal}",
+                "impact.melko korkea": "fairly high",
+                # h9: a new area
+                "h9.title": "New",
+                "h9.count": {"one": "{n} row", "other": "{n} rows"},
+            },
+        }
+    '''), encoding="utf-8")
+    assert merge.main([str(branch), "--write"]) == 0
+    assert "1 changed ['nav.goal']" in capsys.readouterr().out
+    cat = load_catalogue(tmp_path / "locales")
+    assert cat["fi"]["nav.goal"] == "Päätavoite nro {goal}" and cat["en"]["h9.count"]["other"] == "{n} rows"
+    assert list(cat["fi"])[-2:] == ["h9.title", "h9.count"] and "impact.melko korkea" not in cat["fi"]
+    assert (tmp_path / "locales" / "en.yaml").read_text(encoding="utf-8").endswith(
+        "\n# h9: a new area\nh9.title: New\nh9.count:\n  one: '{n} row'\n  other: '{n} rows'\n")
+    assert json.loads((tmp_path / "snapshot.json").read_text(encoding="utf-8"))["en"]["h9.title"] == "New"
