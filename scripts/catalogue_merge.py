@@ -6,10 +6,11 @@
 For merging: a branch made before the texts became data adds its keys to ``CATALOGUE`` in
 core/i18n.py. This reads that dict (and its ``# comments``), renames keys as the move did, and
 - appends keys the YAML files lack at the end of each file, under the branch's comments;
-- rewrites a text the branch changed (it differs from tests/fixtures/catalogue_snapshot.json);
+- rewrites a text the branch changed (it differs from tests/fixtures/catalogue_snapshot.json, the
+  catalogue the parallel branches started from, so a branch's old text never undoes a newer one);
 - lists keys the branch removed (left for a person to delete with their call sites);
-- records what it brought in in the snapshot, so the snapshot test keeps proving that every text of
-  a Python catalogue is in the YAML files.
+- records what it brought in in tests/fixtures/catalogue_changes.json, so the snapshot test keeps
+  proving that every text of a Python catalogue is in the YAML files.
 Then run tests/core/test_catalogue_files.py and tests/core/test_urlstate_i18n_auth.py.
 """
 
@@ -26,6 +27,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 LOCALES = ROOT / "core" / "locales"
 SNAPSHOT = ROOT / "tests" / "fixtures" / "catalogue_snapshot.json"
+CHANGES = ROOT / "tests" / "fixtures" / "catalogue_changes.json"
 RENAMED = {
     "impact.melko korkea": "impact.melko_korkea",
     "importer.action.lisätään": "importer.action.lisataan",
@@ -79,6 +81,7 @@ def main(argv: list[str]) -> int:
     write = "--write" in argv
     theirs = python_catalogue(Path(argv[0]))
     snapshot = json.loads(SNAPSHOT.read_text(encoding="utf-8"))
+    changes = json.loads(CHANGES.read_text(encoding="utf-8")) if CHANGES.exists() else {}
     for lang, items in theirs.items():
         path = LOCALES / f"{lang}.yaml"
         text = path.read_text(encoding="utf-8")
@@ -98,8 +101,9 @@ def main(argv: list[str]) -> int:
             elif ours[key] != value and snapshot.get(lang, {}).get(old) != value:
                 changed.append(key)
                 text = replace_entry(text, key, value)
-            if snapshot.get(lang, {}).get(old) != value:
-                snapshot.setdefault(lang, {})[old] = value
+            else:
+                continue
+            changes.setdefault(lang, {})[old] = value
         removed = sorted(new_key(k) for k in snapshot.get(lang, {})
                          if k not in {p[0] for kind, p in items if kind == "key"})
         print(f"{lang}.yaml: {sum(1 for a in added if not a.startswith(chr(10)))} new, "
@@ -107,7 +111,7 @@ def main(argv: list[str]) -> int:
         if write:
             path.write_text(text.rstrip("\n") + "\n" + "".join(added), encoding="utf-8")
     if write:
-        SNAPSHOT.write_text(json.dumps(snapshot, ensure_ascii=False, indent=1, sort_keys=True), encoding="utf-8")
+        CHANGES.write_text(json.dumps(changes, ensure_ascii=False, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     return 0
 
 
