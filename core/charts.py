@@ -16,7 +16,7 @@ from collections.abc import Sequence
 import pandas as pd
 import plotly.graph_objects as go
 
-from core.i18n import t
+from core.i18n import key_part, t
 from core.model import Status
 
 FONT_SIZE = 16  # the one chart font size: ticks, titles, legends, annotations, hover
@@ -482,7 +482,7 @@ def subgoal_matrix_figure(subgoals: list, lang: str = "fi", title: str | None = 
     )
     fig.update_xaxes(tickvals=[0, 1, 2], ticktext=[t(f"difficulty.{d}", lang) for d in difficulties],
                      range=[-0.6, 2.6], title=t("chart.difficulty_axis", lang), showgrid=False)
-    fig.update_yaxes(tickvals=[0, 1], ticktext=[t(f"impact.{i}", lang) for i in impacts],
+    fig.update_yaxes(tickvals=[0, 1], ticktext=[t(f"impact.{key_part(i)}", lang) for i in impacts],
                      range=[-0.6, 1.6], title=t("chart.impact_axis", lang), showgrid=False)
     for x in (0.5, 1.5):
         fig.add_vline(x=x, line={"color": "#CCCCCC", "dash": "dot"})

@@ -23,7 +23,8 @@ Reading a workbook reads every row whatever its dimension record says, and refus
 ``csv_download`` / ``xlsx_download`` write any table for people (the Toimenpiteet downloads)
 with the same formula neutralising; their .xlsx never fails on control characters.
 Limits: ``MAX_BACKUP_BYTES`` for an imported file, ``MAX_UNZIPPED_BYTES`` for a zip's content.
-A refusal is a ``BackupError`` whose problems are ``core.i18n.Msg``s (keys ``exporter.*``):
+A refusal is a ``BackupError`` whose problems are ``core.i18n.Msg``s (keys ``exporter.*``, and the
+loader's own ``loader.*``):
 Finnish text as strings, any language through ``text(lang)``.
 """
 
@@ -623,40 +624,9 @@ def read_backup(content: bytes, filename: str) -> dict[str, pd.DataFrame]:
 # ------------------------------------------------------------------------------------------
 # Restore
 
-# the data/ loader's (English) problem texts → catalogue keys; the named groups are the values
-_LOADER_KEYS: list[tuple[re.Pattern[str], str]] = [(re.compile(pattern), key) for pattern, key in [
-    (r"^value is missing$", "exporter.loader.value_missing"),
-    (r"^not a whole number: (?P<value>.*)$", "exporter.loader.not_whole"),
-    (r"^not a number: (?P<value>.*)$", "exporter.loader.not_number"),
-    (r"^unknown column$", "exporter.loader.unknown_column"),
-    (r"^required column is missing$", "exporter.loader.required_column"),
-    (r"^file is missing$", "exporter.loader.file_missing"),
-    (r"^file is empty \(no header row\)$", "exporter.loader.file_empty"),
-    (r"^row has more cells than the header$", "exporter.loader.extra_cells"),
-    (r"^duplicate id (?P<id>.*) \(first on row (?P<row>\d+)\)$", "exporter.loader.duplicate_id"),
-    (r"^unknown goal (?P<id>.*)$", "exporter.loader.unknown_goal"),
-    (r"^unknown sub-goal (?P<id>.*)$", "exporter.loader.unknown_subgoal"),
-    (r"^unknown actor (?P<id>.*)$", "exporter.loader.unknown_actor"),
-    (r"^unknown group (?P<id>.*)$", "exporter.loader.unknown_group"),
-    (r"^unknown indicator (?P<id>.*)$", "exporter.loader.unknown_indicator"),
-    (r"^unknown series (?P<series>.*) of indicator (?P<indicator>.*)$", "exporter.loader.unknown_series"),
-    (r"^dangling indicator link: no indicator (?P<id>.*)$", "exporter.loader.dangling_indicator"),
-    (r"^a percentage must be within 0–100, got (?P<value>.*)$", "exporter.loader.percent_range"),
-    (r"^a count or rate cannot be negative, got (?P<value>.*)$", "exporter.loader.negative"),
-    (r"^measure_id should be (?P<id>.*) \(actor-subgoal-seq\)$", "exporter.loader.measure_id"),
-    (r"^required key is missing$", "exporter.loader.required_key"),
-]]
-
-
 def _loader_problem(p: DataProblem) -> Msg:
-    """A data/ loader problem as a problem line; a text the catalogue does not know stays as the loader wrote it."""
-    message: str | Msg = p.message
-    for pattern, key in _LOADER_KEYS:
-        found = pattern.match(p.message)
-        if found:
-            message = Msg(key, **found.groupdict())
-            break
-    return _problem(_where(p.file, p.row, p.column), message)
+    """A data/ loader problem (its own catalogue message) as a problem line."""
+    return _problem(_where(p.file, p.row, p.column), p.problem)
 
 
 def _frame_csv_text(frame: pd.DataFrame) -> str:

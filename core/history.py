@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from core.i18n import CATALOGUE, DEFAULT_LANG, t
+from core.i18n import CATALOGUE, DEFAULT_LANG, key_part, t
 from core.timefmt import local_time
 
 COLUMNS = ["changed_at", "changed_by", "entity", "entity_id", "field", "old_value", "new_value", "action"]
@@ -27,7 +27,7 @@ def entity_label(entity: object, lang: str) -> str:
 
 def field_label(field: object, lang: str) -> str:
     """The grid's column header for a measure field ("Vastuuhenkilö" for "contact"), else the field's word."""
-    for key in (f"history.field.{field}", f"col.{field}", f"field.{field}"):
+    for key in (f"history.field.{'row' if field == '*' else field}", f"col.{field}", f"field.{field}"):
         if _has(key):
             return t(key, lang)
     return str(field)
@@ -46,8 +46,8 @@ def value_text(field: object, value: object, lang: str) -> str:
     text = str(value)
     if field in BOOLEAN_FIELDS and text in ("true", "false"):
         return t(f"history.value.{text}", lang)
-    if field == "status" and _has(f"timeline.chart.status.{text}"):
-        return t(f"timeline.chart.status.{text}", lang)
+    if field == "status" and _has(f"timeline.chart.status.{key_part(text)}"):
+        return t(f"timeline.chart.status.{key_part(text)}", lang)
     if field == "*":  # a whole row (created): its JSON is for the database, not for people
         return t("history.value.row", lang)
     return text

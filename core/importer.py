@@ -47,7 +47,7 @@ from sqlalchemy.engine import Connection
 
 from core import config
 from core.cells import neutralise_formula, xlsx_display_text
-from core.i18n import DEFAULT_LANG, Msg, t
+from core.i18n import DEFAULT_LANG, Msg, key_part, t
 from core.i18n import name as name_in
 from core.loader import columns_of, effective_unit
 from core.model import AREA_RE, MAX_TEXT_LENGTH, Indicator, Observation, Plan, Series, Unit
@@ -1273,6 +1273,6 @@ def preview_counts(frame: pd.DataFrame) -> dict[str, int]:
 def preview_for_display(frame: pd.DataFrame, lang: str = DEFAULT_LANG) -> pd.DataFrame:
     """``preview()`` with the action in words and the added columns named for people, in ``lang``."""
     out = frame.copy()
-    out["action"] = [t(f"importer.action.{a}", lang) for a in out["action"]]
+    out["action"] = [t(f"importer.action.{key_part(a)}", lang) for a in out["action"]]
     return out.rename(columns={c: t(f"importer.preview.{c}", lang)
                                for c in ("row", "old_value", "action", "changed_fields")})

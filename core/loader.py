@@ -1,7 +1,9 @@
 """The one loader of data/: reads the plan's CSV and YAML files and validates them.
 
 Every problem is collected (not only the first) and names the file, the spreadsheet row
-(the header is row 1) and the column, so a person editing data/ by hand can find it.
+(the header is row 1) and the column, so a person editing data/ by hand can find it. A problem
+is a catalogue message (``core.i18n.Msg``, keys ``loader.*``): ``python -m core validate`` prints
+it in English, a refused backup (core/exporter.py) in the user's language.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from pydantic import BaseModel, ValidationError
 
 from core import config
 from core.cells import restore_formula
+from core.i18n import Msg, t
 from core.model import (
     Actor,
     Goal,
@@ -39,15 +42,24 @@ class DataProblem:
     file: str
     row: int | None
     column: str | None
-    message: str
+    problem: Msg
+
+    @property
+    def message(self) -> str:
+        """The problem in English, as the command line prints it."""
+        return self.problem.text("en")
+
+    def text(self, lang: str) -> str:
+        """Where and what in ``lang``: "groups.csv, rivi 3, sarake 'group_id': …"."""
+        where: str | Msg = self.file
+        if self.row is not None:
+            where = Msg("loader.where.row", where=where, row=self.row)
+        if self.column:
+            where = Msg("loader.where.column", where=where, column=self.column)
+        return Msg("loader.problem", where=where, problem=self.problem).text(lang)
 
     def __str__(self) -> str:
-        where = self.file
-        if self.row is not None:
-            where += f", row {self.row}"
-        if self.column:
-            where += f", column '{self.column}'"
-        return f"{where}: {self.message}"
+        return self.text("en")
 
 
 class PlanDataError(ValueError):
@@ -58,6 +70,13 @@ class PlanDataError(ValueError):
         lines = "\n".join(f"- {p}" for p in problems[:50])
         more = f"\n… and {len(problems) - 50} more" if len(problems) > 50 else ""
         super().__init__(f"{len(problems)} problem(s) in the plan data:\n{lines}{more}")
+
+    def text(self, lang: str) -> str:
+        """Every problem (the first 50) in ``lang``, for the app's notice."""
+        lines = [t("loader.refused", lang, n=len(self.problems)), *(f"- {p.text(lang)}" for p in self.problems[:50])]
+        if len(self.problems) > 50:
+            lines.append(t("loader.more", lang, n=len(self.problems) - 50))
+        return "\n".join(lines)
 
 
 # file name → row model, in load order (later files refer to earlier ones)
@@ -80,18 +99,18 @@ def columns_of(model: type[BaseModel]) -> list[str]:
     return list(model.model_fields)
 
 
-def _friendly(err: dict) -> str:
+def _friendly(err: dict) -> Msg:
     kind = err.get("type", "")
     if kind == "missing":
-        return "value is missing"
+        return Msg("loader.value_missing")
     if kind in ("int_parsing", "int_type"):
-        return f"not a whole number: {err.get('input')!r}"
+        return Msg("loader.not_whole", value=repr(err.get("input")))
     if kind in ("float_parsing", "float_type"):
-        return f"not a number: {err.get('input')!r}"
+        return Msg("loader.not_number", value=repr(err.get("input")))
     if kind == "extra_forbidden":
-        return "unknown column"
-    msg = err.get("msg", "invalid value")
-    return msg.removeprefix("Value error, ")
+        return Msg("loader.unknown_column")
+    # the row model's own check (core/model.py), in its own (English) words
+    return Msg("loader.invalid", detail=err.get("msg", "invalid value").removeprefix("Value error, "))
 
 
 def read_csv_rows(
@@ -102,23 +121,23 @@ def read_csv_rows(
     expected = columns_of(model)
     header = reader.fieldnames or []
     if not header:
-        problems.append(DataProblem(file, None, None, "file is empty (no header row)"))
+        problems.append(DataProblem(file, None, None, Msg("loader.file_empty")))
         return []
     required = [
         name for name, field in model.model_fields.items() if field.is_required()
     ]
     missing = [c for c in required if c not in header]
     for col in missing:
-        problems.append(DataProblem(file, 1, col, "required column is missing"))
+        problems.append(DataProblem(file, 1, col, Msg("loader.required_column")))
     unknown = [c for c in header if c not in expected]
     for col in unknown:
-        problems.append(DataProblem(file, 1, col, "unknown column"))
+        problems.append(DataProblem(file, 1, col, Msg("loader.unknown_column")))
     if missing or unknown:
         return []
     rows: list[tuple[int, BaseModel]] = []
     for line_no, raw in enumerate(reader, start=2):
         if None in raw:
-            problems.append(DataProblem(file, line_no, None, "row has more cells than the header"))
+            problems.append(DataProblem(file, line_no, None, Msg("loader.extra_cells")))
             continue
         # restore_formula: the quote an export put before a text like '=…' (core.cells) is not data
         values = {k: (restore_formula(v) if v is not None else "") for k, v in raw.items()}
@@ -144,7 +163,7 @@ def _unique(
         k = key(row)
         if k in seen:
             problems.append(
-                DataProblem(file, line_no, column, f"duplicate id {k!r} (first on row {seen[k]})")
+                DataProblem(file, line_no, column, Msg("loader.duplicate_id", id=repr(k), row=seen[k]))
             )
         else:
             seen[k] = line_no
@@ -182,42 +201,42 @@ def check_references(rows: dict[str, list[tuple[int, BaseModel]]], problems: lis
     groups = {r.group_id for _, r in get("groups.csv")}
     actors = {r.actor_id for _, r in get("actors.csv")}
 
-    def need(ok: bool, file: str, line: int, col: str, what: str) -> None:
+    def need(ok: bool, file: str, line: int, col: str, what: Msg) -> None:
         if not ok:
             problems.append(DataProblem(file, line, col, what))
 
     for line, r in get("subgoals.csv"):
-        need(r.goal_id in goals, "subgoals.csv", line, "goal_id", f"unknown goal {r.goal_id!r}")
+        need(r.goal_id in goals, "subgoals.csv", line, "goal_id", Msg("loader.unknown_goal", id=repr(r.goal_id)))
     for line, r in get("series.csv"):
         need(r.indicator_id in indicators, "series.csv", line, "indicator_id",
-             f"unknown indicator {r.indicator_id}")
+             Msg("loader.unknown_indicator", id=r.indicator_id))
     for line, r in get("observations.csv"):
         f = "observations.csv"
-        need(r.indicator_id in indicators, f, line, "indicator_id", f"unknown indicator {r.indicator_id}")
-        need(r.group_id in groups, f, line, "group_id", f"unknown group {r.group_id!r}")
+        need(r.indicator_id in indicators, f, line, "indicator_id", Msg("loader.unknown_indicator", id=r.indicator_id))
+        need(r.group_id in groups, f, line, "group_id", Msg("loader.unknown_group", id=repr(r.group_id)))
         if r.series_id:
             need((r.indicator_id, r.series_id) in series, f, line, "series_id",
-                 f"unknown series {r.series_id!r} of indicator {r.indicator_id}")
+                 Msg("loader.unknown_series", series=repr(r.series_id), indicator=r.indicator_id))
         unit = effective_unit(indicators.get(r.indicator_id), series.get((r.indicator_id, r.series_id)))
         if unit is Unit.PERCENT:
-            need(0 <= r.value <= 100, f, line, "value", f"a percentage must be within 0–100, got {r.value:g}")
+            need(0 <= r.value <= 100, f, line, "value", Msg("loader.percent_range", value=f"{r.value:g}"))
         elif unit in (Unit.COUNT, Unit.PER_1000, Unit.PER_10000):
-            need(r.value >= 0, f, line, "value", f"a count or rate cannot be negative, got {r.value:g}")
+            need(r.value >= 0, f, line, "value", Msg("loader.negative", value=f"{r.value:g}"))
     for line, r in get("subgoal_indicators.csv"):
         f = "subgoal_indicators.csv"
-        need(r.subgoal_id in subgoals, f, line, "subgoal_id", f"unknown sub-goal {r.subgoal_id!r}")
+        need(r.subgoal_id in subgoals, f, line, "subgoal_id", Msg("loader.unknown_subgoal", id=repr(r.subgoal_id)))
         need(r.indicator_id in indicators, f, line, "indicator_id",
-             f"dangling indicator link: no indicator {r.indicator_id}")
+             Msg("loader.dangling_indicator", id=r.indicator_id))
         if r.series_id:
             need((r.indicator_id, r.series_id) in series, f, line, "series_id",
-                 f"unknown series {r.series_id!r} of indicator {r.indicator_id}")
+                 Msg("loader.unknown_series", series=repr(r.series_id), indicator=r.indicator_id))
     for line, r in get("measures.csv"):
         f = "measures.csv"
-        need(r.actor_id in actors, f, line, "actor_id", f"unknown actor {r.actor_id!r}")
-        need(r.subgoal_id in subgoals, f, line, "subgoal_id", f"unknown sub-goal {r.subgoal_id!r}")
+        need(r.actor_id in actors, f, line, "actor_id", Msg("loader.unknown_actor", id=repr(r.actor_id)))
+        need(r.subgoal_id in subgoals, f, line, "subgoal_id", Msg("loader.unknown_subgoal", id=repr(r.subgoal_id)))
         expected_id = f"{r.actor_id}-{r.subgoal_id}-{r.seq}"
         need(r.measure_id == expected_id, f, line, "measure_id",
-             f"measure_id should be {expected_id!r} (actor-subgoal-seq)")
+             Msg("loader.measure_id", id=repr(expected_id)))
 
 
 def effective_unit(indicator: Indicator | None, series: Series | None) -> Unit | None:
@@ -233,17 +252,17 @@ def read_meta(data_dir: Path, problems: list[DataProblem]) -> dict:
     try:
         meta = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except FileNotFoundError:
-        problems.append(DataProblem(PLAN_META_FILE, None, None, "file is missing"))
+        problems.append(DataProblem(PLAN_META_FILE, None, None, Msg("loader.file_missing")))
         return {}
     except yaml.YAMLError as exc:
-        problems.append(DataProblem(PLAN_META_FILE, None, None, f"not valid YAML: {exc}"))
+        problems.append(DataProblem(PLAN_META_FILE, None, None, Msg("loader.not_yaml", error=str(exc))))
         return {}
     if not isinstance(meta, dict):
-        problems.append(DataProblem(PLAN_META_FILE, None, None, "must be a mapping"))
+        problems.append(DataProblem(PLAN_META_FILE, None, None, Msg("loader.not_mapping")))
         return {}
     for key in ("name", "period_start", "period_end", "region"):
         if key not in meta:
-            problems.append(DataProblem(PLAN_META_FILE, None, key, "required key is missing"))
+            problems.append(DataProblem(PLAN_META_FILE, None, key, Msg("loader.required_key")))
     return meta
 
 
@@ -274,16 +293,21 @@ def validate(data_dir: Path | None = None) -> tuple[Plan | None, list[DataProble
         try:
             text = path.read_text(encoding="utf-8-sig")
         except FileNotFoundError:
-            problems.append(DataProblem(name, None, None, "file is missing"))
+            problems.append(DataProblem(name, None, None, Msg("loader.file_missing")))
             continue
         except UnicodeDecodeError as exc:
-            problems.append(DataProblem(name, None, None, f"not UTF-8 text ({exc.reason})"))
+            problems.append(DataProblem(name, None, None, Msg("loader.not_utf8", reason=exc.reason)))
             continue
         rows[name] = read_csv_rows(text, name, model, problems)
     check_references(rows, problems)
     if problems:
         return None, problems
     return plan_from_rows(meta, rows), []
+
+
+def error_text(exc: Exception, lang: str) -> str:
+    """A broken data/'s problems in ``lang``; any other error as its own text."""
+    return exc.text(lang) if isinstance(exc, PlanDataError) else str(exc)
 
 
 def load_plan(data_dir: Path | None = None) -> Plan:

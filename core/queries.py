@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from core.i18n import Msg, name, t, tn
+from core.i18n import Msg, key_part, name, t, tn
 from core.model import Area, Direction, Plan, Status, Unit
 from core.rules import REAL_MEASURE, real_measures, subgoal_sort_key  # noqa: F401 - re-exported
 from core.status import status_vs_national, trend_since_baseline
@@ -345,7 +345,7 @@ def subgoal_table(plan: Plan, goal_id: str, lang: str) -> pd.DataFrame:
                 "subgoal_id": s.subgoal_id,
                 "title": name(s, lang, "title"),
                 "difficulty": t(f"difficulty.{s.difficulty.value}", lang) if s.difficulty else t("goal.no_rating", lang),
-                "impact": t(f"impact.{s.impact.value}", lang) if s.impact else t("goal.no_rating", lang),
+                "impact": t(f"impact.{key_part(s.impact.value)}", lang) if s.impact else t("goal.no_rating", lang),
                 "indicators": ", ".join(links.get(s.subgoal_id, [])),
             }
         )

@@ -18,7 +18,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from core.charts import FONT_SIZE, SMALL_FONT_SIZE
-from core.i18n import name, t
+from core.i18n import key_part, name, t
 from core.model import MeasureStatus, Plan
 from core.palette import ink_for
 from core.rules import is_yes, real_measures, subgoal_sort_key
@@ -47,7 +47,7 @@ def text(key: str, lang: str = "fi", **values: object) -> str:
 def status_label(status: object, lang: str = "fi") -> str:
     """'▶ käynnissä' — the symbol and word of a measure status ('? tila puuttuu' if empty/unknown)."""
     s = _status(status)
-    return f"{STATUS_STYLE[s]['symbol']} {text('status.' + s, lang)}"
+    return f"{STATUS_STYLE[s]['symbol']} {text('status.' + key_part(s), lang)}"
 
 
 def _status(value: object) -> str:

@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from core import minutes, workshop
-from core.i18n import name, t
+from core.i18n import key_part, name, t
 from core.rules import REAL_MEASURE
 from core.text import md_escape
 from ui import data, state, views
@@ -85,7 +85,7 @@ def subgoal_view(ctx: PageContext, subgoal_id: str) -> None:
         st.markdown(" · ".join([
             t("workshop.position", lang, n=order.index(subgoal_id) + 1, total=len(order)),
             t("workshop.difficulty", lang, value=t(f"difficulty.{sub.difficulty.value}", lang) if sub.difficulty else rating),
-            t("workshop.impact", lang, value=t(f"impact.{sub.impact.value}", lang) if sub.impact else rating),
+            t("workshop.impact", lang, value=t(f"impact.{key_part(sub.impact.value)}", lang) if sub.impact else rating),
         ]))
     # stacked, not side by side: the charts' long indicator names need the whole width of a projector
     st.subheader(t("workshop.indicators", lang), anchor=False)

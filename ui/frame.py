@@ -13,6 +13,7 @@ import streamlit as st
 from core import auth, config
 from core.charts import STATUS_ORDER, status_text
 from core.i18n import LANGS, name, t
+from core.loader import error_text
 from core.model import Plan
 from core.queries import Filters
 from core.storage import Editor, StoreError
@@ -235,7 +236,7 @@ def page_context() -> PageContext:
     try:
         plan = data.plan()
     except ValueError as exc:  # PlanDataError: the data/ files are broken
-        st.error(t("notice.data_error", state.lang(), error=md_escape(str(exc)[:2000])))
+        st.error(t("notice.data_error", state.lang(), error=md_escape(error_text(exc, state.lang())[:2000])))
         st.stop()
     state.init_state(plan)
     lang = state.lang()

@@ -13,7 +13,7 @@ import html
 import pandas as pd
 import streamlit as st
 
-from core.i18n import t
+from core.i18n import key_part, t
 from core.model import MAX_TEXT_LENGTH, MEASURE_TEXT_FIELDS, MeasureStatus
 from ui import state
 
@@ -153,7 +153,7 @@ def _edit_form(lang: str, row: dict, key: str, on_save) -> None:
     if st.session_state.get(widget["status"]) not in statuses:
         st.session_state[widget["status"]] = ""
     c1.selectbox(t("col.status", lang), statuses, key=widget["status"],
-                 format_func=lambda s: t(f"timeline.chart.status.{s}", lang))
+                 format_func=lambda s: t(f"timeline.chart.status.{key_part(s)}", lang))
     c2.number_input(t("col.start_year", lang), min_value=2000, max_value=2100, step=1, key=widget["start_year"],
                     placeholder=t("grid.detail.no_year", lang))
     c3.number_input(t("col.end_year", lang), min_value=2000, max_value=2100, step=1, key=widget["end_year"],

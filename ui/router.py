@@ -13,6 +13,7 @@ import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
 from core.i18n import t
+from core.loader import error_text
 from core.storage import StoreUnavailable
 from core.text import md_escape
 from ui import data, frame, live, state, theme
@@ -26,7 +27,7 @@ def main() -> None:
     try:
         plan = data.plan()
     except ValueError as exc:  # broken data/: say so in Finnish, do not crash
-        st.error(t("notice.data_error", "fi", error=md_escape(str(exc)[:2000])))
+        st.error(t("notice.data_error", "fi", error=md_escape(error_text(exc, "fi")[:2000])))
         st.stop()
     data.begin_run()
     state.init_state(plan)

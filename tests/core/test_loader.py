@@ -133,3 +133,78 @@ def test_cli_export_json():
     assert len(doc["actors"]) == 11
     assert len(doc["measures"]) == 176
     assert all("indicators" in s for g in doc["goals"] for s in g["subgoals"])
+
+
+# ------------------------------------------------------------------ problems as catalogue messages
+
+BROKEN = [  # one of each kind of row problem, all at once
+    ("observations.csv", "7,,lk4_5,kymenlaakso,2019,88,", "7,,lk4_5,kymenlaakso,2019,kahdeksan,"),
+    ("measures.csv", "hamina-I.1-1,hamina,", "hamina-I.1-1,kotka,"),
+    ("groups.csv", "lk8_9,8.–9. lk", "lk4_5,8.–9. lk"),
+    ("subgoal_indicators.csv", "I.1,31,,2,", "I.1,99,,2,"),
+    ("observations.csv", "31,,lk4_5,kymenlaakso,2019", "31,,lk4_5,maakunta,2019"),
+    ("indicators.csv", "percent,higher_better", "prosentti,higher_better"),
+    ("goals.csv", "I,1,Arjen hyvinvointi lisääntyy,Everyday wellbeing increases,50,35,15",
+     "I,1,Arjen hyvinvointi lisääntyy,Everyday wellbeing increases,50,35,25"),
+]
+# what `python -m core validate` printed for BROKEN when the loader still wrote English sentences
+PRINTED_BEFORE = [
+    "goals.csv, row 2: service-level shares must sum to 100, got 110",
+    "indicators.csv, row 2, column 'unit': Input should be 'percent', 'count', 'per_1000', 'per_10000' or 'percent_change'",
+    "observations.csv, row 2, column 'value': not a number: 'kahdeksan'",
+    "observations.csv, row 6, column 'area': area must be 'kymenlaakso', 'koko_maa' or 'kunta:<name>'",
+    "groups.csv, row 3, column 'group_id': duplicate id 'lk4_5' (first on row 2)",
+    "subgoals.csv, row 2, column 'goal_id': unknown goal 'I'",
+    "subgoals.csv, row 3, column 'goal_id': unknown goal 'I'",
+    "observations.csv, row 3, column 'indicator_id': unknown indicator 7",
+    "observations.csv, row 4, column 'indicator_id': unknown indicator 7",
+    "observations.csv, row 4, column 'group_id': unknown group 'lk8_9'",
+    "observations.csv, row 5, column 'indicator_id': unknown indicator 7",
+    "observations.csv, row 5, column 'group_id': unknown group 'lk8_9'",
+    "subgoal_indicators.csv, row 2, column 'indicator_id': dangling indicator link: no indicator 7",
+    "subgoal_indicators.csv, row 3, column 'indicator_id': dangling indicator link: no indicator 99",
+    "measures.csv, row 3, column 'actor_id': unknown actor 'kotka'",
+    "measures.csv, row 3, column 'measure_id': measure_id should be 'kotka-I.1-1' (actor-subgoal-seq)",
+]
+
+
+def test_cli_validate_prints_the_same_english_lines_as_before(data_copy):
+    for file, old, new in BROKEN:
+        edit(data_copy / file, old, new)
+    res = run_cli("--data", str(data_copy), "validate")
+    assert res.returncode == 1
+    assert res.stderr.splitlines() == [*PRINTED_BEFORE, f"{len(PRINTED_BEFORE)} problem(s) found in {data_copy}"]
+
+
+def test_problems_are_catalogue_messages_in_either_language(data_copy):
+    """The loader says what is wrong as a message key and values; Finnish for the app, English for the CLI."""
+    from core.i18n import Msg
+
+    for file, old, new in BROKEN:
+        edit(data_copy / file, old, new)
+    _, problems = validate(data_copy)
+    assert all(isinstance(p.problem, Msg) and p.problem.key.startswith("loader.") for p in problems)
+    actor = next(p for p in problems if p.file == "measures.csv" and p.column == "actor_id")
+    assert (actor.problem.key, actor.problem.values) == ("loader.unknown_actor", {"id": "'kotka'"})
+    assert actor.problem.text("fi") == "tuntematon toimija 'kotka'"
+    assert actor.message == actor.problem.text("en") == "unknown actor 'kotka'"
+    duplicate = next(p for p in problems if p.file == "groups.csv")
+    assert duplicate.problem.text("fi") == "sama tunniste 'lk4_5' on jo rivillä 2"
+
+
+def test_the_exporter_no_longer_translates_english_sentences_back():
+    src = (ROOT / "core" / "exporter.py").read_text(encoding="utf-8")
+    assert "_LOADER_KEYS" not in src and "exporter.loader." not in src
+
+
+def test_the_apps_notice_lists_the_problems_in_finnish_and_the_error_stays_english(data_copy):
+    for file, old, new in BROKEN:
+        edit(data_copy / file, old, new)
+    with pytest.raises(PlanDataError) as err:
+        load_plan(data_copy)
+    n = len(PRINTED_BEFORE)
+    assert str(err.value).startswith(f"{n} problem(s) in the plan data:\n- {PRINTED_BEFORE[0]}\n")
+    fi = err.value.text("fi").splitlines()
+    assert fi[0] == f"Suunnitelman tiedoissa on {n} ongelmaa:"
+    assert "- measures.csv, rivi 3, sarake 'actor_id': tuntematon toimija 'kotka'" in fi
+    assert err.value.text("en").splitlines()[1:] == [f"- {line}" for line in PRINTED_BEFORE]

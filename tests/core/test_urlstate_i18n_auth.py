@@ -61,7 +61,7 @@ def test_module_texts_come_from_the_one_catalogue(module, prefix):
     assert "TEXTS" not in src  # no second table of user-visible texts
 
 
-@pytest.mark.parametrize("module", ["importer", "exporter"])
+@pytest.mark.parametrize("module", ["importer", "exporter", "loader"])
 def test_every_message_key_of_a_module_is_in_the_catalogue_and_used(module):
     src = (Path(__file__).resolve().parents[2] / "core" / f"{module}.py").read_text(encoding="utf-8")
     used = set(re.findall(rf'"({module}\.[a-z0-9_.]+)"', src))
