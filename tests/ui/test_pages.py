@@ -364,8 +364,11 @@ def test_language_switch_keeps_the_filters_and_moves_on_without_error():
     assert at.session_state["group"] == "lukio" and list(at.session_state["actors"]) == ["poliisi"]
 
 
-def test_no_trend_chart_for_single_year_indicators_but_a_plain_sentence():
-    """The plan prints one year per indicator: goal I's Indikaattorit tab offers no trend, and says why."""
+def test_no_trend_chart_for_single_year_indicators_but_a_plain_sentence(monkeypatch, tmp_path):
+    """The plan prints one year per indicator: goal I's Indikaattorit tab offers no trend, and says why.
+
+    On a store of its own: other tests import a second year of values into the shared one."""
+    monkeypatch.setenv("KYMLAPSET_DATABASE_URL", f"sqlite:///{tmp_path / 'plan_only.db'}")
     at = open_page("pages/paatavoite-1.py", "indikaattorit")
     assert not [s for s in at.selectbox if s.key == "trend_I_trend_pick"]
     assert any(i.value.startswith("Kehitystä vuosittain ei voi vielä näyttää") for i in at.info)
