@@ -298,7 +298,7 @@ def _ratings(measures_df: pd.DataFrame, evaluations_df: pd.DataFrame | None, yea
     if evaluations_df is None or year is None:
         return {}
     rated = ratings_for(measures_df, evaluations_df, year)
-    return {r["measure_id"]: Rating(rating_label(int(r["rating"]), lang), _plain(r.get("comment")) or "")
+    return {r["measure_id"]: Rating(rating_label(int(r["rating"]), lang), _plain(r.get("comment")))
             for _, r in rated.iterrows()}
 
 
