@@ -192,16 +192,12 @@ def test_data_and_store_texts_come_out_escaped_and_literal(evil_plan, editor, la
     assert f'<br><span class="muted">{JINJA}<br>\n&lt;script&gt;' in goal
 
 
-def test_figure_titles_in_alt_text_are_escaped(mini_plan, mini_store) -> None:
+def test_figure_titles_in_alt_text_are_escaped(monkeypatch, mini_plan, mini_store) -> None:
     """A chart's title from the data goes into the image's alt text escaped, quotes included."""
     fig = go.Figure(go.Bar(x=[1], y=[1]), layout={"title": {"text": 'Otsikko "<x>" {{ 7*7 }}'}})
-    report_png = report.figure_png
-    try:
-        report.figure_png = lambda *_a, **_k: b"\x89PNG"
-        html_text = report.actor_report_html(mini_plan, mini_store.measures(), "kymsote", "fi", figures=[fig],
-                                             static=True)
-    finally:
-        report.figure_png = report_png
+    monkeypatch.setattr(report, "figure_png", lambda *_a, **_k: b"\x89PNG")
+    html_text = report.actor_report_html(mini_plan, mini_store.measures(), "kymsote", "fi", figures=[fig],
+                                         static=True)
     assert '<img alt="Otsikko &quot; &quot; {{ 7*7 }}"' in html_text  # tags stripped, quotes escaped
 
 
