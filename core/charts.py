@@ -123,86 +123,19 @@ def indicator_comparison_figure(frame: pd.DataFrame, lang: str = "fi", title: st
     country's value right above the bar, so nothing sits beside the bars to squeeze them on a phone.
     The y axis counts pixels: the figure's height follows the number of text lines.
     """
-    df = frame.copy()
+    df = _in_order(frame, order)
     unit = str(df["unit"].iloc[0]) if not df.empty else "percent"
     multi_group = df["group_id"].nunique() > 1 if show_groups is None else show_groups
-    df["pair"] = list(zip(df["indicator_id"].astype(int), df["series_id"].fillna("").astype(str), strict=True))
-    rank = {tuple(p): k for k, p in enumerate(order or [])}
-    df["rank"] = [rank.get(p, len(rank)) for p in df["pair"]]
-    df = df.sort_values(["rank", "indicator_id", "series_id", "group_order"], kind="stable")
-    annotations: list[dict] = []
-    centers: list[float] = []
-    cursor = 0.0
-    for k, (_, part) in enumerate(df.groupby("pair", sort=False)):
-        heading = wrap_label(str(part["label"].iloc[0]))
-        cursor += 10 if k else 0
-        annotations.append({"x": 0, "xref": "paper", "y": cursor, "yref": "y", "xanchor": "left", "yanchor": "top",
-                            "align": "left", "showarrow": False, "text": f"<b>{heading}</b>",
-                            "font": {"size": FONT_SIZE, "color": INK}, "bgcolor": "rgba(255,255,255,0.9)"})
-        cursor += line_count(heading) * LINE_PX
-        for row in part.itertuples():
-            text = _row_text(row, unit, multi_group, lang)
-            annotations.append({"x": 0, "xref": "paper", "y": cursor + 2, "yref": "y", "xanchor": "left",
-                                "yanchor": "top", "align": "left", "showarrow": False, "text": text,
-                                "font": {"size": FONT_SIZE, "color": INK}, "bgcolor": "rgba(255,255,255,0.9)"})
-            cursor += line_count(text) * LINE_PX + 2
-            centers.append(cursor + BAR_PX / 2)
-            cursor += BAR_PX + 6
+    annotations, centers, total = _stacked_texts(df, unit, multi_group, lang)
     df["y"] = centers
-    total = cursor + 4
     fig = go.Figure()
     for status in STATUS_ORDER:
         part = df[df["status"] == status]
-        if part.empty:
-            continue
-        style = STATUS_STYLE[status]
-        custom = list(
-            zip(
-                [_fmt(v, unit) for v in part["value"]],
-                [_fmt(v, unit) for v in part["national"]],
-                [("+" if (d or 0) > 0 else "") + _fmt(d, unit) if d is not None and not pd.isna(d) else "–" for d in part["diff"]],
-                [html.escape(str(x)) for x in part["source"]],
-                part["year"],
-                [html.escape(f) if f else "–" for f in part.get("flag_text", part["flag"])],  # flags can come from imports
-                part["status_label"],
-                [f"{tl} ({by}→)" if tr != "ei_trendia" else tl
-                 for tl, tr, by in zip(part.get("trend_label", [""] * len(part)), part.get("trend", [""] * len(part)),
-                                       part.get("baseline_year", [""] * len(part)), strict=True)],
-                [wrap_label(f"{lab} · {grp}", 40) for lab, grp in zip(part["label"], part["group_label"], strict=True)],
-                strict=True,
-            )
-        )
-        fig.add_trace(
-            go.Bar(
-                x=part["value"], y=part["y"], width=[BAR_PX] * len(part), base=0,
-                orientation="h", showlegend=False,
-                name=status_text(status, lang),
-                marker={"color": style["color"], "line": {"color": "#333333", "width": 1},
-                        "pattern": {"shape": style["pattern"], "fillmode": "overlay", "fgcolor": "#FFFFFF" if status != Status.NO_REFERENCE.value else "#555555"}},
-                customdata=custom,
-                hovertemplate=(
-                    "<b>%{customdata[8]}</b><br>"
-                    + t("chart.hover.value", lang) + ": %{customdata[0]} (%{customdata[6]})<br>"
-                    + t("chart.hover.national", lang) + ": %{customdata[1]}<br>"
-                    + t("chart.hover.diff", lang) + ": %{customdata[2]}<br>"
-                    + t("chart.hover.source", lang) + ": %{customdata[3]}, %{customdata[4]}<br>"
-                    + t("col.trend", lang) + ": %{customdata[7]}<br>"
-                    + t("chart.hover.flag", lang) + ": %{customdata[5]}<extra></extra>"
-                ),
-            )
-        )
+        if not part.empty:
+            fig.add_trace(_status_bars(part, status, unit, lang))
     nat = df[df["national"].notna()]
     if not nat.empty:
-        fig.add_trace(
-            go.Scatter(
-                x=nat["national"], y=nat["y"], mode="markers", showlegend=False,
-                name=t("area.koko_maa", lang),
-                marker={"symbol": "diamond", "size": 16, "color": NATIONAL_COLOR, "line": {"color": "white", "width": 1.5}},
-                customdata=[[wrap_label(f"{lab} · {grp}", 40), _fmt(v, unit)]
-                            for lab, grp, v in zip(nat["label"], nat["group_label"], nat["national"], strict=True)],
-                hovertemplate="<b>%{customdata[0]}</b><br>" + t("area.koko_maa", lang) + ": %{customdata[1]}<extra></extra>",
-            )
-        )
+        fig.add_trace(_national_markers(nat, unit, lang))
     top = (60 if title else 0) + LINE_PX + 12
     # the key of the ◆ marker, above the first row (the status words are in every row's text)
     annotations.append({"x": 0, "xref": "paper", "y": 1, "yref": "paper", "yshift": LINE_PX + 8, "xanchor": "left",
@@ -217,6 +150,96 @@ def indicator_comparison_figure(frame: pd.DataFrame, lang: str = "fi", title: st
     # fixed margins: the plot area's height is exactly ``total``, so a y unit is one pixel
     fig.update_layout(margin={"l": 10, "r": 24, "t": top, "b": 70, "autoexpand": False}, showlegend=False)
     return fig
+
+
+def _in_order(frame: pd.DataFrame, order: Sequence[tuple[int, str]] | None) -> pd.DataFrame:
+    """The rows top to bottom: pairs in ``order`` (others after, by number), groups in plan order."""
+    df = frame.copy()
+    df["pair"] = list(zip(df["indicator_id"].astype(int), df["series_id"].fillna("").astype(str), strict=True))
+    rank = {tuple(p): k for k, p in enumerate(order or [])}
+    df["rank"] = [rank.get(p, len(rank)) for p in df["pair"]]
+    return df.sort_values(["rank", "indicator_id", "series_id", "group_order"], kind="stable")
+
+
+def _text_annotation(y: float, text: str) -> dict:
+    """A left-aligned text block whose top is at pixel ``y`` of the chart, on a white ground."""
+    return {"x": 0, "xref": "paper", "y": y, "yref": "y", "xanchor": "left", "yanchor": "top", "align": "left",
+            "showarrow": False, "text": text, "font": {"size": FONT_SIZE, "color": INK},
+            "bgcolor": "rgba(255,255,255,0.9)"}
+
+
+def _stacked_texts(df: pd.DataFrame, unit: str, multi_group: bool, lang: str) -> tuple[list[dict], list[float], float]:
+    """Each indicator's name, then per row its text above its bar: annotations, bar centres and total height (px)."""
+    annotations: list[dict] = []
+    centers: list[float] = []
+    cursor = 0.0
+    for k, (_, part) in enumerate(df.groupby("pair", sort=False)):
+        heading = wrap_label(str(part["label"].iloc[0]))
+        cursor += 10 if k else 0
+        annotations.append(_text_annotation(cursor, f"<b>{heading}</b>"))
+        cursor += line_count(heading) * LINE_PX
+        for row in part.itertuples():
+            text = _row_text(row, unit, multi_group, lang)
+            annotations.append(_text_annotation(cursor + 2, text))
+            cursor += line_count(text) * LINE_PX + 2
+            centers.append(cursor + BAR_PX / 2)
+            cursor += BAR_PX + 6
+    return annotations, centers, cursor + 4
+
+
+def _trend_words(part: pd.DataFrame) -> list[str]:
+    """'paranee (2017→)' per row: the trend word and its baseline year (the word alone without a trend)."""
+    return [f"{tl} ({by}→)" if tr != "ei_trendia" else tl
+            for tl, tr, by in zip(part.get("trend_label", [""] * len(part)), part.get("trend", [""] * len(part)),
+                                  part.get("baseline_year", [""] * len(part)), strict=True)]
+
+
+def _status_bars(part: pd.DataFrame, status: str, unit: str, lang: str) -> go.Bar:
+    """The Kymenlaakso bars of one status: its colour and pattern, and a hover with the whole row."""
+    style = STATUS_STYLE[status]
+    custom = list(
+        zip(
+            [_fmt(v, unit) for v in part["value"]],
+            [_fmt(v, unit) for v in part["national"]],
+            [("+" if (d or 0) > 0 else "") + _fmt(d, unit) if d is not None and not pd.isna(d) else "–" for d in part["diff"]],
+            [html.escape(str(x)) for x in part["source"]],
+            part["year"],
+            [html.escape(f) if f else "–" for f in part.get("flag_text", part["flag"])],  # flags can come from imports
+            part["status_label"],
+            _trend_words(part),
+            [wrap_label(f"{lab} · {grp}", 40) for lab, grp in zip(part["label"], part["group_label"], strict=True)],
+            strict=True,
+        )
+    )
+    return go.Bar(
+        x=part["value"], y=part["y"], width=[BAR_PX] * len(part), base=0,
+        orientation="h", showlegend=False,
+        name=status_text(status, lang),
+        marker={"color": style["color"], "line": {"color": "#333333", "width": 1},
+                "pattern": {"shape": style["pattern"], "fillmode": "overlay", "fgcolor": "#FFFFFF" if status != Status.NO_REFERENCE.value else "#555555"}},
+        customdata=custom,
+        hovertemplate=(
+            "<b>%{customdata[8]}</b><br>"
+            + t("chart.hover.value", lang) + ": %{customdata[0]} (%{customdata[6]})<br>"
+            + t("chart.hover.national", lang) + ": %{customdata[1]}<br>"
+            + t("chart.hover.diff", lang) + ": %{customdata[2]}<br>"
+            + t("chart.hover.source", lang) + ": %{customdata[3]}, %{customdata[4]}<br>"
+            + t("col.trend", lang) + ": %{customdata[7]}<br>"
+            + t("chart.hover.flag", lang) + ": %{customdata[5]}<extra></extra>"
+        ),
+    )
+
+
+def _national_markers(nat: pd.DataFrame, unit: str, lang: str) -> go.Scatter:
+    """The whole country's values as ◆ on the Kymenlaakso bars."""
+    return go.Scatter(
+        x=nat["national"], y=nat["y"], mode="markers", showlegend=False,
+        name=t("area.koko_maa", lang),
+        marker={"symbol": "diamond", "size": 16, "color": NATIONAL_COLOR, "line": {"color": "white", "width": 1.5}},
+        customdata=[[wrap_label(f"{lab} · {grp}", 40), _fmt(v, unit)]
+                    for lab, grp, v in zip(nat["label"], nat["group_label"], nat["national"], strict=True)],
+        hovertemplate="<b>%{customdata[0]}</b><br>" + t("area.koko_maa", lang) + ": %{customdata[1]}<extra></extra>",
+    )
 
 
 def split_by_unit(frame: pd.DataFrame) -> dict[str, pd.DataFrame]:

@@ -133,6 +133,14 @@ def unit_of(plan: Plan, indicator_id: int, series_id: str = "") -> str:
     return _unit_direction(plan, indicator_id, series_id)[0].value
 
 
+COMPARISON_COLUMNS = [
+    "indicator_id", "series_id", "group_id", "label", "group_label", "year", "value",
+    "national", "diff", "value_as_printed", "national_as_printed", "unit", "direction",
+    "status", "status_label", "source", "flag", "flag_text", "category", "group_order", "baseline_year", "trend",
+    "trend_label",
+]
+
+
 def comparison_frame(
     plan: Plan,
     observations: pd.DataFrame,
@@ -146,18 +154,33 @@ def comparison_frame(
     Uses each pair's latest year with a Kymenlaakso value; the national value is the same
     group's in the same year. Columns include status, difference and a combined data flag.
     """
-    columns = [
-        "indicator_id", "series_id", "group_id", "label", "group_label", "year", "value",
-        "national", "diff", "value_as_printed", "national_as_printed", "unit", "direction",
-        "status", "status_label", "source", "flag", "flag_text", "category", "group_order", "baseline_year", "trend",
-        "trend_label",
-    ]
     if observations.empty:
-        return pd.DataFrame(columns=columns)
-    group_names = {g.group_id: name(g, lang) for g in plan.groups}
-    group_order = {g.group_id: g.sort_order for g in plan.groups}
+        return pd.DataFrame(columns=COMPARISON_COLUMNS)
+    group_of = {g.group_id: (name(g, lang), g.sort_order) for g in plan.groups}
     wanted_groups = set(groups) if groups is not None else None
-    # one pass over the observations into dict indexes (per-pair DataFrame filtering was the cost)
+    regional, national = _observation_index(observations)
+    if pairs is None:
+        pairs = sorted({(int(r.indicator_id), str(r.series_id or "")) for r in observations.itertuples()})
+    rows = []
+    for indicator_id, series_id in pairs:
+        about = _pair_facts(plan, indicator_id, series_id, lang)
+        for group_id, g_rows in regional.get((indicator_id, series_id), {}).items():
+            if wanted_groups is not None and group_id not in wanted_groups:
+                continue
+            ordered = sorted(g_rows, key=lambda r: r["year"])
+            nat = national.get((indicator_id, series_id, group_id, int(ordered[-1]["year"])))
+            group_label, group_order = group_of.get(group_id, (group_id, 99))
+            rows.append({**about, **_judged_row(ordered, nat, about, lang, band), "group_id": group_id,
+                         "group_label": group_label, "group_order": group_order})
+    return pd.DataFrame(rows, columns=COMPARISON_COLUMNS)
+
+
+def _observation_index(observations: pd.DataFrame) -> tuple[dict, dict]:
+    """One pass over the observations into dict indexes (per-pair DataFrame filtering was the cost).
+
+    Returns Kymenlaakso rows per (indicator, series) and group, and the first national row per
+    (indicator, series, group, year).
+    """
     regional: dict[tuple[int, str], dict[str, list[dict]]] = {}
     national: dict[tuple[int, str, str, int], dict] = {}
     for r in observations.to_dict("records"):
@@ -168,60 +191,51 @@ def comparison_frame(
             regional.setdefault(pair, {}).setdefault(r["group_id"], []).append(r)
         elif r["area"] == Area.COUNTRY.value and not _missing(r["year"]):
             national.setdefault((*pair, r["group_id"], int(r["year"])), r)
-    if pairs is None:
-        pairs = sorted({(int(r.indicator_id), str(r.series_id or "")) for r in observations.itertuples()})
-    rows = []
-    for indicator_id, series_id in pairs:
-        ind = plan.indicator(indicator_id)
-        unit, direction = _unit_direction(plan, indicator_id, series_id)
-        label = indicator_label(plan, indicator_id, series_id, lang)
-        for group_id, g_rows in regional.get((indicator_id, series_id), {}).items():
-            if wanted_groups is not None and group_id not in wanted_groups:
-                continue
-            ordered = sorted(g_rows, key=lambda r: r["year"])
-            latest, baseline = ordered[-1], ordered[0]
-            year = int(latest["year"])
-            trend = trend_since_baseline(
-                float(baseline["value"]) if len(ordered) > 1 else None, float(latest["value"]), direction, unit)
-            nat = national.get((indicator_id, series_id, group_id, year))
-            nat_value = float(nat["value"]) if nat is not None else None
-            value = float(latest["value"])
-            status = status_vs_national(value, nat_value, direction, unit, band=band)
-            if nat is not None and str(nat.get("flag") or "") in UNTRUSTED_FLAGS:
-                # a national value the document itself gets wrong must not make a judgement
-                status = Status.NO_REFERENCE
-            # flag codes only: the observations' notes are for maintainers (data/, docs/), not users
-            flags = [str(x) for x in (latest.get("flag"),) if not _missing(x) and str(x).strip()]
-            if nat is not None:
-                flags += [str(x) for x in (nat.get("flag"),) if not _missing(x) and str(x).strip()]
-            rows.append(
-                {
-                    "indicator_id": indicator_id,
-                    "series_id": series_id,
-                    "group_id": group_id,
-                    "label": label,
-                    "group_label": group_names.get(group_id, group_id),
-                    "year": year,
-                    "value": value,
-                    "national": nat_value,
-                    "diff": None if nat_value is None else round(value - nat_value, 2),
-                    "value_as_printed": str(latest.get("value_as_printed") or ""),
-                    "national_as_printed": "" if nat is None else str(nat.get("value_as_printed") or ""),
-                    "unit": unit.value,
-                    "direction": direction.value,
-                    "status": status.value,
-                    "status_label": t(f"status.{status.value}", lang),
-                    "baseline_year": int(baseline["year"]),
-                    "trend": trend.value,
-                    "trend_label": t(f"trend.{trend.value}", lang),
-                    "source": ind.source,
-                    "flag": "; ".join(dict.fromkeys(flags)),
-                    "flag_text": flag_text("; ".join(flags), lang),
-                    "category": ind.category,
-                    "group_order": group_order.get(group_id, 99),
-                }
-            )
-    return pd.DataFrame(rows, columns=columns)
+    return regional, national
+
+
+def _pair_facts(plan: Plan, indicator_id: int, series_id: str, lang: str) -> dict[str, object]:
+    """What every row of one (indicator, series) shares: its label, unit, direction, source and category."""
+    ind = plan.indicator(indicator_id)
+    unit, direction = _unit_direction(plan, indicator_id, series_id)
+    return {"indicator_id": indicator_id, "series_id": series_id,
+            "label": indicator_label(plan, indicator_id, series_id, lang), "unit": unit, "direction": direction,
+            "source": ind.source, "category": ind.category}
+
+
+def _judged_row(ordered: list[dict], nat: dict | None, about: dict, lang: str,
+                band: float | None) -> dict[str, object]:
+    """One group's latest Kymenlaakso value against the country's: status, trend since the first year, flags."""
+    unit, direction = about["unit"], about["direction"]
+    latest, baseline = ordered[-1], ordered[0]
+    value = float(latest["value"])
+    trend = trend_since_baseline(float(baseline["value"]) if len(ordered) > 1 else None, value, direction, unit)
+    nat_value = float(nat["value"]) if nat is not None else None
+    status = status_vs_national(value, nat_value, direction, unit, band=band)
+    if nat is not None and str(nat.get("flag") or "") in UNTRUSTED_FLAGS:
+        # a national value the document itself gets wrong must not make a judgement
+        status = Status.NO_REFERENCE
+    # flag codes only: the observations' notes are for maintainers (data/, docs/), not users
+    flags = [str(x) for x in (latest.get("flag"),) if not _missing(x) and str(x).strip()]
+    if nat is not None:
+        flags += [str(x) for x in (nat.get("flag"),) if not _missing(x) and str(x).strip()]
+    return {
+        "year": int(latest["year"]),
+        "value": value,
+        "national": nat_value,
+        "diff": None if nat_value is None else round(value - nat_value, 2),
+        "value_as_printed": str(latest.get("value_as_printed") or ""),
+        "national_as_printed": "" if nat is None else str(nat.get("value_as_printed") or ""),
+        "unit": unit.value,
+        "direction": direction.value,
+        "status": status.value,
+        "status_label": t(f"status.{status.value}", lang),
+        "baseline_year": int(baseline["year"]),
+        "trend": trend.value,
+        "trend_label": t(f"trend.{trend.value}", lang),
+        "flag": "; ".join(dict.fromkeys(flags)),
+        "flag_text": flag_text("; ".join(flags), lang),
+    }
 
 
 def _missing(x: object) -> bool:

@@ -2,8 +2,9 @@
 
 The HTML has inline CSS (with ``@media print`` and page breaks) and no web addresses: charts are
 embedded as base64 PNG images when Kaleido can render them (Chromium present), otherwise as
-inline interactive Plotly HTML with plotly.js included once. Every text from the plan or the
-store is escaped with ``html.escape``.
+inline interactive Plotly HTML with plotly.js included once. The pages are Jinja2 templates in
+``core/templates/report/`` with autoescape: every text from the plan or the store is escaped on
+output, and only Plotly's own chart markup goes in as it is.
 
 Static export needs Chromium (``/usr/bin/chromium`` from Debian, or ``BROWSER_PATH``). The first
 ``figure_png`` call probes Chromium once (a few seconds) and then starts Kaleido's shared server
@@ -23,10 +24,14 @@ import tempfile
 import threading
 import warnings
 from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
 import plotly.graph_objects as go
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
 
 from core.charts import status_text
 from core.evaluation import rating_label, ratings_for
@@ -48,38 +53,6 @@ from core.trends import trend_label
 CHROMIUM_CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
 PROBE_TIMEOUT_S = 90
 PDF_TIMEOUT_S = 120
-
-
-CSS = """
-:root { --ink: #1a1a1a; --muted: #555; --line: #bbb; --head: #eef2f6; }
-* { box-sizing: border-box; }
-body { font-family: "Liberation Sans", Arial, Helvetica, sans-serif; color: var(--ink); font-size: 11pt;
-       line-height: 1.4; margin: 2em auto; max-width: 1100px; padding: 0 1em; }
-h1 { font-size: 20pt; margin: 0.2em 0; } h2 { font-size: 15pt; margin-top: 1.6em; border-bottom: 2px solid var(--ink); }
-h3 { font-size: 12.5pt; margin: 1.2em 0 0.4em; }
-.kicker { color: var(--muted); margin: 0; font-size: 10pt; text-transform: uppercase; letter-spacing: .05em; }
-.meta, .note, .muted { color: var(--muted); font-size: 9.5pt; }
-table { width: 100%; border-collapse: collapse; margin: 0.4em 0 1em; font-size: 9.5pt; }
-th, td { border: 1px solid var(--line); padding: 4px 6px; vertical-align: top; text-align: left; }
-th { background: var(--head); }
-td.num { text-align: right; white-space: nowrap; }
-tr.other td { color: var(--muted); font-style: italic; }
-figure { margin: 1em 0; break-inside: avoid; page-break-inside: avoid; }
-figure img { max-width: 100%; height: auto; border: 1px solid #ddd; }
-table.indicators td:first-child { width: 28%; }
-ul.mix { padding-left: 1.2em; }
-@media print {
-  @page { size: A4; margin: 14mm 12mm 16mm 12mm; }
-  body { margin: 0; max-width: none; padding: 0; font-size: 10pt; }
-  h2 { break-after: avoid; page-break-after: avoid; }
-  h3 { break-after: avoid; page-break-after: avoid; }
-  .page-break { break-before: page; page-break-before: always; }
-  thead { display: table-header-group; }
-  tr, img, figure { break-inside: avoid; page-break-inside: avoid; }
-  figure img { max-height: 230mm; width: auto; }
-  a { color: inherit; text-decoration: none; }
-}
-"""
 
 
 def text(key: str, lang: str = "fi", **values: object) -> str:
@@ -179,33 +152,109 @@ def html_to_pdf(html_text: str, timeout: int = PDF_TIMEOUT_S) -> bytes | None:
         return out.read_bytes()
 
 
-# ------------------------------------------------------------------ HTML helpers
+# ------------------------------------------------------------------ templates
 
-def esc(value: object) -> str:
-    """User or plan text as safe HTML: escaped, empty/NaN as '', line breaks kept as <br>."""
+TEMPLATES = Path(__file__).resolve().parent / "templates" / "report"
+
+
+def _plain(value: object) -> str:
+    """A cell's text: empty for None/NaN, else ``str``."""
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return ""
-    return html.escape(str(value)).replace("\r\n", "\n").replace("\n", "<br>\n")
+    return str(value)
 
+
+def _escape(value: object) -> object:
+    """Every ``{{ value }}``: escaped as ``html.escape`` writes it (``&#x27;``, ``&quot;``); markup as is.
+
+    Jinja's autoescape would escape too, with other entities (``&#39;``); doing it here keeps the
+    reports' HTML as it was. Values that are already markup (``Markup``) pass unchanged.
+    """
+    if hasattr(value, "__html__"):
+        return value
+    return Markup(html.escape(_plain(value)))  # noqa: S704 — escaped right here
+
+
+def _br(value: object) -> object:
+    """Text from the plan or the store as HTML: escaped, line breaks kept as ``<br>``."""
+    if hasattr(value, "__html__"):
+        return value
+    return Markup(html.escape(_plain(value)).replace("\r\n", "\n").replace("\n", "<br>\n"))  # noqa: S704
+
+
+@dataclass(frozen=True)
+class Rating:
+    """A rating cell: '3 toteutunut hyvin' and the evaluator's comment under it."""
+
+    label: str
+    comment: str = ""
+
+
+@dataclass(frozen=True)
+class Row:
+    """A table row: its cells (plain text or a Rating) and an optional CSS class ('other' rows are muted)."""
+
+    cells: list[object]
+    css_class: str = ""
+
+
+@dataclass(frozen=True)
+class Table:
+    """A report table: column headers, rows, per-column cell classes ('num') and the table's class."""
+
+    headers: list[str]
+    rows: list[Row]
+    cell_classes: Sequence[str] = ()
+    css_class: str = ""
+
+
+def _environment() -> Environment:
+    """The Jinja environment of the reports: package templates, autoescape, undefined names are errors."""
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(enabled_extensions=("html", "j2"), default_for_string=True, default=True),
+        undefined=StrictUndefined,
+        finalize=_escape,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["br"] = _br
+    env.tests["rating"] = lambda value: isinstance(value, Rating)
+    return env
+
+
+_env = _environment()
+
+
+def _render(template: str, lang: str, **context: object) -> str:
+    """A report template rendered with this module's texts in ``lang``."""
+    return _env.get_template(template).render(lang=lang, text=partial(text, lang=lang), **context)
+
+
+# ------------------------------------------------------------------ HTML parts
 
 def _strip_tags(value: str) -> str:
     return re.sub(r"<[^>]+>", " ", value or "").strip()
 
 
-def _table(headers: Sequence[str], rows: Sequence[Sequence[str]], classes: Sequence[str] | None = None,
-           row_classes: Sequence[str] | None = None, table_class: str = "") -> str:
-    """An HTML table; ``headers`` are escaped here, cells must already be safe HTML."""
-    head = "".join(f"<th scope=\"col\">{html.escape(h)}</th>" for h in headers)
-    body = []
-    for i, r in enumerate(rows):
-        cls = f' class="{row_classes[i]}"' if row_classes and row_classes[i] else ""
-        cells = "".join(
-            f'<td class="{classes[j]}">{c}</td>' if classes and classes[j] else f"<td>{c}</td>"
-            for j, c in enumerate(r)
-        )
-        body.append(f"<tr{cls}>{cells}</tr>")
-    cls = f' class="{table_class}"' if table_class else ""
-    return f"<table{cls}><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+def _charts(figures: Sequence[go.Figure] | None, lang: str, static: bool | None) -> tuple[list[dict], bool]:
+    """Each figure's alt text and PNG (base64) or Plotly HTML, and whether they are static images."""
+    figures = list(figures or [])
+    if figures and static is None:
+        static = png_export_available()
+    charts = []
+    for i, fig in enumerate(figures, start=1):
+        title = fig.layout.title.text if fig.layout.title and fig.layout.title.text else ""
+        chart = {"alt": _strip_tags(html.unescape(title)) or text("chart.alt", lang, n=i), "png": "", "html": ""}
+        if static:
+            chart["png"] = base64.b64encode(figure_png(fig)).decode("ascii")
+        else:  # Plotly's own div and script for the figure: markup by design, the one value not escaped
+            chart["html"] = Markup(fig.to_html(  # noqa: S704 — Plotly's output, not text from the plan or store
+                full_html=False, include_plotlyjs=i == 1, default_width="100%",
+                config={"displaylogo": False, "responsive": True}))
+        charts.append(chart)
+    return charts, bool(static)
 
 
 def embed_figures(figures: Sequence[go.Figure] | None, lang: str = "fi", static: bool | None = None) -> str:
@@ -214,48 +263,27 @@ def embed_figures(figures: Sequence[go.Figure] | None, lang: str = "fi", static:
     The interactive fallback includes plotly.js once (with the first figure); nothing is loaded
     from a web address.
     """
-    figures = list(figures or [])
-    if not figures:
+    charts, static = _charts(figures, lang, static)
+    if not charts:
         return ""
-    if static is None:
-        static = png_export_available()
-    parts: list[str] = []
-    plotlyjs_done = False
-    if not static:
-        parts.append(f'<p class="note">{html.escape(text("interactive_note", lang))}</p>')
-    for i, fig in enumerate(figures, start=1):
-        title = fig.layout.title.text if fig.layout.title and fig.layout.title.text else ""
-        alt = html.escape(_strip_tags(html.unescape(title)) or text("chart.alt", lang, n=i), quote=True)
-        if static:
-            data = base64.b64encode(figure_png(fig)).decode("ascii")
-            parts.append(f'<figure><img alt="{alt}" src="data:image/png;base64,{data}"></figure>')
-        else:
-            div = fig.to_html(full_html=False, include_plotlyjs=not plotlyjs_done,
-                              config={"displaylogo": False, "responsive": True}, default_width="100%")
-            plotlyjs_done = True
-            parts.append(f'<figure aria-label="{alt}">{div}</figure>')
-    return "\n".join(parts)
+    module = _env.get_template("figures.html.j2").make_module({"text": partial(text, lang=lang)})
+    return str(module.figures(charts, static)).strip("\n")
 
 
-def _document(title: str, body: str, lang: str, landscape: bool = False) -> str:
-    page = "@media print { @page { size: A4 landscape; } figure img { max-height: 150mm; } }" if landscape else ""
-    return (
-        f'<!DOCTYPE html>\n<html lang="{html.escape(lang)}">\n<head>\n<meta charset="utf-8">\n'
-        f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{html.escape(title)}</title>\n<style>{CSS}{page}</style>\n</head>\n<body>\n{body}\n</body>\n</html>\n"
-    )
+def _charts_context(figures: Sequence[go.Figure] | None, lang: str, static: bool | None) -> dict[str, object]:
+    """The charts of a report as the templates take them (``charts``, ``static``)."""
+    charts, static = _charts(figures, lang, static)
+    return {"charts": charts, "static": static}
 
 
-def _header(plan: Plan, kicker: str, heading: str, lang: str, extra: Sequence[str] = ()) -> str:
+def _frame(plan: Plan, kicker: str, heading: str, lang: str, extra: Sequence[str] = ()) -> dict[str, object]:
+    """What the frame of a report (base.html.j2) shows: title, plan name, kicker, heading, date and period."""
     plan_name = plan.meta.get("name_en") if lang == "en" and plan.meta.get("name_en") else plan.meta.get("name", "")
     meta = [text("generated", lang, date=local_date(lang=lang))]  # "1.12.2026" / "1 Dec 2026", Finnish time
     if plan.meta.get("period_start") and plan.meta.get("period_end"):
         meta.append(text("period", lang, start=plan.meta["period_start"], end=plan.meta["period_end"]))
-    meta += list(extra)
-    return (
-        f'<header><p class="kicker">{esc(plan_name)} · {esc(kicker)}</p><h1>{esc(heading)}</h1>'
-        f'<p class="meta">{" · ".join(esc(m) for m in meta)}</p></header>'
-    )
+    title = f"{heading} – {plan.meta.get('short_name', '')}".strip(" –")
+    return {"title": title, "plan_name": plan_name, "kicker": kicker, "heading": heading, "meta": meta + list(extra)}
 
 
 def _fmt(value: object, unit: str) -> str:
@@ -266,25 +294,21 @@ def _fmt(value: object, unit: str) -> str:
 
 
 def _ratings(measures_df: pd.DataFrame, evaluations_df: pd.DataFrame | None, year: int | None,
-             lang: str) -> dict[str, str]:
-    """measure_id → rating cell HTML ('3 toteutunut hyvin' + comment) for the report tables."""
+             lang: str) -> dict[str, Rating]:
+    """measure_id → rating ('3 toteutunut hyvin' + comment) for the report tables."""
     if evaluations_df is None or year is None:
         return {}
     rated = ratings_for(measures_df, evaluations_df, year)
-    out = {}
-    for _, r in rated.iterrows():
-        cell = esc(rating_label(int(r["rating"]), lang))
-        if r.get("comment"):
-            cell += f'<br><span class="muted">{esc(r["comment"])}</span>'
-        out[r["measure_id"]] = cell
-    return out
+    return {r["measure_id"]: Rating(rating_label(int(r["rating"]), lang), _plain(r.get("comment")))
+            for _, r in rated.iterrows()}
 
 
-def _indicator_rows(plan: Plan, observations_df: pd.DataFrame, goal_id: str, lang: str) -> str:
+def _indicator_table(plan: Plan, observations_df: pd.DataFrame, goal_id: str, lang: str) -> Table | None:
+    """The goal's indicators: Kymenlaakso vs whole country, status, trend and flag; None if no values."""
     pairs = linked_indicators(plan, goal_id)
     comp = comparison_frame(plan, observations_df, pairs, lang=lang) if pairs else pd.DataFrame()
     if comp.empty:
-        return f'<p class="note">{esc(text("indicators.none", lang))}</p>'
+        return None
     trends: dict[tuple[int, str], dict[str, str]] = {}
     for ind, ser in pairs:
         tf = trend_frame(plan, observations_df, ind, ser, lang=lang)
@@ -292,14 +316,74 @@ def _indicator_rows(plan: Plan, observations_df: pd.DataFrame, goal_id: str, lan
     rows = []
     for _, r in comp.iterrows():
         trend = trends.get((int(r["indicator_id"]), str(r["series_id"])), {}).get(r["group_id"], "ei_trendia")
-        rows.append([
-            esc(r["label"]), esc(r["group_label"]), esc(int(r["year"])), esc(_fmt(r["value"], r["unit"])),
-            esc(_fmt(r["national"], r["unit"])), esc(status_text(r["status"], lang)), esc(trend_label(trend, lang)),
-            esc(r.get("flag_text", r["flag"])),  # plain words, never the codes or extraction notes
-        ])
+        rows.append(Row([
+            r["label"], r["group_label"], int(r["year"]), _fmt(r["value"], r["unit"]), _fmt(r["national"], r["unit"]),
+            status_text(r["status"], lang), trend_label(trend, lang),
+            r.get("flag_text", r["flag"]),  # plain words, never the codes or extraction notes
+        ]))
     headers = [t("col.indicator", lang), t("col.group", lang), t("col.year", lang), t("col.value", lang),
                t("col.national", lang), text("col.status_vs", lang), text("col.trend", lang), t("col.flag", lang)]
-    return _table(headers, rows, classes=["", "", "num", "num", "num", "", "", ""], table_class="indicators")
+    return Table(headers, rows, cell_classes=["", "", "num", "num", "num", "", "", ""], css_class="indicators")
+
+
+def _subgoal_table(plan: Plan, goal_id: str, lang: str) -> Table:
+    """The goal's sub-goals with difficulty, impact and indicator numbers."""
+    headers = [t("col.subgoal", lang), t("col.title", lang), t("col.difficulty", lang), t("col.impact", lang),
+               t("col.indicators", lang)]
+    return Table(headers, [Row([r.subgoal_id, r.title, r.difficulty, r.impact, r.indicators])
+                           for r in subgoal_table(plan, goal_id, lang).itertuples()])
+
+
+def _goal_measure_sections(plan: Plan, measures_df: pd.DataFrame, goal_id: str, lang: str,
+                           ratings: dict[str, Rating], year: int | None) -> list[dict[str, object]]:
+    """The goal's real measures per sub-goal: actor, toimenpide, mittari, aikataulu, status (and rating)."""
+    display = measures_display(plan, measures_df, lang) if not measures_df.empty else measures_df
+    real = real_measures(display) if not display.empty else display
+    real = real[real["subgoal_id"].map(goal_of) == goal_id] if not real.empty else real
+    headers = [t("col.actor", lang), t("col.toimenpide", lang), t("col.mittari", lang), t("col.aikataulu", lang),
+               t("col.status", lang)] + ([text("col.rating", lang, year=year)] if ratings else [])
+    sections = []
+    for s in plan.subgoals_of(goal_id):
+        mine = real[real["subgoal_id"] == s.subgoal_id] if not real.empty else real
+        if mine.empty:
+            continue
+        rows = [Row([m["actor"], m["toimenpide"], m["mittari"], m["aikataulu"], status_label(m.get("status"), lang)]
+                    + ([ratings.get(m["measure_id"], Rating(rating_label(0, lang)))] if ratings else []))
+                for _, m in mine.iterrows()]
+        sections.append({"subgoal_id": s.subgoal_id, "title": name(s, lang, "title"), "count": len(mine),
+                         "table": Table(headers, rows)})
+    return sections
+
+
+def _actor_row(m: pd.Series, lang: str, ratings: dict[str, Rating]) -> Row:
+    """One row of an actor's table; a reference or out-of-scope row says what it is and is muted."""
+    real = m["row_kind"] == "measure"
+    first = _plain(m["toimenpide"]) if real else f"{_plain(m['row_kind_label'])}: {_plain(m['toimenpide'])}"
+    cells = [first, m["mittari"], m["aikataulu"], m["toimijat"], m["seuranta"],
+             status_label(m.get("status"), lang) if real else "", m.get("contact", "")]
+    if ratings:
+        cells.append(ratings.get(m["measure_id"], Rating(rating_label(0, lang))) if real else "")
+    return Row(cells, "" if real else "other")
+
+
+def _actor_goals(plan: Plan, display: pd.DataFrame, lang: str, ratings: dict[str, Rating],
+                 year: int | None) -> list[dict[str, object]]:
+    """An actor's rows per päätavoite and välitavoite, in the plan's order; goals without rows left out."""
+    headers = [t("col.toimenpide", lang), t("col.mittari", lang), t("col.aikataulu", lang), t("col.toimijat", lang),
+               t("col.seuranta", lang), t("col.status", lang), t("col.contact", lang)]
+    if ratings:
+        headers.append(text("col.rating", lang, year=year))
+    goals = []
+    for goal in sorted(plan.goals, key=lambda g: g.number):
+        in_goal = display[display["subgoal_id"].map(goal_of) == goal.goal_id] if not display.empty else display
+        sections = [{"subgoal_id": s.subgoal_id, "title": name(s, lang, "title"),
+                     "table": Table(headers, [_actor_row(m, lang, ratings) for _, m in rows_df.iterrows()])}
+                    for s in plan.subgoals_of(goal.goal_id)
+                    if not (rows_df := in_goal[in_goal["subgoal_id"] == s.subgoal_id]).empty]
+        if sections:
+            goals.append({"heading": text("goal.title", lang, goal=goal.goal_id, title=name(goal, lang, "title")),
+                          "sections": sections})
+    return goals
 
 
 # ------------------------------------------------------------------ reports
@@ -317,51 +401,16 @@ def goal_report_html(plan: Plan, measures_df: pd.DataFrame, observations_df: pd.
     """
     goal = plan.goal(goal_id)
     heading = text("goal.title", lang, goal=goal.goal_id, title=name(goal, lang, "title"))
-    parts = [_header(plan, text("goal.report", lang), heading, lang)]
-    parts.append(f"<h2>{esc(text('mix', lang))}</h2><ul class=\"mix\">"
-                 + "".join(f"<li>{esc(t('mix.' + k, lang))}: {esc(f'{getattr(goal, a):g} %')}</li>"
-                           for k, a in (("preventive", "preventive_pct"), ("early_support", "early_support_pct"),
-                                        ("intensive", "intensive_pct")))
-                 + "</ul>")
-    subs = subgoal_table(plan, goal_id, lang)
-    parts.append(f"<h2>{esc(text('subgoals', lang))}</h2>")
-    parts.append(_table(
-        [t("col.subgoal", lang), t("col.title", lang), t("col.difficulty", lang), t("col.impact", lang),
-         t("col.indicators", lang)],
-        [[esc(r.subgoal_id), esc(r.title), esc(r.difficulty), esc(r.impact), esc(r.indicators)]
-         for r in subs.itertuples()],
-    ))
-    parts.append(f"<h2>{esc(text('indicators', lang))}</h2>")
-    parts.append(_indicator_rows(plan, observations_df, goal_id, lang))
-    charts = embed_figures(figures, lang, static)
-    if charts:
-        parts.append(f'<h2 class="page-break">{esc(text("charts", lang))}</h2>{charts}')
-    display = measures_display(plan, measures_df, lang) if not measures_df.empty else measures_df
-    real = real_measures(display) if not display.empty else display
-    real = real[real["subgoal_id"].map(goal_of) == goal_id] if not real.empty else real
+    mix = [{"label": t(f"mix.{key}", lang), "share": f"{getattr(goal, f'{key}_pct'):g} %"}
+           for key in ("preventive", "early_support", "intensive")]
     ratings = _ratings(measures_df, evaluations_df, year, lang)
-    parts.append(f'<h2 class="page-break">{esc(text("measures", lang))}</h2>')
-    if real.empty:
-        parts.append(f'<p class="note">{esc(text("measures.none", lang))}</p>')
-    for s in plan.subgoals_of(goal_id):
-        mine = real[real["subgoal_id"] == s.subgoal_id] if not real.empty else real
-        if mine.empty:
-            continue
-        parts.append(f"<h3>{esc(s.subgoal_id)} {esc(name(s, lang, 'title'))} "
-                     f"<span class=\"muted\">({esc(text('measures.count', lang, n=len(mine)))})</span></h3>")
-        headers = [t("col.actor", lang), t("col.toimenpide", lang), t("col.mittari", lang), t("col.aikataulu", lang),
-                   t("col.status", lang)]
-        if ratings:
-            headers.append(text("col.rating", lang, year=year))
-        rows = []
-        for _, m in mine.iterrows():
-            row = [esc(m["actor"]), esc(m["toimenpide"]), esc(m["mittari"]), esc(m["aikataulu"]),
-                   esc(status_label(m.get("status"), lang))]
-            if ratings:
-                row.append(ratings.get(m["measure_id"], esc(rating_label(0, lang))))
-            rows.append(row)
-        parts.append(_table(headers, rows))
-    return _document(f"{heading} – {plan.meta.get('short_name', '')}".strip(" –"), "\n".join(parts), lang)
+    return _render(
+        "goal.html.j2", lang, **_frame(plan, text("goal.report", lang), heading, lang), landscape=False, mix=mix,
+        subgoals=_subgoal_table(plan, goal_id, lang),
+        indicators=_indicator_table(plan, observations_df, goal_id, lang),
+        **_charts_context(figures, lang, static),
+        sections=_goal_measure_sections(plan, measures_df, goal_id, lang, ratings, year),
+    )
 
 
 def actor_report_html(plan: Plan, measures_df: pd.DataFrame, actor_id: str, lang: str = "fi",
@@ -375,52 +424,19 @@ def actor_report_html(plan: Plan, measures_df: pd.DataFrame, actor_id: str, lang
     landscape A4 by default (the table has seven or eight columns).
     """
     actor = plan.actor(actor_id)
-    heading = name(actor, lang)
     extra = [text("actor.section", lang, section=actor.section)]
     if actor.current_name:
         extra.append(text("actor.current", lang, name=actor.current_name))
-    parts = [_header(plan, text("actor.report", lang), heading, lang, extra)]
-    charts = embed_figures(figures, lang, static)
-    if charts:
-        parts.append(f"<h2>{esc(text('charts', lang))}</h2>{charts}")
     mine = measures_df[measures_df["actor_id"] == actor_id] if not measures_df.empty else measures_df
     if "deleted" in mine.columns:
         mine = mine[~mine["deleted"].fillna(False).astype(bool)]
     display = measures_display(plan, mine, lang) if not mine.empty else mine
     ratings = _ratings(mine, evaluations_df, year, lang)
-    if display.empty:
-        parts.append(f'<p class="note">{esc(text("measures.none", lang))}</p>')
-    first_goal = True
-    for goal in sorted(plan.goals, key=lambda g: g.number):
-        in_goal = display[display["subgoal_id"].map(goal_of) == goal.goal_id] if not display.empty else display
-        if in_goal.empty:
-            continue
-        cls = ' class="page-break"' if not first_goal or charts else ""
-        first_goal = False
-        parts.append(f"<h2{cls}>{esc(text('goal.title', lang, goal=goal.goal_id, title=name(goal, lang, 'title')))}"
-                     "</h2>")
-        for s in plan.subgoals_of(goal.goal_id):
-            rows_df = in_goal[in_goal["subgoal_id"] == s.subgoal_id]
-            if rows_df.empty:
-                continue
-            parts.append(f"<h3>{esc(s.subgoal_id)} {esc(name(s, lang, 'title'))}</h3>")
-            headers = [t("col.toimenpide", lang), t("col.mittari", lang), t("col.aikataulu", lang),
-                       t("col.toimijat", lang), t("col.seuranta", lang), t("col.status", lang), t("col.contact", lang)]
-            if ratings:
-                headers.append(text("col.rating", lang, year=year))
-            rows, row_classes = [], []
-            for _, m in rows_df.iterrows():
-                real = m["row_kind"] == "measure"
-                first = esc(m["toimenpide"]) if real else f"{esc(m['row_kind_label'])}: {esc(m['toimenpide'])}"
-                row = [first, esc(m["mittari"]), esc(m["aikataulu"]), esc(m["toimijat"]), esc(m["seuranta"]),
-                       esc(status_label(m.get("status"), lang)) if real else "", esc(m.get("contact", ""))]
-                if ratings:
-                    row.append(ratings.get(m["measure_id"], esc(rating_label(0, lang))) if real else "")
-                rows.append(row)
-                row_classes.append("" if real else "other")
-            parts.append(_table(headers, rows, row_classes=row_classes))
-    return _document(f"{heading} – {plan.meta.get('short_name', '')}".strip(" –"), "\n".join(parts), lang,
-                     landscape=landscape)
+    return _render(
+        "actor.html.j2", lang, **_frame(plan, text("actor.report", lang), name(actor, lang), lang, extra),
+        landscape=landscape, **_charts_context(figures, lang, static),
+        goals=_actor_goals(plan, display, lang, ratings, year),
+    )
 
 
 # ------------------------------------------------------------------ default figures for the reports

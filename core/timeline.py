@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 import textwrap
+from dataclasses import dataclass, field
 from datetime import date
 
 import pandas as pd
@@ -170,61 +171,18 @@ def timeline_figure(plan: Plan | None, measures_df: pd.DataFrame, lang: str = "f
     frame = timeline_frame(plan, measures_df, lang, horizon)
     undated_n = len(undated_measures(measures_df, plan, lang))
     fig = go.Figure()
-    # y positions: a header row per actor, then its measures (reversed axis: top to bottom)
-    y_of: dict[str, int] = {}
-    tickvals: list[int] = []
-    ticktext: list[str] = []
-    pos = 0
-    header_rows: list[int] = []
-    for _actor_id, part in frame.groupby("actor_id", sort=False):
-        tickvals.append(pos)
-        ticktext.append(f"<b>{html.escape(str(part['actor'].iloc[0]))}</b>")
-        header_rows.append(pos)
-        pos += 1
-        for _, r in part.iterrows():
-            y_of[r["measure_id"]] = pos
-            tickvals.append(pos)
-            ticktext.append(html.escape(r["label"]))
-            pos += 1
+    rows = _Rows.of(frame)
     for status in STATUS_ORDER:
         part = frame[frame["status"] == status]
-        if part.empty:
-            continue
-        style = STATUS_STYLE[status]
-        ink = ink_for(style["color"])
-        label = status_label(status, lang)
-        custom = [
-            (f"<b>{text('hover.actor', lang)}:</b> {html.escape(r['actor'])}<br>"
-             f"<b>{text('hover.subgoal', lang)}:</b> {html.escape(r['subgoal_id'])}<br>"
-             f"<b>{text('hover.toimenpide', lang)}:</b><br>{hover_text(r['toimenpide'])}<br>"
-             f"<b>{text('hover.aikataulu', lang)}:</b> {hover_text(r['aikataulu'], 300)}<br>"
-             f"<b>{text('hover.years', lang)}:</b> {r['years_text']} {html.escape(r['marker'])}<br>"
-             f"<b>{text('hover.status', lang)}:</b> {label}")
-            for _, r in part.iterrows()
-        ]
-        bar_text = [
-            " ".join(x for x in (label, r["years_text"], r["marker"]) if x) for _, r in part.iterrows()
-        ]
-        fig.add_trace(
-            go.Bar(
-                y=[y_of[mid] for mid in part["measure_id"]],
-                x=[int(e) + 1 - int(s) for s, e in zip(part["start"], part["end"], strict=True)],
-                base=[int(s) for s in part["start"]], orientation="h", name=label,
-                text=[html.escape(t) for t in bar_text], textposition="inside", insidetextanchor="start",
-                textfont={"color": ink, "size": SMALL_FONT_SIZE}, constraintext="none",
-                marker={"color": style["color"], "line": {"color": "#333333", "width": 1},
-                        "pattern": {"shape": style["pattern"], "fillmode": "overlay", "fgcolor": ink, "fgopacity": 0.25}},
-                customdata=custom, hovertemplate="%{customdata}<extra></extra>",
-                meta={"status": status, "measure_ids": list(part["measure_id"])},
-            )
-        )
+        if not part.empty:
+            fig.add_trace(_status_bars(part, status, rows.y_of, lang))
     if frame.empty:
         first, last = (horizon - 5, horizon)
         fig.add_annotation(text=text("empty", lang), showarrow=False, xref="paper", yref="paper", x=0.5, y=0.5,
                            font={"size": FONT_SIZE})
     else:
         first, last = int(frame["start"].min()), max(int(frame["end"].max()), horizon)
-    for y in header_rows[1:]:
+    for y in rows.header_rows[1:]:
         fig.add_hline(y=y - 0.5, line={"color": "#999999", "width": 1})
     if today is not None and first <= today.year <= last:
         x_now = today.year + (today.timetuple().tm_yday - 1) / 365
@@ -235,14 +193,8 @@ def timeline_figure(plan: Plan | None, measures_df: pd.DataFrame, lang: str = "f
         fig.add_annotation(text=text("undated_note", lang, n=undated_n), showarrow=False, xref="paper",
                            yref="paper", x=0, y=0, yanchor="top", yshift=-48, xanchor="left",
                            font={"size": SMALL_FONT_SIZE})
-    fig.update_yaxes(tickmode="array", tickvals=tickvals, ticktext=ticktext, range=[max(pos, 1) - 0.5, -0.5],
-                     automargin=True, showgrid=False)
-    years = list(range(first, last + 1))
-    fig.update_xaxes(tickmode="array", tickvals=[y + 0.5 for y in years], ticktext=[str(y) for y in years],
-                     range=[first, last + 1], showgrid=False, side="top")
-    for y in years[1:]:
-        fig.add_vline(x=y, line={"color": "#E5E5E5", "width": 1}, layer="below")
-    height = max(300, 190 + ROW_HEIGHT * max(pos, 1))
+    _timeline_axes(fig, rows, first, last)
+    height = max(300, 190 + ROW_HEIGHT * max(rows.count, 1))
     top = 120 if title else 80
     fig.update_layout(
         barmode="overlay", bargap=0.25, font={"size": FONT_SIZE}, plot_bgcolor="white", height=height,
@@ -254,3 +206,72 @@ def timeline_figure(plan: Plan | None, measures_df: pd.DataFrame, lang: str = "f
         showlegend=not frame.empty,
     )
     return fig
+
+
+@dataclass
+class _Rows:
+    """The timeline's rows, top to bottom: a header row per actor, then its measures."""
+
+    y_of: dict[str, int] = field(default_factory=dict)  # measure_id → row
+    tickvals: list[int] = field(default_factory=list)
+    ticktext: list[str] = field(default_factory=list)
+    header_rows: list[int] = field(default_factory=list)
+    count: int = 0
+
+    @classmethod
+    def of(cls, frame: pd.DataFrame) -> _Rows:
+        """Rows for a ``timeline_frame``: actor names in bold, measure labels HTML-escaped."""
+        rows = cls()
+        for _actor_id, part in frame.groupby("actor_id", sort=False):
+            rows._add(f"<b>{html.escape(str(part['actor'].iloc[0]))}</b>")
+            rows.header_rows.append(rows.count - 1)
+            for _, r in part.iterrows():
+                rows.y_of[r["measure_id"]] = rows.count
+                rows._add(html.escape(r["label"]))
+        return rows
+
+    def _add(self, tick: str) -> None:
+        self.tickvals.append(self.count)
+        self.ticktext.append(tick)
+        self.count += 1
+
+
+def _bar_hover(r: pd.Series, label: str, lang: str) -> str:
+    """A measure's hover: actor, sub-goal, toimenpide, aikataulu, years and status (texts escaped)."""
+    return (f"<b>{text('hover.actor', lang)}:</b> {html.escape(r['actor'])}<br>"
+            f"<b>{text('hover.subgoal', lang)}:</b> {html.escape(r['subgoal_id'])}<br>"
+            f"<b>{text('hover.toimenpide', lang)}:</b><br>{hover_text(r['toimenpide'])}<br>"
+            f"<b>{text('hover.aikataulu', lang)}:</b> {hover_text(r['aikataulu'], 300)}<br>"
+            f"<b>{text('hover.years', lang)}:</b> {r['years_text']} {html.escape(r['marker'])}<br>"
+            f"<b>{text('hover.status', lang)}:</b> {label}")
+
+
+def _status_bars(part: pd.DataFrame, status: str, y_of: dict[str, int], lang: str) -> go.Bar:
+    """The bars of one status: colour, pattern, the status word and years written inside each bar."""
+    style = STATUS_STYLE[status]
+    ink = ink_for(style["color"])
+    label = status_label(status, lang)
+    bar_text = [" ".join(x for x in (label, r["years_text"], r["marker"]) if x) for _, r in part.iterrows()]
+    return go.Bar(
+        y=[y_of[mid] for mid in part["measure_id"]],
+        x=[int(e) + 1 - int(s) for s, e in zip(part["start"], part["end"], strict=True)],
+        base=[int(s) for s in part["start"]], orientation="h", name=label,
+        text=[html.escape(t) for t in bar_text], textposition="inside", insidetextanchor="start",
+        textfont={"color": ink, "size": SMALL_FONT_SIZE}, constraintext="none",
+        marker={"color": style["color"], "line": {"color": "#333333", "width": 1},
+                "pattern": {"shape": style["pattern"], "fillmode": "overlay", "fgcolor": ink, "fgopacity": 0.25}},
+        customdata=[_bar_hover(r, label, lang) for _, r in part.iterrows()],
+        hovertemplate="%{customdata}<extra></extra>",
+        meta={"status": status, "measure_ids": list(part["measure_id"])},
+    )
+
+
+def _timeline_axes(fig: go.Figure, rows: _Rows, first: int, last: int) -> None:
+    """Row ticks (reversed: top to bottom), a year tick in the middle of each year, and year lines."""
+    fig.update_yaxes(tickmode="array", tickvals=rows.tickvals, ticktext=rows.ticktext,
+                     range=[max(rows.count, 1) - 0.5, -0.5], automargin=True, showgrid=False)
+    years = list(range(first, last + 1))
+    fig.update_xaxes(tickmode="array", tickvals=[y + 0.5 for y in years], ticktext=[str(y) for y in years],
+                     range=[first, last + 1], showgrid=False, side="top")
+    for y in years[1:]:
+        fig.add_vline(x=y, line={"color": "#E5E5E5", "width": 1}, layer="below")

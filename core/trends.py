@@ -120,10 +120,31 @@ def trend_figure(trend_df: pd.DataFrame, lang: str = "fi", unit: str | None = No
     ``unit`` ('percent', 'count', …) only sets the value axis title and number format.
     Trace ``meta`` has group_id, area and trend.
     """
-    fig = go.Figure()
     df = trend_df.copy() if trend_df is not None else pd.DataFrame()
     if df.empty:
         return _message_figure(text("empty", lang), title)
+    df = _drawable(df)
+    if df.empty:
+        return _message_figure(text("none", lang), title)
+    groups = list(dict.fromkeys(df.sort_values(["year"])["group_id"]))
+    if "group_order" in df.columns:
+        groups = sorted(groups, key=lambda g: df.loc[df["group_id"] == g, "group_order"].iloc[0])
+    fig = go.Figure()
+    other_styles: dict[str, dict[str, str]] = {}
+    areas = sorted(df["area"].unique(), key=lambda a: (a != "kymenlaakso", a != "koko_maa", a))
+    for gi, gid in enumerate(groups):
+        gpart = df[df["group_id"] == gid]
+        for area in areas:
+            part = gpart[gpart["area"] == area].sort_values("year")
+            if not part.empty:
+                _add_line(fig, part, str(gid), str(area), OKABE_ITO[gi % len(OKABE_ITO)],
+                          _area_style(area, other_styles), unit, lang, word_at_end=len(groups) == 1)
+    _trend_layout(fig, df, len(groups), unit, title, lang)
+    return fig
+
+
+def _drawable(df: pd.DataFrame) -> pd.DataFrame:
+    """The rows to draw, by year, labels and trend filled in; only groups with two Kymenlaakso years."""
     df["year"] = df["year"].astype(int)
     df = df.sort_values(["year"])
     if "group_label" not in df.columns:
@@ -133,66 +154,62 @@ def trend_figure(trend_df: pd.DataFrame, lang: str = "fi", unit: str | None = No
     if "trend" not in df.columns:
         df["trend"] = "ei_trendia"
     years_of = _kymenlaakso_years(df)
-    df = df[df["group_id"].astype(str).map(lambda g: years_of.get(g, 0) >= 2)]  # a trend needs two years
-    if df.empty:
-        return _message_figure(text("none", lang), title)
-    groups = list(dict.fromkeys(df.sort_values(["year"])["group_id"]))
-    if "group_order" in df.columns:
-        groups = sorted(groups, key=lambda g: df.loc[df["group_id"] == g, "group_order"].iloc[0])
+    return df[df["group_id"].astype(str).map(lambda g: years_of.get(g, 0) >= 2)]  # a trend needs two years
+
+
+def _hover_texts(part: pd.DataFrame, heading: str, trend: str, unit: str | None, lang: str) -> list[str]:
+    """Per point: group · area, year, the value as printed, the trend (Kymenlaakso) and the flag in words."""
+    printed = [
+        (str(p) if isinstance(p, str) and p.strip() else _fmt(v, unit))
+        for p, v in zip(part.get("value_as_printed", [""] * len(part)), part["value"], strict=True)
+    ]
+    notes = []
+    for _, r in part.iterrows():
+        # the flag in plain words; the observation's note is for maintainers, never shown
+        notes.append(html.escape(flag_text(r.get("flag"), lang)) or "–")
+    return [
+        f"<b>{heading}</b><br>"
+        f"{text('hover.year', lang)}: {y}<br>{text('hover.value', lang)}: {html.escape(pv)}<br>"
+        + (f"{text('hover.trend', lang)}: {trend_label(trend, lang)}<br>" if trend else "")
+        + f"{text('hover.note', lang)}: {nt}"
+        for y, pv, nt in zip(part["year"], printed, notes, strict=True)
+    ]
+
+
+def _add_line(fig: go.Figure, part: pd.DataFrame, gid: str, area: str, color: str, style: dict[str, str],
+              unit: str | None, lang: str, word_at_end: bool) -> None:
+    """One group's line in one area; Kymenlaakso's trend word in its name (and at its end if ``word_at_end``)."""
+    trend = str(part["trend"].iloc[0]) if area == "kymenlaakso" else ""
+    heading = f"{html.escape(str(part['group_label'].iloc[0]))} · {html.escape(str(part['area_label'].iloc[0]))}"
+    name = heading + (f" — {trend_label(trend, lang)}" if area == "kymenlaakso" else "")
+    one_point = part["year"].nunique() < 2
+    fig.add_trace(
+        go.Scatter(
+            x=list(part["year"]), y=list(part["value"]), name=name, legendgroup=gid,
+            mode="markers" if one_point else "lines+markers",
+            line={"color": color, "dash": style["dash"], "width": 3},
+            marker={"color": color if area == "kymenlaakso" else "white", "symbol": style["symbol"],
+                    "size": 13, "line": {"color": color, "width": 2.5}},
+            customdata=_hover_texts(part, heading, trend, unit, lang), hovertemplate="%{customdata}<extra></extra>",
+            meta={"group_id": gid, "area": area, "trend": trend},
+        )
+    )
+    if area == "kymenlaakso" and trend and trend != "ei_trendia" and word_at_end:
+        # one group: its trend word beside the last point (with more, labels could collide;
+        # the legend carries every group's word)
+        last = part.iloc[-1]
+        fig.add_annotation(x=int(last["year"]), y=float(last["value"]), text=trend_label(trend, lang),
+                           showarrow=False, xanchor="left", xshift=12, font={"size": FONT_SIZE, "color": INK},
+                           bgcolor="rgba(255,255,255,0.8)")
+
+
+def _trend_layout(fig: go.Figure, df: pd.DataFrame, n_groups: int, unit: str | None, title: str | None,
+                  lang: str) -> None:
+    """Year ticks (room for the trend word when one group is drawn), the value axis, legend above, height."""
     years = sorted(df["year"].unique())
-    other_styles: dict[str, dict[str, str]] = {}
-    areas = sorted(df["area"].unique(), key=lambda a: (a != "kymenlaakso", a != "koko_maa", a))
-    for gi, gid in enumerate(groups):
-        color = OKABE_ITO[gi % len(OKABE_ITO)]
-        gpart = df[df["group_id"] == gid]
-        glabel = str(gpart["group_label"].iloc[0])
-        for area in areas:
-            part = gpart[gpart["area"] == area].sort_values("year")
-            if part.empty:
-                continue
-            style = _area_style(area, other_styles)
-            trend = str(part["trend"].iloc[0]) if area == "kymenlaakso" else ""
-            name = f"{html.escape(glabel)} · {html.escape(str(part['area_label'].iloc[0]))}"
-            if area == "kymenlaakso":
-                name += f" — {trend_label(trend, lang)}"
-            printed = [
-                (str(p) if isinstance(p, str) and p.strip() else _fmt(v, unit))
-                for p, v in zip(part.get("value_as_printed", [""] * len(part)), part["value"], strict=True)
-            ]
-            notes = []
-            for _, r in part.iterrows():
-                # the flag in plain words; the observation's note is for maintainers, never shown
-                notes.append(html.escape(flag_text(r.get("flag"), lang)) or "–")
-            hover = [
-                f"<b>{html.escape(glabel)} · {html.escape(str(part['area_label'].iloc[0]))}</b><br>"
-                f"{text('hover.year', lang)}: {y}<br>{text('hover.value', lang)}: {html.escape(pv)}<br>"
-                + (f"{text('hover.trend', lang)}: {trend_label(trend, lang)}<br>" if trend else "")
-                + f"{text('hover.note', lang)}: {nt}"
-                for y, pv, nt in zip(part["year"], printed, notes, strict=True)
-            ]
-            one_point = part["year"].nunique() < 2
-            fig.add_trace(
-                go.Scatter(
-                    x=list(part["year"]), y=list(part["value"]), name=name, legendgroup=str(gid),
-                    mode="markers" if one_point else "lines+markers",
-                    line={"color": color, "dash": style["dash"], "width": 3},
-                    marker={"color": color if area == "kymenlaakso" else "white", "symbol": style["symbol"],
-                            "size": 13, "line": {"color": color, "width": 2.5}},
-                    customdata=hover, hovertemplate="%{customdata}<extra></extra>",
-                    meta={"group_id": str(gid), "area": str(area), "trend": trend},
-                )
-            )
-            if area == "kymenlaakso" and trend and trend != "ei_trendia" and len(groups) == 1:
-                # one group: its trend word beside the last point (with more, labels could collide;
-                # the legend carries every group's word)
-                last = part.iloc[-1]
-                fig.add_annotation(x=int(last["year"]), y=float(last["value"]), text=trend_label(trend, lang),
-                                   showarrow=False, xanchor="left", xshift=12, font={"size": FONT_SIZE,
-                                                                                      "color": INK},
-                                   bgcolor="rgba(255,255,255,0.8)")
     y_title = t("chart.share_axis", lang) if unit == "percent" else t("chart.value_axis", lang)
     fig.update_xaxes(tickmode="array", tickvals=years, ticktext=[str(y) for y in years],
-                     range=[years[0] - 0.5, years[-1] + (1.2 if len(years) > 1 and len(groups) == 1 else 0.5)],
+                     range=[years[0] - 0.5, years[-1] + (1.2 if len(years) > 1 and n_groups == 1 else 0.5)],
                      title=text("axis.year", lang), showgrid=False,
                      tickfont={"size": FONT_SIZE, "color": INK}, title_font={"size": FONT_SIZE, "color": INK})
     fig.update_yaxes(title=y_title, gridcolor=GRID, tickfont={"size": FONT_SIZE, "color": INK},
@@ -209,4 +226,3 @@ def trend_figure(trend_df: pd.DataFrame, lang: str = "fi", unit: str | None = No
                 "traceorder": "normal", "font": {"size": FONT_SIZE, "color": INK}},
         hoverlabel={"font": {"size": SMALL_FONT_SIZE, "color": INK}, "bgcolor": "white", "align": "left"},
     )
-    return fig

@@ -130,3 +130,83 @@ def html_escape(text: str) -> str:
     import html
 
     return html.escape(text)
+
+
+# ------------------------------------------------------------------ templates (issue #13, item 6)
+
+SCRIPT = "<script>alert(1)</script>"
+JINJA = "{{ 7*7 }} {% if true %}yes{% endif %}"
+
+
+@pytest.fixture()
+def evil_plan(tmp_path):
+    """The mini plan with markup and template syntax in a goal title, an actor's names and the plan name."""
+    import shutil
+
+    from core.loader import load_plan
+    from tests.conftest import MINI
+
+    root = tmp_path / "plan"
+    shutil.copytree(MINI, root)
+    goals = (root / "goals.csv").read_text(encoding="utf-8").replace(
+        "Arjen hyvinvointi lisääntyy,Everyday wellbeing increases", f'"{SCRIPT} {JINJA}","{SCRIPT} {JINJA}"')
+    (root / "goals.csv").write_text(goals, encoding="utf-8")
+    actors = (root / "actors.csv").read_text(encoding="utf-8")
+    (root / "actors.csv").write_text(actors.replace("Kymenlaakson hyvinvointialue", f'"{JINJA}"')
+                                     .replace("2.1,Kymsote,", f"2.1,{SCRIPT},"), encoding="utf-8")
+    meta = (root / "plan.yaml").read_text(encoding="utf-8")
+    evil_name = "'Plan <b>&amp; {{ 7*7 }}'"
+    (root / "plan.yaml").write_text(meta.replace("name: Testisuunnitelma", f"name: {evil_name}")
+                                    .replace("name_en: Test plan", f"name_en: {evil_name}"), encoding="utf-8")
+    return load_plan(root)
+
+
+def _literal(html_text: str) -> None:
+    """No markup or template syntax from the data ran: the texts are there, escaped, and nothing computed."""
+    assert SCRIPT not in html_text and "&lt;script&gt;alert(1)&lt;/script&gt;" in html_text
+    assert JINJA in html_text  # template syntax in data is only text: never evaluated
+    assert "49" not in html_text and ">yes<" not in html_text
+
+
+@pytest.mark.parametrize("lang", ["fi", "en"])
+def test_data_and_store_texts_come_out_escaped_and_literal(evil_plan, editor, lang) -> None:
+    """Markup or {{ }} in data/ or in the store is shown as written, in every report kind."""
+    from core.storage import Store
+
+    store = Store.open("sqlite://", evil_plan)
+    store.save_measure_edits([MeasureEdit("kymsote-I.1-1", 1, {"toimenpide": SCRIPT, "mittari": JINJA,
+                                                               "contact": f"{SCRIPT}\n{JINJA}"})], editor)
+    store.save_evaluation("kymsote-I.1-1", 2024, {"rating": 2, "comment": f"{JINJA}\n{SCRIPT}"}, None, editor)
+    measures, evals = store.measures(), store.evaluations()
+    goal = report.goal_report_html(evil_plan, measures, store.observations(), "I", lang, figures=[],
+                                   evaluations_df=evals, year=2024)
+    actor = report.actor_report_html(evil_plan, measures, "kymsote", lang, figures=[], evaluations_df=evals,
+                                     year=2024)
+    for html_text in (goal, actor):
+        _literal(html_text)
+        assert "<script" not in html_text
+        assert "Plan &lt;b&gt;&amp;amp; {{ 7*7 }}" in html_text  # the plan's name, escaped once, not run
+    assert "<title>Päätavoite I: &lt;script&gt;" in goal or "<title>Main goal I: &lt;script&gt;" in goal
+    # a line break in store text stays a line break; the comment sits muted under the rating
+    assert f"&lt;script&gt;alert(1)&lt;/script&gt;<br>\n{JINJA}" in actor
+    assert f'<br><span class="muted">{JINJA}<br>\n&lt;script&gt;' in goal
+
+
+def test_figure_titles_in_alt_text_are_escaped(monkeypatch, mini_plan, mini_store) -> None:
+    """A chart's title from the data goes into the image's alt text escaped, quotes included."""
+    fig = go.Figure(go.Bar(x=[1], y=[1]), layout={"title": {"text": 'Otsikko "<x>" {{ 7*7 }}'}})
+    monkeypatch.setattr(report, "figure_png", lambda *_a, **_k: b"\x89PNG")
+    html_text = report.actor_report_html(mini_plan, mini_store.measures(), "kymsote", "fi", figures=[fig],
+                                         static=True)
+    assert '<img alt="Otsikko &quot; &quot; {{ 7*7 }}"' in html_text  # tags stripped, quotes escaped
+
+
+def test_templates_escape_and_never_mark_data_safe() -> None:
+    """Every report template autoescapes, a missing value is an error (not an empty cell), no |safe."""
+    import jinja2
+
+    for path in report.TEMPLATES.glob("*.j2"):
+        assert "|safe" not in path.read_text(encoding="utf-8").replace(" ", ""), path.name
+        assert report._env.get_template(path.name).environment.autoescape
+    with pytest.raises(jinja2.UndefinedError):
+        report._render("goal.html.j2", "fi", title="x")
