@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import re
-import uuid
 from pathlib import Path
 
 import pytest
@@ -27,6 +26,7 @@ from core.storage import (
     Store,
     field_label,
 )
+from core.store.testing import postgres_schema
 
 ED = Editor("Testaaja")
 OTHER = Editor("Toinen")
@@ -47,19 +47,10 @@ def store(request, mini_plan, tmp_path):
     url = _postgres_url()
     if not url:
         pytest.skip("no PostgreSQL server (set KYMLAPSET_TEST_POSTGRES_URL)")
-    schema = f"t_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(url)
-    with admin.begin() as conn:
-        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    engine = sa.create_engine(url, connect_args={"options": f"-csearch_path={schema}"})
-    s = Store(engine)
-    s.migrate()
-    s.seed(mini_plan)
-    yield s
-    engine.dispose()
-    with admin.begin() as conn:
-        conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
+    with postgres_schema(url) as schema_url:
+        s = Store.open(schema_url, mini_plan)
+        yield s
+        s.close()
 
 
 def test_seed_once(store, mini_plan):
