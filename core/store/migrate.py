@@ -10,7 +10,9 @@
 
 Two processes starting at once never migrate at the same time: on PostgreSQL the upgrade runs
 under a transaction-wide advisory lock (per schema); on SQLite under an exclusive ``flock`` of
-the database file (the second waits, then finds the store at head).
+the database file (the second waits, then finds the store at head); ``Store.open`` also holds one
+on the file's folder while it checks, creates and migrates a file, so a second process never
+mistakes the first one's new, still empty file for a damaged store.
 
 A maintainer adds a migration with ``alembic -c core/store/alembic.ini revision -m "what"``
 (see README, "Schema migrations").
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
@@ -71,26 +74,31 @@ def current_revision(conn: Connection) -> str | None:
 
 
 @contextlib.contextmanager
-def _sqlite_file_lock(engine: Engine) -> Iterator[None]:
-    """Hold an exclusive flock on the SQLite file (independent of SQLite's own locks)."""
-    from core.store.store import sqlite_file  # noqa: PLC0415 - the store imports this module
-
-    path = sqlite_file(engine.url.render_as_string(hide_password=False))
+def flock(path: Path | None) -> Iterator[None]:
+    """Hold an exclusive ``flock`` on a file or folder (independent of SQLite's own locks) while in
+    the block; another process (or thread) doing the same waits. No lock where there is no ``fcntl``
+    or the path cannot be opened."""
     if fcntl is None or path is None:
         yield
         return
     try:
-        handle = open(path, "rb")  # noqa: SIM115 - held for the whole upgrade
+        fd = os.open(path, os.O_RDONLY)
     except OSError:
         yield
         return
     try:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        fcntl.flock(fd, fcntl.LOCK_EX)
         yield
     finally:
         with contextlib.suppress(OSError):
-            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
-        handle.close()
+            fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)
+
+
+def _sqlite_path(engine: Engine) -> Path | None:
+    from core.store.store import sqlite_file  # noqa: PLC0415 - the store imports this module
+
+    return sqlite_file(engine.url.render_as_string(hide_password=False))
 
 
 def _upgrade(conn: Connection) -> bool:
@@ -117,7 +125,7 @@ def upgrade_schema(engine: Engine) -> bool:
         with engine.connect() as first:  # creates the file of a new store, so it can be locked
             if current_revision(first) == head_revision():
                 return False
-        with _sqlite_file_lock(engine), engine.begin() as conn:
+        with flock(_sqlite_path(engine)), engine.begin() as conn:
             return _upgrade(conn)
     with engine.begin() as conn:
         return _upgrade(conn)

@@ -42,7 +42,7 @@ from core.cells import clean_control_chars
 from core.i18n import CATALOGUE, DEFAULT_LANG, Msg, t
 from core.model import MAX_TEXT_LENGTH, MEASURE_TEXT_FIELDS, MeasureStatus, Plan, RowKind
 from core.schedule import parse_schedule
-from core.store.migrate import current_revision, upgrade_schema
+from core.store.migrate import current_revision, flock, upgrade_schema
 from core.store.schema import (
     changes,
     evaluations,
@@ -642,6 +642,19 @@ class Store(_CycleMixin):
         """
         url = url or str(config.get("database_url") or "") or config.default_sqlite_url()
         path = sqlite_file(url)
+        # processes starting together: one checks, creates and migrates a new file at a time
+        with flock(path.parent if path is not None else None):
+            store = cls._open(url, path)
+        try:
+            if plan is not None:
+                store.seed(plan)
+        except StoreUnavailable:
+            store.close()
+            raise
+        return store
+
+    @classmethod
+    def _open(cls, url: str, path: Path | None) -> Store:
         existed = path is not None and path.exists()
         if existed and path.is_file() and path.stat().st_size == 0:
             log.error("the store's SQLite file is empty (0 bytes); not seeding over it")
@@ -655,8 +668,6 @@ class Store(_CycleMixin):
             if existed:
                 store.check_existing_file()
             store.migrate()
-            if plan is not None:
-                store.seed(plan)
         except StoreUnavailable:
             engine.dispose()
             raise
