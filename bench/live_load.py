@@ -256,7 +256,7 @@ def saver_measures(db_url: str, savers: int, per_saver: int, avoid_actors: set[s
 
     store = Store.open(db_url)
     df = store.measures()
-    store.engine.dispose()
+    store.close()
     df = df[(df["row_kind"] == "measure") & ~df["actor_id"].isin(avoid_actors)].sort_values("measure_id")
     rows = list(zip(df["measure_id"], df[FIELD], strict=True))
     random.Random(7).shuffle(rows)
@@ -435,22 +435,18 @@ async def run_all(args, server, db_url: str, sampler, info: dict) -> Run:
     if browser is not None:
         await browser.close()
         await pw_cm.__aexit__(None, None, None)
-    store.engine.dispose()
+    store.close()
     return run
 
 
 def verify(db_url: str, saves: list[Save]) -> dict:
     """Lost updates: every confirmed save in the history; every measure's stored text = its last confirmed save."""
-    from sqlalchemy import select  # noqa: PLC0415
-
-    from core.storage import Store, changes, measures  # noqa: PLC0415
+    from core.storage import Store  # noqa: PLC0415
 
     store = Store.open(db_url)
-    with store.engine.connect() as conn:
-        hist = conn.execute(select(changes.c.entity_id, changes.c.new_value).where(
-            (changes.c.entity == "measure") & (changes.c.field == FIELD))).all()
-        stored = {r[0]: r[1] for r in conn.execute(select(measures.c.measure_id, measures.c[FIELD]))}
-    store.engine.dispose()
+    hist = [(h["entity_id"], h["new_value"]) for h in store.all_changes(entity="measure", field=FIELD)]
+    stored = {r["measure_id"]: r[FIELD] for r in store.measures(include_deleted=True).to_dict("records")}
+    store.close()
     in_history = {(mid, v) for mid, v in hist}
     lost = [sv for sv in saves if (sv.measure_id, sv.text) not in in_history]
     last: dict[str, Save] = {}

@@ -601,15 +601,11 @@ def client_cpu_seconds(server_pid: int) -> float:
 
 
 def verify(db_url: str, editors: list[EditorState]) -> dict:
-    from sqlalchemy import select  # noqa: PLC0415
-
-    from core.storage import Store, changes, measures  # noqa: PLC0415
+    from core.storage import Store  # noqa: PLC0415
 
     store = Store.open(db_url)
-    with store.engine.connect() as conn:
-        hist = conn.execute(select(changes).where(changes.c.entity == "measure").order_by(changes.c.change_id)
-                            ).mappings().all()
-        current = {r["measure_id"]: r for r in conn.execute(select(measures)).mappings().all()}
+    hist = store.all_changes(entity="measure")
+    current = {r["measure_id"]: r for r in store.measures(include_deleted=True).to_dict("records")}
     saved_values = {(h["entity_id"], h["field"], h["new_value"]) for h in hist}
     any_row = {(h["field"], h["new_value"]) for h in hist}
     lost = [(e.idx, mid, v) for e in editors for mid, v in e.confirmed if (FIELD, v) not in any_row]
@@ -630,7 +626,7 @@ def verify(db_url: str, editors: list[EditorState]) -> dict:
                 chain_breaks.append((mid, fld, nxt["change_id"]))
         if str(current[mid][fld]) != rows[-1]["new_value"]:
             chain_breaks.append((mid, fld, "stored value differs from the last change"))
-    store.engine.dispose()
+    store.close()
     return {"history_rows": len(hist), "cells": len(by_cell), "lost": lost, "wrong_row": wrong_row, "given_up_present": given_up_present,
             "unknown_present": unknown_present, "chain_breaks": chain_breaks}
 

@@ -53,7 +53,6 @@ import logging  # noqa: E402
 
 logging.getLogger("streamlit").setLevel(logging.ERROR)
 
-from sqlalchemy import insert, select  # noqa: E402
 from streamlit import logger as _st_logger  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 from streamlit.testing.v1 import app_test as _app_test_module  # noqa: E402
@@ -62,7 +61,7 @@ from streamlit.testing.v1 import local_script_runner as _lsr  # noqa: E402
 from core.loader import load_plan  # noqa: E402
 
 _st_logger.set_log_level("error")  # "missing ScriptRunContext" and "No runtime found" are expected here
-from core.storage import Store, measures  # noqa: E402
+from core.storage import Store  # noqa: E402
 
 BENCH_PASSCODE = "bench-passcode"  # only for the editor role, only inside this process
 TARGET_RATIO = 2.0
@@ -141,16 +140,16 @@ def make_db(path: Path, scale: int) -> tuple[str, int]:
     store = Store.open(url)
     store.seed(load_plan(), events_rows=data.default_events())
     if scale > 1:
-        with store.engine.begin() as conn:
-            base = [dict(r) for r in conn.execute(select(measures)).mappings().all()]
+        with store.transaction() as uow:
+            base = uow.measure_rows()
             rows = []
             for k in range(1, scale):
                 for r in base:
                     rows.append({**r, "measure_id": f"{r['measure_id']}-x{k:03d}", "seq": r["seq"] + 1000 * k})
             for i in range(0, len(rows), 2000):
-                conn.execute(insert(measures), rows[i:i + 2000])
+                uow.insert_measures(rows[i:i + 2000])
     n = len(store.measures())
-    store.engine.dispose()
+    store.close()
     return url, n
 
 
@@ -159,17 +158,16 @@ BARE_PAGE = textwrap.dedent('''
     import os
 
     import streamlit as st
-    from sqlalchemy import create_engine
 
     from core.storage import Store
 
 
     @st.cache_resource
-    def _engine(url):
-        return create_engine(url, connect_args={"check_same_thread": False})
+    def _store(url):
+        return Store.open(url)
 
 
-    df = Store(_engine(os.environ["KYMLAPSET_DATABASE_URL"])).measures()
+    df = _store(os.environ["KYMLAPSET_DATABASE_URL"]).measures()
     st.dataframe(df)
 ''')
 

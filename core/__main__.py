@@ -60,16 +60,11 @@ def main(argv: list[str] | None = None) -> int:
 
 def restore(file: Path, database_url: str = "", lang: str = DEFAULT_LANG) -> int:
     """Restore a backup into an empty store with every check of the import; print a summary or the problems."""
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import SQLAlchemyError
-
     from core.exporter import BackupError, read_backup, restore_store
+    from core.store import DatabaseError, shown_url
 
     url = database_url or str(config.get("database_url") or "") or config.default_sqlite_url()
-    try:
-        shown = make_url(url).render_as_string(hide_password=True)
-    except (SQLAlchemyError, ValueError):  # an unparsable URL: Store.open refuses it below
-        shown = "?"
+    shown = shown_url(url)  # "?" for an unparsable URL: Store.open refuses it below
     try:
         content = file.read_bytes()
     except OSError as exc:
@@ -84,7 +79,7 @@ def restore(file: Path, database_url: str = "", lang: str = DEFAULT_LANG) -> int
         print(exc.text(lang), file=sys.stderr)
         print(t("restore.cli.refused", lang), file=sys.stderr)
         return 1
-    except (SQLAlchemyError, ValueError) as exc:
+    except (DatabaseError, ValueError) as exc:
         print(t("restore.cli.database", lang, url=shown, error=type(exc).__name__), file=sys.stderr)
         print(t("restore.cli.refused", lang), file=sys.stderr)
         return 1

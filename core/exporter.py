@@ -46,7 +46,6 @@ import numpy as np
 import pandas as pd
 import yaml
 from pydantic import BaseModel
-from sqlalchemy import func, insert, select
 
 from core.cells import neutralise_formula, restore_formula, xlsx_display_text
 from core.i18n import DEFAULT_LANG, Msg, t
@@ -67,11 +66,6 @@ from core.storage import (
     Store,
     clean_evaluation_values,
     clean_event_values,
-    evaluations,
-    events,
-    measures,
-    observations,
-    schema_info,
 )
 
 MAX_BACKUP_BYTES = 100 * 1024 * 1024  # an imported backup file (.xlsx or .zip)
@@ -728,24 +722,17 @@ def restore_store(tables: Mapping[str, pd.DataFrame], url: str = "sqlite://", ed
     store = Store.open(url)
     now = datetime.now(UTC).isoformat(timespec="seconds")
     stamp = {"version": 1, "updated_at": now, "updated_by": who.name}
-    with store.engine.begin() as conn:
-        used = sum(conn.execute(select(func.count()).select_from(t)).scalar_one()
-                   for t in (measures, observations, evaluations, events))
-        seeded = conn.execute(select(schema_info.c.value).where(schema_info.c.key == "seeded_at")).first()
-        if used or seeded is not None:
+    with store.transaction() as uow:
+        if not uow.is_empty():
             raise BackupError(Msg("exporter.restore.not_empty"))
         measure_rows = [{**m.model_dump(mode="json"), "deleted": False, **stamp} for m in plan.measures]
-        if measure_rows:
-            conn.execute(insert(measures), measure_rows)
+        uow.insert_measures(measure_rows)
         obs_rows = [{**o.model_dump(), **stamp} for o in plan.observations]
-        if obs_rows:
-            conn.execute(insert(observations), obs_rows)
-        if eval_rows:
-            conn.execute(insert(evaluations), [{**r, **stamp} for r in eval_rows])
-        if event_rows:
-            conn.execute(insert(events), [{**r, "deleted": False, **stamp} for r in event_rows])
-        conn.execute(insert(schema_info).values(key="seeded_at", value=now))
+        uow.insert_observations(obs_rows)
+        uow.insert_evaluations([{**r, **stamp} for r in eval_rows])
+        uow.insert_events([{**r, "deleted": False, **stamp} for r in event_rows])
+        uow.mark_seeded(now)
         counts = {"measures": len(measure_rows), "observations": len(obs_rows), "evaluations": len(eval_rows),
                   "events": len(event_rows)}
-        Store._record(conn, "store", "*", "*", None, json.dumps(counts), "restore", who, now)
+        uow.record("store", "*", "*", None, json.dumps(counts), "restore", who, now)
     return store

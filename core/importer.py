@@ -37,13 +37,11 @@ import json
 import math
 import re
 import zipfile
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
-from sqlalchemy.engine import Connection
 
 from core import config
 from core.cells import neutralise_formula, xlsx_display_text
@@ -1194,27 +1192,6 @@ def preview(result: ImportResult, current: pd.DataFrame) -> pd.DataFrame:
     return merged[PREVIEW_COLUMNS].reset_index(drop=True)
 
 
-class _ConnectionAsEngine:
-    """Lets Store methods write through one open connection, so several calls share one transaction.
-
-    ``begin()`` and ``connect()`` hand out the same connection without committing; the caller's
-    ``engine.begin()`` commits once at the end, or rolls everything back on an error.
-    """
-
-    def __init__(self, conn: Connection):
-        self._conn = conn
-
-    @contextmanager
-    def begin(self) -> Iterator[Connection]:
-        """The open connection (no new transaction)."""
-        yield self._conn
-
-    @contextmanager
-    def connect(self) -> Iterator[Connection]:
-        """The open connection (reads see the uncommitted writes)."""
-        yield self._conn
-
-
 def _plain(row: Mapping[str, object]) -> dict:
     """One row with plain Python types, as Store.upsert_observations expects."""
     return {
@@ -1247,10 +1224,9 @@ def apply_import(store: Store, result: ImportResult, editor: Editor | None,
             progress(1.0)
         return totals
     size = max(1, int(chunk_size))
-    with store.engine.begin() as conn:
-        inner = Store(_ConnectionAsEngine(conn))  # type: ignore[arg-type]
+    with store.transaction() as uow:
         for start in range(0, len(rows), size):
-            counts = inner.upsert_observations(rows[start:start + size], editor)
+            counts = uow.upsert_observations(rows[start:start + size], editor)
             for k in totals:
                 totals[k] += counts.get(k, 0)
             if progress:

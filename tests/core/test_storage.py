@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import re
-import uuid
 from pathlib import Path
 
 import pytest
@@ -27,6 +26,7 @@ from core.storage import (
     Store,
     field_label,
 )
+from core.store.testing import postgres_schema
 
 ED = Editor("Testaaja")
 OTHER = Editor("Toinen")
@@ -47,19 +47,10 @@ def store(request, mini_plan, tmp_path):
     url = _postgres_url()
     if not url:
         pytest.skip("no PostgreSQL server (set KYMLAPSET_TEST_POSTGRES_URL)")
-    schema = f"t_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(url)
-    with admin.begin() as conn:
-        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    engine = sa.create_engine(url, connect_args={"options": f"-csearch_path={schema}"})
-    s = Store(engine)
-    s.migrate()
-    s.seed(mini_plan)
-    yield s
-    engine.dispose()
-    with admin.begin() as conn:
-        conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
+    with postgres_schema(url) as schema_url:
+        s = Store.open(schema_url, mini_plan)
+        yield s
+        s.close()
 
 
 def test_seed_once(store, mini_plan):
@@ -176,7 +167,8 @@ def test_conflict_error_text_is_english_on_request(store):
 
 
 def test_every_store_message_and_field_label_is_in_the_catalogue():
-    src = (Path(__file__).resolve().parents[2] / "core" / "storage.py").read_text(encoding="utf-8")
+    src = "\n".join(p.read_text(encoding="utf-8")
+                    for p in sorted((Path(__file__).resolve().parents[2] / "core" / "store").glob("*.py")))
     used = set(re.findall(r'\b(?:InvalidEdit|NotFound|PermissionDenied|StoreError)\("([^"]+)"', src))
     used |= set(re.findall(r'super\(\).__init__\("([^"]+)"', src))
     used |= set(STORE_PROBLEM_KEYS)  # StoreUnavailable's messages: what the database driver's error says
@@ -458,13 +450,11 @@ def test_simultaneous_first_seeds_of_one_store(mini_plan, tmp_path):
 
 def test_a_clash_inside_a_callers_transaction_is_a_conflict(store):
     """An import writes all its chunks in one transaction (core.importer): no retry there, a conflict."""
-    from core.importer import _ConnectionAsEngine
-
     row = {"indicator_id": 7, "series_id": "", "group_id": "lk4_5", "area": "kymenlaakso", "value": 40.0}
 
     def import_in_one_transaction(k: int, year: int) -> dict:
-        with store.engine.begin() as conn:
-            return Store(_ConnectionAsEngine(conn)).upsert_observations([{**row, "year": year, "value": 40.0 + k}], ED)
+        with store.transaction() as uow:
+            return uow.upsert_observations([{**row, "year": year, "value": 40.0 + k}], ED)
 
     for i in range(5):
         results = _race(lambda k, i=i: import_in_one_transaction(k, 1990 + i))
