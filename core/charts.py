@@ -503,7 +503,9 @@ def subgoal_matrix_figure(subgoals: list, lang: str = "fi", title: str | None = 
             customdata=hovers, hovertemplate="%{customdata}<extra></extra>", showlegend=False,
         )
     )
-    fig.update_xaxes(tickvals=[0, 1, 2], ticktext=[t(f"difficulty.{d}", lang) for d in difficulties],
+    # "keskivaikea" is as wide as a third of a phone's plot: split it so the three labels never touch
+    fig.update_xaxes(tickvals=[0, 1, 2], ticktext=[t(f"difficulty.{d}", lang).replace("keskivaikea", "keski-<br>vaikea")
+                                                   for d in difficulties],
                      range=[-0.6, 2.6], title=t("chart.difficulty_axis", lang), showgrid=False)
     fig.update_yaxes(tickvals=[0, 1], ticktext=[t(f"impact.{key_part(i)}", lang) for i in impacts],
                      range=[-0.6, 1.6], title=t("chart.impact_axis", lang), showgrid=False)
@@ -513,11 +515,11 @@ def subgoal_matrix_figure(subgoals: list, lang: str = "fi", title: str | None = 
     if unrated:
         fig.add_annotation(
             text=t("goal.no_rating", lang) + ": " + ", ".join(s.subgoal_id for s in unrated),
-            xref="paper", yref="paper", x=0, y=-0.22, showarrow=False, xanchor="left", yanchor="top",
+            xref="paper", yref="paper", x=0, y=0, yshift=-96, showarrow=False, xanchor="left", yanchor="top",
             font={"size": FONT_SIZE, "color": INK},
         )
-    fig = _base_layout(fig, title, height=420)
-    fig.update_layout(margin={"b": 110})
+    fig = _base_layout(fig, title, height=460 if unrated else 420)
+    fig.update_layout(margin={"b": 140 if unrated else 110})
     return fig
 
 

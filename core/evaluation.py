@@ -155,11 +155,15 @@ def missing_evaluations(measures_df: pd.DataFrame, evaluations_df: pd.DataFrame,
     return missing.reset_index(drop=True)
 
 
-def evaluation_figure(summary: pd.DataFrame, lang: str = "fi", title: str | None = None) -> go.Figure:
-    """Stacked horizontal bars per actor/goal: ratings 1→4 then 'ei arvioitu', the count in each segment."""
+def evaluation_figure(summary: pd.DataFrame, lang: str = "fi", title: str | None = None,
+                      note: bool = True) -> go.Figure:
+    """Stacked horizontal bars per actor/goal: ratings 1→4 then 'ei arvioitu', the count in each segment.
+
+    ``note`` writes how to read the chart under it (a printed report); a page says it in a caption
+    instead, which wraps to any screen's width."""
     fig = go.Figure()
     labels = list(dict.fromkeys(summary["label"])) if not summary.empty else []
-    wrapped = {lab: "<br>".join(html.escape(x) for x in textwrap.wrap(str(lab), 36)) or html.escape(str(lab))
+    wrapped = {lab: "<br>".join(html.escape(x) for x in textwrap.wrap(str(lab), 24)) or html.escape(str(lab))
                for lab in labels}
     for r in (*RATINGS, NOT_EVALUATED):
         part = summary[summary["rating"] == r] if not summary.empty else summary
@@ -184,15 +188,20 @@ def evaluation_figure(summary: pd.DataFrame, lang: str = "fi", title: str | None
     fig.update_layout(
         barmode="stack", title=title, font={"size": FONT_SIZE}, plot_bgcolor="white",
         height=max(280, 190 + sum(16 + 24 * max(2, w.count("<br>") + 1) for w in wrapped.values())),
-        margin={"l": 10, "r": 30, "t": 110 if title else 80, "b": 110},
+        margin={"l": 10, "r": 30, "t": 110 if title else 80, "b": 170},
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0,
                 "traceorder": "normal"},
         hoverlabel={"font_size": SMALL_FONT_SIZE},
+        uniformtext={"minsize": SMALL_FONT_SIZE, "mode": "hide"},  # a count that does not fit is left to the hover
     )
     fig.update_yaxes(categoryorder="array", categoryarray=[wrapped[lab] for lab in labels], autorange="reversed",
                      automargin=True)
     fig.update_xaxes(title=text("chart.axis", lang), gridcolor="#E5E5E5", rangemode="tozero")
-    fig.add_annotation(text=text("chart.note" if labels else "chart.empty", lang), showarrow=False,
+    if labels and not note:
+        fig.update_layout(margin={"b": 70})
+        return fig
+    note_text = "<br>".join(html.escape(x) for x in textwrap.wrap(text("chart.note" if labels else "chart.empty", lang), 42))
+    fig.add_annotation(text=note_text, showarrow=False, align="left",
                        xref="paper", yref="paper", x=0, y=0 if labels else 0.5, yanchor="top",
-                       xanchor="left", yshift=-62 if labels else 0, font={"size": SMALL_FONT_SIZE})
+                       xanchor="left", yshift=-70 if labels else 0, font={"size": SMALL_FONT_SIZE})
     return fig

@@ -24,7 +24,8 @@ from core.model import MeasureStatus, Plan
 from core.palette import ink_for
 from core.rules import is_yes, real_measures, subgoal_sort_key
 
-ROW_HEIGHT = 30
+ROW_HEIGHT = 78  # two lines of text above each bar: names need no left margin, so a phone keeps the width
+LABEL_CHARS = 34  # a label line that fits a phone's chart width at 14 px
 HOVER_TEXT_MAX = 700
 
 
@@ -190,16 +191,17 @@ def timeline_figure(plan: Plan | None, measures_df: pd.DataFrame, lang: str = "f
         fig.add_annotation(x=x_now, y=0, yref="paper", yanchor="top", text=text("now", lang), showarrow=False,
                            font={"size": SMALL_FONT_SIZE})
     if undated_n:
-        fig.add_annotation(text=text("undated_note", lang, n=undated_n), showarrow=False, xref="paper",
+        fig.add_annotation(text="<br>".join(html.escape(x) for x in _wrap(text("undated_note", lang, n=undated_n))),
+                           showarrow=False, xref="paper", align="left",
                            yref="paper", x=0, y=0, yanchor="top", yshift=-48, xanchor="left",
                            font={"size": SMALL_FONT_SIZE})
     _timeline_axes(fig, rows, first, last)
-    height = max(300, 190 + ROW_HEIGHT * max(rows.count, 1))
+    height = max(300, 210 + ROW_HEIGHT * max(rows.count, 1))
     top = 120 if title else 80
     fig.update_layout(
         barmode="overlay", bargap=0.25, font={"size": FONT_SIZE}, plot_bgcolor="white", height=height,
         title={"text": title, "y": 1 - 12 / height, "yanchor": "top", "yref": "container"} if title else None,
-        margin={"l": 10, "r": 30, "t": top, "b": 80 if undated_n else 30},
+        margin={"l": 10, "r": 30, "t": top, "b": 110 if undated_n else 30},
         legend={"orientation": "h", "xanchor": "left", "x": 0, "yref": "container", "yanchor": "top",
                 "y": 1 - (52 if title else 8) / height, "traceorder": "normal"},
         hoverlabel={"font_size": SMALL_FONT_SIZE, "align": "left"},
@@ -214,26 +216,43 @@ class _Rows:
 
     y_of: dict[str, int] = field(default_factory=dict)  # measure_id → row
     tickvals: list[int] = field(default_factory=list)
-    ticktext: list[str] = field(default_factory=list)
+    ticktext: list[str] = field(default_factory=list)  # the line written above each row (escaped)
     header_rows: list[int] = field(default_factory=list)
     count: int = 0
 
     @classmethod
     def of(cls, frame: pd.DataFrame) -> _Rows:
-        """Rows for a ``timeline_frame``: actor names in bold, measure labels HTML-escaped."""
+        """Rows for a ``timeline_frame``: actor names in bold (wrapped), then each measure's label and
+        status word (HTML-escaped), written above its bar."""
         rows = cls()
         for _actor_id, part in frame.groupby("actor_id", sort=False):
-            rows._add(f"<b>{html.escape(str(part['actor'].iloc[0]))}</b>")
+            rows._add("<b>" + "<br>".join(html.escape(x) for x in _wrap(str(part["actor"].iloc[0]))[:2]) + "</b>")
             rows.header_rows.append(rows.count - 1)
             for _, r in part.iterrows():
                 rows.y_of[r["measure_id"]] = rows.count
-                rows._add(html.escape(r["label"]))
+                detail = " ".join(x for x in (r["status_label"], r["years_text"], r["marker"]) if x)
+                rows._add(html.escape(_cut(r["label"], LABEL_CHARS)) + "<br>" + html.escape(detail))
         return rows
 
     def _add(self, tick: str) -> None:
         self.tickvals.append(self.count)
         self.ticktext.append(tick)
         self.count += 1
+
+
+def _wrap(text_: str, width: int = LABEL_CHARS) -> list[str]:
+    """Words in lines of at most ``width`` characters."""
+    lines: list[str] = []
+    for word in text_.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines or [""]
+
+
+def _cut(label: str, width: int = LABEL_CHARS - 6) -> str:
+    return label if len(label) <= width else label[: width - 1].rstrip() + "…"
 
 
 def _bar_hover(r: pd.Series, label: str, lang: str) -> str:
@@ -247,17 +266,15 @@ def _bar_hover(r: pd.Series, label: str, lang: str) -> str:
 
 
 def _status_bars(part: pd.DataFrame, status: str, y_of: dict[str, int], lang: str) -> go.Bar:
-    """The bars of one status: colour, pattern, the status word and years written inside each bar."""
+    """The bars of one status: colour and pattern (the status word is in the row's line above the bar;
+    the years are on the axis and in the hover)."""
     style = STATUS_STYLE[status]
     ink = ink_for(style["color"])
     label = status_label(status, lang)
-    bar_text = [" ".join(x for x in (label, r["years_text"], r["marker"]) if x) for _, r in part.iterrows()]
     return go.Bar(
-        y=[y_of[mid] for mid in part["measure_id"]],
+        y=[y_of[mid] + BAR_SHIFT for mid in part["measure_id"]], width=BAR_WIDTH,
         x=[int(e) + 1 - int(s) for s, e in zip(part["start"], part["end"], strict=True)],
         base=[int(s) for s in part["start"]], orientation="h", name=label,
-        text=[html.escape(t) for t in bar_text], textposition="inside", insidetextanchor="start",
-        textfont={"color": ink, "size": SMALL_FONT_SIZE}, constraintext="none",
         marker={"color": style["color"], "line": {"color": "#333333", "width": 1},
                 "pattern": {"shape": style["pattern"], "fillmode": "overlay", "fgcolor": ink, "fgopacity": 0.25}},
         customdata=[_bar_hover(r, label, lang) for _, r in part.iterrows()],
@@ -266,12 +283,22 @@ def _status_bars(part: pd.DataFrame, status: str, y_of: dict[str, int], lang: st
     )
 
 
+BAR_WIDTH, BAR_SHIFT = 0.32, 0.24  # a bar in the lower part of its row, its line of text above it
+
+
 def _timeline_axes(fig: go.Figure, rows: _Rows, first: int, last: int) -> None:
-    """Row ticks (reversed: top to bottom), a year tick in the middle of each year, and year lines."""
-    fig.update_yaxes(tickmode="array", tickvals=rows.tickvals, ticktext=rows.ticktext,
-                     range=[max(rows.count, 1) - 0.5, -0.5], automargin=True, showgrid=False)
+    """Each row's line of text above its bar (rows top to bottom), a year tick in the middle of each
+    year, and year lines. No tick labels on the left: the plot keeps the whole width on a phone."""
+    fig.update_yaxes(range=[max(rows.count, 1) - 0.5 + BAR_SHIFT, -0.5], showticklabels=False, showgrid=False)
+    headers = set(rows.header_rows)
+    fig.update_layout(annotations=[*fig.layout.annotations, *(
+        {"text": tick, "x": 0, "xref": "paper", "xanchor": "left", "y": row if row in headers else row - 0.02,
+         "yref": "y", "yanchor": "middle" if row in headers else "bottom", "showarrow": False, "align": "left",
+         "font": {"size": FONT_SIZE if row in headers else SMALL_FONT_SIZE, "color": "#1a1a1a"}}
+        for row, tick in zip(rows.tickvals, rows.ticktext, strict=True))])
     years = list(range(first, last + 1))
     fig.update_xaxes(tickmode="array", tickvals=[y + 0.5 for y in years], ticktext=[str(y) for y in years],
-                     range=[first, last + 1], showgrid=False, side="top")
+                     range=[first, last + 1], showgrid=False, side="top",
+                     tickfont={"size": SMALL_FONT_SIZE, "color": "#1a1a1a"})
     for y in years[1:]:
         fig.add_vline(x=y, line={"color": "#E5E5E5", "width": 1}, layer="below")

@@ -65,6 +65,7 @@ def summary_view() -> None:
                   format_func=lambda b: t(f"eval.by.{b}", lang))
     summary_figure, missing = views.evaluation(year, ctx.filters.actors, by, lang)
     views.show_chart(summary_figure, key="eval_summary", lang=lang)
+    st.caption(t("evaluation.chart.note", lang))  # how to read it: a caption wraps on any screen
     with st.expander(t("eval.missing", lang, year=year, n=len(missing))):
         st.dataframe(missing, hide_index=True, width="stretch")
 

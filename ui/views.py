@@ -331,7 +331,7 @@ def _evaluation(url: str, version: int, year: int, actors: tuple[str, ...], by: 
     measures = queries.filter_measures(data.measures_at(url, version), queries.Filters(actors=actors))
     evaluations = data.store().evaluations(year)
     summary = evaluation_summary(measures, evaluations, plan, by=by, year=year, lang=lang)
-    return drawn_once(evaluation_figure(summary, lang)), missing_evaluations(measures, evaluations, year, plan)
+    return drawn_once(evaluation_figure(summary, lang, note=False)), missing_evaluations(measures, evaluations, year, plan)
 
 
 def evaluation(year: int, actors: tuple[str, ...], by: str, lang: str) -> tuple[go.Figure, pd.DataFrame]:

@@ -21,6 +21,10 @@ PAGES = {
     "tavoite-1-indikaattorit": "/paatavoite-1?nakyma=indikaattorit",
     "indikaattorit": "/indikaattorit",
     "vuosikello": "/vuosikello-sykli",
+    "tavoite-1-tavoite": "/paatavoite-1?nakyma=tavoite",
+    "aikajana": "/aikajana",
+    "arviointi-yhteenveto": "/arviointi?nakyma=yhteenveto",
+    "tyopaja": "/tyopaja?valitavoite=I.6",
 }
 
 # per chart: every visible non-empty text with its box, computed font size and fill colour

@@ -41,12 +41,23 @@ def test_bar_years(mini_plan, row, start, end, marker, open_ended) -> None:
     assert (r["start"], r["end"], r["marker"], bool(r["open_ended"])) == (start, end, marker, open_ended)
 
 
+def row_lines(fig) -> list[tuple[int, str]]:
+    """(row, text) of the lines written above the timeline's rows (actor names and measure labels)."""
+    return [(round(a.y), a.text) for a in fig.layout.annotations if a.yref == "y"]
+
+
+def line_of(fig, measure_id: str) -> str:
+    """The text written above a measure's bar."""
+    y = {mid: round(y - tl.BAR_SHIFT) for tr in fig.data for mid, y in zip(tr.meta["measure_ids"], tr.y, strict=True)}
+    return dict(row_lines(fig))[y[measure_id]]
+
+
 def test_horizon_overrides_the_plan_end(mini_plan) -> None:
     df = _measures({"start_year": 2020, "permanent": True})
     assert tl.timeline_frame(mini_plan, df, horizon=2030).iloc[0]["end"] == 2030
     fig = tl.timeline_figure(mini_plan, df, "fi", horizon=2030)
     assert fig.data[0].base[0] == 2020 and fig.data[0].x[0] == 11  # 2020…2030 inclusive
-    assert "→ pysyvä" in fig.data[0].text[0]
+    assert "→ pysyvä" in line_of(fig, fig.data[0].meta["measure_ids"][0])
     assert tuple(fig.layout.xaxis.range) == (2020, 2031)
 
 
@@ -65,7 +76,7 @@ def test_only_dated_real_measures_are_drawn_and_undated_are_listed(mini_plan) ->
     fig = tl.timeline_figure(mini_plan, df, "fi")
     drawn = [mid for tr in fig.data for mid in tr.meta["measure_ids"]]
     assert drawn == ["kymsote-I.1-1"]
-    assert any("1 toimenpide ilman alkuvuotta ei näy" in a.text for a in fig.layout.annotations)
+    assert any("1 toimenpide ilman alkuvuotta ei näy" in a.text.replace("<br>", " ") for a in fig.layout.annotations)
 
 
 def test_rows_grouped_by_actor_in_plan_order(mini_plan) -> None:
@@ -75,12 +86,10 @@ def test_rows_grouped_by_actor_in_plan_order(mini_plan) -> None:
         {"actor_id": "kymsote", "subgoal_id": "I.2", "start_year": 2021, "toimenpide": "K1"},
     )
     fig = tl.timeline_figure(mini_plan, df, "en")
-    ticks = list(fig.layout.yaxis.ticktext)
+    ticks = [text.split("<br>")[0] for _, text in sorted(row_lines(fig))]
     assert ticks == ["<b>Kymsote</b>", "I.2 · K1", "<b>City of Hamina</b>", "I.1 · H1", "II.1 · H2"]
-    positions = dict(zip(ticks, fig.layout.yaxis.tickvals, strict=True))
-    ys = {mid: y for tr in fig.data for mid, y in zip(tr.meta["measure_ids"], tr.y, strict=True)}
-    assert ys["kymsote-I.2-3"] == positions["I.2 · K1"]
-    assert ys["hamina-II.1-1"] == positions["II.1 · H2"]
+    assert line_of(fig, "kymsote-I.2-3").startswith("I.2 · K1")  # each bar under its own line
+    assert line_of(fig, "hamina-II.1-1").startswith("II.1 · H2")
 
 
 def test_status_traces_colours_and_labels(mini_plan) -> None:
@@ -91,8 +100,8 @@ def test_status_traces_colours_and_labels(mini_plan) -> None:
     assert [tr.name for tr in fig.data] == ["◔ suunniteltu", "▶ käynnissä", "● vakiintunut", "■ päättynyt",
                                             "? tila puuttuu"]
     assert len({tr.marker.color for tr in fig.data}) == 5
-    for tr in fig.data:  # the status word is on the bar itself
-        assert tr.name.split(" ", 1)[1] in tr.text[0]
+    for tr in fig.data:  # the status word is written with the bar (readable without colour)
+        assert tr.name in line_of(fig, tr.meta["measure_ids"][0])
 
 
 def test_hover_and_labels_escape_user_text(mini_plan) -> None:
@@ -102,7 +111,7 @@ def test_hover_and_labels_escape_user_text(mini_plan) -> None:
     assert "<script>" not in hover and "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in hover
     assert "<br>Toinen rivi &amp; muuta" in hover
     assert "&lt;i&gt;2020&lt;/i&gt;" in hover
-    assert all("<script>" not in t for t in fig.layout.yaxis.ticktext)
+    assert all("<script>" not in text for _, text in row_lines(fig))
     assert fig.data[0].hovertemplate == "%{customdata}<extra></extra>"
 
 
