@@ -152,8 +152,9 @@ def rerun_msg(page_hash: str, page_name: str, query: str, fragment_id: str = "",
     return msg.SerializeToString()
 
 
-async def session_loop(s: Session, ws_url: str, query: str, args, start_gate: asyncio.Event, win: Window,
-                       connect_sem: asyncio.Semaphore) -> None:
+async def session_loop(
+    s: Session, ws_url: str, query: str, args, start_gate: asyncio.Event, win: Window, connect_sem: asyncio.Semaphore
+) -> None:
     """Connect, load the page, then rerun every few seconds until the deadline; all waits bounded."""
     from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: PLC0415
     from websockets.asyncio.client import connect  # noqa: PLC0415
@@ -205,8 +206,16 @@ async def session_loop(s: Session, ws_url: str, query: str, args, start_gate: as
     try:
         async with connect_sem:
             ws = await asyncio.wait_for(
-                connect(ws_url, subprotocols=["streamlit"], max_size=None, ping_interval=None,
-                        open_timeout=timeout, close_timeout=5), timeout)
+                connect(
+                    ws_url,
+                    subprotocols=["streamlit"],
+                    max_size=None,
+                    ping_interval=None,
+                    open_timeout=timeout,
+                    close_timeout=5,
+                ),
+                timeout,
+            )
             read_task = asyncio.create_task(reader(ws))
             t0 = time.perf_counter()
             finished.clear()
@@ -263,11 +272,12 @@ def saver_measures(db_url: str, savers: int, per_saver: int, avoid_actors: set[s
     need = savers * per_saver
     if len(rows) < need:
         raise SystemExit(f"only {len(rows)} measures for {savers} savers × {per_saver}")
-    return [rows[i * per_saver:(i + 1) * per_saver] for i in range(savers)]
+    return [rows[i * per_saver : (i + 1) * per_saver] for i in range(savers)]
 
 
-async def saver_loop(i: int, store, own: list[tuple[str, str]], run: Run, args, start_gate: asyncio.Event,
-                     win: Window) -> None:
+async def saver_loop(
+    i: int, store, own: list[tuple[str, str]], run: Run, args, start_gate: asyncio.Event, win: Window
+) -> None:
     """Save a new token into one of this saver's measures every --save-every s (±50 %)."""
     from core.storage import ConflictError, Editor, MeasureEdit  # noqa: PLC0415
 
@@ -301,8 +311,7 @@ async def saver_loop(i: int, store, own: list[tuple[str, str]], run: Run, args, 
         await asyncio.sleep(args.save_every * random.uniform(0.5, 1.5))  # noqa: S311
 
 
-async def browser_editor(i: int, browser, url: str, run: Run, args, start_gate: asyncio.Event,
-                         win: Window) -> None:
+async def browser_editor(i: int, browser, url: str, run: Run, args, start_gate: asyncio.Event, win: Window) -> None:
     """A real Chromium editor on its own grid rows: type a token, save, note when "saved" shows."""
     timeout_ms = args.timeout * 1000
     ctx = await browser.new_context(viewport={"width": 1500, "height": 1000})
@@ -327,8 +336,11 @@ async def browser_editor(i: int, browser, url: str, run: Run, args, start_gate: 
             value = f"{tok} selaimesta"
             try:
                 await browser_load.cell(page, row, FIELD).dblclick(timeout=timeout_ms)
-                box = page.frame_locator(browser_load.GRID).locator(
-                    f".ag-popup-editor textarea, [col-id='{FIELD}'] input").first
+                box = (
+                    page.frame_locator(browser_load.GRID)
+                    .locator(f".ag-popup-editor textarea, [col-id='{FIELD}'] input")
+                    .first
+                )
                 await box.wait_for(state="visible", timeout=timeout_ms)
                 done0 = (await browser_load.state_of(page))["done"]
                 await box.fill(value, timeout=timeout_ms)
@@ -345,8 +357,7 @@ async def browser_editor(i: int, browser, url: str, run: Run, args, start_gate: 
                 else:
                     run.browser_unconfirmed.append((mid, value))
                     if outcome == "conflict":  # not expected (own rows): give the value up and go on
-                        await page.get_by_role("button", name=browser_load.KEEP_THEIRS).first.click(
-                            timeout=timeout_ms)
+                        await page.get_by_role("button", name=browser_load.KEEP_THEIRS).first.click(timeout=timeout_ms)
                         await browser_load.wait_idle(page, timeout_ms)
             except Exception as exc:  # noqa: BLE001 - note it, reload the page, go on
                 run.browser_errors.append(f"browser {i}: {type(exc).__name__}: {str(exc).splitlines()[0][:100]}")
@@ -389,8 +400,10 @@ async def run_all(args, server, db_url: str, sampler, info: dict) -> Run:
     sampler_task = asyncio.create_task(load_sampler())
     sampler.phase = "connecting"
     t_connect = time.perf_counter()
-    tasks = [asyncio.create_task(session_loop(s, ws_url, args.query, args, start_gate, win, connect_sem))
-             for s in run.sessions]
+    tasks = [
+        asyncio.create_task(session_loop(s, ws_url, args.query, args, start_gate, win, connect_sem))
+        for s in run.sessions
+    ]
 
     pw_cm = browser = None
     browser_tasks: list[asyncio.Task] = []
@@ -420,8 +433,9 @@ async def run_all(args, server, db_url: str, sampler, info: dict) -> Run:
     info["cpu0"] = (browser_load.cpu_seconds_tree(server.proc.pid), browser_load.machine_cpu(), sum(os.times()[:2]))
     sampler.phase = "window"
     start_gate.set()
-    saver_tasks = [asyncio.create_task(saver_loop(i, store, own[i], run, args, start_gate, win))
-                   for i in range(args.savers)]
+    saver_tasks = [
+        asyncio.create_task(saver_loop(i, store, own[i], run, args, start_gate, win)) for i in range(args.savers)
+    ]
     await asyncio.wait([*tasks, *saver_tasks], timeout=args.seconds + args.timeout + 10)
     info["window_end"] = time.perf_counter()
     info["window_end_wall"] = time.time()
@@ -508,12 +522,21 @@ def main() -> int:  # noqa: PLR0915 - one report
     args = ap.parse_args()
     if args.quick:
         args.sessions, args.savers, args.browsers, args.seconds = 10, 2, 1, 30
-    if not (1 <= args.sessions <= 200 and 0 <= args.savers <= args.sessions and 0 <= args.browsers <= 5
-            and 5 <= args.seconds <= 1800 and 0.5 <= args.rerun_min <= args.rerun_max <= 120
-            and 1 <= args.save_every <= 300 and 1 <= args.per_saver <= 20 and 1 <= args.connect_concurrency <= 60
-            and 5 <= args.timeout <= 600):
-        ap.error("keep --sessions 1–200, --savers ≤ sessions, --browsers 0–5, --seconds 5–1800, "
-                 "0.5 ≤ --rerun-min ≤ --rerun-max ≤ 120, --save-every 1–300, --timeout 5–600")
+    if not (
+        1 <= args.sessions <= 200
+        and 0 <= args.savers <= args.sessions
+        and 0 <= args.browsers <= 5
+        and 5 <= args.seconds <= 1800
+        and 0.5 <= args.rerun_min <= args.rerun_max <= 120
+        and 1 <= args.save_every <= 300
+        and 1 <= args.per_saver <= 20
+        and 1 <= args.connect_concurrency <= 60
+        and 5 <= args.timeout <= 600
+    ):
+        ap.error(
+            "keep --sessions 1–200, --savers ≤ sessions, --browsers 0–5, --seconds 5–1800, "
+            "0.5 ≤ --rerun-min ≤ --rerun-max ≤ 120, --save-every 1–300, --timeout 5–600"
+        )
     if args.browsers and not Path(browser_load.CHROMIUM).exists():
         ap.error(f"{browser_load.CHROMIUM} not found (apt-get install chromium), or use --browsers 0")
 
@@ -536,8 +559,15 @@ def main() -> int:  # noqa: PLR0915 - one report
         async def warm_up() -> None:
             gate.set()
             warm_win.end = time.perf_counter() + 0.1
-            await session_loop(warm, server.url.replace("http://", "ws://") + "/_stcore/stream", args.query,
-                               args, gate, warm_win, asyncio.Semaphore(1))
+            await session_loop(
+                warm,
+                server.url.replace("http://", "ws://") + "/_stcore/stream",
+                args.query,
+                args,
+                gate,
+                warm_win,
+                asyncio.Semaphore(1),
+            )
 
         t0 = time.perf_counter()
         asyncio.run(warm_up())
@@ -564,8 +594,10 @@ def main() -> int:  # noqa: PLR0915 - one report
     timeouts = sum(s.timeouts for s in run.sessions)
     lat = app["latencies"]
     peak = max((mb for _, mb in sampler.samples), default=float("nan"))
-    win_peak = max((mb for t, mb in sampler.samples if info["window_start_wall"] <= t <= info["window_end_wall"]),
-                   default=float("nan"))
+    win_peak = max(
+        (mb for t, mb in sampler.samples if info["window_start_wall"] <= t <= info["window_end_wall"]),
+        default=float("nan"),
+    )
     loads = [la for t, la in run.load if info["window_start_wall"] <= t <= info["window_end_wall"]]
     (srv0, mach0, me0), (srv1, mach1, me1) = info["cpu0"], info["cpu1"]
     busy = 100 * (mach1[0] - mach0[0]) / max(1, mach1[1] - mach0[1])
@@ -580,72 +612,118 @@ def main() -> int:  # noqa: PLR0915 - one report
     live = fragment_runs > 0
 
     print()
-    print(f"## Live load: {len(ready)} protocol sessions + {args.browsers} Chromium editor(s) on "
-          f"/{PAGE}{'?' + args.query if args.query else ''}, {args.seconds:g} s window")
+    print(
+        f"## Live load: {len(ready)} protocol sessions + {args.browsers} Chromium editor(s) on "
+        f"/{PAGE}{'?' + args.query if args.query else ''}, {args.seconds:g} s window"
+    )
     print()
-    print(f"Code fingerprint {fingerprint} (sha256 of app.py, pages/, ui/, core/). Machine: {os.cpu_count()} CPUs, "
-          f"load average before {load_before[0]:.2f}. Server `python -m streamlit run app.py` on 127.0.0.1, SQLite "
-          f"in a temp dir. Sessions rerun every {args.rerun_min:g}–{args.rerun_max:g} s; {args.savers} of them save "
-          f"through core.storage every ~{args.save_every:g} s; live-update fragment "
-          + (f"seen (the sessions sent {fragment_runs} auto reruns)." if live
-             else "NOT seen (no auto_rerun from the server): a session sees a save at its own next rerun."))
+    print(
+        f"Code fingerprint {fingerprint} (sha256 of app.py, pages/, ui/, core/). Machine: {os.cpu_count()} CPUs, "
+        f"load average before {load_before[0]:.2f}. Server `python -m streamlit run app.py` on 127.0.0.1, SQLite "
+        f"in a temp dir. Sessions rerun every {args.rerun_min:g}–{args.rerun_max:g} s; {args.savers} of them save "
+        f"through core.storage every ~{args.save_every:g} s; live-update fragment "
+        + (
+            f"seen (the sessions sent {fragment_runs} auto reruns)."
+            if live
+            else "NOT seen (no auto_rerun from the server): a session sees a save at its own next rerun."
+        )
+    )
     print()
     print("| Measure | Value | Target | Result |")
     print("|---|---:|---|---|")
-    print(f"| Protocol sessions loaded the page | {len(ready)} of {args.sessions} (grid in the first load: "
-          f"{sum(s.grid_seen for s in run.sessions)}) | all | {'PASS' if len(ready) == args.sessions else 'FAIL'} |")
+    print(
+        f"| Protocol sessions loaded the page | {len(ready)} of {args.sessions} (grid in the first load: "
+        f"{sum(s.grid_seen for s in run.sessions)}) | all | {'PASS' if len(ready) == args.sessions else 'FAIL'} |"
+    )
     print(f"| Saves confirmed (store / Chromium) | {store_saves} / {browser_saves} | | |")
-    print(f"| Save → appearance in the other sessions p50 / p95 (n = {len(lat)} pairs) | "
-          f"{f(pct(lat, 50))} / {f(p95)} s | p95 ≤ {LATENCY_TARGET_S:g} s | {'PASS' if lat_ok else 'FAIL'} |")
-    print(f"| … missed by a later rerun / overwritten first / no later look | {app['missed']} / "
-          f"{app['superseded']} / {app['not_looked']} | 0 / – / – | "
-          f"{'PASS' if app['missed'] == 0 else 'FAIL'} |")
-    print(f"| Interaction (rerun → script_finished) p50 / p95 (n = {len(inter)}) | {f(pct(inter, 50))} / "
-          f"{f(pct(inter, 95))} s | | |")
-    print(f"| Reruns without an answer within {args.timeout:g} s | {timeouts} | 0 | {'PASS' if not timeouts else 'FAIL'} |")
-    print(f"| LOST UPDATES (confirmed but not in history, or not the stored text) | {lost} | 0 | "
-          f"{'PASS' if lost_ok else 'FAIL'} |")
-    print(f"| Server peak memory (RSS incl. children), whole run | {f(peak, 0)} MB | ≤ {MEMORY_TARGET_MB:g} MB | "
-          f"{'PASS' if mem_ok else 'FAIL'} |")
+    print(
+        f"| Save → appearance in the other sessions p50 / p95 (n = {len(lat)} pairs) | "
+        f"{f(pct(lat, 50))} / {f(p95)} s | p95 ≤ {LATENCY_TARGET_S:g} s | {'PASS' if lat_ok else 'FAIL'} |"
+    )
+    print(
+        f"| … missed by a later rerun / overwritten first / no later look | {app['missed']} / "
+        f"{app['superseded']} / {app['not_looked']} | 0 / – / – | "
+        f"{'PASS' if app['missed'] == 0 else 'FAIL'} |"
+    )
+    print(
+        f"| Interaction (rerun → script_finished) p50 / p95 (n = {len(inter)}) | {f(pct(inter, 50))} / "
+        f"{f(pct(inter, 95))} s | | |"
+    )
+    print(
+        f"| Reruns without an answer within {args.timeout:g} s | {timeouts} | 0 | {'PASS' if not timeouts else 'FAIL'} |"
+    )
+    print(
+        f"| LOST UPDATES (confirmed but not in history, or not the stored text) | {lost} | 0 | "
+        f"{'PASS' if lost_ok else 'FAIL'} |"
+    )
+    print(
+        f"| Server peak memory (RSS incl. children), whole run | {f(peak, 0)} MB | ≤ {MEMORY_TARGET_MB:g} MB | "
+        f"{'PASS' if mem_ok else 'FAIL'} |"
+    )
     print(f"| … during the window | {f(win_peak, 0)} MB | | |")
-    print(f"| Machine load average (1 min) during the window, min / mean / max | "
-          f"{f(min(loads, default=float('nan')))} / {f(statistics.fmean(loads) if loads else float('nan'))} / "
-          f"{f(max(loads, default=float('nan')))} | | |")
-    print(f"| CPU busy, whole machine / server / this client | {f(busy, 0)} % of {os.cpu_count()} CPUs / "
-          f"{f(server_cpu, 0)} % / {f(client_cpu, 0)} % of one core | | |")
+    print(
+        f"| Machine load average (1 min) during the window, min / mean / max | "
+        f"{f(min(loads, default=float('nan')))} / {f(statistics.fmean(loads) if loads else float('nan'))} / "
+        f"{f(max(loads, default=float('nan')))} | | |"
+    )
+    print(
+        f"| CPU busy, whole machine / server / this client | {f(busy, 0)} % of {os.cpu_count()} CPUs / "
+        f"{f(server_cpu, 0)} % / {f(client_cpu, 0)} % of one core | | |"
+    )
     print()
     print("Details:")
-    print(f"- server RSS {f(rss_idle, 0)} MB at start, {f(info['rss_warm'], 0)} MB after the warm-up "
-          f"({f(info['warmup_s'], 1)} s, grid seen: {info['warm_grid']}), {f(info['rss_loaded'], 0)} MB with every "
-          f"session loaded, {f(info['rss_end'], 0)} MB at the end")
+    print(
+        f"- server RSS {f(rss_idle, 0)} MB at start, {f(info['rss_warm'], 0)} MB after the warm-up "
+        f"({f(info['warmup_s'], 1)} s, grid seen: {info['warm_grid']}), {f(info['rss_loaded'], 0)} MB with every "
+        f"session loaded, {f(info['rss_end'], 0)} MB at the end"
+    )
     loads_s = [s.load_s for s in ready]
-    print(f"- connecting and loading all sessions took {f(info['connect_s'], 1)} s ({args.connect_concurrency} at a "
-          f"time; first load p50 {f(pct(loads_s, 50))} s, p95 {f(pct(loads_s, 95))} s)")
+    print(
+        f"- connecting and loading all sessions took {f(info['connect_s'], 1)} s ({args.connect_concurrency} at a "
+        f"time; first load p50 {f(pct(loads_s, 50))} s, p95 {f(pct(loads_s, 95))} s)"
+    )
     mb_in = sum(s.bytes_in for s in run.sessions) / 1e6
-    print(f"- received {f(mb_in, 1)} MB in {sum(s.msgs_in for s in run.sessions)} messages; full runs finished "
-          f"{sum(s.app_runs for s in run.sessions)}, fragment auto reruns sent {fragment_runs}; window "
-          f"{f(window_s, 1)} s; saver conflicts retried {run.save_conflicts}")
+    print(
+        f"- received {f(mb_in, 1)} MB in {sum(s.msgs_in for s in run.sessions)} messages; full runs finished "
+        f"{sum(s.app_runs for s in run.sessions)}, fragment auto reruns sent {fragment_runs}; window "
+        f"{f(window_s, 1)} s; saver conflicts retried {run.save_conflicts}"
+    )
     if args.browsers:
         bl = [x for k, x, o in run.browser_events if o == "saved"]
-        print(f"- Chromium editors ready {run.browsers_ready} of {args.browsers}; "
-              f"{len(run.browser_events)} save clicks, {browser_saves} saved, click → saved p50 "
-              f"{f(pct(bl, 50))} s, p95 {f(pct(bl, 95))} s; unconfirmed {len(run.browser_unconfirmed)}")
-    print(f"- history rows for '{FIELD}' {result['history_rows']}; measures written {result['measures']}; "
-          f"load average after {os.getloadavg()[0]:.2f}; total run {time.time() - t_all:.0f} s")
-    problems = [*(f"session {s.idx}: {s.error}" for s in run.sessions if s.error),
-                *(f"session {s.idx}: rerun unanswered; last messages: {n}" for s in run.sessions
-                  for n in s.timeout_notes), *run.save_errors,
-                *run.browser_errors]
+        print(
+            f"- Chromium editors ready {run.browsers_ready} of {args.browsers}; "
+            f"{len(run.browser_events)} save clicks, {browser_saves} saved, click → saved p50 "
+            f"{f(pct(bl, 50))} s, p95 {f(pct(bl, 95))} s; unconfirmed {len(run.browser_unconfirmed)}"
+        )
+    print(
+        f"- history rows for '{FIELD}' {result['history_rows']}; measures written {result['measures']}; "
+        f"load average after {os.getloadavg()[0]:.2f}; total run {time.time() - t_all:.0f} s"
+    )
+    problems = [
+        *(f"session {s.idx}: {s.error}" for s in run.sessions if s.error),
+        *(f"session {s.idx}: rerun unanswered; last messages: {n}" for s in run.sessions for n in s.timeout_notes),
+        *run.save_errors,
+        *run.browser_errors,
+    ]
     for p in problems[:12]:
         print(f"  - {p}")
     for sv in result["lost"][:10]:
         print(f"  - LOST: {sv.writer} {sv.measure_id} {sv.token}")
     for mid, tok in result["final_wrong"][:10]:
         print(f"  - NOT THE STORED TEXT: {mid} (last confirmed {tok})")
-    ok = (mem_ok and lat_ok and lost_ok and len(ready) == args.sessions and not timeouts and app["missed"] == 0
-          and run.browsers_ready == args.browsers)
-    print(f"\nOverall: {'PASS' if ok else 'FAIL'} (peak {f(peak, 0)} MB, save → seen p95 {f(p95)} s, "
-          f"lost updates {lost}, sessions {len(ready)}/{args.sessions})")
+    ok = (
+        mem_ok
+        and lat_ok
+        and lost_ok
+        and len(ready) == args.sessions
+        and not timeouts
+        and app["missed"] == 0
+        and run.browsers_ready == args.browsers
+    )
+    print(
+        f"\nOverall: {'PASS' if ok else 'FAIL'} (peak {f(peak, 0)} MB, save → seen p95 {f(p95)} s, "
+        f"lost updates {lost}, sessions {len(ready)}/{args.sessions})"
+    )
     if args.keep:
         print(f"kept: {tmp}")
     else:

@@ -49,8 +49,15 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--disable-quic"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 GRID = 'iframe[title="st_aggrid.AgGrid.agGrid"]'
 SAVED = "Kaikki muutokset on tallennettu."
 CONFLICT = "Joku muu on muuttanut samoja rivejä"
@@ -270,9 +277,26 @@ class Server:
         env = {**os.environ, "KYMLAPSET_DATABASE_URL": self.db_url, "KYMLAPSET_EDITOR_PASSCODE": ""}
         self.log = open(self.log_path, "w", encoding="utf-8")  # noqa: SIM115 - closed in stop()
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-             "--server.port", str(self.port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
-            cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
+            [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                "app.py",
+                "--server.headless",
+                "true",
+                "--server.port",
+                str(self.port),
+                "--server.address",
+                "127.0.0.1",
+                "--browser.gatherUsageStats",
+                "false",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         deadline = time.time() + 60
         while time.time() < deadline:
@@ -346,12 +370,16 @@ async def wait_idle(page, timeout_ms: float) -> None:
     await page.wait_for_function(
         "() => { const a = document.querySelector('[data-testid=\"stApp\"]');"
         " return !!a && a.getAttribute('data-test-script-state') === 'notRunning'; }",
-        polling=250, timeout=timeout_ms)
+        polling=250,
+        timeout=timeout_ms,
+    )
     await page.wait_for_timeout(300)
     await page.wait_for_function(
         "() => { const a = document.querySelector('[data-testid=\"stApp\"]');"
         " return !!a && a.getAttribute('data-test-script-state') === 'notRunning'; }",
-        polling=250, timeout=timeout_ms)
+        polling=250,
+        timeout=timeout_ms,
+    )
 
 
 async def open_measures(ed: EditorState, page, timeout_ms: float) -> None:
@@ -361,14 +389,17 @@ async def open_measures(ed: EditorState, page, timeout_ms: float) -> None:
     pinned = page.frame_locator(GRID).locator(".ag-pinned-left-cols-container [row-index] [col-id='measure_id']")
     for r in range(0, 2 + ed.member):
         loc = page.frame_locator(GRID).locator(
-            f".ag-pinned-left-cols-container [row-index='{r}'] [col-id='measure_id']")
+            f".ag-pinned-left-cols-container [row-index='{r}'] [col-id='measure_id']"
+        )
         if await loc.count():
             ed.rows[r] = (await loc.first.inner_text(timeout=timeout_ms)).strip()
     if not ed.rows:
         raise RuntimeError(f"no rows in the grid ({await pinned.count()} pinned cells)")
 
 
-async def wait_outcome(page, done0: int, conflict_before: bool, t0: float, timeout_ms: float) -> tuple[str, float, float]:
+async def wait_outcome(
+    page, done0: int, conflict_before: bool, t0: float, timeout_ms: float
+) -> tuple[str, float, float]:
     """(outcome, latency, settled) after a click made at t0."""
     handle = await page.wait_for_function(OUTCOME_JS, arg=[done0, conflict_before], polling=200, timeout=timeout_ms)
     outcome = await handle.json_value()
@@ -410,8 +441,9 @@ async def editor_loop(ed: EditorState, page, start: float, deadline: float, time
                 t0 = time.perf_counter()
                 await button.click(timeout=timeout_ms)
                 outcome, latency, settled = await wait_outcome(page, done0, True, t0, timeout_ms)
-                ed.events.append(Event(ed.idx, "keep_mine" if keep_mine else "keep_theirs", t0 - start, latency,
-                                       settled, outcome))
+                ed.events.append(
+                    Event(ed.idx, "keep_mine" if keep_mine else "keep_theirs", t0 - start, latency, settled, outcome)
+                )
                 if keep_mine:
                     if outcome == "saved":
                         ed.confirmed += list(ed.pending.items())
@@ -450,8 +482,16 @@ async def editor_loop(ed: EditorState, page, start: float, deadline: float, time
             await wait_idle(page, timeout_ms)
             ed.events.append(Event(ed.idx, "edit", t0 - start, time.perf_counter() - t0, 0.0, "pending"))
         except Exception as exc:  # noqa: BLE001 - a stuck page: record, reload (a new session), go on
-            ed.events.append(Event(ed.idx, "error", time.perf_counter() - start, 0.0, 0.0,
-                                   f"{type(exc).__name__}: {str(exc).splitlines()[0][:120]}"))
+            ed.events.append(
+                Event(
+                    ed.idx,
+                    "error",
+                    time.perf_counter() - start,
+                    0.0,
+                    0.0,
+                    f"{type(exc).__name__}: {str(exc).splitlines()[0][:120]}",
+                )
+            )
             ed.unknown += list(ed.pending.items())
             ed.pending.clear()
             if time.perf_counter() >= deadline:
@@ -609,8 +649,12 @@ def verify(db_url: str, editors: list[EditorState]) -> dict:
     saved_values = {(h["entity_id"], h["field"], h["new_value"]) for h in hist}
     any_row = {(h["field"], h["new_value"]) for h in hist}
     lost = [(e.idx, mid, v) for e in editors for mid, v in e.confirmed if (FIELD, v) not in any_row]
-    wrong_row = [(e.idx, mid, v) for e in editors for mid, v in e.confirmed
-                 if (FIELD, v) in any_row and (mid, FIELD, v) not in saved_values]
+    wrong_row = [
+        (e.idx, mid, v)
+        for e in editors
+        for mid, v in e.confirmed
+        if (FIELD, v) in any_row and (mid, FIELD, v) not in saved_values
+    ]
     given_up_present = [(e.idx, mid, v) for e in editors for mid, v in e.given_up if (mid, FIELD, v) in saved_values]
     unknown_present = sum(1 for e in editors for mid, v in e.unknown if (mid, FIELD, v) in saved_values)
     # each edited cell's history must chain: old value of change k = new value of change k-1;
@@ -627,8 +671,15 @@ def verify(db_url: str, editors: list[EditorState]) -> dict:
         if str(current[mid][fld]) != rows[-1]["new_value"]:
             chain_breaks.append((mid, fld, "stored value differs from the last change"))
     store.close()
-    return {"history_rows": len(hist), "cells": len(by_cell), "lost": lost, "wrong_row": wrong_row, "given_up_present": given_up_present,
-            "unknown_present": unknown_present, "chain_breaks": chain_breaks}
+    return {
+        "history_rows": len(hist),
+        "cells": len(by_cell),
+        "lost": lost,
+        "wrong_row": wrong_row,
+        "given_up_present": given_up_present,
+        "unknown_present": unknown_present,
+        "chain_breaks": chain_breaks,
+    }
 
 
 def pct(values: list[float], q: float) -> float:
@@ -646,9 +697,13 @@ def main() -> int:
     ap.add_argument("--share", type=int, default=3, help="editors per team sharing one cell")
     ap.add_argument("--load-concurrency", type=int, default=3, help="editors opening the page at a time")
     ap.add_argument("--timeout", type=float, default=90, help="bound on every single wait, seconds")
-    ap.add_argument("--client-nice", type=int, default=0,
-                    help="run Chromium at this nice level (default 0 = same priority as the server; on a 2-CPU "
-                         "machine a higher value starves the browsers, which are the bottleneck)")
+    ap.add_argument(
+        "--client-nice",
+        type=int,
+        default=0,
+        help="run Chromium at this nice level (default 0 = same priority as the server; on a 2-CPU "
+        "machine a higher value starves the browsers, which are the bottleneck)",
+    )
     ap.add_argument("--keep", action="store_true", help="keep the temporary DB and server log")
     args = ap.parse_args()
     if not 1 <= args.editors <= 60 or not 5 <= args.seconds <= 900 or not 1 <= args.share <= 10:
@@ -697,8 +752,10 @@ def main() -> int:
     confirmed = sum(len(e.confirmed) for e in editors)
     given_up = sum(len(e.given_up) for e in editors)
     unknown = sum(len(e.unknown) for e in editors)
-    win_peak = max((mb for t, mb in sampler.samples
-                    if info["window_start_wall"] <= t <= info["window_end_wall"]), default=float("nan"))
+    win_peak = max(
+        (mb for t, mb in sampler.samples if info["window_start_wall"] <= t <= info["window_end_wall"]),
+        default=float("nan"),
+    )
     peak = max((mb for _, mb in sampler.samples), default=float("nan"))
     client_peak = max((mb for _, mb in sampler.client), default=float("nan"))
     lost = len(result["lost"])
@@ -713,14 +770,19 @@ def main() -> int:
     print(f"## Load test: {ready} concurrent editors in Chromium, {args.seconds:g} s editing window")
     print()
     now_fp = code_fingerprint()
-    print(f"Code fingerprint {fingerprint} (sha256 of app.py, pages/, ui/, core/)"
-          + (f"; CHANGED during the run, now {now_fp}" if now_fp != fingerprint else "") + ".")
-    print(f"Machine: {os.cpu_count()} CPUs, load average before {load_before[0]:.2f}; server `python -m streamlit "
-          f"run app.py` on 127.0.0.1, SQLite in a temp dir; {args.editors} browser contexts in one Chromium, teams "
-          f"of {args.share} sharing a cell, each on `/toimenpiteet?toimija=…` (two actors), Chromium at nice "
-          f"{args.client_nice}; pages opened "
-          f"{args.load_concurrency} at a time ({f(info['load_all_s'], 1)} s for all, median "
-          f"{f(statistics.median([e.load_s for e in editors if e.load_s == e.load_s] or [float('nan')]), 1)} s each).")
+    print(
+        f"Code fingerprint {fingerprint} (sha256 of app.py, pages/, ui/, core/)"
+        + (f"; CHANGED during the run, now {now_fp}" if now_fp != fingerprint else "")
+        + "."
+    )
+    print(
+        f"Machine: {os.cpu_count()} CPUs, load average before {load_before[0]:.2f}; server `python -m streamlit "
+        f"run app.py` on 127.0.0.1, SQLite in a temp dir; {args.editors} browser contexts in one Chromium, teams "
+        f"of {args.share} sharing a cell, each on `/toimenpiteet?toimija=…` (two actors), Chromium at nice "
+        f"{args.client_nice}; pages opened "
+        f"{args.load_concurrency} at a time ({f(info['load_all_s'], 1)} s for all, median "
+        f"{f(statistics.median([e.load_s for e in editors if e.load_s == e.load_s] or [float('nan')]), 1)} s each)."
+    )
     print()
     print("| Measure | Value | Target | Result |")
     print("|---|---:|---|---|")
@@ -729,49 +791,75 @@ def main() -> int:
     print(f"| Save attempts (Tallenna + Pidä oma arvoni) | {len(attempts)} | | |")
     print(f"| Saves/s (attempts / window) | {f(len(attempts) / window)} | | |")
     print(f"| Committed saves/s | {f(len(saved) / window)} | | |")
-    print(f"| Save latency p50 / p95, click → saved or conflict message | {f(pct(lat, 50))} / {f(pct(lat, 95))} s | | |")
+    print(
+        f"| Save latency p50 / p95, click → saved or conflict message | {f(pct(lat, 50))} / {f(pct(lat, 95))} s | | |"
+    )
     print(f"| … saved only p50 / p95 | {f(pct(lat_saved, 50))} / {f(pct(lat_saved, 95))} s | | |")
     print(f"| … conflict only p50 / p95 | {f(pct(lat_conflict, 50))} / {f(pct(lat_conflict, 95))} s | | |")
     print(f"| Click → rerun finished p50 / p95 | {f(pct(settle, 50))} / {f(pct(settle, 95))} s | | |")
-    print(f"| Conflicts detected (chooser shown) | {len(conflicts)} | > 0 (sanity: cells are shared) | "
-          f"{'PASS' if conflicts else 'FAIL'} |")
+    print(
+        f"| Conflicts detected (chooser shown) | {len(conflicts)} | > 0 (sanity: cells are shared) | "
+        f"{'PASS' if conflicts else 'FAIL'} |"
+    )
     print(f"| … resolved with Pidä oma arvoni / Käytä tallennettua arvoa | {keep_mine} / {keep_theirs} | | |")
     print(f"| Values confirmed saved in the browser | {confirmed} | | |")
     print(f"| LOST UPDATES (confirmed but not in `changes`) | {lost} | 0 | {'PASS' if lost_ok else 'FAIL'} |")
-    print(f"| … found under another row than the editor's (should be 0) | {len(result['wrong_row'])} | 0 | "
-          f"{'PASS' if not result['wrong_row'] else 'FAIL'} |")
-    print(f"| History chain breaks (old ≠ previous new, or stored ≠ last) | {len(result['chain_breaks'])} | 0 | "
-          f"{'PASS' if not result['chain_breaks'] else 'FAIL'} |")
-    print(f"| Server peak memory (RSS incl. children), whole run | {f(peak, 0)} MB | ≤ {MEMORY_TARGET_MB:g} MB | "
-          f"{'PASS' if mem_ok else 'FAIL'} |")
+    print(
+        f"| … found under another row than the editor's (should be 0) | {len(result['wrong_row'])} | 0 | "
+        f"{'PASS' if not result['wrong_row'] else 'FAIL'} |"
+    )
+    print(
+        f"| History chain breaks (old ≠ previous new, or stored ≠ last) | {len(result['chain_breaks'])} | 0 | "
+        f"{'PASS' if not result['chain_breaks'] else 'FAIL'} |"
+    )
+    print(
+        f"| Server peak memory (RSS incl. children), whole run | {f(peak, 0)} MB | ≤ {MEMORY_TARGET_MB:g} MB | "
+        f"{'PASS' if mem_ok else 'FAIL'} |"
+    )
     print(f"| … during the editing window ({ready} sessions) | {f(win_peak, 0)} MB | | |")
     print()
     print("Details:")
-    print(f"- server RSS: {f(rss_idle, 0)} MB at start, {f(info['rss_after_warmup'], 0)} MB after the warm-up, "
-          f"{f(info['rss_loaded'], 0)} MB with all pages open, {f(info['rss_end'], 0)} MB at the end; "
-          f"peaks per phase: " + ", ".join(f"{k} {f(v, 0)} MB" for k, v in sampler.phase_peaks.items()))
+    print(
+        f"- server RSS: {f(rss_idle, 0)} MB at start, {f(info['rss_after_warmup'], 0)} MB after the warm-up, "
+        f"{f(info['rss_loaded'], 0)} MB with all pages open, {f(info['rss_end'], 0)} MB at the end; "
+        f"peaks per phase: " + ", ".join(f"{k} {f(v, 0)} MB" for k, v in sampler.phase_peaks.items())
+    )
     nominal_end = info["window_start_wall"] + args.seconds
-    print(f"- server CPU during the window: {f(info['server_cpu_pct'], 0)} % of one core; whole machine busy "
-          f"{f(info['machine_busy_pct'], 0)} % over the window, "
-          f"{f(sampler.busy_pct(info['window_start_wall'], nominal_end), 0)} % in its first {args.seconds:g} s "
-          f"(all editors active), {f(sampler.busy_pct(nominal_end, info['window_end_wall']), 0)} % in the tail "
-          f"while the last waits finish (Chromium, Playwright and the server share {os.cpu_count()} CPUs)")
+    print(
+        f"- server CPU during the window: {f(info['server_cpu_pct'], 0)} % of one core; whole machine busy "
+        f"{f(info['machine_busy_pct'], 0)} % over the window, "
+        f"{f(sampler.busy_pct(info['window_start_wall'], nominal_end), 0)} % in its first {args.seconds:g} s "
+        f"(all editors active), {f(sampler.busy_pct(nominal_end, info['window_end_wall']), 0)} % in the tail "
+        f"while the last waits finish (Chromium, Playwright and the server share {os.cpu_count()} CPUs)"
+    )
     n_actions = max(1, len(attempts) + len(edits))
-    print(f"- CPU seconds during the window: server {f(info['server_cpu_s'], 0)}, browsers + Playwright "
-          f"{f(info['client_cpu_s'], 0)} (≈ {f(info['client_cpu_s'] / n_actions, 1)} s per edit or save, "
-          f"server ≈ {f(info['server_cpu_s'] / n_actions, 2)} s)")
+    print(
+        f"- CPU seconds during the window: server {f(info['server_cpu_s'], 0)}, browsers + Playwright "
+        f"{f(info['client_cpu_s'], 0)} (≈ {f(info['client_cpu_s'] / n_actions, 1)} s per edit or save, "
+        f"server ≈ {f(info['server_cpu_s'] / n_actions, 2)} s)"
+    )
     w = info["window_s"]
-    print("- CPU by process during the window (seconds; % of one core; busiest single process): " + "; ".join(
-        f"{k} ×{len(v)} {sum(v):.0f} s ({100 * sum(v) / w:.0f} %, max {100 * max(v) / w:.0f} %)"
-        for k, v in sorted(info["cpu_kinds"].items(), key=lambda kv: -sum(kv[1]))))
-    print(f"- client side (Playwright driver + Chromium) peak PSS {f(client_peak, 0)} MB; lowest MemAvailable "
-          f"{f(sampler.mem_avail_min, 0)} MB")
-    print(f"- edits typed {len(edits)} (dblclick → pending notice p50 {f(pct([e.latency for e in edits], 50))} s); "
-          f"given up after a conflict {given_up} (of which found saved anyway: {len(result['given_up_present'])}); "
-          f"typed but unconfirmed at a timeout/the end {unknown} (found saved: {result['unknown_present']})")
-    print(f"- errors/timeouts {len(errors)}, page reloads {sum(e.reloads for e in editors)}; history rows "
-          f"{result['history_rows']} over {result['cells']} cells; load average after "
-          f"{os.getloadavg()[0]:.2f}; total run {time.time() - t_all:.0f} s")
+    print(
+        "- CPU by process during the window (seconds; % of one core; busiest single process): "
+        + "; ".join(
+            f"{k} ×{len(v)} {sum(v):.0f} s ({100 * sum(v) / w:.0f} %, max {100 * max(v) / w:.0f} %)"
+            for k, v in sorted(info["cpu_kinds"].items(), key=lambda kv: -sum(kv[1]))
+        )
+    )
+    print(
+        f"- client side (Playwright driver + Chromium) peak PSS {f(client_peak, 0)} MB; lowest MemAvailable "
+        f"{f(sampler.mem_avail_min, 0)} MB"
+    )
+    print(
+        f"- edits typed {len(edits)} (dblclick → pending notice p50 {f(pct([e.latency for e in edits], 50))} s); "
+        f"given up after a conflict {given_up} (of which found saved anyway: {len(result['given_up_present'])}); "
+        f"typed but unconfirmed at a timeout/the end {unknown} (found saved: {result['unknown_present']})"
+    )
+    print(
+        f"- errors/timeouts {len(errors)}, page reloads {sum(e.reloads for e in editors)}; history rows "
+        f"{result['history_rows']} over {result['cells']} cells; load average after "
+        f"{os.getloadavg()[0]:.2f}; total run {time.time() - t_all:.0f} s"
+    )
     for e in errors[:8]:
         print(f"  - editor {e.editor} at {e.t:.1f} s: {e.kind} → {e.outcome}")
     for ed in editors:
@@ -782,8 +870,10 @@ def main() -> int:
     for item in result["chain_breaks"][:20]:
         print(f"  - CHAIN BREAK: {item}")
     ok = lost_ok and mem_ok and not result["chain_breaks"] and not result["wrong_row"] and ready == args.editors
-    print(f"\nOverall: {'PASS' if ok else 'FAIL'} (lost updates {lost}, peak {f(peak, 0)} MB ≤ {MEMORY_TARGET_MB:g} MB: "
-          f"{'yes' if mem_ok else 'no'}, editors ready {ready}/{args.editors})")
+    print(
+        f"\nOverall: {'PASS' if ok else 'FAIL'} (lost updates {lost}, peak {f(peak, 0)} MB ≤ {MEMORY_TARGET_MB:g} MB: "
+        f"{'yes' if mem_ok else 'no'}, editors ready {ready}/{args.editors})"
+    )
     if args.keep:
         print(f"kept: {tmp}")
     else:

@@ -67,6 +67,7 @@ BENCH_PASSCODE = "bench-passcode"  # only for the editor role, only inside this 
 TARGET_RATIO = 2.0
 TARGET_SCALED_S = 1.0
 
+
 def code_fingerprint() -> str:
     """A short hash of the app's code (app.py, pages/, ui/, core/), to tell which version was measured."""
     import hashlib  # noqa: PLC0415
@@ -123,10 +124,18 @@ def registered_pages() -> list[tuple[str, bool]]:
     tree = ast.parse((ROOT / "app.py").read_text(encoding="utf-8"))
     found = []
     for node in ast.walk(tree):
-        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "Page"
-                and node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)):
-            default = any(k.arg == "default" and isinstance(k.value, ast.Constant) and k.value.value is True
-                          for k in node.keywords)
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "Page"
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+            and isinstance(node.args[0].value, str)
+        ):
+            default = any(
+                k.arg == "default" and isinstance(k.value, ast.Constant) and k.value.value is True
+                for k in node.keywords
+            )
             found.append((node.args[0].value, default, node.lineno, node.col_offset))
     found.sort(key=lambda x: (x[2], x[3]))
     return [(p, d) for p, d, _, _ in found]
@@ -147,7 +156,7 @@ def make_db(path: Path, scale: int) -> tuple[str, int]:
                 for r in base:
                     rows.append({**r, "measure_id": f"{r['measure_id']}-x{k:03d}", "seq": r["seq"] + 1000 * k})
             for i in range(0, len(rows), 2000):
-                uow.insert_measures(rows[i:i + 2000])
+                uow.insert_measures(rows[i : i + 2000])
     n = len(store.measures())
     store.close()
     return url, n
@@ -248,8 +257,9 @@ def with_views(pages: list[tuple[str, bool]]) -> list[tuple[str, bool]]:
     return out
 
 
-def measure_page(target: str, is_default: bool, role: str, runs: int, warmup: int, timeout: float,
-                 bare_at: AppTest | None = None) -> Result:
+def measure_page(
+    target: str, is_default: bool, role: str, runs: int, warmup: int, timeout: float, bare_at: AppTest | None = None
+) -> Result:
     res = Result(f"{target} [{role}]")
     page, _, view = target.partition("#")
     passcode = BENCH_PASSCODE if role == "editor" else ""
@@ -266,7 +276,7 @@ def measure_page(target: str, is_default: bool, role: str, runs: int, warmup: in
                 at.switch_page(page)
                 s, _ = timed(at.run)
             res.first = s
-            if (err := check(at)):
+            if err := check(at):
                 res.error = err
                 return res
             if role == "editor" and not at.session_state["editor_ok"]:
@@ -276,7 +286,7 @@ def measure_page(target: str, is_default: bool, role: str, runs: int, warmup: in
                 res.error = f"the page did not open its {view!r} tab"
                 return res
             timed_reruns(at, res, runs, warmup, bare_at)
-            if (err := check(at)):
+            if err := check(at):
                 res.error = err
         except Exception as exc:  # noqa: BLE001 - report the page, go on with the others
             res.error = f"{type(exc).__name__}: {exc}"[:300]
@@ -288,7 +298,7 @@ def measure_bare(path: Path, runs: int, warmup: int, timeout: float) -> Result:
     at = AppTest.from_file(str(path), default_timeout=timeout)
     s, _ = timed(at.run)
     res.first = s
-    if (err := check(at)):
+    if err := check(at):
         res.error = err
         return res
     timed_reruns(at, res, runs, warmup)
@@ -348,9 +358,12 @@ def main() -> int:
                     for role in roles:
                         r = measure_page(page, is_default, role, args.runs, args.warmup, args.timeout, bare_at)
                         results[(label, page, role)] = r
-                        print(f"[{label}] {page} [{role}]: first {fmt(r.first)} s, median {fmt(r.median)} s"
-                              + (f" (paired bare {fmt(r.bare_median)} s)" if r.bare else "")
-                              + (f"  ERROR {r.error}" if r.error else ""), flush=True)
+                        print(
+                            f"[{label}] {page} [{role}]: first {fmt(r.first)} s, median {fmt(r.median)} s"
+                            + (f" (paired bare {fmt(r.bare_median)} s)" if r.bare else "")
+                            + (f"  ERROR {r.error}" if r.error else ""),
+                            flush=True,
+                        )
                 bare_after = measure_bare(bare_path, args.runs, args.warmup, args.timeout)
                 print(f"[{label}] bare page again (drift check): median {fmt(bare_after.median)} s", flush=True)
                 bare[label].script += bare_after.script
@@ -362,19 +375,26 @@ def main() -> int:
     print(f"## Page run time (AppTest, median of {args.runs} warm reruns after {args.warmup} warm-up)")
     print()
     now_fp = code_fingerprint()
-    print(f"Code fingerprint {fingerprint} (sha256 of app.py, pages/, ui/, core/)"
-          + (f"; CHANGED during the run, now {now_fp}" if now_fp != fingerprint else "") + ".")
-    print(f"Python {platform.python_version()}, {os.cpu_count()} CPUs, load average before/after "
-          f"{load_before:.2f}/{os.getloadavg()[0]:.2f}; {small} = {n_small} measures, "
-          f"{big} = {n_big} measures (seed copied with new ids). Bare page: the same measures loaded from the "
-          f"same DB on every run (`Store.measures()`, no cache) and shown with `st.dataframe`; its median "
-          f"{fmt(bare[small].median)} s at {small}, {fmt(bare[big].median)} s at {big} "
-          f"(before and after the pages, {len(bare[small].script)} runs each). At {small} the bare page is also "
-          f"run just before every timed page run, and each {small} ratio is page median / median of those "
-          f"paired bare runs (the \"{small} bare s\" column), so a busy spell of the machine slows both alike.")
+    print(
+        f"Code fingerprint {fingerprint} (sha256 of app.py, pages/, ui/, core/)"
+        + (f"; CHANGED during the run, now {now_fp}" if now_fp != fingerprint else "")
+        + "."
+    )
+    print(
+        f"Python {platform.python_version()}, {os.cpu_count()} CPUs, load average before/after "
+        f"{load_before:.2f}/{os.getloadavg()[0]:.2f}; {small} = {n_small} measures, "
+        f"{big} = {n_big} measures (seed copied with new ids). Bare page: the same measures loaded from the "
+        f"same DB on every run (`Store.measures()`, no cache) and shown with `st.dataframe`; its median "
+        f"{fmt(bare[small].median)} s at {small}, {fmt(bare[big].median)} s at {big} "
+        f"(before and after the pages, {len(bare[small].script)} runs each). At {small} the bare page is also "
+        f"run just before every timed page run, and each {small} ratio is page median / median of those "
+        f'paired bare runs (the "{small} bare s" column), so a busy spell of the machine slows both alike.'
+    )
     print()
-    print(f"| Page | Role | {small} page s | {small} bare s | {small} ratio | ≤ {TARGET_RATIO:g}× bare "
-          f"| {big} page s | {big} bare s | {big} ratio | < {TARGET_SCALED_S:g} s at {big} |")
+    print(
+        f"| Page | Role | {small} page s | {small} bare s | {small} ratio | ≤ {TARGET_RATIO:g}× bare "
+        f"| {big} page s | {big} bare s | {big} ratio | < {TARGET_SCALED_S:g} s at {big} |"
+    )
     print("|---|---|---:|---:|---:|---|---:|---:|---:|---|")
     failures = 0
     for page, _ in pages:
@@ -386,34 +406,46 @@ def main() -> int:
             ok_a = bool(a.script) and not a.error and ra <= TARGET_RATIO
             ok_b = bool(b.script) and not b.error and b.median < TARGET_SCALED_S
             failures += (not ok_a) + (not ok_b)
-            print(f"| `{page}` | {role} | {fmt(a.median)} | {fmt(bare_a)} | {ra:.1f}× | "
-                  f"{'PASS' if ok_a else 'FAIL'} | {fmt(b.median)} | {fmt(bare[big].median)} | {rb:.1f}× | "
-                  f"{'PASS' if ok_b else 'FAIL'} |")
+            print(
+                f"| `{page}` | {role} | {fmt(a.median)} | {fmt(bare_a)} | {ra:.1f}× | "
+                f"{'PASS' if ok_a else 'FAIL'} | {fmt(b.median)} | {fmt(bare[big].median)} | {rb:.1f}× | "
+                f"{'PASS' if ok_b else 'FAIL'} |"
+            )
     print()
-    print("Details (seconds): first = cold run of the page in a new session (caches already warm from earlier "
-          "pages except for the first page of each size); min–max of the timed warm reruns; AppTest total = "
-          "script + AppTest's parsing of the output.")
+    print(
+        "Details (seconds): first = cold run of the page in a new session (caches already warm from earlier "
+        "pages except for the first page of each size); min–max of the timed warm reruns; AppTest total = "
+        "script + AppTest's parsing of the output."
+    )
     print()
     print("| Page | Role | Size | first | median | min–max | AppTest total median | error |")
     print("|---|---|---|---:|---:|---:|---:|---|")
     for label, *_ in sizes:
-        print(f"| bare | — | {label} | {fmt(bare[label].first)} | {fmt(bare[label].median)} | "
-              f"{fmt(min(bare[label].script))}–{fmt(max(bare[label].script))} | {fmt(bare[label].median_total)} | |")
+        print(
+            f"| bare | — | {label} | {fmt(bare[label].first)} | {fmt(bare[label].median)} | "
+            f"{fmt(min(bare[label].script))}–{fmt(max(bare[label].script))} | {fmt(bare[label].median_total)} | |"
+        )
         for page, _ in pages:
             for role in roles:
                 r = results[(label, page, role)]
                 mm = f"{fmt(min(r.script))}–{fmt(max(r.script))}" if r.script else "—"
-                print(f"| `{page}` | {role} | {label} | {fmt(r.first)} | {fmt(r.median)} | {mm} | "
-                      f"{fmt(r.median_total)} | {r.error.replace('|', '/')} |")
+                print(
+                    f"| `{page}` | {role} | {label} | {fmt(r.first)} | {fmt(r.median)} | {mm} | "
+                    f"{fmt(r.median_total)} | {r.error.replace('|', '/')} |"
+                )
     print()
-    print("Notes: warm reruns — st.cache_data/st.cache_resource persist in the process, so the plan, the store "
-          "and the measures frame are cached as they are for a user changing a filter. Viewer = no sign-in "
-          "(AppTest has no loopback Host header, so the app treats it as a remote viewer: read-only grid); "
-          "editor = passcode sign-in set in session state (editable grid, save bar, add/remove forms).")
+    print(
+        "Notes: warm reruns — st.cache_data/st.cache_resource persist in the process, so the plan, the store "
+        "and the measures frame are cached as they are for a user changing a filter. Viewer = no sign-in "
+        "(AppTest has no loopback Host header, so the app treats it as a remote viewer: read-only grid); "
+        "editor = passcode sign-in set in session state (editable grid, save bar, add/remove forms)."
+    )
     if unregistered:
         print(f"Files in pages/ not registered in app.py (not measured): {', '.join(unregistered)}")
-    print(f"\nOverall: {'PASS' if failures == 0 else f'FAIL ({failures} target(s) missed)'}; "
-          f"bench took {time.time() - started:.0f} s")
+    print(
+        f"\nOverall: {'PASS' if failures == 0 else f'FAIL ({failures} target(s) missed)'}; "
+        f"bench took {time.time() - started:.0f} s"
+    )
     return 0 if failures == 0 else 1
 
 

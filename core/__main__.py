@@ -1,10 +1,10 @@
 """Command line for people who edit data/ by hand and for scripts.
 
-    python -m core validate [--data DIR]        print every problem; exit 1 if any
-    python -m core export --json [--data DIR]   the whole plan as JSON on stdout
-    python -m core restore FILE [--database-url URL] [--lang fi|en]
-                                                restore a backup (.xlsx or .zip from Uudet tiedot)
-                                                into an EMPTY store; exit 1 if refused
+python -m core validate [--data DIR]        print every problem; exit 1 if any
+python -m core export --json [--data DIR]   the whole plan as JSON on stdout
+python -m core restore FILE [--database-url URL] [--lang fi|en]
+                                            restore a backup (.xlsx or .zip from Uudet tiedot)
+                                            into an EMPTY store; exit 1 if refused
 """
 
 from __future__ import annotations
@@ -22,8 +22,9 @@ from core.loader import validate
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit code."""
-    parser = argparse.ArgumentParser(prog="python -m core", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m core", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--data", type=Path, default=config.DATA_DIR, help="data folder (default: data/)")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("validate", help="check every file of data/")
@@ -31,8 +32,11 @@ def main(argv: list[str] | None = None) -> int:
     exp.add_argument("--json", action="store_true", required=True, help="JSON on stdout")
     res = sub.add_parser("restore", help="restore a backup (.xlsx or .zip) into an empty store")
     res.add_argument("file", type=Path, help="the backup: the workbook or the CSV zip of Uudet tiedot")
-    res.add_argument("--database-url", default="",
-                     help="SQLAlchemy URL of the store (default: KYMLAPSET_DATABASE_URL, else the local SQLite file)")
+    res.add_argument(
+        "--database-url",
+        default="",
+        help="SQLAlchemy URL of the store (default: KYMLAPSET_DATABASE_URL, else the local SQLite file)",
+    )
     res.add_argument("--lang", choices=LANGS, default=DEFAULT_LANG, help="language of the messages")
     args = parser.parse_args(argv)
 
@@ -73,8 +77,12 @@ def restore(file: Path, database_url: str = "", lang: str = DEFAULT_LANG) -> int
         return 1
     try:
         store = restore_store(read_backup(content, file.name), url)
-        counts = {"measures": len(store.measures()), "observations": len(store.observations()),
-                  "evaluations": len(store.evaluations()), "events": len(store.events())}
+        counts = {
+            "measures": len(store.measures()),
+            "observations": len(store.observations()),
+            "evaluations": len(store.evaluations()),
+            "events": len(store.events()),
+        }
     except BackupError as exc:
         print(exc.text(lang), file=sys.stderr)
         print(t("restore.cli.refused", lang), file=sys.stderr)

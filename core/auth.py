@@ -75,8 +75,17 @@ def is_local_request(ip: str | None, host: str | None) -> bool:
 
 # Headers a reverse proxy adds. nginx's plain ``proxy_pass`` adds none of them (and rewrites Host
 # to the upstream address), which is why the browser's Origin is checked as well.
-PROXY_HEADERS = ("x-forwarded-for", "x-forwarded-host", "x-forwarded-proto", "x-forwarded-port",
-                 "x-forwarded-server", "x-real-ip", "forwarded", "via", "x-original-forwarded-for")
+PROXY_HEADERS = (
+    "x-forwarded-for",
+    "x-forwarded-host",
+    "x-forwarded-proto",
+    "x-forwarded-port",
+    "x-forwarded-server",
+    "x-real-ip",
+    "forwarded",
+    "via",
+    "x-original-forwarded-for",
+)
 
 
 def origin_is_loopback(origin: str | None) -> bool:
@@ -110,8 +119,9 @@ def passcode_matches(given: str | None, expected: str | None) -> bool:
     passcode never matches."""
     if not expected or given is None:
         return False
-    return hmac.compare_digest(hashlib.sha256(given.encode("utf-8")).digest(),
-                               hashlib.sha256(expected.encode("utf-8")).digest())
+    return hmac.compare_digest(
+        hashlib.sha256(given.encode("utf-8")).digest(), hashlib.sha256(expected.encode("utf-8")).digest()
+    )
 
 
 # ------------------------------------------------------------------------------------------
@@ -120,20 +130,20 @@ def passcode_matches(given: str | None, expected: str | None) -> bool:
 # the policy: failure times in, how long to wait out.
 
 SERVER_KEY = "server"
-WINDOW_S = 15 * 60          # failures are counted over the last 15 minutes
-FREE_FAILURES = 3           # a session's first failures are answered at once
-MAX_DELAY_S = 60.0          # the growing wait after them: 2, 4, 8 … s, at most a minute
+WINDOW_S = 15 * 60  # failures are counted over the last 15 minutes
+FREE_FAILURES = 3  # a session's first failures are answered at once
+MAX_DELAY_S = 60.0  # the growing wait after them: 2, 4, 8 … s, at most a minute
 SESSION_LOCK_FAILURES = 10  # this many in the window locks the session's passcode sign-in…
-SERVER_LOCK_FAILURES = 50   # …and this many over all sessions locks passcode sign-in everywhere
-LOCK_S = 15 * 60            # for 15 minutes from the failure that reached the limit
+SERVER_LOCK_FAILURES = 50  # …and this many over all sessions locks passcode sign-in everywhere
+LOCK_S = 15 * 60  # for 15 minutes from the failure that reached the limit
 HISTORY_S = WINDOW_S + LOCK_S  # how far back failures matter (older ones may be dropped)
 
 
 class WaitReason(StrEnum):
     NONE = ""
-    DELAY = "delay"           # this session failed a few times: wait a moment
+    DELAY = "delay"  # this session failed a few times: wait a moment
     SESSION_LOCK = "session"  # this session failed too often: locked for a while
-    SERVER_LOCK = "server"    # too many failures over all sessions: locked for everyone
+    SERVER_LOCK = "server"  # too many failures over all sessions: locked for everyone
 
 
 @dataclass(frozen=True)

@@ -69,8 +69,14 @@ def _base_layout(fig: go.Figure, title: str | None, height: int) -> go.Figure:
         height=height,
         font={"size": FONT_SIZE, "color": INK},
         margin={"l": 10, "r": 30, "t": 60 if title else 20, "b": 40},
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0,
-                "font": {"size": FONT_SIZE, "color": INK}},
+        legend={
+            "orientation": "h",
+            "yanchor": "bottom",
+            "y": 1.02,
+            "xanchor": "left",
+            "x": 0,
+            "font": {"size": FONT_SIZE, "color": INK},
+        },
         plot_bgcolor="white",
         hoverlabel={"font": {"size": FONT_SIZE, "color": INK}, "bgcolor": "white", "align": "left"},
         uniformtext={"minsize": SMALL_FONT_SIZE, "mode": "hide"},  # never shrink bar text below 14 px
@@ -111,9 +117,13 @@ def _row_text(row, unit: str, multi_group: bool, lang: str) -> str:
     return wrap_label(plain, ROW_TEXT_WIDTH).replace("\x02", "<b>", 1).replace("\x03", "</b>", 1)
 
 
-def indicator_comparison_figure(frame: pd.DataFrame, lang: str = "fi", title: str | None = None,
-                                order: Sequence[tuple[int, str]] | None = None,
-                                show_groups: bool | None = None) -> go.Figure:
+def indicator_comparison_figure(
+    frame: pd.DataFrame,
+    lang: str = "fi",
+    title: str | None = None,
+    order: Sequence[tuple[int, str]] | None = None,
+    show_groups: bool | None = None,
+) -> go.Figure:
     """Kymenlaakso (bars coloured, patterned and labelled by status) beside the whole country (◆).
 
     ``frame`` is ``core.queries.comparison_frame`` output of one unit kind; ``order`` lists the
@@ -138,15 +148,34 @@ def indicator_comparison_figure(frame: pd.DataFrame, lang: str = "fi", title: st
         fig.add_trace(_national_markers(nat, unit, lang))
     top = (60 if title else 0) + LINE_PX + 12
     # the key of the ◆ marker, above the first row (the status words are in every row's text)
-    annotations.append({"x": 0, "xref": "paper", "y": 1, "yref": "paper", "yshift": LINE_PX + 8, "xanchor": "left",
-                        "yanchor": "top", "align": "left", "showarrow": False, "text": t("chart.national_key", lang),
-                        "font": {"size": FONT_SIZE, "color": INK}})
+    annotations.append(
+        {
+            "x": 0,
+            "xref": "paper",
+            "y": 1,
+            "yref": "paper",
+            "yshift": LINE_PX + 8,
+            "xanchor": "left",
+            "yanchor": "top",
+            "align": "left",
+            "showarrow": False,
+            "text": t("chart.national_key", lang),
+            "font": {"size": FONT_SIZE, "color": INK},
+        }
+    )
     fig.update_layout(barmode="overlay", annotations=annotations)  # one list: add_annotation re-validates all
     axis_title = t("chart.share_axis", lang) if unit == "percent" else t("chart.value_axis", lang)
     fig = _base_layout(fig, title, height=int(total) + top + 70)
     fig.update_yaxes(range=[total, 0], visible=False, fixedrange=True)
-    fig.update_xaxes(title=axis_title, gridcolor=GRID, zeroline=True, zerolinecolor="#555555", automargin=False,
-                     range=_value_range(pd.concat([df["value"], df["national"]]), unit), fixedrange=True)
+    fig.update_xaxes(
+        title=axis_title,
+        gridcolor=GRID,
+        zeroline=True,
+        zerolinecolor="#555555",
+        automargin=False,
+        range=_value_range(pd.concat([df["value"], df["national"]]), unit),
+        fixedrange=True,
+    )
     # fixed margins: the plot area's height is exactly ``total``, so a y unit is one pixel
     fig.update_layout(margin={"l": 10, "r": 24, "t": top, "b": 70, "autoexpand": False}, showlegend=False)
     return fig
@@ -163,9 +192,19 @@ def _in_order(frame: pd.DataFrame, order: Sequence[tuple[int, str]] | None) -> p
 
 def _text_annotation(y: float, text: str) -> dict:
     """A left-aligned text block whose top is at pixel ``y`` of the chart, on a white ground."""
-    return {"x": 0, "xref": "paper", "y": y, "yref": "y", "xanchor": "left", "yanchor": "top", "align": "left",
-            "showarrow": False, "text": text, "font": {"size": FONT_SIZE, "color": INK},
-            "bgcolor": "rgba(255,255,255,0.9)"}
+    return {
+        "x": 0,
+        "xref": "paper",
+        "y": y,
+        "yref": "y",
+        "xanchor": "left",
+        "yanchor": "top",
+        "align": "left",
+        "showarrow": False,
+        "text": text,
+        "font": {"size": FONT_SIZE, "color": INK},
+        "bgcolor": "rgba(255,255,255,0.9)",
+    }
 
 
 def _stacked_texts(df: pd.DataFrame, unit: str, multi_group: bool, lang: str) -> tuple[list[dict], list[float], float]:
@@ -189,9 +228,15 @@ def _stacked_texts(df: pd.DataFrame, unit: str, multi_group: bool, lang: str) ->
 
 def _trend_words(part: pd.DataFrame) -> list[str]:
     """'paranee (2017→)' per row: the trend word and its baseline year (the word alone without a trend)."""
-    return [f"{tl} ({by}→)" if tr != "ei_trendia" else tl
-            for tl, tr, by in zip(part.get("trend_label", [""] * len(part)), part.get("trend", [""] * len(part)),
-                                  part.get("baseline_year", [""] * len(part)), strict=True)]
+    return [
+        f"{tl} ({by}→)" if tr != "ei_trendia" else tl
+        for tl, tr, by in zip(
+            part.get("trend_label", [""] * len(part)),
+            part.get("trend", [""] * len(part)),
+            part.get("baseline_year", [""] * len(part)),
+            strict=True,
+        )
+    ]
 
 
 def _status_bars(part: pd.DataFrame, status: str, unit: str, lang: str) -> go.Bar:
@@ -201,7 +246,10 @@ def _status_bars(part: pd.DataFrame, status: str, unit: str, lang: str) -> go.Ba
         zip(
             [_fmt(v, unit) for v in part["value"]],
             [_fmt(v, unit) for v in part["national"]],
-            [("+" if (d or 0) > 0 else "") + _fmt(d, unit) if d is not None and not pd.isna(d) else "–" for d in part["diff"]],
+            [
+                ("+" if (d or 0) > 0 else "") + _fmt(d, unit) if d is not None and not pd.isna(d) else "–"
+                for d in part["diff"]
+            ],
             [html.escape(str(x)) for x in part["source"]],
             part["year"],
             [html.escape(f) if f else "–" for f in part.get("flag_text", part["flag"])],  # flags can come from imports
@@ -212,20 +260,37 @@ def _status_bars(part: pd.DataFrame, status: str, unit: str, lang: str) -> go.Ba
         )
     )
     return go.Bar(
-        x=part["value"], y=part["y"], width=[BAR_PX] * len(part), base=0,
-        orientation="h", showlegend=False,
+        x=part["value"],
+        y=part["y"],
+        width=[BAR_PX] * len(part),
+        base=0,
+        orientation="h",
+        showlegend=False,
         name=status_text(status, lang),
-        marker={"color": style["color"], "line": {"color": "#333333", "width": 1},
-                "pattern": {"shape": style["pattern"], "fillmode": "overlay", "fgcolor": "#FFFFFF" if status != Status.NO_REFERENCE.value else "#555555"}},
+        marker={
+            "color": style["color"],
+            "line": {"color": "#333333", "width": 1},
+            "pattern": {
+                "shape": style["pattern"],
+                "fillmode": "overlay",
+                "fgcolor": "#FFFFFF" if status != Status.NO_REFERENCE.value else "#555555",
+            },
+        },
         customdata=custom,
         hovertemplate=(
             "<b>%{customdata[8]}</b><br>"
-            + t("chart.hover.value", lang) + ": %{customdata[0]} (%{customdata[6]})<br>"
-            + t("chart.hover.national", lang) + ": %{customdata[1]}<br>"
-            + t("chart.hover.diff", lang) + ": %{customdata[2]}<br>"
-            + t("chart.hover.source", lang) + ": %{customdata[3]}, %{customdata[4]}<br>"
-            + t("col.trend", lang) + ": %{customdata[7]}<br>"
-            + t("chart.hover.flag", lang) + ": %{customdata[5]}<extra></extra>"
+            + t("chart.hover.value", lang)
+            + ": %{customdata[0]} (%{customdata[6]})<br>"
+            + t("chart.hover.national", lang)
+            + ": %{customdata[1]}<br>"
+            + t("chart.hover.diff", lang)
+            + ": %{customdata[2]}<br>"
+            + t("chart.hover.source", lang)
+            + ": %{customdata[3]}, %{customdata[4]}<br>"
+            + t("col.trend", lang)
+            + ": %{customdata[7]}<br>"
+            + t("chart.hover.flag", lang)
+            + ": %{customdata[5]}<extra></extra>"
         ),
     )
 
@@ -233,11 +298,16 @@ def _status_bars(part: pd.DataFrame, status: str, unit: str, lang: str) -> go.Ba
 def _national_markers(nat: pd.DataFrame, unit: str, lang: str) -> go.Scatter:
     """The whole country's values as ◆ on the Kymenlaakso bars."""
     return go.Scatter(
-        x=nat["national"], y=nat["y"], mode="markers", showlegend=False,
+        x=nat["national"],
+        y=nat["y"],
+        mode="markers",
+        showlegend=False,
         name=t("area.koko_maa", lang),
         marker={"symbol": "diamond", "size": 16, "color": NATIONAL_COLOR, "line": {"color": "white", "width": 1.5}},
-        customdata=[[wrap_label(f"{lab} · {grp}", 40), _fmt(v, unit)]
-                    for lab, grp, v in zip(nat["label"], nat["group_label"], nat["national"], strict=True)],
+        customdata=[
+            [wrap_label(f"{lab} · {grp}", 40), _fmt(v, unit)]
+            for lab, grp, v in zip(nat["label"], nat["group_label"], nat["national"], strict=True)
+        ],
         hovertemplate="<b>%{customdata[0]}</b><br>" + t("area.koko_maa", lang) + ": %{customdata[1]}<extra></extra>",
     )
 
@@ -262,10 +332,14 @@ def subgoal_sections(plan, goal_id: str, lang: str = "fi") -> list[Section]:
     sections: list[Section] = []
     for sub in plan.subgoals_of(goal_id):
         pairs: list[tuple[int, str]] = []
-        for link in sorted((x for x in plan.subgoal_indicators if x.subgoal_id == sub.subgoal_id),
-                           key=lambda x: x.sort_order):
-            for pair in ([(link.indicator_id, link.series_id)] if link.series_id or link.indicator_id not in series_of
-                         else [(link.indicator_id, s) for s in series_of[link.indicator_id]]):
+        for link in sorted(
+            (x for x in plan.subgoal_indicators if x.subgoal_id == sub.subgoal_id), key=lambda x: x.sort_order
+        ):
+            for pair in (
+                [(link.indicator_id, link.series_id)]
+                if link.series_id or link.indicator_id not in series_of
+                else [(link.indicator_id, s) for s in series_of[link.indicator_id]]
+            ):
                 if pair not in pairs:
                     pairs.append(pair)
         title = getattr(sub, f"title_{lang}", "") or sub.title_fi
@@ -281,7 +355,8 @@ def category_sections(plan) -> list[Section]:
     sections: dict[str, list[tuple[int, str]]] = {}
     for ind in sorted(plan.indicators, key=lambda i: i.indicator_id):
         sections.setdefault(ind.category, []).extend(
-            (ind.indicator_id, s) for s in series_of.get(ind.indicator_id, [""]))
+            (ind.indicator_id, s) for s in series_of.get(ind.indicator_id, [""])
+        )
     return list(sections.items())
 
 
@@ -308,9 +383,9 @@ def _even_chunks(sizes: list[tuple[tuple[int, str], int]], max_bars: int) -> lis
     return _greedy(sizes, max_bars)
 
 
-def split_comparison(frame: pd.DataFrame, sections: Sequence[Section] | None = None,
-                     max_bars: int = MAX_BARS, lang: str = "fi") -> list[tuple[str | None, str, pd.DataFrame,
-                                                                             list[tuple[int, str]]]]:
+def split_comparison(
+    frame: pd.DataFrame, sections: Sequence[Section] | None = None, max_bars: int = MAX_BARS, lang: str = "fi"
+) -> list[tuple[str | None, str, pd.DataFrame, list[tuple[int, str]]]]:
     """The charts to draw: (heading or None, unit, rows, pair order), each at most ``max_bars`` bars.
 
     A frame of at most ``max_bars`` rows is split by unit only. A longer one is split per section
@@ -344,15 +419,17 @@ def split_comparison(frame: pd.DataFrame, sections: Sequence[Section] | None = N
 CELL_PX = 34  # height of one heatmap cell row
 
 
-def heatmap_column_chunks(group_order: list[tuple[str, str]], present: set[str],
-                          width: int = MAX_HEAT_COLUMNS) -> list[list[tuple[str, str]]]:
+def heatmap_column_chunks(
+    group_order: list[tuple[str, str]], present: set[str], width: int = MAX_HEAT_COLUMNS
+) -> list[list[tuple[str, str]]]:
     """The groups that have values, ``width`` at a time: each chunk is one heatmap."""
     groups = [g for g in group_order if g[0] in present]
-    return [groups[k:k + width] for k in range(0, len(groups), width)]
+    return [groups[k : k + width] for k in range(0, len(groups), width)]
 
 
-def status_heatmap(frame: pd.DataFrame, group_order: list[tuple[str, str]], lang: str = "fi",
-                   title: str | None = None) -> go.Figure:
+def status_heatmap(
+    frame: pd.DataFrame, group_order: list[tuple[str, str]], lang: str = "fi", title: str | None = None
+) -> go.Figure:
     """Indicator × respondent group grid; each cell coloured and labelled by its status symbol and value.
 
     Each indicator's name is written above its row of cells (wrapped), so the cells span the whole
@@ -371,9 +448,20 @@ def status_heatmap(frame: pd.DataFrame, group_order: list[tuple[str, str]], lang
     cursor = 0.0
     for lab in labels:
         heading = wrap_label(lab, 36)
-        annotations.append({"x": 0, "xref": "paper", "y": cursor + 4, "yref": "y", "xanchor": "left",
-                            "yanchor": "top", "align": "left", "showarrow": False, "text": heading,
-                            "font": {"size": FONT_SIZE, "color": INK}})
+        annotations.append(
+            {
+                "x": 0,
+                "xref": "paper",
+                "y": cursor + 4,
+                "yref": "y",
+                "xanchor": "left",
+                "yanchor": "top",
+                "align": "left",
+                "showarrow": False,
+                "text": heading,
+                "font": {"size": FONT_SIZE, "color": INK},
+            }
+        )
         cursor += line_count(heading) * LINE_PX + 6
         edges.append(cursor)  # the label's band: an empty row of the grid
         z.append([None] * len(groups))
@@ -391,9 +479,16 @@ def status_heatmap(frame: pd.DataFrame, group_order: list[tuple[str, str]], lang
                 f"{html.escape(lab)} · {html.escape(gname)}<br>{t('area.kymenlaakso', lang)}: {_fmt(r['value'], r['unit'])}"
                 f"<br>{t('area.koko_maa', lang)}: {_fmt(r['national'], r['unit'])}<br>{status_text(r['status'], lang)}"
             )
-            annotations.append({"x": xi, "y": cursor + CELL_PX / 2, "yref": "y", "showarrow": False,
-                                "text": f"{STATUS_STYLE[r['status']]['symbol']} {_fmt(r['value'], r['unit'])}",
-                                "font": {"size": FONT_SIZE, "color": inks[code]}})
+            annotations.append(
+                {
+                    "x": xi,
+                    "y": cursor + CELL_PX / 2,
+                    "yref": "y",
+                    "showarrow": False,
+                    "text": f"{STATUS_STYLE[r['status']]['symbol']} {_fmt(r['value'], r['unit'])}",
+                    "font": {"size": FONT_SIZE, "color": inks[code]},
+                }
+            )
         cursor += CELL_PX
         edges.append(cursor)
         z.append(zrow)
@@ -402,37 +497,75 @@ def status_heatmap(frame: pd.DataFrame, group_order: list[tuple[str, str]], lang
     total = cursor
     # codes 0..3 over zmin −0.5 … zmax 3.5: each code owns a quarter of the scale
     colorscale = [
-        [0.0, STATUS_STYLE["ei_vertailua"]["color"]], [0.25, STATUS_STYLE["ei_vertailua"]["color"]],
-        [0.25, STATUS_STYLE["huolestuttava"]["color"]], [0.5, STATUS_STYLE["huolestuttava"]["color"]],
-        [0.5, STATUS_STYLE["neutraali"]["color"]], [0.75, STATUS_STYLE["neutraali"]["color"]],
-        [0.75, STATUS_STYLE["hyva"]["color"]], [1.0, STATUS_STYLE["hyva"]["color"]],
+        [0.0, STATUS_STYLE["ei_vertailua"]["color"]],
+        [0.25, STATUS_STYLE["ei_vertailua"]["color"]],
+        [0.25, STATUS_STYLE["huolestuttava"]["color"]],
+        [0.5, STATUS_STYLE["huolestuttava"]["color"]],
+        [0.5, STATUS_STYLE["neutraali"]["color"]],
+        [0.75, STATUS_STYLE["neutraali"]["color"]],
+        [0.75, STATUS_STYLE["hyva"]["color"]],
+        [1.0, STATUS_STYLE["hyva"]["color"]],
     ]
     headers = [wrap_label(g[1], 12) for g in groups]
     fig = go.Figure(
         go.Heatmap(
-            z=z, x=list(range(len(groups))), y=edges, customdata=hover, hovertemplate="%{customdata}<extra></extra>",
-            colorscale=colorscale, zmin=-0.5, zmax=3.5, showscale=False, xgap=3, ygap=0, hoverongaps=False,
+            z=z,
+            x=list(range(len(groups))),
+            y=edges,
+            customdata=hover,
+            hovertemplate="%{customdata}<extra></extra>",
+            colorscale=colorscale,
+            zmin=-0.5,
+            zmax=3.5,
+            showscale=False,
+            xgap=3,
+            ygap=0,
+            hoverongaps=False,
         )
     )
     # the legend as text under the grid (two lines fit a phone), so the colours are explained on paper too
-    legend = (f"{status_text(STATUS_ORDER[0], lang)} · {status_text(STATUS_ORDER[1], lang)}<br>"
-              f"{status_text(STATUS_ORDER[2], lang)} · {status_text(STATUS_ORDER[3], lang)}")
-    annotations.append({"text": legend, "xref": "paper", "yref": "paper", "x": 0, "y": 0, "yshift": -8,
-                        "xanchor": "left", "yanchor": "top", "align": "left", "showarrow": False,
-                        "font": {"size": FONT_SIZE, "color": INK}})
+    legend = (
+        f"{status_text(STATUS_ORDER[0], lang)} · {status_text(STATUS_ORDER[1], lang)}<br>"
+        f"{status_text(STATUS_ORDER[2], lang)} · {status_text(STATUS_ORDER[3], lang)}"
+    )
+    annotations.append(
+        {
+            "text": legend,
+            "xref": "paper",
+            "yref": "paper",
+            "x": 0,
+            "y": 0,
+            "yshift": -8,
+            "xanchor": "left",
+            "yanchor": "top",
+            "align": "left",
+            "showarrow": False,
+            "font": {"size": FONT_SIZE, "color": INK},
+        }
+    )
     fig.update_layout(annotations=annotations)  # one list: add_annotation re-validates all earlier ones
     top = max(line_count(h) for h in headers) * LINE_PX + 16 + (50 if title else 0) if groups else 20
     fig = _base_layout(fig, title, height=int(total) + top + 2 * LINE_PX + 24)
     fig.update_yaxes(range=[total, 0], visible=False, fixedrange=True)
-    fig.update_xaxes(side="top", tickmode="array", tickvals=list(range(len(groups))), ticktext=headers,
-                     range=[-0.5, len(groups) - 0.5], showgrid=False, automargin=False, fixedrange=True,
-                     ticks="", zeroline=False)
+    fig.update_xaxes(
+        side="top",
+        tickmode="array",
+        tickvals=list(range(len(groups))),
+        ticktext=headers,
+        range=[-0.5, len(groups) - 0.5],
+        showgrid=False,
+        automargin=False,
+        fixedrange=True,
+        ticks="",
+        zeroline=False,
+    )
     fig.update_layout(margin={"l": 4, "r": 4, "t": top, "b": 2 * LINE_PX + 24, "autoexpand": False})
     return fig
 
 
-def status_by_goal_figure(counts: pd.DataFrame, goal_titles: dict[str, str], lang: str = "fi",
-                          title: str | None = None) -> go.Figure:
+def status_by_goal_figure(
+    counts: pd.DataFrame, goal_titles: dict[str, str], lang: str = "fi", title: str | None = None
+) -> go.Figure:
     """Stacked bars: per goal, how many indicator values are good, neutral, concerning."""
     fig = go.Figure()
     for status in STATUS_ORDER:
@@ -440,11 +573,18 @@ def status_by_goal_figure(counts: pd.DataFrame, goal_titles: dict[str, str], lan
         style = STATUS_STYLE[status]
         fig.add_trace(
             go.Bar(
-                y=[goal_titles.get(g, g) for g in part["goal_id"]], x=part["count"], orientation="h",
-                name=status_text(status, lang), text=part["count"].where(part["count"] > 0, None),
-                textposition="inside", insidetextanchor="middle",
-                marker={"color": style["color"], "pattern": {"shape": style["pattern"], "fillmode": "overlay", "fgcolor": "#FFFFFF"},
-                        "line": {"color": "#333333", "width": 1}},
+                y=[goal_titles.get(g, g) for g in part["goal_id"]],
+                x=part["count"],
+                orientation="h",
+                name=status_text(status, lang),
+                text=part["count"].where(part["count"] > 0, None),
+                textposition="inside",
+                insidetextanchor="middle",
+                marker={
+                    "color": style["color"],
+                    "pattern": {"shape": style["pattern"], "fillmode": "overlay", "fgcolor": "#FFFFFF"},
+                    "line": {"color": "#333333", "width": 1},
+                },
             )
         )
     fig.update_layout(barmode="stack")
@@ -456,16 +596,28 @@ def service_mix_figure(goals: list, lang: str = "fi", title: str | None = None) 
     """Stacked 100 % bars of the preventive / early-support / intensive shares per goal."""
     fig = go.Figure()
     labels = [f"{t('nav.goal', lang, goal=g.goal_id)}" for g in goals]
-    for key, attr, pattern in (("preventive", "preventive_pct", ""), ("early_support", "early_support_pct", "/"),
-                               ("intensive", "intensive_pct", "x")):
+    for key, attr, pattern in (
+        ("preventive", "preventive_pct", ""),
+        ("early_support", "early_support_pct", "/"),
+        ("intensive", "intensive_pct", "x"),
+    ):
         values = [getattr(g, attr) for g in goals]
         fig.add_trace(
             go.Bar(
-                y=labels, x=values, orientation="h", name=t(f"mix.{key}", lang),
-                text=[f"{v:g} %" for v in values], textposition="inside", insidetextanchor="middle", textangle=0,
+                y=labels,
+                x=values,
+                orientation="h",
+                name=t(f"mix.{key}", lang),
+                text=[f"{v:g} %" for v in values],
+                textposition="inside",
+                insidetextanchor="middle",
+                textangle=0,
                 constraintext="none",
-                marker={"color": MIX_COLORS[key], "pattern": {"shape": pattern, "fillmode": "overlay", "fgcolor": "#FFFFFF"},
-                        "line": {"color": "#333333", "width": 1}},
+                marker={
+                    "color": MIX_COLORS[key],
+                    "pattern": {"shape": pattern, "fillmode": "overlay", "fgcolor": "#FFFFFF"},
+                    "line": {"color": "#333333", "width": 1},
+                },
                 hovertemplate="%{y}: %{x:g} % " + t(f"mix.{key}", lang) + "<extra></extra>",
             )
         )
@@ -497,25 +649,47 @@ def subgoal_matrix_figure(subgoals: list, lang: str = "fi", title: str | None = 
             hovers.append(f"{s.subgoal_id} {getattr(s, 'title_' + lang, s.title_fi)}")
     fig = go.Figure(
         go.Scatter(
-            x=xs, y=ys, mode="markers+text", text=texts, textposition="middle center",
+            x=xs,
+            y=ys,
+            mode="markers+text",
+            text=texts,
+            textposition="middle center",
             textfont={"size": SMALL_FONT_SIZE, "color": "white"},
             marker={"size": 46, "color": "#0072B2", "line": {"color": "#333333", "width": 1}},
-            customdata=hovers, hovertemplate="%{customdata}<extra></extra>", showlegend=False,
+            customdata=hovers,
+            hovertemplate="%{customdata}<extra></extra>",
+            showlegend=False,
         )
     )
     # "keskivaikea" is as wide as a third of a phone's plot: split it so the three labels never touch
-    fig.update_xaxes(tickvals=[0, 1, 2], ticktext=[t(f"difficulty.{d}", lang).replace("keskivaikea", "keski-<br>vaikea")
-                                                   for d in difficulties],
-                     range=[-0.6, 2.6], title=t("chart.difficulty_axis", lang), showgrid=False)
-    fig.update_yaxes(tickvals=[0, 1], ticktext=[t(f"impact.{key_part(i)}", lang) for i in impacts],
-                     range=[-0.6, 1.6], title=t("chart.impact_axis", lang), showgrid=False)
+    fig.update_xaxes(
+        tickvals=[0, 1, 2],
+        ticktext=[t(f"difficulty.{d}", lang).replace("keskivaikea", "keski-<br>vaikea") for d in difficulties],
+        range=[-0.6, 2.6],
+        title=t("chart.difficulty_axis", lang),
+        showgrid=False,
+    )
+    fig.update_yaxes(
+        tickvals=[0, 1],
+        ticktext=[t(f"impact.{key_part(i)}", lang) for i in impacts],
+        range=[-0.6, 1.6],
+        title=t("chart.impact_axis", lang),
+        showgrid=False,
+    )
     for x in (0.5, 1.5):
         fig.add_vline(x=x, line={"color": "#CCCCCC", "dash": "dot"})
     fig.add_hline(y=0.5, line={"color": "#CCCCCC", "dash": "dot"})
     if unrated:
         fig.add_annotation(
             text=t("goal.no_rating", lang) + ": " + ", ".join(s.subgoal_id for s in unrated),
-            xref="paper", yref="paper", x=0, y=0, yshift=-96, showarrow=False, xanchor="left", yanchor="top",
+            xref="paper",
+            yref="paper",
+            x=0,
+            y=0,
+            yshift=-96,
+            showarrow=False,
+            xanchor="left",
+            yanchor="top",
             font={"size": FONT_SIZE, "color": INK},
         )
     fig = _base_layout(fig, title, height=460 if unrated else 420)
@@ -530,8 +704,16 @@ def measure_counts_figure(counts: pd.DataFrame, lang: str = "fi", title: str | N
     z = [[int(counts[(counts["actor"] == a) & (counts["goal_id"] == g)]["count"].sum()) for g in goals] for a in actors]
     fig = go.Figure(
         go.Heatmap(
-            z=z, x=[t("nav.goal", lang, goal=g) for g in goals], y=[wrap_label(a) for a in actors], text=z, texttemplate="%{text}",
-            textfont={"size": FONT_SIZE}, colorscale=SEQUENTIAL, showscale=False, xgap=2, ygap=2,
+            z=z,
+            x=[t("nav.goal", lang, goal=g) for g in goals],
+            y=[wrap_label(a) for a in actors],
+            text=z,
+            texttemplate="%{text}",
+            textfont={"size": FONT_SIZE},
+            colorscale=SEQUENTIAL,
+            showscale=False,
+            xgap=2,
+            ygap=2,
             hovertemplate="%{y} · %{x}: %{z}<extra></extra>",
         )
     )

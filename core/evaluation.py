@@ -49,8 +49,10 @@ def rating_label(rating: int | None, lang: str = "fi", with_number: bool = True)
 
 def scale(lang: str = "fi") -> list[dict]:
     """The four-step scale: [{rating, label, description}] from 1 to 4 (for forms and legends)."""
-    return [{"rating": r, "label": text(f"rating.{r}", lang), "description": text(f"rating_desc.{r}", lang)}
-            for r in RATINGS]
+    return [
+        {"rating": r, "label": text(f"rating.{r}", lang), "description": text(f"rating_desc.{r}", lang)}
+        for r in RATINGS
+    ]
 
 
 def _rating_or_zero(value: object) -> int:
@@ -91,15 +93,25 @@ def _keys(plan: Plan | None, by: str, lang: str) -> tuple[dict[str, str], dict[s
         return ({a.actor_id: name(a, lang) for a in plan.actors}, {a.actor_id: i for i, a in enumerate(plan.actors)})
     if by == "goal":
         goals = sorted(plan.goals, key=lambda g: g.number)
-        return ({g.goal_id: f"{g.goal_id} {name(g, lang, 'title')}" for g in goals},
-                {g.goal_id: i for i, g in enumerate(goals)})
+        return (
+            {g.goal_id: f"{g.goal_id} {name(g, lang, 'title')}" for g in goals},
+            {g.goal_id: i for i, g in enumerate(goals)},
+        )
     subs = sorted(plan.subgoals, key=lambda s: subgoal_sort_key(s.subgoal_id))
-    return ({s.subgoal_id: f"{s.subgoal_id} {name(s, lang, 'title')}" for s in subs},
-            {s.subgoal_id: i for i, s in enumerate(subs)})
+    return (
+        {s.subgoal_id: f"{s.subgoal_id} {name(s, lang, 'title')}" for s in subs},
+        {s.subgoal_id: i for i, s in enumerate(subs)},
+    )
 
 
-def evaluation_summary(measures_df: pd.DataFrame, evaluations_df: pd.DataFrame, plan: Plan | None = None,
-                       by: str = "actor", year: int | None = None, lang: str = "fi") -> pd.DataFrame:
+def evaluation_summary(
+    measures_df: pd.DataFrame,
+    evaluations_df: pd.DataFrame,
+    plan: Plan | None = None,
+    by: str = "actor",
+    year: int | None = None,
+    lang: str = "fi",
+) -> pd.DataFrame:
     """Counts of measures per rating (1–4 and 0 = 'ei arvioitu') for each actor, goal or sub-goal.
 
     Long format, one row per key × rating (zeros included), in plan order. Columns: key, label,
@@ -127,14 +139,23 @@ def evaluation_summary(measures_df: pd.DataFrame, evaluations_df: pd.DataFrame, 
         total = int(counts.loc[k].sum())
         for r in (*RATINGS, NOT_EVALUATED):
             n = int(counts.get((k, r), 0))
-            rows.append({"key": k, "label": labels.get(k, k), "rating": r,
-                         "rating_label": rating_label(r, lang), "count": n, "total": total,
-                         "share": round(100 * n / total, 1) if total else 0.0})
+            rows.append(
+                {
+                    "key": k,
+                    "label": labels.get(k, k),
+                    "rating": r,
+                    "rating_label": rating_label(r, lang),
+                    "count": n,
+                    "total": total,
+                    "share": round(100 * n / total, 1) if total else 0.0,
+                }
+            )
     return pd.DataFrame(rows, columns=columns)
 
 
-def missing_evaluations(measures_df: pd.DataFrame, evaluations_df: pd.DataFrame, year: int,
-                        plan: Plan | None = None) -> pd.DataFrame:
+def missing_evaluations(
+    measures_df: pd.DataFrame, evaluations_df: pd.DataFrame, year: int, plan: Plan | None = None
+) -> pd.DataFrame:
     """Real measures (row_kind 'measure', not deleted) that have no rating for ``year``.
 
     Keeps the measure's columns and adds ``has_evaluation_row`` (a comment saved without a rating).
@@ -155,53 +176,80 @@ def missing_evaluations(measures_df: pd.DataFrame, evaluations_df: pd.DataFrame,
     return missing.reset_index(drop=True)
 
 
-def evaluation_figure(summary: pd.DataFrame, lang: str = "fi", title: str | None = None,
-                      note: bool = True) -> go.Figure:
+def evaluation_figure(
+    summary: pd.DataFrame, lang: str = "fi", title: str | None = None, note: bool = True
+) -> go.Figure:
     """Stacked horizontal bars per actor/goal: ratings 1→4 then 'ei arvioitu', the count in each segment.
 
     ``note`` writes how to read the chart under it (a printed report); a page says it in a caption
     instead, which wraps to any screen's width."""
     fig = go.Figure()
     labels = list(dict.fromkeys(summary["label"])) if not summary.empty else []
-    wrapped = {lab: "<br>".join(html.escape(x) for x in textwrap.wrap(str(lab), 24)) or html.escape(str(lab))
-               for lab in labels}
+    wrapped = {
+        lab: "<br>".join(html.escape(x) for x in textwrap.wrap(str(lab), 24)) or html.escape(str(lab)) for lab in labels
+    }
     for r in (*RATINGS, NOT_EVALUATED):
         part = summary[summary["rating"] == r] if not summary.empty else summary
         style = RATING_STYLE[r]
         ink = ink_for(style["color"])
-        hover = [text("chart.hover", lang, n=int(n), total=int(tot)) + f" ({s:g} %)".replace(".", ",")
-                 for n, tot, s in zip(part["count"], part["total"], part["share"], strict=True)]
+        hover = [
+            text("chart.hover", lang, n=int(n), total=int(tot)) + f" ({s:g} %)".replace(".", ",")
+            for n, tot, s in zip(part["count"], part["total"], part["share"], strict=True)
+        ]
         fig.add_trace(
             go.Bar(
-                y=[wrapped[lab] for lab in part["label"]], x=list(part["count"]), orientation="h",
-                name=rating_label(r, lang), legendrank=r if r else 99,
+                y=[wrapped[lab] for lab in part["label"]],
+                x=list(part["count"]),
+                orientation="h",
+                name=rating_label(r, lang),
+                legendrank=r if r else 99,
                 text=[str(int(n)) if n > 0 else "" for n in part["count"]],
-                textposition="inside", insidetextanchor="middle", constraintext="none",
+                textposition="inside",
+                insidetextanchor="middle",
+                constraintext="none",
                 textfont={"color": ink, "size": FONT_SIZE},
-                marker={"color": style["color"], "line": {"color": "#333333", "width": 1},
-                        "pattern": {"shape": style["pattern"], "fillmode": "overlay", "fgcolor": ink, "fgopacity": 0.3}},
+                marker={
+                    "color": style["color"],
+                    "line": {"color": "#333333", "width": 1},
+                    "pattern": {"shape": style["pattern"], "fillmode": "overlay", "fgcolor": ink, "fgopacity": 0.3},
+                },
                 customdata=hover,
                 hovertemplate="%{y}<br>" + html.escape(rating_label(r, lang)) + ": %{customdata}<extra></extra>",
                 meta={"rating": r},
             )
         )
     fig.update_layout(
-        barmode="stack", title=title, font={"size": FONT_SIZE}, plot_bgcolor="white",
+        barmode="stack",
+        title=title,
+        font={"size": FONT_SIZE},
+        plot_bgcolor="white",
         height=max(280, 190 + sum(16 + 24 * max(2, w.count("<br>") + 1) for w in wrapped.values())),
         margin={"l": 10, "r": 30, "t": 110 if title else 80, "b": 170},
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0,
-                "traceorder": "normal"},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0, "traceorder": "normal"},
         hoverlabel={"font_size": SMALL_FONT_SIZE},
         uniformtext={"minsize": SMALL_FONT_SIZE, "mode": "hide"},  # a count that does not fit is left to the hover
     )
-    fig.update_yaxes(categoryorder="array", categoryarray=[wrapped[lab] for lab in labels], autorange="reversed",
-                     automargin=True)
+    fig.update_yaxes(
+        categoryorder="array", categoryarray=[wrapped[lab] for lab in labels], autorange="reversed", automargin=True
+    )
     fig.update_xaxes(title=text("chart.axis", lang), gridcolor="#E5E5E5", rangemode="tozero")
     if labels and not note:
         fig.update_layout(margin={"b": 70})
         return fig
-    note_text = "<br>".join(html.escape(x) for x in textwrap.wrap(text("chart.note" if labels else "chart.empty", lang), 42))
-    fig.add_annotation(text=note_text, showarrow=False, align="left",
-                       xref="paper", yref="paper", x=0, y=0 if labels else 0.5, yanchor="top",
-                       xanchor="left", yshift=-70 if labels else 0, font={"size": SMALL_FONT_SIZE})
+    note_text = "<br>".join(
+        html.escape(x) for x in textwrap.wrap(text("chart.note" if labels else "chart.empty", lang), 42)
+    )
+    fig.add_annotation(
+        text=note_text,
+        showarrow=False,
+        align="left",
+        xref="paper",
+        yref="paper",
+        x=0,
+        y=0 if labels else 0.5,
+        yanchor="top",
+        xanchor="left",
+        yshift=-70 if labels else 0,
+        font={"size": SMALL_FONT_SIZE},
+    )
     return fig

@@ -74,8 +74,17 @@ MAX_ZIP_MEMBERS = 1000
 MAX_XLSX_CELL = 32_767  # Excel's limit for one cell's text
 YEAR_MIN, YEAR_MAX = 1990, 2100
 # what openpyxl raises on a damaged sheet or a cell it cannot convert (XML ParseError is a SyntaxError)
-XLSX_READ_ERRORS = (ValueError, TypeError, KeyError, IndexError, OverflowError, OSError, SyntaxError, EOFError,
-                    zipfile.BadZipFile)
+XLSX_READ_ERRORS = (
+    ValueError,
+    TypeError,
+    KeyError,
+    IndexError,
+    OverflowError,
+    OSError,
+    SyntaxError,
+    EOFError,
+    zipfile.BadZipFile,
+)
 
 EVALUATIONS_FILE = "evaluations.csv"
 EVENTS_FILE = "events.csv"
@@ -113,8 +122,7 @@ class BackupError(ValueError):
         return "\n".join(lines)
 
 
-def _where(place: str | Msg, row: int | None = None, column: str | None = None,
-           key: str | None = None) -> str | Msg:
+def _where(place: str | Msg, row: int | None = None, column: str | None = None, key: str | None = None) -> str | Msg:
     """Where a problem is: a file or sheet, then its row, column or plan.yaml key ("groups.csv, rivi 3")."""
     where = place
     if row is not None:
@@ -209,9 +217,13 @@ def export_tables(plan: Plan, store: Store) -> dict[str, pd.DataFrame]:
     """Every file of the export as a DataFrame of CSV text cells (store data from the store)."""
     tables: dict[str, pd.DataFrame] = {PLAN_META_FILE: _meta_frame(plan.meta)}
     from_plan = {
-        "groups.csv": plan.groups, "goals.csv": plan.goals, "subgoals.csv": plan.subgoals,
-        "indicators.csv": plan.indicators, "series.csv": plan.series,
-        "subgoal_indicators.csv": plan.subgoal_indicators, "actors.csv": plan.actors,
+        "groups.csv": plan.groups,
+        "goals.csv": plan.goals,
+        "subgoals.csv": plan.subgoals,
+        "indicators.csv": plan.indicators,
+        "series.csv": plan.series,
+        "subgoal_indicators.csv": plan.subgoal_indicators,
+        "actors.csv": plan.actors,
     }
     for name, cols in FILE_COLUMNS.items():
         if name in from_plan:
@@ -301,8 +313,9 @@ def _text_cell(ws: object, text: str, sheet: str, line: int, col: str) -> object
 
     escaped = xlsx_escape(str(neutralise_formula(text)))
     if len(escaped) > MAX_XLSX_CELL:
-        raise BackupError(Msg("exporter.cell_too_long", sheet=sheet, row=line, column=col, count=len(escaped),
-                                  limit=MAX_XLSX_CELL))
+        raise BackupError(
+            Msg("exporter.cell_too_long", sheet=sheet, row=line, column=col, count=len(escaped), limit=MAX_XLSX_CELL)
+        )
     cell = WriteOnlyCell(ws, value=escaped)  # type: ignore[arg-type]
     cell.data_type = "s"  # text starting with '=' stays text, never a formula
     return cell
@@ -326,9 +339,7 @@ def _csv_text(rows: typing.Iterable[list[str]]) -> str:
 
 def _csv_bytes(frame: pd.DataFrame) -> bytes:
     """A table as data/-format CSV bytes (UTF-8, '\\n' line ends, minimal quoting, formulas quoted)."""
-    rows = (
-        [str(neutralise_formula(cell_text(v))) for v in rec] for rec in frame.itertuples(index=False, name=None)
-    )
+    rows = ([str(neutralise_formula(cell_text(v))) for v in rec] for rec in frame.itertuples(index=False, name=None))
     return _csv_text(itertools.chain([[str(c) for c in frame.columns]], rows)).encode("utf-8")
 
 
@@ -346,11 +357,13 @@ def _meta_from_frame(frame: pd.DataFrame, problems: list[Msg]) -> dict:
         try:
             meta[key] = yaml.safe_load(cell_text(r.get("value")))
         except (RecursionError, ValueError) as exc:  # nested too deep, a number too long
-            problems.append(_problem(_where(PLAN_META_FILE, line, key=key),
-                                     Msg("exporter.meta.not_yaml", error=type(exc).__name__)))
+            problems.append(
+                _problem(_where(PLAN_META_FILE, line, key=key), Msg("exporter.meta.not_yaml", error=type(exc).__name__))
+            )
         except yaml.YAMLError as exc:
-            problems.append(_problem(_where(PLAN_META_FILE, line, key=key),
-                                     Msg("exporter.meta.not_yaml", error=str(exc))))
+            problems.append(
+                _problem(_where(PLAN_META_FILE, line, key=key), Msg("exporter.meta.not_yaml", error=str(exc)))
+            )
     return meta
 
 
@@ -362,7 +375,9 @@ def tables_to_zip(tables: Mapping[str, pd.DataFrame]) -> bytes:
         raise BackupError(problems)
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-        zf.writestr(PLAN_META_FILE, yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=100).encode("utf-8"))
+        zf.writestr(
+            PLAN_META_FILE, yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=100).encode("utf-8")
+        )
         for name in FILE_COLUMNS:
             zf.writestr(name, _csv_bytes(tables[name]))
     return out.getvalue()
@@ -426,12 +441,14 @@ def _check_size(content: bytes) -> None:
     if not content:
         raise BackupError(Msg("exporter.file.empty"))
     if len(content) > MAX_BACKUP_BYTES:
-        raise BackupError(Msg("exporter.file.too_large", size=len(content) / 1024 / 1024,
-                                  max=MAX_BACKUP_BYTES // 1024 // 1024))
+        raise BackupError(
+            Msg("exporter.file.too_large", size=len(content) / 1024 / 1024, max=MAX_BACKUP_BYTES // 1024 // 1024)
+        )
 
 
-def _rows_to_frame(rows: list[list[str]], where: str | Msg, problems: list[Msg],
-                   first_line: int = 1) -> pd.DataFrame | None:
+def _rows_to_frame(
+    rows: list[list[str]], where: str | Msg, problems: list[Msg], first_line: int = 1
+) -> pd.DataFrame | None:
     """Header + body rows (text) → DataFrame; blank rows dropped, short rows padded."""
     if not rows or all(c.strip() == "" for c in rows[0]):
         problems.append(_problem(where, Msg("exporter.table.no_header")))
@@ -443,7 +460,7 @@ def _rows_to_frame(rows: list[list[str]], where: str | Msg, problems: list[Msg],
     for n, cells in enumerate(rows[1:], start=first_line + 1):
         if all(c.strip() == "" for c in cells):
             continue
-        if len(cells) > len(header) and any(c.strip() for c in cells[len(header):]):
+        if len(cells) > len(header) and any(c.strip() for c in cells[len(header) :]):
             problems.append(_problem(_where(where, n), Msg("exporter.table.extra_cells")))
             continue
         cells = cells[: len(header)]
@@ -470,8 +487,9 @@ def _check_columns(tables: dict[str, pd.DataFrame], problems: list[Msg]) -> None
                 problems.append(_problem(name, Msg("exporter.table.required_column", column=col)))
         for col in header:
             if col not in expected:
-                problems.append(_problem(name, Msg("exporter.table.unknown_column", column=col,
-                                                       allowed=", ".join(expected))))
+                problems.append(
+                    _problem(name, Msg("exporter.table.unknown_column", column=col, allowed=", ".join(expected)))
+                )
 
 
 def _xlsx_value_text(value: object) -> str:
@@ -565,8 +583,7 @@ def import_csv_zip(content: bytes) -> dict[str, pd.DataFrame]:
                     problems.append(Msg("exporter.zip.file_missing", file=name))
                 continue
             if len(found) > 1:
-                problems.append(Msg("exporter.zip.repeated", file=name,
-                                        names=", ".join(i.filename for i in found)))
+                problems.append(Msg("exporter.zip.repeated", file=name, names=", ".join(i.filename for i in found)))
                 continue
             try:
                 text = zf.read(found[0]).decode("utf-8-sig")
@@ -618,6 +635,7 @@ def read_backup(content: bytes, filename: str) -> dict[str, pd.DataFrame]:
 # ------------------------------------------------------------------------------------------
 # Restore
 
+
 def _loader_problem(p: DataProblem) -> Msg:
     """A data/ loader problem (its own catalogue message) as a problem line."""
     return _problem(_where(p.file, p.row, p.column), p.problem)
@@ -656,24 +674,37 @@ def _clean_evaluations(frame: pd.DataFrame, measure_ids: set[str], problems: lis
     for line, r in enumerate(frame.to_dict("records"), start=2):
         measure_id = cell_text(r.get("measure_id")).strip()
         if measure_id not in measure_ids:
-            problems.append(_problem(_where(EVALUATIONS_FILE, line, "measure_id"),
-                                     Msg("exporter.evaluation.unknown_measure", id=measure_id)))
+            problems.append(
+                _problem(
+                    _where(EVALUATIONS_FILE, line, "measure_id"),
+                    Msg("exporter.evaluation.unknown_measure", id=measure_id),
+                )
+            )
             continue
         year_text = cell_text(r.get("year")).strip()
         if not re.fullmatch(r"\d{4}", year_text) or not YEAR_MIN <= int(year_text) <= YEAR_MAX:
-            problems.append(_problem(_where(EVALUATIONS_FILE, line, "year"),
-                                     Msg("exporter.evaluation.year", min=YEAR_MIN, max=YEAR_MAX, value=year_text)))
+            problems.append(
+                _problem(
+                    _where(EVALUATIONS_FILE, line, "year"),
+                    Msg("exporter.evaluation.year", min=YEAR_MIN, max=YEAR_MAX, value=year_text),
+                )
+            )
             continue
         try:
-            clean = clean_evaluation_values({c: cell_text(r.get(c)) for c in ("rating", "comment", "evaluator",
-                                                                              "evaluated_on")})
+            clean = clean_evaluation_values(
+                {c: cell_text(r.get(c)) for c in ("rating", "comment", "evaluator", "evaluated_on")}
+            )
         except InvalidEdit as exc:
             problems.append(_problem(_where(EVALUATIONS_FILE, line, exc.field), exc.message))
             continue
         key = (measure_id, int(year_text))
         if key in seen:
-            problems.append(_problem(_where(EVALUATIONS_FILE, line), Msg(
-                "exporter.evaluation.repeated", id=measure_id, year=year_text, row=seen[key])))
+            problems.append(
+                _problem(
+                    _where(EVALUATIONS_FILE, line),
+                    Msg("exporter.evaluation.repeated", id=measure_id, year=year_text, row=seen[key]),
+                )
+            )
             continue
         seen[key] = line
         out.append({"measure_id": measure_id, "year": int(year_text), **clean})
@@ -690,8 +721,12 @@ def _clean_events(frame: pd.DataFrame, problems: list[Msg]) -> list[dict]:
             problems.append(_problem(_where(EVENTS_FILE, line, "event_id"), Msg("exporter.event.bad_id")))
             continue
         if event_id in seen:
-            problems.append(_problem(_where(EVENTS_FILE, line, "event_id"),
-                                     Msg("exporter.event.repeated_id", id=event_id, row=seen[event_id])))
+            problems.append(
+                _problem(
+                    _where(EVENTS_FILE, line, "event_id"),
+                    Msg("exporter.event.repeated_id", id=event_id, row=seen[event_id]),
+                )
+            )
             continue
         try:
             clean = clean_event_values({c: cell_text(r.get(c)) for c in ("title", "months", "owner", "description")})
@@ -732,7 +767,11 @@ def restore_store(tables: Mapping[str, pd.DataFrame], url: str = "sqlite://", ed
         uow.insert_evaluations([{**r, **stamp} for r in eval_rows])
         uow.insert_events([{**r, "deleted": False, **stamp} for r in event_rows])
         uow.mark_seeded(now)
-        counts = {"measures": len(measure_rows), "observations": len(obs_rows), "evaluations": len(eval_rows),
-                  "events": len(event_rows)}
+        counts = {
+            "measures": len(measure_rows),
+            "observations": len(obs_rows),
+            "evaluations": len(eval_rows),
+            "events": len(event_rows),
+        }
         uow.record("store", "*", "*", None, json.dumps(counts), "restore", who, now)
     return store

@@ -20,7 +20,7 @@ def _has(key: str) -> bool:
 
 
 def entity_label(entity: object, lang: str) -> str:
-    """"Toimenpide" for "measure", "Vuosiarvio" for "evaluation"…; an unknown kind as it is."""
+    """ "Toimenpide" for "measure", "Vuosiarvio" for "evaluation"…; an unknown kind as it is."""
     key = f"history.entity.{entity}"
     return t(key, lang) if _has(key) else str(entity)
 
@@ -34,7 +34,7 @@ def field_label(field: object, lang: str) -> str:
 
 
 def action_label(action: object, lang: str) -> str:
-    """"muutos", "peruttu", "lisätty", "poistettu", "palautettu"."""
+    """ "muutos", "peruttu", "lisätty", "poistettu", "palautettu"."""
     key = f"history.action.{action}"
     return t(key, lang) if _has(key) else str(action)
 
@@ -75,17 +75,22 @@ def history_table(hist: pd.DataFrame, lang: str) -> pd.DataFrame:
 def change_line(change: dict, lang: str) -> str:
     """One change in a line: "1.12.2026 klo 0.19 · hamina-II.2-1 · Tila: suunniteltu → käynnissä"."""
     fld = change["field"]
-    return " · ".join([
-        local_time(change["changed_at"], lang), str(change["entity_id"]),
-        f"{field_label(fld, lang)}: {value_text(fld, change['old_value'], lang) or '–'} → "
-        f"{value_text(fld, change['new_value'], lang) or '–'}",
-    ])
+    return " · ".join(
+        [
+            local_time(change["changed_at"], lang),
+            str(change["entity_id"]),
+            f"{field_label(fld, lang)}: {value_text(fld, change['old_value'], lang) or '–'} → "
+            f"{value_text(fld, change['new_value'], lang) or '–'}",
+        ]
+    )
 
 
 def change_text(change: dict, lang: str) -> str:
     """One change as plain text for the printable list of a measure's history."""
     fld = change["field"]
-    return (f"{local_time(change['changed_at'], lang)} {change['changed_by']}: {field_label(fld, lang)} — "
-            f"{action_label(change['action'], lang)}\n"
-            f"  {t('history.col.old_value', lang)}: {value_text(fld, change['old_value'], lang)}\n"
-            f"  {t('history.col.new_value', lang)}: {value_text(fld, change['new_value'], lang)}")
+    return (
+        f"{local_time(change['changed_at'], lang)} {change['changed_by']}: {field_label(fld, lang)} — "
+        f"{action_label(change['action'], lang)}\n"
+        f"  {t('history.col.old_value', lang)}: {value_text(fld, change['old_value'], lang)}\n"
+        f"  {t('history.col.new_value', lang)}: {value_text(fld, change['new_value'], lang)}"
+    )

@@ -94,8 +94,9 @@ def load_catalogue(directory: Path = LOCALES_DIR, langs: tuple[str, ...] = LANGS
         for key in catalogue[lang].keys() - catalogue[first].keys():
             problems.append(f"{key}: missing from {first}.yaml")
     for key in catalogue[first]:
-        every = [(lang, _placeholders(v)) for lang in langs if key in catalogue[lang]
-                 for v in forms(catalogue[lang][key])]
+        every = [
+            (lang, _placeholders(v)) for lang in langs if key in catalogue[lang] for v in forms(catalogue[lang][key])
+        ]
         if any(names != every[0][1] for _, names in every):
             shown = ", ".join(f"{lang} {sorted(names)}" for lang, names in every)
             problems.append(f"{key}: the placeholders differ ({shown})")
@@ -132,7 +133,7 @@ def tn(key: str, n: int, lang: str = DEFAULT_LANG, **values: object) -> str:
 
 
 def plural_form(n: object) -> str:
-    """"one" for exactly one (1, 1.0, -1), else "other": the rule of Finnish and English alike."""
+    """ "one" for exactly one (1, 1.0, -1), else "other": the rule of Finnish and English alike."""
     try:
         return "one" if abs(float(n)) == 1 else "other"  # type: ignore[arg-type]
     except (TypeError, ValueError):

@@ -61,8 +61,17 @@ YEAR_MIN, YEAR_MAX = 1990, 2100
 CHUNK_SIZE = 500  # rows per upsert call in apply_import (progress is reported after each)
 MAX_SHORT_TEXT = 100  # value_as_printed and flag (database column width)
 # what openpyxl raises on a damaged sheet or a cell it cannot convert (XML ParseError is a SyntaxError)
-XLSX_READ_ERRORS = (ValueError, TypeError, KeyError, IndexError, OverflowError, OSError, SyntaxError, EOFError,
-                    zipfile.BadZipFile)
+XLSX_READ_ERRORS = (
+    ValueError,
+    TypeError,
+    KeyError,
+    IndexError,
+    OverflowError,
+    OSError,
+    SyntaxError,
+    EOFError,
+    zipfile.BadZipFile,
+)
 MAX_JSON_NUMBER = 50  # characters of one JSON number (a real value has a handful)
 
 TEMPLATE_COLUMNS: list[str] = columns_of(Observation)
@@ -70,35 +79,69 @@ REQUIRED_COLUMNS: tuple[str, ...] = ("indicator_id", "group_id", "area", "year",
 TEMPLATE_SHEET = "havainnot"
 MAPPING_FILE = "sotkanet_mapping.csv"
 MAPPING_COLUMNS: list[str] = [
-    "source", "source_indicator", "source_region", "gender",
-    "indicator_id", "series_id", "group_id", "area", "note",
+    "source",
+    "source_indicator",
+    "source_region",
+    "gender",
+    "indicator_id",
+    "series_id",
+    "group_id",
+    "area",
+    "note",
 ]
 MAPPING_SOURCES = ("sotkanet", "esimerkki")  # 'esimerkki' rows are documentation only, never used
 ACTIONS = ("lisätään", "muuttuu", "ei muutosta")  # preview actions: added, changed, unchanged
 ADDED, CHANGED, UNCHANGED = ACTIONS
 
 EXAMPLE_ROW = {
-    "indicator_id": 7, "series_id": "", "group_id": "lk4_5", "area": "kymenlaakso", "year": 2021,
-    "value": 88.5, "value_as_printed": "88,5 %", "flag": "", "note": "esimerkkirivi",
+    "indicator_id": 7,
+    "series_id": "",
+    "group_id": "lk4_5",
+    "area": "kymenlaakso",
+    "year": 2021,
+    "value": 88.5,
+    "value_as_printed": "88,5 %",
+    "flag": "",
+    "note": "esimerkkirivi",
 }
 
 # Sotkanet column names (lower case) → role
 SOTKANET_ALIASES = {
-    "indicator": "indicator", "indikaattori": "indicator",
-    "region": "region", "alue": "region",
-    "year": "year", "vuosi": "year",
-    "gender": "gender", "sukupuoli": "gender",
-    "value": "value", "arvo": "value",
+    "indicator": "indicator",
+    "indikaattori": "indicator",
+    "region": "region",
+    "alue": "region",
+    "year": "year",
+    "vuosi": "year",
+    "gender": "gender",
+    "sukupuoli": "gender",
+    "value": "value",
+    "arvo": "value",
 }
 SOTKANET_REQUIRED = ("indicator", "region", "year", "value")
-SOTKANET_LABELS_FI = {"indicator": "Indikaattori", "region": "Alue", "year": "Vuosi", "gender": "Sukupuoli",
-                      "value": "Arvo"}
+SOTKANET_LABELS_FI = {
+    "indicator": "Indikaattori",
+    "region": "Alue",
+    "year": "Vuosi",
+    "gender": "Sukupuoli",
+    "value": "Arvo",
+}
 _TEMPLATE_ONLY = {"indicator_id", "series_id", "group_id", "area", "value_as_printed", "flag"}
 _SOTKANET_ONLY = {"indicator", "indikaattori", "region", "alue", "gender", "sukupuoli", "arvo", "vuosi"}
 GENDER_WORDS = {
-    "": "total", "total": "total", "yhteensä": "total", "yhteensa": "total", "kaikki": "total",
-    "male": "male", "miehet": "male", "mies": "male", "pojat": "male",
-    "female": "female", "naiset": "female", "nainen": "female", "tytöt": "female",
+    "": "total",
+    "total": "total",
+    "yhteensä": "total",
+    "yhteensa": "total",
+    "kaikki": "total",
+    "male": "male",
+    "miehet": "male",
+    "mies": "male",
+    "pojat": "male",
+    "female": "female",
+    "naiset": "female",
+    "nainen": "female",
+    "tytöt": "female",
 }
 
 
@@ -184,9 +227,7 @@ def _refused(errors: list[ImportProblem], kind: str = "", notes: list[Msg] | Non
     """A refused result; more than MAX_ERRORS_LISTED problems are summarised in one line."""
     if len(errors) > MAX_ERRORS_LISTED:
         more = len(errors) - MAX_ERRORS_LISTED
-        errors = errors[:MAX_ERRORS_LISTED] + [
-            ImportProblem(None, None, Msg("importer.more_errors", n=more))
-        ]
+        errors = errors[:MAX_ERRORS_LISTED] + [ImportProblem(None, None, Msg("importer.more_errors", n=more))]
     return ImportResult(_empty_rows(), errors, kind, list(notes or []))
 
 
@@ -236,8 +277,13 @@ def template_xlsx(plan: Plan | None = None, lang: str = DEFAULT_LANG) -> bytes:
     help_ws = wb.create_sheet(t("importer.template.help_sheet", lang))
     help_ws.append([t("importer.template.intro", lang, sheet=TEMPLATE_SHEET)])
     help_ws.append([])
-    help_ws.append([t("importer.template.column", lang), t("importer.template.required", lang),
-                    t("importer.template.description", lang)])
+    help_ws.append(
+        [
+            t("importer.template.column", lang),
+            t("importer.template.required", lang),
+            t("importer.template.description", lang),
+        ]
+    )
     for col in TEMPLATE_COLUMNS:
         required = t("importer.template.yes" if col in REQUIRED_COLUMNS else "importer.template.no", lang)
         help_ws.append([col, required, t(f"importer.template.help.{col}", lang, low=YEAR_MIN, high=YEAR_MAX)])
@@ -362,8 +408,13 @@ def validate_mapping(frame: pd.DataFrame, plan: Plan | None = None) -> tuple[pd.
     for col in missing:
         problems.append(ImportProblem(1, col, in_mapping(Msg("importer.mapping.column_missing", column=col))))
     for col in unknown:
-        problems.append(ImportProblem(1, col, in_mapping(Msg("importer.mapping.column_unknown", column=col,
-                                                             allowed=", ".join(MAPPING_COLUMNS)))))
+        problems.append(
+            ImportProblem(
+                1,
+                col,
+                in_mapping(Msg("importer.mapping.column_unknown", column=col, allowed=", ".join(MAPPING_COLUMNS))),
+            )
+        )
     if problems:
         return pd.DataFrame(columns=MAPPING_COLUMNS), problems
     ctx = _PlanIndex(plan) if plan is not None else None
@@ -377,23 +428,44 @@ def validate_mapping(frame: pd.DataFrame, plan: Plan | None = None) -> tuple[pd.
         bad = len(problems)
         source = r["source"].lower()
         if source not in MAPPING_SOURCES:
-            problems.append(ImportProblem(line, "source", in_mapping(Msg(
-                "importer.mapping.source", first=MAPPING_SOURCES[0], second=MAPPING_SOURCES[1], value=r["source"]))))
+            problems.append(
+                ImportProblem(
+                    line,
+                    "source",
+                    in_mapping(
+                        Msg(
+                            "importer.mapping.source",
+                            first=MAPPING_SOURCES[0],
+                            second=MAPPING_SOURCES[1],
+                            value=r["source"],
+                        )
+                    ),
+                )
+            )
         if not r["source_indicator"]:
-            problems.append(ImportProblem(line, "source_indicator", in_mapping(Msg("importer.mapping.source_indicator"))))
+            problems.append(
+                ImportProblem(line, "source_indicator", in_mapping(Msg("importer.mapping.source_indicator")))
+            )
         gender = norm_gender(r["gender"])
         if gender not in ("total", "male", "female"):
-            problems.append(ImportProblem(line, "gender", in_mapping(Msg("importer.mapping.gender", value=r["gender"]))))
+            problems.append(
+                ImportProblem(line, "gender", in_mapping(Msg("importer.mapping.gender", value=r["gender"])))
+            )
         number = parse_number(r["indicator_id"])
         if number is None or not number.is_integer():
-            problems.append(ImportProblem(line, "indicator_id", in_mapping(Msg("importer.indicator_not_whole",
-                                                                                value=r["indicator_id"]))))
+            problems.append(
+                ImportProblem(
+                    line, "indicator_id", in_mapping(Msg("importer.indicator_not_whole", value=r["indicator_id"]))
+                )
+            )
         if not re.fullmatch(r"[a-z0-9_]*", r["series_id"]):
-            problems.append(ImportProblem(line, "series_id", in_mapping(Msg("importer.mapping.series_id",
-                                                                             value=r["series_id"]))))
+            problems.append(
+                ImportProblem(line, "series_id", in_mapping(Msg("importer.mapping.series_id", value=r["series_id"])))
+            )
         if not re.fullmatch(r"[a-z0-9_]+", r["group_id"]):
-            problems.append(ImportProblem(line, "group_id", in_mapping(Msg("importer.mapping.group_id",
-                                                                            value=r["group_id"]))))
+            problems.append(
+                ImportProblem(line, "group_id", in_mapping(Msg("importer.mapping.group_id", value=r["group_id"])))
+            )
         area = r["area"].lower()
         if not AREA_RE.match(area):
             problems.append(ImportProblem(line, "area", in_mapping(Msg("importer.mapping.area", value=r["area"]))))
@@ -405,12 +477,12 @@ def validate_mapping(frame: pd.DataFrame, plan: Plan | None = None) -> tuple[pd.
                 problems.append(ImportProblem(line, col, in_mapping(msg)))
         key = (source, norm_source_key(r["source_indicator"]), norm_source_key(r["source_region"]), gender)
         if key in seen:
-            problems.append(ImportProblem(line, "source_indicator", in_mapping(Msg("importer.mapping.repeated",
-                                                                                    first=seen[key]))))
+            problems.append(
+                ImportProblem(line, "source_indicator", in_mapping(Msg("importer.mapping.repeated", first=seen[key])))
+            )
             continue
         seen[key] = line
-        out.append({**r, "source": source, "gender": gender, "indicator_id": indicator_id, "area": area,
-                    "_line": line})
+        out.append({**r, "source": source, "gender": gender, "indicator_id": indicator_id, "area": area, "_line": line})
     frame_out = pd.DataFrame(out, columns=[*MAPPING_COLUMNS, "_line"])
     return frame_out, problems
 
@@ -439,8 +511,13 @@ def load_mapping(path: Path | str | None = None, plan: Plan | None = None) -> pd
     body = []
     for i, r in enumerate(rows[1:], start=2):
         if len(r) > len(header):
-            problems.append(ImportProblem(i, None, Msg("importer.mapping.problem", file=MAPPING_FILE,
-                                                       problem=Msg("importer.mapping.long_row"))))
+            problems.append(
+                ImportProblem(
+                    i,
+                    None,
+                    Msg("importer.mapping.problem", file=MAPPING_FILE, problem=Msg("importer.mapping.long_row")),
+                )
+            )
             continue
         body.append(r + [""] * (len(header) - len(r)))
     frame = pd.DataFrame(body, columns=header, dtype=object)
@@ -475,8 +552,11 @@ class _PlanIndex:
         else:
             options = self.series_of.get(indicator_id, [])
             if series_id and (indicator_id, series_id) not in self.series:
-                hint = (Msg("importer.series_allowed", options=", ".join(options)) if options
-                        else Msg("importer.series_none"))
+                hint = (
+                    Msg("importer.series_allowed", options=", ".join(options))
+                    if options
+                    else Msg("importer.series_none")
+                )
                 out.append(("series_id", Msg("importer.series_unknown", id=indicator_id, series=series_id, hint=hint)))
             elif not series_id and options:
                 out.append(("series_id", Msg("importer.series_required", id=indicator_id, options=", ".join(options))))
@@ -490,8 +570,14 @@ def _col_label(col: str) -> Msg:
     return Msg(f"importer.col.{col}")
 
 
-def _check_row(values: Mapping[str, object], line: int, ctx: _PlanIndex, errors: list[ImportProblem],
-               column_name: Callable[[str], str | None], context: Msg | None = None) -> dict | None:
+def _check_row(
+    values: Mapping[str, object],
+    line: int,
+    ctx: _PlanIndex,
+    errors: list[ImportProblem],
+    column_name: Callable[[str], str | None],
+    context: Msg | None = None,
+) -> dict | None:
     """Validate one row given in template columns; append problems and return the clean row or None."""
     before = len(errors)
 
@@ -565,8 +651,15 @@ def _check_row(values: Mapping[str, object], line: int, ctx: _PlanIndex, errors:
 
     if len(errors) > before:
         return None
-    return {"indicator_id": indicator_id, "series_id": series_id, "group_id": group_id, "area": area,
-            "year": year, "value": value, **clean_text}
+    return {
+        "indicator_id": indicator_id,
+        "series_id": series_id,
+        "group_id": group_id,
+        "area": area,
+        "year": year,
+        "value": value,
+        **clean_text,
+    }
 
 
 # ------------------------------------------------------------------------------------------
@@ -722,15 +815,19 @@ def _header_kind(header: list[object]) -> str | None:
 _DECIMAL_ADVICE = Msg("importer.decimal_advice")
 
 
-def _extra_cells_problem(line: int, cells: list[str], n_header: int, delim: str | None,
-                         value_index: int | None = None, strict: bool = False) -> ImportProblem | None:
+def _extra_cells_problem(
+    line: int, cells: list[str], n_header: int, delim: str | None, value_index: int | None = None, strict: bool = False
+) -> ImportProblem | None:
     """A row longer than the header: refused (strict: even if the extra cells are empty), with a decimal-comma hint."""
     extra = cells[n_header:]
     if not extra or (_is_blank(extra) and not strict):
         return None
     split = _split_number_hint([_cell_text(c) for c in cells], value_index) if delim == "," else None
-    hint = (Msg("importer.extra_cells.decimal", number=split, advice=_DECIMAL_ADVICE) if split
-            else Msg("importer.extra_cells.check"))
+    hint = (
+        Msg("importer.extra_cells.decimal", number=split, advice=_DECIMAL_ADVICE)
+        if split
+        else Msg("importer.extra_cells.check")
+    )
     return ImportProblem(line, None, Msg("importer.extra_cells", n=len(cells), n_header=n_header, hint=hint))
 
 
@@ -748,8 +845,9 @@ def _split_value_problem(line: int, cells: list[str], positions: Mapping[str, in
     return ImportProblem(line, "value", Msg("importer.split_value", value=value, next=nxt, advice=_DECIMAL_ADVICE))
 
 
-def _parse_template(records: list[tuple[int, list[object]]], delim: str | None, ctx: _PlanIndex,
-                    errors: list[ImportProblem]) -> list[tuple[int, dict]]:
+def _parse_template(
+    records: list[tuple[int, list[object]]], delim: str | None, ctx: _PlanIndex, errors: list[ImportProblem]
+) -> list[tuple[int, dict]]:
     """Check the template header and every row; return (file row, clean row) pairs."""
     header_line, header_cells = records[0]
     names = [_norm_header(c) for c in header_cells]
@@ -760,16 +858,22 @@ def _parse_template(records: list[tuple[int, list[object]]], delim: str | None, 
             blank_columns.append(i)
         elif name not in TEMPLATE_COLUMNS:
             column = _cell_text(header_cells[i]).strip()
-            errors.append(ImportProblem(header_line, column, Msg("importer.column_unknown", column=column,
-                                                                 allowed=", ".join(TEMPLATE_COLUMNS))))
+            errors.append(
+                ImportProblem(
+                    header_line,
+                    column,
+                    Msg("importer.column_unknown", column=column, allowed=", ".join(TEMPLATE_COLUMNS)),
+                )
+            )
         elif name in positions:
             errors.append(ImportProblem(header_line, name, Msg("importer.column_twice", column=name)))
         else:
             positions[name] = i
     for col in REQUIRED_COLUMNS:
         if col not in positions:
-            errors.append(ImportProblem(header_line, col, Msg("importer.column_missing", column=col,
-                                                              label=_col_label(col))))
+            errors.append(
+                ImportProblem(header_line, col, Msg("importer.column_missing", column=col, label=_col_label(col)))
+            )
     if errors:
         return []
     body = records[1:]
@@ -794,8 +898,11 @@ def _parse_template(records: list[tuple[int, list[object]]], delim: str | None, 
             continue
         for i in blank_columns:
             if i < len(cells) and _cell_text(cells[i]).strip():
-                errors.append(ImportProblem(line, None, Msg("importer.unnamed_column", n=i + 1,
-                                                            value=_cell_text(cells[i]).strip())))
+                errors.append(
+                    ImportProblem(
+                        line, None, Msg("importer.unnamed_column", n=i + 1, value=_cell_text(cells[i]).strip())
+                    )
+                )
         values = {col: (cells[i] if i < len(cells) else None) for col, i in positions.items()}
         row = _check_row(values, line, ctx, errors, lambda c: c)
         if row is not None:
@@ -835,13 +942,25 @@ class _Mapper:
         return self.exact.get((ind, reg, gender)) or self.any_region.get((ind, gender))
 
 
-def _map_sotkanet(items: list[tuple[int, dict[str, object]]], mapper: _Mapper, ctx: _PlanIndex,
-                  errors: list[ImportProblem], notes: list[str], labels: Mapping[str, str]) -> list[tuple[int, dict]]:
+def _map_sotkanet(
+    items: list[tuple[int, dict[str, object]]],
+    mapper: _Mapper,
+    ctx: _PlanIndex,
+    errors: list[ImportProblem],
+    notes: list[str],
+    labels: Mapping[str, str],
+) -> list[tuple[int, dict]]:
     """Map Sotkanet rows (role → value) to template rows and check them."""
     out: list[tuple[int, dict]] = []
     skipped: dict[str, int] = {}
-    role_of = {"indicator_id": "indicator", "series_id": "indicator", "group_id": "region", "area": "region",
-               "year": "year", "value": "value"}
+    role_of = {
+        "indicator_id": "indicator",
+        "series_id": "indicator",
+        "group_id": "region",
+        "area": "region",
+        "year": "year",
+        "value": "value",
+    }
 
     def column_name(col: str) -> str | None:
         role = role_of.get(col)
@@ -851,8 +970,13 @@ def _map_sotkanet(items: list[tuple[int, dict[str, object]]], mapper: _Mapper, c
         missing = [role for role in SOTKANET_REQUIRED if _cell_text(raw.get(role)).strip() == ""]
         if missing:
             for role in missing:
-                errors.append(ImportProblem(line, labels.get(role),
-                                            Msg("importer.required_missing", label=SOTKANET_LABELS_FI[role]).capitalised()))
+                errors.append(
+                    ImportProblem(
+                        line,
+                        labels.get(role),
+                        Msg("importer.required_missing", label=SOTKANET_LABELS_FI[role]).capitalised(),
+                    )
+                )
             continue
         gender = norm_gender(raw.get("gender"))
         hit = mapper.find(raw["indicator"], raw["region"], gender)
@@ -863,18 +987,45 @@ def _map_sotkanet(items: list[tuple[int, dict[str, object]]], mapper: _Mapper, c
                 continue
             ind_text = _cell_text(raw["indicator"]).strip()
             if norm_source_key(ind_text) not in mapper.indicators:
-                errors.append(ImportProblem(line, labels.get("indicator"),
-                                            Msg("importer.sotkanet.unmapped", indicator=ind_text, file=MAPPING_FILE)))
+                errors.append(
+                    ImportProblem(
+                        line,
+                        labels.get("indicator"),
+                        Msg("importer.sotkanet.unmapped", indicator=ind_text, file=MAPPING_FILE),
+                    )
+                )
             else:
-                errors.append(ImportProblem(line, labels.get("region"), Msg(
-                    "importer.sotkanet.region_unmapped", region=_cell_text(raw["region"]).strip(), indicator=ind_text,
-                    file=MAPPING_FILE)))
+                errors.append(
+                    ImportProblem(
+                        line,
+                        labels.get("region"),
+                        Msg(
+                            "importer.sotkanet.region_unmapped",
+                            region=_cell_text(raw["region"]).strip(),
+                            indicator=ind_text,
+                            file=MAPPING_FILE,
+                        ),
+                    )
+                )
             continue
-        values = {"indicator_id": hit["indicator_id"], "series_id": hit["series_id"], "group_id": hit["group_id"],
-                  "area": hit["area"], "year": raw["year"], "value": raw["value"]}
-        row = _check_row(values, line, ctx, errors, column_name,
-                         context=Msg("importer.sotkanet.mapping_row", file=MAPPING_FILE, line=hit["_line"])
-                         if not _row_values_ok(values, ctx) else None)
+        values = {
+            "indicator_id": hit["indicator_id"],
+            "series_id": hit["series_id"],
+            "group_id": hit["group_id"],
+            "area": hit["area"],
+            "year": raw["year"],
+            "value": raw["value"],
+        }
+        row = _check_row(
+            values,
+            line,
+            ctx,
+            errors,
+            column_name,
+            context=Msg("importer.sotkanet.mapping_row", file=MAPPING_FILE, line=hit["_line"])
+            if not _row_values_ok(values, ctx)
+            else None,
+        )
         if row is not None:
             out.append((line, row))
     for gender, n in skipped.items():
@@ -891,8 +1042,9 @@ def _row_values_ok(values: Mapping[str, object], ctx: _PlanIndex) -> bool:
     return not ctx.reference_problems(indicator_id, str(values["series_id"]), str(values["group_id"]))
 
 
-def _sotkanet_from_records(records: list[tuple[int, list[object]]], errors: list[ImportProblem]
-                           ) -> tuple[list[tuple[int, dict[str, object]]], dict[str, str]]:
+def _sotkanet_from_records(
+    records: list[tuple[int, list[object]]], errors: list[ImportProblem]
+) -> tuple[list[tuple[int, dict[str, object]]], dict[str, str]]:
     """Sotkanet CSV/xlsx records → (file row, role → cell) items and the header's labels."""
     header_line, header_cells = records[0]
     roles: dict[str, int] = {}
@@ -904,8 +1056,13 @@ def _sotkanet_from_records(records: list[tuple[int, list[object]]], errors: list
             labels[role] = _cell_text(c).replace("\ufeff", "").strip()
     for role in SOTKANET_REQUIRED:
         if role not in roles:
-            errors.append(ImportProblem(header_line, SOTKANET_LABELS_FI[role], Msg(
-                "importer.sotkanet.column_missing", column=SOTKANET_LABELS_FI[role], role=role)))
+            errors.append(
+                ImportProblem(
+                    header_line,
+                    SOTKANET_LABELS_FI[role],
+                    Msg("importer.sotkanet.column_missing", column=SOTKANET_LABELS_FI[role], role=role),
+                )
+            )
     if errors:
         return [], labels
     body = records[1:]
@@ -918,8 +1075,9 @@ def _sotkanet_from_records(records: list[tuple[int, list[object]]], errors: list
     items = []
     for line, cells in body:
         if len(cells) > len(header_cells):
-            problem = _extra_cells_problem(line, [_cell_text(c) for c in cells], len(header_cells), ",",
-                                           roles.get("value"))
+            problem = _extra_cells_problem(
+                line, [_cell_text(c) for c in cells], len(header_cells), ",", roles.get("value")
+            )
             if problem is not None:
                 errors.append(problem)
                 continue
@@ -937,10 +1095,12 @@ class _NumberTooLong(ValueError):
 
 def _json_number(kind: type) -> Callable[[str], object]:
     """A json.loads hook that refuses numbers longer than MAX_JSON_NUMBER characters (no huge ints or floats)."""
+
     def parse(text: str) -> object:
         if len(text) > MAX_JSON_NUMBER:
             raise _NumberTooLong(len(text))
         return kind(text)
+
     return parse
 
 
@@ -952,8 +1112,9 @@ def _sotkanet_from_json(text: str, errors: list[ImportProblem]) -> list[tuple[in
         errors.append(ImportProblem(exc.lineno, None, Msg("importer.json.invalid", line=exc.lineno, col=exc.colno)))
         return []
     except _NumberTooLong as exc:
-        errors.append(ImportProblem(None, None, Msg("importer.json.number_too_long", n=exc.digits,
-                                                    limit=MAX_JSON_NUMBER)))
+        errors.append(
+            ImportProblem(None, None, Msg("importer.json.number_too_long", n=exc.digits, limit=MAX_JSON_NUMBER))
+        )
         return []
     except RecursionError:
         errors.append(ImportProblem(None, None, Msg("importer.json.too_deep")))
@@ -1010,9 +1171,21 @@ def _finish(rows: list[tuple[int, dict]], errors: list[ImportProblem], kind: str
             key = tuple(r[k] for k in OBSERVATION_KEY)
             if key in seen:
                 series = Msg("importer.duplicate.series", series=r["series_id"]) if r["series_id"] else ""
-                errors.append(ImportProblem(line, None, Msg(
-                    "importer.duplicate", first=seen[key], indicator=r["indicator_id"], series=series,
-                    group=r["group_id"], area=r["area"], year=r["year"])))
+                errors.append(
+                    ImportProblem(
+                        line,
+                        None,
+                        Msg(
+                            "importer.duplicate",
+                            first=seen[key],
+                            indicator=r["indicator_id"],
+                            series=series,
+                            group=r["group_id"],
+                            area=r["area"],
+                            year=r["year"],
+                        ),
+                    )
+                )
             else:
                 seen[key] = line
     if not errors and not rows:
@@ -1024,8 +1197,15 @@ def _finish(rows: list[tuple[int, dict]], errors: list[ImportProblem], kind: str
     return ImportResult(frame, [], kind, notes, [line for line, _ in rows])
 
 
-def _parse_records(records: list[tuple[int, list[object]]], delim: str | None, ctx: _PlanIndex,
-                   mapping: pd.DataFrame | None, kind: str, template_kind: str, sotkanet_kind: str) -> ImportResult:
+def _parse_records(
+    records: list[tuple[int, list[object]]],
+    delim: str | None,
+    ctx: _PlanIndex,
+    mapping: pd.DataFrame | None,
+    kind: str,
+    template_kind: str,
+    sotkanet_kind: str,
+) -> ImportResult:
     """Check a read table (header first, CSV or xlsx) as the template or a Sotkanet file and build the result.
 
     ``kind`` names the file in a refusal before its header is recognised; ``template_kind`` /
@@ -1073,8 +1253,13 @@ def _parse_import(content: bytes, filename: str, plan: Plan, mapping: pd.DataFra
         return _refused([ImportProblem(None, None, Msg("importer.empty"))])
     if len(content) > MAX_FILE_BYTES:
         size = len(content) / 1024 / 1024
-        return _refused([ImportProblem(None, None, Msg("importer.too_big", size=f"{size:.1f}",
-                                                       limit=MAX_FILE_BYTES // 1024 // 1024))])
+        return _refused(
+            [
+                ImportProblem(
+                    None, None, Msg("importer.too_big", size=f"{size:.1f}", limit=MAX_FILE_BYTES // 1024 // 1024)
+                )
+            ]
+        )
     is_zip = content.startswith(b"PK\x03\x04")
     ctx = _PlanIndex(plan)
 
@@ -1159,15 +1344,24 @@ def preview(result: ImportResult, current: pd.DataFrame) -> pd.DataFrame:
     key = list(OBSERVATION_KEY)
     wanted = [*key, "value", "value_as_printed", "flag", "note"]
     if current is None or current.empty:
-        cur = pd.DataFrame({"indicator_id": pd.Series(dtype="int64"), "series_id": pd.Series(dtype=object),
-                            "group_id": pd.Series(dtype=object), "area": pd.Series(dtype=object),
-                            "year": pd.Series(dtype="int64"), "value": pd.Series(dtype="float64"),
-                            "value_as_printed": pd.Series(dtype=object), "flag": pd.Series(dtype=object),
-                            "note": pd.Series(dtype=object)})
+        cur = pd.DataFrame(
+            {
+                "indicator_id": pd.Series(dtype="int64"),
+                "series_id": pd.Series(dtype=object),
+                "group_id": pd.Series(dtype=object),
+                "area": pd.Series(dtype=object),
+                "year": pd.Series(dtype="int64"),
+                "value": pd.Series(dtype="float64"),
+                "value_as_printed": pd.Series(dtype=object),
+                "flag": pd.Series(dtype=object),
+                "note": pd.Series(dtype=object),
+            }
+        )
     else:
         cur = _key_frame(current[wanted])
-    cur = cur.rename(columns={"value": "old_value", "value_as_printed": "_old_printed", "flag": "_old_flag",
-                              "note": "_old_note"})
+    cur = cur.rename(
+        columns={"value": "old_value", "value_as_printed": "_old_printed", "flag": "_old_flag", "note": "_old_note"}
+    )
     merged = new.merge(cur, on=key, how="left", indicator=True)
     actions: list[str] = []
     changed: list[str] = []
@@ -1201,13 +1395,24 @@ def _plain(row: Mapping[str, object]) -> dict:
         "area": str(row["area"]),
         "year": int(row["year"]),  # type: ignore[call-overload]
         "value": float(row["value"]),  # type: ignore[arg-type]
-        **{k: ("" if row.get(k) is None or (isinstance(row.get(k), float) and math.isnan(row[k]))  # type: ignore[arg-type]
-               else str(row[k])) for k in ("value_as_printed", "flag", "note")},
+        **{
+            k: (
+                ""
+                if row.get(k) is None or (isinstance(row.get(k), float) and math.isnan(row[k]))  # type: ignore[arg-type]
+                else str(row[k])
+            )
+            for k in ("value_as_printed", "flag", "note")
+        },
     }
 
 
-def apply_import(store: Store, result: ImportResult, editor: Editor | None,
-                 progress: Callable[[float], None] | None = None, chunk_size: int = CHUNK_SIZE) -> dict[str, int]:
+def apply_import(
+    store: Store,
+    result: ImportResult,
+    editor: Editor | None,
+    progress: Callable[[float], None] | None = None,
+    chunk_size: int = CHUNK_SIZE,
+) -> dict[str, int]:
     """Write a checked import with ``Store.upsert_observations`` in chunks, all in ONE transaction.
 
     Calls ``progress(fraction)`` after each chunk (0 < fraction ≤ 1). Returns counts
@@ -1226,7 +1431,7 @@ def apply_import(store: Store, result: ImportResult, editor: Editor | None,
     size = max(1, int(chunk_size))
     with store.transaction() as uow:
         for start in range(0, len(rows), size):
-            counts = uow.upsert_observations(rows[start:start + size], editor)
+            counts = uow.upsert_observations(rows[start : start + size], editor)
             for k in totals:
                 totals[k] += counts.get(k, 0)
             if progress:
@@ -1242,13 +1447,17 @@ def problems_text(problems: Iterable[ImportProblem], lang: str = DEFAULT_LANG) -
 def preview_counts(frame: pd.DataFrame) -> dict[str, int]:
     """How many rows of a ``preview()`` would be added, changed or stay unchanged."""
     counts = frame["action"].value_counts() if "action" in frame.columns else {}
-    return {"added": int(counts.get(ADDED, 0)), "changed": int(counts.get(CHANGED, 0)),
-            "same": int(counts.get(UNCHANGED, 0))}
+    return {
+        "added": int(counts.get(ADDED, 0)),
+        "changed": int(counts.get(CHANGED, 0)),
+        "same": int(counts.get(UNCHANGED, 0)),
+    }
 
 
 def preview_for_display(frame: pd.DataFrame, lang: str = DEFAULT_LANG) -> pd.DataFrame:
     """``preview()`` with the action in words and the added columns named for people, in ``lang``."""
     out = frame.copy()
     out["action"] = [t(f"importer.action.{key_part(a)}", lang) for a in out["action"]]
-    return out.rename(columns={c: t(f"importer.preview.{c}", lang)
-                               for c in ("row", "old_value", "action", "changed_fields")})
+    return out.rename(
+        columns={c: t(f"importer.preview.{c}", lang) for c in ("row", "old_value", "action", "changed_fields")}
+    )

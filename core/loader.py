@@ -123,9 +123,7 @@ def read_csv_rows(
     if not header:
         problems.append(DataProblem(file, None, None, Msg("loader.file_empty")))
         return []
-    required = [
-        name for name, field in model.model_fields.items() if field.is_required()
-    ]
+    required = [name for name, field in model.model_fields.items() if field.is_required()]
     missing = [c for c in required if c not in header]
     for col in missing:
         problems.append(DataProblem(file, 1, col, Msg("loader.required_column")))
@@ -142,9 +140,7 @@ def read_csv_rows(
         # restore_formula: the quote an export put before a text like '=…' (core.cells) is not data
         values = {k: (restore_formula(v) if v is not None else "") for k, v in raw.items()}
         # optional columns left empty take the model's default
-        values = {
-            k: v for k, v in values.items() if not (v == "" and not model.model_fields[k].is_required())
-        }
+        values = {k: v for k, v in values.items() if not (v == "" and not model.model_fields[k].is_required())}
         try:
             rows.append((line_no, model.model_validate(values)))
         except ValidationError as exc:
@@ -155,16 +151,12 @@ def read_csv_rows(
     return rows
 
 
-def _unique(
-    rows: Iterable[tuple[int, BaseModel]], key, file: str, column: str, problems: list[DataProblem]
-) -> None:
+def _unique(rows: Iterable[tuple[int, BaseModel]], key, file: str, column: str, problems: list[DataProblem]) -> None:
     seen: dict[object, int] = {}
     for line_no, row in rows:
         k = key(row)
         if k in seen:
-            problems.append(
-                DataProblem(file, line_no, column, Msg("loader.duplicate_id", id=repr(k), row=seen[k]))
-            )
+            problems.append(DataProblem(file, line_no, column, Msg("loader.duplicate_id", id=repr(k), row=seen[k])))
         else:
             seen[k] = line_no
 
@@ -208,15 +200,25 @@ def check_references(rows: dict[str, list[tuple[int, BaseModel]]], problems: lis
     for line, r in get("subgoals.csv"):
         need(r.goal_id in goals, "subgoals.csv", line, "goal_id", Msg("loader.unknown_goal", id=repr(r.goal_id)))
     for line, r in get("series.csv"):
-        need(r.indicator_id in indicators, "series.csv", line, "indicator_id",
-             Msg("loader.unknown_indicator", id=r.indicator_id))
+        need(
+            r.indicator_id in indicators,
+            "series.csv",
+            line,
+            "indicator_id",
+            Msg("loader.unknown_indicator", id=r.indicator_id),
+        )
     for line, r in get("observations.csv"):
         f = "observations.csv"
         need(r.indicator_id in indicators, f, line, "indicator_id", Msg("loader.unknown_indicator", id=r.indicator_id))
         need(r.group_id in groups, f, line, "group_id", Msg("loader.unknown_group", id=repr(r.group_id)))
         if r.series_id:
-            need((r.indicator_id, r.series_id) in series, f, line, "series_id",
-                 Msg("loader.unknown_series", series=repr(r.series_id), indicator=r.indicator_id))
+            need(
+                (r.indicator_id, r.series_id) in series,
+                f,
+                line,
+                "series_id",
+                Msg("loader.unknown_series", series=repr(r.series_id), indicator=r.indicator_id),
+            )
         unit = effective_unit(indicators.get(r.indicator_id), series.get((r.indicator_id, r.series_id)))
         if unit is Unit.PERCENT:
             need(0 <= r.value <= 100, f, line, "value", Msg("loader.percent_range", value=f"{r.value:g}"))
@@ -225,18 +227,21 @@ def check_references(rows: dict[str, list[tuple[int, BaseModel]]], problems: lis
     for line, r in get("subgoal_indicators.csv"):
         f = "subgoal_indicators.csv"
         need(r.subgoal_id in subgoals, f, line, "subgoal_id", Msg("loader.unknown_subgoal", id=repr(r.subgoal_id)))
-        need(r.indicator_id in indicators, f, line, "indicator_id",
-             Msg("loader.dangling_indicator", id=r.indicator_id))
+        need(r.indicator_id in indicators, f, line, "indicator_id", Msg("loader.dangling_indicator", id=r.indicator_id))
         if r.series_id:
-            need((r.indicator_id, r.series_id) in series, f, line, "series_id",
-                 Msg("loader.unknown_series", series=repr(r.series_id), indicator=r.indicator_id))
+            need(
+                (r.indicator_id, r.series_id) in series,
+                f,
+                line,
+                "series_id",
+                Msg("loader.unknown_series", series=repr(r.series_id), indicator=r.indicator_id),
+            )
     for line, r in get("measures.csv"):
         f = "measures.csv"
         need(r.actor_id in actors, f, line, "actor_id", Msg("loader.unknown_actor", id=repr(r.actor_id)))
         need(r.subgoal_id in subgoals, f, line, "subgoal_id", Msg("loader.unknown_subgoal", id=repr(r.subgoal_id)))
         expected_id = f"{r.actor_id}-{r.subgoal_id}-{r.seq}"
-        need(r.measure_id == expected_id, f, line, "measure_id",
-             Msg("loader.measure_id", id=repr(expected_id)))
+        need(r.measure_id == expected_id, f, line, "measure_id", Msg("loader.measure_id", id=repr(expected_id)))
 
 
 def effective_unit(indicator: Indicator | None, series: Series | None) -> Unit | None:

@@ -105,8 +105,14 @@ def minutes_title(window: Window, lang: str = DEFAULT_LANG) -> str:
     start, end = _local(window.start), _local(window.end)
     if start.date() == end.date():
         return t("minutes.title", lang, date=_day_text(start, lang), start=clock(start), end=clock(end))
-    return t("minutes.title_span", lang, start_date=_day_text(start, lang), start=clock(start),
-             end_date=_day_text(end, lang), end=clock(end))
+    return t(
+        "minutes.title_span",
+        lang,
+        start_date=_day_text(start, lang),
+        start=clock(start),
+        end_date=_day_text(end, lang),
+        end=clock(end),
+    )
 
 
 def _parse_utc(text: object) -> datetime | None:
@@ -165,11 +171,15 @@ def changes_between(
         return pd.DataFrame(columns=COLUMNS)
     where: dict[str, tuple[str, str]] = {}
     if measures is not None and not measures.empty:
-        where = {str(m): (str(a), str(s)) for m, a, s in
-                 measures[["measure_id", "actor_id", "subgoal_id"]].itertuples(index=False, name=None)}
+        where = {
+            str(m): (str(a), str(s))
+            for m, a, s in measures[["measure_id", "actor_id", "subgoal_id"]].itertuples(index=False, name=None)
+        }
     measure_of_eval: dict[str, str] = {}
     if evaluations is not None and not evaluations.empty:
-        measure_of_eval = {str(i): str(m) for i, m in evaluations[["id", "measure_id"]].itertuples(index=False, name=None)}
+        measure_of_eval = {
+            str(i): str(m) for i, m in evaluations[["id", "measure_id"]].itertuples(index=False, name=None)
+        }
     names = actor_names or {}
     rows = []
     for ch in changes.to_dict("records"):
@@ -177,25 +187,28 @@ def changes_between(
         if moment is None or not start <= moment < end:
             continue
         entity, entity_id, fld = str(ch["entity"]), str(ch["entity_id"]), str(ch["field"])
-        measure_id = entity_id if entity == "measure" else measure_of_eval.get(entity_id, "") \
-            if entity == "evaluation" else ""
+        measure_id = (
+            entity_id if entity == "measure" else measure_of_eval.get(entity_id, "") if entity == "evaluation" else ""
+        )
         actor_id, subgoal_id = where.get(measure_id, ("", ""))
         if measure_id and not actor_id and measure_id.count("-") >= 2:  # ids read actor-subgoal-seq
             actor_id, subgoal_id = measure_id.rsplit("-", 2)[:2]
         entity_key = f"minutes.entity.{entity}"
-        rows.append({
-            "change_id": int(ch["change_id"]),
-            "when": local_text(moment, lang),
-            "who": str(ch.get("changed_by") or ""),
-            "entity": t(entity_key, lang) if entity_key in CATALOGUE[DEFAULT_LANG] else entity,
-            "actor": names.get(actor_id, actor_id),
-            "subgoal": subgoal_id,
-            "target": measure_id or entity_id,
-            "field": _field_text(fld, str(ch.get("action") or ""), lang),
-            "old": _value_text(fld, ch.get("old_value"), lang),
-            "new": _value_text(fld, ch.get("new_value"), lang),
-            "_at": moment,
-        })
+        rows.append(
+            {
+                "change_id": int(ch["change_id"]),
+                "when": local_text(moment, lang),
+                "who": str(ch.get("changed_by") or ""),
+                "entity": t(entity_key, lang) if entity_key in CATALOGUE[DEFAULT_LANG] else entity,
+                "actor": names.get(actor_id, actor_id),
+                "subgoal": subgoal_id,
+                "target": measure_id or entity_id,
+                "field": _field_text(fld, str(ch.get("action") or ""), lang),
+                "old": _value_text(fld, ch.get("old_value"), lang),
+                "new": _value_text(fld, ch.get("new_value"), lang),
+                "_at": moment,
+            }
+        )
     rows.sort(key=lambda r: (r["_at"], r["change_id"]))
     return pd.DataFrame([{k: r[k] for k in COLUMNS} for r in rows], columns=COLUMNS)
 

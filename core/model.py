@@ -238,7 +238,10 @@ class Actor(_Row):
 MEASURE_TEXT_FIELDS = ("toimenpide", "mittari", "aikataulu", "toimijat", "seuranta")
 MAX_TEXT_LENGTH = 4000
 MAX_CONTACT_LENGTH = 200
-MEASURE_YEAR_MIN, MEASURE_YEAR_MAX = 2000, 2100  # a measure's start/end year; the store's edit check uses the same limits
+MEASURE_YEAR_MIN, MEASURE_YEAR_MAX = (
+    2000,
+    2100,
+)  # a measure's start/end year; the store's edit check uses the same limits
 
 
 class Measure(_Row):

@@ -19,7 +19,7 @@ PATTERNS: tuple[str, ...] = ("", "/", ".", "x", "\\", "-", "|", "+")
 def ink_for(color: str) -> str:
     """Black or white, whichever reads better on the background ``color`` ('#RRGGBB')."""
     c = color.lstrip("#")
-    r, g, b = (int(c[i:i + 2], 16) / 255 for i in (0, 2, 4))
+    r, g, b = (int(c[i : i + 2], 16) / 255 for i in (0, 2, 4))
 
     def lin(v: float) -> float:
         return v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4

@@ -16,12 +16,35 @@ from core.rules import REAL_MEASURE, real_measures, subgoal_sort_key  # noqa: F4
 from core.status import status_vs_national, trend_since_baseline
 
 OBSERVATION_COLUMNS = [
-    "indicator_id", "series_id", "group_id", "area", "year", "value", "value_as_printed", "flag", "note",
+    "indicator_id",
+    "series_id",
+    "group_id",
+    "area",
+    "year",
+    "value",
+    "value_as_printed",
+    "flag",
+    "note",
 ]
 MEASURE_COLUMNS = [
-    "measure_id", "actor_id", "subgoal_id", "seq", "row_kind", "toimenpide", "mittari", "aikataulu",
-    "toimijat", "seuranta", "status", "start_year", "end_year", "permanent", "contact",
-    "source_line_start", "source_line_end", "note",
+    "measure_id",
+    "actor_id",
+    "subgoal_id",
+    "seq",
+    "row_kind",
+    "toimenpide",
+    "mittari",
+    "aikataulu",
+    "toimijat",
+    "seuranta",
+    "status",
+    "start_year",
+    "end_year",
+    "permanent",
+    "contact",
+    "source_line_start",
+    "source_line_end",
+    "note",
 ]
 
 
@@ -29,8 +52,14 @@ MEASURE_COLUMNS = [
 UNTRUSTED_FLAGS = {"suspected_typo", "group_mismatch"}
 # Flag codes of data/ with a plain explanation in the catalogue ("flag.<code>"). The observations'
 # and indicators' ``note`` columns are the extraction notes for maintainers: never shown to users.
-KNOWN_FLAGS = ("suspected_typo", "missing_national", "unit_mismatch", "group_mismatch", "inconsistent_definition",
-               "shared_number")
+KNOWN_FLAGS = (
+    "suspected_typo",
+    "missing_national",
+    "unit_mismatch",
+    "group_mismatch",
+    "inconsistent_definition",
+    "shared_number",
+)
 
 
 def flag_text(flags: object, lang: str) -> str:
@@ -134,9 +163,28 @@ def unit_of(plan: Plan, indicator_id: int, series_id: str = "") -> str:
 
 
 COMPARISON_COLUMNS = [
-    "indicator_id", "series_id", "group_id", "label", "group_label", "year", "value",
-    "national", "diff", "value_as_printed", "national_as_printed", "unit", "direction",
-    "status", "status_label", "source", "flag", "flag_text", "category", "group_order", "baseline_year", "trend",
+    "indicator_id",
+    "series_id",
+    "group_id",
+    "label",
+    "group_label",
+    "year",
+    "value",
+    "national",
+    "diff",
+    "value_as_printed",
+    "national_as_printed",
+    "unit",
+    "direction",
+    "status",
+    "status_label",
+    "source",
+    "flag",
+    "flag_text",
+    "category",
+    "group_order",
+    "baseline_year",
+    "trend",
     "trend_label",
 ]
 
@@ -170,8 +218,15 @@ def comparison_frame(
             ordered = sorted(g_rows, key=lambda r: r["year"])
             nat = national.get((indicator_id, series_id, group_id, int(ordered[-1]["year"])))
             group_label, group_order = group_of.get(group_id, (group_id, 99))
-            rows.append({**about, **_judged_row(ordered, nat, about, lang, band), "group_id": group_id,
-                         "group_label": group_label, "group_order": group_order})
+            rows.append(
+                {
+                    **about,
+                    **_judged_row(ordered, nat, about, lang, band),
+                    "group_id": group_id,
+                    "group_label": group_label,
+                    "group_order": group_order,
+                }
+            )
     return pd.DataFrame(rows, columns=COMPARISON_COLUMNS)
 
 
@@ -198,13 +253,18 @@ def _pair_facts(plan: Plan, indicator_id: int, series_id: str, lang: str) -> dic
     """What every row of one (indicator, series) shares: its label, unit, direction, source and category."""
     ind = plan.indicator(indicator_id)
     unit, direction = _unit_direction(plan, indicator_id, series_id)
-    return {"indicator_id": indicator_id, "series_id": series_id,
-            "label": indicator_label(plan, indicator_id, series_id, lang), "unit": unit, "direction": direction,
-            "source": ind.source, "category": ind.category}
+    return {
+        "indicator_id": indicator_id,
+        "series_id": series_id,
+        "label": indicator_label(plan, indicator_id, series_id, lang),
+        "unit": unit,
+        "direction": direction,
+        "source": ind.source,
+        "category": ind.category,
+    }
 
 
-def _judged_row(ordered: list[dict], nat: dict | None, about: dict, lang: str,
-                band: float | None) -> dict[str, object]:
+def _judged_row(ordered: list[dict], nat: dict | None, about: dict, lang: str, band: float | None) -> dict[str, object]:
     """One group's latest Kymenlaakso value against the country's: status, trend since the first year, flags."""
     unit, direction = about["unit"], about["direction"]
     latest, baseline = ordered[-1], ordered[0]
@@ -293,8 +353,9 @@ def measures_display(plan: Plan, measures: pd.DataFrame, lang: str) -> pd.DataFr
     df["row_kind_label"] = df["row_kind"].map(kind_labels)
     # plan order: actor, then sub-goal (I.1 … III.n), then the row's place in the plan
     seqs = df["seq"].tolist()
-    order = sorted(range(len(df)), key=lambda i: (
-        actor_order.get(actor_ids[i], 999), subgoal_sort_key(subgoal_ids[i]), seqs[i]))
+    order = sorted(
+        range(len(df)), key=lambda i: (actor_order.get(actor_ids[i], 999), subgoal_sort_key(subgoal_ids[i]), seqs[i])
+    )
     return df.iloc[order].reset_index(drop=True)
 
 
@@ -308,27 +369,43 @@ def measure_row_counts(measures: pd.DataFrame) -> tuple[int, int]:
 
 
 def measures_caption(measures: pd.DataFrame, lang: str) -> str:
-    """"160 toimenpidettä (lisäksi 16 muuta taulukon riviä…)" for a frame of table rows."""
+    """ "160 toimenpidettä (lisäksi 16 muuta taulukon riviä…)" for a frame of table rows."""
     real, other = measure_row_counts(measures)
     if not other:
         return tn("measures.count", real, lang)
-    return t("measures.count.with_other", lang, measures=Msg("measures.count", n=real),
-             other=Msg("measures.count.other_rows", n=other))
+    return t(
+        "measures.count.with_other",
+        lang,
+        measures=Msg("measures.count", n=real),
+        other=Msg("measures.count.other_rows", n=other),
+    )
 
 
 def comparison_summary(comparison_by_goal: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """Per goal: how many indicator × group comparisons the status chart counts, from how many indicators."""
-    rows = [{"goal_id": goal_id, "comparisons": len(frame),
-             "indicators": int(frame["indicator_id"].nunique()) if not frame.empty else 0}
-            for goal_id, frame in comparison_by_goal.items()]
+    rows = [
+        {
+            "goal_id": goal_id,
+            "comparisons": len(frame),
+            "indicators": int(frame["indicator_id"].nunique()) if not frame.empty else 0,
+        }
+        for goal_id, frame in comparison_by_goal.items()
+    ]
     return pd.DataFrame(rows, columns=["goal_id", "comparisons", "indicators"])
 
 
 def status_chart_caption(comparison_by_goal: dict[str, pd.DataFrame], lang: str) -> str:
     """What the status-by-goal chart counts: comparisons (indicator × respondent group), per goal."""
-    parts = [t("overview.by_status.goal", lang, goal=r.goal_id, comparisons=Msg("count.comparisons", n=r.comparisons),
-               indicators=Msg("count.of_indicators", n=r.indicators))
-             for r in comparison_summary(comparison_by_goal).itertuples()]
+    parts = [
+        t(
+            "overview.by_status.goal",
+            lang,
+            goal=r.goal_id,
+            comparisons=Msg("count.comparisons", n=r.comparisons),
+            indicators=Msg("count.of_indicators", n=r.indicators),
+        )
+        for r in comparison_summary(comparison_by_goal).itertuples()
+    ]
     return t("overview.by_status.caption", lang, goals=" · ".join(parts))
 
 
@@ -358,7 +435,9 @@ def subgoal_table(plan: Plan, goal_id: str, lang: str) -> pd.DataFrame:
             {
                 "subgoal_id": s.subgoal_id,
                 "title": name(s, lang, "title"),
-                "difficulty": t(f"difficulty.{s.difficulty.value}", lang) if s.difficulty else t("goal.no_rating", lang),
+                "difficulty": t(f"difficulty.{s.difficulty.value}", lang)
+                if s.difficulty
+                else t("goal.no_rating", lang),
                 "impact": t(f"impact.{key_part(s.impact.value)}", lang) if s.impact else t("goal.no_rating", lang),
                 "indicators": ", ".join(links.get(s.subgoal_id, [])),
             }
@@ -366,11 +445,19 @@ def subgoal_table(plan: Plan, goal_id: str, lang: str) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["subgoal_id", "title", "difficulty", "impact", "indicators"])
 
 
-def trend_frame(plan: Plan, observations: pd.DataFrame, indicator_id: int, series_id: str = "",
-                group: str | None = None, lang: str = "fi") -> pd.DataFrame:
+def trend_frame(
+    plan: Plan,
+    observations: pd.DataFrame,
+    indicator_id: int,
+    series_id: str = "",
+    group: str | None = None,
+    lang: str = "fi",
+) -> pd.DataFrame:
     """Time series of one indicator (per group and area) with each group's trend since baseline."""
     unit, direction = _unit_direction(plan, indicator_id, series_id)
-    df = observations[(observations["indicator_id"] == indicator_id) & (observations["series_id"].fillna("") == series_id)]
+    df = observations[
+        (observations["indicator_id"] == indicator_id) & (observations["series_id"].fillna("") == series_id)
+    ]
     if group:
         df = df[df["group_id"] == group]
     df = df.sort_values("year").copy()

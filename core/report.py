@@ -82,9 +82,11 @@ def _probe() -> bool:
     """Render a tiny figure once with a one-shot Kaleido (which reports errors instead of hanging)."""
     import kaleido
 
-    data = kaleido.calc_fig_sync({"data": [{"type": "bar", "x": [1], "y": [1]}], "layout": {}},
-                                 opts={"format": "png", "width": 60, "height": 40},
-                                 kopts={"mathjax": False})
+    data = kaleido.calc_fig_sync(
+        {"data": [{"type": "bar", "x": [1], "y": [1]}], "layout": {}},
+        opts={"format": "png", "width": 60, "height": 40},
+        kopts={"mathjax": False},
+    )
     return isinstance(data, bytes) and data.startswith(b"\x89PNG")
 
 
@@ -136,11 +138,20 @@ def html_to_pdf(html_text: str, timeout: int = PDF_TIMEOUT_S) -> bytes | None:
         out = Path(tmp) / "report.pdf"
         src.write_text(html_text, encoding="utf-8")
         cmd = [
-            path, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-            "--no-first-run", "--no-default-browser-check", "--disable-extensions",
-            f"--user-data-dir={Path(tmp) / 'profile'}", "--no-pdf-header-footer",
-            "--run-all-compositor-stages-before-draw", "--virtual-time-budget=10000",
-            f"--print-to-pdf={out}", src.as_uri(),
+            path,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--no-first-run",
+            "--no-default-browser-check",
+            "--disable-extensions",
+            f"--user-data-dir={Path(tmp) / 'profile'}",
+            "--no-pdf-header-footer",
+            "--run-all-compositor-stages-before-draw",
+            "--virtual-time-budget=10000",
+            f"--print-to-pdf={out}",
+            src.as_uri(),
         ]
         try:
             proc = subprocess.run(cmd, capture_output=True, timeout=timeout, check=False)
@@ -234,6 +245,7 @@ def _render(template: str, lang: str, **context: object) -> str:
 
 # ------------------------------------------------------------------ HTML parts
 
+
 def _strip_tags(value: str) -> str:
     return re.sub(r"<[^>]+>", " ", value or "").strip()
 
@@ -250,9 +262,14 @@ def _charts(figures: Sequence[go.Figure] | None, lang: str, static: bool | None)
         if static:
             chart["png"] = base64.b64encode(figure_png(fig)).decode("ascii")
         else:  # Plotly's own div and script for the figure: markup by design, the one value not escaped
-            chart["html"] = Markup(fig.to_html(  # noqa: S704 — Plotly's output, not text from the plan or store
-                full_html=False, include_plotlyjs=i == 1, default_width="100%",
-                config={"displaylogo": False, "responsive": True}))
+            chart["html"] = Markup(  # noqa: S704 — Plotly's output, not text from the plan or store
+                fig.to_html(
+                    full_html=False,
+                    include_plotlyjs=i == 1,
+                    default_width="100%",
+                    config={"displaylogo": False, "responsive": True},
+                )
+            )
         charts.append(chart)
     return charts, bool(static)
 
@@ -293,14 +310,17 @@ def _fmt(value: object, unit: str) -> str:
     return f"{s} %" if unit in ("percent", "percent_change") else s
 
 
-def _ratings(measures_df: pd.DataFrame, evaluations_df: pd.DataFrame | None, year: int | None,
-             lang: str) -> dict[str, Rating]:
+def _ratings(
+    measures_df: pd.DataFrame, evaluations_df: pd.DataFrame | None, year: int | None, lang: str
+) -> dict[str, Rating]:
     """measure_id → rating ('3 toteutunut hyvin' + comment) for the report tables."""
     if evaluations_df is None or year is None:
         return {}
     rated = ratings_for(measures_df, evaluations_df, year)
-    return {r["measure_id"]: Rating(rating_label(int(r["rating"]), lang), _plain(r.get("comment")))
-            for _, r in rated.iterrows()}
+    return {
+        r["measure_id"]: Rating(rating_label(int(r["rating"]), lang), _plain(r.get("comment")))
+        for _, r in rated.iterrows()
+    }
 
 
 def _indicator_table(plan: Plan, observations_df: pd.DataFrame, goal_id: str, lang: str) -> Table | None:
@@ -316,42 +336,85 @@ def _indicator_table(plan: Plan, observations_df: pd.DataFrame, goal_id: str, la
     rows = []
     for _, r in comp.iterrows():
         trend = trends.get((int(r["indicator_id"]), str(r["series_id"])), {}).get(r["group_id"], "ei_trendia")
-        rows.append(Row([
-            r["label"], r["group_label"], int(r["year"]), _fmt(r["value"], r["unit"]), _fmt(r["national"], r["unit"]),
-            status_text(r["status"], lang), trend_label(trend, lang),
-            r.get("flag_text", r["flag"]),  # plain words, never the codes or extraction notes
-        ]))
-    headers = [t("col.indicator", lang), t("col.group", lang), t("col.year", lang), t("col.value", lang),
-               t("col.national", lang), text("col.status_vs", lang), text("col.trend", lang), t("col.flag", lang)]
+        rows.append(
+            Row(
+                [
+                    r["label"],
+                    r["group_label"],
+                    int(r["year"]),
+                    _fmt(r["value"], r["unit"]),
+                    _fmt(r["national"], r["unit"]),
+                    status_text(r["status"], lang),
+                    trend_label(trend, lang),
+                    r.get("flag_text", r["flag"]),  # plain words, never the codes or extraction notes
+                ]
+            )
+        )
+    headers = [
+        t("col.indicator", lang),
+        t("col.group", lang),
+        t("col.year", lang),
+        t("col.value", lang),
+        t("col.national", lang),
+        text("col.status_vs", lang),
+        text("col.trend", lang),
+        t("col.flag", lang),
+    ]
     return Table(headers, rows, cell_classes=["", "", "num", "num", "num", "", "", ""], css_class="indicators")
 
 
 def _subgoal_table(plan: Plan, goal_id: str, lang: str) -> Table:
     """The goal's sub-goals with difficulty, impact and indicator numbers."""
-    headers = [t("col.subgoal", lang), t("col.title", lang), t("col.difficulty", lang), t("col.impact", lang),
-               t("col.indicators", lang)]
-    return Table(headers, [Row([r.subgoal_id, r.title, r.difficulty, r.impact, r.indicators])
-                           for r in subgoal_table(plan, goal_id, lang).itertuples()])
+    headers = [
+        t("col.subgoal", lang),
+        t("col.title", lang),
+        t("col.difficulty", lang),
+        t("col.impact", lang),
+        t("col.indicators", lang),
+    ]
+    return Table(
+        headers,
+        [
+            Row([r.subgoal_id, r.title, r.difficulty, r.impact, r.indicators])
+            for r in subgoal_table(plan, goal_id, lang).itertuples()
+        ],
+    )
 
 
-def _goal_measure_sections(plan: Plan, measures_df: pd.DataFrame, goal_id: str, lang: str,
-                           ratings: dict[str, Rating], year: int | None) -> list[dict[str, object]]:
+def _goal_measure_sections(
+    plan: Plan, measures_df: pd.DataFrame, goal_id: str, lang: str, ratings: dict[str, Rating], year: int | None
+) -> list[dict[str, object]]:
     """The goal's real measures per sub-goal: actor, toimenpide, mittari, aikataulu, status (and rating)."""
     display = measures_display(plan, measures_df, lang) if not measures_df.empty else measures_df
     real = real_measures(display) if not display.empty else display
     real = real[real["subgoal_id"].map(goal_of) == goal_id] if not real.empty else real
-    headers = [t("col.actor", lang), t("col.toimenpide", lang), t("col.mittari", lang), t("col.aikataulu", lang),
-               t("col.status", lang)] + ([text("col.rating", lang, year=year)] if ratings else [])
+    headers = [
+        t("col.actor", lang),
+        t("col.toimenpide", lang),
+        t("col.mittari", lang),
+        t("col.aikataulu", lang),
+        t("col.status", lang),
+    ] + ([text("col.rating", lang, year=year)] if ratings else [])
     sections = []
     for s in plan.subgoals_of(goal_id):
         mine = real[real["subgoal_id"] == s.subgoal_id] if not real.empty else real
         if mine.empty:
             continue
-        rows = [Row([m["actor"], m["toimenpide"], m["mittari"], m["aikataulu"], status_label(m.get("status"), lang)]
-                    + ([ratings.get(m["measure_id"], Rating(rating_label(0, lang)))] if ratings else []))
-                for _, m in mine.iterrows()]
-        sections.append({"subgoal_id": s.subgoal_id, "title": name(s, lang, "title"), "count": len(mine),
-                         "table": Table(headers, rows)})
+        rows = [
+            Row(
+                [m["actor"], m["toimenpide"], m["mittari"], m["aikataulu"], status_label(m.get("status"), lang)]
+                + ([ratings.get(m["measure_id"], Rating(rating_label(0, lang)))] if ratings else [])
+            )
+            for _, m in mine.iterrows()
+        ]
+        sections.append(
+            {
+                "subgoal_id": s.subgoal_id,
+                "title": name(s, lang, "title"),
+                "count": len(mine),
+                "table": Table(headers, rows),
+            }
+        )
     return sections
 
 
@@ -359,39 +422,71 @@ def _actor_row(m: pd.Series, lang: str, ratings: dict[str, Rating]) -> Row:
     """One row of an actor's table; a reference or out-of-scope row says what it is and is muted."""
     real = m["row_kind"] == "measure"
     first = _plain(m["toimenpide"]) if real else f"{_plain(m['row_kind_label'])}: {_plain(m['toimenpide'])}"
-    cells = [first, m["mittari"], m["aikataulu"], m["toimijat"], m["seuranta"],
-             status_label(m.get("status"), lang) if real else "", m.get("contact", "")]
+    cells = [
+        first,
+        m["mittari"],
+        m["aikataulu"],
+        m["toimijat"],
+        m["seuranta"],
+        status_label(m.get("status"), lang) if real else "",
+        m.get("contact", ""),
+    ]
     if ratings:
         cells.append(ratings.get(m["measure_id"], Rating(rating_label(0, lang))) if real else "")
     return Row(cells, "" if real else "other")
 
 
-def _actor_goals(plan: Plan, display: pd.DataFrame, lang: str, ratings: dict[str, Rating],
-                 year: int | None) -> list[dict[str, object]]:
+def _actor_goals(
+    plan: Plan, display: pd.DataFrame, lang: str, ratings: dict[str, Rating], year: int | None
+) -> list[dict[str, object]]:
     """An actor's rows per päätavoite and välitavoite, in the plan's order; goals without rows left out."""
-    headers = [t("col.toimenpide", lang), t("col.mittari", lang), t("col.aikataulu", lang), t("col.toimijat", lang),
-               t("col.seuranta", lang), t("col.status", lang), t("col.contact", lang)]
+    headers = [
+        t("col.toimenpide", lang),
+        t("col.mittari", lang),
+        t("col.aikataulu", lang),
+        t("col.toimijat", lang),
+        t("col.seuranta", lang),
+        t("col.status", lang),
+        t("col.contact", lang),
+    ]
     if ratings:
         headers.append(text("col.rating", lang, year=year))
     goals = []
     for goal in sorted(plan.goals, key=lambda g: g.number):
         in_goal = display[display["subgoal_id"].map(goal_of) == goal.goal_id] if not display.empty else display
-        sections = [{"subgoal_id": s.subgoal_id, "title": name(s, lang, "title"),
-                     "table": Table(headers, [_actor_row(m, lang, ratings) for _, m in rows_df.iterrows()])}
-                    for s in plan.subgoals_of(goal.goal_id)
-                    if not (rows_df := in_goal[in_goal["subgoal_id"] == s.subgoal_id]).empty]
+        sections = [
+            {
+                "subgoal_id": s.subgoal_id,
+                "title": name(s, lang, "title"),
+                "table": Table(headers, [_actor_row(m, lang, ratings) for _, m in rows_df.iterrows()]),
+            }
+            for s in plan.subgoals_of(goal.goal_id)
+            if not (rows_df := in_goal[in_goal["subgoal_id"] == s.subgoal_id]).empty
+        ]
         if sections:
-            goals.append({"heading": text("goal.title", lang, goal=goal.goal_id, title=name(goal, lang, "title")),
-                          "sections": sections})
+            goals.append(
+                {
+                    "heading": text("goal.title", lang, goal=goal.goal_id, title=name(goal, lang, "title")),
+                    "sections": sections,
+                }
+            )
     return goals
 
 
 # ------------------------------------------------------------------ reports
 
-def goal_report_html(plan: Plan, measures_df: pd.DataFrame, observations_df: pd.DataFrame, goal_id: str,
-                     lang: str = "fi", figures: Sequence[go.Figure] | None = None,
-                     evaluations_df: pd.DataFrame | None = None, year: int | None = None,
-                     static: bool | None = None) -> str:
+
+def goal_report_html(
+    plan: Plan,
+    measures_df: pd.DataFrame,
+    observations_df: pd.DataFrame,
+    goal_id: str,
+    lang: str = "fi",
+    figures: Sequence[go.Figure] | None = None,
+    evaluations_df: pd.DataFrame | None = None,
+    year: int | None = None,
+    static: bool | None = None,
+) -> str:
     """A printable, self-contained HTML report of one päätavoite.
 
     Sections: service-level mix, sub-goals, indicators (Kymenlaakso vs whole country, status,
@@ -401,11 +496,17 @@ def goal_report_html(plan: Plan, measures_df: pd.DataFrame, observations_df: pd.
     """
     goal = plan.goal(goal_id)
     heading = text("goal.title", lang, goal=goal.goal_id, title=name(goal, lang, "title"))
-    mix = [{"label": t(f"mix.{key}", lang), "share": f"{getattr(goal, f'{key}_pct'):g} %"}
-           for key in ("preventive", "early_support", "intensive")]
+    mix = [
+        {"label": t(f"mix.{key}", lang), "share": f"{getattr(goal, f'{key}_pct'):g} %"}
+        for key in ("preventive", "early_support", "intensive")
+    ]
     ratings = _ratings(measures_df, evaluations_df, year, lang)
     return _render(
-        "goal.html.j2", lang, **_frame(plan, text("goal.report", lang), heading, lang), landscape=False, mix=mix,
+        "goal.html.j2",
+        lang,
+        **_frame(plan, text("goal.report", lang), heading, lang),
+        landscape=False,
+        mix=mix,
         subgoals=_subgoal_table(plan, goal_id, lang),
         indicators=_indicator_table(plan, observations_df, goal_id, lang),
         **_charts_context(figures, lang, static),
@@ -413,9 +514,17 @@ def goal_report_html(plan: Plan, measures_df: pd.DataFrame, observations_df: pd.
     )
 
 
-def actor_report_html(plan: Plan, measures_df: pd.DataFrame, actor_id: str, lang: str = "fi",
-                      figures: Sequence[go.Figure] | None = None, evaluations_df: pd.DataFrame | None = None,
-                      year: int | None = None, static: bool | None = None, landscape: bool = True) -> str:
+def actor_report_html(
+    plan: Plan,
+    measures_df: pd.DataFrame,
+    actor_id: str,
+    lang: str = "fi",
+    figures: Sequence[go.Figure] | None = None,
+    evaluations_df: pd.DataFrame | None = None,
+    year: int | None = None,
+    static: bool | None = None,
+    landscape: bool = True,
+) -> str:
     """A printable, self-contained HTML report of one actor's measures table, per goal and sub-goal.
 
     Real measures get toimenpide, mittari, aikataulu, toimijat, seuranta, status, contact (and the
@@ -433,17 +542,27 @@ def actor_report_html(plan: Plan, measures_df: pd.DataFrame, actor_id: str, lang
     display = measures_display(plan, mine, lang) if not mine.empty else mine
     ratings = _ratings(mine, evaluations_df, year, lang)
     return _render(
-        "actor.html.j2", lang, **_frame(plan, text("actor.report", lang), name(actor, lang), lang, extra),
-        landscape=landscape, **_charts_context(figures, lang, static),
+        "actor.html.j2",
+        lang,
+        **_frame(plan, text("actor.report", lang), name(actor, lang), lang, extra),
+        landscape=landscape,
+        **_charts_context(figures, lang, static),
         goals=_actor_goals(plan, display, lang, ratings, year),
     )
 
 
 # ------------------------------------------------------------------ default figures for the reports
 
-def default_goal_figures(plan: Plan, measures_df: pd.DataFrame, observations_df: pd.DataFrame, goal_id: str,
-                         lang: str = "fi", evaluations_df: pd.DataFrame | None = None,
-                         year: int | None = None) -> list[go.Figure]:
+
+def default_goal_figures(
+    plan: Plan,
+    measures_df: pd.DataFrame,
+    observations_df: pd.DataFrame,
+    goal_id: str,
+    lang: str = "fi",
+    evaluations_df: pd.DataFrame | None = None,
+    year: int | None = None,
+) -> list[go.Figure]:
     """Charts a goal report usually carries: the indicator × group status grid, and the year's ratings."""
     from core.charts import status_heatmap
     from core.evaluation import evaluation_figure, evaluation_summary
@@ -463,9 +582,15 @@ def default_goal_figures(plan: Plan, measures_df: pd.DataFrame, observations_df:
     return figs
 
 
-def default_actor_figures(plan: Plan, measures_df: pd.DataFrame, actor_id: str, lang: str = "fi",
-                          evaluations_df: pd.DataFrame | None = None, year: int | None = None,
-                          horizon: int | None = None) -> list[go.Figure]:
+def default_actor_figures(
+    plan: Plan,
+    measures_df: pd.DataFrame,
+    actor_id: str,
+    lang: str = "fi",
+    evaluations_df: pd.DataFrame | None = None,
+    year: int | None = None,
+    horizon: int | None = None,
+) -> list[go.Figure]:
     """Charts an actor report usually carries: the actor's timeline and, if given, the year's ratings per goal."""
     from core.evaluation import evaluation_figure, evaluation_summary
     from core.evaluation import text as eval_text

@@ -13,8 +13,9 @@ _RANGE = re.compile(r"(?<!\d)(20[1-4]\d)\s*[–—-]\s*(20[1-4]\d)(?!\d)")
 _PERMANENT = re.compile(r"\b(pysyv|jatkuv|perustoimin)|vuosittain", re.IGNORECASE)
 _FROM = re.compile(r"(20[1-4]\d)\s*(alkaen|lähtien|eteenpäin)|alkaen\s*(20[1-4]\d)", re.IGNORECASE)
 # A start, not an end: "Aloitettu vuonna 2019", "toiminnan käynnistyminen vuoden 2020 aikana", "käyntiin 2021"
-_STARTED = re.compile(r"\b(aloitettu|käynnistetty|alkanut|aloitetaan|käynnistetään|käynnisty\w*|käyntiin)\b",
-                      re.IGNORECASE)
+_STARTED = re.compile(
+    r"\b(aloitettu|käynnistetty|alkanut|aloitetaan|käynnistetään|käynnisty\w*|käyntiin)\b", re.IGNORECASE
+)
 
 
 @dataclass(frozen=True)

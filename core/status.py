@@ -43,9 +43,7 @@ def status_vs_national(
     if _missing(value) or _missing(national):
         return Status.NO_REFERENCE
     band = float(config.get("neutral_band")) if band is None else band
-    relative_band = (
-        float(config.get("neutral_band_relative")) if relative_band is None else relative_band
-    )
+    relative_band = float(config.get("neutral_band_relative")) if relative_band is None else relative_band
     if band < 0 or relative_band < 0:
         raise ValueError("the neutral band cannot be negative")
     if direction is Direction.CONTEXT:
@@ -71,9 +69,7 @@ def trend_since_baseline(
         return Trend.NO_TREND
     threshold = float(config.get("trend_threshold")) if threshold is None else threshold
     relative_threshold = (
-        float(config.get("trend_threshold_relative"))
-        if relative_threshold is None
-        else relative_threshold
+        float(config.get("trend_threshold_relative")) if relative_threshold is None else relative_threshold
     )
     if direction is Direction.CONTEXT:
         return Trend.UNCHANGED

@@ -36,5 +36,6 @@ def md_escape(value: object) -> str:
     text = _AUTOLINK.sub(r"\1" + WORD_JOINER, _LINE_BREAKS.sub(" ", str(value)))
     text = _COLON_WORD.sub(":" + WORD_JOINER, text)
     text = "".join("\\" + ch if ch in MD_SPECIALS else ch for ch in text)
-    return _LINE_START.sub(lambda m: m.group(1) + (f"\\{m.group(2)}" if m.group(2) else f"{m.group(3)}\\{m.group(4)}"),
-                           text, count=1)
+    return _LINE_START.sub(
+        lambda m: m.group(1) + (f"\\{m.group(2)}" if m.group(2) else f"{m.group(3)}\\{m.group(4)}"), text, count=1
+    )

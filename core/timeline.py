@@ -37,8 +37,13 @@ STATUS_STYLE: dict[str, dict[str, str]] = {
     MeasureStatus.ENDED.value: {"color": "#8C8C8C", "pattern": "x", "symbol": "■"},
     MeasureStatus.UNKNOWN.value: {"color": "#D9D9D9", "pattern": "\\", "symbol": "?"},
 }
-STATUS_ORDER = [MeasureStatus.PLANNED.value, MeasureStatus.ONGOING.value, MeasureStatus.ESTABLISHED.value,
-                MeasureStatus.ENDED.value, MeasureStatus.UNKNOWN.value]
+STATUS_ORDER = [
+    MeasureStatus.PLANNED.value,
+    MeasureStatus.ONGOING.value,
+    MeasureStatus.ESTABLISHED.value,
+    MeasureStatus.ENDED.value,
+    MeasureStatus.UNKNOWN.value,
+]
 
 
 def text(key: str, lang: str = "fi", **values: object) -> str:
@@ -97,16 +102,33 @@ def default_horizon(plan: Plan | None, measures_df: pd.DataFrame | None = None) 
     return max(years) if years else date.today().year
 
 
-def timeline_frame(plan: Plan | None, measures_df: pd.DataFrame, lang: str = "fi",
-                   horizon: int | None = None) -> pd.DataFrame:
+def timeline_frame(
+    plan: Plan | None, measures_df: pd.DataFrame, lang: str = "fi", horizon: int | None = None
+) -> pd.DataFrame:
     """Dated real measures in actor / sub-goal / seq order with computed bar years and labels.
 
     Columns: measure_id, actor_id, actor, subgoal_id, seq, label, toimenpide, aikataulu, status,
     status_label, start, end (last year drawn, inclusive), open_ended, permanent, marker, years_text.
     ``label``/``actor`` are plain text (not escaped).
     """
-    columns = ["measure_id", "actor_id", "actor", "subgoal_id", "seq", "label", "toimenpide", "aikataulu",
-               "status", "status_label", "start", "end", "open_ended", "permanent", "marker", "years_text"]
+    columns = [
+        "measure_id",
+        "actor_id",
+        "actor",
+        "subgoal_id",
+        "seq",
+        "label",
+        "toimenpide",
+        "aikataulu",
+        "status",
+        "status_label",
+        "start",
+        "end",
+        "open_ended",
+        "permanent",
+        "marker",
+        "years_text",
+    ]
     horizon = horizon or default_horizon(plan, measures_df)
     actor_names = {a.actor_id: name(a, lang) for a in plan.actors} if plan else {}
     actor_order = {a.actor_id: i for i, a in enumerate(plan.actors)} if plan else {}
@@ -132,15 +154,26 @@ def timeline_frame(plan: Plan | None, measures_df: pd.DataFrame, lang: str = "fi
             last = end
             marker = ""
         years_text = f"{start}–{end}" if (end and end != start and not open_ended) else f"{start}"
-        rows.append({
-            "measure_id": m["measure_id"], "actor_id": m["actor_id"],
-            "actor": actor_names.get(m["actor_id"], m["actor_id"]), "subgoal_id": m["subgoal_id"],
-            "seq": int(m.get("seq") or 0),
-            "label": f"{m['subgoal_id']} · {short_label(m.get('toimenpide', ''))}",
-            "toimenpide": str(m.get("toimenpide") or ""), "aikataulu": str(m.get("aikataulu") or ""),
-            "status": status, "status_label": status_label(status, lang), "start": start, "end": last,
-            "open_ended": open_ended, "permanent": permanent, "marker": marker, "years_text": years_text,
-        })
+        rows.append(
+            {
+                "measure_id": m["measure_id"],
+                "actor_id": m["actor_id"],
+                "actor": actor_names.get(m["actor_id"], m["actor_id"]),
+                "subgoal_id": m["subgoal_id"],
+                "seq": int(m.get("seq") or 0),
+                "label": f"{m['subgoal_id']} · {short_label(m.get('toimenpide', ''))}",
+                "toimenpide": str(m.get("toimenpide") or ""),
+                "aikataulu": str(m.get("aikataulu") or ""),
+                "status": status,
+                "status_label": status_label(status, lang),
+                "start": start,
+                "end": last,
+                "open_ended": open_ended,
+                "permanent": permanent,
+                "marker": marker,
+                "years_text": years_text,
+            }
+        )
     df = pd.DataFrame(rows, columns=columns)
     if df.empty:
         return df
@@ -161,8 +194,14 @@ def undated_measures(measures_df: pd.DataFrame, plan: Plan | None = None, lang: 
     return undated.sort_values(["_a", "_s", "seq"]).drop(columns=["_a", "_s"]).reset_index(drop=True)
 
 
-def timeline_figure(plan: Plan | None, measures_df: pd.DataFrame, lang: str = "fi", horizon: int | None = None,
-                    today: date | None = None, title: str | None = None) -> go.Figure:
+def timeline_figure(
+    plan: Plan | None,
+    measures_df: pd.DataFrame,
+    lang: str = "fi",
+    horizon: int | None = None,
+    today: date | None = None,
+    title: str | None = None,
+) -> go.Figure:
     """Gantt-style bars per measure, grouped by actor, coloured + labelled by status, hover HTML-escaped.
 
     ``horizon`` is the last year drawn for open-ended measures (default: the plan's last year).
@@ -179,8 +218,15 @@ def timeline_figure(plan: Plan | None, measures_df: pd.DataFrame, lang: str = "f
             fig.add_trace(_status_bars(part, status, rows.y_of, lang))
     if frame.empty:
         first, last = (horizon - 5, horizon)
-        fig.add_annotation(text=text("empty", lang), showarrow=False, xref="paper", yref="paper", x=0.5, y=0.5,
-                           font={"size": FONT_SIZE})
+        fig.add_annotation(
+            text=text("empty", lang),
+            showarrow=False,
+            xref="paper",
+            yref="paper",
+            x=0.5,
+            y=0.5,
+            font={"size": FONT_SIZE},
+        )
     else:
         first, last = int(frame["start"].min()), max(int(frame["end"].max()), horizon)
     for y in rows.header_rows[1:]:
@@ -188,22 +234,49 @@ def timeline_figure(plan: Plan | None, measures_df: pd.DataFrame, lang: str = "f
     if today is not None and first <= today.year <= last:
         x_now = today.year + (today.timetuple().tm_yday - 1) / 365
         fig.add_vline(x=x_now, line={"color": "#000000", "dash": "dot", "width": 2})
-        fig.add_annotation(x=x_now, y=0, yref="paper", yanchor="top", text=text("now", lang), showarrow=False,
-                           font={"size": SMALL_FONT_SIZE})
+        fig.add_annotation(
+            x=x_now,
+            y=0,
+            yref="paper",
+            yanchor="top",
+            text=text("now", lang),
+            showarrow=False,
+            font={"size": SMALL_FONT_SIZE},
+        )
     if undated_n:
-        fig.add_annotation(text="<br>".join(html.escape(x) for x in _wrap(text("undated_note", lang, n=undated_n))),
-                           showarrow=False, xref="paper", align="left",
-                           yref="paper", x=0, y=0, yanchor="top", yshift=-48, xanchor="left",
-                           font={"size": SMALL_FONT_SIZE})
+        fig.add_annotation(
+            text="<br>".join(html.escape(x) for x in _wrap(text("undated_note", lang, n=undated_n))),
+            showarrow=False,
+            xref="paper",
+            align="left",
+            yref="paper",
+            x=0,
+            y=0,
+            yanchor="top",
+            yshift=-48,
+            xanchor="left",
+            font={"size": SMALL_FONT_SIZE},
+        )
     _timeline_axes(fig, rows, first, last)
     height = max(300, 210 + ROW_HEIGHT * max(rows.count, 1))
     top = 120 if title else 80
     fig.update_layout(
-        barmode="overlay", bargap=0.25, font={"size": FONT_SIZE}, plot_bgcolor="white", height=height,
+        barmode="overlay",
+        bargap=0.25,
+        font={"size": FONT_SIZE},
+        plot_bgcolor="white",
+        height=height,
         title={"text": title, "y": 1 - 12 / height, "yanchor": "top", "yref": "container"} if title else None,
         margin={"l": 10, "r": 30, "t": top, "b": 110 if undated_n else 30},
-        legend={"orientation": "h", "xanchor": "left", "x": 0, "yref": "container", "yanchor": "top",
-                "y": 1 - (52 if title else 8) / height, "traceorder": "normal"},
+        legend={
+            "orientation": "h",
+            "xanchor": "left",
+            "x": 0,
+            "yref": "container",
+            "yanchor": "top",
+            "y": 1 - (52 if title else 8) / height,
+            "traceorder": "normal",
+        },
         hoverlabel={"font_size": SMALL_FONT_SIZE, "align": "left"},
         showlegend=not frame.empty,
     )
@@ -257,12 +330,14 @@ def _cut(label: str, width: int = LABEL_CHARS - 6) -> str:
 
 def _bar_hover(r: pd.Series, label: str, lang: str) -> str:
     """A measure's hover: actor, sub-goal, toimenpide, aikataulu, years and status (texts escaped)."""
-    return (f"<b>{text('hover.actor', lang)}:</b> {html.escape(r['actor'])}<br>"
-            f"<b>{text('hover.subgoal', lang)}:</b> {html.escape(r['subgoal_id'])}<br>"
-            f"<b>{text('hover.toimenpide', lang)}:</b><br>{hover_text(r['toimenpide'])}<br>"
-            f"<b>{text('hover.aikataulu', lang)}:</b> {hover_text(r['aikataulu'], 300)}<br>"
-            f"<b>{text('hover.years', lang)}:</b> {r['years_text']} {html.escape(r['marker'])}<br>"
-            f"<b>{text('hover.status', lang)}:</b> {label}")
+    return (
+        f"<b>{text('hover.actor', lang)}:</b> {html.escape(r['actor'])}<br>"
+        f"<b>{text('hover.subgoal', lang)}:</b> {html.escape(r['subgoal_id'])}<br>"
+        f"<b>{text('hover.toimenpide', lang)}:</b><br>{hover_text(r['toimenpide'])}<br>"
+        f"<b>{text('hover.aikataulu', lang)}:</b> {hover_text(r['aikataulu'], 300)}<br>"
+        f"<b>{text('hover.years', lang)}:</b> {r['years_text']} {html.escape(r['marker'])}<br>"
+        f"<b>{text('hover.status', lang)}:</b> {label}"
+    )
 
 
 def _status_bars(part: pd.DataFrame, status: str, y_of: dict[str, int], lang: str) -> go.Bar:
@@ -272,11 +347,17 @@ def _status_bars(part: pd.DataFrame, status: str, y_of: dict[str, int], lang: st
     ink = ink_for(style["color"])
     label = status_label(status, lang)
     return go.Bar(
-        y=[y_of[mid] + BAR_SHIFT for mid in part["measure_id"]], width=BAR_WIDTH,
+        y=[y_of[mid] + BAR_SHIFT for mid in part["measure_id"]],
+        width=BAR_WIDTH,
         x=[int(e) + 1 - int(s) for s, e in zip(part["start"], part["end"], strict=True)],
-        base=[int(s) for s in part["start"]], orientation="h", name=label,
-        marker={"color": style["color"], "line": {"color": "#333333", "width": 1},
-                "pattern": {"shape": style["pattern"], "fillmode": "overlay", "fgcolor": ink, "fgopacity": 0.25}},
+        base=[int(s) for s in part["start"]],
+        orientation="h",
+        name=label,
+        marker={
+            "color": style["color"],
+            "line": {"color": "#333333", "width": 1},
+            "pattern": {"shape": style["pattern"], "fillmode": "overlay", "fgcolor": ink, "fgopacity": 0.25},
+        },
         customdata=[_bar_hover(r, label, lang) for _, r in part.iterrows()],
         hovertemplate="%{customdata}<extra></extra>",
         meta={"status": status, "measure_ids": list(part["measure_id"])},
@@ -291,14 +372,35 @@ def _timeline_axes(fig: go.Figure, rows: _Rows, first: int, last: int) -> None:
     year, and year lines. No tick labels on the left: the plot keeps the whole width on a phone."""
     fig.update_yaxes(range=[max(rows.count, 1) - 0.5 + BAR_SHIFT, -0.5], showticklabels=False, showgrid=False)
     headers = set(rows.header_rows)
-    fig.update_layout(annotations=[*fig.layout.annotations, *(
-        {"text": tick, "x": 0, "xref": "paper", "xanchor": "left", "y": row if row in headers else row - 0.02,
-         "yref": "y", "yanchor": "middle" if row in headers else "bottom", "showarrow": False, "align": "left",
-         "font": {"size": FONT_SIZE if row in headers else SMALL_FONT_SIZE, "color": "#1a1a1a"}}
-        for row, tick in zip(rows.tickvals, rows.ticktext, strict=True))])
+    fig.update_layout(
+        annotations=[
+            *fig.layout.annotations,
+            *(
+                {
+                    "text": tick,
+                    "x": 0,
+                    "xref": "paper",
+                    "xanchor": "left",
+                    "y": row if row in headers else row - 0.02,
+                    "yref": "y",
+                    "yanchor": "middle" if row in headers else "bottom",
+                    "showarrow": False,
+                    "align": "left",
+                    "font": {"size": FONT_SIZE if row in headers else SMALL_FONT_SIZE, "color": "#1a1a1a"},
+                }
+                for row, tick in zip(rows.tickvals, rows.ticktext, strict=True)
+            ),
+        ]
+    )
     years = list(range(first, last + 1))
-    fig.update_xaxes(tickmode="array", tickvals=[y + 0.5 for y in years], ticktext=[str(y) for y in years],
-                     range=[first, last + 1], showgrid=False, side="top",
-                     tickfont={"size": SMALL_FONT_SIZE, "color": "#1a1a1a"})
+    fig.update_xaxes(
+        tickmode="array",
+        tickvals=[y + 0.5 for y in years],
+        ticktext=[str(y) for y in years],
+        range=[first, last + 1],
+        showgrid=False,
+        side="top",
+        tickfont={"size": SMALL_FONT_SIZE, "color": "#1a1a1a"},
+    )
     for y in years[1:]:
         fig.add_vline(x=y, line={"color": "#E5E5E5", "width": 1}, layer="below")

@@ -64,8 +64,9 @@ def has_series(trend_df: pd.DataFrame) -> bool:
     return any(n >= 2 for n in _kymenlaakso_years(trend_df).values())
 
 
-def pairs_with_series(observations: pd.DataFrame, pairs: list[tuple[int, str]],
-                      group: str | None = None) -> list[tuple[int, str]]:
+def pairs_with_series(
+    observations: pd.DataFrame, pairs: list[tuple[int, str]], group: str | None = None
+) -> list[tuple[int, str]]:
     """Those (indicator, series) pairs, in order, with Kymenlaakso values from two or more years
     for some group (for ``group`` only, when given): the ones that have a trend to draw."""
     obs = observations[(observations["area"] == "kymenlaakso") & observations["year"].notna()]
@@ -73,8 +74,14 @@ def pairs_with_series(observations: pd.DataFrame, pairs: list[tuple[int, str]],
         obs = obs[obs["group_id"] == group]
     if obs.empty:
         return []
-    keys = list(zip(obs["indicator_id"].astype(int), obs["series_id"].fillna("").astype(str),
-                    obs["group_id"].astype(str), strict=True))
+    keys = list(
+        zip(
+            obs["indicator_id"].astype(int),
+            obs["series_id"].fillna("").astype(str),
+            obs["group_id"].astype(str),
+            strict=True,
+        )
+    )
     years: dict[tuple[int, str, str], set] = {}
     for key, year in zip(keys, obs["year"], strict=True):
         years.setdefault(key, set()).add(int(year))
@@ -104,17 +111,20 @@ def _area_style(area: str, others: dict[str, dict[str, str]]) -> dict[str, str]:
 
 def _message_figure(message: str, title: str | None) -> go.Figure:
     fig = go.Figure()
-    fig.add_annotation(text=message, showarrow=False, xref="paper", yref="paper", x=0.5, y=0.5,
-                       font={"size": FONT_SIZE, "color": INK})
-    fig.update_layout(template=TEMPLATE, title=title, font={"size": FONT_SIZE, "color": INK}, height=320,
-                      plot_bgcolor="white")
+    fig.add_annotation(
+        text=message, showarrow=False, xref="paper", yref="paper", x=0.5, y=0.5, font={"size": FONT_SIZE, "color": INK}
+    )
+    fig.update_layout(
+        template=TEMPLATE, title=title, font={"size": FONT_SIZE, "color": INK}, height=320, plot_bgcolor="white"
+    )
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False)
     return fig
 
 
-def trend_figure(trend_df: pd.DataFrame, lang: str = "fi", unit: str | None = None,
-                 title: str | None = None) -> go.Figure:
+def trend_figure(
+    trend_df: pd.DataFrame, lang: str = "fi", unit: str | None = None, title: str | None = None
+) -> go.Figure:
     """Lines per group × area over the years, the trend word in the legend and at the last point.
 
     ``unit`` ('percent', 'count', …) only sets the value axis title and number format.
@@ -137,8 +147,17 @@ def trend_figure(trend_df: pd.DataFrame, lang: str = "fi", unit: str | None = No
         for area in areas:
             part = gpart[gpart["area"] == area].sort_values("year")
             if not part.empty:
-                _add_line(fig, part, str(gid), str(area), OKABE_ITO[gi % len(OKABE_ITO)],
-                          _area_style(area, other_styles), unit, lang, word_at_end=len(groups) == 1)
+                _add_line(
+                    fig,
+                    part,
+                    str(gid),
+                    str(area),
+                    OKABE_ITO[gi % len(OKABE_ITO)],
+                    _area_style(area, other_styles),
+                    unit,
+                    lang,
+                    word_at_end=len(groups) == 1,
+                )
     _trend_layout(fig, df, len(groups), unit, title, lang)
     return fig
 
@@ -176,8 +195,17 @@ def _hover_texts(part: pd.DataFrame, heading: str, trend: str, unit: str | None,
     ]
 
 
-def _add_line(fig: go.Figure, part: pd.DataFrame, gid: str, area: str, color: str, style: dict[str, str],
-              unit: str | None, lang: str, word_at_end: bool) -> None:
+def _add_line(
+    fig: go.Figure,
+    part: pd.DataFrame,
+    gid: str,
+    area: str,
+    color: str,
+    style: dict[str, str],
+    unit: str | None,
+    lang: str,
+    word_at_end: bool,
+) -> None:
     """One group's line in one area; Kymenlaakso's trend word in its name (and at its end if ``word_at_end``)."""
     trend = str(part["trend"].iloc[0]) if area == "kymenlaakso" else ""
     heading = f"{html.escape(str(part['group_label'].iloc[0]))} · {html.escape(str(part['area_label'].iloc[0]))}"
@@ -185,12 +213,20 @@ def _add_line(fig: go.Figure, part: pd.DataFrame, gid: str, area: str, color: st
     one_point = part["year"].nunique() < 2
     fig.add_trace(
         go.Scatter(
-            x=list(part["year"]), y=list(part["value"]), name=name, legendgroup=gid,
+            x=list(part["year"]),
+            y=list(part["value"]),
+            name=name,
+            legendgroup=gid,
             mode="markers" if one_point else "lines+markers",
             line={"color": color, "dash": style["dash"], "width": 3},
-            marker={"color": color if area == "kymenlaakso" else "white", "symbol": style["symbol"],
-                    "size": 13, "line": {"color": color, "width": 2.5}},
-            customdata=_hover_texts(part, heading, trend, unit, lang), hovertemplate="%{customdata}<extra></extra>",
+            marker={
+                "color": color if area == "kymenlaakso" else "white",
+                "symbol": style["symbol"],
+                "size": 13,
+                "line": {"color": color, "width": 2.5},
+            },
+            customdata=_hover_texts(part, heading, trend, unit, lang),
+            hovertemplate="%{customdata}<extra></extra>",
             meta={"group_id": gid, "area": area, "trend": trend},
         )
     )
@@ -198,31 +234,61 @@ def _add_line(fig: go.Figure, part: pd.DataFrame, gid: str, area: str, color: st
         # one group: its trend word beside the last point (with more, labels could collide;
         # the legend carries every group's word)
         last = part.iloc[-1]
-        fig.add_annotation(x=int(last["year"]), y=float(last["value"]), text=trend_label(trend, lang),
-                           showarrow=False, xanchor="left", xshift=12, font={"size": FONT_SIZE, "color": INK},
-                           bgcolor="rgba(255,255,255,0.8)")
+        fig.add_annotation(
+            x=int(last["year"]),
+            y=float(last["value"]),
+            text=trend_label(trend, lang),
+            showarrow=False,
+            xanchor="left",
+            xshift=12,
+            font={"size": FONT_SIZE, "color": INK},
+            bgcolor="rgba(255,255,255,0.8)",
+        )
 
 
-def _trend_layout(fig: go.Figure, df: pd.DataFrame, n_groups: int, unit: str | None, title: str | None,
-                  lang: str) -> None:
+def _trend_layout(
+    fig: go.Figure, df: pd.DataFrame, n_groups: int, unit: str | None, title: str | None, lang: str
+) -> None:
     """Year ticks (room for the trend word when one group is drawn), the value axis, legend above, height."""
     years = sorted(df["year"].unique())
     y_title = t("chart.share_axis", lang) if unit == "percent" else t("chart.value_axis", lang)
-    fig.update_xaxes(tickmode="array", tickvals=years, ticktext=[str(y) for y in years],
-                     range=[years[0] - 0.5, years[-1] + (1.2 if len(years) > 1 and n_groups == 1 else 0.5)],
-                     title=text("axis.year", lang), showgrid=False,
-                     tickfont={"size": FONT_SIZE, "color": INK}, title_font={"size": FONT_SIZE, "color": INK})
-    fig.update_yaxes(title=y_title, gridcolor=GRID, tickfont={"size": FONT_SIZE, "color": INK},
-                     title_font={"size": FONT_SIZE, "color": INK}, rangemode="tozero" if unit != "percent_change" else None,
-                     zeroline=True, zerolinecolor="#999999")
+    fig.update_xaxes(
+        tickmode="array",
+        tickvals=years,
+        ticktext=[str(y) for y in years],
+        range=[years[0] - 0.5, years[-1] + (1.2 if len(years) > 1 and n_groups == 1 else 0.5)],
+        title=text("axis.year", lang),
+        showgrid=False,
+        tickfont={"size": FONT_SIZE, "color": INK},
+        title_font={"size": FONT_SIZE, "color": INK},
+    )
+    fig.update_yaxes(
+        title=y_title,
+        gridcolor=GRID,
+        tickfont={"size": FONT_SIZE, "color": INK},
+        title_font={"size": FONT_SIZE, "color": INK},
+        rangemode="tozero" if unit != "percent_change" else None,
+        zeroline=True,
+        zerolinecolor="#999999",
+    )
     if unit == "percent":
         fig.update_yaxes(range=[0, min(105, max(10.0, float(df["value"].max()) * 1.15))])
     height = 420 + 28 * len(fig.data)
     fig.update_layout(
         title={"text": title, "y": 1 - 12 / height, "yanchor": "top", "yref": "container"} if title else None,
-        template=TEMPLATE, font={"size": FONT_SIZE, "color": INK}, plot_bgcolor="white", height=height,
+        template=TEMPLATE,
+        font={"size": FONT_SIZE, "color": INK},
+        plot_bgcolor="white",
+        height=height,
         margin={"l": 10, "r": 30, "t": (60 if title else 20) + 28 * len(fig.data), "b": 80},
-        legend={"orientation": "v", "x": 0, "xanchor": "left", "y": 1.02, "yanchor": "bottom",
-                "traceorder": "normal", "font": {"size": FONT_SIZE, "color": INK}},
+        legend={
+            "orientation": "v",
+            "x": 0,
+            "xanchor": "left",
+            "y": 1.02,
+            "yanchor": "bottom",
+            "traceorder": "normal",
+            "font": {"size": FONT_SIZE, "color": INK},
+        },
         hoverlabel={"font": {"size": SMALL_FONT_SIZE, "color": INK}, "bgcolor": "white", "align": "left"},
     )

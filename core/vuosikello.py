@@ -148,9 +148,17 @@ def _label_months(runs_by_event: list[tuple[int, list[list[int]]]]) -> list[list
         for run in runs:
             middle = (len(run) - 1) / 2
             candidates = sorted(range(len(run)), key=lambda i: abs(i - middle))
-            free = [run[i] for i in candidates
-                    if not {(ring, (run[i] % 12) + 1), (ring, ((run[i] - 2) % 12) + 1),
-                            (ring - 1, run[i]), (ring + 1, run[i])} & placed]
+            free = [
+                run[i]
+                for i in candidates
+                if not {
+                    (ring, (run[i] % 12) + 1),
+                    (ring, ((run[i] - 2) % 12) + 1),
+                    (ring - 1, run[i]),
+                    (ring + 1, run[i]),
+                }
+                & placed
+            ]
             month = free[0] if free else run[candidates[0]]
             placed.add((ring, month))
             months.append(month)
@@ -161,12 +169,18 @@ def _label_months(runs_by_event: list[tuple[int, list[list[int]]]]) -> list[list
 def legend_rows(events_df: pd.DataFrame, lang: str = "fi") -> pd.DataFrame:
     """The wheel's key: number, title and months of each event, numbered as in the figure."""
     df = _ordered(events_df)
-    return pd.DataFrame({"number": df["number"].astype("int64"), "title": df["title"],
-                         "months": [_months_text(m, lang) for m in df["_months"]]})
+    return pd.DataFrame(
+        {
+            "number": df["number"].astype("int64"),
+            "title": df["title"],
+            "months": [_months_text(m, lang) for m in df["_months"]],
+        }
+    )
 
 
-def vuosikello_figure(events_df: pd.DataFrame, lang: str = "fi", today: date | None = None,
-                      title: str | None = None) -> go.Figure:
+def vuosikello_figure(
+    events_df: pd.DataFrame, lang: str = "fi", today: date | None = None, title: str | None = None
+) -> go.Figure:
     """A 12-month wheel (January at the top, clockwise), events on rings, this month marked.
 
     Events that share no month share a ring, so the rings stay few and wide enough for their
@@ -198,21 +212,33 @@ def vuosikello_figure(events_df: pd.DataFrame, lang: str = "fi", today: date | N
         )
         fig.add_trace(
             go.Barpolar(
-                r=[1] * len(months), base=[ring] * len(months),
-                theta=[(m - 1) * 30 for m in months], width=[28] * len(months),
-                name=f"{k}. {title_txt}", legendgroup=f"e{k}", showlegend=False,
-                marker={"color": color, "line": {"color": "#333333", "width": 1},
-                        "pattern": {"shape": pattern, "fillmode": "overlay", "fgcolor": ink_for(color), "fgopacity": 0.35}},
-                customdata=[hover] * len(months), hovertemplate="%{customdata}<extra></extra>",
+                r=[1] * len(months),
+                base=[ring] * len(months),
+                theta=[(m - 1) * 30 for m in months],
+                width=[28] * len(months),
+                name=f"{k}. {title_txt}",
+                legendgroup=f"e{k}",
+                showlegend=False,
+                marker={
+                    "color": color,
+                    "line": {"color": "#333333", "width": 1},
+                    "pattern": {"shape": pattern, "fillmode": "overlay", "fgcolor": ink_for(color), "fgopacity": 0.35},
+                },
+                customdata=[hover] * len(months),
+                hovertemplate="%{customdata}<extra></extra>",
                 meta={"event_id": row["event_id"], "number": k, "months": months, "ring": ring},
             )
         )
         fig.add_trace(
             go.Scatterpolar(
-                r=[ring + 0.5] * len(at), theta=[(m - 1) * 30 for m in at], mode="text",
+                r=[ring + 0.5] * len(at),
+                theta=[(m - 1) * 30 for m in at],
+                mode="text",
                 text=[str(k)] * len(at),
                 textfont={"size": FONT_SIZE, "color": ink_for(color), "weight": "bold"},
-                legendgroup=f"e{k}", showlegend=False, hoverinfo="skip",
+                legendgroup=f"e{k}",
+                showlegend=False,
+                hoverinfo="skip",
                 meta={"event_id": row["event_id"], "number": k, "role": "label"},
             )
         )
@@ -222,7 +248,11 @@ def vuosikello_figure(events_df: pd.DataFrame, lang: str = "fi", today: date | N
         now_month = month_name(m, lang)
         fig.add_trace(
             go.Barpolar(
-                r=[outer], base=[0], theta=[(m - 1) * 30], width=[30], showlegend=False,
+                r=[outer],
+                base=[0],
+                theta=[(m - 1) * 30],
+                width=[30],
+                showlegend=False,
                 name=text("clock.now_legend", lang, month=now_month),
                 marker={"color": "rgba(0,0,0,0.06)", "line": {"color": "#000000", "width": 3}},
                 hovertemplate=text("clock.now_legend", lang, month=now_month) + "<extra></extra>",
@@ -230,8 +260,15 @@ def vuosikello_figure(events_df: pd.DataFrame, lang: str = "fi", today: date | N
             )
         )
     if n == 0:
-        fig.add_annotation(text=text("clock.empty", lang), showarrow=False, xref="paper", yref="paper",
-                           x=0.5, y=0.5, font={"size": FONT_SIZE, "color": INK})
+        fig.add_annotation(
+            text=text("clock.empty", lang),
+            showarrow=False,
+            xref="paper",
+            yref="paper",
+            x=0.5,
+            y=0.5,
+            font={"size": FONT_SIZE, "color": INK},
+        )
     fig.update_layout(
         template=TEMPLATE,
         title={"text": title, "font": {"size": FONT_SIZE + 2, "color": INK}} if title else None,
@@ -245,7 +282,9 @@ def vuosikello_figure(events_df: pd.DataFrame, lang: str = "fi", today: date | N
             "bgcolor": "white",
             "hole": 0.2,
             "angularaxis": {
-                "rotation": 90, "direction": "clockwise", "tickmode": "array",
+                "rotation": 90,
+                "direction": "clockwise",
+                "tickmode": "array",
                 "tickvals": month_theta,
                 "ticktext": [
                     f"<b>{text('clock.now', lang, month=text(f'month_short.{m}', lang))}</b>"
@@ -253,11 +292,17 @@ def vuosikello_figure(events_df: pd.DataFrame, lang: str = "fi", today: date | N
                     else text(f"month_short.{m}", lang)  # short: the wheel stays large on a phone
                     for m in range(1, 13)
                 ],
-                "showgrid": False, "linecolor": "#555555",
+                "showgrid": False,
+                "linecolor": "#555555",
                 "tickfont": {"size": SMALL_FONT_SIZE, "color": INK},
             },
-            "radialaxis": {"range": [0, outer], "showticklabels": False, "ticks": "",
-                           "showgrid": False, "showline": False},
+            "radialaxis": {
+                "range": [0, outer],
+                "showticklabels": False,
+                "ticks": "",
+                "showgrid": False,
+                "showline": False,
+            },
         },
     )
     return fig
@@ -269,21 +314,31 @@ def upcoming_events(events_df: pd.DataFrame, today: date, n: int = 5, lang: str 
     Columns: event_id, title, months (text), next_month, next_year, months_until (0 = going on now),
     when (readable), owner, description.
     """
-    columns = ["event_id", "title", "months", "next_month", "next_year", "months_until", "when", "owner",
-               "description"]
+    columns = ["event_id", "title", "months", "next_month", "next_year", "months_until", "when", "owner", "description"]
     df = _active(events_df)
     rows = []
     for _, r in df.iterrows():
         ahead = min(((m - today.month) % 12, m) for m in r["_months"])
         until, month = ahead
         year = today.year + (1 if month < today.month else 0)
-        when = (text("upcoming.now", lang, month=month_name(month, lang)) if until == 0
-                else text("upcoming.later", lang, month=month_name(month, lang), year=year))
-        rows.append({
-            "event_id": r["event_id"], "title": r["title"], "months": ",".join(str(m) for m in sorted(r["_months"])),
-            "next_month": month, "next_year": year, "months_until": until, "when": when,
-            "owner": r["owner"], "description": r["description"],
-        })
+        when = (
+            text("upcoming.now", lang, month=month_name(month, lang))
+            if until == 0
+            else text("upcoming.later", lang, month=month_name(month, lang), year=year)
+        )
+        rows.append(
+            {
+                "event_id": r["event_id"],
+                "title": r["title"],
+                "months": ",".join(str(m) for m in sorted(r["_months"])),
+                "next_month": month,
+                "next_year": year,
+                "months_until": until,
+                "when": when,
+                "owner": r["owner"],
+                "description": r["description"],
+            }
+        )
     out = pd.DataFrame(rows, columns=columns)
     if out.empty:
         return out

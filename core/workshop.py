@@ -36,8 +36,11 @@ def subgoal_pairs(plan: Plan, subgoal_id: str) -> list[tuple[int, str]]:
     out: list[tuple[int, str]] = []
     links = sorted((x for x in plan.subgoal_indicators if x.subgoal_id == subgoal_id), key=lambda x: x.sort_order)
     for link in links:
-        pairs = ([(link.indicator_id, link.series_id)] if link.series_id or link.indicator_id not in series_of
-                 else [(link.indicator_id, s) for s in series_of[link.indicator_id]])
+        pairs = (
+            [(link.indicator_id, link.series_id)]
+            if link.series_id or link.indicator_id not in series_of
+            else [(link.indicator_id, s) for s in series_of[link.indicator_id]]
+        )
         out.extend(p for p in pairs if p not in out)
     return out
 

@@ -24,8 +24,14 @@ years = list(range(start, date.today().year + 2))
 default_year = default_evaluation_year(start, end)  # the last finished year of the plan period
 linked = int(state.get(state.YEAR) or default_year)  # a year from the link (?vuosi=) or chosen before
 why = t("year.default_help", lang, year=default_year, start=start, end=end)
-year = st.selectbox(t("eval.year", lang), years, index=years.index(linked if linked in years else default_year),
-                    placeholder=t("widget.placeholder", lang), key="w_year", help=why)
+year = st.selectbox(
+    t("eval.year", lang),
+    years,
+    index=years.index(linked if linked in years else default_year),
+    placeholder=t("widget.placeholder", lang),
+    key="w_year",
+    help=why,
+)
 if year == default_year:
     st.caption(why)
 st.session_state[state.YEAR] = str(year)
@@ -34,7 +40,6 @@ with st.expander(t("eval.scale", lang)):
     for step in scale(lang):
         st.markdown(f"**{step['rating']} – {md_escape(step['label'])}**")
         st.caption(md_escape(step["description"]))
-
 
 
 def evaluation_rows(actor: str) -> pd.DataFrame:
@@ -46,23 +51,34 @@ def evaluation_rows(actor: str) -> pd.DataFrame:
     rows = []
     for m in queries.measures_display(plan, mine, lang).itertuples():
         e = ev.loc[m.measure_id] if m.measure_id in ev.index else None
-        rows.append({
-            "measure_id": m.measure_id, "subgoal": m.subgoal, "toimenpide": m.toimenpide[:200],
-            "rating": None if e is None or pd.isna(e["rating"]) else rating_label(int(e["rating"]), lang),
-            "comment": "" if e is None else e["comment"],
-            "evaluator": "" if e is None else e["evaluator"],
-            "evaluated_on": None if e is None or not e["evaluated_on"] else date.fromisoformat(e["evaluated_on"]),
-            "version": 0 if e is None else int(e["version"]),
-        })
-    return pd.DataFrame(rows, columns=["measure_id", "subgoal", "toimenpide", "rating", "comment", "evaluator",
-                                       "evaluated_on", "version"])
+        rows.append(
+            {
+                "measure_id": m.measure_id,
+                "subgoal": m.subgoal,
+                "toimenpide": m.toimenpide[:200],
+                "rating": None if e is None or pd.isna(e["rating"]) else rating_label(int(e["rating"]), lang),
+                "comment": "" if e is None else e["comment"],
+                "evaluator": "" if e is None else e["evaluator"],
+                "evaluated_on": None if e is None or not e["evaluated_on"] else date.fromisoformat(e["evaluated_on"]),
+                "version": 0 if e is None else int(e["version"]),
+            }
+        )
+    return pd.DataFrame(
+        rows,
+        columns=["measure_id", "subgoal", "toimenpide", "rating", "comment", "evaluator", "evaluated_on", "version"],
+    )
 
 
 def summary_view() -> None:
     """The year's ratings summed up per actor, goal or sub-goal, and the measures still without one."""
     st.subheader(t("eval.summary", lang))
-    by = st.radio(t("eval.by", lang), ["actor", "goal", "subgoal"], horizontal=True, key="w_eval_by",
-                  format_func=lambda b: t(f"eval.by.{b}", lang))
+    by = st.radio(
+        t("eval.by", lang),
+        ["actor", "goal", "subgoal"],
+        horizontal=True,
+        key="w_eval_by",
+        format_func=lambda b: t(f"eval.by.{b}", lang),
+    )
     summary_figure, missing = views.evaluation(year, ctx.filters.actors, by, lang)
     views.show_chart(summary_figure, key="eval_summary", lang=lang)
     st.caption(t("evaluation.chart.note", lang))  # how to read it: a caption wraps on any screen
@@ -74,8 +90,13 @@ def grid_view() -> None:
     """One actor's measures with their rating for the year; editors change them and save at once."""
     st.subheader(t("eval.grid", lang))
     actors = [a.actor_id for a in plan.actors if not ctx.filters.actors or a.actor_id in ctx.filters.actors]
-    actor = st.selectbox(t("eval.actor", lang), actors, key="w_eval_actor", format_func=lambda a: name(plan.actor(a), lang),
-                         placeholder=t("widget.placeholder", lang))
+    actor = st.selectbox(
+        t("eval.actor", lang),
+        actors,
+        key="w_eval_actor",
+        format_func=lambda a: name(plan.actor(a), lang),
+        placeholder=t("widget.placeholder", lang),
+    )
     labels = [rating_label(r["rating"], lang) for r in scale(lang)]
     # The rows (and versions) the user was shown stay fixed while they have unsaved changes, so a
     # value someone else saves meanwhile is detected as a conflict instead of being overwritten
@@ -90,7 +111,10 @@ def grid_view() -> None:
         st.session_state[base_key] = base = (version, evaluation_rows(actor))
     frame = base[1]
     edited = st.data_editor(
-        frame, key=f"eval_editor_{actor}_{year}_{st.session_state.get(gen_key, 0)}", hide_index=True, width="stretch",
+        frame,
+        key=f"eval_editor_{actor}_{year}_{st.session_state.get(gen_key, 0)}",
+        hide_index=True,
+        width="stretch",
         disabled=ctx.editor is None or ["measure_id", "subgoal", "toimenpide"],
         column_config={
             "measure_id": st.column_config.TextColumn("ID", width="small"),
@@ -106,16 +130,23 @@ def grid_view() -> None:
     if ctx.editor is None:
         st.caption(t("edit.readonly_hint", lang))
     else:
+
         def changed_rows(force_version: dict | None = None) -> list[tuple[str, dict, int | None, dict]]:
             out = []
             for before, after in zip(frame.to_dict("records"), edited.to_dict("records"), strict=True):
                 keys = ("rating", "comment", "evaluator", "evaluated_on")
                 if all(str(before[k] or "") == str(after[k] or "") for k in keys):
                     continue
-                rating = next((r["rating"] for r in scale(lang) if rating_label(r["rating"], lang) == after["rating"]), None)
+                rating = next(
+                    (r["rating"] for r in scale(lang) if rating_label(r["rating"], lang) == after["rating"]), None
+                )
                 when = after["evaluated_on"] or date.today()
-                values = {"rating": rating, "comment": after["comment"] or "",
-                          "evaluator": after["evaluator"] or ctx.editor.name, "evaluated_on": str(when)[:10]}
+                values = {
+                    "rating": rating,
+                    "comment": after["comment"] or "",
+                    "evaluator": after["evaluator"] or ctx.editor.name,
+                    "evaluated_on": str(when)[:10],
+                }
                 version = (force_version or {}).get(after["measure_id"], before["version"] or None)
                 out.append((after["measure_id"], values, version, after))
             return out
@@ -131,11 +162,22 @@ def grid_view() -> None:
             except ConflictError as exc:
                 st.session_state["eval_conflicts"] = {c.entity_id: c.current_version for c in exc.conflicts}
                 st.error(t("eval.conflict", lang, ids=md_escape(", ".join(c.entity_id for c in exc.conflicts))))
-                st.table(pd.DataFrame([{
-                    "ID": c.entity_id,
-                    t("edit.theirs", lang): f"{rating_label(c.current.get('rating'), lang)} {c.current.get('comment', '')}",
-                    t("edit.mine", lang): f"{rating_label(c.mine.get('rating'), lang)} {c.mine.get('comment', '')}",
-                } for c in exc.conflicts]))
+                st.table(
+                    pd.DataFrame(
+                        [
+                            {
+                                "ID": c.entity_id,
+                                t(
+                                    "edit.theirs", lang
+                                ): f"{rating_label(c.current.get('rating'), lang)} {c.current.get('comment', '')}",
+                                t(
+                                    "edit.mine", lang
+                                ): f"{rating_label(c.mine.get('rating'), lang)} {c.mine.get('comment', '')}",
+                            }
+                            for c in exc.conflicts
+                        ]
+                    )
+                )
                 return
             except StoreError as exc:
                 st.error(md_escape(exc.text(lang)))

@@ -18,9 +18,13 @@ if done:
     st.success(t(done["key"], lang, **done.get("values", {})), icon=":material/check_circle:")
 
 all_ids = store.measure_ids()
-target = st.selectbox(t("history.measure", lang), [None, *all_ids], key="w_hist_measure",
-                      placeholder=t("widget.placeholder", lang),
-                      format_func=lambda m: t("history.all", lang) if m is None else m)
+target = st.selectbox(
+    t("history.measure", lang),
+    [None, *all_ids],
+    key="w_hist_measure",
+    placeholder=t("widget.placeholder", lang),
+    format_func=lambda m: t("history.all", lang) if m is None else m,
+)
 hist = store.history(entity="measure" if target else None, entity_id=target)
 if hist.empty:
     st.info(t("history.none", lang))
@@ -35,9 +39,13 @@ if ctx.editor is not None and not hist.empty:
     revertible = hist[(hist["field"] != "*") & (hist["action"].isin(["update", "revert"]))]
     by_id = {int(r["change_id"]): r for r in revertible.to_dict("records")}
     if by_id:
-        chosen = st.selectbox(t("history.revert_which", lang), list(by_id), key="w_revert",
-                              placeholder=t("widget.placeholder", lang),
-                              format_func=lambda c: change_line(by_id[c], lang))
+        chosen = st.selectbox(
+            t("history.revert_which", lang),
+            list(by_id),
+            key="w_revert",
+            placeholder=t("widget.placeholder", lang),
+            format_func=lambda c: change_line(by_id[c], lang),
+        )
         if st.button(t("history.revert_submit", lang), key="revert_go"):
             try:
                 store.revert_change(int(chosen), ctx.editor)
@@ -45,14 +53,17 @@ if ctx.editor is not None and not hist.empty:
                 st.error(md_escape(exc.text(lang)))
             else:
                 data.clear()
-                st.session_state[state.FLASH] = {"key": "history.reverted_what",
-                                                 "values": {"what": md_escape(change_line(by_id[chosen], lang))}}
+                st.session_state[state.FLASH] = {
+                    "key": "history.reverted_what",
+                    "values": {"what": md_escape(change_line(by_id[chosen], lang))},
+                }
                 st.rerun()
     deleted = store.measure_ids(deleted=True)
     if deleted:
         st.subheader(t("history.restore", lang))
-        rid = st.selectbox(t("history.restore_which", lang), deleted, key="w_restore",
-                           placeholder=t("widget.placeholder", lang))
+        rid = st.selectbox(
+            t("history.restore_which", lang), deleted, key="w_restore", placeholder=t("widget.placeholder", lang)
+        )
         if st.button(t("history.restore_submit", lang), key="restore_go"):
             try:
                 store.restore_measure(rid, ctx.editor)

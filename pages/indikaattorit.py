@@ -16,10 +16,16 @@ st.title(t("indicators.title", lang))
 
 categories = [None] + list(dict.fromkeys(i.category for i in sorted(plan.indicators, key=lambda i: i.indicator_id)))
 current = ctx.filters.category if ctx.filters.category in categories else None
-st.selectbox(t("indicators.category", lang), categories, index=categories.index(current), key="w_category",
-             placeholder=t("widget.placeholder", lang),
-             format_func=lambda c: t("indicators.category.all", lang) if c is None else c,
-             on_change=state.mirror, args=("w_category", state.CATEGORY))
+st.selectbox(
+    t("indicators.category", lang),
+    categories,
+    index=categories.index(current),
+    key="w_category",
+    placeholder=t("widget.placeholder", lang),
+    format_func=lambda c: t("indicators.category.all", lang) if c is None else c,
+    on_change=state.mirror,
+    args=("w_category", state.CATEGORY),
+)
 category = st.session_state.get("w_category", current)
 indicators = [i for i in sorted(plan.indicators, key=lambda i: i.indicator_id) if category in (None, i.category)]
 
@@ -30,8 +36,9 @@ for s in plan.series:
 for i in indicators:
     pairs += [(i.indicator_id, s) for s in series_of.get(i.indicator_id, [""])]
 # a link naming an indicator (?indikaattori=) opens its definition unless it names a tab too
-view, tab = view_tabs(list(state.INDICATORS_VIEWS), lang, key="indicators",
-                      default="arvot" if state.get(state.INDICATOR) else None)
+view, tab = view_tabs(
+    list(state.INDICATORS_VIEWS), lang, key="indicators", default="arvot" if state.get(state.INDICATOR) else None
+)
 frame = views.comparison(pairs, group, lang)
 
 
@@ -53,13 +60,33 @@ def charts_view() -> None:
 def values_view() -> None:
     """Every value in one table, and the chosen indicator's definition."""
     st.subheader(t("indicators.table", lang))
-    table = frame[["label", "group_label", "year", "value_as_printed", "national_as_printed", "diff", "status_label",
-                   "trend_label", "source", "flag_text"]].rename(columns={
-        "label": t("col.indicator", lang), "group_label": t("col.group", lang), "year": t("col.year", lang),
-        "value_as_printed": t("col.value", lang), "national_as_printed": t("col.national", lang),
-        "diff": t("col.diff", lang), "status_label": t("col.status", lang), "trend_label": t("col.trend", lang),
-        "source": t("col.source", lang),
-        "flag_text": t("col.flag", lang)})
+    table = frame[
+        [
+            "label",
+            "group_label",
+            "year",
+            "value_as_printed",
+            "national_as_printed",
+            "diff",
+            "status_label",
+            "trend_label",
+            "source",
+            "flag_text",
+        ]
+    ].rename(
+        columns={
+            "label": t("col.indicator", lang),
+            "group_label": t("col.group", lang),
+            "year": t("col.year", lang),
+            "value_as_printed": t("col.value", lang),
+            "national_as_printed": t("col.national", lang),
+            "diff": t("col.diff", lang),
+            "status_label": t("col.status", lang),
+            "trend_label": t("col.trend", lang),
+            "source": t("col.source", lang),
+            "flag_text": t("col.flag", lang),
+        }
+    )
     diff = t("col.diff", lang)
     table[diff] = pd.to_numeric(table[diff], errors="coerce")  # a missing difference is blank, not "None"
     st.dataframe(table, hide_index=True, width="stretch")
@@ -69,17 +96,25 @@ def values_view() -> None:
         ids = [str(i.indicator_id) for i in indicators]
         current = state.get(state.INDICATOR)
         current = current if current in ids else ids[0]
-        st.selectbox(t("indicators.pick", lang), ids, index=ids.index(current), key="w_indicator",
-                     placeholder=t("widget.placeholder", lang),
-                     format_func=lambda i: f"{i} {name(plan.indicator(int(i)), lang)}",
-                     on_change=state.mirror, args=("w_indicator", state.INDICATOR))
+        st.selectbox(
+            t("indicators.pick", lang),
+            ids,
+            index=ids.index(current),
+            key="w_indicator",
+            placeholder=t("widget.placeholder", lang),
+            format_func=lambda i: f"{i} {name(plan.indicator(int(i)), lang)}",
+            on_change=state.mirror,
+            args=("w_indicator", state.INDICATOR),
+        )
         chosen = st.session_state.get("w_indicator", current)
         ind = plan.indicator(int(chosen if chosen in ids else current))
-        st.markdown(f"**{ind.indicator_id} {md_escape(name(ind, lang))}**  \n"
-                    f"**{t('col.category', lang)}:** {md_escape(ind.category)}  \n"
-                    f"**{t('col.source', lang)}:** {md_escape(ind.source)}, {md_escape(ind.year)}  \n"
-                    f"**{t('col.unit', lang)}:** {t('unit.' + ind.unit.value, lang)} · "
-                    f"**{t('col.direction', lang)}:** {t('direction.' + ind.direction.value, lang)}")
+        st.markdown(
+            f"**{ind.indicator_id} {md_escape(name(ind, lang))}**  \n"
+            f"**{t('col.category', lang)}:** {md_escape(ind.category)}  \n"
+            f"**{t('col.source', lang)}:** {md_escape(ind.source)}, {md_escape(ind.year)}  \n"
+            f"**{t('col.unit', lang)}:** {t('unit.' + ind.unit.value, lang)} · "
+            f"**{t('col.direction', lang)}:** {t('direction.' + ind.direction.value, lang)}"
+        )
         st.text(ind.definition)
         flags = queries.indicator_flag_texts(plan, ind.indicator_id, lang)  # never ind.note: that is for maintainers
         if flags:

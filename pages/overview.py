@@ -13,23 +13,41 @@ plan, lang, group = ctx.plan, ctx.lang, ctx.filters.group
 meta = plan.meta
 st.title(md_escape(meta.get("name_en") if lang == "en" and meta.get("name_en") else meta.get("name", "")))
 measures = views.filtered_measures(queries.Filters(actors=ctx.filters.actors))
-st.write(t("overview.intro", lang, start=meta.get("period_start"), end=meta.get("period_end"),
-           indicators=Msg("count.indicators", n=len(plan.indicators)), goals=Msg("count.goals", n=len(plan.goals)),
-           subgoals=Msg("count.subgoals", n=len(plan.subgoals)), actors=Msg("count.actors", n=len(plan.actors)),
-           measures=Msg("measures.count", n=len(queries.real_measures(measures)))))
+st.write(
+    t(
+        "overview.intro",
+        lang,
+        start=meta.get("period_start"),
+        end=meta.get("period_end"),
+        indicators=Msg("count.indicators", n=len(plan.indicators)),
+        goals=Msg("count.goals", n=len(plan.goals)),
+        subgoals=Msg("count.subgoals", n=len(plan.subgoals)),
+        actors=Msg("count.actors", n=len(plan.actors)),
+        measures=Msg("measures.count", n=len(queries.real_measures(measures))),
+    )
+)
 
 c1, c2 = st.columns(2)
 with c1:
     st.subheader(t("overview.by_status", lang))
     views.show_chart(views.status_by_goal(group, lang), key="status_by_goal", lang=lang)
     # the bars count indicator × respondent-group comparisons, not indicators: say so, with the numbers
-    st.caption(queries.status_chart_caption(
-        {g.goal_id: views.comparison(queries.linked_indicators(plan, g.goal_id), group, lang)
-         for g in sorted(plan.goals, key=lambda g: g.number)}, lang))
+    st.caption(
+        queries.status_chart_caption(
+            {
+                g.goal_id: views.comparison(queries.linked_indicators(plan, g.goal_id), group, lang)
+                for g in sorted(plan.goals, key=lambda g: g.number)
+            },
+            lang,
+        )
+    )
 with c2:
     st.subheader(t("overview.service_mix", lang))
-    views.show_chart(views.service_mix(tuple(g.goal_id for g in sorted(plan.goals, key=lambda g: g.number)), lang),
-                     key="service_mix", lang=lang)
+    views.show_chart(
+        views.service_mix(tuple(g.goal_id for g in sorted(plan.goals, key=lambda g: g.number)), lang),
+        key="service_mix",
+        lang=lang,
+    )
 
 st.subheader(t("overview.heatmap", lang))
 heatmaps = views.heatmap(group, lang)  # a few groups per grid, so the cells keep apart on a phone
@@ -46,7 +64,10 @@ views.show_chart(views.measure_counts(ctx.filters.actors, lang), key="measure_co
 cols = st.columns(len(plan.goals))
 for col, g in zip(cols, sorted(plan.goals, key=lambda g: g.number), strict=True):
     if st.session_state.get(state.ROUTED):
-        col.page_link(f"pages/paatavoite-{g.number}.py", label=t("overview.goal_link", lang, goal=g.goal_id),
-                      icon=":material/arrow_forward:")
+        col.page_link(
+            f"pages/paatavoite-{g.number}.py",
+            label=t("overview.goal_link", lang, goal=g.goal_id),
+            icon=":material/arrow_forward:",
+        )
     col.caption(md_escape(name(g, lang, "title")))
 state.sync_url()

@@ -15,23 +15,42 @@ plan, lang = ctx.plan, ctx.lang
 st.title(t("reports.title", lang))
 store = data.store()
 
-kind = st.radio(t("reports.kind", lang), ["goal", "actor"], horizontal=True, key="w_report_kind",
-                format_func=lambda k: t(f"reports.kind.{k}", lang))
+kind = st.radio(
+    t("reports.kind", lang),
+    ["goal", "actor"],
+    horizontal=True,
+    key="w_report_kind",
+    format_func=lambda k: t(f"reports.kind.{k}", lang),
+)
 if kind == "goal":
-    target = st.selectbox(t("measures.goal", lang), [g.goal_id for g in sorted(plan.goals, key=lambda g: g.number)],
-                          placeholder=t("widget.placeholder", lang), key="w_report_goal",
-                          format_func=lambda g: f"{t('nav.goal', lang, goal=g)}: {name(plan.goal(g), lang, 'title')}")
+    target = st.selectbox(
+        t("measures.goal", lang),
+        [g.goal_id for g in sorted(plan.goals, key=lambda g: g.number)],
+        placeholder=t("widget.placeholder", lang),
+        key="w_report_goal",
+        format_func=lambda g: f"{t('nav.goal', lang, goal=g)}: {name(plan.goal(g), lang, 'title')}",
+    )
 else:
-    target = st.selectbox(t("col.actor", lang), [a.actor_id for a in plan.actors],
-                          placeholder=t("widget.placeholder", lang), key="w_report_actor",
-                          format_func=lambda a: name(plan.actor(a), lang))
+    target = st.selectbox(
+        t("col.actor", lang),
+        [a.actor_id for a in plan.actors],
+        placeholder=t("widget.placeholder", lang),
+        key="w_report_actor",
+        format_func=lambda a: name(plan.actor(a), lang),
+    )
 start, end = int(plan.meta.get("period_start", 2020)), int(plan.meta.get("period_end", 2025))
 years = list(range(date.today().year, start - 1, -1))
 default_year = default_evaluation_year(start, end)  # the last finished year of the plan period
 linked = int(state.get(state.YEAR) or default_year)  # a year from the link (?vuosi=) or the evaluation page
 why = t("year.default_help", lang, year=default_year, start=start, end=end)
-year = st.selectbox(t("eval.year", lang), years, index=years.index(linked if linked in years else default_year),
-                    placeholder=t("widget.placeholder", lang), key="w_report_year", help=why)
+year = st.selectbox(
+    t("eval.year", lang),
+    years,
+    index=years.index(linked if linked in years else default_year),
+    placeholder=t("widget.placeholder", lang),
+    key="w_report_year",
+    help=why,
+)
 if year == default_year:
     st.caption(why)
 st.session_state[state.YEAR] = str(year)
@@ -43,12 +62,14 @@ def build(kind: str, target: str, year: int, lang: str, version: int) -> tuple[s
     measures, obs, evals = data.measures(), data.observations(), store.evaluations(year)
     if kind == "goal":
         figures = report.default_goal_figures(plan, measures, obs, target, lang, evaluations_df=evals, year=year)
-        html_text = report.goal_report_html(plan, measures, obs, target, lang, figures=figures, evaluations_df=evals,
-                                            year=year)
+        html_text = report.goal_report_html(
+            plan, measures, obs, target, lang, figures=figures, evaluations_df=evals, year=year
+        )
     else:
         figures = report.default_actor_figures(plan, measures, target, lang, evaluations_df=evals, year=year)
-        html_text = report.actor_report_html(plan, measures, target, lang, figures=figures, evaluations_df=evals,
-                                             year=year)
+        html_text = report.actor_report_html(
+            plan, measures, target, lang, figures=figures, evaluations_df=evals, year=year
+        )
     png = report.figure_png(figures[0]) if figures and report.png_export_available() else None
     try:
         pdf = report.html_to_pdf(html_text)

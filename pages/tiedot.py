@@ -36,18 +36,34 @@ else:
     if adder.open:  # a lazy expander: the form is built only while open
         with adder, st.form("add_value"):
             ids = [i.indicator_id for i in sorted(plan.indicators, key=lambda i: i.indicator_id)]
-            ind = st.selectbox(t("data.indicator", lang), ids, placeholder=t("widget.placeholder", lang), key="add_ind",
-                               format_func=lambda i: f"{i} {name(plan.indicator(i), lang)}")
+            ind = st.selectbox(
+                t("data.indicator", lang),
+                ids,
+                placeholder=t("widget.placeholder", lang),
+                key="add_ind",
+                format_func=lambda i: f"{i} {name(plan.indicator(i), lang)}",
+            )
             series = [""] + [s.series_id for s in plan.series]
-            ser = st.selectbox(t("data.series", lang), series, key="add_series",
-                               placeholder=t("widget.placeholder", lang),
-                               format_func=lambda s: "–" if not s else next(name(x, lang) for x in plan.series if x.series_id == s))
-            grp = st.selectbox(t("col.group", lang), [g.group_id for g in plan.groups], key="add_group",
-                               placeholder=t("widget.placeholder", lang),
-                               format_func=lambda g: next(name(x, lang) for x in plan.groups if x.group_id == g))
-            area = st.text_input(t("data.area", lang), value="kymenlaakso", key="add_area",
-                                 help="kymenlaakso, koko_maa, kunta:kotka …")
-            year = st.number_input(t("col.year", lang), min_value=1990, max_value=2100, value=2025, step=1, key="add_year")
+            ser = st.selectbox(
+                t("data.series", lang),
+                series,
+                key="add_series",
+                placeholder=t("widget.placeholder", lang),
+                format_func=lambda s: "–" if not s else next(name(x, lang) for x in plan.series if x.series_id == s),
+            )
+            grp = st.selectbox(
+                t("col.group", lang),
+                [g.group_id for g in plan.groups],
+                key="add_group",
+                placeholder=t("widget.placeholder", lang),
+                format_func=lambda g: next(name(x, lang) for x in plan.groups if x.group_id == g),
+            )
+            area = st.text_input(
+                t("data.area", lang), value="kymenlaakso", key="add_area", help="kymenlaakso, koko_maa, kunta:kotka …"
+            )
+            year = st.number_input(
+                t("col.year", lang), min_value=1990, max_value=2100, value=2025, step=1, key="add_year"
+            )
             value = st.text_input(t("data.value", lang), key="add_value")
             if st.form_submit_button(t("data.check", lang)):
                 buf = io.StringIO()
@@ -60,13 +76,24 @@ else:
     st.caption(t("data.import.help", lang))
     c1, c2 = st.columns(2)
     # the templates are built when clicked, not on every rerun (the workbook takes openpyxl a while)
-    downloads.download(c1, t("data.template_csv", lang), importer.template_csv, "indikaattoripohja.csv", "text/csv",
-                       "tpl_csv", lang)
-    downloads.download(c2, t("data.template_xlsx", lang), lambda: importer.template_xlsx(plan, lang),
-                       "indikaattoripohja.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                       "tpl_xlsx", lang)
-    upload = st.file_uploader(t("data.upload.label", lang), type=["csv", "xlsx", "json", "txt"], key="import_file",
-                              help=t("data.upload.help", lang))  # the drop zone's own words are Streamlit's
+    downloads.download(
+        c1, t("data.template_csv", lang), importer.template_csv, "indikaattoripohja.csv", "text/csv", "tpl_csv", lang
+    )
+    downloads.download(
+        c2,
+        t("data.template_xlsx", lang),
+        lambda: importer.template_xlsx(plan, lang),
+        "indikaattoripohja.xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "tpl_xlsx",
+        lang,
+    )
+    upload = st.file_uploader(
+        t("data.upload.label", lang),
+        type=["csv", "xlsx", "json", "txt"],
+        key="import_file",
+        help=t("data.upload.help", lang),
+    )  # the drop zone's own words are Streamlit's
     if upload is not None and st.session_state.get("import_seen") != (upload.name, upload.size):
         st.session_state["import_seen"] = (upload.name, upload.size)
         show_result(importer.parse_import(upload.getvalue(), upload.name, plan), upload.name)
@@ -109,8 +136,22 @@ def _zip(v: int) -> bytes:
     return exporter.export_csv_zip(plan, store)
 
 
-downloads.download(e1, t("data.export_xlsx", lang), lambda: _workbook(version), "hyvinvointisuunnitelma.xlsx",
-                   "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "exp_xlsx", lang)
-downloads.download(e2, t("data.export_zip", lang), lambda: _zip(version), "hyvinvointisuunnitelma-data.zip",
-                   "application/zip", "exp_zip", lang)
+downloads.download(
+    e1,
+    t("data.export_xlsx", lang),
+    lambda: _workbook(version),
+    "hyvinvointisuunnitelma.xlsx",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "exp_xlsx",
+    lang,
+)
+downloads.download(
+    e2,
+    t("data.export_zip", lang),
+    lambda: _zip(version),
+    "hyvinvointisuunnitelma-data.zip",
+    "application/zip",
+    "exp_zip",
+    lang,
+)
 state.sync_url()

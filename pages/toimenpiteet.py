@@ -9,8 +9,21 @@ from core.text import md_escape
 from ui import downloads, measures_grid, state, views
 from ui.frame import PageContext, goal_filter, page_context, view_tabs
 
-EXPORT_COLUMNS = ["measure_id", "actor", "subgoal", "toimenpide", "mittari", "aikataulu", "toimijat", "seuranta",
-                  "status", "start_year", "end_year", "permanent", "contact"]
+EXPORT_COLUMNS = [
+    "measure_id",
+    "actor",
+    "subgoal",
+    "toimenpide",
+    "mittari",
+    "aikataulu",
+    "toimijat",
+    "seuranta",
+    "status",
+    "start_year",
+    "end_year",
+    "permanent",
+    "contact",
+]
 
 
 def filtered(ctx: PageContext) -> None:
@@ -21,13 +34,25 @@ def filtered(ctx: PageContext) -> None:
     subs = [None] + [s.subgoal_id for s in plan.subgoals if goal in (None, s.goal_id)]
     sub_now = ctx.filters.subgoal if ctx.filters.subgoal in subs else None
     titles = {s.subgoal_id: f"{s.subgoal_id} {name(s, lang, 'title')}" for s in plan.subgoals}
-    c2.selectbox(t("goal.subgoal_filter", lang), subs, index=subs.index(sub_now), key="w_subgoal_all",
-                 placeholder=t("widget.placeholder", lang),
-                 format_func=lambda s: t("goal.subgoal_filter.all", lang) if s is None else titles[s],
-                 on_change=state.mirror, args=("w_subgoal_all", state.SUBGOAL))
+    c2.selectbox(
+        t("goal.subgoal_filter", lang),
+        subs,
+        index=subs.index(sub_now),
+        key="w_subgoal_all",
+        placeholder=t("widget.placeholder", lang),
+        format_func=lambda s: t("goal.subgoal_filter.all", lang) if s is None else titles[s],
+        on_change=state.mirror,
+        args=("w_subgoal_all", state.SUBGOAL),
+    )
     sub = st.session_state.get("w_subgoal_all", sub_now)
-    c3.text_input(t("measures.search", lang), value=ctx.filters.search, key="w_search", max_chars=200,
-                  on_change=state.mirror, args=("w_search", state.SEARCH))
+    c3.text_input(
+        t("measures.search", lang),
+        value=ctx.filters.search,
+        key="w_search",
+        max_chars=200,
+        on_change=state.mirror,
+        args=("w_search", state.SEARCH),
+    )
     search = st.session_state.get("w_search", ctx.filters.search)
 
     filters = queries.Filters(actors=ctx.filters.actors, goal=goal, subgoal=sub, search=search, lang=lang)
@@ -41,11 +66,24 @@ def filtered(ctx: PageContext) -> None:
         return queries.measures_display(plan, measures, lang)[EXPORT_COLUMNS]
 
     d1, d2 = st.columns(2)
-    downloads.download(d1, t("measures.download_csv", lang), lambda: exporter.csv_download(export_frame()),
-                       "toimenpiteet.csv", "text/csv", "dl_csv", lang)
-    downloads.download(d2, t("measures.download_xlsx", lang),
-                       lambda: exporter.xlsx_download(export_frame(), "toimenpiteet"), "toimenpiteet.xlsx",
-                       "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "dl_xlsx", lang)
+    downloads.download(
+        d1,
+        t("measures.download_csv", lang),
+        lambda: exporter.csv_download(export_frame()),
+        "toimenpiteet.csv",
+        "text/csv",
+        "dl_csv",
+        lang,
+    )
+    downloads.download(
+        d2,
+        t("measures.download_xlsx", lang),
+        lambda: exporter.xlsx_download(export_frame(), "toimenpiteet"),
+        "toimenpiteet.xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "dl_xlsx",
+        lang,
+    )
 
 
 def whole_table(ctx: PageContext) -> None:
@@ -55,8 +93,12 @@ def whole_table(ctx: PageContext) -> None:
     counts = queries.real_measures(everything)["actor_id"].value_counts()  # real measures, as everywhere
     table_actors = [a.actor_id for a in plan.actors if not ctx.filters.actors or a.actor_id in ctx.filters.actors]
     actor_id = st.selectbox(
-        t("measures.actor_pick", lang), table_actors, placeholder=t("widget.placeholder", lang), key="w_actor_table",
-        format_func=lambda a: f"{plan.actor(a).section} {name(plan.actor(a), lang)} ({int(counts.get(a, 0))})")
+        t("measures.actor_pick", lang),
+        table_actors,
+        placeholder=t("widget.placeholder", lang),
+        key="w_actor_table",
+        format_func=lambda a: f"{plan.actor(a).section} {name(plan.actor(a), lang)} ({int(counts.get(a, 0))})",
+    )
     if actor_id is None:
         return
     actor = plan.actor(actor_id)
@@ -64,9 +106,13 @@ def whole_table(ctx: PageContext) -> None:
         st.caption(md_escape(actor.current_name))
     mine = everything[everything["actor_id"] == actor_id]
     columns = ["subgoal", "toimenpide", "mittari", "aikataulu", "toimijat", "seuranta", "row_kind_label"]
-    st.dataframe(mine[columns].rename(columns={c: t(f"col.{c}", lang) for c in columns[:-1]}
-                                      | {"row_kind_label": t("col.row_kind", lang)}),
-                 hide_index=True, width="stretch")
+    st.dataframe(
+        mine[columns].rename(
+            columns={c: t(f"col.{c}", lang) for c in columns[:-1]} | {"row_kind_label": t("col.row_kind", lang)}
+        ),
+        hide_index=True,
+        width="stretch",
+    )
 
 
 ctx = page_context()

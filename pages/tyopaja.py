@@ -63,14 +63,35 @@ def navigator(ctx: PageContext) -> str:
         st.session_state[pick_key] = current
     titles = {s.subgoal_id: f"{s.subgoal_id} {name(s, lang, 'title')}" for s in plan.subgoals}
     prev_col, pick_col, next_col = st.columns([1, 4, 1], vertical_alignment="bottom")
-    prev_col.button(t("workshop.prev", lang), key="ws_prev", icon=":material/arrow_back:", shortcut="Left",
-                    on_click=_go, args=(workshop.step(plan, current, -1), pick_key),
-                    disabled=current == order[0], width="stretch")
-    pick_col.selectbox(t("workshop.pick", lang), order, key=pick_key, format_func=titles.get,
-                       on_change=state.mirror, args=(pick_key, state.SUBGOAL))
-    next_col.button(t("workshop.next", lang), key="ws_next", icon=":material/arrow_forward:", shortcut="Right",
-                    on_click=_go, args=(workshop.step(plan, current, 1), pick_key),
-                    disabled=current == order[-1], width="stretch", icon_position="right")
+    prev_col.button(
+        t("workshop.prev", lang),
+        key="ws_prev",
+        icon=":material/arrow_back:",
+        shortcut="Left",
+        on_click=_go,
+        args=(workshop.step(plan, current, -1), pick_key),
+        disabled=current == order[0],
+        width="stretch",
+    )
+    pick_col.selectbox(
+        t("workshop.pick", lang),
+        order,
+        key=pick_key,
+        format_func=titles.get,
+        on_change=state.mirror,
+        args=(pick_key, state.SUBGOAL),
+    )
+    next_col.button(
+        t("workshop.next", lang),
+        key="ws_next",
+        icon=":material/arrow_forward:",
+        shortcut="Right",
+        on_click=_go,
+        args=(workshop.step(plan, current, 1), pick_key),
+        disabled=current == order[-1],
+        width="stretch",
+        icon_position="right",
+    )
     return st.session_state.get(state.SUBGOAL, current)
 
 
@@ -82,11 +103,23 @@ def subgoal_view(ctx: PageContext, subgoal_id: str) -> None:
     with st.container(key="workshop_subgoal"):
         st.title(f"{subgoal_id} {name(sub, lang, 'title')}", anchor=False)
         rating = t("goal.no_rating", lang)
-        st.markdown(" · ".join([
-            t("workshop.position", lang, n=order.index(subgoal_id) + 1, total=len(order)),
-            t("workshop.difficulty", lang, value=t(f"difficulty.{sub.difficulty.value}", lang) if sub.difficulty else rating),
-            t("workshop.impact", lang, value=t(f"impact.{key_part(sub.impact.value)}", lang) if sub.impact else rating),
-        ]))
+        st.markdown(
+            " · ".join(
+                [
+                    t("workshop.position", lang, n=order.index(subgoal_id) + 1, total=len(order)),
+                    t(
+                        "workshop.difficulty",
+                        lang,
+                        value=t(f"difficulty.{sub.difficulty.value}", lang) if sub.difficulty else rating,
+                    ),
+                    t(
+                        "workshop.impact",
+                        lang,
+                        value=t(f"impact.{key_part(sub.impact.value)}", lang) if sub.impact else rating,
+                    ),
+                ]
+            )
+        )
     # stacked, not side by side: the charts' long indicator names need the whole width of a projector
     st.subheader(t("workshop.indicators", lang), anchor=False)
     pairs = workshop.subgoal_pairs(plan, subgoal_id)
@@ -110,8 +143,9 @@ def measures_cards(ctx: PageContext, subgoal_id: str) -> None:
     st.subheader(t("workshop.measures", lang, n=len(rows)), anchor=False)
     if ctx.filters.actors:
         actor_names = {a.actor_id: name(a, lang) for a in ctx.plan.actors}
-        st.caption(t("workshop.measures.actors", lang,
-                     actors=", ".join(actor_names.get(a, a) for a in ctx.filters.actors)))
+        st.caption(
+            t("workshop.measures.actors", lang, actors=", ".join(actor_names.get(a, a) for a in ctx.filters.actors))
+        )
     if rows.empty:
         st.info(t("workshop.measures.none_actors" if ctx.filters.actors else "workshop.measures.none", lang))
         return
@@ -135,8 +169,7 @@ def measures_cards(ctx: PageContext, subgoal_id: str) -> None:
 def _window(lang: str, now: datetime) -> minutes.Window | None:
     """The window the secretary chose (None, with a message, when it makes no sense)."""
     labels = {w: t(f"minutes.window.{w}", lang) for w in WINDOWS}
-    kind = st.radio(t("minutes.window", lang), WINDOWS, format_func=labels.get, horizontal=True,
-                    key=f"{WINDOW}_{lang}")
+    kind = st.radio(t("minutes.window", lang), WINDOWS, format_func=labels.get, horizontal=True, key=f"{WINDOW}_{lang}")
     local = now.astimezone(minutes.HELSINKI)
     try:
         if kind == "since":
@@ -144,8 +177,9 @@ def _window(lang: str, now: datetime) -> minutes.Window | None:
             since = st.time_input(t("minutes.since", lang), value=default, step=timedelta(minutes=15), key=SINCE)
             return minutes.window_since(now, since or default)
         if kind == "hours":
-            hours = st.number_input(t("minutes.hours", lang), min_value=1, max_value=minutes.MAX_HOURS, value=3,
-                                    step=1, key=HOURS)
+            hours = st.number_input(
+                t("minutes.hours", lang), min_value=1, max_value=minutes.MAX_HOURS, value=3, step=1, key=HOURS
+            )
             return minutes.window_last_hours(now, float(hours or 3))
         return minutes.window_today(now)
     except minutes.WindowError as exc:
@@ -164,10 +198,14 @@ def summary_view(ctx: PageContext) -> None:
     store = data.store()
     changed = store.history_between(window.start, window.end)
     rows = minutes.changes_between(
-        changed, window.start, window.end, lang,
+        changed,
+        window.start,
+        window.end,
+        lang,
         measures=store.measures(include_deleted=True) if not changed.empty else None,
         evaluations=store.evaluations() if (changed["entity"] == "evaluation").any() else None,
-        actor_names={a.actor_id: name(a, lang) for a in ctx.plan.actors})
+        actor_names={a.actor_id: name(a, lang) for a in ctx.plan.actors},
+    )
     title = minutes.minutes_title(window, lang)
     st.markdown(f"**{_md(title)}**")
     if rows.empty:
@@ -177,20 +215,44 @@ def summary_view(ctx: PageContext) -> None:
         titles = dict(zip(minutes.COLUMNS[1:], minutes.headers(lang), strict=True))
         # when, who and from → to first: on a projector or a phone they are what the room reads
         order = ["when", "who", "field", "old", "new", "target", "subgoal", "actor", "entity"]
-        widths = {"when": 110, "who": 100, "field": 130, "old": 200, "new": 200, "target": 140, "subgoal": 80,
-                  "actor": 200, "entity": 120}
-        st.dataframe(rows[order].rename(columns=titles), hide_index=True, width="stretch", key="ws_minutes_table",
-                     column_config={titles[c]: st.column_config.TextColumn(titles[c], width=w)
-                                    for c, w in widths.items()})
+        widths = {
+            "when": 110,
+            "who": 100,
+            "field": 130,
+            "old": 200,
+            "new": 200,
+            "target": 140,
+            "subgoal": 80,
+            "actor": 200,
+            "entity": 120,
+        }
+        st.dataframe(
+            rows[order].rename(columns=titles),
+            hide_index=True,
+            width="stretch",
+            key="ws_minutes_table",
+            column_config={titles[c]: st.column_config.TextColumn(titles[c], width=w) for c, w in widths.items()},
+        )
     stamp = pd.Timestamp(window.end.astimezone(minutes.HELSINKI)).strftime("%Y-%m-%d_%H%M")
     downloads = st.container(horizontal=True)
-    downloads.download_button(t("minutes.download.csv", lang), minutes.minutes_csv(rows, lang),
-                            file_name=f"tyopajan_muutokset_{stamp}.csv", mime="text/csv", key="ws_csv",
-                            icon=":material/download:", on_click="ignore")
-    downloads.download_button(t("minutes.download.docx", lang), minutes.minutes_docx(rows, window, lang),
-                             file_name=f"tyopajan_muutokset_{stamp}.docx", key="ws_docx",
-                             mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-                             icon=":material/description:", on_click="ignore")
+    downloads.download_button(
+        t("minutes.download.csv", lang),
+        minutes.minutes_csv(rows, lang),
+        file_name=f"tyopajan_muutokset_{stamp}.csv",
+        mime="text/csv",
+        key="ws_csv",
+        icon=":material/download:",
+        on_click="ignore",
+    )
+    downloads.download_button(
+        t("minutes.download.docx", lang),
+        minutes.minutes_docx(rows, window, lang),
+        file_name=f"tyopajan_muutokset_{stamp}.docx",
+        key="ws_docx",
+        mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        icon=":material/description:",
+        on_click="ignore",
+    )
 
 
 ctx = page_context()

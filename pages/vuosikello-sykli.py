@@ -1,6 +1,5 @@
 """Vuosikello: the shared annual clock of the monitoring cycle, editable by editors."""
 
-
 import pandas as pd
 import streamlit as st
 
@@ -25,8 +24,7 @@ else:
     st.caption(t("vuosikello.clock.hint", lang))
     st.subheader(t("vk.key", lang))
     # as text, not a table: a long title wraps on a phone instead of being cut
-    st.markdown("  \n".join(f"**{r.number}.** {md_escape(r.title)} — {md_escape(r.months)}"
-                             for r in key.itertuples()))
+    st.markdown("  \n".join(f"**{r.number}.** {md_escape(r.title)} — {md_escape(r.months)}" for r in key.itertuples()))
 st.subheader(t("vk.upcoming", lang))
 for r in upcoming.itertuples():
     st.markdown(f"**{md_escape(r.when)}**")
@@ -44,14 +42,22 @@ if ctx.editor is not None:
     if base is None or (base[0] != version and not has_edits):
         events = data.events()  # cached per data version
         cols = ["event_id", "title", "months", "owner", "description", "version"]
-        base = st.session_state["_vk_base"] = (version, events[cols].copy() if not events.empty else pd.DataFrame(columns=cols))
+        base = st.session_state["_vk_base"] = (
+            version,
+            events[cols].copy() if not events.empty else pd.DataFrame(columns=cols),
+        )
     elif base[0] != version:
         st.info(t("vk.changed_meanwhile", lang))
     frame = base[1]
     edited = st.data_editor(
-        frame, key=editor_key, num_rows="dynamic", hide_index=True, width="stretch",
+        frame,
+        key=editor_key,
+        num_rows="dynamic",
+        hide_index=True,
+        width="stretch",
         column_config={
-            "event_id": None, "version": None,
+            "event_id": None,
+            "version": None,
             "title": st.column_config.TextColumn(t("vk.col.title", lang), required=True, max_chars=200),
             "months": st.column_config.TextColumn(t("vk.col.months", lang), required=True, max_chars=40),
             "owner": st.column_config.TextColumn(t("vk.col.owner", lang), max_chars=200),

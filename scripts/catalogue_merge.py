@@ -55,15 +55,23 @@ def python_catalogue(path: Path) -> dict[str, list[tuple[str, object]]]:
     """{lang: [("comment", text) | ("key", (key, value))…]} in source order."""
     src = path.read_text(encoding="utf-8")
     lines = src.splitlines()
-    node = next(n for n in ast.parse(src).body
-                if isinstance(n, (ast.AnnAssign, ast.Assign))
-                and "CATALOGUE" in {getattr(t, "id", "") for t in ([n.target] if isinstance(n, ast.AnnAssign) else n.targets)})
+    node = next(
+        n
+        for n in ast.parse(src).body
+        if isinstance(n, (ast.AnnAssign, ast.Assign))
+        and "CATALOGUE" in {getattr(t, "id", "") for t in ([n.target] if isinstance(n, ast.AnnAssign) else n.targets)}
+    )
     out = {}
     for lang_node, dict_node in zip(node.value.keys, node.value.values, strict=True):
-        items = [(k.lineno, "key", (ast.literal_eval(k), ast.literal_eval(v)))
-                 for k, v in zip(dict_node.keys, dict_node.values, strict=True)]
-        items += [(i, "comment", lines[i - 1].strip()) for i in range(dict_node.lineno, dict_node.end_lineno)
-                  if lines[i - 1].strip().startswith("#")]
+        items = [
+            (k.lineno, "key", (ast.literal_eval(k), ast.literal_eval(v)))
+            for k, v in zip(dict_node.keys, dict_node.values, strict=True)
+        ]
+        items += [
+            (i, "comment", lines[i - 1].strip())
+            for i in range(dict_node.lineno, dict_node.end_lineno)
+            if lines[i - 1].strip().startswith("#")
+        ]
         out[ast.literal_eval(lang_node)] = [(kind, p) for _, kind, p in sorted(items, key=lambda x: x[0])]
     return out
 
@@ -104,10 +112,13 @@ def main(argv: list[str]) -> int:
             else:
                 continue
             changes.setdefault(lang, {})[old] = value
-        removed = sorted(new_key(k) for k in snapshot.get(lang, {})
-                         if k not in {p[0] for kind, p in items if kind == "key"})
-        print(f"{lang}.yaml: {sum(1 for a in added if not a.startswith(chr(10)))} new, "
-              f"{len(changed)} changed {changed}, removed in the branch (not deleted here): {removed}")
+        removed = sorted(
+            new_key(k) for k in snapshot.get(lang, {}) if k not in {p[0] for kind, p in items if kind == "key"}
+        )
+        print(
+            f"{lang}.yaml: {sum(1 for a in added if not a.startswith(chr(10)))} new, "
+            f"{len(changed)} changed {changed}, removed in the branch (not deleted here): {removed}"
+        )
         if write:
             path.write_text(text.rstrip("\n") + "\n" + "".join(added), encoding="utf-8")
     if write:

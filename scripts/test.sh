@@ -32,5 +32,9 @@ if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; th
   echo "== PostgreSQL at $KYMLAPSET_TEST_POSTGRES_URL"
 fi
 
+echo "== ruff (lint and format)"
+.venv/bin/ruff check .
+.venv/bin/ruff format --check .
+
 echo "== pytest"
 .venv/bin/python -m pytest "$@"

@@ -54,8 +54,11 @@ def secret(*path: str) -> object:
 def database_url() -> str:
     """The store URL: secrets [connections.plan] url, else KYMLAPSET_DATABASE_URL, else SQLite."""
     url = secret("connections", "plan", "url")
-    return (url if isinstance(url, str) else "") or os.environ.get("KYMLAPSET_DATABASE_URL", "") \
+    return (
+        (url if isinstance(url, str) else "")
+        or os.environ.get("KYMLAPSET_DATABASE_URL", "")
         or config.default_sqlite_url()
+    )
 
 
 @st.cache_resource(show_spinner=False)

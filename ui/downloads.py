@@ -23,8 +23,9 @@ def failure_text(exc: Exception, lang: str) -> str:
     return t("download.failed", lang, error=type(exc).__name__)
 
 
-def download(container: object, label: str, build: Callable[[], bytes], file_name: str, mime: str, key: str,
-             lang: str) -> None:
+def download(
+    container: object, label: str, build: Callable[[], bytes], file_name: str, mime: str, key: str, lang: str
+) -> None:
     """A download button for ``build()``'s bytes; a message in ``lang`` if building them fails."""
     clicked = container.download_button(label, build, file_name=file_name, mime=mime, key=key)  # type: ignore[attr-defined]
     if clicked:

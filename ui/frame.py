@@ -138,8 +138,11 @@ def try_passcode(who: str, code: str, lang: str) -> str | None:
     except StoreError as exc:
         log.warning("a wrong passcode could not be counted (%s)", exc.key)
     after = _passcode_wait(session_key, now)
-    log.warning("editor sign-in failed (session %s)%s", session_key,
-                "" if after.allowed else f"; next try waits ({after.reason.value}) {math.ceil(after.seconds)} s")
+    log.warning(
+        "editor sign-in failed (session %s)%s",
+        session_key,
+        "" if after.allowed else f"; next try waits ({after.reason.value}) {math.ceil(after.seconds)} s",
+    )
     return t("auth.wrong", lang) + ("" if after.allowed else " " + _wait_text(after, lang))
 
 
@@ -179,9 +182,14 @@ def _sign_in_box(lang: str) -> None:
                         st.error(refusal)
             return
         if editor:  # the name lives under its own key: it must outlive the closed (unbuilt) expander
-            st.text_input(t("auth.name", lang), value=st.session_state.get(state.EDITOR_NAME) or "",
-                          key="w_editor_name", max_chars=80, on_change=state.mirror,
-                          args=("w_editor_name", state.EDITOR_NAME))
+            st.text_input(
+                t("auth.name", lang),
+                value=st.session_state.get(state.EDITOR_NAME) or "",
+                key="w_editor_name",
+                max_chars=80,
+                on_change=state.mirror,
+                args=("w_editor_name", state.EDITOR_NAME),
+            )
         else:
             st.caption(t("auth.readonly", lang))
 
@@ -191,11 +199,18 @@ def sidebar(plan: Plan) -> None:
     lang = state.lang()
     sb = st.sidebar
     sb.markdown(f"**{md_escape(plan.meta.get('short_name') or plan.meta.get('name'))}**")
-    sb.caption(md_escape(f"{plan.meta.get('region', '')} {plan.meta.get('period_start')}–{plan.meta.get('period_end')}"))
+    sb.caption(
+        md_escape(f"{plan.meta.get('region', '')} {plan.meta.get('period_start')}–{plan.meta.get('period_end')}")
+    )
     sb.radio(
-        t("sidebar.lang", lang), LANGS, index=LANGS.index(lang), horizontal=True, key="w_lang",
+        t("sidebar.lang", lang),
+        LANGS,
+        index=LANGS.index(lang),
+        horizontal=True,
+        key="w_lang",
         format_func=lambda x: {"fi": "suomi", "en": "English"}[x],
-        on_change=state.mirror, args=("w_lang", state.LANG),
+        on_change=state.mirror,
+        args=("w_lang", state.LANG),
     )
     lang = state.lang()
     # Widgets whose option labels depend on the language get a key per language: the browser keeps a
@@ -206,18 +221,27 @@ def sidebar(plan: Plan) -> None:
     group_names = {g.group_id: name(g, lang) for g in plan.groups}
     current = state.get(state.GROUP)
     sb.selectbox(
-        t("sidebar.group", lang), groups, index=groups.index(current) if current in groups else 0,
-        format_func=lambda g: t("sidebar.group.all", lang) if g is None else group_names[g], key=f"w_group_{lang}",
+        t("sidebar.group", lang),
+        groups,
+        index=groups.index(current) if current in groups else 0,
+        format_func=lambda g: t("sidebar.group.all", lang) if g is None else group_names[g],
+        key=f"w_group_{lang}",
         placeholder=t("widget.placeholder", lang),
-        on_change=state.mirror, args=(f"w_group_{lang}", state.GROUP),
+        on_change=state.mirror,
+        args=(f"w_group_{lang}", state.GROUP),
     )
     actor_ids = [a.actor_id for a in plan.actors]
     actor_names = {a.actor_id: name(a, lang) for a in plan.actors}
     chosen = [a for a in (state.get(state.ACTORS) or []) if a in actor_ids]
     sb.multiselect(
-        t("sidebar.actor", lang), actor_ids, default=chosen, format_func=lambda a: actor_names[a],
-        placeholder=t("sidebar.actor.placeholder", lang), key=f"w_actors_{lang}",
-        on_change=state.mirror, args=(f"w_actors_{lang}", state.ACTORS),
+        t("sidebar.actor", lang),
+        actor_ids,
+        default=chosen,
+        format_func=lambda a: actor_names[a],
+        placeholder=t("sidebar.actor.placeholder", lang),
+        key=f"w_actors_{lang}",
+        on_change=state.mirror,
+        args=(f"w_actors_{lang}", state.ACTORS),
     )
     sb.markdown(f"**{t('sidebar.legend', lang)}**")
     sb.caption("  \n".join(status_text(s, lang) for s in STATUS_ORDER) + "  \n◆ " + t("area.koko_maa", lang))
@@ -261,8 +285,7 @@ def page_context() -> PageContext:
         lang=lang,
     )
     editor = st.session_state.pop(_EDITOR_THIS_RUN, _UNSET)  # set by the sidebar earlier in this run
-    return PageContext(plan=plan, lang=lang, filters=filters,
-                       editor=current_editor() if editor is _UNSET else editor)
+    return PageContext(plan=plan, lang=lang, filters=filters, editor=current_editor() if editor is _UNSET else editor)
 
 
 def _view_changed(widget_key: str, views_by_label: dict[str, str]) -> None:
@@ -279,8 +302,13 @@ def view_tabs(views: list[str], lang: str, key: str, default: str | None = None)
     current = state.get(state.VIEW)
     current = current if current in views else (default if default in views else views[0])
     widget_key = f"w_view_{key}"
-    tabs = st.tabs(labels, key=widget_key, default=labels[views.index(current)], on_change=_view_changed,
-                   args=(widget_key, dict(zip(labels, views, strict=True))))
+    tabs = st.tabs(
+        labels,
+        key=widget_key,
+        default=labels[views.index(current)],
+        on_change=_view_changed,
+        args=(widget_key, dict(zip(labels, views, strict=True))),
+    )
     for view, tab in zip(views, tabs, strict=True):
         if tab.open:
             return view, tab
@@ -292,8 +320,14 @@ def goal_filter(ctx: PageContext, key: str, where=st) -> str | None:
     lang = ctx.lang
     goals = [None] + [g.goal_id for g in sorted(ctx.plan.goals, key=lambda g: g.number)]
     current = ctx.filters.goal if ctx.filters.goal in goals else None
-    where.selectbox(t("measures.goal", lang), goals, index=goals.index(current), key=key,
-                    placeholder=t("widget.placeholder", lang),
-                    format_func=lambda g: t("measures.goal.all", lang) if g is None else t("nav.goal", lang, goal=g),
-                    on_change=state.mirror, args=(key, state.GOAL))
+    where.selectbox(
+        t("measures.goal", lang),
+        goals,
+        index=goals.index(current),
+        key=key,
+        placeholder=t("widget.placeholder", lang),
+        format_func=lambda g: t("measures.goal.all", lang) if g is None else t("nav.goal", lang, goal=g),
+        on_change=state.mirror,
+        args=(key, state.GOAL),
+    )
     return st.session_state.get(key, current)

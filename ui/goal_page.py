@@ -51,10 +51,17 @@ def goal_section(ctx, goal_id: str) -> None:
         views.show_chart(views.subgoal_matrix(goal_id, lang), key=f"matrix_{goal_id}", lang=lang)
     st.subheader(t("goal.subgoals", lang))
     # full width, plain HTML: every column in view (no scroll box), rows stack into cards on a phone
-    tables.show(queries.subgoal_table(plan, goal_id, lang).rename(columns={
-        "subgoal_id": t("col.subgoal", lang), "title": t("col.title", lang),
-        "difficulty": t("col.difficulty", lang), "impact": t("col.impact", lang),
-        "indicators": t("col.indicators", lang)}))
+    tables.show(
+        queries.subgoal_table(plan, goal_id, lang).rename(
+            columns={
+                "subgoal_id": t("col.subgoal", lang),
+                "title": t("col.title", lang),
+                "difficulty": t("col.difficulty", lang),
+                "impact": t("col.impact", lang),
+                "indicators": t("col.indicators", lang),
+            }
+        )
+    )
 
 
 def measures_section(ctx, goal_id: str) -> None:
@@ -63,10 +70,16 @@ def measures_section(ctx, goal_id: str) -> None:
     subs = [None] + [s.subgoal_id for s in plan.subgoals_of(goal_id)]
     current = ctx.filters.subgoal if ctx.filters.subgoal in subs else None
     titles = {s.subgoal_id: f"{s.subgoal_id} {name(s, lang, 'title')}" for s in plan.subgoals_of(goal_id)}
-    st.selectbox(t("goal.subgoal_filter", lang), subs, index=subs.index(current), key=f"w_subgoal_{goal_id}",
-                 placeholder=t("widget.placeholder", lang),
-                 format_func=lambda s: t("goal.subgoal_filter.all", lang) if s is None else titles[s],
-                 on_change=state.mirror, args=(f"w_subgoal_{goal_id}", state.SUBGOAL))
+    st.selectbox(
+        t("goal.subgoal_filter", lang),
+        subs,
+        index=subs.index(current),
+        key=f"w_subgoal_{goal_id}",
+        placeholder=t("widget.placeholder", lang),
+        format_func=lambda s: t("goal.subgoal_filter.all", lang) if s is None else titles[s],
+        on_change=state.mirror,
+        args=(f"w_subgoal_{goal_id}", state.SUBGOAL),
+    )
     selected = st.session_state.get(f"w_subgoal_{goal_id}", current)
     filters = queries.Filters(actors=ctx.filters.actors, goal=goal_id, subgoal=selected, lang=lang)
     measures = views.filtered_measures(filters)

@@ -65,20 +65,27 @@ def cards(lang: str, frame: pd.DataFrame, key: str) -> None:
     if pages > 1:
         st.number_input(t("grid.cards.page", lang, pages=pages), min_value=1, max_value=pages, step=1, key=page_key)
     page = int(st.session_state.get(page_key, 1))
-    rows = frame.iloc[(page - 1) * CARDS_PER_PAGE: page * CARDS_PER_PAGE]
+    rows = frame.iloc[(page - 1) * CARDS_PER_PAGE : page * CARDS_PER_PAGE]
     for row in rows.to_dict("records"):
         with st.container(border=True):
-            meta = " · ".join(x for x in (_text(row.get("measure_id")), _text(row.get("actor")),
-                                          _text(row.get("subgoal"))) if x)
+            meta = " · ".join(
+                x for x in (_text(row.get("measure_id")), _text(row.get("actor")), _text(row.get("subgoal"))) if x
+            )
             parts = [f'<p class="mcard-meta">{html.escape(meta)}</p>']
             for fld in ("toimenpide", "mittari", "aikataulu"):
                 value = _text(row.get(fld)).strip()
                 if value:
-                    parts.append(f'<p class="mcard-text"><span class="mcard-label">{html.escape(t(f"col.{fld}", lang))}:'
-                                 f'</span> {html.escape(value)}</p>')
+                    parts.append(
+                        f'<p class="mcard-text"><span class="mcard-label">{html.escape(t(f"col.{fld}", lang))}:'
+                        f"</span> {html.escape(value)}</p>"
+                    )
             st.html("".join(parts))
-            st.button(t("grid.open", lang), key=f"{key}_card_{row['measure_id']}", on_click=open_in_panel,
-                      args=(key, row["measure_id"]))
+            st.button(
+                t("grid.open", lang),
+                key=f"{key}_card_{row['measure_id']}",
+                on_click=open_in_panel,
+                args=(key, row["measure_id"]),
+            )
     st.caption(t("grid.cards.count", lang, shown=len(rows), n=n))
 
 
@@ -111,19 +118,30 @@ def detail_panel(lang: str, frame: pd.DataFrame, key: str, editable: bool, on_sa
         st.session_state.pop(chooser, None)
     with st.container(border=True, key=f"mpanel_{key}"):
         st.subheader(t("grid.detail.title", lang))
-        mid = st.selectbox(t("grid.detail.choose", lang), ids, key=chooser, index=None,
-                           placeholder=t("grid.detail.placeholder", lang),
-                           format_func=lambda m: f"{m} · {_text(by_id[m].get('toimenpide'))[:70]}")
+        mid = st.selectbox(
+            t("grid.detail.choose", lang),
+            ids,
+            key=chooser,
+            index=None,
+            placeholder=t("grid.detail.placeholder", lang),
+            format_func=lambda m: f"{m} · {_text(by_id[m].get('toimenpide'))[:70]}",
+        )
         if mid is None:
             return
         row = by_id[mid]
         st.caption(f"{_text(row.get('actor'))} · {_text(row.get('subgoal'))}")
         if not editable:
             for fld in PANEL_FIELDS:
-                value = _text(row.get(fld)) if fld != "permanent" else (t("grid.yes", lang) if row.get(fld) else t("grid.no", lang))
+                value = (
+                    _text(row.get(fld))
+                    if fld != "permanent"
+                    else (t("grid.yes", lang) if row.get(fld) else t("grid.no", lang))
+                )
                 if value.strip():
-                    st.html(f'<p class="mcard-text"><span class="mcard-label">{html.escape(t(f"col.{fld}", lang))}:'
-                            f'</span> {html.escape(value)}</p>')
+                    st.html(
+                        f'<p class="mcard-text"><span class="mcard-label">{html.escape(t(f"col.{fld}", lang))}:'
+                        f"</span> {html.escape(value)}</p>"
+                    )
             return
         _edit_form(lang, row, key, on_save)
 
@@ -135,7 +153,8 @@ def _edit_form(lang: str, row: dict, key: str, on_save) -> None:
     base = st.session_state.get(base_key)
     widget = {fld: f"w_{key}_d_{mid}_{fld}" for fld in PANEL_FIELDS}
     touched = base is not None and any(
-        widget[f] in st.session_state and st.session_state[widget[f]] != base["values"][f] for f in PANEL_FIELDS)
+        widget[f] in st.session_state and st.session_state[widget[f]] != base["values"][f] for f in PANEL_FIELDS
+    )
     if base is None or (not touched and (base["version"] != row.get("version") or base["values"] != shown)):
         # first view, or the row changed (saved here or elsewhere) while nothing was typed: show it fresh
         base = st.session_state[base_key] = {"version": row.get("version"), "values": shown}
@@ -152,16 +171,33 @@ def _edit_form(lang: str, row: dict, key: str, on_save) -> None:
     statuses = [s.value for s in MeasureStatus]
     if st.session_state.get(widget["status"]) not in statuses:
         st.session_state[widget["status"]] = ""
-    c1.selectbox(t("col.status", lang), statuses, key=widget["status"],
-                 format_func=lambda s: t(f"timeline.chart.status.{key_part(s)}", lang))
-    c2.number_input(t("col.start_year", lang), min_value=2000, max_value=2100, step=1, key=widget["start_year"],
-                    placeholder=t("grid.detail.no_year", lang))
-    c3.number_input(t("col.end_year", lang), min_value=2000, max_value=2100, step=1, key=widget["end_year"],
-                    placeholder=t("grid.detail.no_year", lang))
+    c1.selectbox(
+        t("col.status", lang),
+        statuses,
+        key=widget["status"],
+        format_func=lambda s: t(f"timeline.chart.status.{key_part(s)}", lang),
+    )
+    c2.number_input(
+        t("col.start_year", lang),
+        min_value=2000,
+        max_value=2100,
+        step=1,
+        key=widget["start_year"],
+        placeholder=t("grid.detail.no_year", lang),
+    )
+    c3.number_input(
+        t("col.end_year", lang),
+        min_value=2000,
+        max_value=2100,
+        step=1,
+        key=widget["end_year"],
+        placeholder=t("grid.detail.no_year", lang),
+    )
     st.checkbox(t("col.permanent", lang), key=widget["permanent"])
     st.text_input(t("col.contact", lang), key=widget["contact"])
-    changed = {f: st.session_state.get(widget[f]) for f in PANEL_FIELDS
-               if st.session_state.get(widget[f]) != base["values"][f]}
+    changed = {
+        f: st.session_state.get(widget[f]) for f in PANEL_FIELDS if st.session_state.get(widget[f]) != base["values"][f]
+    }
     b1, b2 = st.columns(2)
     if b1.button(t("grid.detail.save", lang), key=f"{key}_d_save", type="primary", disabled=not changed):
         pending = st.session_state.get(state.PENDING) or {}

@@ -121,45 +121,96 @@ def _grid_options(df: pd.DataFrame, lang: str, editable: bool) -> dict:
 ROW_HEIGHT = 84  # four lines of text: long measures are capped here and read whole in the detail panel
 HEADER_HEIGHT = 56  # two lines: every header readable at full length
 # Column widths that keep text in lines of normal length; the grid scrolls sideways instead of squeezing.
-WIDTHS = {"measure_id": 120, "actor": 170, "subgoal": 190, "toimenpide": 340, "mittari": 260, "aikataulu": 150,
-          "toimijat": 200, "seuranta": 240, "status": 130, "start_year": 110, "end_year": 110, "permanent": 100,
-          "contact": 170, "row_kind_label": 130}
+WIDTHS = {
+    "measure_id": 120,
+    "actor": 170,
+    "subgoal": 190,
+    "toimenpide": 340,
+    "mittari": 260,
+    "aikataulu": 150,
+    "toimijat": 200,
+    "seuranta": 240,
+    "status": 130,
+    "start_year": 110,
+    "end_year": 110,
+    "permanent": 100,
+    "contact": 170,
+    "row_kind_label": 130,
+}
 TEXT_EDITOR_MAX = 100_000  # the grid never cuts a paste; the save bar says what is over the store's limit
 
 
 def _build_grid_options(df: pd.DataFrame, lang: str, editable: bool) -> dict:
     gb = GridOptionsBuilder.from_dataframe(df)
-    gb.configure_default_column(resizable=True, filter=True, sortable=True, wrapText=True, autoHeight=False,
-                                editable=False, wrapHeaderText=True, autoHeaderHeight=False, type=[],
-                                suppressSizeToFit=True, cellStyle={"white-space": "pre-wrap", "line-height": "1.35",
-                                                                   "overflow": "hidden"})
-    labels = {"measure_id": "ID", "actor": t("col.actor", lang), "subgoal": t("col.subgoal", lang),
-              "row_kind_label": t("col.row_kind", lang),
-              **{f: t(f"col.{f}", lang) for f in (*MEASURE_TEXT_FIELDS, "status", "start_year", "end_year",
-                                                  "permanent", "contact")}}
+    gb.configure_default_column(
+        resizable=True,
+        filter=True,
+        sortable=True,
+        wrapText=True,
+        autoHeight=False,
+        editable=False,
+        wrapHeaderText=True,
+        autoHeaderHeight=False,
+        type=[],
+        suppressSizeToFit=True,
+        cellStyle={"white-space": "pre-wrap", "line-height": "1.35", "overflow": "hidden"},
+    )
+    labels = {
+        "measure_id": "ID",
+        "actor": t("col.actor", lang),
+        "subgoal": t("col.subgoal", lang),
+        "row_kind_label": t("col.row_kind", lang),
+        **{
+            f: t(f"col.{f}", lang)
+            for f in (*MEASURE_TEXT_FIELDS, "status", "start_year", "end_year", "permanent", "contact")
+        },
+    }
 
     def column(fld: str, **kw) -> None:
-        gb.configure_column(fld, header_name=labels[fld], headerTooltip=labels[fld], width=WIDTHS[fld],
-                            minWidth=min(WIDTHS[fld], 100), **kw)
+        gb.configure_column(
+            fld,
+            header_name=labels[fld],
+            headerTooltip=labels[fld],
+            width=WIDTHS[fld],
+            minWidth=min(WIDTHS[fld], 100),
+            **kw,
+        )
 
     column("measure_id", pinned="left", tooltipField="measure_id")
     column("actor", tooltipField="actor")
     column("subgoal", tooltipField="subgoal")
     for fld in MEASURE_TEXT_FIELDS:
-        column(fld, editable=editable, tooltipField=fld, cellEditor="agLargeTextCellEditor", cellEditorPopup=True,
-               cellEditorParams={"maxLength": TEXT_EDITOR_MAX, "rows": 12, "cols": 70})
-    column("status", editable=editable, cellEditor="agSelectCellEditor",
-           cellEditorParams={"values": [s.value for s in MeasureStatus]})
+        column(
+            fld,
+            editable=editable,
+            tooltipField=fld,
+            cellEditor="agLargeTextCellEditor",
+            cellEditorPopup=True,
+            cellEditorParams={"maxLength": TEXT_EDITOR_MAX, "rows": 12, "cols": 70},
+        )
+    column(
+        "status",
+        editable=editable,
+        cellEditor="agSelectCellEditor",
+        cellEditorParams={"values": [s.value for s in MeasureStatus]},
+    )
     column("start_year", editable=editable, type=["numericColumn"])
     column("end_year", editable=editable, type=["numericColumn"])
     column("permanent", editable=editable, cellEditor="agCheckboxCellEditor")
     column("contact", editable=editable, tooltipField="contact")
     column("row_kind_label")
     gb.configure_column("version", hide=True)
-    gb.configure_grid_options(enableCellTextSelection=True, ensureDomOrder=True, rowHeight=ROW_HEIGHT,
-                              headerHeight=HEADER_HEIGHT, tooltipShowDelay=400, tooltipHideDelay=30000,
-                              stopEditingWhenCellsLoseFocus=True, undoRedoCellEditing=True,
-                              rowSelection={"mode": "singleRow", "checkboxes": False, "enableClickSelection": True})
+    gb.configure_grid_options(
+        enableCellTextSelection=True,
+        ensureDomOrder=True,
+        rowHeight=ROW_HEIGHT,
+        headerHeight=HEADER_HEIGHT,
+        tooltipShowDelay=400,
+        tooltipHideDelay=30000,
+        stopEditingWhenCellsLoseFocus=True,
+        undoRedoCellEditing=True,
+        rowSelection={"mode": "singleRow", "checkboxes": False, "enableClickSelection": True},
+    )
     options = gb.build()
     options.pop("autoSizeStrategy", None)  # fitGridWidth squeezed all 14 columns into the page width
     return options
@@ -204,8 +255,9 @@ def ids_signature(measures: pd.DataFrame) -> str:
 def grid_frame(ctx: PageContext, measures: pd.DataFrame, ids_sig: str | None = None) -> pd.DataFrame:
     """The rows and columns the grid shows (at most MAX_GRID_ROWS, pending edits applied)."""
     pending = st.session_state.get(state.PENDING) or {}
-    out = _stored_rows(data.database_url(), data.version(), ctx.lang, ids_sig or ids_signature(measures),
-                       tuple(measures["measure_id"]))
+    out = _stored_rows(
+        data.database_url(), data.version(), ctx.lang, ids_sig or ids_signature(measures), tuple(measures["measure_id"])
+    )
     if out is None:  # not rows of the current store (or it changed meanwhile)
         return _grid_types(measures_display(ctx.plan, apply_pending(measures, pending), ctx.lang)).head(MAX_GRID_ROWS)
     shown = set(out["measure_id"])
@@ -331,8 +383,9 @@ def save_bar(ctx: PageContext, key: str) -> None:
     n = sum(len(e["values"]) for e in pending.values())
     st.warning(t("edit.pending", lang, n=n, rows=Msg("count.on_rows", n=len(pending))))
     for mid, fld, count in too_long(pending):  # said before anything is sent: the store refuses, never cuts
-        st.error(t("edit.too_long_pending", lang, field=t(f"col.{fld}", lang), id=mid, count=count,
-                   limit=MAX_TEXT_LENGTH))
+        st.error(
+            t("edit.too_long_pending", lang, field=t(f"col.{fld}", lang), id=mid, count=count, limit=MAX_TEXT_LENGTH)
+        )
     c1, c2 = st.columns([1, 1])
     if c1.button(t("edit.save", lang), key=f"{key}_save", type="primary"):
         save_pending(ctx)
@@ -344,8 +397,12 @@ def save_bar(ctx: PageContext, key: str) -> None:
 
 def too_long(pending: dict) -> list[tuple[str, str, int]]:
     """(measure, field, length) of pending texts longer than the store keeps."""
-    return [(mid, fld, len(v)) for mid, e in pending.items() for fld, v in e["values"].items()
-            if isinstance(v, str) and len(v) > MAX_TEXT_LENGTH]
+    return [
+        (mid, fld, len(v))
+        for mid, e in pending.items()
+        for fld, v in e["values"].items()
+        if isinstance(v, str) and len(v) > MAX_TEXT_LENGTH
+    ]
 
 
 def save_pending(ctx: PageContext) -> None:
@@ -357,9 +414,14 @@ def save_pending(ctx: PageContext) -> None:
         data.store().save_measure_edits(edits, ctx.editor)
     except ConflictError as exc:
         st.session_state[state.CONFLICTS] = [
-            {"measure_id": c.entity_id, "mine": c.mine, "current": {k: c.current.get(k) for k in c.mine},
-             "current_version": c.current_version, "by": c.current.get("updated_by", ""),
-             "at": c.current.get("updated_at", "")}
+            {
+                "measure_id": c.entity_id,
+                "mine": c.mine,
+                "current": {k: c.current.get(k) for k in c.mine},
+                "current_version": c.current_version,
+                "by": c.current.get("updated_by", ""),
+                "at": c.current.get("updated_at", ""),
+            }
             for c in exc.conflicts
         ]
         st.rerun()
@@ -380,12 +442,17 @@ def resolve_conflicts(ctx: PageContext, key: str) -> None:
     conflicts = st.session_state.get(state.CONFLICTS) or []
     st.error(t("edit.conflict", lang))
     for i, c in enumerate(conflicts):
-        st.markdown(f"**{md_escape(c['measure_id'])}** — " + t("edit.conflict_by", lang, by=md_escape(c["by"]),
-                                                                   at=md_escape(local_time(c["at"], lang))))
-        rows = [{"field": t(f"col.{f}", lang), "mine": str(v), "theirs": str(c["current"].get(f))}
-                for f, v in c["mine"].items()]
-        table = pd.DataFrame(rows).rename(columns={"field": t("edit.field", lang), "mine": t("edit.mine", lang),
-                                                   "theirs": t("edit.theirs", lang)})
+        st.markdown(
+            f"**{md_escape(c['measure_id'])}** — "
+            + t("edit.conflict_by", lang, by=md_escape(c["by"]), at=md_escape(local_time(c["at"], lang)))
+        )
+        rows = [
+            {"field": t(f"col.{f}", lang), "mine": str(v), "theirs": str(c["current"].get(f))}
+            for f, v in c["mine"].items()
+        ]
+        table = pd.DataFrame(rows).rename(
+            columns={"field": t("edit.field", lang), "mine": t("edit.mine", lang), "theirs": t("edit.theirs", lang)}
+        )
         st.table(table.set_index(t("edit.field", lang)))  # small; plain text, both values side by side
         k1, k2 = st.columns(2)
         if k1.button(t("edit.keep_mine", lang), key=f"{key}_mine_{i}"):
@@ -419,20 +486,37 @@ def add_and_remove(ctx: PageContext, measures: pd.DataFrame, key: str, goal_id: 
         # not clear_on_submit: a refused measure (too long, a clash) keeps every field as typed
         with adder, st.form(f"{key}_add_{gen}", clear_on_submit=False):
             actors = [a.actor_id for a in plan.actors]
-            actor = st.selectbox(t("col.actor", lang), actors, key=f"{key}_add_actor",
-                                 placeholder=t("widget.placeholder", lang),
-                                 format_func=lambda a: name(plan.actor(a), lang))
+            actor = st.selectbox(
+                t("col.actor", lang),
+                actors,
+                key=f"{key}_add_actor",
+                placeholder=t("widget.placeholder", lang),
+                format_func=lambda a: name(plan.actor(a), lang),
+            )
             subs = [s for s in plan.subgoals if goal_id is None or s.goal_id == goal_id]
-            sub = st.selectbox(t("col.subgoal", lang), [s.subgoal_id for s in subs], key=f"{key}_add_sub",
-                               placeholder=t("widget.placeholder", lang),
-                               format_func=lambda s: f"{s} {next(x.title_fi if lang == 'fi' else x.title_en for x in subs if x.subgoal_id == s)}")
+            sub = st.selectbox(
+                t("col.subgoal", lang),
+                [s.subgoal_id for s in subs],
+                key=f"{key}_add_sub",
+                placeholder=t("widget.placeholder", lang),
+                format_func=lambda s: (
+                    f"{s} {next(x.title_fi if lang == 'fi' else x.title_en for x in subs if x.subgoal_id == s)}"
+                ),
+            )
             # no max_chars: the browser would cut a long paste silently; the store refuses it with a message
-            values = {f: st.text_area(t(f"col.{f}", lang), key=f"{key}_add_{f}_{gen}", height=80)
-                      for f in MEASURE_TEXT_FIELDS}
+            values = {
+                f: st.text_area(t(f"col.{f}", lang), key=f"{key}_add_{f}_{gen}", height=80) for f in MEASURE_TEXT_FIELDS
+            }
             if st.form_submit_button(t("edit.add_submit", lang)):
                 try:
-                    mid = data.store().add_measure(actor, sub, values, ctx.editor,
-                                                   known_actors=actors, known_subgoals=[s.subgoal_id for s in plan.subgoals])
+                    mid = data.store().add_measure(
+                        actor,
+                        sub,
+                        values,
+                        ctx.editor,
+                        known_actors=actors,
+                        known_subgoals=[s.subgoal_id for s in plan.subgoals],
+                    )
                 except StoreError as exc:
                     st.error(exc.text(lang))
                 else:
@@ -447,8 +531,9 @@ def add_and_remove(ctx: PageContext, measures: pd.DataFrame, key: str, goal_id: 
         ids = list(measures["measure_id"])
         if not ids:
             return
-        target = st.selectbox(t("edit.remove_which", lang), ids, key=f"{key}_rm_id",
-                              placeholder=t("widget.placeholder", lang))
+        target = st.selectbox(
+            t("edit.remove_which", lang), ids, key=f"{key}_rm_id", placeholder=t("widget.placeholder", lang)
+        )
         sure = st.checkbox(t("edit.remove_confirm", lang), key=f"{key}_rm_ok")
         if st.button(t("edit.remove_submit", lang), key=f"{key}_rm_go", disabled=not sure):
             row = measures[measures["measure_id"] == target].iloc[0]

@@ -22,7 +22,9 @@ from ui import data, frame, live, state, theme
 def main() -> None:
     """Route this run: page config, navigation, sidebar, live updates, then the chosen page."""
 
-    st.set_page_config(page_title="Lasten ja nuorten hyvinvointisuunnitelma", page_icon=":material/family_restroom:", layout="wide")
+    st.set_page_config(
+        page_title="Lasten ja nuorten hyvinvointisuunnitelma", page_icon=":material/family_restroom:", layout="wide"
+    )
 
     try:
         plan = data.plan()
@@ -36,20 +38,59 @@ def main() -> None:
     pages = {
         t("nav.section.plan", lang): [
             st.Page("pages/overview.py", title=t("nav.overview", lang), icon=":material/home:", default=True),
-            st.Page("pages/paatavoite-1.py", title=t("nav.goal", lang, goal="I"), icon=":material/looks_one:", url_path="paatavoite-1"),
-            st.Page("pages/paatavoite-2.py", title=t("nav.goal", lang, goal="II"), icon=":material/looks_two:", url_path="paatavoite-2"),
-            st.Page("pages/paatavoite-3.py", title=t("nav.goal", lang, goal="III"), icon=":material/looks_3:", url_path="paatavoite-3"),
-            st.Page("pages/indikaattorit.py", title=t("nav.indicators", lang), icon=":material/bar_chart:", url_path="indikaattorit"),
-            st.Page("pages/toimenpiteet.py", title=t("nav.measures", lang), icon=":material/checklist:", url_path="toimenpiteet"),
-            st.Page("pages/tyopaja.py", title=t("nav.workshop", lang), icon=":material/co_present:", url_path="tyopaja"),
+            st.Page(
+                "pages/paatavoite-1.py",
+                title=t("nav.goal", lang, goal="I"),
+                icon=":material/looks_one:",
+                url_path="paatavoite-1",
+            ),
+            st.Page(
+                "pages/paatavoite-2.py",
+                title=t("nav.goal", lang, goal="II"),
+                icon=":material/looks_two:",
+                url_path="paatavoite-2",
+            ),
+            st.Page(
+                "pages/paatavoite-3.py",
+                title=t("nav.goal", lang, goal="III"),
+                icon=":material/looks_3:",
+                url_path="paatavoite-3",
+            ),
+            st.Page(
+                "pages/indikaattorit.py",
+                title=t("nav.indicators", lang),
+                icon=":material/bar_chart:",
+                url_path="indikaattorit",
+            ),
+            st.Page(
+                "pages/toimenpiteet.py",
+                title=t("nav.measures", lang),
+                icon=":material/checklist:",
+                url_path="toimenpiteet",
+            ),
+            st.Page(
+                "pages/tyopaja.py", title=t("nav.workshop", lang), icon=":material/co_present:", url_path="tyopaja"
+            ),
         ],
         t("nav.section.follow", lang): [
-            st.Page("pages/aikajana.py", title=t("nav.timeline", lang), icon=":material/view_timeline:", url_path="aikajana"),
-            st.Page("pages/arviointi.py", title=t("nav.evaluation", lang), icon=":material/grading:", url_path="arviointi"),
-            st.Page("pages/tiedot.py", title=t("nav.data_entry", lang), icon=":material/upload_file:", url_path="tiedot"),
-            st.Page("pages/raportit.py", title=t("nav.reports", lang), icon=":material/description:", url_path="raportit"),
-            st.Page("pages/vuosikello-sykli.py", title=t("nav.vuosikello", lang), icon=":material/event_repeat:",
-                    url_path="vuosikello-sykli"),
+            st.Page(
+                "pages/aikajana.py", title=t("nav.timeline", lang), icon=":material/view_timeline:", url_path="aikajana"
+            ),
+            st.Page(
+                "pages/arviointi.py", title=t("nav.evaluation", lang), icon=":material/grading:", url_path="arviointi"
+            ),
+            st.Page(
+                "pages/tiedot.py", title=t("nav.data_entry", lang), icon=":material/upload_file:", url_path="tiedot"
+            ),
+            st.Page(
+                "pages/raportit.py", title=t("nav.reports", lang), icon=":material/description:", url_path="raportit"
+            ),
+            st.Page(
+                "pages/vuosikello-sykli.py",
+                title=t("nav.vuosikello", lang),
+                icon=":material/event_repeat:",
+                url_path="vuosikello-sykli",
+            ),
             st.Page("pages/historia.py", title=t("nav.history", lang), icon=":material/history:", url_path="historia"),
         ],
     }

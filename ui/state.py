@@ -47,8 +47,16 @@ PAGE_VIEWS = {
 }
 VIEWS = tuple(dict.fromkeys(v for views in PAGE_VIEWS.values() for v in views))
 DEFAULTS: dict[str, object] = {
-    LANG: DEFAULT_LANG, GROUP: None, ACTORS: [], SUBGOAL: None, GOAL: None, CATEGORY: None,
-    INDICATOR: None, SEARCH: "", YEAR: None, VIEW: None,
+    LANG: DEFAULT_LANG,
+    GROUP: None,
+    ACTORS: [],
+    SUBGOAL: None,
+    GOAL: None,
+    CATEGORY: None,
+    INDICATOR: None,
+    SEARCH: "",
+    YEAR: None,
+    VIEW: None,
 }
 
 

@@ -31,8 +31,10 @@ def table_html(df: pd.DataFrame, caption: str | None = None) -> str:
     head = "".join(f'<th scope="col">{html.escape(c)}</th>' for c in cols)
     body = []
     for row in df.itertuples(index=False):
-        cells = "".join(f'<td data-label="{html.escape(c, quote=True)}">{html.escape(_cell(v))}</td>'
-                        for c, v in zip(cols, row, strict=True))
+        cells = "".join(
+            f'<td data-label="{html.escape(c, quote=True)}">{html.escape(_cell(v))}</td>'
+            for c, v in zip(cols, row, strict=True)
+        )
         body.append(f"<tr>{cells}</tr>")
     cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
     return f'<table class="rtable">{cap}<thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'

@@ -25,8 +25,13 @@ def trend_section(ctx, pairs: list[tuple[int, str]], key: str) -> None:
     labels = {p: queries.indicator_label(plan, p[0], p[1], lang) for p in with_series}
     if len(with_series) < len(pairs):
         st.caption(t("trends.page.only_these", lang))
-    choice = st.selectbox(t("data.trend.pick", lang), with_series, key=f"{key}_trend_pick",
-                          format_func=lambda p: labels[p], placeholder=t("widget.placeholder", lang))
+    choice = st.selectbox(
+        t("data.trend.pick", lang),
+        with_series,
+        key=f"{key}_trend_pick",
+        format_func=lambda p: labels[p],
+        placeholder=t("widget.placeholder", lang),
+    )
     view = views.trend(choice[0], choice[1], ctx.filters.group, lang)
     if view is None:
         st.info(t("indicators.no_values", lang))

@@ -54,15 +54,38 @@ def drawn_once(fig: go.Figure | None) -> go.Figure | None:
 
 
 # Plotly's toolbar: only "download as PNG" is kept; zooming a bar chart on a projector adds nothing
-MODEBAR_REMOVE = ["zoom2d", "pan2d", "select2d", "lasso2d", "zoomIn2d", "zoomOut2d", "autoScale2d", "resetScale2d",
-                  "hoverClosestCartesian", "hoverCompareCartesian", "toggleSpikelines", "zoomInGeo", "zoomOutGeo",
-                  "resetGeo", "hoverClosestGeo", "hoverClosestGl2d", "hoverClosestPie", "toggleHover", "resetViews",
-                  "resetViewMapbox", "resetViewMap", "zoomInMap", "zoomOutMap", "sendDataToCloud"]
+MODEBAR_REMOVE = [
+    "zoom2d",
+    "pan2d",
+    "select2d",
+    "lasso2d",
+    "zoomIn2d",
+    "zoomOut2d",
+    "autoScale2d",
+    "resetScale2d",
+    "hoverClosestCartesian",
+    "hoverCompareCartesian",
+    "toggleSpikelines",
+    "zoomInGeo",
+    "zoomOutGeo",
+    "resetGeo",
+    "hoverClosestGeo",
+    "hoverClosestGl2d",
+    "hoverClosestPie",
+    "toggleHover",
+    "resetViews",
+    "resetViewMapbox",
+    "resetViewMap",
+    "zoomInMap",
+    "zoomOutMap",
+    "sendDataToCloud",
+]
 # Plotly's own English, by the texts it asks its locale for (Streamlit bundles no Plotly locale
 # but "en"/"en-US", so the Finnish one travels in the config: Plotly's own "fi" locale has an
 # empty dictionary anyway, only date names and number format)
 _PLOTLY_TEXTS = {
-    "Download plot as a PNG": "plotly.download_png", "Download plot": "plotly.download",
+    "Download plot as a PNG": "plotly.download_png",
+    "Download plot": "plotly.download",
     "Preparing image - this may take a few seconds": "plotly.preparing",
     "Image download succeeded": "plotly.download_ok",
     "Sorry, there was a problem downloading your image!": "plotly.download_failed",
@@ -70,13 +93,40 @@ _PLOTLY_TEXTS = {
     "Double-click to zoom back out": "plotly.zoom_back",
 }
 _FI_FORMAT = {
-    "decimal": ",", "thousands": "\u00a0", "grouping": [3], "currency": ["", "\u00a0€"],
+    "decimal": ",",
+    "thousands": "\u00a0",
+    "grouping": [3],
+    "currency": ["", "\u00a0€"],
     "days": ["sunnuntai", "maanantai", "tiistai", "keskiviikko", "torstai", "perjantai", "lauantai"],
     "shortDays": ["su", "ma", "ti", "ke", "to", "pe", "la"],
-    "months": ["tammikuu", "helmikuu", "maaliskuu", "huhtikuu", "toukokuu", "kesäkuu", "heinäkuu", "elokuu",
-               "syyskuu", "lokakuu", "marraskuu", "joulukuu"],
-    "shortMonths": ["tammi", "helmi", "maalis", "huhti", "touko", "kesä", "heinä", "elo", "syys", "loka",
-                    "marras", "joulu"],
+    "months": [
+        "tammikuu",
+        "helmikuu",
+        "maaliskuu",
+        "huhtikuu",
+        "toukokuu",
+        "kesäkuu",
+        "heinäkuu",
+        "elokuu",
+        "syyskuu",
+        "lokakuu",
+        "marraskuu",
+        "joulukuu",
+    ],
+    "shortMonths": [
+        "tammi",
+        "helmi",
+        "maalis",
+        "huhti",
+        "touko",
+        "kesä",
+        "heinä",
+        "elo",
+        "syys",
+        "loka",
+        "marras",
+        "joulu",
+    ],
     "date": "%d.%m.%Y",
 }
 
@@ -91,8 +141,9 @@ def chart_config(lang: str) -> dict:
     }
     if lang == "fi":
         config["locale"] = "fi"
-        config["locales"] = {"fi": {"dictionary": {en: t(key, lang) for en, key in _PLOTLY_TEXTS.items()},
-                                    "format": _FI_FORMAT}}
+        config["locales"] = {
+            "fi": {"dictionary": {en: t(key, lang) for en, key in _PLOTLY_TEXTS.items()}, "format": _FI_FORMAT}
+        }
     return config
 
 
@@ -127,8 +178,9 @@ def _unpack(pairs: Pairs | None) -> list[tuple[int, str]] | None:
 @st.cache_resource(show_spinner=False, max_entries=128)
 def _comparison(url: str, version: int, pairs: Pairs | None, group: str | None, lang: str) -> pd.DataFrame:
     """Shared, read only: ``comparison()`` hands out copies."""
-    return queries.comparison_frame(data.plan(), data.observations_at(url, version),
-                                    _unpack(pairs), [group] if group else None, lang)
+    return queries.comparison_frame(
+        data.plan(), data.observations_at(url, version), _unpack(pairs), [group] if group else None, lang
+    )
 
 
 def comparison(pairs, group: str | None, lang: str) -> pd.DataFrame:
@@ -140,8 +192,9 @@ def comparison(pairs, group: str | None, lang: str) -> pd.DataFrame:
 
 
 @st.cache_resource(show_spinner=False, max_entries=128)
-def _comparison_figures(url: str, version: int, pairs: Pairs | None, group: str | None,
-                        lang: str, by: str | None) -> list[tuple[str | None, str, go.Figure]]:
+def _comparison_figures(
+    url: str, version: int, pairs: Pairs | None, group: str | None, lang: str, by: str | None
+) -> list[tuple[str | None, str, go.Figure]]:
     frame = _comparison(url, version, pairs, group, lang)
     plan = data.plan()
     if by == "category":
@@ -151,13 +204,19 @@ def _comparison_figures(url: str, version: int, pairs: Pairs | None, group: str 
     else:
         sections = None
     # without a group filter every bar names its group, even in a part where all are one group's
-    return [(heading, unit, drawn_once(charts.indicator_comparison_figure(part, lang, order=order,
-                                                                          show_groups=group is None)))
-            for heading, unit, part, order in charts.split_comparison(frame, sections, lang=lang)]
+    return [
+        (
+            heading,
+            unit,
+            drawn_once(charts.indicator_comparison_figure(part, lang, order=order, show_groups=group is None)),
+        )
+        for heading, unit, part, order in charts.split_comparison(frame, sections, lang=lang)
+    ]
 
 
-def comparison_figures(pairs, group: str | None, lang: str,
-                       by: str | None = None) -> list[tuple[str | None, str, go.Figure]]:
+def comparison_figures(
+    pairs, group: str | None, lang: str, by: str | None = None
+) -> list[tuple[str | None, str, go.Figure]]:
     """(heading, unit, figure): Kymenlaakso beside the whole country, at most ``charts.MAX_BARS`` bars each.
 
     A longer set is split per sub-goal of goal ``by`` (or per category when ``by`` is "category"),
@@ -168,21 +227,29 @@ def comparison_figures(pairs, group: str | None, lang: str,
 
 def _overview_frames(url: str, version: int, group: str | None, lang: str) -> tuple[dict, pd.DataFrame]:
     plan = data.plan()
-    by_goal = {g.goal_id: _comparison(url, version, _pairs(queries.linked_indicators(plan, g.goal_id)), group, lang)
-               for g in plan.goals}
+    by_goal = {
+        g.goal_id: _comparison(url, version, _pairs(queries.linked_indicators(plan, g.goal_id)), group, lang)
+        for g in plan.goals
+    }
     linked = queries.linked_indicators(plan)
     every = _comparison(url, version, None, group, lang)
-    others = [p for p in every[["indicator_id", "series_id"]].drop_duplicates().itertuples(index=False, name=None)
-              if p not in linked]
+    others = [
+        p
+        for p in every[["indicator_id", "series_id"]].drop_duplicates().itertuples(index=False, name=None)
+        if p not in linked
+    ]
     return by_goal, _comparison(url, version, _pairs(linked + others), group, lang)
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)  # 16 filter results; at 1x a few MB in all
-def _filtered_measures(url: str, version: int, actors: str, goal: str | None, subgoal: str | None,
-                       search: str) -> pd.DataFrame:
+def _filtered_measures(
+    url: str, version: int, actors: str, goal: str | None, subgoal: str | None, search: str
+) -> pd.DataFrame:
     """Shared, read only: ``filtered_measures()`` hands out copies."""
-    return queries.filter_measures(data.measures_at(url, version), queries.Filters(
-        actors=tuple(a for a in actors.split(_ITEM) if a), goal=goal, subgoal=subgoal, search=search))
+    return queries.filter_measures(
+        data.measures_at(url, version),
+        queries.Filters(actors=tuple(a for a in actors.split(_ITEM) if a), goal=goal, subgoal=subgoal, search=search),
+    )
 
 
 def filtered_measures(filters: queries.Filters) -> pd.DataFrame:
@@ -191,8 +258,9 @@ def filtered_measures(filters: queries.Filters) -> pd.DataFrame:
     Slicing the 22-column measures frame costs a few ms a run; a page changing nothing but its
     view asks again for the same filter.
     """
-    return _filtered_measures(*_version(), _ITEM.join(filters.actors), filters.goal, filters.subgoal,
-                              filters.search).copy(deep=False)
+    return _filtered_measures(
+        *_version(), _ITEM.join(filters.actors), filters.goal, filters.subgoal, filters.search
+    ).copy(deep=False)
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
@@ -223,13 +291,20 @@ def status_by_goal(group: str | None, lang: str) -> go.Figure:
 def _heatmap(url: str, version: int, group: str | None, lang: str) -> list[tuple[str, go.Figure]]:
     plan = data.plan()
     _, frame_all = _overview_frames(url, version, group, lang)
-    survey = [(g.group_id, name(g, lang)) for g in sorted(plan.groups, key=lambda g: g.sort_order)
-              if g.kind == "survey" and (group is None or g.group_id == group)]
+    survey = [
+        (g.group_id, name(g, lang))
+        for g in sorted(plan.groups, key=lambda g: g.sort_order)
+        if g.kind == "survey" and (group is None or g.group_id == group)
+    ]
     heat = frame_all[frame_all["group_id"].isin([g for g, _ in survey])]
     chunks = charts.heatmap_column_chunks(survey, set(heat["group_id"]))
-    return [(t("chart.heatmap.part", lang, groups=", ".join(gname for _, gname in chunk)),
-             drawn_once(charts.status_heatmap(heat[heat["group_id"].isin([g for g, _ in chunk])], chunk, lang)))
-            for chunk in chunks]
+    return [
+        (
+            t("chart.heatmap.part", lang, groups=", ".join(gname for _, gname in chunk)),
+            drawn_once(charts.status_heatmap(heat[heat["group_id"].isin([g for g, _ in chunk])], chunk, lang)),
+        )
+        for chunk in chunks
+    ]
 
 
 def heatmap(group: str | None, lang: str) -> list[tuple[str, go.Figure]]:
@@ -271,14 +346,16 @@ class TrendView:
 
 
 @st.cache_resource(show_spinner=False, max_entries=128)
-def _trend(url: str, version: int, indicator_id: int, series_id: str, group: str | None,
-           lang: str) -> TrendView | None:
+def _trend(url: str, version: int, indicator_id: int, series_id: str, group: str | None, lang: str) -> TrendView | None:
     plan = data.plan()
     frame = queries.trend_frame(plan, data.observations_at(url, version), indicator_id, series_id, group, lang)
     if frame.empty:
         return None
-    figure = (drawn_once(trend_figure(frame, lang, unit=queries.unit_of(plan, indicator_id, series_id)))
-              if has_series(frame) else None)
+    figure = (
+        drawn_once(trend_figure(frame, lang, unit=queries.unit_of(plan, indicator_id, series_id)))
+        if has_series(frame)
+        else None
+    )
     return TrendView(figure, single_year_groups(frame))
 
 
@@ -308,8 +385,9 @@ class TimelineView:
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
-def _timeline(url: str, version: int, actors: tuple[str, ...], goal: str | None, lang: str, max_rows: int,
-              today: date) -> TimelineView:
+def _timeline(
+    url: str, version: int, actors: tuple[str, ...], goal: str | None, lang: str, max_rows: int, today: date
+) -> TimelineView:
     plan = data.plan()
     measures = queries.filter_measures(data.measures_at(url, version), queries.Filters(actors=actors, goal=goal))
     measures = queries.real_measures(measures)
@@ -325,13 +403,16 @@ def timeline(actors: tuple[str, ...], goal: str | None, lang: str, max_rows: int
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
-def _evaluation(url: str, version: int, year: int, actors: tuple[str, ...], by: str,
-                lang: str) -> tuple[go.Figure, pd.DataFrame]:
+def _evaluation(
+    url: str, version: int, year: int, actors: tuple[str, ...], by: str, lang: str
+) -> tuple[go.Figure, pd.DataFrame]:
     plan = data.plan()
     measures = queries.filter_measures(data.measures_at(url, version), queries.Filters(actors=actors))
     evaluations = data.store().evaluations(year)
     summary = evaluation_summary(measures, evaluations, plan, by=by, year=year, lang=lang)
-    return drawn_once(evaluation_figure(summary, lang, note=False)), missing_evaluations(measures, evaluations, year, plan)
+    return drawn_once(evaluation_figure(summary, lang, note=False)), missing_evaluations(
+        measures, evaluations, year, plan
+    )
 
 
 def evaluation(year: int, actors: tuple[str, ...], by: str, lang: str) -> tuple[go.Figure, pd.DataFrame]:
@@ -340,13 +421,15 @@ def evaluation(year: int, actors: tuple[str, ...], by: str, lang: str) -> tuple[
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
-def _vuosikello(url: str, version: int, lang: str,
-                today: date) -> tuple[go.Figure | None, pd.DataFrame, pd.DataFrame]:
+def _vuosikello(url: str, version: int, lang: str, today: date) -> tuple[go.Figure | None, pd.DataFrame, pd.DataFrame]:
     events = data.events_at(url, version)
     if events.empty:
         return None, events, events
-    return (drawn_once(vuosikello_figure(events, lang, today=today)), upcoming_events(events, today, n=6, lang=lang),
-            legend_rows(events, lang))
+    return (
+        drawn_once(vuosikello_figure(events, lang, today=today)),
+        upcoming_events(events, today, n=6, lang=lang),
+        legend_rows(events, lang),
+    )
 
 
 def vuosikello(lang: str) -> tuple[go.Figure | None, pd.DataFrame, pd.DataFrame]:

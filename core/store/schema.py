@@ -9,6 +9,7 @@ from core.model import MEASURE_TEXT_FIELDS
 
 metadata = MetaData()
 
+
 def _audit_columns() -> list[Column]:
     """The optimistic-concurrency version and last writer, on every editable table."""
     return [
@@ -19,13 +20,15 @@ def _audit_columns() -> list[Column]:
 
 
 schema_info = Table(
-    "schema_info", metadata,
+    "schema_info",
+    metadata,
     Column("key", String(50), primary_key=True),
     Column("value", String(200), nullable=False),
 )
 
 measures = Table(
-    "measures", metadata,
+    "measures",
+    metadata,
     Column("measure_id", String(80), primary_key=True),
     Column("actor_id", String(50), nullable=False, index=True),
     Column("subgoal_id", String(10), nullable=False, index=True),
@@ -45,7 +48,8 @@ measures = Table(
 )
 
 observations = Table(
-    "observations", metadata,
+    "observations",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("indicator_id", Integer, nullable=False),
     Column("series_id", String(50), nullable=False, default=""),
@@ -61,7 +65,8 @@ observations = Table(
 )
 
 evaluations = Table(
-    "evaluations", metadata,
+    "evaluations",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("measure_id", String(80), nullable=False, index=True),
     Column("year", Integer, nullable=False),
@@ -74,7 +79,8 @@ evaluations = Table(
 )
 
 events = Table(
-    "events", metadata,
+    "events",
+    metadata,
     Column("event_id", String(80), primary_key=True),
     Column("title", String(200), nullable=False),
     Column("months", String(40), nullable=False),
@@ -85,7 +91,8 @@ events = Table(
 )
 
 changes = Table(
-    "changes", metadata,
+    "changes",
+    metadata,
     Column("change_id", Integer, primary_key=True, autoincrement=True),
     Column("entity", String(20), nullable=False, index=True),
     Column("entity_id", String(200), nullable=False, index=True),
@@ -101,7 +108,8 @@ changes = Table(
 # Wrong editor passcodes, one row per failure and key (a session's key, or "server"): shared by every
 # app process on the same store, so guessing is slowed down and locked out across them (core.auth).
 signin_failures = Table(
-    "signin_failures", metadata,
+    "signin_failures",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("key", String(80), nullable=False, index=True),
     Column("failed_at", Float, nullable=False, index=True),

@@ -120,8 +120,14 @@ class StoreUnavailable(StoreError):
 log = logging.getLogger("kymlapset.storage")
 
 # Every message of StoreUnavailable; what a driver's error text says happened -> one of them (first match wins).
-STORE_PROBLEM_KEYS = ("store.damaged", "store.unavailable", "store.read_only", "store.disk_full", "store.busy",
-                      "store.write_failed")
+STORE_PROBLEM_KEYS = (
+    "store.damaged",
+    "store.unavailable",
+    "store.read_only",
+    "store.disk_full",
+    "store.busy",
+    "store.write_failed",
+)
 _STORE_PROBLEMS = (
     ("store.read_only", ("readonly", "read-only", "read only", "permission denied")),
     ("store.disk_full", ("disk is full", "no space left", "disk full", "diskfull")),
@@ -184,7 +190,7 @@ def sqlite_file(url: str) -> Path | None:
     if name.startswith("file:"):
         if parsed.query.get("mode") == "memory":
             return None
-        name = name[len("file:"):]
+        name = name[len("file:") :]
     if not name or name == ":memory:":
         return None
     return Path(name)
@@ -270,7 +276,11 @@ def clean_measure_values(values: Mapping[str, object], current: Mapping[str, obj
                 raise InvalidEdit("store.too_long_count", fld, count=len(text), limit=MAX_TEXT_LENGTH)
             out[fld] = text
         elif fld == "contact":
-            text = "" if raw is None or (isinstance(raw, float) and pd.isna(raw)) else clean_control_chars(str(raw)).strip()
+            text = (
+                ""
+                if raw is None or (isinstance(raw, float) and pd.isna(raw))
+                else clean_control_chars(str(raw)).strip()
+            )
             if len(text) > MAX_CONTACT:
                 raise InvalidEdit("store.too_long", fld, limit=MAX_CONTACT)
             out[fld] = text
@@ -278,8 +288,9 @@ def clean_measure_values(values: Mapping[str, object], current: Mapping[str, obj
             text = "" if raw is None or (isinstance(raw, float) and pd.isna(raw)) else str(raw).strip()
             allowed = [s.value for s in MeasureStatus]
             if text not in allowed:
-                raise InvalidEdit("store.not_allowed_values", fld, value=text,
-                                  allowed=", ".join(a for a in allowed if a))
+                raise InvalidEdit(
+                    "store.not_allowed_values", fld, value=text, allowed=", ".join(a for a in allowed if a)
+                )
             out[fld] = text
         elif fld == "row_kind":
             allowed = [k.value for k in RowKind]
@@ -317,8 +328,9 @@ CREATE_ATTEMPTS = 25
 T = TypeVar("T")
 
 
-def _write_retrying(engine: Engine, body: Callable[[Connection], T], clash: Callable[[], StoreError],
-                    attempts: int = CREATE_ATTEMPTS) -> T:
+def _write_retrying(
+    engine: Engine, body: Callable[[Connection], T], clash: Callable[[], StoreError], attempts: int = CREATE_ATTEMPTS
+) -> T:
     """``body(conn)`` in one transaction, again in a new one after a unique-key clash; then ``clash()``."""
     if not isinstance(engine, Engine):  # a caller's shared transaction: it cannot be retried here
         attempts = 1
@@ -335,6 +347,7 @@ def _write_retrying(engine: Engine, body: Callable[[Connection], T], clash: Call
 
 # ------------------------------------------------------------------------------------------
 # Observations, evaluations and vuosikello events: the yearly cycle (same guarantees).
+
 
 @dataclass
 class EventChange:
@@ -360,8 +373,9 @@ class _CycleMixin:
     def observations(self) -> pd.DataFrame:
         """Every observation (seeded and added) as a DataFrame."""
         with self.engine.connect() as conn:
-            return pd.DataFrame(conn.execute(select(observations)).mappings().all(),
-                                columns=[c.name for c in observations.columns])
+            return pd.DataFrame(
+                conn.execute(select(observations)).mappings().all(), columns=[c.name for c in observations.columns]
+            )
 
     def upsert_observations(self, rows: list[Mapping], editor: Editor | None) -> dict[str, int]:
         """Add or change observations by key (indicator, series, group, area, year) in one transaction.
@@ -383,8 +397,9 @@ class _CycleMixin:
             vals = {k: r.get(k, "") for k in ("value", "value_as_printed", "flag", "note")}
             vals["value"] = float(r["value"])
             if cur is None:
-                res = conn.execute(insert(observations).values(**key, **vals, version=1, updated_at=now,
-                                                            updated_by=editor.name))
+                res = conn.execute(
+                    insert(observations).values(**key, **vals, version=1, updated_at=now, updated_by=editor.name)
+                )
                 new_id = res.inserted_primary_key[0]
                 self._record(conn, "observation", str(new_id), "value", None, vals["value"], "create", editor, now)
                 counts["added"] += 1
@@ -393,8 +408,11 @@ class _CycleMixin:
             if not diff:
                 counts["unchanged"] += 1
                 continue
-            conn.execute(update(observations).where(observations.c.id == cur["id"]).values(
-                **diff, version=cur["version"] + 1, updated_at=now, updated_by=editor.name))
+            conn.execute(
+                update(observations)
+                .where(observations.c.id == cur["id"])
+                .values(**diff, version=cur["version"] + 1, updated_at=now, updated_by=editor.name)
+            )
             for fld, new in diff.items():
                 self._record(conn, "observation", str(cur["id"]), fld, cur[fld], new, "update", editor, now)
             counts["changed"] += 1
@@ -409,13 +427,20 @@ class _CycleMixin:
         with self.engine.connect() as conn:
             return pd.DataFrame(conn.execute(q).mappings().all(), columns=[c.name for c in evaluations.columns])
 
-    def save_evaluation(self, measure_id: str, year: int, values: Mapping[str, object],
-                        expected_version: int | None, editor: Editor | None) -> int:
+    def save_evaluation(
+        self,
+        measure_id: str,
+        year: int,
+        values: Mapping[str, object],
+        expected_version: int | None,
+        editor: Editor | None,
+    ) -> int:
         """Create (expected_version None) or update one measure's evaluation for a year; return version."""
         return self.save_evaluations([(measure_id, year, values, expected_version)], editor)[0]
 
-    def save_evaluations(self, items: list[tuple[str, int, Mapping[str, object], int | None]],
-                         editor: Editor | None) -> list[int]:
+    def save_evaluations(
+        self, items: list[tuple[str, int, Mapping[str, object], int | None]], editor: Editor | None
+    ) -> list[int]:
         """Save several evaluations (measure, year, values, version seen) in ONE transaction.
 
         Every row is checked first (InvalidEdit names the field); if any row changed since the
@@ -445,8 +470,16 @@ class _CycleMixin:
 
         return _write_retrying(self.engine, write, clash, attempts=3)
 
-    def _save_evaluation(self, conn: Connection, measure_id: str, year: int, clean: dict,
-                         expected_version: int | None, editor: Editor, now: str) -> int:
+    def _save_evaluation(
+        self,
+        conn: Connection,
+        measure_id: str,
+        year: int,
+        clean: dict,
+        expected_version: int | None,
+        editor: Editor,
+        now: str,
+    ) -> int:
         if conn.execute(select(measures.c.measure_id).where(measures.c.measure_id == measure_id)).first() is None:
             raise InvalidEdit("store.unknown_measure", "measure_id", id=measure_id)
         cond = and_(evaluations.c.measure_id == measure_id, evaluations.c.year == year)
@@ -454,20 +487,27 @@ class _CycleMixin:
         if cur is None:
             if expected_version not in (None, 0):
                 raise ConflictError([Conflict("evaluation", measure_id, expected_version or 0, 0, clean, {})])
-            res = conn.execute(insert(evaluations).values(measure_id=measure_id, year=year, **clean,
-                                                          version=1, updated_at=now, updated_by=editor.name))
+            res = conn.execute(
+                insert(evaluations).values(
+                    measure_id=measure_id, year=year, **clean, version=1, updated_at=now, updated_by=editor.name
+                )
+            )
             new_id = res.inserted_primary_key[0]
             for fld, new in clean.items():
                 self._record(conn, "evaluation", str(new_id), fld, None, new, "create", editor, now)
             return 1
         if expected_version is None or cur["version"] != expected_version:
-            raise ConflictError([Conflict("evaluation", measure_id, expected_version or 0, cur["version"], clean,
-                                          dict(cur))])
+            raise ConflictError(
+                [Conflict("evaluation", measure_id, expected_version or 0, cur["version"], clean, dict(cur))]
+            )
         diff = {k: v for k, v in clean.items() if cur[k] != v}
         if not diff:
             return int(cur["version"])
-        conn.execute(update(evaluations).where(evaluations.c.id == cur["id"]).values(
-            **diff, version=cur["version"] + 1, updated_at=now, updated_by=editor.name))
+        conn.execute(
+            update(evaluations)
+            .where(evaluations.c.id == cur["id"])
+            .values(**diff, version=cur["version"] + 1, updated_at=now, updated_by=editor.name)
+        )
         for fld, new in diff.items():
             self._record(conn, "evaluation", str(cur["id"]), fld, cur[fld], new, "update", editor, now)
         return int(cur["version"]) + 1
@@ -481,8 +521,9 @@ class _CycleMixin:
         with self.engine.connect() as conn:
             return pd.DataFrame(conn.execute(q).mappings().all(), columns=[c.name for c in events.columns])
 
-    def save_event(self, event_id: str | None, values: Mapping[str, object], expected_version: int | None,
-                   editor: Editor | None) -> str:
+    def save_event(
+        self, event_id: str | None, values: Mapping[str, object], expected_version: int | None, editor: Editor | None
+    ) -> str:
         """Create (event_id None) or update a vuosikello event; return its id."""
         return self.save_events([EventChange(event_id, values, expected_version)], editor)[0]
 
@@ -513,13 +554,25 @@ class _CycleMixin:
             return ids
 
         def clash() -> ConflictError:  # new ids kept clashing with other writers' (practically never)
-            return ConflictError([Conflict("event", str((c or {}).get("title", "")), 0, -1, c or {}, {})
-                                  for i, c in cleaned if i.event_id is None])
+            return ConflictError(
+                [
+                    Conflict("event", str((c or {}).get("title", "")), 0, -1, c or {}, {})
+                    for i, c in cleaned
+                    if i.event_id is None
+                ]
+            )
 
         return _write_retrying(self.engine, write, clash)
 
-    def _save_event(self, conn: Connection, event_id: str | None, clean: dict | None,
-                    expected_version: int | None, editor: Editor, now: str) -> str:
+    def _save_event(
+        self,
+        conn: Connection,
+        event_id: str | None,
+        clean: dict | None,
+        expected_version: int | None,
+        editor: Editor,
+        now: str,
+    ) -> str:
         if event_id is None:
             if clean is None:
                 raise InvalidEdit("store.event_not_selected", "event_id")
@@ -530,24 +583,42 @@ class _CycleMixin:
             while conn.execute(select(events.c.event_id).where(events.c.event_id == event_id)).first():
                 n += 1
                 event_id = f"e{n + 1}"
-            conn.execute(insert(events).values(event_id=event_id, **clean, deleted=False, version=1,
-                                               updated_at=now, updated_by=editor.name))
-            self._record(conn, "event", event_id, "*", None, json.dumps(clean, ensure_ascii=False), "create",
-                         editor, now)
+            conn.execute(
+                insert(events).values(
+                    event_id=event_id, **clean, deleted=False, version=1, updated_at=now, updated_by=editor.name
+                )
+            )
+            self._record(
+                conn, "event", event_id, "*", None, json.dumps(clean, ensure_ascii=False), "create", editor, now
+            )
             return event_id
         cur = conn.execute(select(events).where(events.c.event_id == event_id)).mappings().first()
         if cur is None:
             raise NotFound("store.event_not_found", id=event_id)
         if cur["version"] != expected_version:
-            raise ConflictError([Conflict("event", event_id, expected_version or 0, cur["version"],
-                                          clean if clean is not None else {"deleted": True}, dict(cur))])
+            raise ConflictError(
+                [
+                    Conflict(
+                        "event",
+                        event_id,
+                        expected_version or 0,
+                        cur["version"],
+                        clean if clean is not None else {"deleted": True},
+                        dict(cur),
+                    )
+                ]
+            )
         diff = {"deleted": True} if clean is None else {k: v for k, v in clean.items() if cur[k] != v}
         if diff:
-            conn.execute(update(events).where(events.c.event_id == event_id).values(
-                **diff, version=cur["version"] + 1, updated_at=now, updated_by=editor.name))
+            conn.execute(
+                update(events)
+                .where(events.c.event_id == event_id)
+                .values(**diff, version=cur["version"] + 1, updated_at=now, updated_by=editor.name)
+            )
             for fld, new in diff.items():
-                self._record(conn, "event", event_id, fld, cur[fld], new,
-                             "delete" if clean is None else "update", editor, now)
+                self._record(
+                    conn, "event", event_id, fld, cur[fld], new, "delete" if clean is None else "update", editor, now
+                )
         return event_id
 
 
@@ -707,7 +778,9 @@ class Store(_CycleMixin):
                     conn.execute(insert(schema_info).values(key="schema_version", value=str(SCHEMA_VERSION)))
                 elif int(row[0]) < SCHEMA_VERSION:
                     conn.execute(
-                        update(schema_info).where(schema_info.c.key == "schema_version").values(value=str(SCHEMA_VERSION))
+                        update(schema_info)
+                        .where(schema_info.c.key == "schema_version")
+                        .values(value=str(SCHEMA_VERSION))
                     )
         except StoreUnavailable as exc:
             if exc.key != "store.read_only" or not self._has_schema():
@@ -769,9 +842,11 @@ class Store(_CycleMixin):
         """Times of the failures under each key since ``since``, oldest first."""
         wanted = [str(k)[:80] for k in keys]
         out: dict[str, list[float]] = {k: [] for k in wanted}
-        q = (select(signin_failures.c.key, signin_failures.c.failed_at)
-             .where(and_(signin_failures.c.key.in_(wanted), signin_failures.c.failed_at >= since))
-             .order_by(signin_failures.c.failed_at))
+        q = (
+            select(signin_failures.c.key, signin_failures.c.failed_at)
+            .where(and_(signin_failures.c.key.in_(wanted), signin_failures.c.failed_at >= since))
+            .order_by(signin_failures.c.failed_at)
+        )
         with self.engine.connect() as conn:
             for key, at in conn.execute(q):
                 out[key].append(float(at))
@@ -803,13 +878,16 @@ class Store(_CycleMixin):
                 s = parse_schedule(d["aikataulu"])
                 d.update(start_year=s.start_year, end_year=s.end_year, permanent=s.permanent)
             rows.append({**d, "deleted": False, "version": 1, "updated_at": now, "updated_by": "data/"})
-        obs_rows = [{**o.model_dump(), "version": 1, "updated_at": now, "updated_by": "data/"} for o in plan.observations]
+        obs_rows = [
+            {**o.model_dump(), "version": 1, "updated_at": now, "updated_by": "data/"} for o in plan.observations
+        ]
         ev_rows = list(events_rows or plan.meta.get("_events", []) or [])
         with self.transaction() as uow:
             uow.insert_measures(rows)
             uow.insert_observations(obs_rows)
-            uow.insert_events([{**dict(e), "deleted": False, "version": 1, "updated_at": now, "updated_by": "data/"}
-                               for e in ev_rows])
+            uow.insert_events(
+                [{**dict(e), "deleted": False, "version": 1, "updated_at": now, "updated_by": "data/"} for e in ev_rows]
+            )
             uow.mark_seeded(now)
 
     # ---------------------------------------------------------------- reads
@@ -821,14 +899,16 @@ class Store(_CycleMixin):
         """
         with self.engine.connect() as conn:
             top, count = conn.execute(
-                select(func.coalesce(func.max(changes.c.change_id), 0), func.count(changes.c.change_id))).one()
+                select(func.coalesce(func.max(changes.c.change_id), 0), func.count(changes.c.change_id))
+            ).one()
             return int(top) + int(count)
 
     def live_marker(self) -> tuple[int, int]:
         """(data_version(), highest change id) in one query: what a live session has seen."""
         with self.engine.connect() as conn:
             top, count = conn.execute(
-                select(func.coalesce(func.max(changes.c.change_id), 0), func.count(changes.c.change_id))).one()
+                select(func.coalesce(func.max(changes.c.change_id), 0), func.count(changes.c.change_id))
+            ).one()
         return int(top) + int(count), int(top)
 
     def changes_after(self, change_id: int, limit: int = 200) -> pd.DataFrame:
@@ -890,19 +970,40 @@ class Store(_CycleMixin):
         """
         lo = start.astimezone(UTC).isoformat(timespec="seconds")
         hi = end.astimezone(UTC).isoformat(timespec="seconds")
-        q = (select(changes).where(changes.c.changed_at >= lo, changes.c.changed_at < hi)
-             .order_by(changes.c.change_id).limit(limit))
+        q = (
+            select(changes)
+            .where(changes.c.changed_at >= lo, changes.c.changed_at < hi)
+            .order_by(changes.c.change_id)
+            .limit(limit)
+        )
         with self.engine.connect() as conn:
             return pd.DataFrame(conn.execute(q).mappings().all(), columns=[c.name for c in changes.columns])
 
     # ---------------------------------------------------------------- helpers
     @staticmethod
-    def _record(conn: Connection, entity: str, entity_id: str, fld: str, old: object, new: object,
-                action: str, editor: Editor, now: str, reverts: int | None = None) -> None:
+    def _record(
+        conn: Connection,
+        entity: str,
+        entity_id: str,
+        fld: str,
+        old: object,
+        new: object,
+        action: str,
+        editor: Editor,
+        now: str,
+        reverts: int | None = None,
+    ) -> None:
         conn.execute(
             insert(changes).values(
-                entity=entity, entity_id=entity_id, field=fld, old_value=_text(old), new_value=_text(new),
-                action=action, changed_by=editor.name, changed_at=now, reverts=reverts,
+                entity=entity,
+                entity_id=entity_id,
+                field=fld,
+                old_value=_text(old),
+                new_value=_text(new),
+                action=action,
+                changed_by=editor.name,
+                changed_at=now,
+                reverts=reverts,
             )
         )
 
@@ -948,8 +1049,15 @@ class Store(_CycleMixin):
                     changed += 1
         return changed
 
-    def add_measure(self, actor_id: str, subgoal_id: str, values: Mapping[str, object], editor: Editor | None,
-                    known_actors: Iterable[str] | None = None, known_subgoals: Iterable[str] | None = None) -> str:
+    def add_measure(
+        self,
+        actor_id: str,
+        subgoal_id: str,
+        values: Mapping[str, object],
+        editor: Editor | None,
+        known_actors: Iterable[str] | None = None,
+        known_subgoals: Iterable[str] | None = None,
+    ) -> str:
         """Create a measure for an actor and sub-goal; return its id (actor-subgoal-seq)."""
         editor = _require_editor(editor)
         if known_actors is not None and actor_id not in set(known_actors):
@@ -979,11 +1087,20 @@ class Store(_CycleMixin):
             measure_id = f"{actor_id}-{subgoal_id}-{seq}"
             conn.execute(
                 insert(measures).values(
-                    measure_id=measure_id, actor_id=actor_id, subgoal_id=subgoal_id, seq=seq, deleted=False,
-                    version=1, updated_at=now, updated_by=editor.name, **row,
+                    measure_id=measure_id,
+                    actor_id=actor_id,
+                    subgoal_id=subgoal_id,
+                    seq=seq,
+                    deleted=False,
+                    version=1,
+                    updated_at=now,
+                    updated_by=editor.name,
+                    **row,
                 )
             )
-            self._record(conn, "measure", measure_id, "*", None, json.dumps(row, ensure_ascii=False), "create", editor, now)
+            self._record(
+                conn, "measure", measure_id, "*", None, json.dumps(row, ensure_ascii=False), "create", editor, now
+            )
             return measure_id
 
         def clash() -> ConflictError:
@@ -1008,14 +1125,25 @@ class Store(_CycleMixin):
             if cur is None:
                 raise NotFound("store.measure_not_found", id=measure_id)
             if cur["version"] != expected_version:
-                raise ConflictError([Conflict("measure", measure_id, expected_version, cur["version"],
-                                              {"deleted": deleted}, dict(cur))])
+                raise ConflictError(
+                    [Conflict("measure", measure_id, expected_version, cur["version"], {"deleted": deleted}, dict(cur))]
+                )
             conn.execute(
-                update(measures).where(measures.c.measure_id == measure_id)
+                update(measures)
+                .where(measures.c.measure_id == measure_id)
                 .values(deleted=deleted, version=cur["version"] + 1, updated_at=now, updated_by=editor.name)
             )
-            self._record(conn, "measure", measure_id, "deleted", cur["deleted"], deleted,
-                         "delete" if deleted else "restore", editor, now)
+            self._record(
+                conn,
+                "measure",
+                measure_id,
+                "deleted",
+                cur["deleted"],
+                deleted,
+                "delete" if deleted else "restore",
+                editor,
+                now,
+            )
 
     def revert_change(self, change_id: int, editor: Editor | None) -> None:
         """Undo one recorded field change, if the field still holds the value it was changed to."""
@@ -1025,7 +1153,9 @@ class Store(_CycleMixin):
             ch = conn.execute(select(changes).where(changes.c.change_id == change_id)).mappings().first()
             if ch is None:
                 raise NotFound("store.change_not_found", id=change_id)
-            table, key = {"measure": (measures, "measure_id"), "event": (events, "event_id")}.get(ch["entity"], (None, None))
+            table, key = {"measure": (measures, "measure_id"), "event": (events, "event_id")}.get(
+                ch["entity"], (None, None)
+            )
             if ch["entity"] == "evaluation":
                 table, key = evaluations, "id"
             if ch["entity"] == "observation":
@@ -1039,13 +1169,27 @@ class Store(_CycleMixin):
                 raise NotFound("store.row_gone")
             fld = ch["field"]
             if _text(cur[fld]) != ch["new_value"]:
-                raise ConflictError([Conflict(ch["entity"], ch["entity_id"], cur["version"], cur["version"],
-                                              {fld: ch["old_value"]}, dict(cur))])
+                raise ConflictError(
+                    [
+                        Conflict(
+                            ch["entity"],
+                            ch["entity_id"],
+                            cur["version"],
+                            cur["version"],
+                            {fld: ch["old_value"]},
+                            dict(cur),
+                        )
+                    ]
+                )
             restored = _restore_type(table.c[fld], ch["old_value"])
-            conn.execute(update(table).where(col_key == ident).values(
-                {fld: restored, "version": cur["version"] + 1, "updated_at": now, "updated_by": editor.name}))
-            self._record(conn, ch["entity"], ch["entity_id"], fld, cur[fld], restored, "revert", editor, now,
-                         reverts=change_id)
+            conn.execute(
+                update(table)
+                .where(col_key == ident)
+                .values({fld: restored, "version": cur["version"] + 1, "updated_at": now, "updated_by": editor.name})
+            )
+            self._record(
+                conn, ch["entity"], ch["entity_id"], fld, cur[fld], restored, "revert", editor, now, reverts=change_id
+            )
 
 
 class UnitOfWork:
@@ -1059,8 +1203,10 @@ class UnitOfWork:
 
     def is_empty(self) -> bool:
         """No measures, observations, evaluations or events, and never seeded (a restore's target)."""
-        used = sum(self._conn.execute(select(func.count()).select_from(t)).scalar_one()
-                   for t in (measures, observations, evaluations, events))
+        used = sum(
+            self._conn.execute(select(func.count()).select_from(t)).scalar_one()
+            for t in (measures, observations, evaluations, events)
+        )
         seeded = self._conn.execute(select(schema_info.c.value).where(schema_info.c.key == "seeded_at")).first()
         return not used and seeded is None
 
@@ -1094,8 +1240,9 @@ class UnitOfWork:
         """Mark the store as filled (from data/ or a backup), so it is never seeded again."""
         self._conn.execute(insert(schema_info).values(key="seeded_at", value=now))
 
-    def record(self, entity: str, entity_id: str, fld: str, old: object, new: object, action: str,
-               editor: Editor, now: str) -> None:
+    def record(
+        self, entity: str, entity_id: str, fld: str, old: object, new: object, action: str, editor: Editor, now: str
+    ) -> None:
         """One line of history (``changes``)."""
         Store._record(self._conn, entity, entity_id, fld, old, new, action, editor, now)
 
@@ -1106,7 +1253,9 @@ class UnitOfWork:
         try:
             return self._store._upsert_observations(self._conn, rows, editor, _now())
         except IntegrityError:
-            raise ConflictError([Conflict("observation", _obs_entity_id(r), 0, -1, {}, {}) for r in rows[:10]]) from None
+            raise ConflictError(
+                [Conflict("observation", _obs_entity_id(r), 0, -1, {}, {}) for r in rows[:10]]
+            ) from None
 
 
 def _restore_type(column: Column, text: str | None) -> object:
@@ -1120,4 +1269,3 @@ def _restore_type(column: Column, text: str | None) -> object:
     if py is float:
         return float(text)
     return text
-

@@ -12,8 +12,7 @@ from sqlalchemy.engine import make_url
 
 def url_in_schema(url: str, schema: str) -> str:
     """``url`` with every connection's ``search_path`` set to ``schema`` (libpq ``options``)."""
-    return make_url(url).update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
-        hide_password=False)
+    return make_url(url).update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(hide_password=False)
 
 
 @contextlib.contextmanager

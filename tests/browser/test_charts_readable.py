@@ -46,7 +46,7 @@ _COLLECT = """
 
 
 def _luminance(rgb: str) -> float:
-    parts = [float(v) for v in rgb[rgb.index("(") + 1:rgb.index(")")].split(",")[:3]]
+    parts = [float(v) for v in rgb[rgb.index("(") + 1 : rgb.index(")")].split(",")[:3]]
 
     def lin(v: float) -> float:
         v /= 255
@@ -57,8 +57,12 @@ def _luminance(rgb: str) -> float:
 
 
 def _overlaps(a: dict, b: dict, slack: float = 1.0) -> bool:
-    return (a["x"] + slack < b["x"] + b["w"] and b["x"] + slack < a["x"] + a["w"]
-            and a["y"] + slack < b["y"] + b["h"] and b["y"] + slack < a["y"] + a["h"])
+    return (
+        a["x"] + slack < b["x"] + b["w"]
+        and b["x"] + slack < a["x"] + a["w"]
+        and a["y"] + slack < b["y"] + b["h"]
+        and b["y"] + slack < a["y"] + a["h"]
+    )
 
 
 @pytest.mark.parametrize("viewport", list(VIEWPORTS))
@@ -86,15 +90,20 @@ def test_chart_text_is_readable_and_never_overlaps(browser, app_server, name: st
         small = sorted({(t["text"][:40], t["size"]) for t in texts if t["size"] < 14})
         assert not small, f"chart text under 14 px: {small[:10]}"
         # dark ink on white; white text is only drawn on a coloured cell or bar (checked in core)
-        pale = sorted({(t["text"][:40], t["fill"]) for t in texts
-                       if _luminance(t["fill"]) < 0.9 and (1.05 / (_luminance(t["fill"]) + 0.05)) < 4.5})
+        pale = sorted(
+            {
+                (t["text"][:40], t["fill"])
+                for t in texts
+                if _luminance(t["fill"]) < 0.9 and (1.05 / (_luminance(t["fill"]) + 0.05)) < 4.5
+            }
+        )
         assert not pale, f"chart text under 4.5:1 contrast on white: {pale[:10]}"
         cut = sorted({t["text"][:40] for t in texts if t["x"] < t["left"] - 1 or t["x"] + t["w"] > t["right"] + 1})
         assert not cut, f"chart text cut at the chart's edge: {cut[:10]}"
         clashes = []
         for chart in per_chart:
             for i, a in enumerate(chart):
-                for b in chart[i + 1:]:
+                for b in chart[i + 1 :]:
                     if _overlaps(a, b):
                         clashes.append((a["text"][:30], b["text"][:30]))
         assert not clashes, f"{len(clashes)} overlapping chart labels, e.g. {clashes[:8]}"
@@ -102,8 +111,10 @@ def test_chart_text_is_readable_and_never_overlaps(browser, app_server, name: st
         # the whole page as one picture: Streamlit scrolls inside its own container, so the
         # viewport is made as tall as the content (same width: the charts keep their layout)
         SHOTS.mkdir(parents=True, exist_ok=True)
-        tall = page.evaluate("Math.max(...[...document.querySelectorAll('[data-testid=\"stMain\"], "
-                             "[data-testid=\"stAppViewContainer\"]')].map(e => e.scrollHeight), 0)")
+        tall = page.evaluate(
+            'Math.max(...[...document.querySelectorAll(\'[data-testid="stMain"], '
+            '[data-testid="stAppViewContainer"]\')].map(e => e.scrollHeight), 0)'
+        )
         page.set_viewport_size({"width": width, "height": min(max(height, int(tall)), 16000)})
         page.wait_for_timeout(800)
         page.screenshot(path=str(SHOTS / f"{name}-{viewport}.png"), full_page=True)

@@ -7,10 +7,8 @@ from playwright.sync_api import expect
 from core.storage import Store
 from tests.browser.conftest import running, wait_idle
 
-GOOD = (b"indicator_id,series_id,group_id,area,year,value\n"
-        b"7,,lk8_9,kymenlaakso,2021,74\n7,,lk8_9,koko_maa,2021,73.5\n")
-BAD = (b"indicator_id;series_id;group_id;area;year;value\n"
-       b"7;;lk8_9;kymenlaakso;2021;174\n99;;lk8_9;kymenlaakso;2021;5\n")
+GOOD = b"indicator_id,series_id,group_id,area,year,value\n7,,lk8_9,kymenlaakso,2021,74\n7,,lk8_9,koko_maa,2021,73.5\n"
+BAD = b"indicator_id;series_id;group_id;area;year;value\n7;;lk8_9;kymenlaakso;2021;174\n99;;lk8_9;kymenlaakso;2021;5\n"
 
 
 def test_import_preview_then_confirm(browser, tmp_path):
@@ -21,14 +19,16 @@ def test_import_preview_then_confirm(browser, tmp_path):
         wait_idle(page)
         # a bad file is refused whole, with row-level Finnish messages, and nothing changes
         page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
-            files=[{"name": "huono.csv", "mimeType": "text/csv", "buffer": BAD}])
+            files=[{"name": "huono.csv", "mimeType": "text/csv", "buffer": BAD}]
+        )
         wait_idle(page)
         expect(page.get_by_text("Tiedostoa ei tuotu: 2 virhettä")).to_be_visible(timeout=30000)
         expect(page.get_by_text("Rivi 2", exact=False).first).to_be_visible()
         before = len(Store.open(url).observations())
         # a good file shows a preview; nothing changes until confirmed
         page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
-            files=[{"name": "uudet.csv", "mimeType": "text/csv", "buffer": GOOD}])
+            files=[{"name": "uudet.csv", "mimeType": "text/csv", "buffer": GOOD}]
+        )
         wait_idle(page)
         expect(page.get_by_text("Esikatselu: 2 lisätään, 0 muuttuu, 0 ennallaan.")).to_be_visible(timeout=30000)
         assert len(Store.open(url).observations()) == before
@@ -79,8 +79,14 @@ def test_vuosikello_edit(browser, tmp_path):
         page.get_by_role("button", name="Tallenna vuosikello").click()
         wait_idle(page)
         events = Store.open(url).events().set_index("event_id")
-        changed = events[events.apply(lambda r: "Uusi vastuutaho" in (str(r["owner"]) + str(r["months"]) +
-                                                                     str(r["title"]) + str(r["description"])), axis=1)]
+        changed = events[
+            events.apply(
+                lambda r: (
+                    "Uusi vastuutaho" in (str(r["owner"]) + str(r["months"]) + str(r["title"]) + str(r["description"]))
+                ),
+                axis=1,
+            )
+        ]
         assert len(changed) == 1, events
         assert changed.index[0] == first["event_id"]
         hist = Store.open(url).history(entity="event")

@@ -23,8 +23,11 @@ def hostile_server(tmp_path_factory, browser):
     url = f"sqlite:///{tmp_path_factory.mktemp('downloads') / 'app.db'}"
     store = Store.open(url, load_plan())
     with store.engine.begin() as conn:
-        conn.execute(update(measures_table).where(measures_table.c.measure_id == "kymsote-I.1-1")
-                     .values(toimenpide="Rivi\x0btoinen rivi", mittari=HOSTILE))
+        conn.execute(
+            update(measures_table)
+            .where(measures_table.c.measure_id == "kymsote-I.1-1")
+            .values(toimenpide="Rivi\x0btoinen rivi", mittari=HOSTILE)
+        )
     store.engine.dispose()
     with running(url, {"KYMLAPSET_EDITOR_PASSCODE": ""}, browser) as server:
         yield server

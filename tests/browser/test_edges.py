@@ -34,7 +34,9 @@ def test_markdown_in_a_link_is_shown_literally(page, app_server):
     assert PHISH in shown and PIXEL in shown and BARE in shown
     assert page.locator('a[href*="evil.example"]').count() == 0
     sources = page.eval_on_selector_all("img", "els => els.map(e => e.src)")
-    assert [s for s in sources if "evil.example" in s or (s.startswith("http") and not s.startswith(app_server.url))] == []
+    assert [
+        s for s in sources if "evil.example" in s or (s.startswith("http") and not s.startswith(app_server.url))
+    ] == []
     assert [u for u in requested if "evil.example" in (urlsplit(u).hostname or "")] == []  # nothing fetched from it
 
 
@@ -78,7 +80,10 @@ class HostRewritingProxy:
             lines.append("Connection: close")  # one request per connection: every Host is rewritten
         up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self.upstream)
         up_writer.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1"))
-        tasks = [asyncio.ensure_future(self._pipe(reader, up_writer)), asyncio.ensure_future(self._pipe(up_reader, writer))]
+        tasks = [
+            asyncio.ensure_future(self._pipe(reader, up_writer)),
+            asyncio.ensure_future(self._pipe(up_reader, writer)),
+        ]
         await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
         for task in tasks:
             task.cancel()
@@ -88,7 +93,8 @@ class HostRewritingProxy:
     def start(self) -> HostRewritingProxy:
         self.thread.start()
         self.server = asyncio.run_coroutine_threadsafe(
-            asyncio.start_server(self._handle, "127.0.0.1", self.port), self.loop).result(timeout=10)
+            asyncio.start_server(self._handle, "127.0.0.1", self.port), self.loop
+        ).result(timeout=10)
         return self
 
     def stop(self) -> None:
@@ -106,8 +112,11 @@ def behind_proxy(tmp_path_factory, browser):
     db = tmp_path_factory.mktemp("proxydb") / "app.db"
     # Like any real deployment behind a proxy, the app accepts the public origin (CORS/XSRF for the
     # WebSocket); that setting is not what keeps the visitor read-only.
-    env = {"KYMLAPSET_EDITOR_PASSCODE": "", "STREAMLIT_SERVER_ENABLE_CORS": "false",
-           "STREAMLIT_SERVER_ENABLE_XSRF_PROTECTION": "false"}
+    env = {
+        "KYMLAPSET_EDITOR_PASSCODE": "",
+        "STREAMLIT_SERVER_ENABLE_CORS": "false",
+        "STREAMLIT_SERVER_ENABLE_XSRF_PROTECTION": "false",
+    }
     with running(f"sqlite:///{db}", env, browser) as server:
         proxy = HostRewritingProxy(server.port).start()
         try:
@@ -119,8 +128,10 @@ def behind_proxy(tmp_path_factory, browser):
 @pytest.fixture()
 def visitor_page(browser_type, behind_proxy):
     """A browser for which the public name leads to this machine (as DNS would for a visitor)."""
-    browser = browser_type.launch(executable_path=CHROMIUM, args=[
-        "--no-sandbox", "--disable-gpu", f"--host-resolver-rules=MAP {PUBLIC_NAME} 127.0.0.1"])
+    browser = browser_type.launch(
+        executable_path=CHROMIUM,
+        args=["--no-sandbox", "--disable-gpu", f"--host-resolver-rules=MAP {PUBLIC_NAME} 127.0.0.1"],
+    )
     page = browser.new_page()
     yield page
     browser.close()

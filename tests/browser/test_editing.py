@@ -120,8 +120,10 @@ def test_filter_after_an_edit_shows_the_new_rows_and_keeps_the_edit(browser, fre
 
 def test_two_people_same_cell(browser, fresh_db):
     with running(fresh_db, {"KYMLAPSET_EDITOR_PASSCODE": ""}, browser) as server:
-        ctx_a, ctx_b = browser.new_context(viewport={"width": 1500, "height": 1000}), browser.new_context(
-            viewport={"width": 1500, "height": 1000})
+        ctx_a, ctx_b = (
+            browser.new_context(viewport={"width": 1500, "height": 1000}),
+            browser.new_context(viewport={"width": 1500, "height": 1000}),
+        )
         a, b = ctx_a.new_page(), ctx_b.new_page()
         open_measures(a, server.url)
         open_measures(b, server.url)

@@ -62,7 +62,9 @@ def test_save_appears_in_other_sessions_and_unsaved_edits_survive(browser, tmp_p
         save(ben)
         expect(ben.get_by_text("Kaikki muutokset on tallennettu.")).to_be_visible()
         # both saves are in the store: a fresh page shows them, and the viewer got Ben's live too
-        expect(cell(viewer, 1, "toimenpide")).to_contain_text("Benin keskeneräinen muutos", timeout=LIVE_LIMIT_MS + 1000)
+        expect(cell(viewer, 1, "toimenpide")).to_contain_text(
+            "Benin keskeneräinen muutos", timeout=LIVE_LIMIT_MS + 1000
+        )
         fresh = contexts[2].new_page()
         open_measures(fresh, server.url)
         expect(cell(fresh, 0, "toimenpide")).to_contain_text(token)

@@ -27,10 +27,14 @@ def grid_facts(page) -> dict:
     expect(grid.locator(".ag-center-cols-container [row-index='0']")).to_be_visible(timeout=30000)
     viewport = grid.locator(".ag-body-viewport").bounding_box()
     rows = [r.bounding_box() for r in grid.locator(".ag-center-cols-container [row-index]").all()]
-    visible = [b for b in rows if b and b["y"] >= viewport["y"] - 1
-               and b["y"] + b["height"] <= viewport["y"] + viewport["height"] + 1]
+    visible = [
+        b
+        for b in rows
+        if b and b["y"] >= viewport["y"] - 1 and b["y"] + b["height"] <= viewport["y"] + viewport["height"] + 1
+    ]
     headers = grid.locator(".ag-header-cell-text").evaluate_all(
-        "els => els.map(e => [e.textContent, e.scrollWidth > e.clientWidth + 1 || e.scrollHeight > e.clientHeight + 1])")
+        "els => els.map(e => [e.textContent, e.scrollWidth > e.clientWidth + 1 || e.scrollHeight > e.clientHeight + 1])"
+    )
     scroll = grid.locator(".ag-center-cols-viewport").evaluate("e => [e.scrollWidth, e.clientWidth]")
     return {"visible": len(visible), "headers": headers, "scroll": scroll}
 
@@ -106,7 +110,10 @@ def test_axe_finds_no_serious_violation_in_the_apps_markup(browser, app_server, 
         wait_idle(page)
         page.wait_for_timeout(1500)  # charts and grids drawn
         result = axe.run(page, context={"exclude": FRAMEWORK_ONLY})
-        found += [(path, v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
-                  for v in result.response["violations"] if v["impact"] in ("serious", "critical")]
+        found += [
+            (path, v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
+            for v in result.response["violations"]
+            if v["impact"] in ("serious", "critical")
+        ]
     page.close()
     assert not found, found

@@ -88,8 +88,9 @@ def test_measure_cards_fit_a_phone(browser, app_server):
 def test_summary_download_reads_back(browser, app_server):
     store = Store.open(app_server.db_url)
     m = store.measures().query("subgoal_id == 'I.3' and row_kind == 'measure'").iloc[0]
-    store.save_measure_edits([MeasureEdit(m["measure_id"], int(m["version"]), {"aikataulu": "+ syksy 2026"})],
-                             Editor("Sihteeri"))
+    store.save_measure_edits(
+        [MeasureEdit(m["measure_id"], int(m["version"]), {"aikataulu": "+ syksy 2026"})], Editor("Sihteeri")
+    )
     page = browser.new_page(viewport=PROJECTOR, accept_downloads=True)
     page.goto(f"{app_server.url}/tyopaja?nakyma=yhteenveto")
     ready(page)

@@ -54,9 +54,18 @@ def test_keys_are_ascii_without_spaces():
         assert bad == []
 
 
-@pytest.mark.parametrize(("value", "part"), [("melko korkea", "melko_korkea"), ("käynnissä", "kaynnissa"),
-                                             ("päättynyt", "paattynyt"), ("ei muutosta", "ei_muutosta"),
-                                             ("", "none"), (None, "none"), ("suunniteltu", "suunniteltu")])
+@pytest.mark.parametrize(
+    ("value", "part"),
+    [
+        ("melko korkea", "melko_korkea"),
+        ("käynnissä", "kaynnissa"),
+        ("päättynyt", "paattynyt"),
+        ("ei muutosta", "ei_muutosta"),
+        ("", "none"),
+        (None, "none"),
+        ("suunniteltu", "suunniteltu"),
+    ],
+)
 def test_key_part_of_a_data_value(value, part):
     assert key_part(value) == part
 
@@ -76,10 +85,13 @@ def test_data_values_find_their_texts():
 
 def test_the_two_files_list_the_same_keys_in_the_same_order_and_groups():
     """Side by side, fi.yaml and en.yaml differ only in their texts: a review reads them line by line."""
+
     def outline(lang: str) -> list[str]:
         lines = (LOCALES_DIR / f"{lang}.yaml").read_text(encoding="utf-8").splitlines()[2:]  # past the title line
-        return [line if line.startswith("#") else line.split(":")[0] for line in lines
-                if line and not line.startswith(" ")]
+        return [
+            line if line.startswith("#") else line.split(":")[0] for line in lines if line and not line.startswith(" ")
+        ]
+
     assert outline("fi") == outline("en")
     assert list(CATALOGUE["fi"]) == list(CATALOGUE["en"])
 
@@ -120,10 +132,8 @@ def test_a_good_pair_of_files_loads(tmp_path):
         (GOOD_FI, GOOD_EN + "nav.goal: again\n", "given twice"),
         (GOOD_FI, "nav.goal: [unclosed\n", "en.yaml"),
         (GOOD_FI, "- a list\n", "must be a mapping"),
-        (GOOD_FI.replace("nav.goal", "nav.main goal"), GOOD_EN.replace("nav.goal", "nav.main goal"),
-         "without spaces"),
-        (GOOD_FI.replace("nav.goal", "nav.päätavoite"), GOOD_EN.replace("nav.goal", "nav.päätavoite"),
-         "ASCII"),
+        (GOOD_FI.replace("nav.goal", "nav.main goal"), GOOD_EN.replace("nav.goal", "nav.main goal"), "without spaces"),
+        (GOOD_FI.replace("nav.goal", "nav.päätavoite"), GOOD_EN.replace("nav.goal", "nav.päätavoite"), "ASCII"),
         (GOOD_FI, GOOD_EN.replace("Main goal {goal}", "''"), "nav.goal: the text is empty"),
     ],
 )
@@ -152,7 +162,9 @@ def test_a_branch_with_the_python_catalogue_merges_into_the_files(tmp_path, monk
     import importlib.util
     import shutil
 
-    spec = importlib.util.spec_from_file_location("catalogue_merge", LOCALES_DIR.parents[1] / "scripts" / "catalogue_merge.py")
+    spec = importlib.util.spec_from_file_location(
+        "catalogue_merge", LOCALES_DIR.parents[1] / "scripts" / "catalogue_merge.py"
+    )
     merge = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(merge)
     shutil.copytree(LOCALES_DIR, tmp_path / "locales")
@@ -160,7 +172,8 @@ def test_a_branch_with_the_python_catalogue_merges_into_the_files(tmp_path, monk
     monkeypatch.setattr(merge, "LOCALES", tmp_path / "locales")
     monkeypatch.setattr(merge, "CHANGES", tmp_path / "changes.json")
     branch = tmp_path / "i18n.py"
-    branch.write_text(textwrap.dedent('''\
+    branch.write_text(
+        textwrap.dedent("""\
         CATALOGUE: dict = {
             "fi": {
                 "nav.goal": "Päätavoite nro {goal}",
@@ -179,14 +192,19 @@ def test_a_branch_with_the_python_catalogue_merges_into_the_files(tmp_path, monk
                 "h9.count": {"one": "{n} row", "other": "{n} rows"},
             },
         }
-    '''), encoding="utf-8")
+    """),
+        encoding="utf-8",
+    )
     assert merge.main([str(branch), "--write"]) == 0
     assert "1 changed ['nav.goal']" in capsys.readouterr().out
     cat = load_catalogue(tmp_path / "locales")
     assert cat["fi"]["nav.goal"] == "Päätavoite nro {goal}" and cat["en"]["h9.count"]["other"] == "{n} rows"
     assert list(cat["fi"])[-2:] == ["h9.title", "h9.count"] and "impact.melko korkea" not in cat["fi"]
-    assert (tmp_path / "locales" / "en.yaml").read_text(encoding="utf-8").endswith(
-        "\n# h9: a new area\nh9.title: New\nh9.count:\n  one: '{n} row'\n  other: '{n} rows'\n")
+    assert (
+        (tmp_path / "locales" / "en.yaml")
+        .read_text(encoding="utf-8")
+        .endswith("\n# h9: a new area\nh9.title: New\nh9.count:\n  one: '{n} row'\n  other: '{n} rows'\n")
+    )
     changes = json.loads((tmp_path / "changes.json").read_text(encoding="utf-8"))["en"]
     assert changes["h9.title"] == "New" and changes["nav.goal"] == "Main goal no. {goal}"
     # the branch still has the text it started from: the newer one (a plural) stays

@@ -8,8 +8,11 @@ import pytest
 
 
 def obs(plan, indicator, group, area, series=""):
-    hits = [o for o in plan.observations if o.indicator_id == indicator and o.group_id == group
-            and o.area == area and o.series_id == series]
+    hits = [
+        o
+        for o in plan.observations
+        if o.indicator_id == indicator and o.group_id == group and o.area == area and o.series_id == series
+    ]
     assert len(hits) == 1, (indicator, group, area, series, hits)
     return hits[0]
 
@@ -17,18 +20,30 @@ def obs(plan, indicator, group, area, series=""):
 @pytest.mark.parametrize(
     ("indicator", "group", "area", "value"),
     [
-        (7, "lk4_5", "kymenlaakso", 88), (7, "lk4_5", "koko_maa", 89.5),  # L411, L1149-1150
-        (7, "lk8_9", "koko_maa", 75.2), (7, "ammatillinen", "koko_maa", 76.1),  # "koko maa76,1 %"
-        (7, "huoltajat_4v", "kymenlaakso", 90), (7, "huoltajat_4v", "koko_maa", 90.1),
-        (9, "lk4_5", "kymenlaakso", 41), (9, "lk4_5", "koko_maa", 42.1),
-        (11, "lk8_9", "kymenlaakso", 10), (11, "lukio", "koko_maa", 11.7),
-        (22, "ammatillinen", "kymenlaakso", 23), (22, "ammatillinen", "koko_maa", 25.1),
-        (24, "ammatillinen", "kymenlaakso", 91), (24, "ammatillinen", "koko_maa", 23.2),  # the typo, kept
-        (31, "lk4_5", "kymenlaakso", 7.9), (31, "lk4_5", "koko_maa", 7.2),
-        (31, "lukio", "kymenlaakso", 1.5), (31, "ammatillinen", "koko_maa", 3.6),
-        (32, "lukio", "kymenlaakso", 15), (32, "ammatillinen", "koko_maa", 13.6),
-        (4, "ika_15_24", "kymenlaakso", 19), (4, "ika_15_24", "koko_maa", 12.3),
-        (20, "huoltajat_4v", "kymenlaakso", 25), (20, "huoltajat_4v", "koko_maa", 29.4),
+        (7, "lk4_5", "kymenlaakso", 88),
+        (7, "lk4_5", "koko_maa", 89.5),  # L411, L1149-1150
+        (7, "lk8_9", "koko_maa", 75.2),
+        (7, "ammatillinen", "koko_maa", 76.1),  # "koko maa76,1 %"
+        (7, "huoltajat_4v", "kymenlaakso", 90),
+        (7, "huoltajat_4v", "koko_maa", 90.1),
+        (9, "lk4_5", "kymenlaakso", 41),
+        (9, "lk4_5", "koko_maa", 42.1),
+        (11, "lk8_9", "kymenlaakso", 10),
+        (11, "lukio", "koko_maa", 11.7),
+        (22, "ammatillinen", "kymenlaakso", 23),
+        (22, "ammatillinen", "koko_maa", 25.1),
+        (24, "ammatillinen", "kymenlaakso", 91),
+        (24, "ammatillinen", "koko_maa", 23.2),  # the typo, kept
+        (31, "lk4_5", "kymenlaakso", 7.9),
+        (31, "lk4_5", "koko_maa", 7.2),
+        (31, "lukio", "kymenlaakso", 1.5),
+        (31, "ammatillinen", "koko_maa", 3.6),
+        (32, "lukio", "kymenlaakso", 15),
+        (32, "ammatillinen", "koko_maa", 13.6),
+        (4, "ika_15_24", "kymenlaakso", 19),
+        (4, "ika_15_24", "koko_maa", 12.3),
+        (20, "huoltajat_4v", "kymenlaakso", 25),
+        (20, "huoltajat_4v", "koko_maa", 29.4),
     ],
 )
 def test_values_as_in_the_source(plan, indicator, group, area, value):
@@ -135,18 +150,27 @@ def test_schedule_columns_follow_the_one_rule(plan):
     """data/measures.csv holds exactly what core/schedule.py reads from each aikataulu (one rule, every row)."""
     from core.schedule import parse_schedule
 
-    differ = [(m.measure_id, m.aikataulu) for m in plan.measures
-              if (m.start_year, m.end_year, m.permanent) != tuple(vars(parse_schedule(m.aikataulu)).values())]
+    differ = [
+        (m.measure_id, m.aikataulu)
+        for m in plan.measures
+        if (m.start_year, m.end_year, m.permanent) != tuple(vars(parse_schedule(m.aikataulu)).values())
+    ]
     assert differ == []
 
 
 @pytest.mark.parametrize(
     ("text", "start", "end", "permanent"),
-    [("Perhekeskuksen toiminnan käynnistyminen vuoden 2020 aikana.", 2020, None, False),
-     ("Toiminta käynnistyy 2022", 2022, None, False), ("Vanhempainkoulumalli käyntiin 2021", 2021, None, False),
-     ("Lukuvuosittain", None, None, True), ("Vuosittain", None, None, True),
-     ("Tarve arvioidaan vähintään vuosittain", None, None, True), ("Saagan perustoimintaa", None, None, True),
-     ("vuoden 2020 aikana", 2020, 2020, False), ("Kertaluontoinen tapahtuma", None, None, False)],
+    [
+        ("Perhekeskuksen toiminnan käynnistyminen vuoden 2020 aikana.", 2020, None, False),
+        ("Toiminta käynnistyy 2022", 2022, None, False),
+        ("Vanhempainkoulumalli käyntiin 2021", 2021, None, False),
+        ("Lukuvuosittain", None, None, True),
+        ("Vuosittain", None, None, True),
+        ("Tarve arvioidaan vähintään vuosittain", None, None, True),
+        ("Saagan perustoimintaa", None, None, True),
+        ("vuoden 2020 aikana", 2020, 2020, False),
+        ("Kertaluontoinen tapahtuma", None, None, False),
+    ],
 )
 def test_schedule_rule(text, start, end, permanent):
     from core.schedule import parse_schedule

@@ -12,12 +12,15 @@ from core.storage import Editor, Store
 YEAR = 2024
 
 
-
 def test_scale_has_four_steps_with_descriptions_in_both_languages() -> None:
     fi = ev.scale("fi")
     assert [s["rating"] for s in fi] == [1, 2, 3, 4]
-    assert [s["label"] for s in fi] == ["ei toteutunut", "toteutunut osittain", "toteutunut hyvin",
-                                        "toteutunut erinomaisesti"]
+    assert [s["label"] for s in fi] == [
+        "ei toteutunut",
+        "toteutunut osittain",
+        "toteutunut hyvin",
+        "toteutunut erinomaisesti",
+    ]
     en = ev.scale("en")
     for step in fi + en:
         assert step["description"].endswith(".") and len(step["description"]) > 30
@@ -92,8 +95,13 @@ def test_figure_stacks_ratings_in_order_with_counts_written(mini_plan) -> None:
     fig = ev.evaluation_figure(summary, "fi", title="Arviointi")
     assert fig.layout.barmode == "stack"
     assert [tr.meta["rating"] for tr in fig.data] == [1, 2, 3, 4, 0]
-    assert [tr.name for tr in fig.data] == ["1 ei toteutunut", "2 toteutunut osittain", "3 toteutunut hyvin",
-                                            "4 toteutunut erinomaisesti", "ei arvioitu"]
+    assert [tr.name for tr in fig.data] == [
+        "1 ei toteutunut",
+        "2 toteutunut osittain",
+        "3 toteutunut hyvin",
+        "4 toteutunut erinomaisesti",
+        "ei arvioitu",
+    ]
     by_rating = {tr.meta["rating"]: tr for tr in fig.data}
     assert list(by_rating[4].x) == [1, 0] and list(by_rating[4].text) == ["1", ""]
     assert list(by_rating[0].x) == [0, 1] and list(by_rating[0].text) == ["", "1"]
@@ -104,8 +112,20 @@ def test_figure_stacks_ratings_in_order_with_counts_written(mini_plan) -> None:
 
 
 def test_figure_escapes_labels_and_handles_empty() -> None:
-    summary = pd.DataFrame([{"key": "x", "label": "<script>x</script>", "rating": r, "rating_label": "",
-                             "count": 1, "total": 5, "share": 20.0} for r in (1, 2, 3, 4, 0)])
+    summary = pd.DataFrame(
+        [
+            {
+                "key": "x",
+                "label": "<script>x</script>",
+                "rating": r,
+                "rating_label": "",
+                "count": 1,
+                "total": 5,
+                "share": 20.0,
+            }
+            for r in (1, 2, 3, 4, 0)
+        ]
+    )
     fig = ev.evaluation_figure(summary, "en")
     assert all("<script>" not in y for tr in fig.data for y in tr.y)
     empty = ev.evaluation_figure(pd.DataFrame(columns=summary.columns), "fi")

@@ -59,27 +59,52 @@ def store(plan, editor):
     """The mini plan's store after a year of use: edits, a new and a deleted measure, imports, evaluations, events."""
     s = Store.open("sqlite://", plan)
     m = s.measure("kymsote-I.1-1")
-    s.save_measure_edits([MeasureEdit("kymsote-I.1-1", m["version"], {
-        "status": "käynnissä", "end_year": 2024, "contact": "=SUM(A1) Liisa", "seuranta": "- Seuranta\n- 2 krt/v",
-    })], editor)
-    new_id = s.add_measure("hamina", "I.2", {"toimenpide": "Perhekahvila _x0041_ ja\tsarkain", "aikataulu": "2021–2023"},
-                           editor)
+    s.save_measure_edits(
+        [
+            MeasureEdit(
+                "kymsote-I.1-1",
+                m["version"],
+                {
+                    "status": "käynnissä",
+                    "end_year": 2024,
+                    "contact": "=SUM(A1) Liisa",
+                    "seuranta": "- Seuranta\n- 2 krt/v",
+                },
+            )
+        ],
+        editor,
+    )
+    new_id = s.add_measure(
+        "hamina", "I.2", {"toimenpide": "Perhekahvila _x0041_ ja\tsarkain", "aikataulu": "2021–2023"}, editor
+    )
     assert new_id == "hamina-I.2-1"
     s.delete_measure("hamina-II.1-1", s.measure("hamina-II.1-1")["version"], editor)
     with s.engine.begin() as conn:  # text that only data/ can bring: CR and a control character
-        conn.execute(update(measures_table).where(measures_table.c.measure_id == "hamina-I.1-1")
-                     .values(toimenpide="Rivi 1\r\nRivi 2\x0bloppu"))
-    s.save_evaluation("kymsote-I.1-1", 2021, {"rating": 3, "comment": "Hyvin edennyt", "evaluator": "Arvioija",
-                                              "evaluated_on": "2022-01-15"}, None, editor)
+        conn.execute(
+            update(measures_table)
+            .where(measures_table.c.measure_id == "hamina-I.1-1")
+            .values(toimenpide="Rivi 1\r\nRivi 2\x0bloppu")
+        )
+    s.save_evaluation(
+        "kymsote-I.1-1",
+        2021,
+        {"rating": 3, "comment": "Hyvin edennyt", "evaluator": "Arvioija", "evaluated_on": "2022-01-15"},
+        None,
+        editor,
+    )
     s.save_evaluation("hamina-I.2-1", 2022, {"rating": "", "comment": "Ei vielä arvioitu"}, None, editor)
-    s.save_event(None, {"title": "Vuosiarviointi", "months": "1,2", "owner": "Kymsote", "description": "Kaikki"},
-                 None, editor)
+    s.save_event(
+        None, {"title": "Vuosiarviointi", "months": "1,2", "owner": "Kymsote", "description": "Kaikki"}, None, editor
+    )
     e2 = s.save_event(None, {"title": "Poistuva", "months": "5"}, None, editor)
     s.save_event(None, {"title": "Syysseminaari", "months": "9–10"}, None, editor)
     s.delete_event(e2, 1, editor)
-    result = parse_import(b"indicator_id,group_id,area,year,value,value_as_printed\n"
-                          b"31,lk4_5,kymenlaakso,2021,6.4,\"6,4 %\"\n7,lk4_5,kymenlaakso,2019,88.5,\n",
-                          "uudet.csv", plan)
+    result = parse_import(
+        b"indicator_id,group_id,area,year,value,value_as_printed\n"
+        b'31,lk4_5,kymenlaakso,2021,6.4,"6,4 %"\n7,lk4_5,kymenlaakso,2019,88.5,\n',
+        "uudet.csv",
+        plan,
+    )
     apply_import(s, result, editor)
     return s
 
@@ -90,8 +115,12 @@ def store_data(store: Store) -> dict[str, pd.DataFrame]:
     obs = store.observations()[OBS_COLUMNS].sort_values(["indicator_id", "series_id", "group_id", "area", "year"])
     ev = store.evaluations()[EVALUATION_COLUMNS].sort_values(["measure_id", "year"])
     events = store.events()[EVENT_COLUMNS].sort_values("event_id")
-    return {"measures": ms, "observations": obs.reset_index(drop=True), "evaluations": ev.reset_index(drop=True),
-            "events": events.reset_index(drop=True)}
+    return {
+        "measures": ms,
+        "observations": obs.reset_index(drop=True),
+        "evaluations": ev.reset_index(drop=True),
+        "events": events.reset_index(drop=True),
+    }
 
 
 def assert_same_data(a: Store, b: Store) -> None:
@@ -106,9 +135,24 @@ def assert_same_data(a: Store, b: Store) -> None:
 
 def test_workbook_has_one_sheet_per_file(plan, store):
     wb = load_workbook(io.BytesIO(export_workbook(plan, store)))
-    assert wb.sheetnames == list(SHEETS) == ["plan", "groups", "goals", "subgoals", "indicators", "series",
-                                             "observations", "subgoal_indicators", "actors", "measures",
-                                             "evaluations", "events"]
+    assert (
+        wb.sheetnames
+        == list(SHEETS)
+        == [
+            "plan",
+            "groups",
+            "goals",
+            "subgoals",
+            "indicators",
+            "series",
+            "observations",
+            "subgoal_indicators",
+            "actors",
+            "measures",
+            "evaluations",
+            "events",
+        ]
+    )
 
     def header(ws):
         return [c.value for c in ws[1]]
@@ -157,15 +201,20 @@ def test_zip_is_a_valid_data_folder(plan, store, tmp_path):
     assert len(loaded.measures) == 3 and len(loaded.observations) == len(plan.observations) + 1
     measure = next(m for m in loaded.measures if m.measure_id == "kymsote-I.1-1")
     assert (measure.status.value, measure.end_year, measure.start_year, measure.contact) == (
-        "käynnissä", 2024, 2020, "=SUM(A1) Liisa")
+        "käynnissä",
+        2024,
+        2020,
+        "=SUM(A1) Liisa",
+    )
 
 
 # ------------------------------------------------------------------------------------------
 # Round trip
 
 
-@pytest.mark.parametrize("export,read", [(export_workbook, import_workbook), (export_csv_zip, import_csv_zip)],
-                         ids=["xlsx", "zip"])
+@pytest.mark.parametrize(
+    "export,read", [(export_workbook, import_workbook), (export_csv_zip, import_csv_zip)], ids=["xlsx", "zip"]
+)
 def test_round_trip_gives_identical_data(plan, store, export, read):
     tables = read(export(plan, store))
     original = export_tables(plan, store)
@@ -201,8 +250,10 @@ def test_workbook_and_zip_give_the_same_tables(plan, store):
 def test_restored_store_can_be_edited(plan, store, editor):
     restored = restore_store(import_csv_zip(export_csv_zip(plan, store)))
     m = restored.measure("kymsote-I.1-1")
-    assert restored.save_measure_edits([MeasureEdit("kymsote-I.1-1", m["version"], {"status": "vakiintunut"})],
-                                       editor) == 1
+    assert (
+        restored.save_measure_edits([MeasureEdit("kymsote-I.1-1", m["version"], {"status": "vakiintunut"})], editor)
+        == 1
+    )
     assert restored.save_evaluation("kymsote-I.1-1", 2021, {"rating": 4}, 1, editor) == 2
     assert restored.add_measure("hamina", "I.2", {"toimenpide": "Uusi"}, editor) == "hamina-I.2-2"
 
@@ -220,8 +271,21 @@ def test_zipped_plain_data_folder_restores(plan):
 
 
 def test_xlsx_escape_round_trip():
-    for text in ["", "tavallinen", "a\r\nb", "\x00\x01\x1f", "_x0041_", "_x005F_x0041_", "x_x00_y", "\ufffe", "ä\tö\n",
-                 "_x0041\x01", "_x00\x01", "__x0041__", "_X0041_"]:
+    for text in [
+        "",
+        "tavallinen",
+        "a\r\nb",
+        "\x00\x01\x1f",
+        "_x0041_",
+        "_x005F_x0041_",
+        "x_x00_y",
+        "\ufffe",
+        "ä\tö\n",
+        "_x0041\x01",
+        "_x00\x01",
+        "__x0041__",
+        "_X0041_",
+    ]:
         escaped = xlsx_escape(text)
         assert "\r" not in escaped and "\x00" not in escaped
         assert xlsx_unescape(escaped) == text
@@ -317,13 +381,22 @@ def test_backup_refusals_in_english(plan, store):
     bad["evaluations.csv"].loc[0, "rating"] = "7"  # a store rule: the store's own message, in the same language
     with pytest.raises(BackupError) as exc:
         restore_store(bad)
-    assert exc.value.text("en") == ("The backup could not be used:\n"
-                                    "- evaluations.csv, row 2, column 'rating': The field 'Rating' must be 1–4, not 7.")
+    assert exc.value.text("en") == (
+        "The backup could not be used:\n"
+        "- evaluations.csv, row 2, column 'rating': The field 'Rating' must be 1–4, not 7."
+    )
     for content, read, english in [
         (b"not a zip", import_csv_zip, "The file is not a zip archive."),
-        (b"x", lambda c: read_backup(c, "a.csv"), "A backup must be an Excel workbook (.xlsx) or a zip archive (.zip)."),
-        (_zip_with({**_zip_files(plan, store), "goals.csv": b"goal_id,numero\nI,1\n"}), import_csv_zip,
-         "goals.csv: unknown column 'numero' (allowed: "),
+        (
+            b"x",
+            lambda c: read_backup(c, "a.csv"),
+            "A backup must be an Excel workbook (.xlsx) or a zip archive (.zip).",
+        ),
+        (
+            _zip_with({**_zip_files(plan, store), "goals.csv": b"goal_id,numero\nI,1\n"}),
+            import_csv_zip,
+            "goals.csv: unknown column 'numero' (allowed: ",
+        ),
     ]:
         with pytest.raises(BackupError) as exc:
             read(content)  # type: ignore[operator]
@@ -373,12 +446,19 @@ def hostile_store(store):
     """The store with hostile texts in every kind of text field (written past the store's own cleaning)."""
     fields = ["toimenpide", "mittari", "aikataulu", "toimijat", "seuranta", "contact", "note"]
     with store.engine.begin() as conn:
-        conn.execute(update(measures_table).where(measures_table.c.measure_id == "kymsote-I.1-1")
-                     .values(**dict(zip(fields, HOSTILE, strict=False))))
-        conn.execute(update(measures_table).where(measures_table.c.measure_id == "hamina-I.2-1")
-                     .values(toimenpide=HOSTILE[7], mittari=HOSTILE[8], toimijat=HOSTILE[9], seuranta=HOSTILE[0]))
-    store.save_evaluation("kymsote-I.1-1", 2022, {"rating": 2, "comment": HOSTILE[1], "evaluator": HOSTILE[4]},
-                          None, Editor("Testi"))
+        conn.execute(
+            update(measures_table)
+            .where(measures_table.c.measure_id == "kymsote-I.1-1")
+            .values(**dict(zip(fields, HOSTILE, strict=False)))
+        )
+        conn.execute(
+            update(measures_table)
+            .where(measures_table.c.measure_id == "hamina-I.2-1")
+            .values(toimenpide=HOSTILE[7], mittari=HOSTILE[8], toimijat=HOSTILE[9], seuranta=HOSTILE[0])
+        )
+    store.save_evaluation(
+        "kymsote-I.1-1", 2022, {"rating": 2, "comment": HOSTILE[1], "evaluator": HOSTILE[4]}, None, Editor("Testi")
+    )
     store.save_event(None, {"title": HOSTILE[3], "months": "3", "description": HOSTILE[0]}, None, Editor("Testi"))
     return store
 
@@ -412,14 +492,16 @@ def test_zip_csv_cells_are_never_formulas(plan, hostile_store):
     assert "'" + HOSTILE[0] in cells and "'- luettelo\n- toinen" in cells
 
 
-@pytest.mark.parametrize("export,read", [(export_workbook, import_workbook), (export_csv_zip, import_csv_zip)],
-                         ids=["xlsx", "zip"])
+@pytest.mark.parametrize(
+    "export,read", [(export_workbook, import_workbook), (export_csv_zip, import_csv_zip)], ids=["xlsx", "zip"]
+)
 def test_hostile_texts_round_trip_exactly(plan, hostile_store, export, read):
     restored = restore_store(read(export(plan, hostile_store)))
     assert_same_data(hostile_store, restored)
     m = restored.measure("kymsote-I.1-1")
-    assert [m[f] for f in ("toimenpide", "mittari", "aikataulu", "toimijat", "seuranta", "contact", "note")] == \
-        HOSTILE[:7]
+    assert [m[f] for f in ("toimenpide", "mittari", "aikataulu", "toimijat", "seuranta", "contact", "note")] == HOSTILE[
+        :7
+    ]
     m = restored.measure("hamina-I.2-1")
     assert (m["toimenpide"], m["mittari"], m["toimijat"]) == (HOSTILE[7], HOSTILE[8], HOSTILE[9])
     ev = restored.evaluations().set_index(["measure_id", "year"]).loc[("kymsote-I.1-1", 2022)]
@@ -449,13 +531,15 @@ def test_numbers_stay_numbers_in_the_backup(plan, store):
 
 
 def test_measure_downloads_quote_formulas_and_keep_numbers():
-    frame = pd.DataFrame({
-        "toimenpide": [HOSTILE[0], HOSTILE[7], "_x0041_ ja tavallinen", None],
-        "seuranta": [HOSTILE[2], HOSTILE[5], HOSTILE[6], "\x01ohjausmerkki"],
-        "start_year": [2020, None, 2021, 2022],
-        "luku": [-1.5, 2.0, float("nan"), 3.25],
-        "permanent": [True, False, True, False],
-    })
+    frame = pd.DataFrame(
+        {
+            "toimenpide": [HOSTILE[0], HOSTILE[7], "_x0041_ ja tavallinen", None],
+            "seuranta": [HOSTILE[2], HOSTILE[5], HOSTILE[6], "\x01ohjausmerkki"],
+            "start_year": [2020, None, 2021, 2022],
+            "luku": [-1.5, 2.0, float("nan"), 3.25],
+            "permanent": [True, False, True, False],
+        }
+    )
     wb = load_workbook(io.BytesIO(exporter.xlsx_download(frame, "toimenpiteet")))
     ws = wb["toimenpiteet"]
     rows = list(ws.iter_rows(min_row=2))
@@ -475,6 +559,7 @@ def test_measure_downloads_quote_formulas_and_keep_numbers():
 # ------------------------------------------------------------------------------------------
 # Tampered backups (#12 item 7): every row read or refused; a formula cell never becomes an empty text
 
+
 def _with_dimension(content: bytes, sheet: str, ref: str) -> bytes:
     """The workbook with sheet ``sheet`` claiming the dimension ``ref`` (as a stale record would)."""
     out = io.BytesIO()
@@ -484,8 +569,12 @@ def _with_dimension(content: bytes, sheet: str, ref: str) -> bytes:
             data = zin.read(info.filename)
             if info.filename == sheet_file:
                 xml = re.sub(r"<dimension[^>]*/>", "", data.decode("utf-8"))
-                xml = re.sub(r"(<worksheet[^>]*>(?:<sheetPr[^>]*/>|<sheetPr.*?</sheetPr>)?)",
-                             lambda m: m.group(1) + f'<dimension ref="{ref}"/>', xml, count=1)
+                xml = re.sub(
+                    r"(<worksheet[^>]*>(?:<sheetPr[^>]*/>|<sheetPr.*?</sheetPr>)?)",
+                    lambda m: m.group(1) + f'<dimension ref="{ref}"/>',
+                    xml,
+                    count=1,
+                )
                 data = xml.encode("utf-8")
             zout.writestr(info, data)
     return out.getvalue()
@@ -516,11 +605,15 @@ def test_workbook_with_a_formula_cell_is_refused(plan, store):
     assert f"Sheet 'measures', cell {column}2 holds a formula" in exc.value.text("en")
 
 
-@pytest.mark.parametrize(("name", "content", "expected"), [
-    ("plan.yaml", b"[" * 100_000, "YAML"),
-    ("plan.yaml", b"name: " + b"9" * 5000 + b"\n", "YAML"),
-    ("goals.csv", b"goal_id," + b"x" * 131_073 + b"\nI,1\n", "CSV-tiedostoa ei voitu lukea"),
-], ids=["yaml-nested", "yaml-5000-digits", "csv-header-cell-131073"])
+@pytest.mark.parametrize(
+    ("name", "content", "expected"),
+    [
+        ("plan.yaml", b"[" * 100_000, "YAML"),
+        ("plan.yaml", b"name: " + b"9" * 5000 + b"\n", "YAML"),
+        ("goals.csv", b"goal_id," + b"x" * 131_073 + b"\nI,1\n", "CSV-tiedostoa ei voitu lukea"),
+    ],
+    ids=["yaml-nested", "yaml-5000-digits", "csv-header-cell-131073"],
+)
 def test_malformed_zip_member_is_refused(plan, store, name, content, expected):
     files = {**_zip_files(plan, store), name: content}
     with pytest.raises(BackupError) as exc:
@@ -530,6 +623,7 @@ def test_malformed_zip_member_is_refused(plan, store, name, content, expected):
 
 # ------------------------------------------------------------------------------------------
 # python -m core restore
+
 
 def _run(argv: list[str], capsys) -> tuple[int, str, str]:
     from core.__main__ import main
@@ -586,23 +680,48 @@ def test_cli_restore_refuses_tampered_and_unreadable_files(plan, store, tmp_path
 # ------------------------------------------------------------------------------------------
 # core.cells: the rules themselves
 
-@pytest.mark.parametrize(("text", "exported"), [
-    ("=1+1", "'=1+1"), ("+1+cmd", "'+1+cmd"), ("-2+3", "'-2+3"), ("@SUM(A1)", "'@SUM(A1)"), ("\tx", "'\tx"),
-    ("\rx", "'\rx"), ("'=x", "''=x"), ("''-x", "'''-x"),
-    ("-1.5", "-1.5"), ("+3", "+3"), ("-1,5", "-1,5"), ("1e5", "1e5"), ("'5", "'5"), ("'", "'"), ("", ""),
-    ("tavallinen", "tavallinen"), (" =välilyönti", " =välilyönti"), ("a=b", "a=b"), ("\n=x", "\n=x"),
-])
+
+@pytest.mark.parametrize(
+    ("text", "exported"),
+    [
+        ("=1+1", "'=1+1"),
+        ("+1+cmd", "'+1+cmd"),
+        ("-2+3", "'-2+3"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tx", "'\tx"),
+        ("\rx", "'\rx"),
+        ("'=x", "''=x"),
+        ("''-x", "'''-x"),
+        ("-1.5", "-1.5"),
+        ("+3", "+3"),
+        ("-1,5", "-1,5"),
+        ("1e5", "1e5"),
+        ("'5", "'5"),
+        ("'", "'"),
+        ("", ""),
+        ("tavallinen", "tavallinen"),
+        (" =välilyönti", " =välilyönti"),
+        ("a=b", "a=b"),
+        ("\n=x", "\n=x"),
+    ],
+)
 def test_formula_quote_round_trip(text, exported):
     assert cells.neutralise_formula(text) == exported
     assert cells.restore_formula(exported) == text
     assert cells.neutralise_formula(-1.5) == -1.5 and cells.restore_formula(None) is None
 
 
-@pytest.mark.parametrize(("text", "clean", "notable"), [
-    ("Rivi\x0btoinen", "Rivi\ntoinen", True), ("sivu\x0cvaihto", "sivu\nvaihto", True),
-    ("a\r\nb", "a\nb", False), ("a\rb", "a\nb", True), ("a\x00b\x1fc\x7f", "a b c\x7f", True),
-    ("sarkain\tja\nrivi", "sarkain\tja\nrivi", False),
-])
+@pytest.mark.parametrize(
+    ("text", "clean", "notable"),
+    [
+        ("Rivi\x0btoinen", "Rivi\ntoinen", True),
+        ("sivu\x0cvaihto", "sivu\nvaihto", True),
+        ("a\r\nb", "a\nb", False),
+        ("a\rb", "a\nb", True),
+        ("a\x00b\x1fc\x7f", "a b c\x7f", True),
+        ("sarkain\tja\nrivi", "sarkain\tja\nrivi", False),
+    ],
+)
 def test_control_characters_are_cleaned(text, clean, notable):
     assert cells.clean_control_chars(text) == clean
     assert cells.has_control_chars(text) is notable
@@ -610,8 +729,16 @@ def test_control_characters_are_cleaned(text, clean, notable):
 
 def test_store_saves_words_vertical_tab_as_a_line_break_and_the_excel_download_works(plan, store, editor):
     m = store.measure("kymsote-I.1-1")
-    store.save_measure_edits([MeasureEdit("kymsote-I.1-1", m["version"], {
-        "toimenpide": "Ensimmäinen\x0btoinen\x0ckolmas\x01loppu", "contact": "Liisa\x0b040 123"})], editor)
+    store.save_measure_edits(
+        [
+            MeasureEdit(
+                "kymsote-I.1-1",
+                m["version"],
+                {"toimenpide": "Ensimmäinen\x0btoinen\x0ckolmas\x01loppu", "contact": "Liisa\x0b040 123"},
+            )
+        ],
+        editor,
+    )
     new_id = store.add_measure("hamina", "I.2", {"toimenpide": "Uusi\x0brivi"}, editor)
     m = store.measure("kymsote-I.1-1")
     assert (m["toimenpide"], m["contact"]) == ("Ensimmäinen\ntoinen\nkolmas loppu", "Liisa\n040 123")

@@ -95,10 +95,18 @@ MALFORMED: list[tuple[str, str, bytes, str]] = [
     ("only BOM and blank lines", "a.csv", b"\xef\xbb\xbf\n\n  \n", "Tiedosto on tyhjä"),
     ("only header", "a.csv", csv_bytes(), "vain otsikkorivi"),
     ("only header xlsx", "a.xlsx", xlsx_bytes([TEMPLATE_COLUMNS]), "vain otsikkorivi"),
-    ("wrong delimiter tab", "a.csv", csv_bytes("7\t\tlk4_5\tkymenlaakso\t2019\t50", header=HEADER.replace(",", "\t")),
-     "vain yksi sarake"),
-    ("wrong delimiter pipe", "a.csv", csv_bytes("7||lk4_5|kymenlaakso|2019|50", header=HEADER.replace(",", "|")),
-     "vain yksi sarake"),
+    (
+        "wrong delimiter tab",
+        "a.csv",
+        csv_bytes("7\t\tlk4_5\tkymenlaakso\t2019\t50", header=HEADER.replace(",", "\t")),
+        "vain yksi sarake",
+    ),
+    (
+        "wrong delimiter pipe",
+        "a.csv",
+        csv_bytes("7||lk4_5|kymenlaakso|2019|50", header=HEADER.replace(",", "|")),
+        "vain yksi sarake",
+    ),
     ("mixed delimiters", "a.csv", csv_bytes("7;;lk4_5;kymenlaakso;2021;50;;;"), "erotinmerkki on eri"),
     ("decimal comma in comma CSV", "a.csv", csv_bytes("7,,lk4_5,kymenlaakso,2021,88,5,,,"), "desimaalipilkulla"),
     ("decimal comma, short row", "a.csv", csv_bytes("7,,lk4_5,kymenlaakso,2021,88,5"), "desimaalipilkulla"),
@@ -123,15 +131,31 @@ MALFORMED: list[tuple[str, str, bytes, str]] = [
     ("percent over 100", "a.csv", csv_bytes("7,,lk4_5,kymenlaakso,2021,100.5,,,"), "0–100"),
     ("percent negative", "a.csv", csv_bytes("31,,lk4_5,kymenlaakso,2021,-1,,,"), "0–100"),
     ("negative count", "a.csv", csv_bytes("16,ilmoitukset,vaesto,kymenlaakso,2021,-5,,,"), "negatiivinen"),
-    ("duplicate rows", "a.csv", csv_bytes("7,,lk4_5,kymenlaakso,2021,50,,,", "7,,lk4_5,kymenlaakso,2021,51,,,"),
-     "kahdesti (ensimmäisen kerran rivillä 2)"),
-    ("missing required column", "a.csv", csv_bytes("7,lk4_5,kymenlaakso,2021", header="indicator_id,group_id,area,year"),
-     "Pakollinen sarake 'value'"),
-    ("unknown column", "a.csv", csv_bytes("7,lk4_5,kymenlaakso,2021,50,x", header="indicator_id,group_id,area,year,value,vaule"),
-     "Tuntematon sarake 'vaule'"),
+    (
+        "duplicate rows",
+        "a.csv",
+        csv_bytes("7,,lk4_5,kymenlaakso,2021,50,,,", "7,,lk4_5,kymenlaakso,2021,51,,,"),
+        "kahdesti (ensimmäisen kerran rivillä 2)",
+    ),
+    (
+        "missing required column",
+        "a.csv",
+        csv_bytes("7,lk4_5,kymenlaakso,2021", header="indicator_id,group_id,area,year"),
+        "Pakollinen sarake 'value'",
+    ),
+    (
+        "unknown column",
+        "a.csv",
+        csv_bytes("7,lk4_5,kymenlaakso,2021,50,x", header="indicator_id,group_id,area,year,value,vaule"),
+        "Tuntematon sarake 'vaule'",
+    ),
     ("required cell empty", "a.csv", csv_bytes("7,,,kymenlaakso,2021,50,,,"), "pakollinen tieto puuttuu: ryhmä"),
-    ("unclosed quote", "a.csv", csv_bytes('7,,lk4_5,kymenlaakso,2021,50,"88 %,,', "7,,lk8_9,kymenlaakso,2021,50,,,"),
-     "lainausmerkit"),
+    (
+        "unclosed quote",
+        "a.csv",
+        csv_bytes('7,,lk4_5,kymenlaakso,2021,50,"88 %,,', "7,,lk8_9,kymenlaakso,2021,50,,,"),
+        "lainausmerkit",
+    ),
     ("bad quoting", "a.csv", csv_bytes('7,,lk4_5,kymenlaakso,2021,50,"88" %,,'), "lainausmerkit"),
     ("no header row", "a.csv", b"7,,lk4_5,kymenlaakso,2021,50,,,\n", "pitää olla sarakkeiden nimet"),
     ("unrecognised header", "a.csv", b"foo;bar;baz\n1;2;3\n", "Sarakeotsikoita ei tunnistettu"),
@@ -142,34 +166,70 @@ MALFORMED: list[tuple[str, str, bytes, str]] = [
     ("no extension", "tiedosto", b"a,b\n", "ei tueta"),
     ("xlsx not a zip", "a.xlsx", b"indicator_id,group_id\n", "ei ole Excel-työkirja"),
     ("xlsx corrupt zip", "a.xlsx", b"PK\x03\x04" + b"\x00" * 200, "ei voitu avata"),
-    ("csv that is xlsx", "a.csv", xlsx_bytes([TEMPLATE_COLUMNS, [7, "", "lk4_5", "kymenlaakso", 2021, 50]]),
-     "Excel-työkirja"),
-    ("xlsx text in value", "a.xlsx",
-     xlsx_bytes([TEMPLATE_COLUMNS, [7, "", "lk4_5", "kymenlaakso", 2021, "n/a"]]), "ei ole luku"),
-    ("xlsx year float", "a.xlsx",
-     xlsx_bytes([TEMPLATE_COLUMNS, [7, "", "lk4_5", "kymenlaakso", 2021.5, 50]]), "kokonaisluku"),
+    (
+        "csv that is xlsx",
+        "a.csv",
+        xlsx_bytes([TEMPLATE_COLUMNS, [7, "", "lk4_5", "kymenlaakso", 2021, 50]]),
+        "Excel-työkirja",
+    ),
+    (
+        "xlsx text in value",
+        "a.xlsx",
+        xlsx_bytes([TEMPLATE_COLUMNS, [7, "", "lk4_5", "kymenlaakso", 2021, "n/a"]]),
+        "ei ole luku",
+    ),
+    (
+        "xlsx year float",
+        "a.xlsx",
+        xlsx_bytes([TEMPLATE_COLUMNS, [7, "", "lk4_5", "kymenlaakso", 2021.5, 50]]),
+        "kokonaisluku",
+    ),
     ("json invalid", "a.json", b'[{"indicator": 1234,', "kelvollista JSONia"),
     ("json not a list", "a.json", b'{"indicator": 1234}', "pitää olla lista"),
     ("json empty list", "a.json", b"[]", "ei ole yhtään havaintoa"),
     ("json missing key", "a.json", b'[{"indicator": 1234, "region": 8, "year": 2021}]', "puuttuu avain 'value'"),
-    ("json null value", "a.json", b'[{"indicator": 1234, "region": 8, "year": 2021, "gender": "total", "value": null}]',
-     "pakollinen tieto puuttuu"),
-    ("json unmapped indicator", "a.json",
-     b'[{"indicator": 4321, "region": 8, "year": 2021, "gender": "total", "value": 5}]', "ei ole riviä muunnostaulukossa"),
-    ("json unmapped region", "a.json",
-     b'[{"indicator": 1234, "region": 286, "year": 2021, "gender": "total", "value": 5}]', "Alueelle '286' ei ole muunnosta"),
-    ("sotkanet missing value column", "s.csv",
-     "Indikaattori;Alue;Vuosi;Sukupuoli\nTyytyväisiä elämäänsä, % 4.-5. lk;Kymenlaakso;2021;Yhteensä\n".encode(),
-     "puuttuu sarake 'Arvo'"),
-    ("sotkanet text value", "s.csv",
-     "Indikaattori;Alue;Vuosi;Sukupuoli;Arvo\nTyytyväisiä elämäänsä, % 4.-5. lk;Kymenlaakso;2021;Yhteensä;..\n".encode(),
-     "ei ole luku"),
-    ("sotkanet only other genders", "s.csv",
-     "Indikaattori;Alue;Vuosi;Sukupuoli;Arvo\nTyytyväisiä elämäänsä, % 4.-5. lk;Kymenlaakso;2021;Miehet;80\n".encode(),
-     "ei ole yhtään tuotavaa riviä"),
-    ("sotkanet percent over 100", "s.csv",
-     "Indikaattori;Alue;Vuosi;Sukupuoli;Arvo\nTyytyväisiä elämäänsä, % 4.-5. lk;Kymenlaakso;2021;Yhteensä;180,5\n".encode(),
-     "0–100"),
+    (
+        "json null value",
+        "a.json",
+        b'[{"indicator": 1234, "region": 8, "year": 2021, "gender": "total", "value": null}]',
+        "pakollinen tieto puuttuu",
+    ),
+    (
+        "json unmapped indicator",
+        "a.json",
+        b'[{"indicator": 4321, "region": 8, "year": 2021, "gender": "total", "value": 5}]',
+        "ei ole riviä muunnostaulukossa",
+    ),
+    (
+        "json unmapped region",
+        "a.json",
+        b'[{"indicator": 1234, "region": 286, "year": 2021, "gender": "total", "value": 5}]',
+        "Alueelle '286' ei ole muunnosta",
+    ),
+    (
+        "sotkanet missing value column",
+        "s.csv",
+        "Indikaattori;Alue;Vuosi;Sukupuoli\nTyytyväisiä elämäänsä, % 4.-5. lk;Kymenlaakso;2021;Yhteensä\n".encode(),
+        "puuttuu sarake 'Arvo'",
+    ),
+    (
+        "sotkanet text value",
+        "s.csv",
+        "Indikaattori;Alue;Vuosi;Sukupuoli;Arvo\nTyytyväisiä elämäänsä, % 4.-5. lk;Kymenlaakso;2021;Yhteensä;..\n".encode(),
+        "ei ole luku",
+    ),
+    (
+        "sotkanet only other genders",
+        "s.csv",
+        "Indikaattori;Alue;Vuosi;Sukupuoli;Arvo\nTyytyväisiä elämäänsä, % 4.-5. lk;Kymenlaakso;2021;Miehet;80\n".encode(),
+        "ei ole yhtään tuotavaa riviä",
+    ),
+    (
+        "sotkanet percent over 100",
+        "s.csv",
+        "Indikaattori;Alue;Vuosi;Sukupuoli;Arvo\nTyytyväisiä elämäänsä, % 4.-5. lk;Kymenlaakso;2021;Yhteensä;180,5\n".encode(),
+        "0–100",
+    ),
 ]
 
 
@@ -224,15 +284,18 @@ def test_mapping_is_validated(plan):
     _, problems = validate_mapping(bad, plan)
     columns = {p.column for p in problems}
     assert {"source_indicator", "gender", "indicator_id", "group_id", "area"} <= columns
-    dup = pd.DataFrame([("sotkanet", "A", "Kotka", "", "7", "", "lk4_5", "kunta:kotka", "")] * 2, columns=MAPPING_COLUMNS)
+    dup = pd.DataFrame(
+        [("sotkanet", "A", "Kotka", "", "7", "", "lk4_5", "kunta:kotka", "")] * 2, columns=MAPPING_COLUMNS
+    )
     _, problems = validate_mapping(dup, plan)
     assert any("jo rivillä 2" in p.message for p in problems)
     unknown = pd.DataFrame([("sotkanet", "A", "", "", "99", "", "lk4_5", "kymenlaakso", "")], columns=MAPPING_COLUMNS)
     _, problems = validate_mapping(unknown, plan)
     assert any("tuntematon indikaattori 99" in p.message for p in problems)
     # a bad mapping refuses a Sotkanet import with the mapping's problems
-    result = parse_import(b'[{"indicator": 1, "region": 1, "year": 2021, "gender": "total", "value": 1}]', "a.json",
-                          plan, bad)
+    result = parse_import(
+        b'[{"indicator": 1, "region": 1, "year": 2021, "gender": "total", "value": 1}]', "a.json", plan, bad
+    )
     assert result.errors and "Muunnostaulukko" in str(result.errors[0])
 
 
@@ -269,7 +332,8 @@ def test_default_mapping_is_read_for_sotkanet_files(monkeypatch, tmp_path, plan)
     result = parse_import(content, "s.csv", plan)
     assert "ei löydy" in str(result.errors[0])
     (tmp_path / "sotkanet_mapping.csv").write_text(
-        ",".join(MAPPING_COLUMNS) + "\nsotkanet,X,Kymenlaakso,,7,,lk4_5,kymenlaakso,\n", encoding="utf-8")
+        ",".join(MAPPING_COLUMNS) + "\nsotkanet,X,Kymenlaakso,,7,,lk4_5,kymenlaakso,\n", encoding="utf-8"
+    )
     result = parse_import(content, "s.csv", plan)
     assert result.ok and result.rows.iloc[0]["value"] == 5.0
 
@@ -289,9 +353,11 @@ def test_parse_number():
 
 
 def test_template_csv_comma(plan):
-    content = csv_bytes("7,,lk4_5,kymenlaakso,2021,88.5,\"88,5 %\",,uusi",
-                        "16,ilmoitukset,vaesto,kymenlaakso,2021,3600,,,",
-                        '31,,lk4_5,koko_maa,2021,"7,1",,,')
+    content = csv_bytes(
+        '7,,lk4_5,kymenlaakso,2021,88.5,"88,5 %",,uusi',
+        "16,ilmoitukset,vaesto,kymenlaakso,2021,3600,,,",
+        '31,,lk4_5,koko_maa,2021,"7,1",,,',
+    )
     result = parse_import(content, "uudet.csv", plan)
     assert result.ok, result.errors
     assert result.kind.startswith("malli (CSV")
@@ -303,8 +369,11 @@ def test_template_csv_comma(plan):
 
 
 def test_digits_after_the_value_are_not_mistaken_for_a_decimal_comma(plan):
-    content = csv_bytes("16,ilmoitukset,vaesto,kymenlaakso,2022,3514,3514,missing_national,ei vertailua",
-                        "7,,lk4_5,kymenlaakso,2022,88,88 %,,", "7,,lk8_9,kymenlaakso,2022,76")
+    content = csv_bytes(
+        "16,ilmoitukset,vaesto,kymenlaakso,2022,3514,3514,missing_national,ei vertailua",
+        "7,,lk4_5,kymenlaakso,2022,88,88 %,,",
+        "7,,lk8_9,kymenlaakso,2022,76",
+    )
     result = parse_import(content, "a.csv", plan)
     assert result.ok, result.errors
     assert result.rows["value_as_printed"].tolist() == ["3514", "88 %", ""]
@@ -349,13 +418,21 @@ def test_template_files_are_empty_templates(plan):
 
 
 def test_xlsx_first_sheet_and_optional_columns(plan):
-    content = xlsx_bytes([["Indicator_ID", "group_id", "area", "year", "value"], [31, "lk8_9", "koko_maa", 2023, "5,5"]],
-                         title="Taul1")
+    content = xlsx_bytes(
+        [["Indicator_ID", "group_id", "area", "year", "value"], [31, "lk8_9", "koko_maa", 2023, "5,5"]], title="Taul1"
+    )
     result = parse_import(content, "x.xlsx", plan)
     assert result.ok, result.errors
     assert result.rows.iloc[0].to_dict() == {
-        "indicator_id": 31, "series_id": "", "group_id": "lk8_9", "area": "koko_maa", "year": 2023, "value": 5.5,
-        "value_as_printed": "", "flag": "", "note": "",
+        "indicator_id": 31,
+        "series_id": "",
+        "group_id": "lk8_9",
+        "area": "koko_maa",
+        "year": 2023,
+        "value": 5.5,
+        "value_as_printed": "",
+        "flag": "",
+        "note": "",
     }
 
 
@@ -404,14 +481,19 @@ def test_sotkanet_json(plan, mapping):
     assert result.ok, result.errors
     assert result.kind == "Sotkanet (JSON)"
     assert result.rows[["area", "year", "value"]].values.tolist() == [
-        ["kymenlaakso", 2019, 6.5], ["koko_maa", 2019, 7.0], ["kymenlaakso", 2020, 6.1]]
+        ["kymenlaakso", 2019, 6.5],
+        ["koko_maa", 2019, 7.0],
+        ["kymenlaakso", 2020, 6.1],
+    ]
     assert result.source_rows == [1, 2, 4]
     assert result.notes and "female" in result.notes[0]
 
 
 def test_sotkanet_json_row_numbers_are_positions(plan, mapping):
-    data = [{"indicator": 1234, "region": 8, "year": 2019, "gender": "total", "value": 6.5},
-            {"indicator": 1234, "region": 8, "year": 2019, "gender": "total", "value": 6.6}]
+    data = [
+        {"indicator": 1234, "region": 8, "year": 2019, "gender": "total", "value": 6.5},
+        {"indicator": 1234, "region": 8, "year": 2019, "gender": "total", "value": 6.6},
+    ]
     result = parse_import(json.dumps(data).encode(), "s.json", plan, mapping)
     assert result.errors[0].row == 2 and "rivillä 1" in result.errors[0].message
 
@@ -442,8 +524,9 @@ def test_preview_actions(plan, store):
 
 
 def test_apply_matches_preview_and_records_history(plan, store, editor):
-    content = csv_bytes("7,,lk4_5,kymenlaakso,2019,88,,,", "7,,lk4_5,koko_maa,2019,89.9,,,",
-                        "31,,lk4_5,kymenlaakso,2020,8.1,\"8,1 %\",,")
+    content = csv_bytes(
+        "7,,lk4_5,kymenlaakso,2019,88,,,", "7,,lk4_5,koko_maa,2019,89.9,,,", '31,,lk4_5,kymenlaakso,2020,8.1,"8,1 %",,'
+    )
     result = parse_import(content, "a.csv", plan)
     pv = preview(result, store.observations())
     seen: list[float] = []
@@ -489,8 +572,10 @@ def test_apply_requires_an_editor(plan, store):
 
 
 def test_large_valid_file_applies_in_chunks(plan, store, editor):
-    lines = [f"31,,lk4_5,kunta:k{chr(97 + i // 100 % 26)}{chr(97 + i // 2600)},{1990 + i % 100},{i % 100},,,"
-             for i in range(2000)]
+    lines = [
+        f"31,,lk4_5,kunta:k{chr(97 + i // 100 % 26)}{chr(97 + i // 2600)},{1990 + i % 100},{i % 100},,,"
+        for i in range(2000)
+    ]
     result = parse_import(csv_bytes(*lines), "a.csv", plan)
     assert result.ok, result.errors[:3]
     seen: list[float] = []
@@ -524,14 +609,27 @@ def test_english_location_and_refusal(plan, mapping, store, editor):
 
 
 def test_mapping_problems_in_english(plan):
-    frame = pd.DataFrame([{c: "" for c in MAPPING_COLUMNS} | {"source": "sotkanet", "source_indicator": "X",
-                                                              "indicator_id": "99", "group_id": "lk4_5",
-                                                              "area": "kymenlaakso"}])
+    frame = pd.DataFrame(
+        [
+            {c: "" for c in MAPPING_COLUMNS}
+            | {
+                "source": "sotkanet",
+                "source_indicator": "X",
+                "indicator_id": "99",
+                "group_id": "lk4_5",
+                "area": "kymenlaakso",
+            }
+        ]
+    )
     _, problems = validate_mapping(frame, plan)
-    assert str(problems[0]).startswith("Rivi 2, sarake 'indicator_id': Muunnostaulukko sotkanet_mapping.csv: "
-                                       "tuntematon indikaattori 99")
-    assert problems[0].text("en").startswith("Row 2, column 'indicator_id': Mapping table sotkanet_mapping.csv: "
-                                             "unknown indicator 99")
+    assert str(problems[0]).startswith(
+        "Rivi 2, sarake 'indicator_id': Muunnostaulukko sotkanet_mapping.csv: tuntematon indikaattori 99"
+    )
+    assert (
+        problems[0]
+        .text("en")
+        .startswith("Row 2, column 'indicator_id': Mapping table sotkanet_mapping.csv: unknown indicator 99")
+    )
     assert MappingError(problems).text("en").startswith("The mapping table sotkanet_mapping.csv has 1 problem:")
 
 
@@ -560,7 +658,11 @@ def test_preview_counts(plan, store):
     content = csv_bytes("7,,lk4_5,kymenlaakso,2031,50,,,", "7,,lk4_5,kymenlaakso,2032,51,,,")
     pv = preview(parse_import(content, "a.csv", plan), store.observations())
     assert importer.preview_counts(pv) == {"added": 2, "changed": 0, "same": 0}
-    assert importer.preview_counts(pv.assign(action=["muuttuu", "ei muutosta"])) == {"added": 0, "changed": 1, "same": 1}
+    assert importer.preview_counts(pv.assign(action=["muuttuu", "ei muutosta"])) == {
+        "added": 0,
+        "changed": 1,
+        "same": 1,
+    }
 
 
 # ------------------------------------------------------------------------------------------
@@ -573,23 +675,58 @@ def _sotkanet_json(value: str) -> bytes:
     return f'[{{"indicator": 1234, "region": 8, "year": 2021, "gender": "total", "value": {value}}}]'.encode()
 
 
-@pytest.mark.parametrize(("name", "content", "fi", "en"), [
-    ("syva.json", lambda: b"[" * 100_000 + b"]" * 100_000, "sisäkkäinen liian monelle tasolle",
-     "nested too many levels deep"),
-    ("luku400.json", lambda: (MALFORMED / "sotkanet_number_400_digits.json").read_bytes(),
-     "400 merkin pituinen luku", "a number 400 characters long"),
-    ("luku5000.json", lambda: _sotkanet_json("9" * 5000), "5000 merkin pituinen luku",
-     "a number 5000 characters long"),
-    ("luku5000.json", lambda: _sotkanet_json("1." + "5" * 5000), "5002 merkin pituinen luku",
-     "a number 5002 characters long"),
-    ("otsikko.csv", lambda: ("indicator_id," + "x" * 131_073 + "\n7,1\n").encode(),
-     "CSV-tiedostoa ei voitu lukea", "The CSV file could not be read"),
-    ("solu.csv", lambda: (HEADER + "\n7,,lk4_5,kymenlaakso,2021,88.5,," + "x" * 131_073 + ",\n").encode(),
-     "CSV-tiedostoa ei voitu lukea", "The CSV file could not be read"),
-], ids=["json-nested-100000", "json-400-digits", "json-5000-digits", "json-5000-decimals", "csv-header-cell-131073",
-        "csv-cell-131073"])
-def test_malformed_file_is_refused_with_a_message_and_nothing_changes(plan, store, editor, mapping, name, content,
-                                                                       fi, en):
+@pytest.mark.parametrize(
+    ("name", "content", "fi", "en"),
+    [
+        (
+            "syva.json",
+            lambda: b"[" * 100_000 + b"]" * 100_000,
+            "sisäkkäinen liian monelle tasolle",
+            "nested too many levels deep",
+        ),
+        (
+            "luku400.json",
+            lambda: (MALFORMED / "sotkanet_number_400_digits.json").read_bytes(),
+            "400 merkin pituinen luku",
+            "a number 400 characters long",
+        ),
+        (
+            "luku5000.json",
+            lambda: _sotkanet_json("9" * 5000),
+            "5000 merkin pituinen luku",
+            "a number 5000 characters long",
+        ),
+        (
+            "luku5000.json",
+            lambda: _sotkanet_json("1." + "5" * 5000),
+            "5002 merkin pituinen luku",
+            "a number 5002 characters long",
+        ),
+        (
+            "otsikko.csv",
+            lambda: ("indicator_id," + "x" * 131_073 + "\n7,1\n").encode(),
+            "CSV-tiedostoa ei voitu lukea",
+            "The CSV file could not be read",
+        ),
+        (
+            "solu.csv",
+            lambda: (HEADER + "\n7,,lk4_5,kymenlaakso,2021,88.5,," + "x" * 131_073 + ",\n").encode(),
+            "CSV-tiedostoa ei voitu lukea",
+            "The CSV file could not be read",
+        ),
+    ],
+    ids=[
+        "json-nested-100000",
+        "json-400-digits",
+        "json-5000-digits",
+        "json-5000-decimals",
+        "csv-header-cell-131073",
+        "csv-cell-131073",
+    ],
+)
+def test_malformed_file_is_refused_with_a_message_and_nothing_changes(
+    plan, store, editor, mapping, name, content, fi, en
+):
     before = store.observations()
     result = parse_import(content(), name, plan, mapping)
     assert not result.ok and result.rows.empty
@@ -602,7 +739,7 @@ def test_malformed_file_is_refused_with_a_message_and_nothing_changes(plan, stor
 
 
 def test_huge_numbers_never_crash_the_number_parser():
-    assert parse_number(10 ** 400) is None and parse_number(int("9" * 400)) is None
+    assert parse_number(10**400) is None and parse_number(int("9" * 400)) is None
     assert parse_number("9" * 400) is None  # inf is not a value
 
 
@@ -614,7 +751,11 @@ def test_xlsx_with_a_stale_dimension_record_is_read_to_its_last_row(plan):
     assert result.ok, [str(e) for e in result.errors]
     assert len(result.rows) == 4 and result.source_rows == [2, 3, 4, 5]
     assert sorted(zip(result.rows["indicator_id"], result.rows["group_id"], result.rows["value"], strict=True)) == [
-        (7, "lk4_5", 88.5), (7, "lk8_9", 80.1), (31, "lk4_5", 6.4), (31, "lk8_9", 7.2)]
+        (7, "lk4_5", 88.5),
+        (7, "lk8_9", 80.1),
+        (31, "lk4_5", 6.4),
+        (31, "lk8_9", 7.2),
+    ]
 
 
 def test_xlsx_cell_openpyxl_cannot_read_is_refused(plan):

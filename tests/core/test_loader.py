@@ -44,16 +44,28 @@ def test_mini_fixture_loads():
     ("file", "old", "new", "row", "column", "words"),
     [
         ("measures.csv", "measure_id,actor_id,", "measure_id,", 1, "actor_id", "missing"),
-        ("observations.csv", "7,,lk4_5,kymenlaakso,2019,88,", "7,,lk4_5,kymenlaakso,2019,kahdeksan,", 2, "value",
-         "not a number"),
+        (
+            "observations.csv",
+            "7,,lk4_5,kymenlaakso,2019,88,",
+            "7,,lk4_5,kymenlaakso,2019,kahdeksan,",
+            2,
+            "value",
+            "not a number",
+        ),
         ("observations.csv", "7,,lk4_5,kymenlaakso,2019,88,", "7,,lk4_5,kymenlaakso,2019,188,", 2, "value", "0–100"),
         ("measures.csv", "hamina-I.1-1,hamina,", "hamina-I.1-1,kotka,", 3, "actor_id", "unknown actor"),
         ("groups.csv", "lk8_9,8.–9. lk", "lk4_5,8.–9. lk", 3, "group_id", "duplicate"),
         ("subgoal_indicators.csv", "I.1,31,,2,", "I.1,99,,2,", 3, "indicator_id", "dangling"),
         ("observations.csv", "31,,lk4_5,kymenlaakso,2019", "31,,lk4_5,maakunta,2019", 6, "area", "area"),
         ("indicators.csv", "percent,higher_better", "prosentti,higher_better", 2, "unit", "Input should be"),
-        ("goals.csv", "I,1,Arjen hyvinvointi lisääntyy,Everyday wellbeing increases,50,35,15",
-         "I,1,Arjen hyvinvointi lisääntyy,Everyday wellbeing increases,50,35,25", 2, None, "sum to 100"),
+        (
+            "goals.csv",
+            "I,1,Arjen hyvinvointi lisääntyy,Everyday wellbeing increases,50,35,15",
+            "I,1,Arjen hyvinvointi lisääntyy,Everyday wellbeing increases,50,35,25",
+            2,
+            None,
+            "sum to 100",
+        ),
         ("measures.csv", "hamina-I.1-1,hamina,I.1,1,", "hamina-I.1-9,hamina,I.1,1,", 3, "measure_id", "should be"),
         ("observations.csv", "7,,lk4_5,kymenlaakso,2019", "7,,lk4_5,kymenlaakso,vuosi", 2, "year", "whole number"),
     ],
@@ -73,8 +85,10 @@ def test_broken_file_is_rejected_with_place(data_copy, file, old, new, row, colu
 def test_subgoal_of_unknown_goal(data_copy):
     edit(data_copy / "goals.csv", "III,3,Verkostotyö kehittyy,Network work develops,50,30,20,\n", "")
     _, problems = validate(data_copy)
-    assert any(p.file == "subgoals.csv" and p.row == 5 and p.column == "goal_id" and "unknown goal" in p.message
-               for p in problems), problems
+    assert any(
+        p.file == "subgoals.csv" and p.row == 5 and p.column == "goal_id" and "unknown goal" in p.message
+        for p in problems
+    ), problems
 
 
 def test_missing_file_and_bad_yaml(data_copy):
@@ -99,8 +113,9 @@ def test_every_problem_is_reported_not_only_the_first(data_copy):
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "core", *args], cwd=ROOT, capture_output=True, text=True,
-                          timeout=60, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "core", *args], cwd=ROOT, capture_output=True, text=True, timeout=60, check=False
+    )
 
 
 def test_cli_validate_ok():
@@ -129,7 +144,9 @@ def test_cli_export_json():
     assert sum(len(g["subgoals"]) for g in doc["goals"]) == 16
     assert len(doc["indicators"]) == 32
     ind7 = next(i for i in doc["indicators"] if i["indicator_id"] == 7)
-    assert any(o["area"] == "koko_maa" and o["group_id"] == "lk4_5" and o["value"] == 89.5 for o in ind7["observations"])
+    assert any(
+        o["area"] == "koko_maa" and o["group_id"] == "lk4_5" and o["value"] == 89.5 for o in ind7["observations"]
+    )
     assert len(doc["actors"]) == 11
     assert len(doc["measures"]) == 176
     assert all("indicators" in s for g in doc["goals"] for s in g["subgoals"])
@@ -144,8 +161,11 @@ BROKEN = [  # one of each kind of row problem, all at once
     ("subgoal_indicators.csv", "I.1,31,,2,", "I.1,99,,2,"),
     ("observations.csv", "31,,lk4_5,kymenlaakso,2019", "31,,lk4_5,maakunta,2019"),
     ("indicators.csv", "percent,higher_better", "prosentti,higher_better"),
-    ("goals.csv", "I,1,Arjen hyvinvointi lisääntyy,Everyday wellbeing increases,50,35,15",
-     "I,1,Arjen hyvinvointi lisääntyy,Everyday wellbeing increases,50,35,25"),
+    (
+        "goals.csv",
+        "I,1,Arjen hyvinvointi lisääntyy,Everyday wellbeing increases,50,35,15",
+        "I,1,Arjen hyvinvointi lisääntyy,Everyday wellbeing increases,50,35,25",
+    ),
 ]
 # what `python -m core validate` printed for BROKEN when the loader still wrote English sentences
 PRINTED_BEFORE = [

@@ -21,44 +21,82 @@ from core.storage import Editor, MeasureEdit, Store
 NOW = datetime(2026, 12, 1, 12, 30, tzinfo=UTC)
 
 
-def change(change_id, at_utc, entity="measure", entity_id="kymsote-I.1-1", field="toimenpide", old="a", new="b",
-           action="update", who="Maija"):
-    return {"change_id": change_id, "entity": entity, "entity_id": entity_id, "field": field, "old_value": old,
-            "new_value": new, "action": action, "changed_by": who, "changed_at": at_utc, "reverts": None}
+def change(
+    change_id,
+    at_utc,
+    entity="measure",
+    entity_id="kymsote-I.1-1",
+    field="toimenpide",
+    old="a",
+    new="b",
+    action="update",
+    who="Maija",
+):
+    return {
+        "change_id": change_id,
+        "entity": entity,
+        "entity_id": entity_id,
+        "field": field,
+        "old_value": old,
+        "new_value": new,
+        "action": action,
+        "changed_by": who,
+        "changed_at": at_utc,
+        "reverts": None,
+    }
 
 
-CHANGES = pd.DataFrame([
-    change(1, "2026-11-30T21:59:59+00:00", old="yesterday"),      # 23.59.59 local on 30 Nov
-    change(2, "2026-11-30T22:00:00+00:00", old="midnight"),       # 00.00 local on 1 Dec
-    change(3, "2026-12-01T10:59:00+00:00", field="status", old="", new="käynnissä"),  # 12.59 local
-    change(4, "2026-12-01T11:00:00+00:00", field="mittari", old="=SUM(A1)", new="+1", who="Pekka"),  # 13.00
-    change(5, "2026-12-01T12:30:00+00:00", field="permanent", old="false", new="true"),  # 14.30, "now"
-    change(6, "2026-12-01T11:30:00+00:00", entity="evaluation", entity_id="7", field="rating", old=None, new="3",
-           action="create"),
-])
+CHANGES = pd.DataFrame(
+    [
+        change(1, "2026-11-30T21:59:59+00:00", old="yesterday"),  # 23.59.59 local on 30 Nov
+        change(2, "2026-11-30T22:00:00+00:00", old="midnight"),  # 00.00 local on 1 Dec
+        change(3, "2026-12-01T10:59:00+00:00", field="status", old="", new="käynnissä"),  # 12.59 local
+        change(4, "2026-12-01T11:00:00+00:00", field="mittari", old="=SUM(A1)", new="+1", who="Pekka"),  # 13.00
+        change(5, "2026-12-01T12:30:00+00:00", field="permanent", old="false", new="true"),  # 14.30, "now"
+        change(
+            6,
+            "2026-12-01T11:30:00+00:00",
+            entity="evaluation",
+            entity_id="7",
+            field="rating",
+            old=None,
+            new="3",
+            action="create",
+        ),
+    ]
+)
 
 
 SECOND = timedelta(seconds=1)  # changes are stamped to the second: the window ends after now's second
 
 
-@pytest.mark.parametrize(("make", "start_local", "end_utc"), [
-    (lambda: minutes.window_today(NOW), datetime(2026, 12, 1, 0, 0, tzinfo=HELSINKI), NOW + SECOND),
-    (lambda: minutes.window_since(NOW, time(13, 0)), datetime(2026, 12, 1, 13, 0, tzinfo=HELSINKI), NOW + SECOND),
-    (lambda: minutes.window_last_hours(NOW, 2), datetime(2026, 12, 1, 12, 30, tzinfo=HELSINKI), NOW + SECOND),
-    (lambda: minutes.window_today(NOW + timedelta(microseconds=5)), datetime(2026, 12, 1, 0, 0, tzinfo=HELSINKI),
-     NOW + SECOND),
-])
+@pytest.mark.parametrize(
+    ("make", "start_local", "end_utc"),
+    [
+        (lambda: minutes.window_today(NOW), datetime(2026, 12, 1, 0, 0, tzinfo=HELSINKI), NOW + SECOND),
+        (lambda: minutes.window_since(NOW, time(13, 0)), datetime(2026, 12, 1, 13, 0, tzinfo=HELSINKI), NOW + SECOND),
+        (lambda: minutes.window_last_hours(NOW, 2), datetime(2026, 12, 1, 12, 30, tzinfo=HELSINKI), NOW + SECOND),
+        (
+            lambda: minutes.window_today(NOW + timedelta(microseconds=5)),
+            datetime(2026, 12, 1, 0, 0, tzinfo=HELSINKI),
+            NOW + SECOND,
+        ),
+    ],
+)
 def test_windows_are_in_helsinki_time(make, start_local, end_utc):
     window = make()
     assert window.start == start_local
     assert window.end == end_utc
 
 
-@pytest.mark.parametrize(("call", "key"), [
-    (lambda: minutes.window_since(NOW, time(15, 0)), "minutes.error.future"),
-    (lambda: minutes.window_last_hours(NOW, 0), "minutes.error.hours"),
-    (lambda: minutes.window_last_hours(NOW, minutes.MAX_HOURS + 1), "minutes.error.hours"),
-])
+@pytest.mark.parametrize(
+    ("call", "key"),
+    [
+        (lambda: minutes.window_since(NOW, time(15, 0)), "minutes.error.future"),
+        (lambda: minutes.window_last_hours(NOW, 0), "minutes.error.hours"),
+        (lambda: minutes.window_last_hours(NOW, minutes.MAX_HOURS + 1), "minutes.error.hours"),
+    ],
+)
 def test_senseless_windows_are_refused_with_a_message(call, key):
     with pytest.raises(minutes.WindowError) as info:
         call()
@@ -68,33 +106,50 @@ def test_senseless_windows_are_refused_with_a_message(call, key):
         assert "15.00" in info.value.text("fi")
 
 
-@pytest.mark.parametrize(("window", "expected_ids"), [
-    (minutes.window_today(NOW), [2, 3, 4, 6, 5]),  # oldest first; midnight is today, 23.59.59 is not
-    (minutes.window_since(NOW, time(13, 0)), [4, 6, 5]),  # 13.00 exactly is inside, 12.59 is not
-    (minutes.window_last_hours(NOW, 1), [6, 5]),  # 13.30 local, exactly an hour ago, is inside
-    (Window(datetime(2026, 12, 1, 13, 0, tzinfo=HELSINKI), datetime(2026, 12, 1, 13, 30, tzinfo=HELSINKI)), [4]),
-])
+@pytest.mark.parametrize(
+    ("window", "expected_ids"),
+    [
+        (minutes.window_today(NOW), [2, 3, 4, 6, 5]),  # oldest first; midnight is today, 23.59.59 is not
+        (minutes.window_since(NOW, time(13, 0)), [4, 6, 5]),  # 13.00 exactly is inside, 12.59 is not
+        (minutes.window_last_hours(NOW, 1), [6, 5]),  # 13.30 local, exactly an hour ago, is inside
+        (Window(datetime(2026, 12, 1, 13, 0, tzinfo=HELSINKI), datetime(2026, 12, 1, 13, 30, tzinfo=HELSINKI)), [4]),
+    ],
+)
 def test_changes_between_keeps_the_window_oldest_first(window, expected_ids):
     rows = minutes.changes_between(CHANGES, window.start, window.end)
     assert list(rows["change_id"]) == expected_ids
 
 
 def test_rows_say_who_when_what_where_from_what_to_what():
-    measures = pd.DataFrame([{"measure_id": "kymsote-I.1-1", "actor_id": "kymsote", "subgoal_id": "I.1"},
-                             {"measure_id": "hamina-II.2-4", "actor_id": "hamina", "subgoal_id": "II.2"}])
+    measures = pd.DataFrame(
+        [
+            {"measure_id": "kymsote-I.1-1", "actor_id": "kymsote", "subgoal_id": "I.1"},
+            {"measure_id": "hamina-II.2-4", "actor_id": "hamina", "subgoal_id": "II.2"},
+        ]
+    )
     evaluations = pd.DataFrame([{"id": 7, "measure_id": "hamina-II.2-4", "year": 2026}])
     window = minutes.window_today(NOW)
-    fi = minutes.changes_between(CHANGES, window.start, window.end, "fi", measures, evaluations,
-                                 {"kymsote": "Kymsote", "hamina": "Hamina"}).set_index("change_id")
+    fi = minutes.changes_between(
+        CHANGES, window.start, window.end, "fi", measures, evaluations, {"kymsote": "Kymsote", "hamina": "Hamina"}
+    ).set_index("change_id")
     assert fi.loc[4, "when"] == "1.12.2026 13.00"
     assert fi.loc[4, "who"] == "Pekka"
     assert (fi.loc[4, "entity"], fi.loc[4, "actor"], fi.loc[4, "subgoal"], fi.loc[4, "target"]) == (
-        "Toimenpide", "Kymsote", "I.1", "kymsote-I.1-1")
+        "Toimenpide",
+        "Kymsote",
+        "I.1",
+        "kymsote-I.1-1",
+    )
     assert (fi.loc[4, "field"], fi.loc[4, "old"], fi.loc[4, "new"]) == ("Mittari / toteutuminen", "=SUM(A1)", "+1")
     assert (fi.loc[5, "field"], fi.loc[5, "old"], fi.loc[5, "new"]) == ("Pysyvä", "ei", "kyllä")
     # an evaluation names the measure it rates, and so its actor and sub-goal
     assert (fi.loc[6, "entity"], fi.loc[6, "actor"], fi.loc[6, "subgoal"], fi.loc[6, "target"], fi.loc[6, "old"]) == (
-        "Vuosiarviointi", "Hamina", "II.2", "hamina-II.2-4", "")
+        "Vuosiarviointi",
+        "Hamina",
+        "II.2",
+        "hamina-II.2-4",
+        "",
+    )
     en = minutes.changes_between(CHANGES, window.start, window.end, "en").set_index("change_id")
     assert en.loc[4, "when"] == "2026-12-01 13:00"
     assert (en.loc[4, "field"], en.loc[5, "new"], en.loc[4, "entity"]) == ("Metric / achievement", "yes", "Measure")
@@ -102,8 +157,18 @@ def test_rows_say_who_when_what_where_from_what_to_what():
 
 
 def test_created_rows_show_their_text_not_json():
-    created = pd.DataFrame([change(1, "2026-12-01T11:00:00+00:00", field="*", old=None,
-                                   new='{"toimenpide": "Uusi kerho", "mittari": ""}', action="create")])
+    created = pd.DataFrame(
+        [
+            change(
+                1,
+                "2026-12-01T11:00:00+00:00",
+                field="*",
+                old=None,
+                new='{"toimenpide": "Uusi kerho", "mittari": ""}',
+                action="create",
+            )
+        ]
+    )
     row = minutes.changes_between(created, *minutes.window_today(NOW).__dict__.values()).iloc[0]
     assert (row["field"], row["new"]) == ("Uusi rivi", "Uusi kerho")
 
@@ -113,22 +178,45 @@ def test_naive_times_are_refused():
         minutes.changes_between(CHANGES, datetime(2026, 12, 1), NOW)
 
 
-@pytest.mark.parametrize(("window", "lang", "title"), [
-    (Window(datetime(2026, 12, 1, 13, 0, tzinfo=HELSINKI), datetime(2026, 12, 1, 14, 30, tzinfo=HELSINKI)), "fi",
-     "Työpajan muutokset 1.12.2026 klo 13.00–14.30"),
-    (Window(datetime(2026, 12, 1, 13, 0, tzinfo=HELSINKI), datetime(2026, 12, 1, 14, 30, tzinfo=HELSINKI)), "en",
-     "Workshop changes 2026-12-01 13.00–14.30"),
-    (Window(datetime(2026, 11, 30, 22, 0, tzinfo=HELSINKI), datetime(2026, 12, 1, 1, 5, tzinfo=HELSINKI)), "fi",
-     "Työpajan muutokset 30.11.2026 klo 22.00 – 1.12.2026 klo 01.05"),
-])
+@pytest.mark.parametrize(
+    ("window", "lang", "title"),
+    [
+        (
+            Window(datetime(2026, 12, 1, 13, 0, tzinfo=HELSINKI), datetime(2026, 12, 1, 14, 30, tzinfo=HELSINKI)),
+            "fi",
+            "Työpajan muutokset 1.12.2026 klo 13.00–14.30",
+        ),
+        (
+            Window(datetime(2026, 12, 1, 13, 0, tzinfo=HELSINKI), datetime(2026, 12, 1, 14, 30, tzinfo=HELSINKI)),
+            "en",
+            "Workshop changes 2026-12-01 13.00–14.30",
+        ),
+        (
+            Window(datetime(2026, 11, 30, 22, 0, tzinfo=HELSINKI), datetime(2026, 12, 1, 1, 5, tzinfo=HELSINKI)),
+            "fi",
+            "Työpajan muutokset 30.11.2026 klo 22.00 – 1.12.2026 klo 01.05",
+        ),
+    ],
+)
 def test_title_names_the_date_and_the_hours(window, lang, title):
     assert minutes.minutes_title(window, lang) == title
 
 
-@pytest.mark.parametrize(("value", "safe"), [
-    ("=SUM(A1)", "'=SUM(A1)"), ("+1", "'+1"), ("-2", "'-2"), ("@cmd", "'@cmd"), ("\tx", "'\tx"), ("\rx", "'\rx"),
-    ("Maija", "Maija"), ("", ""), (None, ""), ("a=b", "a=b"),
-])
+@pytest.mark.parametrize(
+    ("value", "safe"),
+    [
+        ("=SUM(A1)", "'=SUM(A1)"),
+        ("+1", "'+1"),
+        ("-2", "'-2"),
+        ("@cmd", "'@cmd"),
+        ("\tx", "'\tx"),
+        ("\rx", "'\rx"),
+        ("Maija", "Maija"),
+        ("", ""),
+        (None, ""),
+        ("a=b", "a=b"),
+    ],
+)
 def test_formula_safe(value, safe):
     assert minutes.formula_safe(value) == safe
 
@@ -200,18 +288,23 @@ def store(request, mini_plan, tmp_path):
 def test_store_history_between_reads_the_window(store):
     before = datetime.now(UTC) - timedelta(seconds=1)
     m = store.measures().iloc[0]
-    store.save_measure_edits([MeasureEdit(m["measure_id"], int(m["version"]), {"mittari": "uusi mittari"})],
-                             Editor("Testi"))
+    store.save_measure_edits(
+        [MeasureEdit(m["measure_id"], int(m["version"]), {"mittari": "uusi mittari"})], Editor("Testi")
+    )
     window = minutes.window_last_hours(datetime.now(UTC), 1)
     changed = store.history_between(window.start, window.end)
     assert list(changed["new_value"]) == ["uusi mittari"]
     assert store.history_between(window.start - timedelta(hours=2), before).empty
     rows = minutes.changes_between(changed, window.start, window.end, "fi", store.measures(include_deleted=True))
-    assert (rows.iloc[0]["who"], rows.iloc[0]["target"], rows.iloc[0]["new"]) == ("Testi", m["measure_id"],
-                                                                                 "uusi mittari")
+    assert (rows.iloc[0]["who"], rows.iloc[0]["target"], rows.iloc[0]["new"]) == (
+        "Testi",
+        m["measure_id"],
+        "uusi mittari",
+    )
 
 
 # the workshop view's content -------------------------------------------------------------------------
+
 
 def test_subgoals_step_in_plan_order_and_stop_at_the_ends(plan):
     order = workshop.subgoal_order(plan)
@@ -230,11 +323,13 @@ def test_subgoal_pairs_follow_the_tiles(plan):
 
 
 def test_subgoal_measures_every_actor_or_the_chosen_ones():
-    frame = pd.DataFrame([
-        {"measure_id": "a-I.1-1", "actor_id": "a", "subgoal_id": "I.1", "row_kind": "measure"},
-        {"measure_id": "b-I.1-1", "actor_id": "b", "subgoal_id": "I.1", "row_kind": "reference"},
-        {"measure_id": "c-I.1-1", "actor_id": "c", "subgoal_id": "I.1", "row_kind": "dash"},
-        {"measure_id": "a-I.2-1", "actor_id": "a", "subgoal_id": "I.2", "row_kind": "measure"},
-    ])
+    frame = pd.DataFrame(
+        [
+            {"measure_id": "a-I.1-1", "actor_id": "a", "subgoal_id": "I.1", "row_kind": "measure"},
+            {"measure_id": "b-I.1-1", "actor_id": "b", "subgoal_id": "I.1", "row_kind": "reference"},
+            {"measure_id": "c-I.1-1", "actor_id": "c", "subgoal_id": "I.1", "row_kind": "dash"},
+            {"measure_id": "a-I.2-1", "actor_id": "a", "subgoal_id": "I.2", "row_kind": "measure"},
+        ]
+    )
     assert list(workshop.subgoal_measures(frame, "I.1")["measure_id"]) == ["a-I.1-1", "b-I.1-1"]
     assert list(workshop.subgoal_measures(frame, "I.1", ("b",))["measure_id"]) == ["b-I.1-1"]

@@ -60,7 +60,9 @@ def test_comparison_figure_colours_symbols_and_national(plan, obs):
     labels = [a.text for a in fig.layout.annotations]
     assert sum("!" in a for a in labels) == len(concern.x)  # the symbol, not only the colour
     # value, symbol, status word and the country's value written right above the bar (NBSP keeps "25 %" whole)
-    assert "4-v. lasten huoltajat: <b>25\u00a0%</b> ✓\u00a0hyvä · ◆\u00a029,4\u00a0%" in [a.replace("<br>", " ") for a in labels]
+    assert "4-v. lasten huoltajat: <b>25\u00a0%</b> ✓\u00a0hyvä · ◆\u00a029,4\u00a0%" in [
+        a.replace("<br>", " ") for a in labels
+    ]
     assert "◆ = koko maa" in labels
     good = bars[charts.status_text("hyva", "fi")]
     assert list(good.x) == [25.0]
@@ -77,7 +79,11 @@ def test_palette_is_distinct_and_symbols_unique():
 
 def test_english_labels(plan, obs):
     frame = queries.comparison_frame(plan, obs, [(7, "")], ["lukio"], "en")
-    assert frame.iloc[0]["label"].startswith("7 ") and frame.iloc[0]["status_label"] in ("good", "neutral", "concerning")
+    assert frame.iloc[0]["label"].startswith("7 ") and frame.iloc[0]["status_label"] in (
+        "good",
+        "neutral",
+        "concerning",
+    )
     fig = charts.indicator_comparison_figure(frame, "en")
     national = [tr for tr in fig.data if tr.name == "Whole country"]
     assert national and national[0].marker.symbol == "diamond"
@@ -100,10 +106,21 @@ def test_heatmap_cells(plan, obs):
 def test_heatmap_colour_scale_gives_each_status_its_colour():
     from core.charts import STATUS_STYLE
 
-    frame = pd.DataFrame([
-        {"indicator_id": i, "series_id": "", "label": f"{i} x", "group_id": "g", "status": s, "value": 1.0,
-         "national": 1.0, "unit": "percent"}
-        for i, s in enumerate(["hyva", "neutraali", "huolestuttava", "ei_vertailua"], start=1)])
+    frame = pd.DataFrame(
+        [
+            {
+                "indicator_id": i,
+                "series_id": "",
+                "label": f"{i} x",
+                "group_id": "g",
+                "status": s,
+                "value": 1.0,
+                "national": 1.0,
+                "unit": "percent",
+            }
+            for i, s in enumerate(["hyva", "neutraali", "huolestuttava", "ei_vertailua"], start=1)
+        ]
+    )
     hm = charts.status_heatmap(frame, [("g", "G")], "fi").data[0]
     scale = [(float(p), c) for p, c in hm.colorscale]
 
@@ -111,8 +128,9 @@ def test_heatmap_colour_scale_gives_each_status_its_colour():
         pos = (code - hm.zmin) / (hm.zmax - hm.zmin)
         return [c for p, c in scale if p <= pos][-1]
 
-    assert [colour_of(z[0]) for z in hm.z if z[0] is not None] == [STATUS_STYLE[s]["color"] for s in
-                                                ["hyva", "neutraali", "huolestuttava", "ei_vertailua"]]
+    assert [colour_of(z[0]) for z in hm.z if z[0] is not None] == [
+        STATUS_STYLE[s]["color"] for s in ["hyva", "neutraali", "huolestuttava", "ei_vertailua"]
+    ]
 
 
 def test_filter_measures(plan):
@@ -143,10 +161,19 @@ def test_service_mix_and_matrix_figures(plan):
 
 @pytest.mark.parametrize(
     ("text", "start", "end", "permanent"),
-    [("2020 alkaen", 2020, None, False), ("Pysyvää", None, None, True), ("2021–2023", 2021, 2023, False),
-     ("vuoden 2020 aikana", 2020, 2020, False), ("Pysyvää toimintaa 2020 alkaen", 2020, None, True),
-     ("", None, None, False), ("Syksy 2020 - kevät 2021", 2020, 2021, False), ("Jatkuva", None, None, True), ("Aloitettu vuonna 2019", 2019, None, False),
-     ("Aloitettu vuoden 2020 alussa", 2020, None, False), ("Lyhyt kokeilu", None, None, False)],
+    [
+        ("2020 alkaen", 2020, None, False),
+        ("Pysyvää", None, None, True),
+        ("2021–2023", 2021, 2023, False),
+        ("vuoden 2020 aikana", 2020, 2020, False),
+        ("Pysyvää toimintaa 2020 alkaen", 2020, None, True),
+        ("", None, None, False),
+        ("Syksy 2020 - kevät 2021", 2020, 2021, False),
+        ("Jatkuva", None, None, True),
+        ("Aloitettu vuonna 2019", 2019, None, False),
+        ("Aloitettu vuoden 2020 alussa", 2020, None, False),
+        ("Lyhyt kokeilu", None, None, False),
+    ],
 )
 def test_parse_schedule(text, start, end, permanent):
     s = parse_schedule(text)
@@ -154,9 +181,27 @@ def test_parse_schedule(text, start, end, permanent):
 
 
 def test_trend_frame(plan):
-    obs = pd.concat([queries.observations_frame(plan), pd.DataFrame([
-        {"indicator_id": 7, "series_id": "", "group_id": "lk4_5", "area": "kymenlaakso", "year": 2021, "value": 80.0,
-         "value_as_printed": "80 %", "flag": "", "note": ""}])], ignore_index=True)
+    obs = pd.concat(
+        [
+            queries.observations_frame(plan),
+            pd.DataFrame(
+                [
+                    {
+                        "indicator_id": 7,
+                        "series_id": "",
+                        "group_id": "lk4_5",
+                        "area": "kymenlaakso",
+                        "year": 2021,
+                        "value": 80.0,
+                        "value_as_printed": "80 %",
+                        "flag": "",
+                        "note": "",
+                    }
+                ]
+            ),
+        ],
+        ignore_index=True,
+    )
     tf = queries.trend_frame(plan, obs, 7, "", "lk4_5", "fi")
     assert list(tf["year"]) == [2019, 2019, 2021]
     assert set(tf[tf["area"] == "kymenlaakso"]["trend"]) == {"heikkenee"}
@@ -174,10 +219,13 @@ def test_patterns_overlay_the_colour_never_replace_it(plan, mini_store, mini_pla
     figures = [
         charts.indicator_comparison_figure(queries.comparison_frame(plan, obs, None, ["lukio"], "fi"), "fi"),
         charts.service_mix_figure(list(plan.goals), "fi"),
-        charts.status_by_goal_figure(pd.DataFrame({"goal_id": ["I"] * 4, "status": charts.STATUS_ORDER,
-                                                   "count": [1, 2, 3, 4]}), {"I": "I"}, "fi"),
-        evaluation_figure(evaluation_summary(mini_store.measures(), mini_store.evaluations(2025), mini_plan,
-                                             by="actor", year=2025), "fi"),
+        charts.status_by_goal_figure(
+            pd.DataFrame({"goal_id": ["I"] * 4, "status": charts.STATUS_ORDER, "count": [1, 2, 3, 4]}), {"I": "I"}, "fi"
+        ),
+        evaluation_figure(
+            evaluation_summary(mini_store.measures(), mini_store.evaluations(2025), mini_plan, by="actor", year=2025),
+            "fi",
+        ),
         timeline_figure(mini_plan, mini_store.measures(), "fi"),
         vuosikello_figure(pd.DataFrame(load_default_events()), "fi", today=date(2026, 11, 28)),
     ]
@@ -217,8 +265,9 @@ def _every_figure(plan, obs):
     return {
         "comparison": charts.indicator_comparison_figure(frame[frame["unit"] == "percent"].head(8), "fi", title="T"),
         "heatmap": charts.status_heatmap(frame, survey[:4], "fi"),
-        "status_by_goal": charts.status_by_goal_figure(pd.DataFrame({"goal_id": ["I"] * 4, "status": charts.STATUS_ORDER,
-                                                                     "count": [1, 2, 3, 4]}), {"I": "I"}, "fi"),
+        "status_by_goal": charts.status_by_goal_figure(
+            pd.DataFrame({"goal_id": ["I"] * 4, "status": charts.STATUS_ORDER, "count": [1, 2, 3, 4]}), {"I": "I"}, "fi"
+        ),
         "service_mix": charts.service_mix_figure(list(plan.goals), "fi"),
         "matrix": charts.subgoal_matrix_figure(plan.subgoals_of("I"), "fi"),
         "measure_counts": charts.measure_counts_figure(counts, "fi"),
@@ -237,11 +286,16 @@ def test_every_chart_text_is_at_least_14_px_in_dark_ink(plan, obs):
 
 @pytest.mark.parametrize(
     ("label", "width", "expected"),
-    [("7 Tyytyväinen elämäänsä", 28, "7 Tyytyväinen elämäänsä"),
-     ("18 Ei tukea ja apua koulun aikuisilta tai palveluista", 28,
-      "18 Ei tukea ja apua koulun<br>aikuisilta tai palveluista"),
-     ("Elintaso & <työssäkäynti>", 12, "Elintaso &amp;<br>&lt;työssäkäynti&gt;"),  # escaped, never split in a word
-     ("Ammattikoulu", 8, "Ammattikoulu")],
+    [
+        ("7 Tyytyväinen elämäänsä", 28, "7 Tyytyväinen elämäänsä"),
+        (
+            "18 Ei tukea ja apua koulun aikuisilta tai palveluista",
+            28,
+            "18 Ei tukea ja apua koulun<br>aikuisilta tai palveluista",
+        ),
+        ("Elintaso & <työssäkäynti>", 12, "Elintaso &amp;<br>&lt;työssäkäynti&gt;"),  # escaped, never split in a word
+        ("Ammattikoulu", 8, "Ammattikoulu"),
+    ],
 )
 def test_wrap_label_breaks_at_word_boundaries(label, width, expected):
     wrapped = charts.wrap_label(label, width)
@@ -257,8 +311,9 @@ def test_comparison_height_follows_the_label_lines(plan, obs):
     assert h_long - h_short == 3 * charts.LINE_PX
     fig = charts.indicator_comparison_figure(long, "fi")
     heading = fig.layout.annotations[0].text
-    assert heading.startswith("<b>18 Ei tukea") and all(len(line) <= charts.LABEL_WIDTH + 7 for line in
-                                                        heading.replace("<b>", "").replace("</b>", "").split("<br>"))
+    assert heading.startswith("<b>18 Ei tukea") and all(
+        len(line) <= charts.LABEL_WIDTH + 7 for line in heading.replace("<b>", "").replace("</b>", "").split("<br>")
+    )
     # the y axis counts pixels: the plot area is exactly as tall as the rows, so text never crowds a bar
     m = fig.layout.margin
     assert fig.layout.yaxis.range[0] == fig.layout.height - m.t - m.b and m.autoexpand is False

@@ -19,8 +19,9 @@ needs_chromium = pytest.mark.skipif(report.chromium_path() is None, reason="Chro
 def evil_store(mini_store, editor):
     """The mini store with <script> in a measure's toimenpide, mittari and status, and an evaluation."""
     store = mini_store
-    store.save_measure_edits([MeasureEdit("kymsote-I.1-1", 1, {"toimenpide": EVIL, "mittari": "a < b & c",
-                                                               "status": "käynnissä"})], editor)
+    store.save_measure_edits(
+        [MeasureEdit("kymsote-I.1-1", 1, {"toimenpide": EVIL, "mittari": "a < b & c", "status": "käynnissä"})], editor
+    )
     store.save_evaluation("kymsote-I.1-1", 2024, {"rating": 3, "comment": EVIL}, None, editor)
     return store
 
@@ -37,8 +38,16 @@ def _no_web_addresses(html_text: str) -> None:
 
 @pytest.mark.parametrize("lang", ["fi", "en"])
 def test_goal_report_escapes_and_lists_measures(mini_plan, evil_store, lang) -> None:
-    html_text = report.goal_report_html(mini_plan, evil_store.measures(), evil_store.observations(), "I", lang,
-                                        figures=[], evaluations_df=evil_store.evaluations(), year=2024)
+    html_text = report.goal_report_html(
+        mini_plan,
+        evil_store.measures(),
+        evil_store.observations(),
+        "I",
+        lang,
+        figures=[],
+        evaluations_df=evil_store.evaluations(),
+        year=2024,
+    )
     assert html_text.startswith("<!DOCTYPE html>")
     assert "<script" not in html_text  # no charts: no script at all, and the measure text is escaped
     assert html_text.count(ESCAPED) == 2  # toimenpide and evaluation comment
@@ -61,15 +70,23 @@ def test_actor_report_lists_all_rows_and_escapes(mini_plan, evil_store) -> None:
     assert "Lapsivaikutusten arviointi" in html_text and "Ks. edellinen kohta." in html_text
     assert 'class="other"' in html_text  # the reference row is shown muted
     assert "size: A4 landscape" in html_text
-    own = report.actor_report_html(mini_plan, evil_store.measures(), "kymsote", "en", figures=[],
-                                   evaluations_df=evil_store.evaluations(), year=2024)
+    own = report.actor_report_html(
+        mini_plan,
+        evil_store.measures(),
+        "kymsote",
+        "en",
+        figures=[],
+        evaluations_df=evil_store.evaluations(),
+        year=2024,
+    )
     assert "<script" not in own and own.count(ESCAPED) == 2
     assert "▶ ongoing" in own and "Rating 2024" in own
 
 
 def test_interactive_fallback_includes_plotly_once_and_no_address(mini_plan, evil_store) -> None:
-    html_text = report.goal_report_html(mini_plan, evil_store.measures(), evil_store.observations(), "I", "fi",
-                                        figures=[_fig(), _fig()], static=False)
+    html_text = report.goal_report_html(
+        mini_plan, evil_store.measures(), evil_store.observations(), "I", "fi", figures=[_fig(), _fig()], static=False
+    )
     assert html_text.count("plotly.js v") == 1  # the library inlined once, for the first chart
     assert html_text.count('class="plotly-graph-div"') == 2
     assert ESCAPED in html_text and EVIL not in html_text
@@ -95,12 +112,14 @@ def test_figure_png() -> None:
 
 @needs_chromium
 def test_static_charts_are_base64_png(mini_plan, evil_store) -> None:
-    figs = report.default_goal_figures(mini_plan, evil_store.measures(), evil_store.observations(), "I", "fi",
-                                       evil_store.evaluations(), 2024)
+    figs = report.default_goal_figures(
+        mini_plan, evil_store.measures(), evil_store.observations(), "I", "fi", evil_store.evaluations(), 2024
+    )
     assert len(figs) == 2  # status grid and the year's ratings
-    html_text = report.goal_report_html(mini_plan, evil_store.measures(), evil_store.observations(), "I", "fi",
-                                        figures=figs)
-    assert html_text.count('<img alt="') == 2 and html_text.count("src=\"data:image/png;base64,") == 2
+    html_text = report.goal_report_html(
+        mini_plan, evil_store.measures(), evil_store.observations(), "I", "fi", figures=figs
+    )
+    assert html_text.count('<img alt="') == 2 and html_text.count('src="data:image/png;base64,') == 2
     assert "<script" not in html_text
     _no_web_addresses(html_text)
 
@@ -119,8 +138,10 @@ def test_huomio_column_in_plain_words_never_codes_or_extraction_notes(plan, lang
     from core.i18n import t
     from core.queries import KNOWN_FLAGS, measures_frame, observations_frame
 
-    pages = " ".join(report.goal_report_html(plan, measures_frame(plan), observations_frame(plan), g, lang,
-                                             figures=[], static=False) for g in ("I", "II", "III"))
+    pages = " ".join(
+        report.goal_report_html(plan, measures_frame(plan), observations_frame(plan), g, lang, figures=[], static=False)
+        for g in ("I", "II", "III")
+    )
     assert not any(code in pages for code in KNOWN_FLAGS)
     assert not re.search(r"\(L\d{3,4}", pages) and "1.5 prints" not in pages and "Tile " not in pages
     assert sum(html_escape(t(f"flag.{code}", lang)) in pages for code in KNOWN_FLAGS) >= 2
@@ -148,16 +169,25 @@ def evil_plan(tmp_path):
 
     root = tmp_path / "plan"
     shutil.copytree(MINI, root)
-    goals = (root / "goals.csv").read_text(encoding="utf-8").replace(
-        "Arjen hyvinvointi lisääntyy,Everyday wellbeing increases", f'"{SCRIPT} {JINJA}","{SCRIPT} {JINJA}"')
+    goals = (
+        (root / "goals.csv")
+        .read_text(encoding="utf-8")
+        .replace("Arjen hyvinvointi lisääntyy,Everyday wellbeing increases", f'"{SCRIPT} {JINJA}","{SCRIPT} {JINJA}"')
+    )
     (root / "goals.csv").write_text(goals, encoding="utf-8")
     actors = (root / "actors.csv").read_text(encoding="utf-8")
-    (root / "actors.csv").write_text(actors.replace("Kymenlaakson hyvinvointialue", f'"{JINJA}"')
-                                     .replace("2.1,Kymsote,", f"2.1,{SCRIPT},"), encoding="utf-8")
+    (root / "actors.csv").write_text(
+        actors.replace("Kymenlaakson hyvinvointialue", f'"{JINJA}"').replace("2.1,Kymsote,", f"2.1,{SCRIPT},"),
+        encoding="utf-8",
+    )
     meta = (root / "plan.yaml").read_text(encoding="utf-8")
     evil_name = "'Plan <b>&amp; {{ 7*7 }}'"
-    (root / "plan.yaml").write_text(meta.replace("name: Testisuunnitelma", f"name: {evil_name}")
-                                    .replace("name_en: Test plan", f"name_en: {evil_name}"), encoding="utf-8")
+    (root / "plan.yaml").write_text(
+        meta.replace("name: Testisuunnitelma", f"name: {evil_name}").replace(
+            "name_en: Test plan", f"name_en: {evil_name}"
+        ),
+        encoding="utf-8",
+    )
     return load_plan(root)
 
 
@@ -174,14 +204,16 @@ def test_data_and_store_texts_come_out_escaped_and_literal(evil_plan, editor, la
     from core.storage import Store
 
     store = Store.open("sqlite://", evil_plan)
-    store.save_measure_edits([MeasureEdit("kymsote-I.1-1", 1, {"toimenpide": SCRIPT, "mittari": JINJA,
-                                                               "contact": f"{SCRIPT}\n{JINJA}"})], editor)
+    store.save_measure_edits(
+        [MeasureEdit("kymsote-I.1-1", 1, {"toimenpide": SCRIPT, "mittari": JINJA, "contact": f"{SCRIPT}\n{JINJA}"})],
+        editor,
+    )
     store.save_evaluation("kymsote-I.1-1", 2024, {"rating": 2, "comment": f"{JINJA}\n{SCRIPT}"}, None, editor)
     measures, evals = store.measures(), store.evaluations()
-    goal = report.goal_report_html(evil_plan, measures, store.observations(), "I", lang, figures=[],
-                                   evaluations_df=evals, year=2024)
-    actor = report.actor_report_html(evil_plan, measures, "kymsote", lang, figures=[], evaluations_df=evals,
-                                     year=2024)
+    goal = report.goal_report_html(
+        evil_plan, measures, store.observations(), "I", lang, figures=[], evaluations_df=evals, year=2024
+    )
+    actor = report.actor_report_html(evil_plan, measures, "kymsote", lang, figures=[], evaluations_df=evals, year=2024)
     for html_text in (goal, actor):
         _literal(html_text)
         assert "<script" not in html_text
@@ -196,8 +228,7 @@ def test_figure_titles_in_alt_text_are_escaped(monkeypatch, mini_plan, mini_stor
     """A chart's title from the data goes into the image's alt text escaped, quotes included."""
     fig = go.Figure(go.Bar(x=[1], y=[1]), layout={"title": {"text": 'Otsikko "<x>" {{ 7*7 }}'}})
     monkeypatch.setattr(report, "figure_png", lambda *_a, **_k: b"\x89PNG")
-    html_text = report.actor_report_html(mini_plan, mini_store.measures(), "kymsote", "fi", figures=[fig],
-                                         static=True)
+    html_text = report.actor_report_html(mini_plan, mini_store.measures(), "kymsote", "fi", figures=[fig], static=True)
     assert '<img alt="Otsikko &quot; &quot; {{ 7*7 }}"' in html_text  # tags stripped, quotes escaped
 
 

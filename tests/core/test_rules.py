@@ -15,10 +15,30 @@ from core.model import Measure
 from core.storage import Editor, InvalidEdit, MeasureEdit, Store, clean_measure_values
 
 YES_NO = [
-    (True, True), (False, False), (1, True), (0, False), (None, False), (math.nan, False), (pd.NA, False),
-    ("true", True), ("TRUE", True), (" 1 ", True), ("yes", True), ("on", True), ("x", True), ("X", True),
-    ("kyllä", True), ("Kyllä", True), ("kylla", True),
-    ("false", False), ("0", False), ("no", False), ("off", False), ("ei", False), ("EI", False), ("", False),
+    (True, True),
+    (False, False),
+    (1, True),
+    (0, False),
+    (None, False),
+    (math.nan, False),
+    (pd.NA, False),
+    ("true", True),
+    ("TRUE", True),
+    (" 1 ", True),
+    ("yes", True),
+    ("on", True),
+    ("x", True),
+    ("X", True),
+    ("kyllä", True),
+    ("Kyllä", True),
+    ("kylla", True),
+    ("false", False),
+    ("0", False),
+    ("no", False),
+    ("off", False),
+    ("ei", False),
+    ("EI", False),
+    ("", False),
     ("  ", False),
 ]
 NOT_YES_NO = ["maybe", "2", 2, "kyl", "ok", -1]
@@ -38,18 +58,38 @@ def test_unknown_yes_no_is_an_error_not_a_silent_no(value) -> None:
 
 
 def _measure(permanent: object) -> dict:
-    return {"measure_id": "kymsote-I.1-1", "actor_id": "kymsote", "subgoal_id": "I.1", "seq": 1,
-            "row_kind": "measure", "permanent": permanent}
+    return {
+        "measure_id": "kymsote-I.1-1",
+        "actor_id": "kymsote",
+        "subgoal_id": "I.1",
+        "seq": 1,
+        "row_kind": "measure",
+        "permanent": permanent,
+    }
 
 
-@pytest.mark.parametrize(("value", "expected"), [(v, e) for v, e in YES_NO if not isinstance(v, float)
-                                                 and v is not pd.NA and v is not None])
+@pytest.mark.parametrize(
+    ("value", "expected"), [(v, e) for v, e in YES_NO if not isinstance(v, float) and v is not pd.NA and v is not None]
+)
 def test_every_reader_of_a_yes_no_cell_agrees(value, expected, mini_plan) -> None:
     """The data model, an edit in the store, the timeline and a setting read the same cell the same way."""
     assert Measure(**_measure(value)).permanent is expected
     assert clean_measure_values({"permanent": value})["permanent"] is expected
-    frame = timeline.timeline_frame(mini_plan, pd.DataFrame([{**_measure(value), "toimenpide": "T", "aikataulu": "",
-                                                              "status": "", "start_year": 2021, "end_year": None}]))
+    frame = timeline.timeline_frame(
+        mini_plan,
+        pd.DataFrame(
+            [
+                {
+                    **_measure(value),
+                    "toimenpide": "T",
+                    "aikataulu": "",
+                    "status": "",
+                    "start_year": 2021,
+                    "end_year": None,
+                }
+            ]
+        ),
+    )
     assert frame.iloc[0]["marker"].endswith("pysyvä") is expected
     assert config.parse_bool(value) is expected
 
@@ -67,16 +107,30 @@ def test_every_reader_refuses_an_unknown_yes_no_word(value) -> None:
 
 @pytest.mark.parametrize(
     ("subgoal_id", "key"),
-    [("I.1", (0, 1)), ("I.10", (0, 10)), ("II.3", (1, 3)), ("III.2", (2, 2)), ("IV.1", (9, 0)), ("", (9, 0)),
-     ("II", (9, 0)), ("II.x", (9, 0)), (None, (9, 0))],
+    [
+        ("I.1", (0, 1)),
+        ("I.10", (0, 10)),
+        ("II.3", (1, 3)),
+        ("III.2", (2, 2)),
+        ("IV.1", (9, 0)),
+        ("", (9, 0)),
+        ("II", (9, 0)),
+        ("II.x", (9, 0)),
+        (None, (9, 0)),
+    ],
 )
 def test_subgoal_sort_key(subgoal_id, key) -> None:
     assert rules.subgoal_sort_key(subgoal_id) == key
 
 
 def test_subgoals_sort_numerically_in_plan_order() -> None:
-    assert sorted(["II.1", "I.10", "III.1", "I.2", "I.1"], key=rules.subgoal_sort_key) == \
-        ["I.1", "I.2", "I.10", "II.1", "III.1"]
+    assert sorted(["II.1", "I.10", "III.1", "I.2", "I.1"], key=rules.subgoal_sort_key) == [
+        "I.1",
+        "I.2",
+        "I.10",
+        "II.1",
+        "III.1",
+    ]
 
 
 def test_every_sub_goal_ordering_is_the_plan_order(plan) -> None:
@@ -86,14 +140,25 @@ def test_every_sub_goal_ordering_is_the_plan_order(plan) -> None:
     assert workshop.subgoal_order(plan) == expected
     labels, order = evaluation._keys(plan, "subgoal", "fi")
     assert sorted(order, key=order.get) == expected
-    linked = [x.subgoal_id for x in sorted(plan.subgoal_indicators,
-                                           key=lambda x: (rules.subgoal_sort_key(x.subgoal_id), x.sort_order))]
+    linked = [
+        x.subgoal_id
+        for x in sorted(plan.subgoal_indicators, key=lambda x: (rules.subgoal_sort_key(x.subgoal_id), x.sort_order))
+    ]
     assert linked == sorted(linked, key=rules.subgoal_sort_key)
 
 
 def _rows() -> pd.DataFrame:
-    base = {"actor_id": "kymsote", "subgoal_id": "I.1", "toimenpide": "T", "aikataulu": "", "status": "",
-            "start_year": 2021, "end_year": 2022, "permanent": False, "deleted": False}
+    base = {
+        "actor_id": "kymsote",
+        "subgoal_id": "I.1",
+        "toimenpide": "T",
+        "aikataulu": "",
+        "status": "",
+        "start_year": 2021,
+        "end_year": 2022,
+        "permanent": False,
+        "deleted": False,
+    }
     kinds = ["measure", "measure", "reference", "empty", "dash", "out_of_scope", "measure"]
     rows = [{**base, "measure_id": f"kymsote-I.1-{i}", "seq": i, "row_kind": k} for i, k in enumerate(kinds, start=1)]
     rows[-1]["deleted"] = True
@@ -114,11 +179,19 @@ def test_counts_timeline_and_evaluation_agree_on_real_measures(mini_plan) -> Non
     assert len(evaluation.missing_evaluations(rows, pd.DataFrame(columns=["measure_id", "year", "rating"]), 2024)) == 2
 
 
-@pytest.mark.parametrize(("fld", "value", "ok"), [
-    ("contact", "x" * 200, True), ("contact", "x" * 201, False),
-    ("toimenpide", "x" * 4000, True), ("toimenpide", "x" * 4001, False),
-    ("start_year", 2000, True), ("start_year", 1999, False), ("end_year", 2100, True), ("end_year", 2101, False),
-])
+@pytest.mark.parametrize(
+    ("fld", "value", "ok"),
+    [
+        ("contact", "x" * 200, True),
+        ("contact", "x" * 201, False),
+        ("toimenpide", "x" * 4000, True),
+        ("toimenpide", "x" * 4001, False),
+        ("start_year", 2000, True),
+        ("start_year", 1999, False),
+        ("end_year", 2100, True),
+        ("end_year", 2101, False),
+    ],
+)
 def test_model_and_store_share_the_measure_limits(fld, value, ok) -> None:
     """One limit for a field, whether the value comes from data/ (the model) or an edit (the store)."""
     try:
@@ -139,8 +212,12 @@ def test_every_chart_uses_the_one_font_size(mini_plan) -> None:
     assert timeline.FONT_SIZE is charts.FONT_SIZE and evaluation.FONT_SIZE is charts.FONT_SIZE
     rows = _rows().assign(start_year=[2021, None, 2021, None, None, None, 2021])
     tl = timeline.timeline_figure(mini_plan, rows, "fi", today=date(2022, 6, 1))
-    summary = pd.DataFrame([{"key": "a", "label": "A", "rating": r, "rating_label": str(r), "count": 1,
-                             "total": 5, "share": 20.0} for r in (1, 2, 3, 4, 0)])
+    summary = pd.DataFrame(
+        [
+            {"key": "a", "label": "A", "rating": r, "rating_label": str(r), "count": 1, "total": 5, "share": 20.0}
+            for r in (1, 2, 3, 4, 0)
+        ]
+    )
     ev = evaluation.evaluation_figure(summary, "fi")
     for fig in (tl, ev):
         sizes = [fig.layout.font.size, fig.layout.hoverlabel.font.size]

@@ -68,7 +68,9 @@ def test_seed_fills_follow_up_fields_from_aikataulu(store):
 
 
 def test_update_records_history_and_bumps_version(store):
-    n = store.save_measure_edits([MeasureEdit("hamina-I.1-1", 1, {"mittari": "Uusi mittari", "status": "käynnissä"})], ED)
+    n = store.save_measure_edits(
+        [MeasureEdit("hamina-I.1-1", 1, {"mittari": "Uusi mittari", "status": "käynnissä"})], ED
+    )
     assert n == 2
     row = store.measure("hamina-I.1-1")
     assert row["mittari"] == "Uusi mittari" and row["version"] == 2 and row["updated_by"] == "Testaaja"
@@ -131,8 +133,9 @@ def test_invalid_edit_is_finnish_and_has_an_english_text(store):
     assert field_label("start_year", "en") in exc.text("en")
     with pytest.raises(InvalidEdit) as err:
         store.save_measure_edits([MeasureEdit("kymsote-I.1-1", 1, {"status": "valmis"})], ED)
-    assert err.value.message == ("Kentän 'Tila' arvo 'valmis' ei ole sallittu "
-                                 "(sallitut: suunniteltu, käynnissä, vakiintunut, päättynyt).")
+    assert err.value.message == (
+        "Kentän 'Tila' arvo 'valmis' ei ole sallittu (sallitut: suunniteltu, käynnissä, vakiintunut, päättynyt)."
+    )
     assert "'Status'" in err.value.text("en") and "Tila" not in err.value.text("en")
 
 
@@ -161,22 +164,38 @@ def test_conflict_error_text_is_english_on_request(store):
     store.save_measure_edits([MeasureEdit("hamina-I.1-1", 1, {"toimenpide": "A"})], ED)
     with pytest.raises(ConflictError) as err:
         store.save_measure_edits([MeasureEdit("hamina-I.1-1", 1, {"toimenpide": "B"})], OTHER)
-    assert err.value.message == ("Joku muu on muuttanut näitä rivejä sillä välin: hamina-I.1-1. "
-                                 "Valitse, kumpi arvo jää voimaan.")
+    assert err.value.message == (
+        "Joku muu on muuttanut näitä rivejä sillä välin: hamina-I.1-1. Valitse, kumpi arvo jää voimaan."
+    )
     assert err.value.text("en") == "Someone else changed these rows meanwhile: hamina-I.1-1. Choose which value stays."
 
 
 def test_every_store_message_and_field_label_is_in_the_catalogue():
-    src = "\n".join(p.read_text(encoding="utf-8")
-                    for p in sorted((Path(__file__).resolve().parents[2] / "core" / "store").glob("*.py")))
+    src = "\n".join(
+        p.read_text(encoding="utf-8")
+        for p in sorted((Path(__file__).resolve().parents[2] / "core" / "store").glob("*.py"))
+    )
     used = set(re.findall(r'\b(?:InvalidEdit|NotFound|PermissionDenied|StoreError)\("([^"]+)"', src))
     used |= set(re.findall(r'super\(\).__init__\("([^"]+)"', src))
     used |= set(STORE_PROBLEM_KEYS)  # StoreUnavailable's messages: what the database driver's error says
     in_catalogue = {k for k in CATALOGUE["fi"] if k.startswith("store.")}
     assert used == in_catalogue  # every refusal has a text, and no text is left unused
     assert not re.search(r'(?:InvalidEdit|NotFound|PermissionDenied)\(f"', src)  # no Finnish f-strings left
-    for fld in (*MEASURE_EDITABLE, "actor_id", "subgoal_id", "rating", "comment", "evaluator", "evaluated_on",
-                "year", "title", "months", "owner", "description", "value"):
+    for fld in (
+        *MEASURE_EDITABLE,
+        "actor_id",
+        "subgoal_id",
+        "rating",
+        "comment",
+        "evaluator",
+        "evaluated_on",
+        "year",
+        "title",
+        "months",
+        "owner",
+        "description",
+        "value",
+    ):
         assert field_label(fld, "fi") and field_label(fld, "en"), fld
 
 
@@ -205,8 +224,14 @@ def test_viewer_cannot_write(store):
 
 
 def test_add_delete_restore(store):
-    mid = store.add_measure("hamina", "I.1", {"toimenpide": "Uusi", "aikataulu": "2022–2024"}, ED,
-                            known_actors=["hamina", "kymsote"], known_subgoals=["I.1", "I.2"])
+    mid = store.add_measure(
+        "hamina",
+        "I.1",
+        {"toimenpide": "Uusi", "aikataulu": "2022–2024"},
+        ED,
+        known_actors=["hamina", "kymsote"],
+        known_subgoals=["I.1", "I.2"],
+    )
     assert mid == "hamina-I.1-2"
     row = store.measure(mid)
     assert (row["start_year"], row["end_year"]) == (2022, 2024)
@@ -252,8 +277,16 @@ def test_data_version_grows_with_writes(store):
 
 
 def test_evaluations_and_events(store):
-    assert store.save_evaluation("hamina-I.1-1", 2024, {"rating": 3, "comment": "hyvä", "evaluator": "A",
-                                                       "evaluated_on": "2024-11-30"}, None, ED) == 1
+    assert (
+        store.save_evaluation(
+            "hamina-I.1-1",
+            2024,
+            {"rating": 3, "comment": "hyvä", "evaluator": "A", "evaluated_on": "2024-11-30"},
+            None,
+            ED,
+        )
+        == 1
+    )
     with pytest.raises(ConflictError):
         store.save_evaluation("hamina-I.1-1", 2024, {"rating": 4}, None, OTHER)
     assert store.save_evaluation("hamina-I.1-1", 2024, {"rating": 4}, 1, OTHER) == 2
@@ -293,8 +326,9 @@ def test_evaluation_batch_is_all_or_nothing(store):
     assert [c.entity_id for c in err.value.conflicts] == ["hamina-I.1-1"]
     assert list(store.evaluations(2025)["measure_id"]) == ["hamina-I.1-1"]  # kymsote's row was not saved
     with pytest.raises(InvalidEdit):
-        store.save_evaluations([("kymsote-I.1-1", 2025, {"rating": 3}, None),
-                                ("hamina-I.1-1", 2025, {"rating": 9}, 1)], ED)
+        store.save_evaluations(
+            [("kymsote-I.1-1", 2025, {"rating": 3}, None), ("hamina-I.1-1", 2025, {"rating": 9}, 1)], ED
+        )
     assert len(store.evaluations(2025)) == 1
 
 
@@ -305,12 +339,24 @@ def test_event_batch_is_all_or_nothing(store):
     b = store.save_event(None, {"title": "B", "months": "2"}, None, ED)
     store.save_event(b, {"title": "B muutettu", "months": "2"}, 1, OTHER)
     with pytest.raises(ConflictError):
-        store.save_events([EventChange(a, {"title": "A2", "months": "1"}, 1), EventChange(b, None, 1),
-                           EventChange(None, {"title": "C", "months": "3"})], ED)
+        store.save_events(
+            [
+                EventChange(a, {"title": "A2", "months": "1"}, 1),
+                EventChange(b, None, 1),
+                EventChange(None, {"title": "C", "months": "3"}),
+            ],
+            ED,
+        )
     ev = store.events().set_index("event_id")
     assert ev.loc[a, "title"] == "A" and ev.loc[b, "title"] == "B muutettu" and len(ev) == 2
-    store.save_events([EventChange(a, {"title": "A2", "months": "1"}, 1), EventChange(b, None, 2),
-                       EventChange(None, {"title": "C", "months": "3"})], ED)
+    store.save_events(
+        [
+            EventChange(a, {"title": "A2", "months": "1"}, 1),
+            EventChange(b, None, 2),
+            EventChange(None, {"title": "C", "months": "3"}),
+        ],
+        ED,
+    )
     assert sorted(store.events()["title"]) == ["A2", "C"]
 
 
@@ -378,8 +424,9 @@ def test_simultaneous_new_events_all_succeed_with_distinct_ids(store):
 
     made: list[str] = []
     for i in range(TRIES):
-        results = _race(lambda k, i=i: store.save_events(
-            [EventChange(None, {"title": f"Tapahtuma {i}/{k}", "months": "3"})], ED)[0])
+        results = _race(
+            lambda k, i=i: store.save_events([EventChange(None, {"title": f"Tapahtuma {i}/{k}", "months": "3"})], ED)[0]
+        )
         _no_integrity_error(results)
         assert all(kind == "ok" for kind, _ in results), results
         made += [str(v) for _, v in results]
@@ -391,8 +438,11 @@ def test_simultaneous_new_events_all_succeed_with_distinct_ids(store):
 def test_simultaneous_first_evaluations_give_one_save_and_one_conflict(store):
     for i in range(TRIES):
         year = 2000 + i
-        results = _race(lambda k, year=year: store.save_evaluation(
-            "hamina-I.1-1", year, {"rating": 1 + k, "comment": f"arvioija {k}"}, None, ED if k == 0 else OTHER))
+        results = _race(
+            lambda k, year=year: store.save_evaluation(
+                "hamina-I.1-1", year, {"rating": 1 + k, "comment": f"arvioija {k}"}, None, ED if k == 0 else OTHER
+            )
+        )
         _no_integrity_error(results)
         oks = [k for k, (kind, _) in enumerate(results) if kind == "ok"]
         assert len(oks) == 1, results
@@ -432,9 +482,12 @@ def test_a_clash_that_remains_is_a_conflict_not_an_integrity_error(store, monkey
         raise sa.exc.IntegrityError("INSERT", {}, Exception("UNIQUE constraint failed"))
 
     with pytest.raises(ConflictError) as err:
-        storage._write_retrying(store.engine, always_clash,
-                                lambda: ConflictError([storage.Conflict("measure", "x-I.1-3", 0, -1, {}, {})]),
-                                attempts=4)
+        storage._write_retrying(
+            store.engine,
+            always_clash,
+            lambda: ConflictError([storage.Conflict("measure", "x-I.1-3", 0, -1, {}, {})]),
+            attempts=4,
+        )
     assert len(calls) == 4  # bounded
     assert "x-I.1-3" in err.value.text("en") and "meanwhile" in err.value.text("en")
 

@@ -76,8 +76,7 @@ def test_signin_failures_are_counted_per_key_and_forgotten(store):
     store.clear_signin_failures("s1")  # the right passcode: the session starts afresh, the server count stays
     assert store.signin_failure_times(["s1", "server"], since=0) == {"s1": [], "server": [1000.0, 1001.5, 1002.0]}
     store.record_signin_failure(["s2", "server"], 5000.0, forget_before=1001.8)  # old ones are dropped
-    assert store.signin_failure_times(["s2", "server"], since=0) == {"s2": [1002.0, 5000.0],
-                                                                     "server": [1002.0, 5000.0]}
+    assert store.signin_failure_times(["s2", "server"], since=0) == {"s2": [1002.0, 5000.0], "server": [1002.0, 5000.0]}
     assert store.data_version() == version  # not plan data: no history, no new data version
     assert store.history().empty or "signin" not in set(store.history()["entity"])
 
@@ -127,7 +126,7 @@ def test_a_store_damaged_inside_is_refused(tmp_path, mini_plan):
     raw = bytearray(path.read_bytes())
     page = 4096
     assert len(raw) > 3 * page
-    raw[2 * page:3 * page] = b"\xff" * page  # a whole page of the file overwritten (header intact)
+    raw[2 * page : 3 * page] = b"\xff" * page  # a whole page of the file overwritten (header intact)
     path.write_bytes(bytes(raw))
     assert _refused(f"sqlite:///{path}", mini_plan).key == "store.damaged"
 
@@ -217,9 +216,14 @@ def test_store_problem_key(text, statement, operational, key):
 
 @pytest.mark.parametrize(
     ("url", "path"),
-    [("sqlite:///tmp/x.db", "tmp/x.db"), ("sqlite:////tmp/x.db", "/tmp/x.db"),
-     ("sqlite:///file:/tmp/x.db?mode=ro&uri=true", "/tmp/x.db"), ("sqlite://", None),
-     ("sqlite:///:memory:", None), ("postgresql+psycopg://u@h/db", None)],
+    [
+        ("sqlite:///tmp/x.db", "tmp/x.db"),
+        ("sqlite:////tmp/x.db", "/tmp/x.db"),
+        ("sqlite:///file:/tmp/x.db?mode=ro&uri=true", "/tmp/x.db"),
+        ("sqlite://", None),
+        ("sqlite:///:memory:", None),
+        ("postgresql+psycopg://u@h/db", None),
+    ],
 )
 def test_sqlite_file(url, path):
     found = sqlite_file(url)
@@ -251,8 +255,9 @@ def test_a_full_disk_refuses_the_write_with_a_message(tmp_path, mini_plan):
     s = Store(engine)
     mid = s.measures().iloc[0]["measure_id"]
     with pytest.raises(StoreUnavailable) as info:
-        s.save_measure_edits([MeasureEdit(mid, 1, {"mittari": "x" * 3900, "seuranta": "y" * 3900,
-                                                   "toimijat": "z" * 3900})], ED)
+        s.save_measure_edits(
+            [MeasureEdit(mid, 1, {"mittari": "x" * 3900, "seuranta": "y" * 3900, "toimijat": "z" * 3900})], ED
+        )
     assert info.value.key == "store.disk_full" and "levy on täynnä" in info.value.text("fi")
     assert s.measure(mid)["version"] == 1  # nothing saved
     engine.dispose()

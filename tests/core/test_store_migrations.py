@@ -60,6 +60,7 @@ def db_url(request, tmp_path):
 
 def _snapshot(store) -> dict[str, pd.DataFrame]:
     """Everything a user's work lives in, sorted so two reads compare equal."""
+
     def tidy(frame: pd.DataFrame, key: str) -> pd.DataFrame:
         return frame.sort_values(key).reset_index(drop=True)
 
@@ -77,15 +78,42 @@ def _work_with_old_code(old, url: str, mini_plan) -> dict:
     s = old.Store.open(url, mini_plan)
     ed = old.Editor("Vanha versio")
     first = s.measures().iloc[0]
-    s.save_measure_edits([old.MeasureEdit(first["measure_id"], int(first["version"]),
-                                          {"toimenpide": "Muokattu vanhalla versiolla", "status": "käynnissä"})], ed)
+    s.save_measure_edits(
+        [
+            old.MeasureEdit(
+                first["measure_id"],
+                int(first["version"]),
+                {"toimenpide": "Muokattu vanhalla versiolla", "status": "käynnissä"},
+            )
+        ],
+        ed,
+    )
     new_id = s.add_measure("kymsote", "I.1", {"toimenpide": "Uusi toimenpide ennen päivitystä"}, ed)
     s.delete_measure(new_id, 1, ed)
-    s.save_evaluation(first["measure_id"], 2024, {"rating": 3, "comment": "Etenee", "evaluator": "Arvioija",
-                                                  "evaluated_on": "2024-12-01"}, None, ed)
+    s.save_evaluation(
+        first["measure_id"],
+        2024,
+        {"rating": 3, "comment": "Etenee", "evaluator": "Arvioija", "evaluated_on": "2024-12-01"},
+        None,
+        ed,
+    )
     s.save_event(None, {"title": "Työpaja", "months": "3,4", "owner": "Ryhmä", "description": "Kevät"}, None, ed)
-    s.upsert_observations([{"indicator_id": 7, "series_id": "", "group_id": "lk4_5", "area": "kymenlaakso",
-                            "year": 2023, "value": 81.5, "value_as_printed": "81,5 %", "flag": "", "note": ""}], ed)
+    s.upsert_observations(
+        [
+            {
+                "indicator_id": 7,
+                "series_id": "",
+                "group_id": "lk4_5",
+                "area": "kymenlaakso",
+                "year": 2023,
+                "value": 81.5,
+                "value_as_printed": "81,5 %",
+                "flag": "",
+                "note": "",
+            }
+        ],
+        ed,
+    )
     s.revert_change(int(s.history(entity="measure", limit=1000).iloc[-1]["change_id"]), ed)
     if hasattr(s, "record_signin_failure"):
         s.record_signin_failure(["server"], 1_900_000_000.0, 0.0)
@@ -129,8 +157,16 @@ def test_a_new_store_is_made_by_the_migrations(db_url, mini_plan):
     store = Store.open(db_url, mini_plan)
     assert store.schema_revision() == head_revision() != BASELINE
     assert schema_differences(db_url) == []  # migrations and core/store/schema.py agree
-    assert {"measures", "observations", "evaluations", "events", "changes", "schema_info", "signin_failures",
-            "alembic_version"} <= table_names(db_url)
+    assert {
+        "measures",
+        "observations",
+        "evaluations",
+        "events",
+        "changes",
+        "schema_info",
+        "signin_failures",
+        "alembic_version",
+    } <= table_names(db_url)
     assert len(store.measures()) == len(mini_plan.measures)
     store.close()
 
@@ -138,11 +174,20 @@ def test_a_new_store_is_made_by_the_migrations(db_url, mini_plan):
 def test_processes_starting_at_once_on_a_new_store_all_open_it(db_url):
     """Several app processes start together on an empty database: one migrates and seeds, the others
     wait for the lock and find the store ready; none fails."""
-    code = ("import sys; from core.loader import load_plan; from core.store import Store; "
-            "s = Store.open(sys.argv[1], load_plan(sys.argv[2])); print(len(s.measures()), s.schema_revision())")
-    procs = [subprocess.Popen([sys.executable, "-c", code, db_url, str(ROOT / "tests" / "fixtures" / "mini")],
-                              cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-             for _ in range(3)]
+    code = (
+        "import sys; from core.loader import load_plan; from core.store import Store; "
+        "s = Store.open(sys.argv[1], load_plan(sys.argv[2])); print(len(s.measures()), s.schema_revision())"
+    )
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", code, db_url, str(ROOT / "tests" / "fixtures" / "mini")],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(3)
+    ]
     outs = [p.communicate(timeout=120) for p in procs]
     for p, (out, err) in zip(procs, outs, strict=True):
         assert p.returncode == 0, err[-2000:]

@@ -18,8 +18,10 @@ WJ = WORD_JOINER
         ("IX.9", "IX.9"),
         ("Months must be given as numbers 1–12, not '13'.", "Months must be given as numbers 1–12, not '13'."),
         ("Rivi 3 (sarake 'year'): ei luku!", "Rivi 3 (sarake 'year'): ei luku!"),  # plain sentences pass unchanged
-        ("[Istunto vanhentunut](https://evil.example/login)",
-         f"\\[Istunto vanhentunut\\](https:{WJ}//evil.example/login)"),
+        (
+            "[Istunto vanhentunut](https://evil.example/login)",
+            f"\\[Istunto vanhentunut\\](https:{WJ}//evil.example/login)",
+        ),
         ("![x](http://evil.example/p.png)", f"!\\[x\\](http:{WJ}//evil.example/p.png)"),
         ("www.evil.example", f"www{WJ}.evil.example"),
         ("a@evil.example", f"a@{WJ}evil.example"),
@@ -44,8 +46,18 @@ def test_md_escape(raw, escaped):
     assert md_escape(raw) == escaped
 
 
-@pytest.mark.parametrize("raw", ["[a](http://b.example)", "kirjaudu: https://x.fi/?a=1&b=2", "näin *ei* __tätä__",
-                                 "rivi\nrivi", "\\[", "äö ÅÄÖ € – —", "- 1. # > :x:"])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "[a](http://b.example)",
+        "kirjaudu: https://x.fi/?a=1&b=2",
+        "näin *ei* __tätä__",
+        "rivi\nrivi",
+        "\\[",
+        "äö ÅÄÖ € – —",
+        "- 1. # > :x:",
+    ],
+)
 def test_escapes_only_add_backslashes_and_joiners(raw):
     out = md_escape(raw).replace(WJ, "")
     plain, i = [], 0

@@ -12,8 +12,17 @@ from core.storage import MeasureEdit
 
 
 def _measures(*rows: dict) -> pd.DataFrame:
-    base = {"actor_id": "kymsote", "subgoal_id": "I.1", "row_kind": "measure", "toimenpide": "Teksti",
-            "aikataulu": "", "status": "", "start_year": None, "end_year": None, "permanent": False}
+    base = {
+        "actor_id": "kymsote",
+        "subgoal_id": "I.1",
+        "row_kind": "measure",
+        "toimenpide": "Teksti",
+        "aikataulu": "",
+        "status": "",
+        "start_year": None,
+        "end_year": None,
+        "permanent": False,
+    }
     out = []
     for i, r in enumerate(rows, start=1):
         row = {**base, "seq": i, **r}
@@ -97,8 +106,13 @@ def test_status_traces_colours_and_labels(mini_plan) -> None:
     df = _measures(*({"start_year": 2020, "end_year": 2021, "status": s} for s in statuses))
     fig = tl.timeline_figure(mini_plan, df, "fi")
     assert [tr.meta["status"] for tr in fig.data] == statuses
-    assert [tr.name for tr in fig.data] == ["◔ suunniteltu", "▶ käynnissä", "● vakiintunut", "■ päättynyt",
-                                            "? tila puuttuu"]
+    assert [tr.name for tr in fig.data] == [
+        "◔ suunniteltu",
+        "▶ käynnissä",
+        "● vakiintunut",
+        "■ päättynyt",
+        "? tila puuttuu",
+    ]
     assert len({tr.marker.color for tr in fig.data}) == 5
     for tr in fig.data:  # the status word is written with the bar (readable without colour)
         assert tr.name in line_of(fig, tr.meta["measure_ids"][0])

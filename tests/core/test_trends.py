@@ -13,9 +13,20 @@ from core.storage import Editor, Store
 
 def _obs(plan: Plan, extra: list[tuple]) -> pd.DataFrame:
     """The mini plan's observations plus (indicator, group, area, year, value[, note]) rows."""
-    rows = [{"indicator_id": i, "series_id": "", "group_id": g, "area": a, "year": y, "value": v,
-             "value_as_printed": "", "flag": "", "note": (rest[0] if rest else "")}
-            for i, g, a, y, v, *rest in extra]
+    rows = [
+        {
+            "indicator_id": i,
+            "series_id": "",
+            "group_id": g,
+            "area": a,
+            "year": y,
+            "value": v,
+            "value_as_printed": "",
+            "flag": "",
+            "note": (rest[0] if rest else ""),
+        }
+        for i, g, a, y, v, *rest in extra
+    ]
     return pd.concat([observations_frame(plan), pd.DataFrame(rows)], ignore_index=True)
 
 
@@ -34,11 +45,22 @@ def test_trend_word_in_legend_and_label(mini_plan, later_value, trend, word) -> 
 
 
 def test_areas_differ_by_dash_and_symbol_per_group(mini_plan) -> None:
-    obs = _obs(mini_plan, [(7, "lk4_5", "kymenlaakso", 2021, 92), (7, "lk4_5", "koko_maa", 2021, 89),
-                      (7, "lk8_9", "kymenlaakso", 2021, 70), (7, "lk8_9", "koko_maa", 2021, 74)])
+    obs = _obs(
+        mini_plan,
+        [
+            (7, "lk4_5", "kymenlaakso", 2021, 92),
+            (7, "lk4_5", "koko_maa", 2021, 89),
+            (7, "lk8_9", "kymenlaakso", 2021, 70),
+            (7, "lk8_9", "koko_maa", 2021, 74),
+        ],
+    )
     fig = tr.trend_figure(trend_frame(mini_plan, obs, 7, lang="en"), "en", unit="percent")
     assert [(t.meta["group_id"], t.meta["area"]) for t in fig.data] == [
-        ("lk4_5", "kymenlaakso"), ("lk4_5", "koko_maa"), ("lk8_9", "kymenlaakso"), ("lk8_9", "koko_maa")]
+        ("lk4_5", "kymenlaakso"),
+        ("lk4_5", "koko_maa"),
+        ("lk8_9", "kymenlaakso"),
+        ("lk8_9", "koko_maa"),
+    ]
     styles = {(t.meta["group_id"], t.meta["area"]): (t.line.dash, t.marker.symbol, t.line.color) for t in fig.data}
     assert styles[("lk4_5", "kymenlaakso")][:2] == ("solid", "circle")
     assert styles[("lk4_5", "koko_maa")][:2] == ("dash", "diamond")
@@ -55,7 +77,8 @@ def test_single_year_draws_no_trend_and_says_so(mini_plan) -> None:
     fig = tr.trend_figure(frame, "fi", unit="percent")
     assert len(fig.data) == 0  # no lone points posing as a trend
     assert [a.text for a in fig.layout.annotations] == [
-        "Kehityskuvaa ei voi piirtää: yhdelläkään ryhmällä ei ole arvoja kahdelta vuodelta."]
+        "Kehityskuvaa ei voi piirtää: yhdelläkään ryhmällä ei ole arvoja kahdelta vuodelta."
+    ]
     assert not tr.has_series(frame)
     assert tr.single_year_groups(frame) == ["4.–5. lk", "8.–9. lk"]
 
@@ -94,8 +117,17 @@ def test_hover_escapes_flags_never_shows_notes_and_empty_frame(mini_plan) -> Non
 
 def test_from_store_observations_count_unit(mini_plan) -> None:
     store = Store.open("sqlite://", mini_plan)
-    row = {"indicator_id": 16, "series_id": "ilmoitukset", "group_id": "vaesto", "area": "kymenlaakso",
-           "year": 2021, "value": 4000, "value_as_printed": "4000", "flag": "", "note": ""}
+    row = {
+        "indicator_id": 16,
+        "series_id": "ilmoitukset",
+        "group_id": "vaesto",
+        "area": "kymenlaakso",
+        "year": 2021,
+        "value": 4000,
+        "value_as_printed": "4000",
+        "flag": "",
+        "note": "",
+    }
     store.upsert_observations([row], Editor("Testi"))
     frame = trend_frame(mini_plan, store.observations(), 16, "ilmoitukset")
     fig = tr.trend_figure(frame, "fi", unit="count")

@@ -11,8 +11,12 @@ from core import auth
 from core.i18n import CATALOGUE, forms, t
 from core.urlstate import parse_params, to_params
 
-CHOICES = {"lang": {"fi", "en"}, "group": {"lk4_5", "lukio"}, "actors": {"kymsote", "hamina"},
-           "subgoal": {"I.1", "II.2"}}
+CHOICES = {
+    "lang": {"fi", "en"},
+    "group": {"lk4_5", "lukio"},
+    "actors": {"kymsote", "hamina"},
+    "subgoal": {"I.1", "II.2"},
+}
 
 
 @pytest.mark.parametrize(
@@ -50,9 +54,16 @@ def test_catalogue_has_the_same_keys_in_both_languages():
     assert all(set(e) == {"one", "other"} for lang in CATALOGUE.values() for e in lang.values() if isinstance(e, dict))
 
 
-@pytest.mark.parametrize(("module", "prefix"), [("evaluation", "evaluation"), ("report", "report"),
-                                               ("timeline", "timeline.chart"), ("trends", "trends"),
-                                               ("vuosikello", "vuosikello")])
+@pytest.mark.parametrize(
+    ("module", "prefix"),
+    [
+        ("evaluation", "evaluation"),
+        ("report", "report"),
+        ("timeline", "timeline.chart"),
+        ("trends", "trends"),
+        ("vuosikello", "vuosikello"),
+    ],
+)
 def test_module_texts_come_from_the_one_catalogue(module, prefix):
     src = (Path(__file__).resolve().parents[2] / "core" / f"{module}.py").read_text(encoding="utf-8")
     used = set(re.findall(r'\btext\("([^"{}]+)"', src))
@@ -92,8 +103,12 @@ def test_t_formats_and_unknown_key_fails():
 
 @pytest.mark.parametrize(
     ("oidc", "passcode", "mode"),
-    [(True, "x", auth.EditMode.OIDC), (False, "x", auth.EditMode.PASSCODE), (False, "", auth.EditMode.LOOPBACK),
-     (False, None, auth.EditMode.LOOPBACK)],
+    [
+        (True, "x", auth.EditMode.OIDC),
+        (False, "x", auth.EditMode.PASSCODE),
+        (False, "", auth.EditMode.LOOPBACK),
+        (False, None, auth.EditMode.LOOPBACK),
+    ],
 )
 def test_edit_mode(oidc, passcode, mode):
     assert auth.edit_mode(oidc, passcode) is mode
@@ -101,8 +116,18 @@ def test_edit_mode(oidc, passcode, mode):
 
 @pytest.mark.parametrize(
     ("ip", "expected"),
-    [("127.0.0.1", True), ("127.8.9.10", True), ("::1", True), ("192.168.1.5", False), ("10.0.0.1", False),
-     ("", False), (None, False), ("not-an-ip", False), ("::ffff:8.8.8.8", False), ("::ffff:127.0.0.1", True)],
+    [
+        ("127.0.0.1", True),
+        ("127.8.9.10", True),
+        ("::1", True),
+        ("192.168.1.5", False),
+        ("10.0.0.1", False),
+        ("", False),
+        (None, False),
+        ("not-an-ip", False),
+        ("::ffff:8.8.8.8", False),
+        ("::ffff:127.0.0.1", True),
+    ],
 )
 def test_loopback(ip, expected):
     assert auth.is_loopback(ip) is expected
@@ -110,10 +135,18 @@ def test_loopback(ip, expected):
 
 @pytest.mark.parametrize(
     ("ip", "host", "expected"),
-    [(None, "localhost:8501", True), (None, "127.0.0.1:38131", True), (None, "[::1]:8501", True),
-     ("127.0.0.1", "localhost", True), (None, "lapset.streamlit.app", False), (None, None, False),
-     ("203.0.113.5", "localhost:8501", False), ("127.0.0.1", "lapset.streamlit.app", False),
-     (None, "localhost.evil.example", False), ("::ffff:127.0.0.1", "127.0.0.1:8501", True)],
+    [
+        (None, "localhost:8501", True),
+        (None, "127.0.0.1:38131", True),
+        (None, "[::1]:8501", True),
+        ("127.0.0.1", "localhost", True),
+        (None, "lapset.streamlit.app", False),
+        (None, None, False),
+        ("203.0.113.5", "localhost:8501", False),
+        ("127.0.0.1", "lapset.streamlit.app", False),
+        (None, "localhost.evil.example", False),
+        ("::ffff:127.0.0.1", "127.0.0.1:8501", True),
+    ],
 )
 def test_local_request(ip, host, expected):
     assert auth.is_local_request(ip, host) is expected
@@ -157,10 +190,18 @@ LOCAL = {"Host": "localhost:8501", "Origin": "http://localhost:8501"}
         # nginx's plain proxy_pass: Host rewritten to the upstream, no X-Forwarded-For, the visitor's Origin kept
         (None, {"Host": "127.0.0.1:8501", "Origin": "https://lapset.example.fi"}, False),
         ("127.0.0.1", {"Host": "127.0.0.1:8501", "Origin": "null"}, False),
-        *[(None, {**LOCAL, h: v}, False) for h, v in [
-            ("X-Forwarded-For", "203.0.113.9"), ("X-Forwarded-Host", "lapset.example.fi"), ("X-Real-IP", "1.2.3.4"),
-            ("Forwarded", "for=203.0.113.9"), ("Via", "1.1 proxy"), ("x-forwarded-proto", "https"),
-            ("X-Forwarded-For", "127.0.0.1")]],
+        *[
+            (None, {**LOCAL, h: v}, False)
+            for h, v in [
+                ("X-Forwarded-For", "203.0.113.9"),
+                ("X-Forwarded-Host", "lapset.example.fi"),
+                ("X-Real-IP", "1.2.3.4"),
+                ("Forwarded", "for=203.0.113.9"),
+                ("Via", "1.1 proxy"),
+                ("x-forwarded-proto", "https"),
+                ("X-Forwarded-For", "127.0.0.1"),
+            ]
+        ],
         (None, {"Host": "lapset.example.fi", "Origin": "http://localhost:8501"}, False),
         ("203.0.113.5", LOCAL, False),
         (None, {}, False),
@@ -174,9 +215,17 @@ def test_local_connection(ip, headers, expected):
 
 @pytest.mark.parametrize(
     ("origin", "expected"),
-    [("http://localhost:8501", True), ("https://127.0.0.1", True), ("http://[::1]:8501", True),
-     ("http://lapset.example.fi", False), ("null", False), ("", False), (None, False), ("file://localhost", False),
-     ("http://127.0.0.1.nip.io", False)],
+    [
+        ("http://localhost:8501", True),
+        ("https://127.0.0.1", True),
+        ("http://[::1]:8501", True),
+        ("http://lapset.example.fi", False),
+        ("null", False),
+        ("", False),
+        (None, False),
+        ("file://localhost", False),
+        ("http://127.0.0.1.nip.io", False),
+    ],
 )
 def test_origin_is_loopback(origin, expected):
     assert auth.origin_is_loopback(origin) is expected
@@ -200,18 +249,18 @@ def ago(*seconds: float) -> list[float]:
     ("session", "server", "reason", "seconds"),
     [
         ([], [], W.NONE, 0),
-        (ago(5, 3), ago(5, 3), W.NONE, 0),                               # two failures: answered at once
-        (ago(5, 3, 1), ago(5, 3, 1), W.DELAY, 1),                        # the third: 2 s after it
-        (ago(5, 3, 2.5), [], W.NONE, 0),                                 # …and after those 2 s, a new try
-        (ago(30, 20, 10, 1), [], W.DELAY, 3),                            # the fourth: 4 s
-        (ago(*range(300, 0, -40)), [], W.DELAY, 40),                     # 8 failures: 60 s, at most a minute
-        (ago(*range(900, 0, -100)), [], W.NONE, 0),                      # 9 in the window: delay passed
-        (ago(*range(899, 0, -89)), [], W.SESSION_LOCK, 15 * 60 - 9),     # 10 in 15 min: locked for 15 min
-        (ago(*range(1790, 890, -90)), [], W.NONE, 0),                    # the lock has passed: a fresh start
-        (ago(*range(2000, 1000, -100)), [], W.NONE, 0),                  # old failures count no more
+        (ago(5, 3), ago(5, 3), W.NONE, 0),  # two failures: answered at once
+        (ago(5, 3, 1), ago(5, 3, 1), W.DELAY, 1),  # the third: 2 s after it
+        (ago(5, 3, 2.5), [], W.NONE, 0),  # …and after those 2 s, a new try
+        (ago(30, 20, 10, 1), [], W.DELAY, 3),  # the fourth: 4 s
+        (ago(*range(300, 0, -40)), [], W.DELAY, 40),  # 8 failures: 60 s, at most a minute
+        (ago(*range(900, 0, -100)), [], W.NONE, 0),  # 9 in the window: delay passed
+        (ago(*range(899, 0, -89)), [], W.SESSION_LOCK, 15 * 60 - 9),  # 10 in 15 min: locked for 15 min
+        (ago(*range(1790, 890, -90)), [], W.NONE, 0),  # the lock has passed: a fresh start
+        (ago(*range(2000, 1000, -100)), [], W.NONE, 0),  # old failures count no more
         ([], ago(*[600 - i * 10 for i in range(50)]), W.SERVER_LOCK, 15 * 60 - 110),  # 50 over all sessions
         ([], ago(*[600 - i * 10 for i in range(49)]), W.NONE, 0),
-        ([], ago(*[1900 - i * 10 for i in range(50)]), W.NONE, 0),       # that server lock has passed
+        ([], ago(*[1900 - i * 10 for i in range(50)]), W.NONE, 0),  # that server lock has passed
         (ago(1), ago(*[600 - i * 10 for i in range(50)]), W.SERVER_LOCK, 15 * 60 - 110),  # it binds everyone
     ],
 )
@@ -237,9 +286,21 @@ def test_signin_wait_grows_then_locks():
     assert locked.reason is W.SESSION_LOCK and locked.seconds == auth.LOCK_S
 
 
-@pytest.mark.parametrize(("raw", "expected"), [("1", True), ("true", True), ("On", True), ("kyllä", True),
-                                                ("0", False), ("false", False), ("off", False), ("ei", False),
-                                                (True, True), (False, False)])
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("1", True),
+        ("true", True),
+        ("On", True),
+        ("kyllä", True),
+        ("0", False),
+        ("false", False),
+        ("off", False),
+        ("ei", False),
+        (True, True),
+        (False, False),
+    ],
+)
 def test_parse_bool(raw, expected):
     from core import config
 

@@ -12,8 +12,9 @@ from core.storage import InvalidEdit, Store
 
 
 def _events(*rows: tuple[str, str, str]) -> pd.DataFrame:
-    return pd.DataFrame([{"event_id": e, "title": ti, "months": m, "owner": "", "description": ""}
-                         for e, ti, m in rows])
+    return pd.DataFrame(
+        [{"event_id": e, "title": ti, "months": m, "owner": "", "description": ""} for e, ti, m in rows]
+    )
 
 
 def test_default_events_load_and_validate() -> None:
@@ -70,7 +71,7 @@ def test_figure_places_events_in_their_months_sharing_rings_when_apart() -> None
     rings = [tr for tr in fig.data if tr.type == "barpolar"]
     assert [tr.name for tr in rings] == ["1. Vuodenvaihde", "2. Kevät", "3. Maaliskuu", "4. Syksy"]  # by first month
     thetas = {tr.name: list(tr.theta) for tr in rings}
-    assert thetas["2. Kevät"] == [60]          # March: 2 × 30°
+    assert thetas["2. Kevät"] == [60]  # March: 2 × 30°
     assert thetas["4. Syksy"] == [240, 270]
     assert thetas["1. Vuodenvaihde"] == [0, 330]
     # events without a common month share a ring (the fullest one outermost); the two March events do not
@@ -114,8 +115,17 @@ def test_figure_marks_the_current_month_and_speaks_english() -> None:
 
 
 def test_figure_escapes_user_text_in_hover_and_legend() -> None:
-    df = pd.DataFrame([{"event_id": "x", "title": "<script>alert(1)</script>", "months": "5",
-                        "owner": "<b>Kunta</b>", "description": "a & b"}])
+    df = pd.DataFrame(
+        [
+            {
+                "event_id": "x",
+                "title": "<script>alert(1)</script>",
+                "months": "5",
+                "owner": "<b>Kunta</b>",
+                "description": "a & b",
+            }
+        ]
+    )
     fig = vk.vuosikello_figure(df, "fi")
     ring = fig.data[0]
     assert "<script>" not in ring.name and "&lt;script&gt;" in ring.name
@@ -140,8 +150,9 @@ def test_figure_without_events_and_deleted_rows_are_ignored() -> None:
         (date(2025, 4, 1), ["Marras", "Joulu", "Tammi", "Maalis"], [7, 8, 9, 11]),
     ],
 )
-def test_upcoming_events_wrap_over_the_year_end(today: date, expected_titles: list[str],
-                                                 expected_until: list[int]) -> None:
+def test_upcoming_events_wrap_over_the_year_end(
+    today: date, expected_titles: list[str], expected_until: list[int]
+) -> None:
     df = _events(("t", "Tammi", "1"), ("m", "Maalis", "3"), ("n", "Marras", "11"), ("j", "Joulu", "12"))
     out = vk.upcoming_events(df, today, n=10)
     assert list(out["title"]) == expected_titles

@@ -16,6 +16,7 @@ from core.urlstate import Notice, parse_params
 
 # ------------------------------------------------------------------ plurals
 
+
 @pytest.mark.parametrize(
     ("key", "n", "lang", "expected"),
     [
@@ -57,7 +58,9 @@ def test_no_count_text_says_one_in_plural():
     """Every catalogue text that starts with a count "{n} …" has a singular form."""
     for lang in ("fi", "en"):
         for key, entry in CATALOGUE[lang].items():
-            if isinstance(entry, str) and re.match(r"\{n\} (?!of )[^\W\d]", entry):  # "{n} toimenpidettä", not "{n} / …"
+            if isinstance(entry, str) and re.match(
+                r"\{n\} (?!of )[^\W\d]", entry
+            ):  # "{n} toimenpidettä", not "{n} / …"
                 pytest.fail(f"{lang} {key}: a count text without a plural form: {entry!r}")
     assert "1 kenttää" not in t("edit.pending", "fi", n=1, rows=Msg("count.on_rows", n=1))
     assert "1 measures" not in tn("report.measures.count", 1, "en")
@@ -65,12 +68,15 @@ def test_no_count_text_says_one_in_plural():
 
 # ------------------------------------------------------------------ link notices
 
+
 def test_unknown_value_of_a_known_parameter_says_so():
     view = parse_params({"ryhma": "xyz", "foo": "1"}, {"group": {"lukio"}})
     value, param = view.notices
     assert value == Notice("ryhma", "xyz", "value") and param == Notice("foo", "1", "param")
-    assert t(value.key, "fi", param=value.param, value=value.value) == \
-        "Linkin parametrin 'ryhma' arvoa 'xyz' ei tunnistettu; se ohitettiin."
+    assert (
+        t(value.key, "fi", param=value.param, value=value.value)
+        == "Linkin parametrin 'ryhma' arvoa 'xyz' ei tunnistettu; se ohitettiin."
+    )
     assert "parametria 'foo' ei tunnistettu" in t(param.key, "fi", param=param.param, value=param.value)
 
 
@@ -80,6 +86,7 @@ def test_a_parameter_another_page_uses_is_no_error():
 
 
 # ------------------------------------------------------------------ local time
+
 
 @pytest.mark.parametrize(
     ("value", "lang", "expected"),
@@ -106,16 +113,23 @@ def test_local_time(value, lang, expected):
 
 # ------------------------------------------------------------------ default year
 
+
 @pytest.mark.parametrize(
     ("today", "expected"),
-    [(date(2026, 12, 1), 2025), (date(2030, 1, 1), 2025), (date(2023, 6, 1), 2022), (date(2020, 3, 1), 2020),
-     (date(2019, 3, 1), 2020)],
+    [
+        (date(2026, 12, 1), 2025),
+        (date(2030, 1, 1), 2025),
+        (date(2023, 6, 1), 2022),
+        (date(2020, 3, 1), 2020),
+        (date(2019, 3, 1), 2020),
+    ],
 )
 def test_default_evaluation_year_is_the_last_finished_year_of_the_plan(today, expected):
     assert default_evaluation_year(2020, 2025, today) == expected
 
 
 # ------------------------------------------------------------------ flags in plain words, never notes
+
 
 def test_flag_codes_become_plain_words(plan):
     assert flag_text("missing_national", "fi") == "koko maan vertailuarvo puuttuu suunnitelmasta"
@@ -137,7 +151,10 @@ def test_comparisons_never_carry_extraction_notes(plan):
     assert row["flag_text"] == "koko maan vertailuarvo puuttuu suunnitelmasta"
     en = queries.comparison_frame(plan, queries.observations_frame(plan), lang="en")
     assert set(en["flag_text"]) - {""} <= {t(f"flag.{c}", "en") for c in queries.KNOWN_FLAGS} | {
-        "; ".join([t(f"flag.{a}", "en"), t(f"flag.{b}", "en")]) for a in queries.KNOWN_FLAGS for b in queries.KNOWN_FLAGS}
+        "; ".join([t(f"flag.{a}", "en"), t(f"flag.{b}", "en")])
+        for a in queries.KNOWN_FLAGS
+        for b in queries.KNOWN_FLAGS
+    }
 
 
 def test_indicator_definition_shows_flags_not_notes(plan):
@@ -147,6 +164,7 @@ def test_indicator_definition_shows_flags_not_notes(plan):
 
 
 # ------------------------------------------------------------------ counts agree
+
 
 def test_real_measures_are_counted_once_everywhere(plan):
     measures = queries.measures_frame(plan)
@@ -180,27 +198,73 @@ def test_status_chart_caption_says_it_counts_comparisons(plan):
 
 # ------------------------------------------------------------------ Muutoshistoria
 
+
 def _changes() -> pd.DataFrame:
-    return pd.DataFrame([
-        {"change_id": 7, "entity": "measure", "entity_id": "hamina-II.2-1", "field": "contact", "old_value": None,
-         "new_value": "Liisa", "action": "update", "changed_by": "Matti", "changed_at": "2026-11-30T22:19:00+00:00",
-         "reverts": None},
-        {"change_id": 8, "entity": "measure", "entity_id": "hamina-II.2-1", "field": "permanent", "old_value": "false",
-         "new_value": "true", "action": "revert", "changed_by": "Matti", "changed_at": "2026-07-01T09:05:00+00:00",
-         "reverts": 3},
-        {"change_id": 9, "entity": "measure", "entity_id": "x-I.1-9", "field": "*", "old_value": None,
-         "new_value": '{"toimenpide": "x"}', "action": "create", "changed_by": "Matti",
-         "changed_at": "2026-07-01T09:05:00+00:00", "reverts": None},
-    ])
+    return pd.DataFrame(
+        [
+            {
+                "change_id": 7,
+                "entity": "measure",
+                "entity_id": "hamina-II.2-1",
+                "field": "contact",
+                "old_value": None,
+                "new_value": "Liisa",
+                "action": "update",
+                "changed_by": "Matti",
+                "changed_at": "2026-11-30T22:19:00+00:00",
+                "reverts": None,
+            },
+            {
+                "change_id": 8,
+                "entity": "measure",
+                "entity_id": "hamina-II.2-1",
+                "field": "permanent",
+                "old_value": "false",
+                "new_value": "true",
+                "action": "revert",
+                "changed_by": "Matti",
+                "changed_at": "2026-07-01T09:05:00+00:00",
+                "reverts": 3,
+            },
+            {
+                "change_id": 9,
+                "entity": "measure",
+                "entity_id": "x-I.1-9",
+                "field": "*",
+                "old_value": None,
+                "new_value": '{"toimenpide": "x"}',
+                "action": "create",
+                "changed_by": "Matti",
+                "changed_at": "2026-07-01T09:05:00+00:00",
+                "reverts": None,
+            },
+        ]
+    )
 
 
 def test_history_table_speaks_the_grids_words():
     fi = history.history_table(_changes(), "fi")
-    assert list(fi.columns) == ["Aika", "Muuttaja", "Kohde", "Tunniste", "Kenttä", "Vanha arvo", "Uusi arvo",
-                                "Toiminto"]
+    assert list(fi.columns) == [
+        "Aika",
+        "Muuttaja",
+        "Kohde",
+        "Tunniste",
+        "Kenttä",
+        "Vanha arvo",
+        "Uusi arvo",
+        "Toiminto",
+    ]
     first = fi.iloc[0].tolist()
-    assert first == ["1.12.2026 klo 0.19", "Matti", "Toimenpide", "hamina-II.2-1", t("col.contact", "fi"), "",
-                     "Liisa", "muutettu"]
+    assert first == [
+        "1.12.2026 klo 0.19",
+        "Matti",
+        "Toimenpide",
+        "hamina-II.2-1",
+        t("col.contact", "fi"),
+        "",
+        "Liisa",
+        "muutettu",
+    ]
     assert fi.iloc[1].tolist()[4:] == [t("col.permanent", "fi"), "ei", "kyllä", "peruttu"]
     assert fi.iloc[2].tolist()[4:] == ["Koko rivi", "", "uusi rivi", "lisätty"]
     en = history.history_table(_changes(), "en")

@@ -39,8 +39,11 @@ def test_evaluation_saved_with_history(editor_env):
     at.selectbox(key="w_year").set_value(2025).run()
     at.selectbox(key="w_eval_actor").set_value("mll").run()
     key = next(k for k in at.session_state if str(k).startswith("eval_editor_mll_2025"))
-    at.session_state[key] = {"edited_rows": {0: {"rating": rating_label(3), "comment": "Hyvä vuosi"}},
-                             "added_rows": [], "deleted_rows": []}
+    at.session_state[key] = {
+        "edited_rows": {0: {"rating": rating_label(3), "comment": "Hyvä vuosi"}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
     at.run()
     next(b for b in at.button if b.label == "Tallenna arviot").click().run()
     assert not at.exception, at.exception
@@ -69,8 +72,11 @@ def test_vuosikello_edit_and_refusal(editor_env):
     next(b for b in at.button if b.label == "Tallenna vuosikello").click().run()
     assert any("1–12" in e.value for e in at.error)
     assert store().history(entity="event").empty
-    at.session_state["vk_editor_0"] = {"edited_rows": {0: {"owner": "Uusi vastuutaho"}},
-                                     "added_rows": [{"title": "Uusi tapahtuma", "months": "6"}], "deleted_rows": []}
+    at.session_state["vk_editor_0"] = {
+        "edited_rows": {0: {"owner": "Uusi vastuutaho"}},
+        "added_rows": [{"title": "Uusi tapahtuma", "months": "6"}],
+        "deleted_rows": [],
+    }
     at.run()
     next(b for b in at.button if b.label == "Tallenna vuosikello").click().run()
     assert not at.exception, at.exception
@@ -113,9 +119,11 @@ def test_evaluation_conflict_shows_both_and_saves_nothing(editor_env):
     at.selectbox(key="w_year").set_value(2024).run()
     at.selectbox(key="w_eval_actor").set_value("poliisi").run()
     key = next(k for k in at.session_state if str(k).startswith("eval_editor_poliisi_2024"))
-    at.session_state[key] = {"edited_rows": {0: {"rating": rating_label(4), "comment": "Eevan arvio"},
-                                             1: {"rating": rating_label(2)}},
-                             "added_rows": [], "deleted_rows": []}
+    at.session_state[key] = {
+        "edited_rows": {0: {"rating": rating_label(4), "comment": "Eevan arvio"}, 1: {"rating": rating_label(2)}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
     at.run()
     from core.storage import Editor
 
@@ -165,8 +173,17 @@ def test_evaluation_rows_follow_the_store_until_the_user_edits():
     first = shown.iloc[0]["measure_id"]
     assert shown.iloc[0]["rating"] is None
     # someone else rates the first measure: a viewer without unsaved changes sees it on the next run
-    store().save_evaluations([(first, 2022, {"rating": 2, "comment": "Toisen arvio", "evaluator": "Pekka",
-                                            "evaluated_on": "2022-12-01"}, None)], Editor("Pekka"))
+    store().save_evaluations(
+        [
+            (
+                first,
+                2022,
+                {"rating": 2, "comment": "Toisen arvio", "evaluator": "Pekka", "evaluated_on": "2022-12-01"},
+                None,
+            )
+        ],
+        Editor("Pekka"),
+    )
     at.run()
     assert not at.exception, at.exception
     now = at.session_state["eval_base_hamina_2022"][1]
@@ -203,10 +220,21 @@ def test_vuosikello_edits_stay_on_their_row_when_others_save_meanwhile(editor_en
     at.session_state[key] = {"edited_rows": {0: {"owner": "Oma muokkaus"}}, "added_rows": [], "deleted_rows": []}
     at.run()
     # meanwhile someone else edits the same event
-    store().save_events([EventChange(first["event_id"], {"title": first["title"], "months": first["months"],
-                                                         "owner": "Toisen muokkaus",
-                                                         "description": first["description"]},
-                                     int(first["version"]))], Editor("Toinen"))
+    store().save_events(
+        [
+            EventChange(
+                first["event_id"],
+                {
+                    "title": first["title"],
+                    "months": first["months"],
+                    "owner": "Toisen muokkaus",
+                    "description": first["description"],
+                },
+                int(first["version"]),
+            )
+        ],
+        Editor("Toinen"),
+    )
     at.run()
     assert any("sillä välin" in i.value for i in at.info)
     next(b for b in at.button if b.label == "Tallenna vuosikello").click().run()

@@ -109,8 +109,7 @@ def test_a_new_session_starts_afresh_but_the_server_count_binds_all(own_store, p
 
 
 # ------------------------------------------------------------------ a broken store
-@pytest.mark.parametrize("content", [b"", b"SQLite format 3\x00" + b"\x00\x07rikki" * 500],
-                         ids=["emptied", "corrupt"])
+@pytest.mark.parametrize("content", [b"", b"SQLite format 3\x00" + b"\x00\x07rikki" * 500], ids=["emptied", "corrupt"])
 def test_a_broken_store_shows_the_plan_read_only_with_a_banner(own_store, passcode, content):
     own_store.write_bytes(content)
     at = app()
@@ -141,9 +140,14 @@ def test_a_read_only_store_keeps_edits_pending_with_a_clear_message(own_store, p
     at.sidebar.multiselect(key="w_actors_fi").set_value(["poliisi"]).run()
     shown = at.session_state["_grid_shown_grid_all"]
     rows = shown[1].to_dict("records")
-    nodes = [{"id": str(i), "rowIndex": i,
-              "data": {**r, "mittari": "Uusi mittari"} if r["measure_id"] == "poliisi-II.1-1" else dict(r)}
-             for i, r in enumerate(rows)]
+    nodes = [
+        {
+            "id": str(i),
+            "rowIndex": i,
+            "data": {**r, "mittari": "Uusi mittari"} if r["measure_id"] == "poliisi-II.1-1" else dict(r),
+        }
+        for i, r in enumerate(rows)
+    ]
     at.session_state[shown[0]] = {"nodes": nodes}
     at.run()
     before = own_store.read_bytes()
@@ -155,5 +159,7 @@ def test_a_read_only_store_keeps_edits_pending_with_a_clear_message(own_store, p
     assert at.session_state["pending_edits"]["poliisi-II.1-1"]["values"]["mittari"] == "Uusi mittari"
     assert own_store.read_bytes() == before
     with sqlite3.connect(own_store) as conn:
-        assert conn.execute("SELECT mittari FROM measures WHERE measure_id='poliisi-II.1-1'").fetchone()[0] != \
-            "Uusi mittari"
+        assert (
+            conn.execute("SELECT mittari FROM measures WHERE measure_id='poliisi-II.1-1'").fetchone()[0]
+            != "Uusi mittari"
+        )

@@ -11,8 +11,15 @@ def shown() -> pd.DataFrame:
     rows = []
     for i, version in ((1, 3), (2, 5)):
         row = {c: "" for c in GRID_COLUMNS}
-        row.update(measure_id=f"m{i}", toimenpide=f"teksti {i}", start_year=2025, end_year=None, permanent=False,
-                   version=version, status="suunniteltu")
+        row.update(
+            measure_id=f"m{i}",
+            toimenpide=f"teksti {i}",
+            start_year=2025,
+            end_year=None,
+            permanent=False,
+            version=version,
+            status="suunniteltu",
+        )
         rows.append(row)
     return pd.DataFrame(rows, columns=GRID_COLUMNS)
 
@@ -30,8 +37,10 @@ def test_a_changed_cell_is_kept_with_the_version_shown():
     returned.loc[1, "permanent"] = "true"
     returned.loc[0, "end_year"] = 2027.0
     pending = collect_edits(shown(), returned, {})
-    assert pending == {"m2": {"version": 5, "values": {"toimenpide": "uusi teksti", "permanent": True}},
-                       "m1": {"version": 3, "values": {"end_year": 2027}}}
+    assert pending == {
+        "m2": {"version": 5, "values": {"toimenpide": "uusi teksti", "permanent": True}},
+        "m1": {"version": 3, "values": {"end_year": 2027}},
+    }
 
 
 def test_rows_not_shown_are_ignored_and_earlier_pending_edits_stay():

@@ -23,11 +23,28 @@ from core.loader import load_plan
 from core.storage import Store
 from ui.state import PAGE_VIEWS
 
-PAGES = ["pages/overview.py", "pages/paatavoite-1.py", "pages/paatavoite-2.py", "pages/paatavoite-3.py", "pages/indikaattorit.py",
-         "pages/toimenpiteet.py", "pages/aikajana.py", "pages/arviointi.py", "pages/tiedot.py", "pages/raportit.py",
-         "pages/vuosikello-sykli.py", "pages/historia.py", "pages/tyopaja.py"]
-TAB_KEYS = {"pages/toimenpiteet.py": "measures", "pages/indikaattorit.py": "indicators", "pages/arviointi.py": "evaluation",
-            "pages/tyopaja.py": "workshop", **{f"pages/paatavoite-{n}.py": "goal" for n in (1, 2, 3)}}
+PAGES = [
+    "pages/overview.py",
+    "pages/paatavoite-1.py",
+    "pages/paatavoite-2.py",
+    "pages/paatavoite-3.py",
+    "pages/indikaattorit.py",
+    "pages/toimenpiteet.py",
+    "pages/aikajana.py",
+    "pages/arviointi.py",
+    "pages/tiedot.py",
+    "pages/raportit.py",
+    "pages/vuosikello-sykli.py",
+    "pages/historia.py",
+    "pages/tyopaja.py",
+]
+TAB_KEYS = {
+    "pages/toimenpiteet.py": "measures",
+    "pages/indikaattorit.py": "indicators",
+    "pages/arviointi.py": "evaluation",
+    "pages/tyopaja.py": "workshop",
+    **{f"pages/paatavoite-{n}.py": "goal" for n in (1, 2, 3)},
+}
 PLAN = load_plan()
 
 
@@ -64,8 +81,7 @@ def _array(value: object) -> list:
     if isinstance(value, dict) and "bdata" in value:
         return np.frombuffer(base64.b64decode(value["bdata"]), value["dtype"]).tolist()
     if isinstance(value, dict) and "_inputArray" in value:  # 2-D typed arrays
-        return [_array(v) for k, v in sorted(value["_inputArray"].items(), key=lambda kv: int(kv[0]))
-                if k.isdigit()]
+        return [_array(v) for k, v in sorted(value["_inputArray"].items(), key=lambda kv: int(kv[0])) if k.isdigit()]
     return list(value) if value is not None else []
 
 
@@ -106,10 +122,16 @@ def headings(at: AppTest) -> list[str]:
 
 def expected_heading(page: str, view: str | None, lang: str) -> str:
     """The heading a user sees on ``page`` (tab ``view``) in ``lang``."""
-    fixed = {"pages/indikaattorit.py": "indicators.title", "pages/toimenpiteet.py": "measures.title",
-             "pages/aikajana.py": "timeline.title", "pages/arviointi.py": "eval.title", "pages/tiedot.py": "data.title",
-             "pages/raportit.py": "reports.title", "pages/vuosikello-sykli.py": "vk.title",
-             "pages/historia.py": "nav.history"}
+    fixed = {
+        "pages/indikaattorit.py": "indicators.title",
+        "pages/toimenpiteet.py": "measures.title",
+        "pages/aikajana.py": "timeline.title",
+        "pages/arviointi.py": "eval.title",
+        "pages/tiedot.py": "data.title",
+        "pages/raportit.py": "reports.title",
+        "pages/vuosikello-sykli.py": "vk.title",
+        "pages/historia.py": "nav.history",
+    }
     if page in fixed:
         return t(fixed[page], lang)
     if page == "pages/overview.py":
@@ -294,7 +316,9 @@ def test_actors_narrow_the_timeline_and_its_undated_list(actors):
     stored = stored_measures()
     real = stored[stored["actor_id"].isin(actors) & (stored["row_kind"] == "measure")]
     dated, undated = real[real["start_year"].notna()], real[real["start_year"].isna()]
-    drawn = [m for fig in charts(at, "timeline") for tr in fig["data"] for m in (tr.get("meta") or {}).get("measure_ids", [])]
+    drawn = [
+        m for fig in charts(at, "timeline") for tr in fig["data"] for m in (tr.get("meta") or {}).get("measure_ids", [])
+    ]
     assert sorted(drawn) == sorted(dated["measure_id"])
     if dated.empty:  # poliisi has no years in the plan: no empty chart, a sentence instead
         assert any(i.value == t("measures.none", "fi") for i in at.info)

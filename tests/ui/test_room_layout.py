@@ -41,8 +41,12 @@ def test_too_long_pending_texts_are_listed_before_saving():
 
 
 def test_row_click_opens_the_measure():
-    value = {"nodes": [{"id": "0", "data": {"measure_id": "a"}, "isSelected": False},
-                       {"id": "1", "data": {"measure_id": "b"}, "isSelected": True}]}
+    value = {
+        "nodes": [
+            {"id": "0", "data": {"measure_id": "a"}, "isSelected": False},
+            {"id": "1", "data": {"measure_id": "b"}, "isSelected": True},
+        ]
+    }
     assert measures_grid.selected_id(value) == "b"
     assert measures_grid.selected_id({"nodes": []}) is None
     assert measures_grid.selected_id(None) is None

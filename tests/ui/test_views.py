@@ -84,7 +84,9 @@ def test_one_plotly_config_for_every_chart_in_the_users_language():
     fi, en = chart_config("fi"), chart_config("en")
     for config in (fi, en):
         assert config["displaylogo"] is False and "toImage" not in MODEBAR_REMOVE
-        assert {"zoom2d", "pan2d", "autoScale2d", "resetScale2d", "select2d", "lasso2d"} <= set(config["modeBarButtonsToRemove"])
+        assert {"zoom2d", "pan2d", "autoScale2d", "resetScale2d", "select2d", "lasso2d"} <= set(
+            config["modeBarButtonsToRemove"]
+        )
         json.dumps(config)  # st.plotly_chart sends it as JSON
     assert fi["locale"] == "fi" and "locale" not in en
     dictionary = fi["locales"]["fi"]["dictionary"]
@@ -92,6 +94,9 @@ def test_one_plotly_config_for_every_chart_in_the_users_language():
     assert fi["locales"]["fi"]["format"]["decimal"] == ","
     assert en["toImageButtonOptions"]["filename"] == "chart"
     root = Path(__file__).resolve().parents[2]
-    callers = [p for p in [*root.glob("pages/*.py"), *root.glob("ui/*.py"), root / "app.py"]
-               if "st.plotly_chart(" in p.read_text(encoding="utf-8")]
+    callers = [
+        p
+        for p in [*root.glob("pages/*.py"), *root.glob("ui/*.py"), root / "app.py"]
+        if "st.plotly_chart(" in p.read_text(encoding="utf-8")
+    ]
     assert [p.name for p in callers] == ["views.py"]  # no page draws a chart around the shared config

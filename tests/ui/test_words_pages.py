@@ -115,8 +115,9 @@ def test_history_in_the_grids_words_local_time_and_a_visible_revert(monkeypatch)
     at = app()  # seeds the store on first use
     s = store()
     mid = s.measure_ids()[0]
-    s.save_measure_edits([MeasureEdit(mid, int(s.measure(mid)["version"]), {"contact": "Liisa Vastuu"})],
-                         Editor("Testi"))
+    s.save_measure_edits(
+        [MeasureEdit(mid, int(s.measure(mid)["version"]), {"contact": "Liisa Vastuu"})], Editor("Testi")
+    )
     at.switch_page("pages/historia.py").run()
     at.session_state["w_signin_open"] = True
     at.run()
@@ -131,8 +132,9 @@ def test_history_in_the_grids_words_local_time_and_a_visible_revert(monkeypatch)
     assert first["Kohde"] == "Toimenpide" and first["Kenttä"] == "Vastuuhenkilö" and first["Toiminto"] == "muutettu"
     option = at.selectbox(key="w_revert")
     label = option.format_func(option.value)
-    assert re.fullmatch(rf"\d{{1,2}}\.\d{{1,2}}\.\d{{4}} klo \d{{1,2}}\.\d{{2}} · {mid} · Vastuuhenkilö: .* → Liisa Vastuu",
-                        label), label  # no "#change_id"
+    assert re.fullmatch(
+        rf"\d{{1,2}}\.\d{{1,2}}\.\d{{4}} klo \d{{1,2}}\.\d{{2}} · {mid} · Vastuuhenkilö: .* → Liisa Vastuu", label
+    ), label  # no "#change_id"
     at.button(key="revert_go").click().run()
     assert not at.exception, at.exception
     assert any(m.value.startswith("Muutos peruttu: ") for m in at.success), [m.value for m in at.success]

@@ -135,15 +135,19 @@ def test_store_texts_are_shown_as_plain_text_not_markdown():
 def test_summary_lists_a_change_and_offers_both_documents():
     s = store()
     m = s.measures().query("subgoal_id == 'I.2' and row_kind == 'measure'").iloc[0]
-    s.save_measure_edits([MeasureEdit(m["measure_id"], int(m["version"]), {"mittari": "=työpajan mittari"})],
-                         Editor("Sihteeri"))
+    s.save_measure_edits(
+        [MeasureEdit(m["measure_id"], int(m["version"]), {"mittari": "=työpajan mittari"})], Editor("Sihteeri")
+    )
     at = opened(view="yhteenveto")
     assert at.query_params["nakyma"] in ("yhteenveto", ["yhteenveto"])
     table = at.dataframe[0].value
     assert list(table.columns)[:5] == ["Aika", "Muuttaja", "Kenttä", "Ennen", "Jälkeen"]  # from → to in view
     row = table[table["Muuttaja"] == "Sihteeri"].iloc[-1]
-    assert (row["Tunniste"], row["Kenttä"], row["Jälkeen"]) == (m["measure_id"], "Mittari / toteutuminen",
-                                                                "=työpajan mittari")
+    assert (row["Tunniste"], row["Kenttä"], row["Jälkeen"]) == (
+        m["measure_id"],
+        "Mittari / toteutuminen",
+        "=työpajan mittari",
+    )
     assert any(md.value.startswith("**Työpajan muutokset") for md in at.markdown)
     buttons = at.get("download_button")
     assert len(buttons) == 2
@@ -152,8 +156,9 @@ def test_summary_lists_a_change_and_offers_both_documents():
 
     now = datetime.now(UTC)
     window = minutes.window_today(now)
-    rows = minutes.changes_between(s.history_between(window.start, window.end), window.start, window.end, "fi",
-                                   s.measures(include_deleted=True))
+    rows = minutes.changes_between(
+        s.history_between(window.start, window.end), window.start, window.end, "fi", s.measures(include_deleted=True)
+    )
     read = list(csv.reader(io.StringIO(minutes.minutes_csv(rows, "fi").decode("utf-8-sig")), delimiter=";"))
     assert ["Sihteeri", "'=työpajan mittari"] == [read[-1][1], read[-1][-1]]
     doc = Document(io.BytesIO(minutes.minutes_docx(rows, window, "fi")))
