@@ -1,6 +1,6 @@
 """Benchmark: server-side run time of every page, with AppTest, beside a bare Streamlit page.
 
-For each page registered in app.py (read from app.py when this runs) and each data size —
+For each page registered in the router (read from ui/router.py when this runs) and each data size —
 the plan as seeded from data/ ("1×") and ``--scale`` times as many measures ("100×": the seed
 measures copied with new ids into a temporary SQLite DB) — this prints the median of
 ``--runs`` warm reruns after ``--warmup`` warm-up reruns, next to a bare page that loads the
@@ -73,7 +73,16 @@ def code_fingerprint() -> str:
     import hashlib  # noqa: PLC0415
 
     h = hashlib.sha256()
-    for f in sorted([ROOT / "app.py", *ROOT.glob("pages/*.py"), *ROOT.glob("ui/*.py"), *ROOT.glob("core/*.py")]):
+    for f in sorted(
+        [
+            ROOT / "app.py",
+            *ROOT.glob("pages/*.py"),
+            *ROOT.glob("ui/*.py"),
+            *ROOT.glob("core/*.py"),
+            *ROOT.glob("core/store/*.py"),
+            *ROOT.glob("core/locales/*"),
+        ]
+    ):
         h.update(str(f.relative_to(ROOT)).encode() + b"\0" + f.read_bytes())
     return h.hexdigest()[:12]
 
@@ -120,8 +129,8 @@ def timed(fn) -> tuple[float, float]:
 
 
 def registered_pages() -> list[tuple[str, bool]]:
-    """(path, is_default) of every st.Page(...) in app.py, in order, read from the source now."""
-    tree = ast.parse((ROOT / "app.py").read_text(encoding="utf-8"))
+    """(path, is_default) of every st.Page(...) in ui/router.py (the router), in order, read from the source now."""
+    tree = ast.parse((ROOT / "ui" / "router.py").read_text(encoding="utf-8"))
     found = []
     for node in ast.walk(tree):
         if (

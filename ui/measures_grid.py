@@ -332,6 +332,8 @@ def render(ctx: PageContext, measures: pd.DataFrame, key: str, height: int = 560
             if updated != pending:
                 st.session_state[state.PENDING] = updated
                 st.rerun()
+        if event != "cellEditingStarted" and grid_version != current:
+            st.rerun()  # the editor closed while the grid waited with older rows: follow the store now
     with st.container(key=f"mcards_{key}"):  # narrow screens: one card per measure
         measure_panel.cards(lang, frame, key)
     if editable:

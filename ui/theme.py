@@ -11,7 +11,7 @@ _CSS = """<style>
 [data-testid="stMainBlockContainer"] h2 { font-size: 1.5rem; }
 [data-testid="stMainBlockContainer"] h3 { font-size: 1.25rem; }
 /* captions in a darker grey: Streamlit's default is under 4.5:1 on white (axe color-contrast) */
-[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p { color: #4a4d57; }
+[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p { color: #4a4d57; opacity: 1; }
 @media (max-width: 700px) {
   [data-testid="stMainBlockContainer"] { padding-top: 3.2rem; padding-left: .8rem; padding-right: .8rem; }
   [data-testid="stMainBlockContainer"] h1 { font-size: 1.6rem; }

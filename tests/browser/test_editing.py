@@ -13,16 +13,18 @@ GRID = 'iframe[title="st_aggrid.AgGrid.agGrid"]'
 def open_measures(page, url: str, actor: str = "poliisi") -> None:
     page.goto(f"{url}/toimenpiteet?toimija={actor}")
     wait_idle(page)
-    expect(page.frame_locator(GRID).locator(".ag-center-cols-container [row-index='0']")).to_be_visible(timeout=30000)
+    expect(page.frame_locator(GRID).last.locator(".ag-center-cols-container [row-index='0']")).to_be_visible(
+        timeout=30000
+    )
 
 
 def cell(page, row: int, col: str):
-    return page.frame_locator(GRID).locator(f".ag-center-cols-container [row-index='{row}'] [col-id='{col}']")
+    return page.frame_locator(GRID).last.locator(f".ag-center-cols-container [row-index='{row}'] [col-id='{col}']")
 
 
 def edit_cell(page, row: int, col: str, text: str) -> None:
     cell(page, row, col).dblclick()
-    editor = page.frame_locator(GRID).locator(f".ag-popup-editor textarea, [col-id='{col}'] input").first
+    editor = page.frame_locator(GRID).last.locator(f".ag-popup-editor textarea, [col-id='{col}'] input").first
     expect(editor).to_be_visible(timeout=10000)
     editor.fill(text)
     editor.press("Tab")
@@ -165,7 +167,7 @@ def test_script_typed_into_a_cell_shows_as_text(browser, fresh_db):
         page.reload()
         wait_idle(page)
         expect(cell(page, 0, "toimenpide")).to_contain_text(evil, timeout=30000)
-        assert page.frame_locator(GRID).locator("b", has_text="lihava").count() == 0
+        assert page.frame_locator(GRID).last.locator("b", has_text="lihava").count() == 0
         assert page.evaluate("window.__pwned") is None
         show_history(page, server.url, "poliisi-I.1-1")
         expect(history_text(page, evil)).to_be_visible()
@@ -180,7 +182,7 @@ def test_without_sign_in_the_grid_is_read_only(browser, tmp_path):
         expect(page.get_by_text("Vain luku.")).to_be_visible()
         cell(page, 0, "toimenpide").dblclick()
         page.wait_for_timeout(500)
-        assert page.frame_locator(GRID).locator(".ag-popup-editor textarea").count() == 0
+        assert page.frame_locator(GRID).last.locator(".ag-popup-editor textarea").count() == 0
         expect(page.get_by_role("button", name="Tallenna muutokset")).to_have_count(0)
         # signing in with the passcode makes it editable
         page.get_by_text("Muokkaajan kirjautuminen").click()

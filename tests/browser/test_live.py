@@ -21,13 +21,20 @@ def edit_and_leave(page, row: int, col: str, text: str) -> None:
 
 
 def sign_in(page, who: str, code: str) -> None:
-    page.get_by_text("Muokkaajan kirjautuminen").click()
-    wait_idle(page)
-    page.get_by_label("Nimesi (näkyy muutoshistoriassa)").fill(who)
+    box = page.get_by_label("Nimesi (näkyy muutoshistoriassa)")
+    for _ in range(3):  # the lazy expander opens with a rerun; a rerun under way can swallow the click
+        page.get_by_text("Muokkaajan kirjautuminen").click()
+        wait_idle(page)
+        try:
+            box.wait_for(state="visible", timeout=5000)
+            break
+        except Exception:  # noqa: BLE001 - not open yet: click again
+            continue
+    box.fill(who)
     page.get_by_label("Muokkaajan tunnuskoodi").fill(code)
     page.get_by_role("button", name="Kirjaudu muokkaajaksi").click()
     wait_idle(page)
-    expect(page.get_by_text(f"Muokkaat nimellä {who}.")).to_be_visible(timeout=10000)
+    expect(page.get_by_text(f"Muokkaat nimellä {who}.")).to_be_visible(timeout=20000)
 
 
 def test_save_appears_in_other_sessions_and_unsaved_edits_survive(browser, tmp_path):

@@ -67,7 +67,9 @@ def test_projector_row_click_opens_the_whole_measure(browser, app_server):
 
 def test_phone_shows_cards_and_editors_edit_in_the_panel(browser, app_server):
     page = browser.new_page(viewport=PHONE)
-    open_measures(page, app_server.url)  # poliisi
+    page.goto(f"{app_server.url}/toimenpiteet?toimija=poliisi")
+    wait_idle(page)
+    expect(page.locator('[class*="st-key-mcards_"] .mcard-text').first).to_be_visible(timeout=30000)
     expect(page.locator('[class*="st-key-mgrid_"]')).to_be_hidden()
     cards = page.locator('[class*="st-key-mcards_"]')
     expect(cards).to_be_visible()
@@ -117,3 +119,33 @@ def test_axe_finds_no_serious_violation_in_the_apps_markup(browser, app_server, 
         ]
     page.close()
     assert not found, found
+
+
+INTERNAL = re.compile(
+    r"\bL\d{3,4}(?:[–-]\d{3,4})?\b|missing_national|suspected_typo|unit_mismatch|group_mismatch|shared_number"
+    r"|change_id|\d{4}-\d\d-\d\dT\d\d:\d\d"
+)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/paatavoite-1?nakyma=tavoite",
+        "/paatavoite-2?nakyma=indikaattorit",
+        "/indikaattorit?nakyma=arvot",
+        "/indikaattorit?nakyma=arvot&indikaattori=15",
+        "/tyopaja?valitavoite=I.4",
+        "/historia",
+    ],
+)
+def test_no_extraction_notes_flag_codes_or_database_words_on_user_pages(browser, app_server, path):
+    """Line references, raw flag codes, column names and UTC ISO times stay in data/ and docs/."""
+    page = browser.new_page(viewport=PROJECTOR)
+    page.goto(app_server.url + path)
+    wait_idle(page)
+    page.wait_for_timeout(1000)
+    text = page.locator('[data-testid="stMain"]').inner_text()
+    found = INTERNAL.findall(text)
+    page.close()
+    assert not found, f"{path}: {found[:5]}"

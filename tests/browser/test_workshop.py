@@ -27,7 +27,12 @@ def ready(page) -> None:
     """The run is over and its widgets and style are drawn: Streamlit loads each element's code lazily and
     shows a grey skeleton meanwhile, which on a busy machine outlasts the run by seconds."""
     wait_idle(page)
-    expect(page.locator('[data-testid="stHtml"]')).to_have_count(1, timeout=30000)  # the page's style block
+    # the page's own style block (the app adds its shared one too)
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('[data-testid=stHtml] style')]"
+        ".some(s => s.textContent.includes('st-key-workshop_subgoal'))",
+        timeout=30000,
+    )
     if page.locator(".st-key-workshop_subgoal").count():
         expect(page.get_by_role("combobox", name="Välitavoite")).to_be_visible(timeout=30000)
         expect(page.get_by_role("button", name=re.compile("Seuraava"))).to_be_visible(timeout=30000)
