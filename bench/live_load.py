@@ -95,6 +95,8 @@ class Session:
     closed_at: float = float("nan")
     recent: list[str] = field(default_factory=list)  # last message kinds (shown for a rerun that timed out)
     timeout_notes: list[str] = field(default_factory=list)
+    cached: set[str] = field(default_factory=set)  # hashes of cacheable messages received (the frontend's cache)
+    refs_in: int = 0  # messages the server sent as a reference to one cached here
 
 
 @dataclass
@@ -134,8 +136,16 @@ class Run:
 # The protocol client
 
 
-def rerun_msg(page_hash: str, page_name: str, query: str, fragment_id: str = "", auto: bool = False) -> bytes:
-    """A BackMsg rerun_script as the frontend sends it (no widget changes, no cached messages)."""
+def rerun_msg(
+    page_hash: str,
+    page_name: str,
+    query: str,
+    fragment_id: str = "",
+    auto: bool = False,
+    cached: set[str] = frozenset(),
+) -> bytes:
+    """A BackMsg rerun_script as the frontend sends it (no widget changes), with the hashes of the large
+    messages it keeps, so the server sends an unchanged element as a short reference, as to a browser."""
     from streamlit.proto.BackMsg_pb2 import BackMsg  # noqa: PLC0415
 
     msg = BackMsg()
@@ -147,6 +157,7 @@ def rerun_msg(page_hash: str, page_name: str, query: str, fragment_id: str = "",
     if fragment_id:
         cs.fragment_id = fragment_id
         cs.is_auto_rerun = auto
+    cs.cached_message_hashes.extend(sorted(cached))
     cs.context_info.timezone = "Europe/Helsinki"
     cs.context_info.locale = "fi-FI"
     return msg.SerializeToString()
@@ -170,7 +181,7 @@ async def session_loop(
         while time.perf_counter() < win.end:
             await asyncio.sleep(max(0.2, interval))
             s.fragment_runs += 1
-            await send(ws, rerun_msg(s.page_hash, PAGE, query, fragment_id, auto=True))
+            await send(ws, rerun_msg(s.page_hash, PAGE, query, fragment_id, auto=True, cached=s.cached))
 
     async def reader(ws) -> None:
         async for raw in ws:
@@ -184,6 +195,10 @@ async def session_loop(
             msg = ForwardMsg()
             msg.ParseFromString(raw)
             kind = msg.WhichOneof("type")
+            if msg.metadata.cacheable and msg.hash:
+                s.cached.add(msg.hash)  # the frontend keeps such a message and names it in its next rerun
+            elif kind == "ref_hash":
+                s.refs_in += 1
             s.recent = [*s.recent[-5:], f"{kind}{'=' + str(msg.script_finished) if kind == 'script_finished' else ''}"]
             if kind == "navigation":  # st.navigation: the page that ran (as the frontend keeps it)
                 s.page_hash = msg.navigation.page_script_hash or s.page_hash
@@ -230,7 +245,7 @@ async def session_loop(
                 break
             finished.clear()
             t0 = time.perf_counter()
-            await send(ws, rerun_msg(s.page_hash, PAGE, query))
+            await send(ws, rerun_msg(s.page_hash, PAGE, query, cached=s.cached))
             try:
                 await asyncio.wait_for(finished.wait(), timeout)
                 s.interactions.append(time.perf_counter() - t0)
@@ -684,7 +699,8 @@ def main() -> int:  # noqa: PLR0915 - one report
     )
     mb_in = sum(s.bytes_in for s in run.sessions) / 1e6
     print(
-        f"- received {f(mb_in, 1)} MB in {sum(s.msgs_in for s in run.sessions)} messages; full runs finished "
+        f"- received {f(mb_in, 1)} MB in {sum(s.msgs_in for s in run.sessions)} messages "
+        f"({sum(s.refs_in for s in run.sessions)} of them references to a message the session kept); full runs finished "
         f"{sum(s.app_runs for s in run.sessions)}, fragment auto reruns sent {fragment_runs}; window "
         f"{f(window_s, 1)} s; saver conflicts retried {run.save_conflicts}"
     )

@@ -64,6 +64,14 @@ SETTINGS: dict[str, Setting] = {
             "Passcode that lets a person edit when no OIDC sign-in is configured.",
         ),
         Setting(
+            "page_runs_at_once",
+            3,
+            "How many page runs one app process lets run at the same time; the others wait their turn. "
+            "Python runs one thread at a time, so sixty sessions running at once each get a sixtieth of it "
+            "and the server has no time left to send what is ready (bench/live_load.py); a few at a time "
+            "finish sooner. 0: no limit.",
+        ),
+        Setting(
             "local_editing",
             True,
             "With neither OIDC nor a passcode configured, whether a browser on this machine may edit "
@@ -81,6 +89,11 @@ def get(name: str) -> object:
         return setting.default
     if isinstance(setting.default, bool):
         return parse_bool(raw, f"KYMLAPSET_{name.upper()}")
+    if isinstance(setting.default, int):
+        try:
+            return int(raw)
+        except ValueError as exc:
+            raise ValueError(f"KYMLAPSET_{name.upper()} must be a whole number, got {raw!r}") from exc
     if isinstance(setting.default, float):
         try:
             return float(raw)

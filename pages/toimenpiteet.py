@@ -57,7 +57,7 @@ def filtered(ctx: PageContext) -> None:
 
     filters = queries.Filters(actors=ctx.filters.actors, goal=goal, subgoal=sub, search=search, lang=lang)
     measures = views.filtered_measures(filters)
-    st.caption(queries.measures_caption(measures, lang))
+    st.caption(views.measures_caption(filters, lang))
     measures_grid.render(ctx, measures, key="grid_all")
     measures_grid.add_and_remove(ctx, measures, key="edit_all")
 

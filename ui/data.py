@@ -184,6 +184,34 @@ def version() -> int:
     return current
 
 
+def live_marker() -> tuple[int, int]:
+    """(data version, highest change id) of the store, read now; the run's data version is taken from
+    it when the run has not read one yet (one query instead of two for the router's live check)."""
+    url = database_url()
+    opened = _store_at(url)
+    marker = opened.live_marker()
+    if url not in _store_failures and _RUN_VERSION in st.session_state and st.session_state[_RUN_VERSION] is None:
+        st.session_state[_RUN_VERSION] = marker[0]
+    return marker
+
+
+POLL_TTL_S = 0.5
+_polled: dict[str, tuple[float, tuple[int, int]]] = {}  # url -> (monotonic time read, marker)
+
+
+def polled_marker() -> tuple[float, tuple[int, int]]:
+    """(when read, marker) for the live polls of every session of this process: one store query per
+    POLL_TTL_S however many sessions poll (the marker itself lives in the store, so several app
+    processes each read it and all see every save)."""
+    url = database_url()
+    hit = _polled.get(url)
+    now = time.monotonic()
+    if hit is not None and now - hit[0] < POLL_TTL_S:
+        return hit
+    hit = _polled[url] = (now, _store_at(url).live_marker())
+    return hit
+
+
 def _current_version() -> int:
     # the fallback's frames are cached under a version of their own (-1), never taken for the store's
     url = database_url()

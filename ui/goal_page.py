@@ -83,7 +83,7 @@ def measures_section(ctx, goal_id: str) -> None:
     selected = st.session_state.get(f"w_subgoal_{goal_id}", current)
     filters = queries.Filters(actors=ctx.filters.actors, goal=goal_id, subgoal=selected, lang=lang)
     measures = views.filtered_measures(filters)
-    st.caption(queries.measures_caption(measures, lang))
+    st.caption(views.measures_caption(filters, lang))
     measures_grid.render(ctx, measures, key=f"grid_{goal_id}")
     measures_grid.add_and_remove(ctx, measures, key=f"edit_{goal_id}", goal_id=goal_id)
 

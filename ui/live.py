@@ -1,13 +1,15 @@
 """Live updates: every open session sees other people's saves within seconds, without a reload.
 
-A small fragment asks the store every POLL_S seconds for its data version (one cheap query; the
-version lives in the database, so it works across several app processes). When it changed, the
-whole page reruns and draws the new data. Unsaved edits are never touched: they live in session
+A small fragment asks the store every POLL_S seconds for its data version (one cheap query, shared
+by all sessions of a process for half a second; the version lives in the database, so it works
+across several app processes). When it changed, the whole page reruns and draws the new data. Unsaved edits are never touched: they live in session
 state, and the measures grid keeps a cell that is being edited open (ui.measures_grid). A session
 with unsaved edits is told who saved which rows.
 """
 
 from __future__ import annotations
+
+import time
 
 import streamlit as st
 
@@ -17,6 +19,7 @@ from ui import data, state
 
 POLL_S = 2.0  # a save shows in other sessions within about this (plus one page run)
 _SEEN = "_live_seen"  # (data version, highest change id) this session's page was last drawn with
+_SEEN_AT = "_live_seen_at"  # when that was read (time.monotonic())
 NOTICES = "_live_notices"  # [{"by": name, "rows": [ids], "overlap": [ids]}] for sessions with unsaved edits
 MAX_IDS = 6
 
@@ -30,7 +33,8 @@ def watch(editor_name: str | None) -> None:
     """Once per full run (router): remember what this run draws, note others' saves, start polling."""
     st.session_state["_live_editor_name"] = editor_name
     try:
-        marker = data.store().live_marker()
+        read_at = time.monotonic()
+        marker = data.live_marker()  # also the run's data version: one query
     except Exception:  # noqa: BLE001 - a store that cannot be read is reported by the page itself
         return
     seen = st.session_state.get(_SEEN)
@@ -38,6 +42,7 @@ def watch(editor_name: str | None) -> None:
     if seen is not None and marker[1] > seen[1] and pending:
         _note_others(seen[1], pending)
     st.session_state[_SEEN] = marker
+    st.session_state[_SEEN_AT] = read_at
     _poll()
 
 
@@ -60,10 +65,11 @@ def _note_others(after_id: int, pending: dict) -> None:
 def _poll() -> None:
     seen = st.session_state.get(_SEEN)
     try:
-        now = data.store().live_marker()
+        read_at, now = data.polled_marker()
     except Exception:  # noqa: BLE001 - try again at the next tick
         return
-    if seen is not None and now[0] != seen[0]:
+    # a shared reading older than the one this page was drawn with says nothing new: wait for the next
+    if seen is not None and now[0] != seen[0] and read_at >= st.session_state.get(_SEEN_AT, 0.0):
         st.rerun(scope="app")
 
 

@@ -112,7 +112,9 @@ def detail_panel(lang: str, frame: pd.DataFrame, key: str, editable: bool, on_sa
     ids = list(frame["measure_id"])
     if not ids:
         return
-    by_id = {r["measure_id"]: r for r in frame.to_dict("records")}
+    # labels from two columns; the whole row only for the chosen measure (a dict of every row on every
+    # run was a tenth of the Toimenpiteet page's time)
+    labels = dict(zip(ids, (_text(v)[:70] for v in frame["toimenpide"]), strict=True))
     chooser = panel_key(key)
     if st.session_state.get(chooser) not in ids:
         st.session_state.pop(chooser, None)
@@ -124,11 +126,11 @@ def detail_panel(lang: str, frame: pd.DataFrame, key: str, editable: bool, on_sa
             key=chooser,
             index=None,
             placeholder=t("grid.detail.placeholder", lang),
-            format_func=lambda m: f"{m} · {_text(by_id[m].get('toimenpide'))[:70]}",
+            format_func=lambda m: f"{m} · {labels[m]}",
         )
         if mid is None:
             return
-        row = by_id[mid]
+        row = frame.iloc[[ids.index(mid)]].to_dict("records")[0]  # native Python values, as before
         st.caption(f"{_text(row.get('actor'))} · {_text(row.get('subgoal'))}")
         if not editable:
             for fld in PANEL_FIELDS:

@@ -9,18 +9,62 @@ knows only the files' own names, so with these names it finds the linked page in
 
 from __future__ import annotations
 
+import time
+
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
+from streamlit.runtime.scriptrunner_utils.exceptions import RerunException
 
+from core import config
 from core.i18n import t
 from core.loader import error_text
 from core.storage import StoreUnavailable
 from core.text import md_escape
+from core.turns import Turns
 from ui import data, frame, live, state, theme
+
+SLOT_WAIT_S = 60.0  # a run waits at most this long for its turn, then runs anyway
+_ASKED_AT = "_run_asked_at"
+
+
+@st.cache_resource(show_spinner=False)
+def _run_turns(n: int) -> Turns:
+    """The process's page-run turns (config ``page_runs_at_once``), shared by every session."""
+    return Turns(n)
 
 
 def main() -> None:
-    """Route this run: page config, navigation, sidebar, live updates, then the chosen page."""
+    """Route this run, taking one of the process's page-run turns while it runs.
+
+    A workshop's sessions rerun together after each save; admitting a few runs at a time, first come
+    first served, keeps the server answering (a waiting run does not compete for Python's one
+    running thread), and a session's newer request replaces its run as soon as that run starts.
+    """
+    try:
+        n = int(config.get("page_runs_at_once"))
+    except ValueError:  # a mistyped setting must not stop every page: the default then
+        n = int(config.SETTINGS["page_runs_at_once"].default)
+    if n <= 0:
+        _route()
+        return
+    # a run cut short by the session's next request (Streamlit's RerunException) leaves its time here,
+    # so the next run keeps the place in line; a run that ends any other way clears it
+    since = st.session_state.get(_ASKED_AT)
+    if since is None:
+        since = st.session_state[_ASKED_AT] = time.monotonic()
+    with _run_turns(n).turn(SLOT_WAIT_S, since):
+        try:
+            _route()
+        except RerunException:
+            raise
+        except BaseException:
+            st.session_state.pop(_ASKED_AT, None)
+            raise
+        st.session_state.pop(_ASKED_AT, None)
+
+
+def _route() -> None:
+    """Page config, navigation, sidebar, live updates, then the chosen page."""
 
     st.set_page_config(
         page_title="Lasten ja nuorten hyvinvointisuunnitelma", page_icon=":material/family_restroom:", layout="wide"

@@ -263,6 +263,20 @@ def filtered_measures(filters: queries.Filters) -> pd.DataFrame:
     ).copy(deep=False)
 
 
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _measures_caption(
+    url: str, version: int, actors: str, goal: str | None, subgoal: str | None, search: str, lang: str
+) -> str:
+    return queries.measures_caption(_filtered_measures(url, version, actors, goal, subgoal, search), lang)
+
+
+def measures_caption(filters: queries.Filters, lang: str) -> str:
+    """``queries.measures_caption`` of ``filtered_measures(filters)``, counted once per data version."""
+    return _measures_caption(
+        *_version(), _ITEM.join(filters.actors), filters.goal, filters.subgoal, filters.search, lang
+    )
+
+
 @st.cache_resource(show_spinner=False, max_entries=8)
 def shared_measures_display(url: str, version: int, lang: str) -> pd.DataFrame:
     """Shared, read only (``measures_display()`` hands out copies)."""

@@ -1,0 +1,75 @@
+"""Page-run turns: a few at a time, first come first served, a bounded wait, a kept place in line."""
+
+import threading
+import time
+
+import pytest
+
+from core.turns import Turns
+
+
+def _run_all(turns: Turns, starts: list[tuple[int, float | None]], hold: float = 0.05) -> tuple[list[int], int]:
+    """Start one thread per (name, since) a few ms apart; each holds a turn for ``hold`` s."""
+    order, lock, active, peak = [], threading.Lock(), [0], [0]
+
+    def work(name: int, since: float | None) -> None:
+        with turns.turn(10, since):
+            with lock:
+                active[0] += 1
+                peak[0] = max(peak[0], active[0])
+                order.append(name)
+            time.sleep(hold)
+            with lock:
+                active[0] -= 1
+
+    threads = []
+    for name, since in starts:
+        th = threading.Thread(target=work, args=(name, since))
+        th.start()
+        threads.append(th)
+        time.sleep(0.01)
+    for th in threads:
+        th.join(20)
+    return order, peak[0]
+
+
+def test_no_more_than_n_at_once_and_in_the_order_asked():
+    order, peak = _run_all(Turns(2), [(i, None) for i in range(8)])
+    assert peak == 2
+    assert order == list(range(8))
+
+
+def test_an_earlier_asker_keeps_its_place():
+    turns = Turns(1)
+    early = time.monotonic() - 5  # a run cut short five seconds ago asks again
+    order, _ = _run_all(turns, [(0, None), (1, None), (2, None), (3, early)], hold=0.1)
+    assert order[0] == 0  # the one already running is not interrupted
+    assert order[1] == 3  # then the earliest asker, before the later ones
+    assert sorted(order) == [0, 1, 2, 3]
+
+
+def test_a_wait_that_runs_out_says_so_and_leaves_the_line():
+    turns = Turns(1)
+    assert turns.acquire()
+    started = time.monotonic()
+    assert turns.acquire(timeout=0.2) is False
+    assert time.monotonic() - started >= 0.19
+    assert turns.waiting == 0
+    turns.release()
+    assert turns.acquire(timeout=0.2) is True  # the turn is free again
+    turns.release()
+    assert turns.running == 0
+
+
+def test_release_without_a_turn_is_an_error_and_at_least_one_turn():
+    with pytest.raises(RuntimeError):
+        Turns(1).release()
+    with pytest.raises(ValueError):
+        Turns(0)
+
+
+def test_a_body_that_raises_gives_its_turn_back():
+    turns = Turns(1)
+    with pytest.raises(KeyError), turns.turn(1):
+        raise KeyError("x")
+    assert turns.running == 0
