@@ -28,7 +28,13 @@ with st.expander(t("eval.scale", lang)):
         st.caption(md_escape(step["description"]))
 
 
-EVALUATION_COLUMNS = {"rating": "rating", "comment": "comment", "evaluator": "evaluator", "evaluated_on": "date"}
+# the fields an evaluator edits, with the catalogue key of each column's label
+EDITABLE = {
+    "rating": "eval.col.rating",
+    "comment": "eval.col.comment",
+    "evaluator": "eval.col.evaluator",
+    "evaluated_on": "eval.col.date",
+}
 
 
 def evaluation_rows(actor: str) -> pd.DataFrame:
@@ -87,7 +93,7 @@ def grid_view() -> None:
         placeholder=t("widget.placeholder", lang),
     )
     ratings = {rating_label(r["rating"], lang): r["rating"] for r in scale(lang)}
-    labels = {f: t(f"eval.col.{c}", lang) for f, c in EVALUATION_COLUMNS.items()}
+    labels = {f: t(key, lang) for f, key in EDITABLE.items()}
 
     def save(diff: RowDiff) -> int:
         """The changed rows in one transaction: the rating from its label, the editor and today by default."""
@@ -118,7 +124,7 @@ def grid_view() -> None:
         ),
         texts=TableTexts(save="eval.save", saved="eval.saved", nothing="eval.nothing"),
         row_key="measure_id",
-        fields=tuple(EVALUATION_COLUMNS),
+        fields=tuple(EDITABLE),
         labels=labels,
         column_config={
             "measure_id": st.column_config.TextColumn("ID", width="small"),
