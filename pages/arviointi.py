@@ -6,40 +6,35 @@ import pandas as pd
 import streamlit as st
 
 from core import queries
+from core.edits import RowDiff
 from core.evaluation import rating_label, scale
 from core.i18n import name, t
-from core.storage import ConflictError, StoreError
 from core.text import md_escape
-from core.timefmt import default_evaluation_year
 from ui import data, state, views
+from ui.edit_table import TableKeys, TableTexts, edit_table, shown_value
 from ui.frame import page_context, view_tabs
+from ui.widgets import plan_period, year_picker
 
 ctx = page_context()
 plan, lang = ctx.plan, ctx.lang
 st.title(t("eval.title", lang))
 store = data.store()
 
-start, end = int(plan.meta.get("period_start", 2020)), int(plan.meta.get("period_end", 2025))
-years = list(range(start, date.today().year + 2))
-default_year = default_evaluation_year(start, end)  # the last finished year of the plan period
-linked = int(state.get(state.YEAR) or default_year)  # a year from the link (?vuosi=) or chosen before
-why = t("year.default_help", lang, year=default_year, start=start, end=end)
-year = st.selectbox(
-    t("eval.year", lang),
-    years,
-    index=years.index(linked if linked in years else default_year),
-    placeholder=t("widget.placeholder", lang),
-    key="w_year",
-    help=why,
-)
-if year == default_year:
-    st.caption(why)
-st.session_state[state.YEAR] = str(year)
+year = year_picker(plan, lang, range(plan_period(plan)[0], date.today().year + 2), key="w_year")
 
 with st.expander(t("eval.scale", lang)):
     for step in scale(lang):
         st.markdown(f"**{step['rating']} – {md_escape(step['label'])}**")
         st.caption(md_escape(step["description"]))
+
+
+# the fields an evaluator edits, with the catalogue key of each column's label
+EDITABLE = {
+    "rating": "eval.col.rating",
+    "comment": "eval.col.comment",
+    "evaluator": "eval.col.evaluator",
+    "evaluated_on": "eval.col.date",
+}
 
 
 def evaluation_rows(actor: str) -> pd.DataFrame:
@@ -87,7 +82,7 @@ def summary_view() -> None:
 
 
 def grid_view() -> None:
-    """One actor's measures with their rating for the year; editors change them and save at once."""
+    """One actor's measures with their rating for the year; editors change them and save them at once."""
     st.subheader(t("eval.grid", lang))
     actors = [a.actor_id for a in plan.actors if not ctx.filters.actors or a.actor_id in ctx.filters.actors]
     actor = st.selectbox(
@@ -97,100 +92,57 @@ def grid_view() -> None:
         format_func=lambda a: name(plan.actor(a), lang),
         placeholder=t("widget.placeholder", lang),
     )
-    labels = [rating_label(r["rating"], lang) for r in scale(lang)]
-    # The rows (and versions) the user was shown stay fixed while they have unsaved changes, so a
-    # value someone else saves meanwhile is detected as a conflict instead of being overwritten
-    # silently; without unsaved changes the rows follow the store (a new data version).
-    base_key, gen_key = f"eval_base_{actor}_{year}", "eval_generation"
-    version = store.data_version()
-    base = st.session_state.get(base_key)
-    editor_state = st.session_state.get(f"eval_editor_{actor}_{year}_{st.session_state.get(gen_key, 0)}") or {}
-    if base is None or (base[0] != version and not editor_state.get("edited_rows")):
-        if base is not None:  # a fresh editor widget for the fresh rows
-            st.session_state[gen_key] = st.session_state.get(gen_key, 0) + 1
-        st.session_state[base_key] = base = (version, evaluation_rows(actor))
-    frame = base[1]
-    edited = st.data_editor(
-        frame,
-        key=f"eval_editor_{actor}_{year}_{st.session_state.get(gen_key, 0)}",
-        hide_index=True,
-        width="stretch",
-        disabled=ctx.editor is None or ["measure_id", "subgoal", "toimenpide"],
+    ratings = {rating_label(r["rating"], lang): r["rating"] for r in scale(lang)}
+    labels = {f: t(key, lang) for f, key in EDITABLE.items()}
+
+    def save(diff: RowDiff) -> int:
+        """The changed rows in one transaction: the rating from its label, the editor and today by default."""
+        items = [
+            (
+                c.key,
+                year,
+                {
+                    "rating": ratings.get(c.values["rating"]),
+                    "comment": c.values["comment"] or "",
+                    "evaluator": c.values["evaluator"] or ctx.editor.name,
+                    "evaluated_on": c.values["evaluated_on"] or date.today().isoformat(),
+                },
+                c.version if c.version and c.version > 0 else None,  # 0: not evaluated yet
+            )
+            for c in diff.changed
+        ]
+        store.save_evaluations(items, ctx.editor)
+        return len(items)
+
+    edit_table(
+        lambda: evaluation_rows(actor),
+        keys=TableKeys(
+            prefix="eval",
+            base=f"eval_base_{actor}_{year}",
+            generation="eval_generation",
+            editor=f"eval_editor_{actor}_{year}",
+        ),
+        texts=TableTexts(save="eval.save", saved="eval.saved", nothing="eval.nothing"),
+        row_key="measure_id",
+        fields=tuple(EDITABLE),
+        labels=labels,
         column_config={
             "measure_id": st.column_config.TextColumn("ID", width="small"),
             "subgoal": st.column_config.TextColumn(t("col.subgoal", lang)),
             "toimenpide": st.column_config.TextColumn(t("col.toimenpide", lang), width="large"),
-            "rating": st.column_config.SelectboxColumn(t("eval.col.rating", lang), options=labels),
-            "comment": st.column_config.TextColumn(t("eval.col.comment", lang), max_chars=4000, width="large"),
-            "evaluator": st.column_config.TextColumn(t("eval.col.evaluator", lang), max_chars=200),
-            "evaluated_on": st.column_config.DateColumn(t("eval.col.date", lang), format="YYYY-MM-DD"),
+            "rating": st.column_config.SelectboxColumn(labels["rating"], options=list(ratings)),
+            "comment": st.column_config.TextColumn(labels["comment"], max_chars=4000, width="large"),
+            "evaluator": st.column_config.TextColumn(labels["evaluator"], max_chars=200),
+            "evaluated_on": st.column_config.DateColumn(labels["evaluated_on"], format="YYYY-MM-DD"),
             "version": None,
         },
+        save=save,
+        lang=lang,
+        editable=ctx.editor is not None,
+        disabled=["measure_id", "subgoal", "toimenpide"],
+        show=lambda f, v: rating_label(v, lang) if f == "rating" and v is not None else shown_value(f, v),
+        names=lambda rows: dict(zip(rows["measure_id"], rows["toimenpide"].str.slice(0, 80), strict=True)),
     )
-    if ctx.editor is None:
-        st.caption(t("edit.readonly_hint", lang))
-    else:
-
-        def changed_rows(force_version: dict | None = None) -> list[tuple[str, dict, int | None, dict]]:
-            out = []
-            for before, after in zip(frame.to_dict("records"), edited.to_dict("records"), strict=True):
-                keys = ("rating", "comment", "evaluator", "evaluated_on")
-                if all(str(before[k] or "") == str(after[k] or "") for k in keys):
-                    continue
-                rating = next(
-                    (r["rating"] for r in scale(lang) if rating_label(r["rating"], lang) == after["rating"]), None
-                )
-                when = after["evaluated_on"] or date.today()
-                values = {
-                    "rating": rating,
-                    "comment": after["comment"] or "",
-                    "evaluator": after["evaluator"] or ctx.editor.name,
-                    "evaluated_on": str(when)[:10],
-                }
-                version = (force_version or {}).get(after["measure_id"], before["version"] or None)
-                out.append((after["measure_id"], values, version, after))
-            return out
-
-        def save(force_version: dict | None = None) -> None:
-            """Save every changed row in one transaction; on a clash show both values, save nothing."""
-            todo = changed_rows(force_version)
-            if not todo:
-                st.info(t("eval.nothing", lang))
-                return
-            try:
-                store.save_evaluations([(m, year, values, version) for m, values, version, _ in todo], ctx.editor)
-            except ConflictError as exc:
-                st.session_state["eval_conflicts"] = {c.entity_id: c.current_version for c in exc.conflicts}
-                st.error(t("eval.conflict", lang, ids=md_escape(", ".join(c.entity_id for c in exc.conflicts))))
-                st.table(
-                    pd.DataFrame(
-                        [
-                            {
-                                "ID": c.entity_id,
-                                t(
-                                    "edit.theirs", lang
-                                ): f"{rating_label(c.current.get('rating'), lang)} {c.current.get('comment', '')}",
-                                t(
-                                    "edit.mine", lang
-                                ): f"{rating_label(c.mine.get('rating'), lang)} {c.mine.get('comment', '')}",
-                            }
-                            for c in exc.conflicts
-                        ]
-                    )
-                )
-                return
-            except StoreError as exc:
-                st.error(md_escape(exc.text(lang)))
-                return
-            st.success(t("eval.saved", lang, n=len(todo)))
-            del st.session_state[base_key]  # everything saved: show fresh rows next time
-            st.session_state[gen_key] = st.session_state.get(gen_key, 0) + 1
-            st.session_state.pop("eval_conflicts", None)
-
-        if st.button(t("eval.save", lang), key="eval_save", type="primary"):
-            save()
-        if st.session_state.get("eval_conflicts") and st.button(t("eval.keep_mine", lang), key="eval_keep"):
-            save(st.session_state.pop("eval_conflicts"))
 
 
 view, tab = view_tabs(list(state.EVALUATION_VIEWS), lang, key="evaluation")

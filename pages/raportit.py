@@ -6,9 +6,9 @@ import streamlit as st
 
 from core import report
 from core.i18n import name, t
-from core.timefmt import default_evaluation_year
 from ui import data, downloads, state
 from ui.frame import page_context
+from ui.widgets import plan_period, year_picker
 
 ctx = page_context()
 plan, lang = ctx.plan, ctx.lang
@@ -38,22 +38,7 @@ else:
         key="w_report_actor",
         format_func=lambda a: name(plan.actor(a), lang),
     )
-start, end = int(plan.meta.get("period_start", 2020)), int(plan.meta.get("period_end", 2025))
-years = list(range(date.today().year, start - 1, -1))
-default_year = default_evaluation_year(start, end)  # the last finished year of the plan period
-linked = int(state.get(state.YEAR) or default_year)  # a year from the link (?vuosi=) or the evaluation page
-why = t("year.default_help", lang, year=default_year, start=start, end=end)
-year = st.selectbox(
-    t("eval.year", lang),
-    years,
-    index=years.index(linked if linked in years else default_year),
-    placeholder=t("widget.placeholder", lang),
-    key="w_report_year",
-    help=why,
-)
-if year == default_year:
-    st.caption(why)
-st.session_state[state.YEAR] = str(year)
+year = year_picker(plan, lang, range(date.today().year, plan_period(plan)[0] - 1, -1), key="w_report_year")
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

@@ -16,30 +16,20 @@ import streamlit as st
 from st_aggrid import AgGrid, GridOptionsBuilder, GridUpdateMode
 
 from core.cells import has_control_chars
+from core.edits import diff_rows, normalise, row_conflicts, same_value
 from core.i18n import Msg, name, t
 from core.model import MAX_TEXT_LENGTH, MEASURE_TEXT_FIELDS, MeasureStatus
 from core.queries import measures_display
 from core.rules import is_yes
 from core.storage import ConflictError, MeasureEdit, StoreError
-from core.text import md_escape
-from core.timefmt import local_time
 from ui import data, live, measure_panel, state, views
+from ui.edit_table import conflict_chooser
 from ui.frame import PageContext
 
 MAX_GRID_ROWS = 400  # more rows than a workshop can read; filters narrow the rest
 GRID_GENERATION = "_grid_generation"  # bumped to rebuild grids after discarding edits
 EDITABLE = (*MEASURE_TEXT_FIELDS, "status", "start_year", "end_year", "permanent", "contact")
 GRID_COLUMNS = ["measure_id", "actor", "subgoal", *EDITABLE, "row_kind_label", "version"]
-
-
-def _norm(value: object) -> object:
-    if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NA:
-        return None
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, str) and value.strip() == "":
-        return None
-    return value
 
 
 def apply_pending(df: pd.DataFrame, pending: dict) -> pd.DataFrame:
@@ -69,15 +59,16 @@ def nodes_frame(component_value: object) -> pd.DataFrame | None:
 
 
 def _same(a: object, b: object, fld: str) -> bool:
-    a, b = _norm(a), _norm(b)
+    """Whether a grid cell is unchanged: the shared rule (core.edits), a yes/no and a whole year read as such."""
     if fld == "permanent":
-        return is_yes(a) == is_yes(b)
+        return is_yes(normalise(a)) == is_yes(normalise(b))
+    a, b = normalise(a), normalise(b)
     if fld in ("start_year", "end_year") and a is not None and b is not None:
         try:
             return int(float(a)) == int(float(b))
         except (TypeError, ValueError):
             return str(a) == str(b)
-    return (a in (None, "") and b in (None, "")) or a == b
+    return same_value(a, b)
 
 
 def collect_edits(shown: pd.DataFrame, returned: pd.DataFrame | None, pending: dict) -> dict:
@@ -85,23 +76,19 @@ def collect_edits(shown: pd.DataFrame, returned: pd.DataFrame | None, pending: d
 
     Comparing with the *shown* rows (not the current store) means a value someone else saved
     meanwhile is never mistaken for this user's edit; the version recorded is the one the user
-    saw, so saving over a newer row is detected as a conflict.
+    saw, so saving over a newer row is detected as a conflict. Rows the grid did not show, or
+    did not send back, are no edits here (measures are added and removed with their own forms).
     """
     if returned is None or returned.empty or "measure_id" not in returned.columns:
         return pending
-    base = {r["measure_id"]: r for r in shown.to_dict("records")}  # plain dicts: this runs on every rerun
-    for row in returned.to_dict("records"):
-        seen = base.get(row.get("measure_id"))
-        if seen is None:
-            continue
-        mid = seen["measure_id"]
-        for fld in EDITABLE:
-            if fld not in row or _same(row[fld], seen[fld], fld):
-                continue
-            entry = pending.setdefault(mid, {"version": int(seen["version"]), "values": {}})
-            value = _norm(row[fld])
+    # plain dicts: this runs on every rerun
+    diff = diff_rows(shown.to_dict("records"), returned.to_dict("records"), "measure_id", EDITABLE, same=_same)
+    for change in diff.changed:
+        entry = pending.setdefault(change.key, {"version": change.version, "values": {}})
+        for fld in change.fields:
+            value = change.values[fld]
             if fld == "permanent":
-                value = _same(value, True, fld)
+                value = is_yes(value)
             entry["values"][fld] = "" if value is None and fld not in ("start_year", "end_year") else value
     return pending
 
@@ -415,17 +402,7 @@ def save_pending(ctx: PageContext) -> None:
     try:
         data.store().save_measure_edits(edits, ctx.editor)
     except ConflictError as exc:
-        st.session_state[state.CONFLICTS] = [
-            {
-                "measure_id": c.entity_id,
-                "mine": c.mine,
-                "current": {k: c.current.get(k) for k in c.mine},
-                "current_version": c.current_version,
-                "by": c.current.get("updated_by", ""),
-                "at": c.current.get("updated_at", ""),
-            }
-            for c in exc.conflicts
-        ]
+        st.session_state[state.CONFLICTS] = row_conflicts(exc.conflicts)
         st.rerun()
     except StoreError as exc:  # a refusal, or a store that cannot be written: edits stay pending
         st.error(exc.text(lang))
@@ -439,37 +416,26 @@ def save_pending(ctx: PageContext) -> None:
 
 
 def resolve_conflicts(ctx: PageContext, key: str) -> None:
-    """Show mine vs theirs for each conflicting row; the editor keeps one or the other."""
+    """Mine vs theirs for each conflicting row (ui.edit_table's chooser); the editor keeps one or the other."""
     lang = ctx.lang
     conflicts = st.session_state.get(state.CONFLICTS) or []
-    st.error(t("edit.conflict", lang))
-    for i, c in enumerate(conflicts):
-        st.markdown(
-            f"**{md_escape(c['measure_id'])}** — "
-            + t("edit.conflict_by", lang, by=md_escape(c["by"]), at=md_escape(local_time(c["at"], lang)))
-        )
-        rows = [
-            {"field": t(f"col.{f}", lang), "mine": str(v), "theirs": str(c["current"].get(f))}
-            for f, v in c["mine"].items()
-        ]
-        table = pd.DataFrame(rows).rename(
-            columns={"field": t("edit.field", lang), "mine": t("edit.mine", lang), "theirs": t("edit.theirs", lang)}
-        )
-        st.table(table.set_index(t("edit.field", lang)))  # small; plain text, both values side by side
-        k1, k2 = st.columns(2)
-        if k1.button(t("edit.keep_mine", lang), key=f"{key}_mine_{i}"):
-            pending = st.session_state.get(state.PENDING) or {}
-            if c["measure_id"] in pending:
-                pending[c["measure_id"]]["version"] = c["current_version"]
-            st.session_state[state.CONFLICTS] = [x for x in conflicts if x is not c]
-            save_pending(ctx)
-        if k2.button(t("edit.keep_theirs", lang), key=f"{key}_theirs_{i}"):
-            pending = st.session_state.get(state.PENDING) or {}
-            pending.pop(c["measure_id"], None)
-            st.session_state[state.CONFLICTS] = [x for x in conflicts if x is not c]
-            data.clear()
-            reset_grids()
-            st.rerun()
+    labels = {f: t(f"col.{f}", lang) for f in EDITABLE}
+    choice = conflict_chooser(conflicts, labels, lang, key)
+    if choice is None:
+        return
+    i, which = choice
+    c = conflicts[i]
+    st.session_state[state.CONFLICTS] = [x for j, x in enumerate(conflicts) if j != i]
+    pending = st.session_state.get(state.PENDING) or {}
+    if which == "mine":
+        if c.key in pending:
+            pending[c.key]["version"] = c.version
+        save_pending(ctx)
+    else:
+        pending.pop(c.key, None)
+        data.clear()
+        reset_grids()
+        st.rerun()
 
 
 def add_and_remove(ctx: PageContext, measures: pd.DataFrame, key: str, goal_id: str | None = None) -> None:

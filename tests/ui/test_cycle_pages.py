@@ -132,12 +132,13 @@ def test_evaluation_conflict_shows_both_and_saves_nothing(editor_env):
     clash = shown.iloc[0]["measure_id"]
     store().save_evaluation(clash, 2024, {"rating": 1, "comment": "Pekan arvio"}, None, Editor("Pekka"))
     next(b for b in at.button if b.label == "Tallenna arviot").click().run()
-    assert any("Joku muu on tallentanut arvion" in e.value for e in at.error)
+    assert any("Joku muu on muuttanut samoja rivejä" in e.value for e in at.error)
+    assert any(clash in m.value and "Pekka" in m.value for m in at.markdown)  # which row, and who saved it
     table = at.table[0].value.to_string()
     assert "Pekan arvio" in table and "Eevan arvio" in table
     saved = store().evaluations(2024)
     assert set(saved["measure_id"]) == {clash}  # the other row was not saved either: all or nothing
-    next(b for b in at.button if b.label == "Tallenna omani tallennettujen päälle").click().run()
+    next(b for b in at.button if b.label == "Pidä oma arvoni").click().run()
     saved = store().evaluations(2024).set_index("measure_id")
     assert saved.loc[clash, "comment"] == "Eevan arvio" and len(saved) == 2
     assert len(first) >= 2
@@ -241,3 +242,94 @@ def test_vuosikello_edits_stay_on_their_row_when_others_save_meanwhile(editor_en
     assert not at.exception, at.exception
     assert any("muuttanut" in e.value or "muutettu" in e.value or "Joku muu" in e.value for e in at.error)
     assert store().events().set_index("event_id").loc[first["event_id"], "owner"] == "Toisen muokkaus"
+
+
+def test_evaluation_conflict_take_theirs_keeps_the_saved_and_saves_the_rest(editor_env):
+    from core.storage import Editor  # noqa: PLC0415
+
+    at = signed_in("pages/arviointi.py")
+    at.selectbox(key="w_year").set_value(2023).run()
+    at.selectbox(key="w_eval_actor").set_value("poliisi").run()
+    key = next(k for k in at.session_state if str(k).startswith("eval_editor_poliisi_2023"))
+    at.session_state[key] = {
+        "edited_rows": {0: {"rating": rating_label(4), "comment": "Eevan arvio"}, 1: {"comment": "Eevan toinen"}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    at.run()
+    shown = at.session_state["eval_base_poliisi_2023"][1]
+    clash, other = shown.iloc[0]["measure_id"], shown.iloc[1]["measure_id"]
+    store().save_evaluation(clash, 2023, {"rating": 1, "comment": "Pekan arvio"}, None, Editor("Pekka"))
+    next(b for b in at.button if b.label == "Tallenna arviot").click().run()
+    assert any("Joku muu on muuttanut samoja rivejä" in e.value for e in at.error)
+    assert set(store().evaluations(2023)["measure_id"]) == {clash}  # nothing of Eeva's yet
+    next(b for b in at.button if b.label == "Käytä tallennettua arvoa").click().run()
+    assert not at.exception, at.exception
+    saved = store().evaluations(2023).set_index("measure_id")
+    assert saved.loc[clash, "comment"] == "Pekan arvio" and saved.loc[clash, "rating"] == 1  # theirs stays
+    assert saved.loc[other, "comment"] == "Eevan toinen"  # the row without a clash is saved
+    assert any("1 arvio tallennettu." in s.value for s in at.success), [s.value for s in at.success]
+    assert not at.error and not at.table  # the choice is made: no conflict left on the page
+    now = at.session_state["eval_base_poliisi_2023"][1].set_index("measure_id")
+    assert now.loc[clash, "comment"] == "Pekan arvio"  # the editor shows the stored rows again
+
+
+@pytest.mark.parametrize(("choice", "kept"), [("Pidä oma arvoni", "mine"), ("Käytä tallennettua arvoa", "theirs")])
+def test_vuosikello_conflict_keep_mine_or_take_theirs(editor_env, choice, kept):
+    from core.storage import Editor, EventChange  # noqa: PLC0415
+
+    mine, theirs = f"Oma muokkaus ({choice})", f"Toisen muokkaus ({choice})"  # new values in this session's store
+    owner = mine if kept == "mine" else theirs
+    at = signed_in("pages/vuosikello-sykli.py")
+    generation = at.session_state["_vk_generation"] if "_vk_generation" in at.session_state else 0
+    events = store().events()
+    first, second = events.iloc[0], events.iloc[1]
+    at.session_state[f"vk_editor_{generation}"] = {
+        "edited_rows": {0: {"owner": mine}, 1: {"description": f"Oma kuvaus ({choice})"}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    at.run()
+    values = {k: first[k] for k in ("title", "months", "description")}
+    store().save_events(
+        [EventChange(first["event_id"], {**values, "owner": theirs}, int(first["version"]))],
+        Editor("Toinen"),
+    )
+    at.run()
+    next(b for b in at.button if b.label == "Tallenna vuosikello").click().run()
+    assert any("Joku muu on muuttanut samoja rivejä" in e.value for e in at.error)
+    table = at.table[0].value.to_string()
+    assert mine in table and theirs in table
+    assert any(first["title"] in m.value and "Toinen" in m.value for m in at.markdown)  # the row by its title, and who
+    assert store().events().set_index("event_id").loc[second["event_id"], "description"] != f"Oma kuvaus ({choice})"
+    next(b for b in at.button if b.label == choice).click().run()
+    assert not at.exception, at.exception
+    after = store().events().set_index("event_id")
+    assert after.loc[first["event_id"], "owner"] == owner
+    assert after.loc[second["event_id"], "description"] == f"Oma kuvaus ({choice})"  # the rest is saved in the same go
+    assert not at.error and not at.table
+    assert any("Vuosikello tallennettu" in s.value for s in at.success), [s.value for s in at.success]
+    shown = at.session_state["_vk_base"][1].set_index("event_id")
+    assert shown.loc[first["event_id"], "owner"] == owner  # fresh rows from the store
+
+
+def test_vuosikello_removed_row_changed_meanwhile_is_a_conflict(editor_env):
+    from core.storage import Editor, EventChange  # noqa: PLC0415
+
+    at = signed_in("pages/vuosikello-sykli.py")
+    generation = at.session_state["_vk_generation"] if "_vk_generation" in at.session_state else 0
+    first = store().events().iloc[0]
+    at.session_state[f"vk_editor_{generation}"] = {"edited_rows": {}, "added_rows": [], "deleted_rows": [0]}
+    at.run()
+    values = {k: first[k] for k in ("title", "months", "description")}
+    store().save_events(
+        [EventChange(first["event_id"], {**values, "owner": "Toisen muokkaus ennen poistoa"}, int(first["version"]))],
+        Editor("Toinen"),
+    )
+    at.run()
+    next(b for b in at.button if b.label == "Tallenna vuosikello").click().run()
+    assert any("Poistit tämän rivin" in c.value for c in at.caption)
+    assert first["event_id"] in set(store().events()["event_id"])
+    next(b for b in at.button if b.label == "Pidä oma arvoni").click().run()
+    assert not at.exception, at.exception
+    assert first["event_id"] not in set(store().events()["event_id"])  # removed over their change, as chosen

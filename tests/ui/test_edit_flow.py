@@ -122,6 +122,25 @@ def test_conflict_shows_both_values(passcode):
     assert store().measure("poliisi-II.4-1")["seuranta"] == "Maijan arvo"
 
 
+def test_conflict_take_theirs_keeps_the_saved_value_and_drops_mine(passcode):
+    at = measures_page()
+    sign_in(at, "Maija", PASS)
+    simulate_edit(at, "poliisi-II.4-1", mittari="Maijan mittari")
+    from core.storage import Editor, MeasureEdit
+
+    s = store()
+    row = s.measure("poliisi-II.4-1")
+    s.save_measure_edits([MeasureEdit("poliisi-II.4-1", row["version"], {"mittari": "Pekan mittari"})], Editor("Pekka"))
+    next(b for b in at.button if b.label == "Tallenna muutokset").click().run()
+    assert any("Joku muu on muuttanut samoja rivejä" in e.value for e in at.error)
+    assert any("poliisi-II.4-1" in m.value and "Pekka" in m.value for m in at.markdown)  # which row, who saved it
+    next(b for b in at.button if b.label == "Käytä tallennettua arvoa").click().run()
+    assert not at.exception, at.exception
+    assert store().measure("poliisi-II.4-1")["mittari"] == "Pekan mittari"
+    assert "poliisi-II.4-1" not in at.session_state["pending_edits"]  # mine is dropped, nothing left to save
+    assert not at.error and not at.table
+
+
 def test_add_and_remove_forms_open_on_demand(passcode):
     at = measures_page()
     sign_in(at, "Maija", PASS)

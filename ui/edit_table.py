@@ -1,0 +1,218 @@
+"""One edit flow for table-shaped data (evaluations, the vuosikello), and the conflict chooser
+shared with the measures grid.
+
+The rows the user edits stay as they were shown while there are unsaved edits, so a live update
+(another session's save) never moves an edit onto another row, and a row someone else saved
+meanwhile is a conflict instead of being overwritten unseen; without unsaved edits the rows
+follow the store. A save sends every edit in one transaction (``core.edits`` says what changed);
+a conflict shows both values per row and the editor keeps theirs or the stored one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+import streamlit as st
+
+from core.edits import RowConflict, RowDiff, conflict_rows, diff_rows, normalise, row_conflicts
+from core.i18n import t
+from core.storage import ConflictError, StoreError
+from core.text import md_escape
+from core.timefmt import local_time
+from ui import data
+
+Shown = Callable[[str, object], str]  # (field, value) -> the value as the chooser shows it
+
+
+def shown_value(_field: str, value: object) -> str:
+    """A value as plain text: an empty cell shows empty."""
+    value = normalise(value)
+    return "" if value is None else str(value)
+
+
+def conflict_chooser(
+    conflicts: Sequence[RowConflict],
+    labels: Mapping[str, str],
+    lang: str,
+    key: str,
+    show: Shown = shown_value,
+    names: Mapping[str, str] | None = None,
+) -> tuple[int, str] | None:
+    """Each conflicting row: who saved it and when, mine vs theirs side by side, and the two choices.
+
+    ``labels`` names the fields (in the order shown). Returns (index of the row, "mine" or
+    "theirs") when the editor chose for a row on this run, else None.
+    """
+    st.error(t("edit.conflict", lang))
+    choice = None
+    for i, c in enumerate(conflicts):
+        title = f"**{md_escape(c.key)}**"
+        if names and names.get(c.key):
+            title += " " + md_escape(names[c.key])
+        if c.by:
+            title += " — " + t("edit.conflict_by", lang, by=md_escape(c.by), at=md_escape(local_time(c.at, lang)))
+        st.markdown(title)
+        if c.deleted:
+            st.caption(t("edit.conflict_removed", lang))
+        rows = conflict_rows(c, list(labels))
+        if rows:
+            table = pd.DataFrame(
+                [
+                    {
+                        t("edit.field", lang): labels.get(f, f),
+                        t("edit.mine", lang): show(f, mine),
+                        t("edit.theirs", lang): show(f, theirs),
+                    }
+                    for f, mine, theirs in rows
+                ]
+            )
+            st.table(table.set_index(t("edit.field", lang)))  # small; plain text, both values side by side
+        k1, k2 = st.columns(2)
+        if k1.button(t("edit.keep_mine", lang), key=f"{key}_mine_{i}"):
+            choice = (i, "mine")
+        if k2.button(t("edit.keep_theirs", lang), key=f"{key}_theirs_{i}"):
+            choice = (i, "theirs")
+    return choice
+
+
+@dataclass(frozen=True)
+class TableKeys:
+    """Where a table keeps its state; ``prefix`` names its buttons (``{prefix}_save``, ``{prefix}_mine_0``…)."""
+
+    prefix: str
+    base: str  # (data version, rows shown)
+    generation: str  # bumped for a fresh editor widget when fresh rows are shown
+    editor: str  # the editor widget is f"{editor}_{generation}"
+
+    @property
+    def conflicts(self) -> str:
+        return f"{self.base}_conflicts"
+
+    @property
+    def decided(self) -> str:
+        return f"{self.base}_decided"
+
+    @property
+    def saved(self) -> str:
+        return f"{self.base}_saved"
+
+
+@dataclass(frozen=True)
+class TableTexts:
+    """Catalogue keys of a table's texts: the save button, its confirmation (a count ``n``) and the rest."""
+
+    save: str
+    saved: str
+    nothing: str = "edit.nothing"
+    changed_meanwhile: str = "edit.changed_meanwhile"
+
+
+def edit_table(
+    rows: Callable[[], pd.DataFrame],
+    *,
+    keys: TableKeys,
+    texts: TableTexts,
+    row_key: str,
+    fields: Sequence[str],
+    labels: Mapping[str, str],
+    column_config: Mapping[str, object],
+    save: Callable[[RowDiff], int],
+    lang: str,
+    editable: bool,
+    add_and_delete: bool = False,
+    disabled: Sequence[str] = (),
+    show: Shown = shown_value,
+    names: Callable[[pd.DataFrame], Mapping[str, str]] | None = None,
+) -> None:
+    """Draw ``rows()`` in an editable table with Save; ``save(diff)`` writes one transaction and returns a count.
+
+    ``save`` raises ConflictError when rows changed meanwhile (the chooser follows) and StoreError
+    for a refusal (shown in the user's language; the edits stay).
+    """
+    ss = st.session_state
+    version = data.version()
+    widget = f"{keys.editor}_{ss.get(keys.generation, 0)}"
+    edits = ss.get(widget) or {}
+    has_edits = any(edits.get(k) for k in ("edited_rows", "added_rows", "deleted_rows"))
+    base = ss.get(keys.base)
+    if base is None or (base[0] != version and not has_edits and not ss.get(keys.conflicts)):
+        if base is not None:
+            _fresh_editor(keys)  # a fresh editor widget for the fresh rows
+            widget = f"{keys.editor}_{ss.get(keys.generation, 0)}"
+        base = ss[keys.base] = (version, rows())
+    elif base[0] != version:
+        st.info(t(texts.changed_meanwhile, lang))
+    frame = base[1]
+    edited = st.data_editor(
+        frame,
+        key=widget,
+        num_rows="dynamic" if add_and_delete and editable else "fixed",
+        hide_index=True,
+        width="stretch",
+        disabled=not editable or list(disabled),
+        column_config=dict(column_config),
+    )
+    if not editable:
+        st.caption(t("edit.readonly_hint", lang))
+        return
+
+    def diff() -> RowDiff:
+        decided = ss.get(keys.decided) or {"mine": {}, "theirs": []}
+        found = diff_rows(frame.to_dict("records"), edited.to_dict("records"), row_key, fields)
+        return found.without(decided["theirs"]).with_versions(decided["mine"])
+
+    conflicts = ss.get(keys.conflicts)
+    if conflicts:
+        choice = conflict_chooser(conflicts, labels, lang, keys.prefix, show, names(frame) if names else None)
+        if choice is not None:
+            i, which = choice
+            decided = ss.setdefault(keys.decided, {"mine": {}, "theirs": []})
+            if which == "mine":
+                decided["mine"][conflicts[i].key] = conflicts[i].version
+            else:
+                decided["theirs"].append(conflicts[i].key)
+            ss[keys.conflicts] = rest = [c for j, c in enumerate(conflicts) if j != i]
+            if rest:
+                st.rerun()
+            _save(diff(), save, keys, texts, lang, quiet=True)  # every row decided: save the rest at once
+        else:
+            return
+    if st.button(t(texts.save, lang), key=f"{keys.prefix}_save", type="primary"):
+        _save(diff(), save, keys, texts, lang)
+    done = ss.pop(keys.saved, None)
+    if done:
+        st.success(done)
+
+
+def _fresh_editor(keys: TableKeys) -> None:
+    ss = st.session_state
+    ss[keys.generation] = ss.get(keys.generation, 0) + 1
+    for k in (keys.base, keys.conflicts, keys.decided):
+        ss.pop(k, None)
+
+
+def _save(
+    diff: RowDiff, save: Callable[[RowDiff], int], keys: TableKeys, texts: TableTexts, lang: str, quiet: bool = False
+) -> None:
+    """One transaction; on success fresh rows and a confirmation, on a conflict the chooser, else the refusal."""
+    ss = st.session_state
+    if not len(diff):
+        if quiet:  # the editor took the stored values of every conflicting row: show them
+            _fresh_editor(keys)
+            st.rerun()
+        st.info(t(texts.nothing, lang))
+        return
+    try:
+        n = save(diff)
+    except ConflictError as exc:
+        ss[keys.conflicts] = row_conflicts(exc.conflicts)
+        st.rerun()
+    except StoreError as exc:  # a refusal, or a store that cannot be written: the edits stay
+        st.error(md_escape(exc.text(lang)))
+        return
+    data.clear()
+    _fresh_editor(keys)
+    ss[keys.saved] = t(texts.saved, lang, n=n)  # shown after the rerun, under the fresh rows
+    st.rerun()
