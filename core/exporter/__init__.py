@@ -39,6 +39,7 @@ The package, one module a concern (every public name is re-exported here, so
 
 from __future__ import annotations
 
+from core.cells import XLSX_READ_ERRORS
 from core.exporter.backup import import_csv_zip, import_workbook, read_backup
 from core.exporter.downloads import csv_download, xlsx_download
 from core.exporter.export import export_csv_zip, export_tables, export_workbook, tables_to_workbook, tables_to_zip
@@ -60,7 +61,6 @@ from core.exporter.tables import (
     REQUIRED_EXTRA_COLUMNS,
     SHEETS,
     STORE_FILES,
-    XLSX_READ_ERRORS,
     BackupError,
     cell_text,
     xlsx_escape,

@@ -9,7 +9,7 @@ import zipfile
 import pandas as pd
 import yaml
 
-from core.cells import restore_formula
+from core.cells import XLSX_READ_ERRORS, restore_formula
 from core.exporter.tables import (
     ALL_FILES,
     FILE_COLUMNS,
@@ -20,7 +20,6 @@ from core.exporter.tables import (
     PLAN_COLUMNS,
     REQUIRED_EXTRA_COLUMNS,
     SHEETS,
-    XLSX_READ_ERRORS,
     BackupError,
     _frame,
     _meta_frame,

@@ -9,7 +9,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from core.cells import neutralise_formula, xlsx_display_text
+from core.cells import neutralise_formula, xlsx_display_text, xlsx_safe_text
 from core.exporter.tables import MAX_XLSX_CELL, _csv_text, cell_text
 
 
@@ -43,7 +43,7 @@ def xlsx_download(frame: pd.DataFrame, sheet: str) -> bytes:
             elif isinstance(value, (bool, np.bool_, int, np.integer, float, np.floating)):
                 row.append(value.item() if isinstance(value, np.generic) else value)
             else:
-                text = str(neutralise_formula(xlsx_display_text(cell_text(value))))[:MAX_XLSX_CELL]
+                text = xlsx_safe_text(cell_text(value))[:MAX_XLSX_CELL]
                 cell = WriteOnlyCell(ws, value=text)  # type: ignore[arg-type]
                 cell.data_type = "s"  # never a formula
                 row.append(cell)

@@ -8,7 +8,6 @@ import itertools
 import math
 import re
 import typing
-import zipfile
 from collections.abc import Mapping
 from datetime import datetime
 from enum import Enum
@@ -27,18 +26,6 @@ MAX_UNZIPPED_BYTES = 300 * 1024 * 1024  # total size of a zip's files once unpac
 MAX_ZIP_MEMBERS = 1000
 MAX_XLSX_CELL = 32_767  # Excel's limit for one cell's text
 YEAR_MIN, YEAR_MAX = 1990, 2100
-# what openpyxl raises on a damaged sheet or a cell it cannot convert (XML ParseError is a SyntaxError)
-XLSX_READ_ERRORS = (
-    ValueError,
-    TypeError,
-    KeyError,
-    IndexError,
-    OverflowError,
-    OSError,
-    SyntaxError,
-    EOFError,
-    zipfile.BadZipFile,
-)
 
 EVALUATIONS_FILE = "evaluations.csv"
 EVENTS_FILE = "events.csv"

@@ -44,6 +44,7 @@ The package, one module a concern (every public name is re-exported here, so
 
 from __future__ import annotations
 
+from core.cells import XLSX_READ_ERRORS
 from core.importer.apply import PREVIEW_COLUMNS, apply_import, preview, preview_counts, preview_for_display
 from core.importer.mapping import default_mapping_path, load_mapping, validate_mapping
 from core.importer.parse import parse_import
@@ -70,7 +71,6 @@ from core.importer.results import (
     TEMPLATE_COLUMNS,
     TEMPLATE_SHEET,
     UNCHANGED,
-    XLSX_READ_ERRORS,
     YEAR_MAX,
     YEAR_MIN,
     ImportProblem,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -18,18 +17,6 @@ MAX_ERRORS_LISTED = 100  # more problems are summarised in one last line
 YEAR_MIN, YEAR_MAX = 1990, 2100
 CHUNK_SIZE = 500  # rows per upsert call in apply_import (progress is reported after each)
 MAX_SHORT_TEXT = 100  # value_as_printed and flag (database column width)
-# what openpyxl raises on a damaged sheet or a cell it cannot convert (XML ParseError is a SyntaxError)
-XLSX_READ_ERRORS = (
-    ValueError,
-    TypeError,
-    KeyError,
-    IndexError,
-    OverflowError,
-    OSError,
-    SyntaxError,
-    EOFError,
-    zipfile.BadZipFile,
-)
 MAX_JSON_NUMBER = 50  # characters of one JSON number (a real value has a handful)
 
 TEMPLATE_COLUMNS: list[str] = columns_of(Observation)

@@ -8,6 +8,7 @@ import re
 import zipfile
 from collections.abc import Mapping
 
+from core.cells import XLSX_READ_ERRORS
 from core.i18n import Msg
 from core.importer.parsing import _cell_text, _is_blank, _norm_header, parse_number
 from core.importer.results import (
@@ -18,7 +19,6 @@ from core.importer.results import (
     SOTKANET_ALIASES,
     TEMPLATE_COLUMNS,
     TEMPLATE_SHEET,
-    XLSX_READ_ERRORS,
     ImportProblem,
 )
 

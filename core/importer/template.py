@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
-from core.cells import neutralise_formula, xlsx_display_text
+from core.cells import xlsx_safe_text
 from core.i18n import DEFAULT_LANG, Msg, t
 from core.i18n import name as name_in
 from core.importer.checks import _check_row, _col_label, _PlanIndex
@@ -35,11 +35,6 @@ def template_csv(delimiter: str = ",") -> bytes:
     buf = io.StringIO()
     csv.writer(buf, delimiter=delimiter, lineterminator="\r\n").writerow(TEMPLATE_COLUMNS)
     return buf.getvalue().encode("utf-8-sig")
-
-
-def _sheet_text(text: str) -> str:
-    """A plan name for a template sheet: never a formula (openpyxl writes '=…' as one), never an illegal character."""
-    return str(neutralise_formula(xlsx_display_text(text)))
 
 
 def template_xlsx(plan: Plan | None = None, lang: str = DEFAULT_LANG) -> bytes:
@@ -90,13 +85,13 @@ def template_xlsx(plan: Plan | None = None, lang: str = DEFAULT_LANG) -> bytes:
         for s in plan.series:
             series_of.setdefault(s.indicator_id, []).append(s)
         for ind in sorted(plan.indicators, key=lambda i: i.indicator_id):
-            ids.append([ind.indicator_id, "", _sheet_text(name_in(ind, lang)), ind.unit.value])
+            ids.append([ind.indicator_id, "", xlsx_safe_text(name_in(ind, lang)), ind.unit.value])
             for s in series_of.get(ind.indicator_id, []):
-                ids.append([ind.indicator_id, s.series_id, _sheet_text(name_in(s, lang)), s.unit.value])
+                ids.append([ind.indicator_id, s.series_id, xlsx_safe_text(name_in(s, lang)), s.unit.value])
         ids.append([])
         ids.append(["group_id", t("importer.template.group", lang)])
         for g in sorted(plan.groups, key=lambda g: g.sort_order):
-            ids.append([g.group_id, _sheet_text(name_in(g, lang))])
+            ids.append([g.group_id, xlsx_safe_text(name_in(g, lang))])
         ids.append([])
         ids.append(["area", t("importer.template.area", lang)])
         ids.append(["kymenlaakso", t("area.kymenlaakso", lang)])
