@@ -55,7 +55,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-import load as browser_load  # noqa: E402 - bench/load.py: server start, /proc sampling, grid helpers
+import load as browser_load  # noqa: E402 - bench/load.py: /proc sampling, grid helpers
+
+from bench.server import AppServer  # noqa: E402 - the app on a free port (shared with the browser tests)
 
 MEMORY_TARGET_MB = 690.0
 LATENCY_TARGET_S = 5.0
@@ -560,7 +562,8 @@ def main() -> int:  # noqa: PLR0915 - one report
     fingerprint = browser_load.code_fingerprint()
     load_before = os.getloadavg()
     t_all = time.time()
-    server = browser_load.Server(db_url, tmp / "server.log").start()  # 127.0.0.1 only, its own temp DB
+    # 127.0.0.1 only, its own temp DB, no passcode (loopback may edit)
+    server = AppServer(db_url, {"KYMLAPSET_EDITOR_PASSCODE": ""}, tmp / "server.log").start()
     sampler = browser_load.Sampler(server.proc.pid)
     sampler.start()
     rss_idle = sampler.current()

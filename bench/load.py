@@ -33,20 +33,18 @@ import asyncio
 import json
 import os
 import secrets
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.server import AppServer  # noqa: E402 - the app on a free port (shared with the browser tests)
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -148,13 +146,7 @@ def code_fingerprint() -> str:
 
 
 # ---------------------------------------------------------------------------------------------
-# Server and /proc sampling
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+# /proc sampling (the server itself: bench/server.py)
 
 
 def descendants(pid: int) -> list[int]:
@@ -263,66 +255,6 @@ class Sampler(threading.Thread):
 
     def current(self) -> float:
         return sum(rss_kb(p) for p in descendants(self.server_pid)) / 1024
-
-
-class Server:
-    def __init__(self, db_url: str, log_path: Path):
-        self.db_url = db_url
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log_path = log_path
-        self.proc: subprocess.Popen | None = None
-
-    def start(self) -> Server:
-        env = {**os.environ, "KYMLAPSET_DATABASE_URL": self.db_url, "KYMLAPSET_EDITOR_PASSCODE": ""}
-        self.log = open(self.log_path, "w", encoding="utf-8")  # noqa: SIM115 - closed in stop()
-        self.proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "streamlit",
-                "run",
-                "app.py",
-                "--server.headless",
-                "true",
-                "--server.port",
-                str(self.port),
-                "--server.address",
-                "127.0.0.1",
-                "--browser.gatherUsageStats",
-                "false",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            try:
-                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as r:
-                    if r.read().decode() == "ok":
-                        return self
-            except OSError:
-                time.sleep(0.2)
-        self.stop()
-        raise RuntimeError(f"the app server did not start; see {self.log_path}")
-
-    def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            try:
-                os.killpg(self.proc.pid, signal.SIGTERM)  # the group this script started (its own session)
-            except ProcessLookupError:
-                pass
-            try:
-                self.proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait(timeout=5)
-        self.proc = None
-        if getattr(self, "log", None):
-            self.log.close()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -509,7 +441,7 @@ async def editor_loop(ed: EditorState, page, start: float, deadline: float, time
 RUN_TAG = secrets.token_hex(2)
 
 
-async def run_browsers(args, server: Server, sampler: Sampler, actors: list[str]) -> tuple[list[EditorState], dict]:
+async def run_browsers(args, server: AppServer, sampler: Sampler, actors: list[str]) -> tuple[list[EditorState], dict]:
     from playwright.async_api import async_playwright  # noqa: PLC0415
 
     timeout_ms = args.timeout * 1000
@@ -723,7 +655,7 @@ def main() -> int:
     load_before = os.getloadavg()
     t_all = time.time()
     fingerprint = code_fingerprint()
-    server = Server(db_url, tmp / "server.log").start()
+    server = AppServer(db_url, {"KYMLAPSET_EDITOR_PASSCODE": ""}, tmp / "server.log").start()
     sampler = Sampler(server.proc.pid)
     sampler.start()
     rss_idle = sampler.current()

@@ -8,12 +8,15 @@
 - ``clean_control_chars``: what the store keeps of a pasted text (vertical tab and form feed as a
   line break, other C0 control characters as a space; newline and tab stay).
 - ``xlsx_display_text``: text for a human-facing .xlsx (control characters cleaned, Excel's
-  ``_xHHHH_`` escapes written so they show literally), so a download never fails on them.
+  ``_xHHHH_`` escapes written so they show literally), so a download never fails on them;
+  ``xlsx_safe_text`` is that text quoted as well if it could run as a formula.
+- ``XLSX_READ_ERRORS``: what reading an uploaded .xlsx can raise, for the importer and the backup.
 """
 
 from __future__ import annotations
 
 import re
+import zipfile
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 _NUMBER_RE = re.compile(r"[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?")
@@ -21,6 +24,18 @@ _LINE_BREAK_CONTROLS_RE = re.compile("\r\n|[\r\x0b\x0c]")
 _OTHER_CONTROLS_RE = re.compile("[\x00-\x08\x0e-\x1f]")
 _NOTABLE_CONTROLS_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]|\r(?!\n)")
 _XLSX_ESCAPE_LIKE_RE = re.compile("_(?=x[0-9A-Fa-f]{4}_)")
+# what openpyxl raises on a damaged sheet or a cell it cannot convert (XML ParseError is a SyntaxError)
+XLSX_READ_ERRORS = (
+    ValueError,
+    TypeError,
+    KeyError,
+    IndexError,
+    OverflowError,
+    OSError,
+    SyntaxError,
+    EOFError,
+    zipfile.BadZipFile,
+)
 
 
 def needs_quote(text: str) -> bool:
@@ -56,3 +71,8 @@ def has_control_chars(text: str) -> bool:
 def xlsx_display_text(text: str) -> str:
     """Text an .xlsx can hold and Excel shows as written: controls cleaned, a literal '_xHHHH_' kept literal."""
     return _XLSX_ESCAPE_LIKE_RE.sub("_x005F_", clean_control_chars(text))
+
+
+def xlsx_safe_text(text: str) -> str:
+    """``xlsx_display_text`` that a spreadsheet never runs as a formula (openpyxl writes '=…' as one)."""
+    return str(neutralise_formula(xlsx_display_text(text)))

@@ -3,7 +3,7 @@
 Every problem is collected (not only the first) and names the file, the spreadsheet row
 (the header is row 1) and the column, so a person editing data/ by hand can find it. A problem
 is a catalogue message (``core.i18n.Msg``, keys ``loader.*``): ``python -m core validate`` prints
-it in English, a refused backup (core/exporter.py) in the user's language.
+it in English, a refused backup (core/exporter/) in the user's language.
 """
 
 from __future__ import annotations

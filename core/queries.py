@@ -359,6 +359,21 @@ def measures_display(plan: Plan, measures: pd.DataFrame, lang: str) -> pd.DataFr
     return df.iloc[order].reset_index(drop=True)
 
 
+# The columns of a measures download (Toimenpiteet's CSV and Excel): readable actor and sub-goal,
+# the plan's texts and the follow-up fields, without the grid's internal columns.
+DOWNLOAD_COLUMNS = [
+    "measure_id",
+    "actor",
+    "subgoal",
+    *MEASURE_COLUMNS[MEASURE_COLUMNS.index("toimenpide") : MEASURE_COLUMNS.index("contact") + 1],
+]
+
+
+def measures_download(plan: Plan, measures: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Measures as a download: ``measures_display`` (plan order) in ``DOWNLOAD_COLUMNS``."""
+    return measures_display(plan, measures, lang)[DOWNLOAD_COLUMNS]
+
+
 def measure_row_counts(measures: pd.DataFrame) -> tuple[int, int]:
     """(real measures, other rows) in a frame of table rows (removed rows not counted at all)."""
     rows = measures

@@ -9,22 +9,6 @@ from core.text import md_escape
 from ui import downloads, measures_grid, state, views
 from ui.frame import PageContext, goal_filter, page_context, view_tabs
 
-EXPORT_COLUMNS = [
-    "measure_id",
-    "actor",
-    "subgoal",
-    "toimenpide",
-    "mittari",
-    "aikataulu",
-    "toimijat",
-    "seuranta",
-    "status",
-    "start_year",
-    "end_year",
-    "permanent",
-    "contact",
-]
-
 
 def filtered(ctx: PageContext) -> None:
     """Every goal's measures filtered by goal, sub-goal and free text, in the grid, with downloads."""
@@ -63,7 +47,7 @@ def filtered(ctx: PageContext) -> None:
 
     def export_frame() -> pd.DataFrame:
         """The filtered measures as in the grid (built only when a download is clicked)."""
-        return queries.measures_display(plan, measures, lang)[EXPORT_COLUMNS]
+        return queries.measures_download(plan, measures, lang)
 
     d1, d2 = st.columns(2)
     downloads.download(

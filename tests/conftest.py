@@ -54,3 +54,44 @@ def editor():
     from core.storage import Editor
 
     return Editor("Testi")
+
+
+class PastTheStore:
+    """Raw database access for the few tests that must reach past the store on purpose.
+
+    The store (core/store/) is the only code that knows SQLAlchemy, and every other test goes
+    through it. These tests need what the store itself never does: put into the database texts
+    its checks and cleaning would change (as an older version of the app or a hand-edited data/
+    could have left them), or break the database under it (a file that may not grow, a short
+    lock timeout) to see the message a user gets. That access lives here, in one place.
+    """
+
+    @staticmethod
+    def update_measure(store, measure_id: str, **values: object) -> None:
+        """Write columns of one measure straight into the store's database, past its checks."""
+        from sqlalchemy import update
+
+        from core.store.schema import measures
+
+        with store.engine.begin() as conn:
+            conn.execute(update(measures).where(measures.c.measure_id == measure_id).values(**values))
+
+    @staticmethod
+    def sqlite_store(path: Path, on_connect=None, **connect_args: object):
+        """A Store on the SQLite file ``path`` whose connections are made as given: ``connect_args``
+        for the driver (e.g. a short lock ``timeout``), and ``on_connect(dbapi_connection)`` run on
+        each new connection (e.g. to stop the file from growing)."""
+        import sqlalchemy as sa
+
+        from core.storage import Store
+
+        engine = sa.create_engine(f"sqlite:///{path}", connect_args={"check_same_thread": False, **connect_args})
+        if on_connect is not None:
+            sa.event.listen(engine, "connect", lambda dbapi_conn, _record: on_connect(dbapi_conn))
+        return Store(engine)
+
+
+@pytest.fixture(scope="session")
+def past_the_store() -> PastTheStore:
+    """Raw database access past the store, for tests that must write or break what it never would."""
+    return PastTheStore()

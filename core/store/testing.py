@@ -15,6 +15,13 @@ def url_in_schema(url: str, schema: str) -> str:
     return make_url(url).update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(hide_password=False)
 
 
+def read_only_url(url: str) -> str:
+    """``url`` with every transaction read-only (as for a PostgreSQL user who may only read)."""
+    parsed = make_url(url)
+    options = " ".join(filter(None, [str(parsed.query.get("options") or ""), "-cdefault_transaction_read_only=on"]))
+    return parsed.update_query_dict({"options": options}).render_as_string(hide_password=False)
+
+
 @contextlib.contextmanager
 def postgres_schema(url: str, prefix: str = "t") -> Iterator[str]:
     """Create an empty schema on the PostgreSQL server at ``url``; yield a URL whose connections use

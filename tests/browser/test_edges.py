@@ -15,7 +15,8 @@ from urllib.parse import quote, urlsplit
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import CHROMIUM, free_port, running, wait_idle
+from bench.server import free_port
+from tests.browser.conftest import CHROMIUM, running, wait_idle
 
 PHISH = "[Istunto vanhentunut – kirjaudu tästä](https://evil.example/login)"
 PIXEL = "![x](http://evil.example/pixel.png)"

@@ -12,7 +12,6 @@ import pandas as pd
 import pytest
 import yaml
 from openpyxl import load_workbook
-from sqlalchemy import update
 
 from core import cells, exporter, queries
 from core.exporter import (
@@ -37,7 +36,6 @@ from core.importer import apply_import, parse_import
 from core.loader import CSV_FILES, columns_of, load_plan
 from core.model import Measure, Observation
 from core.storage import Editor, MeasureEdit, Store
-from core.storage import measures as measures_table
 
 MINI = Path(__file__).resolve().parents[1] / "fixtures" / "mini"
 MEASURE_COLUMNS = columns_of(Measure)
@@ -55,7 +53,7 @@ def editor():
 
 
 @pytest.fixture
-def store(plan, editor):
+def store(plan, editor, past_the_store):
     """The mini plan's store after a year of use: edits, a new and a deleted measure, imports, evaluations, events."""
     s = Store.open("sqlite://", plan)
     m = s.measure("kymsote-I.1-1")
@@ -79,12 +77,8 @@ def store(plan, editor):
     )
     assert new_id == "hamina-I.2-1"
     s.delete_measure("hamina-II.1-1", s.measure("hamina-II.1-1")["version"], editor)
-    with s.engine.begin() as conn:  # text that only data/ can bring: CR and a control character
-        conn.execute(
-            update(measures_table)
-            .where(measures_table.c.measure_id == "hamina-I.1-1")
-            .values(toimenpide="Rivi 1\r\nRivi 2\x0bloppu")
-        )
+    # text that only data/ can bring: CR and a control character
+    past_the_store.update_measure(s, "hamina-I.1-1", toimenpide="Rivi 1\r\nRivi 2\x0bloppu")
     s.save_evaluation(
         "kymsote-I.1-1",
         2021,
@@ -442,20 +436,13 @@ NUMBER = re.compile(r"[+-]?\d+([.,]\d+)?")
 
 
 @pytest.fixture
-def hostile_store(store):
+def hostile_store(store, past_the_store):
     """The store with hostile texts in every kind of text field (written past the store's own cleaning)."""
     fields = ["toimenpide", "mittari", "aikataulu", "toimijat", "seuranta", "contact", "note"]
-    with store.engine.begin() as conn:
-        conn.execute(
-            update(measures_table)
-            .where(measures_table.c.measure_id == "kymsote-I.1-1")
-            .values(**dict(zip(fields, HOSTILE, strict=False)))
-        )
-        conn.execute(
-            update(measures_table)
-            .where(measures_table.c.measure_id == "hamina-I.2-1")
-            .values(toimenpide=HOSTILE[7], mittari=HOSTILE[8], toimijat=HOSTILE[9], seuranta=HOSTILE[0])
-        )
+    past_the_store.update_measure(store, "kymsote-I.1-1", **dict(zip(fields, HOSTILE, strict=False)))
+    past_the_store.update_measure(
+        store, "hamina-I.2-1", toimenpide=HOSTILE[7], mittari=HOSTILE[8], toimijat=HOSTILE[9], seuranta=HOSTILE[0]
+    )
     store.save_evaluation(
         "kymsote-I.1-1", 2022, {"rating": 2, "comment": HOSTILE[1], "evaluator": HOSTILE[4]}, None, Editor("Testi")
     )

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from core import importer
+from core import config, importer
 from core.importer import (
     MAPPING_COLUMNS,
     TEMPLATE_COLUMNS,
@@ -327,7 +327,7 @@ def test_data_mapping_file_is_valid():
 
 
 def test_default_mapping_is_read_for_sotkanet_files(monkeypatch, tmp_path, plan):
-    monkeypatch.setattr(importer.config, "DATA_DIR", tmp_path)
+    monkeypatch.setattr(config, "DATA_DIR", tmp_path)
     content = b"Indikaattori;Alue;Vuosi;Arvo\nX;Kymenlaakso;2021;5\n"
     result = parse_import(content, "s.csv", plan)
     assert "ei löydy" in str(result.errors[0])

@@ -5,17 +5,16 @@ from __future__ import annotations
 import csv
 import io
 import os
-import uuid
 from datetime import UTC, datetime, time, timedelta
 
 import pandas as pd
 import pytest
-import sqlalchemy as sa
 from docx import Document
 
 from core import minutes, workshop
 from core.minutes import HELSINKI, Window
 from core.storage import Editor, MeasureEdit, Store
+from core.store.testing import postgres_schema
 
 # 1 Dec 2026 14.30 in Helsinki (EET, UTC+2) is 12.30 UTC
 NOW = datetime(2026, 12, 1, 12, 30, tzinfo=UTC)
@@ -270,19 +269,10 @@ def store(request, mini_plan, tmp_path):
         if os.environ.get("CI"):
             pytest.fail("CI must run the storage tests against PostgreSQL: KYMLAPSET_TEST_POSTGRES_URL is not set")
         pytest.skip("no PostgreSQL server (set KYMLAPSET_TEST_POSTGRES_URL)")
-    schema = f"t_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(url)
-    with admin.begin() as conn:
-        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    engine = sa.create_engine(url, connect_args={"options": f"-csearch_path={schema}"})
-    s = Store(engine)
-    s.migrate()
-    s.seed(mini_plan)
-    yield s
-    engine.dispose()
-    with admin.begin() as conn:
-        conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
+    with postgres_schema(url) as schema_url:
+        s = Store.open(schema_url, mini_plan)
+        yield s
+        s.close()
 
 
 def test_store_history_between_reads_the_window(store):

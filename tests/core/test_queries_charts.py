@@ -143,6 +143,17 @@ def test_filter_measures(plan):
     assert set(hits["actor_id"]) == {"poliisi"}
 
 
+def test_measures_download_has_readable_names_and_no_grid_internals(plan):
+    hits = queries.filter_measures(queries.measures_frame(plan), queries.Filters(actors=("poliisi",)))
+    download = queries.measures_download(plan, hits, "en")
+    assert list(download.columns) == [
+        *("measure_id", "actor", "subgoal", "toimenpide", "mittari", "aikataulu", "toimijat", "seuranta"),
+        *("status", "start_year", "end_year", "permanent", "contact"),
+    ]
+    assert len(download) == 16 and download["subgoal"].iloc[0].startswith("I.")
+    assert download["actor"].iloc[0] != "poliisi"  # the actor's name, not its id
+
+
 def test_measure_counts_and_subgoal_table(plan):
     counts = queries.measure_counts(plan, queries.measures_frame(plan), "fi")
     assert len(counts) == 33

@@ -8,10 +8,8 @@ from __future__ import annotations
 import os
 import shutil
 import sqlite3
-import uuid
 
 import pytest
-import sqlalchemy as sa
 
 from core.storage import (
     STORE_PROBLEM_KEYS,
@@ -23,6 +21,7 @@ from core.storage import (
     sqlite_file,
     store_problem_key,
 )
+from core.store.testing import postgres_schema, read_only_url
 
 ED = Editor("Testaaja")
 
@@ -36,18 +35,12 @@ def _postgres_url() -> str | None:
 
 @pytest.fixture()
 def pg_schema():
-    """A schema of its own on the test PostgreSQL server: yields (url, connect options)."""
+    """A schema of its own on the test PostgreSQL server: yields a URL whose connections use it."""
     url = _postgres_url()
     if not url:
         pytest.skip("no PostgreSQL server (set KYMLAPSET_TEST_POSTGRES_URL)")
-    schema = f"t_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(url)
-    with admin.begin() as conn:
-        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    yield url, f"-csearch_path={schema}"
-    with admin.begin() as conn:
-        conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
+    with postgres_schema(url) as schema_url:
+        yield schema_url
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -55,13 +48,9 @@ def store(request, mini_plan, tmp_path):
     if request.param == "sqlite":
         yield Store.open(f"sqlite:///{tmp_path / 'store.db'}", mini_plan)
         return
-    url, options = request.getfixturevalue("pg_schema")
-    engine = sa.create_engine(url, connect_args={"options": options})
-    s = Store(engine)
-    s.migrate()
-    s.seed(mini_plan)
+    s = Store.open(request.getfixturevalue("pg_schema"), mini_plan)
     yield s
-    engine.dispose()
+    s.close()
 
 
 # ------------------------------------------------------------------ sign-in failures
@@ -122,7 +111,7 @@ def test_a_corrupt_file_is_refused_and_left_as_it_is(tmp_path, mini_plan):
 
 def test_a_store_damaged_inside_is_refused(tmp_path, mini_plan):
     path = tmp_path / "plan.db"
-    Store.open(f"sqlite:///{path}", mini_plan).engine.dispose()
+    Store.open(f"sqlite:///{path}", mini_plan).close()
     raw = bytearray(path.read_bytes())
     page = 4096
     assert len(raw) > 3 * page
@@ -148,8 +137,7 @@ def test_an_unreachable_database_says_so(mini_plan):
 
 def _read_only_copy(tmp_path, mini_plan, drop_new_table: bool = False) -> tuple[str, str]:
     path = tmp_path / "plan.db"
-    s = Store.open(f"sqlite:///{path}", mini_plan)
-    s.engine.dispose()
+    Store.open(f"sqlite:///{path}", mini_plan).close()
     if drop_new_table:  # a store made before the sign-in failure table existed
         with sqlite3.connect(path) as conn:
             conn.execute("DROP TABLE signin_failures")
@@ -177,19 +165,14 @@ def test_a_read_only_file_opens_for_reading_and_refuses_writes_clearly(tmp_path,
 
 
 def test_a_read_only_postgres_user_gets_the_same_message(pg_schema, mini_plan):
-    url, options = pg_schema
-    writer = Store(sa.create_engine(url, connect_args={"options": options}))
-    writer.migrate()
-    writer.seed(mini_plan)
-    writer.engine.dispose()
-    reader = Store(sa.create_engine(url, connect_args={"options": f"{options} -cdefault_transaction_read_only=on"}))
-    reader.migrate()
+    Store.open(pg_schema, mini_plan).close()
+    reader = Store.open(read_only_url(pg_schema))
     assert reader.problem is not None and reader.problem.key == "store.read_only"
     mid = reader.measures().iloc[0]["measure_id"]
     with pytest.raises(StoreUnavailable) as info:
         reader.save_measure_edits([MeasureEdit(mid, 1, {"mittari": "uusi"})], ED)
     assert info.value.key == "store.read_only" and "UPDATE" not in str(info.value)
-    reader.engine.dispose()
+    reader.close()
 
 
 @pytest.mark.parametrize(
@@ -232,27 +215,21 @@ def test_sqlite_file(url, path):
 
 def test_a_copy_of_a_store_opens_like_the_original(tmp_path, mini_plan):
     a = tmp_path / "a.db"
-    Store.open(f"sqlite:///{a}", mini_plan).engine.dispose()
+    Store.open(f"sqlite:///{a}", mini_plan).close()
     b = tmp_path / "b.db"
     shutil.copy(a, b)
     assert Store.open(f"sqlite:///{b}").is_seeded()
 
 
-def _engine_on(path, **connect_args) -> sa.Engine:
-    return sa.create_engine(f"sqlite:///{path}", connect_args={"check_same_thread": False, **connect_args})
-
-
-def test_a_full_disk_refuses_the_write_with_a_message(tmp_path, mini_plan):
+def test_a_full_disk_refuses_the_write_with_a_message(tmp_path, mini_plan, past_the_store):
     path = tmp_path / "plan.db"
-    Store.open(f"sqlite:///{path}", mini_plan).engine.dispose()
-    engine = _engine_on(path)
+    Store.open(f"sqlite:///{path}", mini_plan).close()
 
-    @sa.event.listens_for(engine, "connect")
-    def _no_room(dbapi_conn, _):  # the file may not grow: SQLite answers "database or disk is full"
+    def no_room(dbapi_conn):  # the file may not grow: SQLite answers "database or disk is full"
         pages = dbapi_conn.execute("PRAGMA page_count").fetchone()[0]
         dbapi_conn.execute(f"PRAGMA max_page_count = {pages}")
 
-    s = Store(engine)
+    s = past_the_store.sqlite_store(path, on_connect=no_room)
     mid = s.measures().iloc[0]["measure_id"]
     with pytest.raises(StoreUnavailable) as info:
         s.save_measure_edits(
@@ -260,16 +237,16 @@ def test_a_full_disk_refuses_the_write_with_a_message(tmp_path, mini_plan):
         )
     assert info.value.key == "store.disk_full" and "levy on täynnä" in info.value.text("fi")
     assert s.measure(mid)["version"] == 1  # nothing saved
-    engine.dispose()
+    s.close()
 
 
-def test_a_locked_database_says_try_again(tmp_path, mini_plan):
+def test_a_locked_database_says_try_again(tmp_path, mini_plan, past_the_store):
     path = tmp_path / "plan.db"
-    Store.open(f"sqlite:///{path}", mini_plan).engine.dispose()
+    Store.open(f"sqlite:///{path}", mini_plan).close()
     other = sqlite3.connect(path, isolation_level=None)
     other.execute("BEGIN EXCLUSIVE")  # another process in the middle of a write
     try:
-        s = Store(_engine_on(path, timeout=0.2))
+        s = past_the_store.sqlite_store(path, timeout=0.2)
         with pytest.raises(StoreUnavailable) as info:
             s.record_signin_failure(["x"], 1.0, 0.0)
         assert info.value.key == "store.busy" and "try again in a moment" in info.value.text("en")

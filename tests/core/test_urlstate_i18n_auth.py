@@ -54,6 +54,13 @@ def test_catalogue_has_the_same_keys_in_both_languages():
     assert all(set(e) == {"one", "other"} for lang in CATALOGUE.values() for e in lang.values() if isinstance(e, dict))
 
 
+def module_source(module: str) -> str:
+    """The source of core/<module>.py, or of every file of the package core/<module>/."""
+    path = Path(__file__).resolve().parents[2] / "core" / module
+    files = sorted(path.glob("*.py")) if path.is_dir() else [path.with_suffix(".py")]
+    return "\n".join(p.read_text(encoding="utf-8") for p in files)
+
+
 @pytest.mark.parametrize(
     ("module", "prefix"),
     [
@@ -65,7 +72,7 @@ def test_catalogue_has_the_same_keys_in_both_languages():
     ],
 )
 def test_module_texts_come_from_the_one_catalogue(module, prefix):
-    src = (Path(__file__).resolve().parents[2] / "core" / f"{module}.py").read_text(encoding="utf-8")
+    src = module_source(module)
     used = set(re.findall(r'\btext\("([^"{}]+)"', src))
     assert used, module
     assert sorted(k for k in used if f"{prefix}.{k}" not in CATALOGUE["fi"]) == []
@@ -74,7 +81,7 @@ def test_module_texts_come_from_the_one_catalogue(module, prefix):
 
 @pytest.mark.parametrize("module", ["importer", "exporter", "loader"])
 def test_every_message_key_of_a_module_is_in_the_catalogue_and_used(module):
-    src = (Path(__file__).resolve().parents[2] / "core" / f"{module}.py").read_text(encoding="utf-8")
+    src = module_source(module)
     used = set(re.findall(rf'"({module}\.[a-z0-9_.]+)"', src))
     built = re.findall(rf'f"({module}\.[a-z0-9_.]+\.)\{{', src)  # f"importer.col.{col}"
     keys = {k for k in CATALOGUE["fi"] if k.startswith(f"{module}.")}

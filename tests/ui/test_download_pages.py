@@ -6,13 +6,11 @@ import io
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import update
 from streamlit.testing.v1 import AppTest
 
 from core import exporter
 from core.i18n import Msg
 from core.storage import Store
-from core.storage import measures as measures_table
 from ui import downloads
 
 
@@ -26,18 +24,15 @@ def measures_page(lang: str = "fi") -> AppTest:
 
 
 @pytest.fixture
-def own_store(plan, tmp_path, monkeypatch):
+def own_store(plan, tmp_path, monkeypatch, past_the_store):
     """A store of its own (the real plan) whose first measure has Word's vertical tab and a formula in it."""
     url = f"sqlite:///{tmp_path / 'lataus.db'}"
     monkeypatch.setenv("KYMLAPSET_DATABASE_URL", url)
     store = Store.open(url, plan)
     first = plan.measures[0].measure_id
-    with store.engine.begin() as conn:  # as an older version of the app could have saved it
-        conn.execute(
-            update(measures_table)
-            .where(measures_table.c.measure_id == first)
-            .values(toimenpide="Rivi\x0btoinen rivi", mittari='=HYPERLINK("http://evil.example","klikkaa")')
-        )
+    past_the_store.update_measure(  # as an older version of the app could have saved it
+        store, first, toimenpide="Rivi\x0btoinen rivi", mittari='=HYPERLINK("http://evil.example","klikkaa")'
+    )
     return store
 
 
