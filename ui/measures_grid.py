@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import threading
 import time
+from collections import OrderedDict
 
 import pandas as pd
 import streamlit as st
@@ -253,6 +255,58 @@ def grid_frame(ctx: PageContext, measures: pd.DataFrame, ids_sig: str | None = N
     return out
 
 
+ROW_ID = "::auto_unique_id::"  # streamlit-aggrid's row id column: the grid keeps rows by it
+_rows_json: OrderedDict[int, tuple[pd.DataFrame, str]] = OrderedDict()  # id(frame) -> (frame, its rows as JSON)
+_rows_json_lock = threading.Lock()
+
+
+def rows_json(frame: pd.DataFrame) -> str:
+    """The grid's rows as streamlit-aggrid sends them (records with its row id column), once per frame.
+
+    The same frame object (a shared cached one, or the one a session keeps while its grid stays) is
+    serialised once for every session and run; handing AgGrid this text instead of the frame also
+    skips its per-run copy, type inference and dtype text, a third of the Toimenpiteet page's time.
+    """
+    with _rows_json_lock:
+        hit = _rows_json.get(id(frame))
+        if hit is not None and hit[0] is frame:
+            _rows_json.move_to_end(id(frame))
+            return hit[1]
+    out = frame.copy(deep=False)
+    out[ROW_ID] = [str(i) for i in range(len(out))]
+    text = out.to_json(orient="records")
+    with _rows_json_lock:
+        _rows_json[id(frame)] = (frame, text)  # the frame is kept with it, so its id is not reused meanwhile
+        while len(_rows_json) > 64:
+            _rows_json.popitem(last=False)
+    return text
+
+
+class PreparedRows:
+    """Rows already serialised by ``rows_json``, handed to ``AgGrid`` in place of the frame.
+
+    streamlit-aggrid (pinned, 1.2.x) asks the data it is given for ``dtypes``, ``shape``, adds its
+    row id column and calls ``to_json(orient="records")``; this answers those from the text made
+    once, so a rerun does not copy, re-type and re-serialise 176 rows. The payload the grid gets is
+    the same as from the frame itself (tests/ui/test_grid_edits.py holds them against each other).
+    """
+
+    dtypes = None
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self.text = rows_json(frame)
+        self.shape = frame.shape
+
+    def __setitem__(self, column: str, values: object) -> None:
+        if column != ROW_ID:
+            raise KeyError(column)  # the row id column is in the text already; nothing else is expected
+
+    def to_json(self, orient: str = "records") -> str:
+        if orient != "records":
+            raise ValueError(orient)
+        return self.text
+
+
 def render(ctx: PageContext, measures: pd.DataFrame, key: str, height: int = 560) -> None:
     """Draw the grid for ``measures`` (already filtered) with save/discard for editors."""
     lang = ctx.lang
@@ -292,8 +346,8 @@ def render(ctx: PageContext, measures: pd.DataFrame, key: str, height: int = 560
     measure_panel.style()
     with st.container(key=f"mgrid_{key}"):  # wide screens (CSS in measure_panel)
         AgGrid(
-            frame.copy(deep=False),  # AgGrid adds a row-id column to the frame it is given
-            gridOptions=_grid_options(frame, lang, editable),
+            PreparedRows(frame),  # the rows as JSON text, made once per frame (rows_json)
+            gridOptions=_grid_options(frame, lang, editable),  # a fresh dict: AgGrid writes the rows into it
             height=height,
             update_mode=GridUpdateMode.VALUE_CHANGED,
             update_on=["cellValueChanged", "selectionChanged", "cellEditingStarted", "cellEditingStopped"],

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from io import StringIO
+
 import pandas as pd
 
 from ui.measures_grid import GRID_COLUMNS, apply_pending, collect_edits
@@ -52,3 +54,25 @@ def test_rows_not_shown_are_ignored_and_earlier_pending_edits_stay():
 def test_pending_values_show_over_stored_ones():
     out = apply_pending(shown(), {"m1": {"version": 3, "values": {"toimenpide": "luonnos"}}})
     assert list(out["toimenpide"]) == ["luonnos", "teksti 2"]
+
+
+def test_prepared_rows_give_the_grid_the_same_payload_as_the_frame(plan, tmp_path):
+    """The rows made once per frame reach the grid exactly as streamlit-aggrid would make them."""
+    from st_aggrid.aggrid_utils import _parse_data_and_grid_options
+
+    from core.queries import measures_display
+    from core.storage import Store
+    from ui.measures_grid import PreparedRows, _grid_options, _grid_types, rows_json
+
+    store = Store.open(f"sqlite:///{tmp_path / 'grid.db'}")
+    store.seed(plan)
+    frame = _grid_types(measures_display(plan, store.measures(), "fi"))
+    frame.loc[0, "toimenpide"] = 'Lainausmerkit " ja <b>HTML</b>\nrivinvaihto, ääkköset'
+    ours = _parse_data_and_grid_options(PreparedRows(frame), _grid_options(frame, "fi", True), {}, False, True)
+    theirs = _parse_data_and_grid_options(frame.copy(deep=False), _grid_options(frame, "fi", True), {}, False, True)
+    assert ours[0] is None and theirs[0] is None  # the rows travel as JSON text in gridOptions
+    assert ours[1]["rowData"] == theirs[1]["rowData"]
+    assert ours[1] == theirs[1]
+    assert len(pd.read_json(StringIO(ours[1]["rowData"]))) == len(frame) == 176
+    assert rows_json(frame) is rows_json(frame)  # made once per frame
+    assert "::auto_unique_id::" not in frame.columns  # the shown frame itself is not changed
