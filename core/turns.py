@@ -19,15 +19,20 @@ from contextlib import contextmanager
 
 
 class Turns:
-    """A first-come-first-served counting semaphore with a bounded wait."""
+    """A first-come-first-served counting semaphore with a bounded wait.
+
+    A released turn is handed straight to the first in line, and only that waiter is woken: with
+    fifty sessions waiting, waking them all on every release (a shared condition) costs more of the
+    one Python thread than the runs themselves.
+    """
 
     def __init__(self, n: int) -> None:
         if n < 1:
             raise ValueError("Turns needs at least one turn")
         self.n = n
-        self._cond = threading.Condition()
+        self._lock = threading.Lock()
         self._running = 0
-        self._queue: list[tuple[float, int]] = []  # (asked at, ticket number), in order
+        self._queue: list[tuple[float, int, threading.Event]] = []  # (asked at, ticket number, wake-up), in order
         self._numbers = itertools.count()
 
     @property
@@ -44,28 +49,28 @@ class Turns:
         ``since`` (``time.monotonic()``): when this holder first asked; the line is ordered by it.
         """
         now = time.monotonic()
-        ticket = (now if since is None else min(since, now), next(self._numbers))
-        deadline = None if timeout is None else now + timeout
-        with self._cond:
-            bisect.insort(self._queue, ticket)
-            try:
-                while not (self._running < self.n and self._queue[0] == ticket):
-                    left = None if deadline is None else deadline - time.monotonic()
-                    if left is not None and left <= 0:
-                        return False
-                    self._cond.wait(left)
+        ticket = (now if since is None else min(since, now), next(self._numbers), threading.Event())
+        with self._lock:
+            if self._running < self.n:  # someone waits only while every turn is taken
                 self._running += 1
                 return True
-            finally:
-                self._queue.remove(ticket)
-                self._cond.notify_all()  # the next in line may go now (or after a waiter gave up)
+            bisect.insort(self._queue, ticket)  # (time, number) are unique: the Event is never compared
+        if ticket[2].wait(timeout):
+            return True
+        with self._lock:
+            if ticket[2].is_set():  # handed a turn just as the wait ran out
+                return True
+            self._queue.remove(ticket)
+            return False
 
     def release(self) -> None:
-        with self._cond:
+        with self._lock:
             if self._running <= 0:
                 raise RuntimeError("release without a turn")
-            self._running -= 1
-            self._cond.notify_all()
+            if self._queue:
+                self._queue.pop(0)[2].set()  # the turn passes to the first in line
+            else:
+                self._running -= 1
 
     @contextmanager
     def turn(self, timeout: float | None = None, since: float | None = None) -> Iterator[bool]:

@@ -73,3 +73,31 @@ def test_a_body_that_raises_gives_its_turn_back():
     with pytest.raises(KeyError), turns.turn(1):
         raise KeyError("x")
     assert turns.running == 0
+
+
+def test_under_churn_never_more_than_n_and_every_turn_comes_back():
+    """Many short holders, some giving up while others release: the count stays right."""
+    turns, lock, active, peak, gave_up = Turns(2), threading.Lock(), [0], [0], [0]
+
+    def work(i: int) -> None:
+        for _ in range(20):
+            if turns.acquire(timeout=0.002 if i % 3 == 0 else 5):
+                with lock:
+                    active[0] += 1
+                    peak[0] = max(peak[0], active[0])
+                time.sleep(0.0005)
+                with lock:
+                    active[0] -= 1
+                turns.release()
+            else:
+                with lock:
+                    gave_up[0] += 1
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(12)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join(30)
+    assert peak[0] <= 2
+    assert turns.running == 0 and turns.waiting == 0
+    assert turns.acquire(timeout=0.1) and turns.acquire(timeout=0.1)  # both turns are free again
