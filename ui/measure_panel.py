@@ -17,7 +17,7 @@ from core.i18n import key_part, t
 from core.model import MAX_TEXT_LENGTH, MEASURE_TEXT_FIELDS, MeasureStatus
 from ui import state
 
-CARDS_PER_PAGE = 8
+CARDS_PER_PAGE = 6  # about two phone screens; each card is three elements on every run of the page
 FOLLOW_UP = ("status", "start_year", "end_year", "permanent", "contact")
 PANEL_FIELDS = (*MEASURE_TEXT_FIELDS, *FOLLOW_UP)
 
