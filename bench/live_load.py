@@ -355,7 +355,7 @@ async def browser_editor(i: int, browser, url: str, run: Run, args, start_gate: 
                 await browser_load.cell(page, row, FIELD).dblclick(timeout=timeout_ms)
                 box = (
                     page.frame_locator(browser_load.GRID)
-                    .locator(f".ag-popup-editor textarea, [col-id='{FIELD}'] input")
+                    .last.locator(f".ag-popup-editor textarea, [col-id='{FIELD}'] input")
                     .first
                 )
                 await box.wait_for(state="visible", timeout=timeout_ms)

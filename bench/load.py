@@ -291,7 +291,7 @@ class EditorState:
 
 
 def cell(page, row: int, col: str):
-    return page.frame_locator(GRID).locator(f".ag-center-cols-container [row-index='{row}'] [col-id='{col}']")
+    return page.frame_locator(GRID).last.locator(f".ag-center-cols-container [row-index='{row}'] [col-id='{col}']")
 
 
 async def state_of(page) -> dict:
@@ -318,9 +318,9 @@ async def open_measures(ed: EditorState, page, timeout_ms: float) -> None:
     await page.goto(ed.url, wait_until="domcontentloaded", timeout=timeout_ms)
     await wait_idle(page, timeout_ms)
     await cell(page, 0, FIELD).wait_for(state="visible", timeout=timeout_ms)
-    pinned = page.frame_locator(GRID).locator(".ag-pinned-left-cols-container [row-index] [col-id='measure_id']")
+    pinned = page.frame_locator(GRID).last.locator(".ag-pinned-left-cols-container [row-index] [col-id='measure_id']")
     for r in range(0, 2 + ed.member):
-        loc = page.frame_locator(GRID).locator(
+        loc = page.frame_locator(GRID).last.locator(
             f".ag-pinned-left-cols-container [row-index='{r}'] [col-id='measure_id']"
         )
         if await loc.count():
@@ -404,7 +404,7 @@ async def editor_loop(ed: EditorState, page, start: float, deadline: float, time
             value = f"LT{RUN_TAG} e{ed.idx:02d} n{ed.counter:04d}"
             t0 = time.perf_counter()
             await cell(page, row, FIELD).dblclick(timeout=timeout_ms)
-            box = page.frame_locator(GRID).locator(f".ag-popup-editor textarea, [col-id='{FIELD}'] input").first
+            box = page.frame_locator(GRID).last.locator(f".ag-popup-editor textarea, [col-id='{FIELD}'] input").first
             await box.wait_for(state="visible", timeout=timeout_ms)
             done0 = (await state_of(page))["done"]
             await box.fill(value, timeout=timeout_ms)
