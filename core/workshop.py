@@ -54,3 +54,13 @@ def subgoal_measures(measures: pd.DataFrame, subgoal_id: str, actors: tuple[str,
     if actors:
         rows = rows[rows["actor_id"].isin(actors)]
     return rows.reset_index(drop=True)
+
+
+MAX_CARDS = 40  # cards on the projector at most (more than a room reads); the sidebar's actors narrow the rest
+
+
+def cards_to_show(rows: pd.DataFrame, limit: int = MAX_CARDS) -> tuple[pd.DataFrame, int | None]:
+    """The first ``limit`` rows for the workshop's cards, and the whole count when some were left out."""
+    if len(rows) <= limit:
+        return rows, None
+    return rows.head(limit), len(rows)

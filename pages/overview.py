@@ -2,7 +2,6 @@
 
 import streamlit as st
 
-from core import queries
 from core.i18n import Msg, name, t
 from core.text import md_escape
 from ui import state, views
@@ -12,7 +11,6 @@ ctx = page_context()
 plan, lang, group = ctx.plan, ctx.lang, ctx.filters.group
 meta = plan.meta
 st.title(md_escape(meta.get("name_en") if lang == "en" and meta.get("name_en") else meta.get("name", "")))
-measures = views.filtered_measures(queries.Filters(actors=ctx.filters.actors))
 st.write(
     t(
         "overview.intro",
@@ -23,7 +21,7 @@ st.write(
         goals=Msg("count.goals", n=len(plan.goals)),
         subgoals=Msg("count.subgoals", n=len(plan.subgoals)),
         actors=Msg("count.actors", n=len(plan.actors)),
-        measures=Msg("measures.count", n=len(queries.real_measures(measures))),
+        measures=Msg("measures.count", n=views.real_measure_count(ctx.filters.actors)),
     )
 )
 
@@ -32,15 +30,7 @@ with c1:
     st.subheader(t("overview.by_status", lang))
     views.show_chart(views.status_by_goal(group, lang), key="status_by_goal", lang=lang)
     # the bars count indicator × respondent-group comparisons, not indicators: say so, with the numbers
-    st.caption(
-        queries.status_chart_caption(
-            {
-                g.goal_id: views.comparison(queries.linked_indicators(plan, g.goal_id), group, lang)
-                for g in sorted(plan.goals, key=lambda g: g.number)
-            },
-            lang,
-        )
-    )
+    st.caption(views.status_chart_caption(group, lang))
 with c2:
     st.subheader(t("overview.service_mix", lang))
     views.show_chart(

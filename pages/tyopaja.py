@@ -150,8 +150,11 @@ def measures_cards(ctx: PageContext, subgoal_id: str) -> None:
         st.info(t("workshop.measures.none_actors" if ctx.filters.actors else "workshop.measures.none", lang))
         return
     empty = t("workshop.empty", lang)
+    shown, total = workshop.cards_to_show(rows)  # each card is several elements on every run
+    if total is not None:
+        st.info(t("workshop.measures.capped", lang, shown=len(shown), n=total))
     with st.container(key="workshop_measures"):
-        records = list(rows.itertuples(index=False))
+        records = list(shown.itertuples(index=False))
         for i, r in enumerate(records):
             if i % 2 == 0:  # two cards a row on a projector; on a phone they stack, still in plan order
                 columns = st.columns(2, gap="medium")

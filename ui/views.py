@@ -277,6 +277,31 @@ def measures_caption(filters: queries.Filters, lang: str) -> str:
     )
 
 
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _real_measure_count(url: str, version: int, actors: str) -> int:
+    return len(queries.real_measures(_filtered_measures(url, version, actors, None, None, "")))
+
+
+def real_measure_count(actors: tuple[str, ...]) -> int:
+    """How many real measures the actors have (all actors when empty), counted once per data version."""
+    return _real_measure_count(*_version(), _ITEM.join(actors))
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _status_chart_caption(url: str, version: int, group: str | None, lang: str) -> str:
+    plan = data.plan()
+    by_goal = {
+        g.goal_id: _comparison(url, version, _pairs(queries.linked_indicators(plan, g.goal_id)), group, lang)
+        for g in sorted(plan.goals, key=lambda g: g.number)
+    }
+    return queries.status_chart_caption(by_goal, lang)
+
+
+def status_chart_caption(group: str | None, lang: str) -> str:
+    """What the status-by-goal chart counts, per goal (``queries.status_chart_caption``), once per data version."""
+    return _status_chart_caption(*_version(), group, lang)
+
+
 @st.cache_resource(show_spinner=False, max_entries=8)
 def shared_measures_display(url: str, version: int, lang: str) -> pd.DataFrame:
     """Shared, read only (``measures_display()`` hands out copies)."""

@@ -323,3 +323,12 @@ def test_subgoal_measures_every_actor_or_the_chosen_ones():
     )
     assert list(workshop.subgoal_measures(frame, "I.1")["measure_id"]) == ["a-I.1-1", "b-I.1-1"]
     assert list(workshop.subgoal_measures(frame, "I.1", ("b",))["measure_id"]) == ["b-I.1-1"]
+
+
+def test_workshop_cards_stop_at_a_readable_number_and_say_how_many_there_are():
+    rows = pd.DataFrame({"measure_id": [f"m{i}" for i in range(100)]})
+    shown, total = workshop.cards_to_show(rows)
+    assert len(shown) == workshop.MAX_CARDS == 40 and total == 100
+    assert list(shown["measure_id"][:2]) == ["m0", "m1"]  # plan order kept
+    few, none = workshop.cards_to_show(rows.head(12))
+    assert len(few) == 12 and none is None
