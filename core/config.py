@@ -59,6 +59,24 @@ SETTINGS: dict[str, Setting] = {
             "SQLAlchemy URL of the store. Empty: a SQLite file in .local/ seeded from data/.",
         ),
         Setting(
+            "sotkanet_url",
+            "https://sotkanet.fi",
+            "Base address of THL's Sotkanet REST API (without /rest/1.1): the fetch of the plan's "
+            "indicators on Uudet tiedot and `python -m core sotkanet` ask it.",
+        ),
+        Setting(
+            "sotkanet_cache_hours",
+            24.0,
+            "How long an answer from Sotkanet is reused before it is asked again, in hours (THL asks "
+            "clients not to download the same data again and again). 0: no cache.",
+        ),
+        Setting(
+            "sotkanet_timeout",
+            30.0,
+            "Seconds to wait for Sotkanet to answer one request (connecting and reading) before the "
+            "fetch gives up on that request.",
+        ),
+        Setting(
             "editor_passcode",
             "",
             "Passcode that lets a person edit when no OIDC sign-in is configured.",

@@ -61,9 +61,8 @@ def validate_mapping(frame: pd.DataFrame, plan: Plan | None = None) -> tuple[pd.
                     "source",
                     in_mapping(
                         Msg(
-                            "importer.mapping.source",
-                            first=MAPPING_SOURCES[0],
-                            second=MAPPING_SOURCES[1],
+                            "importer.mapping.source_any",
+                            allowed=", ".join(MAPPING_SOURCES),
                             value=r["source"],
                         )
                     ),
@@ -117,10 +116,11 @@ def validate_mapping(frame: pd.DataFrame, plan: Plan | None = None) -> tuple[pd.
 def load_mapping(path: Path | str | None = None, plan: Plan | None = None) -> pd.DataFrame:
     """Read and validate the Sotkanet mapping table (default data/sotkanet_mapping.csv); MappingError if invalid.
 
-    Columns: source (sotkanet | esimerkki), source_indicator (Sotkanet name or code),
+    Columns: source (sotkanet | esimerkki | ei_vastaa), source_indicator (Sotkanet name or code),
     source_region (name or code; empty = any region, mapped to ``area``), gender (empty / total /
     male / female), indicator_id, series_id, group_id, area, note. Names and codes are matched
-    case-insensitively. Rows with source 'esimerkki' are documentation and never used.
+    case-insensitively. Rows with source 'esimerkki' (examples) or 'ei_vastaa' (a plan indicator
+    whose wording differs from Sotkanet's; the reason in ``note``) are never used.
     """
     path = Path(path) if path is not None else default_mapping_path()
     try:

@@ -34,7 +34,9 @@ MAPPING_COLUMNS: list[str] = [
     "area",
     "note",
 ]
-MAPPING_SOURCES = ("sotkanet", "esimerkki")  # 'esimerkki' rows are documentation only, never used
+# 'esimerkki' rows are documentation only; 'ei_vastaa' rows record a plan indicator whose wording differs from
+# Sotkanet's, with the reason in the note: both are never used
+MAPPING_SOURCES = ("sotkanet", "esimerkki", "ei_vastaa")
 ACTIONS = ("lisätään", "muuttuu", "ei muutosta")  # preview actions: added, changed, unchanged
 ADDED, CHANGED, UNCHANGED = ACTIONS
 

@@ -316,7 +316,8 @@ def test_data_mapping_file_is_valid():
     mapping = load_mapping(DATA / "sotkanet_mapping.csv")
     assert list(mapping.columns[: len(MAPPING_COLUMNS)]) == MAPPING_COLUMNS
     used = mapping[mapping["source"] == "sotkanet"]
-    assert set(used["indicator_id"]) == {4, 5, 6}
+    # the Sotkanet fetch (issue #18): registers 4, 5, 6, 16 and the school survey's 13, 21, 25, 30, 31
+    assert set(used["indicator_id"]) == {4, 5, 6, 13, 16, 21, 25, 30, 31}
     assert {"kymenlaakso", "koko_maa"} == set(used["area"])
     examples = mapping[mapping["source"] == "esimerkki"]
     assert not examples.empty and examples["source_indicator"].str.fullmatch(r"\d+").all()
