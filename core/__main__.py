@@ -5,6 +5,10 @@ python -m core export --json [--data DIR]   the whole plan as JSON on stdout
 python -m core restore FILE [--database-url URL] [--lang fi|en]
                                             restore a backup (.xlsx or .zip from Uudet tiedot)
                                             into an EMPTY store; exit 1 if refused
+python -m core sotkanet [--years 2021 2023 …] [--apply] [--database-url URL] [--lang fi|en]
+                                            fetch the plan's mapped indicators from Sotkanet and
+                                            print the preview (or the problems: exit 1, nothing
+                                            written); --apply saves it
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from core import config
 from core.export_json import plan_to_dict
 from core.i18n import DEFAULT_LANG, LANGS, t
 from core.loader import validate
+from core.model import Plan
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -38,12 +43,30 @@ def main(argv: list[str] | None = None) -> int:
         help="SQLAlchemy URL of the store (default: KYMLAPSET_DATABASE_URL, else the local SQLite file)",
     )
     res.add_argument("--lang", choices=LANGS, default=DEFAULT_LANG, help="language of the messages")
+    sot = sub.add_parser("sotkanet", help="fetch the plan's indicators from THL's Sotkanet (preview; --apply saves)")
+    sot.add_argument(
+        "--years",
+        type=int,
+        nargs="+",
+        default=None,
+        help="years to fetch (default: every year after the newest stored value, up to this year)",
+    )
+    sot.add_argument("--apply", action="store_true", help="save the fetched values (all or nothing)")
+    sot.add_argument(
+        "--database-url",
+        default="",
+        help="SQLAlchemy URL of the store (default: KYMLAPSET_DATABASE_URL, else the local SQLite file)",
+    )
+    sot.add_argument("--lang", choices=LANGS, default=DEFAULT_LANG, help="language of the messages")
     args = parser.parse_args(argv)
 
     if args.command == "restore":
         return restore(args.file, args.database_url, args.lang)
 
     plan, problems = validate(args.data)
+    if args.command == "sotkanet" and not problems:
+        assert plan is not None
+        return sotkanet(plan, args.years, args.apply, args.database_url, args.lang)
     if problems:
         for p in problems:
             print(p, file=sys.stderr)
@@ -92,6 +115,51 @@ def restore(file: Path, database_url: str = "", lang: str = DEFAULT_LANG) -> int
         print(t("restore.cli.refused", lang), file=sys.stderr)
         return 1
     print(t("restore.cli.done", lang, file=file.name, url=shown, **counts))
+    return 0
+
+
+def sotkanet(plan: Plan, years: list[int] | None, apply: bool, database_url: str = "", lang: str = DEFAULT_LANG) -> int:
+    """Fetch the mapped indicators from Sotkanet; print the preview or the problems; with ``apply`` save all or nothing."""
+    from core import importer
+    from core.sotkanet import SotkanetClient, default_years, fetch_plan_values, ignored_texts, preview_for_display
+    from core.storage import Editor, Store, StoreError, shown_url
+    from core.store import DatabaseError
+
+    url = database_url or str(config.get("database_url") or "") or config.default_sqlite_url()
+    shown = shown_url(url)
+    try:
+        store = Store.open(url, plan)
+        current = store.observations()
+    except (StoreError, DatabaseError, ValueError) as exc:
+        print(t("sotkanet.cli.database", lang, url=shown, error=type(exc).__name__), file=sys.stderr)
+        return 1
+    try:
+        mapping = importer.load_mapping()
+    except importer.MappingError as exc:
+        print(exc.text(lang), file=sys.stderr)
+        return 1
+    years = years or default_years(plan, current, mapping)
+    with SotkanetClient() as client:
+        fetched = fetch_plan_values(plan, current, years, client, mapping)
+    if not fetched.ok:
+        print(importer.problems_text(fetched.result.errors, lang), file=sys.stderr)
+        print(t("sotkanet.cli.problems", lang, n=len(fetched.result.errors)), file=sys.stderr)
+        return 1
+    counts = importer.preview_counts(fetched.preview)
+    print(t("sotkanet.cli.preview", lang, years=", ".join(map(str, fetched.years)), **counts))
+    print(preview_for_display(fetched, plan, lang).to_string(index=False))
+    for line in ignored_texts(fetched, lang):
+        print(line)
+    if not apply:
+        print(t("sotkanet.cli.dry_run", lang))
+        return 0
+    editor = Editor(t("sotkanet.editor", lang, name=t("sotkanet.cli.editor", lang)))
+    try:
+        done = importer.apply_import(store, fetched.result, editor)
+    except (StoreError, DatabaseError, importer.ImportRefused) as exc:
+        print(t("sotkanet.cli.database", lang, url=shown, error=type(exc).__name__), file=sys.stderr)
+        return 1
+    print(t("sotkanet.cli.applied", lang, url=shown, added=done.get("added", 0), changed=done.get("changed", 0)))
     return 0
 
 

@@ -231,3 +231,38 @@ def test_mapping_marks_differing_wordings_unmapped_with_the_reason():
     assert {"1086", "1245"} <= set(unmapped["source_indicator"]) and not {"1086", "1245"} & set(
         used["source_indicator"]
     )
+
+
+def test_command_line_previews_applies_and_refuses(server, tmp_path, monkeypatch, capsys):
+    from core.__main__ import main
+
+    server.faults.clear()
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    monkeypatch.setenv("KYMLAPSET_SOTKANET_URL", server.url)
+    monkeypatch.setenv("KYMLAPSET_SOTKANET_CACHE_HOURS", "0")
+    assert main(["sotkanet", "--years", "2021", "2023", "--database-url", url]) == 0
+    out = capsys.readouterr().out
+    assert "Sotkanet, vuodet 2021, 2023:" in out and "lisätään" in out and "1514 Koulukiusattuna" in out
+    assert "Mitään ei tallennettu; tallenna lisäämällä --apply." in out
+    assert not (Store.open(url).observations()["year"] >= 2021).any()
+    assert main(["sotkanet", "--years", "2021", "2023", "--database-url", url, "--apply", "--lang", "en"]) == 0
+    assert "Saved (" in capsys.readouterr().out
+    saved = Store.open(url).observations()
+    assert set(saved[saved["year"] >= 2021]["year"]) == {2021, 2023}
+    assert set(Store.open(url).history("observation")["changed_by"]) == {"command line (Sotkanet)"}
+    server.fault("data:3905", status=502)
+    before = len(saved)
+    assert main(["sotkanet", "--years", "2024", "2025", "--database-url", url, "--apply"]) == 1
+    err = capsys.readouterr().err
+    assert "Sotkanet-indikaattori 3905" in err and "HTTP 502" in err and "mitään ei tallennettu" in err
+    assert len(Store.open(url).observations()) == before
+
+
+def test_command_line_without_network_says_so(tmp_path, monkeypatch, capsys):
+    from core.__main__ import main
+
+    monkeypatch.setenv("KYMLAPSET_SOTKANET_URL", "http://127.0.0.1:9")
+    monkeypatch.setenv("KYMLAPSET_SOTKANET_CACHE_HOURS", "0")
+    assert main(["sotkanet", "--database-url", f"sqlite:///{tmp_path / 'x.db'}"]) == 1
+    err = capsys.readouterr().err
+    assert "ei saada yhteyttä" in err and "Traceback" not in err
