@@ -2,14 +2,15 @@
 
 import csv
 import io
+from datetime import date
 
 import streamlit as st
 
-from core import exporter, importer
+from core import exporter, importer, sotkanet
 from core.i18n import name, t, text_in
-from core.storage import StoreError
+from core.storage import Editor, StoreError
 from core.text import md_escape
-from ui import data, downloads, state
+from ui import background, data, downloads, state
 from ui.frame import page_context
 
 ctx = page_context()
@@ -17,6 +18,8 @@ plan, lang = ctx.plan, ctx.lang
 st.title(t("data.title", lang))
 store = data.store()
 PREVIEW = "import_preview"  # (file name, ImportResult, preview frame) waiting for confirmation
+SOTKANET_JOB = "sotkanet_job"  # background.Job of a running fetch from Sotkanet
+SOTKANET_FETCH = "sotkanet_fetch"  # the finished fetch (sotkanet.SotkanetFetch) waiting for confirmation
 
 
 def show_result(result: importer.ImportResult, source: str) -> None:
@@ -119,6 +122,99 @@ else:
         if b2.button(t("data.cancel", lang), key="import_cancel"):
             st.session_state.pop(PREVIEW, None)
             st.rerun()
+
+
+def sotkanet_section() -> None:
+    """Fetch the mapped indicators from Sotkanet beside the page, preview them, and import all or nothing."""
+    st.subheader(t("sotkanet.title", lang))
+    st.caption(t("sotkanet.help", lang))
+    try:
+        mapping = importer.load_mapping()
+    except importer.MappingError as exc:
+        st.error(md_escape(exc.text(lang)))
+        return
+    this_year = date.today().year
+    suggested = sotkanet.default_years(plan, data.observations(), mapping)
+    years = st.multiselect(
+        t("sotkanet.years", lang),
+        list(range(this_year, 2009, -1)),
+        default=sorted(suggested, reverse=True),
+        key="sotkanet_years",
+        help=t("sotkanet.years.help", lang),
+        placeholder=t("widget.placeholder", lang),
+    )
+    job = st.session_state.get(SOTKANET_JOB)
+    if st.button(t("sotkanet.fetch", lang), key="sotkanet_fetch_button", disabled=job is not None):
+        st.session_state.pop(SOTKANET_FETCH, None)
+        current, chosen = data.observations(), list(years)
+        base = data.secret("sotkanet_url")
+
+        def work(progress):
+            with sotkanet.SotkanetClient(base if isinstance(base, str) and base else None) as client:
+                return sotkanet.fetch_plan_values(plan, current, chosen, client, mapping, progress)
+
+        st.session_state[SOTKANET_JOB] = background.start(work)
+        job = st.session_state[SOTKANET_JOB]
+    if job is not None:
+        _wait_for_fetch()
+        return
+    fetched = st.session_state.get(SOTKANET_FETCH)
+    if fetched is not None:
+        _show_fetch(fetched)
+
+
+@st.fragment(run_every=0.5)
+def _wait_for_fetch() -> None:
+    """Progress of the fetch running beside the page; the whole page runs again when it is done."""
+    job = st.session_state.get(SOTKANET_JOB)
+    if job is None:
+        return
+    if not job.done:
+        st.progress(job.progress[0], text=t("sotkanet.fetching", lang))
+        return
+    st.session_state.pop(SOTKANET_JOB, None)
+    try:
+        st.session_state[SOTKANET_FETCH] = job.future.result()
+    except Exception:  # noqa: BLE001 - an unforeseen failure of the fetch is a message, never a traceback
+        downloads.LOG.exception("the Sotkanet fetch failed")
+        st.session_state[SOTKANET_FETCH] = None
+        st.error(t("sotkanet.error.request", lang, error="?"))
+        return
+    st.rerun()
+
+
+def _show_fetch(fetched: sotkanet.SotkanetFetch) -> None:
+    """The refusal with every problem, or the preview with Sotkanet's titles and the confirm buttons."""
+    if not fetched.ok:
+        st.error(t("sotkanet.refused", lang, n=len(fetched.result.errors)))
+        st.code(importer.problems_text(fetched.result.errors, lang), language=None)
+        return
+    counts = importer.preview_counts(fetched.preview)
+    st.info(t("sotkanet.preview", lang, years=", ".join(map(str, fetched.years)), **counts))
+    for line in sotkanet.ignored_texts(fetched, lang):
+        st.caption(md_escape(line))
+    st.dataframe(sotkanet.preview_for_display(fetched, plan, lang), hide_index=True, width="stretch")
+    st.caption(md_escape(sotkanet.attribution(lang)))
+    b1, b2 = st.columns(2)
+    if b1.button(t("data.confirm", lang), key="sotkanet_confirm", type="primary"):
+        assert ctx.editor is not None
+        editor = Editor(t("sotkanet.editor", lang, name=ctx.editor.name))
+        bar = st.progress(0.0, text=t("data.progress", lang))
+        try:
+            done = importer.apply_import(store, fetched.result, editor, progress=lambda f: bar.progress(min(1.0, f)))
+        except (StoreError, importer.ImportRefused) as exc:
+            st.error(md_escape(exc.text(lang)))
+        else:
+            st.session_state.pop(SOTKANET_FETCH, None)
+            data.clear()
+            st.success(t("data.applied", lang, added=done.get("added", 0), changed=done.get("changed", 0)))
+    if b2.button(t("data.cancel", lang), key="sotkanet_cancel"):
+        st.session_state.pop(SOTKANET_FETCH, None)
+        st.rerun()
+
+
+if ctx.editor is not None:
+    sotkanet_section()
 
 st.subheader(t("data.export", lang))
 st.caption(t("data.export.help", lang))
