@@ -32,6 +32,24 @@ def show_result(result: importer.ImportResult, source: str) -> None:
     st.session_state[PREVIEW] = (source, result, importer.preview(result, data.observations()))
 
 
+def confirm_or_cancel(result: importer.ImportResult, editor: Editor | None, pending_key: str, prefix: str) -> None:
+    """The confirm and cancel buttons of a preview: confirm writes it all in one transaction (apply_import)."""
+    b1, b2 = st.columns(2)
+    if b1.button(t("data.confirm", lang), key=f"{prefix}_confirm", type="primary"):
+        bar = st.progress(0.0, text=t("data.progress", lang))
+        try:
+            done = importer.apply_import(store, result, editor, progress=lambda f: bar.progress(min(1.0, f)))
+        except (StoreError, importer.ImportRefused) as exc:
+            st.error(md_escape(exc.text(lang)))
+        else:
+            st.session_state.pop(pending_key, None)
+            data.clear()
+            st.success(t("data.applied", lang, added=done.get("added", 0), changed=done.get("changed", 0)))
+    if b2.button(t("data.cancel", lang), key=f"{prefix}_cancel"):
+        st.session_state.pop(pending_key, None)
+        st.rerun()
+
+
 if ctx.editor is None:
     st.info(t("data.editor_only", lang))
 else:
@@ -108,20 +126,7 @@ else:
         for note in result.notes:
             st.caption(md_escape(text_in(note, lang)))
         st.dataframe(importer.preview_for_display(preview, lang), hide_index=True, width="stretch")
-        b1, b2 = st.columns(2)
-        if b1.button(t("data.confirm", lang), key="import_confirm", type="primary"):
-            bar = st.progress(0.0, text=t("data.progress", lang))
-            try:
-                done = importer.apply_import(store, result, ctx.editor, progress=lambda f: bar.progress(min(1.0, f)))
-            except (StoreError, importer.ImportRefused) as exc:
-                st.error(md_escape(exc.text(lang)))
-            else:
-                st.session_state.pop(PREVIEW, None)
-                data.clear()
-                st.success(t("data.applied", lang, added=done.get("added", 0), changed=done.get("changed", 0)))
-        if b2.button(t("data.cancel", lang), key="import_cancel"):
-            st.session_state.pop(PREVIEW, None)
-            st.rerun()
+        confirm_or_cancel(result, ctx.editor, PREVIEW, "import")
 
 
 def sotkanet_section() -> None:
@@ -195,22 +200,11 @@ def _show_fetch(fetched: sotkanet.SotkanetFetch) -> None:
         st.caption(md_escape(line))
     st.dataframe(sotkanet.preview_for_display(fetched, plan, lang), hide_index=True, width="stretch")
     st.caption(md_escape(sotkanet.attribution(lang)))
-    b1, b2 = st.columns(2)
-    if b1.button(t("data.confirm", lang), key="sotkanet_confirm", type="primary"):
-        assert ctx.editor is not None
-        editor = Editor(t("sotkanet.editor", lang, name=ctx.editor.name))
-        bar = st.progress(0.0, text=t("data.progress", lang))
-        try:
-            done = importer.apply_import(store, fetched.result, editor, progress=lambda f: bar.progress(min(1.0, f)))
-        except (StoreError, importer.ImportRefused) as exc:
-            st.error(md_escape(exc.text(lang)))
-        else:
-            st.session_state.pop(SOTKANET_FETCH, None)
-            data.clear()
-            st.success(t("data.applied", lang, added=done.get("added", 0), changed=done.get("changed", 0)))
-    if b2.button(t("data.cancel", lang), key="sotkanet_cancel"):
-        st.session_state.pop(SOTKANET_FETCH, None)
-        st.rerun()
+    assert ctx.editor is not None
+    # the history's "who" says the values came from Sotkanet
+    confirm_or_cancel(
+        fetched.result, Editor(t("sotkanet.editor", lang, name=ctx.editor.name)), SOTKANET_FETCH, "sotkanet"
+    )
 
 
 if ctx.editor is not None:
