@@ -46,6 +46,7 @@ from core.queries import (
     trend_frame,
 )
 from core.rules import real_measures
+from core.sotkanet.fetch import attribution, is_fetched
 from core.timefmt import local_date
 from core.timeline import status_label
 from core.trends import trend_label
@@ -323,6 +324,16 @@ def _ratings(
     }
 
 
+def _attribution(plan: Plan, observations_df: pd.DataFrame, goal_id: str, lang: str) -> str:
+    """THL's licence and attribution when any of the goal's indicators has values fetched from Sotkanet, else ''."""
+    pairs = set(linked_indicators(plan, goal_id))
+    if observations_df is None or observations_df.empty or not pairs or "note" not in observations_df.columns:
+        return ""
+    keys = zip(observations_df["indicator_id"].astype(int), observations_df["series_id"].fillna(""), strict=True)
+    shown = [(k in pairs) for k in keys]
+    return attribution(lang) if any(is_fetched(n) for n in observations_df.loc[shown, "note"]) else ""
+
+
 def _indicator_table(plan: Plan, observations_df: pd.DataFrame, goal_id: str, lang: str) -> Table | None:
     """The goal's indicators: Kymenlaakso vs whole country, status, trend and flag; None if no values."""
     pairs = linked_indicators(plan, goal_id)
@@ -509,6 +520,7 @@ def goal_report_html(
         mix=mix,
         subgoals=_subgoal_table(plan, goal_id, lang),
         indicators=_indicator_table(plan, observations_df, goal_id, lang),
+        attribution=_attribution(plan, observations_df, goal_id, lang),
         **_charts_context(figures, lang, static),
         sections=_goal_measure_sections(plan, measures_df, goal_id, lang, ratings, year),
     )

@@ -33,7 +33,11 @@ from core.i18n import Msg
 from core.loader import PLAN_META_FILE
 from core.model import Plan
 from core.rules import subgoal_sort_key
+from core.sotkanet.fetch import attribution, is_fetched
 from core.storage import Store
+
+ATTRIBUTION_SHEET = "lahde"  # workbook sheet and zip file with THL's licence when fetched values are in it
+ATTRIBUTION_FILE = "LAHDE.txt"
 
 
 def _natural(text: object) -> list[tuple[int, int, str]]:
@@ -116,9 +120,21 @@ def tables_to_workbook(tables: Mapping[str, pd.DataFrame]) -> bytes:
                 else:
                     row.append(_text_cell(ws, text, sheet, line, col))
             ws.append(row)
+    licence = sotkanet_attribution(tables)
+    if licence:  # a sheet the backup reader does not know is left alone, so the workbook still restores
+        ws = wb.create_sheet(ATTRIBUTION_SHEET)
+        ws.append([licence])
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+def sotkanet_attribution(tables: Mapping[str, pd.DataFrame]) -> str:
+    """THL's licence and attribution when the observations hold values fetched from Sotkanet, else ''."""
+    observations = tables.get("observations.csv")
+    if observations is None or "note" not in observations.columns:
+        return ""
+    return attribution("fi") if any(is_fetched(n) for n in observations["note"]) else ""
 
 
 def _text_cell(ws: object, text: str, sheet: str, line: int, col: str) -> object:
@@ -153,6 +169,9 @@ def tables_to_zip(tables: Mapping[str, pd.DataFrame]) -> bytes:
         )
         for name in FILE_COLUMNS:
             zf.writestr(name, _csv_bytes(tables[name]))
+        licence = sotkanet_attribution(tables)
+        if licence:  # the backup reader reads only the data/ files, so this one does not stop a restore
+            zf.writestr(ATTRIBUTION_FILE, (licence + "\n").encode("utf-8"))
     return out.getvalue()
 
 

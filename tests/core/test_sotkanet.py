@@ -266,3 +266,34 @@ def test_command_line_without_network_says_so(tmp_path, monkeypatch, capsys):
     assert main(["sotkanet", "--database-url", f"sqlite:///{tmp_path / 'x.db'}"]) == 1
     err = capsys.readouterr().err
     assert "ei saada yhteyttä" in err and "Traceback" not in err
+
+
+def test_fetched_values_carry_thl_licence_into_reports_and_downloads(plan, store, sotkanet):
+    import io
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    from core import exporter, report
+
+    _, client = sotkanet
+
+    def goal_report(lang):
+        return report.goal_report_html(plan, store.measures(), store.observations(), "I", lang, figures=[])
+
+    assert "Sotkanet" not in goal_report("fi")
+    assert "lahde" not in load_workbook(io.BytesIO(exporter.export_workbook(plan, store))).sheetnames
+    importer.apply_import(store, fetch(plan, store, client).result, Editor("Testi (Sotkanet)"))
+    assert "Lähde: THL, Sotkanet (Terveyden ja hyvinvoinnin laitos), lisenssi CC BY 4.0." in goal_report("fi")
+    assert "Lähde: THL, Sotkanet (Finnish Institute for Health and Welfare), licence CC BY 4.0." in goal_report("en")
+    book = exporter.export_workbook(plan, store)
+    sheet = load_workbook(io.BytesIO(book))["lahde"]
+    assert "Lähde: THL, Sotkanet" in sheet["A1"].value and "CC BY 4.0" in sheet["A1"].value
+    archive = exporter.export_csv_zip(plan, store)
+    assert "CC BY 4.0" in zipfile.ZipFile(io.BytesIO(archive)).read("LAHDE.txt").decode("utf-8")
+    # the extra sheet and file do not stop a restore, and every fetched row keeps its source in its note
+    for content, filename in ((book, "b.xlsx"), (archive, "b.zip")):
+        obs = exporter.read_backup(content, filename)["observations.csv"]
+        assert (obs["note"].str.startswith("Lähde: THL, Sotkanet (CC BY 4.0)")).sum() == (
+            store.observations()["year"] >= 2021
+        ).sum()
