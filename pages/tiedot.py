@@ -192,14 +192,25 @@ def _show_fetch(fetched: sotkanet.SotkanetFetch) -> None:
     """The refusal with every problem, or the preview with Sotkanet's titles and the confirm buttons."""
     if not fetched.ok:
         st.error(t("sotkanet.refused", lang, n=len(fetched.result.errors)))
-        st.code(importer.problems_text(fetched.result.errors, lang), language=None)
+        # wrapped: each problem names the indicator, its title and what to try, and must be read whole on a phone
+        st.code(importer.problems_text(fetched.result.errors, lang), language=None, wrap_lines=True)
         return
     counts = importer.preview_counts(fetched.preview)
     st.info(t("sotkanet.preview", lang, years=", ".join(map(str, fetched.years)), **counts))
-    for line in sotkanet.ignored_texts(fetched, lang):
-        st.caption(md_escape(line))
-    st.dataframe(sotkanet.preview_for_display(fetched, plan, lang), hide_index=True, width="stretch")
+    left_out = sotkanet.ignored_texts(fetched, lang)
+    if left_out:
+        st.caption("\n".join(f"- {md_escape(line)}" for line in left_out))
     st.caption(md_escape(sotkanet.attribution(lang)))
+    shown = sotkanet.preview_for_display(fetched, plan, lang)
+    narrow = {t(f"sotkanet.col.{c}", lang): "small" for c in ("year", "action")}
+    st.dataframe(
+        shown,
+        hide_index=True,
+        width="stretch",
+        # the values and the change in view on a phone too; the long titles scroll sideways
+        column_config={t("sotkanet.col.indicator", lang): st.column_config.TextColumn(width="medium")}
+        | {label: st.column_config.Column(width=w) for label, w in narrow.items()},
+    )
     assert ctx.editor is not None
     # the history's "who" says the values came from Sotkanet
     confirm_or_cancel(

@@ -31,7 +31,7 @@ LICENCE = "CC BY 4.0"
 NOTE_PREFIX = ATTRIBUTION  # a fetched observation's note starts with it: reports and downloads find them by it
 TOO_MANY_FACTOR = 10  # an answer with ten times the rows asked for is not Sotkanet's
 IGNORED_REASONS = ("region", "gender", "indicator", "year", "no_value", "same_area")
-DISPLAY_COLUMNS = ["indicator", "sotkanet", "group", "area", "year", "value", "old_value", "action"]
+DISPLAY_COLUMNS = ["indicator", "group", "area", "year", "value", "old_value", "action", "sotkanet", "source"]
 
 
 @dataclass
@@ -288,16 +288,19 @@ def preview_for_display(fetch: SotkanetFetch, plan: Plan, lang: str = DEFAULT_LA
     out = pd.DataFrame(
         {
             "indicator": [f"{int(i)} {name(plan.indicator(int(i)), lang)}" for i in frame["indicator_id"]],
-            "sotkanet": [
-                f"{sid} {title_of({'title': fetch.titles.get(int(sid), {})}, lang)}".strip()
-                for sid in frame["sotkanet_id"]
-            ],
             "group": [groups.get(g, g) for g in frame["group_id"]],
             "area": [t(f"area.{key_part(a)}", lang) if a in ("kymenlaakso", "koko_maa") else a for a in frame["area"]],
             "year": frame["year"].astype(int),
             "value": frame["value"].astype(float),
-            "old_value": frame["old_value"],
+            # text, so a value not stored yet reads as a dash rather than "None"
+            "old_value": ["–" if pd.isna(v) else f"{float(v):g}" for v in frame["old_value"]],
             "action": [t(f"importer.action.{key_part(a)}", lang) for a in frame["action"]],
+            "sotkanet": [
+                f"{sid} {title_of({'title': fetch.titles.get(int(sid), {})}, lang)}".strip()
+                for sid in frame["sotkanet_id"]
+            ],
+            # every row says whose it is, so the table's own CSV download carries THL's attribution too
+            "source": f"{ATTRIBUTION.split(': ', 1)[1]} ({LICENCE})",
         }
     )
     order = out.assign(_ind=frame["indicator_id"].astype(int)).sort_values(["_ind", "group", "area", "year"])
