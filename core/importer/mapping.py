@@ -61,7 +61,7 @@ def validate_mapping(frame: pd.DataFrame, plan: Plan | None = None) -> tuple[pd.
                     "source",
                     in_mapping(
                         Msg(
-                            "importer.mapping.source_any",
+                            "importer.mapping.source",
                             allowed=", ".join(MAPPING_SOURCES),
                             value=r["source"],
                         )
