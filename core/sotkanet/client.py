@@ -9,6 +9,8 @@ happened and what to try, never a traceback.
 from __future__ import annotations
 
 import json
+import logging
+import sqlite3
 from collections.abc import Iterable
 from datetime import timedelta
 from pathlib import Path
@@ -23,6 +25,7 @@ from core import config
 from core.i18n import Msg
 from core.importer.results import MAX_JSON_NUMBER
 
+log = logging.getLogger(__name__)
 API = "/rest/1.1"
 USER_AGENT = (
     "kymlapset-seuranta/1.0 (Kymenlaakson lasten ja nuorten hyvinvointisuunnitelman seuranta; "
@@ -76,18 +79,7 @@ class SotkanetClient:
         self.base_url = str(base_url if base_url is not None else config.get("sotkanet_url")).rstrip("/")
         hours = float(cache_hours if cache_hours is not None else config.get("sotkanet_cache_hours"))  # type: ignore[arg-type]
         self.timeout = float(timeout if timeout is not None else config.get("sotkanet_timeout"))  # type: ignore[arg-type]
-        if hours > 0:
-            import requests_cache
-
-            self.session: requests.Session = requests_cache.CachedSession(
-                str(cache_path if cache_path is not None else _cache_path()),
-                backend="sqlite",
-                expire_after=timedelta(hours=hours),
-                allowable_codes=(200,),
-                filter_fn=_is_json,
-            )
-        else:
-            self.session = requests.Session()
+        self.session: requests.Session = self._session(hours, cache_path)
         retry = Retry(
             total=retries,
             connect=retries,
@@ -103,6 +95,25 @@ class SotkanetClient:
         self.session.mount("https://", adapter)
         self.session.headers["User-Agent"] = USER_AGENT
         self.session.headers["Accept"] = "application/json"
+
+    @staticmethod
+    def _session(hours: float, cache_path: Path | str | None) -> requests.Session:
+        """A session that caches answers for ``hours`` (none when 0, or when the cache file cannot be made)."""
+        if hours <= 0:
+            return requests.Session()
+        import requests_cache
+
+        try:
+            return requests_cache.CachedSession(
+                str(cache_path if cache_path is not None else _cache_path()),
+                backend="sqlite",
+                expire_after=timedelta(hours=hours),
+                allowable_codes=(200,),
+                filter_fn=_is_json,
+            )
+        except (OSError, sqlite3.Error) as exc:  # a read-only disk: fetch without the cache rather than not at all
+            log.warning("Sotkanet answers are not cached: %s", type(exc).__name__)
+            return requests.Session()
 
     def close(self) -> None:
         """Close the session (and the cache file)."""
@@ -153,6 +164,8 @@ class SotkanetClient:
             raise SotkanetError(Msg("sotkanet.error.no_network", url=self.base_url)) from None
         except requests.RequestException as exc:
             raise SotkanetError(Msg("sotkanet.error.request", error=type(exc).__name__)) from None
+        except (OSError, sqlite3.Error) as exc:  # the cache file broke under us (disk full, locked too long)
+            raise SotkanetError(Msg("sotkanet.error.cache", error=type(exc).__name__)) from None
         status = response.status_code
         if status == 404 and missing:
             raise SotkanetError(Msg("sotkanet.error.missing"))

@@ -297,3 +297,11 @@ def test_fetched_values_carry_thl_licence_into_reports_and_downloads(plan, store
         assert (obs["note"].str.startswith("Lähde: THL, Sotkanet (CC BY 4.0)")).sum() == (
             store.observations()["year"] >= 2021
         ).sum()
+
+
+def test_a_cache_that_cannot_be_made_fetches_without_it(plan, store, server, tmp_path):
+    server.faults.clear()
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    with SotkanetClient(server.url, cache_path=blocker / "cache", timeout=2, backoff=0) as client:
+        assert fetch(plan, store, client).ok
