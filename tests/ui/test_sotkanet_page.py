@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 
 import pytest
@@ -96,3 +97,19 @@ def test_a_failed_indicator_refuses_all_in_english(env):
     )
     assert not [b for b in at.button if b.key == "sotkanet_confirm"]
     assert len(Store.open(url).observations()) == before
+
+
+def test_after_the_import_the_indicator_page_draws_trends_with_the_new_years(env):
+    at = signed_in()
+    at.switch_page("pages/indikaattorit.py").run()
+    assert not [s for s in at.selectbox if s.key == "ind_page_trend_pick"]  # the plan alone has one year each
+    at.switch_page("pages/tiedot.py").run()
+    at = fetch(at, [2021, 2023])
+    at.button(key="sotkanet_confirm").click().run()
+    at.switch_page("pages/indikaattorit.py").run()
+    assert not at.exception, at.exception
+    at.selectbox(key="ind_page_trend_pick").set_value((25, "")).run()
+    assert at.selectbox(key="ind_page_trend_pick").value == (25, "")  # drunk monthly: offered now it has a trend
+    spec = json.loads(at.get("plotly_chart")[-1].proto.spec)
+    years = {x for trace in spec["data"] for x in trace.get("x", []) if isinstance(x, (int, float))}
+    assert {2019, 2021, 2023} <= years
