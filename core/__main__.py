@@ -121,7 +121,14 @@ def restore(file: Path, database_url: str = "", lang: str = DEFAULT_LANG) -> int
 def sotkanet(plan: Plan, years: list[int] | None, apply: bool, database_url: str = "", lang: str = DEFAULT_LANG) -> int:
     """Fetch the mapped indicators from Sotkanet; print the preview or the problems; with ``apply`` save all or nothing."""
     from core import importer
-    from core.sotkanet import SotkanetClient, default_years, fetch_plan_values, ignored_texts, preview_for_display
+    from core.sotkanet import (
+        SotkanetClient,
+        attribution,
+        default_years,
+        fetch_plan_values,
+        ignored_texts,
+        preview_for_display,
+    )
     from core.storage import Editor, Store, StoreError, shown_url
     from core.store import DatabaseError
 
@@ -150,6 +157,7 @@ def sotkanet(plan: Plan, years: list[int] | None, apply: bool, database_url: str
     print(preview_for_display(fetched, plan, lang).to_string(index=False))
     for line in ignored_texts(fetched, lang):
         print(line)
+    print(attribution(lang))
     if not apply:
         print(t("sotkanet.cli.dry_run", lang))
         return 0

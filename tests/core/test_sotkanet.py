@@ -244,6 +244,7 @@ def test_command_line_previews_applies_and_refuses(server, tmp_path, monkeypatch
     out = capsys.readouterr().out
     assert "Sotkanet, vuodet 2021, 2023:" in out and "lisätään" in out and "1514 Koulukiusattuna" in out
     assert "Mitään ei tallennettu; tallenna lisäämällä --apply." in out
+    assert "Lähde: THL, Sotkanet (Terveyden ja hyvinvoinnin laitos), lisenssi CC BY 4.0." in out
     assert not (Store.open(url).observations()["year"] >= 2021).any()
     assert main(["sotkanet", "--years", "2021", "2023", "--database-url", url, "--apply", "--lang", "en"]) == 0
     assert "Saved (" in capsys.readouterr().out
