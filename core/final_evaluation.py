@@ -302,7 +302,7 @@ def status_shift_figure(changes: pd.DataFrame, lang: str = "fi", title: str | No
         plot_bgcolor="white",
         height=330,
         margin={"l": 10, "r": 20, "t": 120 if title else 80, "b": 50},
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0, "traceorder": "normal"},
         hoverlabel={"font_size": SMALL_FONT_SIZE},
         uniformtext={"minsize": SMALL_FONT_SIZE, "mode": "hide"},
     )
@@ -443,10 +443,9 @@ def yearly_ratings(plan: Plan, outcomes: pd.DataFrame) -> pd.DataFrame:
 def outcome_figure(plan: Plan, outcomes: pd.DataFrame, lang: str = "fi", title: str | None = None) -> go.Figure:
     """Stacked bars per main goal: measures carried out, partly, not and not evaluated (counts in the bars)."""
     totals = outcome_totals(outcomes, by="goal_id")
-    goals = {g.goal_id: f"{g.goal_id} {name(g, lang, 'title')}" for g in plan.goals}
     order = [g.goal_id for g in sorted(plan.goals, key=lambda g: g.number) if g.goal_id in set(totals["goal_id"])]
     totals = totals.set_index("goal_id").reindex(order)
-    labels = [wrap_label(goals[g]) for g in order]
+    labels = [wrap_label(t("nav.goal", lang, goal=g)) for g in order]  # short: the titles are in the tables
     fig = go.Figure()
     for o in OUTCOMES:
         style = OUTCOME_STYLE[o]
@@ -477,9 +476,9 @@ def outcome_figure(plan: Plan, outcomes: pd.DataFrame, lang: str = "fi", title: 
         title={"text": title, "font": {"size": FONT_SIZE + 2, "color": INK}} if title else None,
         font={"size": FONT_SIZE, "color": INK},
         plot_bgcolor="white",
-        height=max(300, 200 + 30 * lines + 20 * len(labels)),
+        height=max(300, 190 + 26 * lines + 24 * len(labels)),
         margin={"l": 10, "r": 20, "t": 120 if title else 90, "b": 50},
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0, "traceorder": "normal"},
         hoverlabel={"font_size": SMALL_FONT_SIZE},
         uniformtext={"minsize": SMALL_FONT_SIZE, "mode": "hide"},
     )
