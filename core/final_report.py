@@ -54,11 +54,12 @@ def _source_years(row: dict) -> str:
     return "–".join(str(y) for y in years)
 
 
-def _wellbeing(ev: fe.FinalEvaluation, lang: str) -> pd.DataFrame:
-    """The then-and-now table, its source column naming the source and the years of its figures."""
-    table = fe.indicator_table(ev.indicators, lang)
+def wellbeing_table(indicators: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The then-and-now table (``indicator_changes`` rows), its source column naming the source and
+    the years of its figures."""
+    table = fe.indicator_table(indicators, lang)
     if not table.empty:
-        table.iloc[:, -1] = [f"{r['source'] or '–'}, {_source_years(r)}" for r in ev.indicators.to_dict("records")]
+        table.iloc[:, -1] = [f"{r['source'] or '–'}, {_source_years(r)}" for r in indicators.to_dict("records")]
     return table
 
 
@@ -114,7 +115,7 @@ def document(plan: Plan, ev: fe.FinalEvaluation, lang: str = "fi") -> Document:
         generated=text("doc.generated", lang, date=today),
         summary=ev.summary_lines(lang),
         how_first=text("how_first", lang, start=ev.start, end=ev.end),
-        wellbeing=_wellbeing(ev, lang),
+        wellbeing=wellbeing_table(ev.indicators, lang),
         measures_how=text("measures.how", lang),
         measures_source=text("doc.measures_source", lang, start=ev.start, end=ev.end, date=today),
         by_goal=_by_goal(plan, ev, lang),
