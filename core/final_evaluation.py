@@ -267,9 +267,10 @@ def status_shift(changes: pd.DataFrame) -> pd.DataFrame:
 def status_shift_figure(changes: pd.DataFrame, lang: str = "fi", title: str | None = None) -> go.Figure:
     """Two stacked bars — the period's start and its end — of comparisons by status (colour, symbol, pattern)."""
     shift = status_shift(changes)
+    # two short lines each: the label must leave a phone's width to the bars
     bars = {
-        "first": text("chart.then", lang, years=_span(changes, "first_year")),
-        "latest": text("chart.now", lang, years=_span(changes, "latest_year")),
+        "first": text("chart.then", lang, years="<br>" + _span(changes, "first_year")),
+        "latest": text("chart.now", lang, years="<br>" + _span(changes, "latest_year")),
     }
     fig = go.Figure()
     for s in STATUS_ORDER:

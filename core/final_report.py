@@ -76,9 +76,7 @@ def _strength_line(row: dict, lang: str) -> str:
         status=status_text(row["latest_status"], lang),
         trend=t(f"trend.{row['trend']}", lang),
     )
-    source = text(
-        "doc.source_line", lang, source=row["source"] or "–", first=row["first_year"], latest=row["latest_year"]
-    )
+    source = text("doc.source_line", lang, source=row["source"] or "–", years=_source_years(row))
     return f"{line}. {source}"
 
 
