@@ -54,6 +54,14 @@ def _source_years(row: dict) -> str:
     return "–".join(str(y) for y in years)
 
 
+def _all_years(indicators: pd.DataFrame) -> str:
+    """The span of years the then-and-now figures come from ('2017–2025')."""
+    years = sorted({int(y["year"]) for ys in indicators.get("years", []) for y in ys})
+    if not years:
+        return "–"
+    return str(years[0]) if years[0] == years[-1] else f"{years[0]}–{years[-1]}"
+
+
 def wellbeing_table(indicators: pd.DataFrame, lang: str) -> pd.DataFrame:
     """The then-and-now table (``indicator_changes`` rows), its source column naming the source and
     the years of its figures."""
@@ -161,6 +169,7 @@ def final_html(
         landscape=False,
         summary=doc.summary,
         charts=charts,
+        chart_sources=text("doc.chart_sources", lang, years=_all_years(ev.indicators), start=ev.start, end=ev.end),
         how_first=doc.how_first,
         wellbeing=_table(doc.wellbeing),
         measures_how=doc.measures_how,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import io
 import shutil
 import subprocess
@@ -81,7 +82,11 @@ def test_word_document_reads_back(mini_plan, evaluation, lang):
 
 @pytest.mark.parametrize("lang", ["fi", "en"])
 def test_html_reads_back_escaped(mini_plan, evaluation, lang):
-    html_text = fr.final_html(mini_plan, evaluation, lang)
+    html_text = fr.final_html(
+        mini_plan, evaluation, lang, figures=fr.default_figures(mini_plan, evaluation, lang), static=False
+    )
+    sources = fe.text("doc.chart_sources", lang, years="2019–2023", start=2020, end=2025)
+    assert html.escape(sources) in html_text  # the charts' sources and years under them
     want = _expected(lang)
     for key in ("first", "latest", "source"):
         assert want[key] in html_text
