@@ -264,26 +264,21 @@ def status_shift(changes: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["when", "status", "count"])
 
 
-def status_shift_figure(changes: pd.DataFrame, lang: str = "fi", title: str | None = None) -> go.Figure:
-    """Two stacked bars — the period's start and its end — of comparisons by status (colour, symbol, pattern)."""
-    shift = status_shift(changes)
-    # two short lines each: the label must leave a phone's width to the bars
-    bars = {
-        "first": text("chart.then", lang, years="<br>" + _span(changes, "first_year")),
-        "latest": text("chart.now", lang, years="<br>" + _span(changes, "latest_year")),
-    }
+def _stacked_figure(
+    y: list[str], parts: list[tuple[str, list[int], dict[str, str], dict]], axis: str, title: str | None, height: int
+) -> go.Figure:
+    """Horizontal stacked bars: one trace per part (name, counts, colour + pattern, meta), counts written
+    inside, the legend in the parts' order above; the charts' one font size and ink."""
     fig = go.Figure()
-    for s in STATUS_ORDER:
-        part = shift[shift["status"] == s]
-        style = STATUS_STYLE[s]
+    for label, counts, style, meta in parts:
         ink = ink_for(style["color"])
         fig.add_trace(
             go.Bar(
-                y=[bars[w] for w in part["when"]],
-                x=list(part["count"]),
+                y=y,
+                x=counts,
                 orientation="h",
-                name=status_text(s, lang),
-                text=[str(n) if n else "" for n in part["count"]],
+                name=label,
+                text=[str(n) if n else "" for n in counts],
                 textposition="inside",
                 insidetextanchor="middle",
                 textfont={"size": FONT_SIZE, "color": ink},
@@ -292,8 +287,8 @@ def status_shift_figure(changes: pd.DataFrame, lang: str = "fi", title: str | No
                     "line": {"color": "#333333", "width": 1},
                     "pattern": {"shape": style["pattern"], "fgcolor": ink, "fgopacity": 0.3},
                 },
-                hovertemplate="%{y}: %{x}<extra>" + html.escape(status_text(s, lang)) + "</extra>",
-                meta={"status": s},
+                hovertemplate="%{y}: %{x}<extra>" + html.escape(label) + "</extra>",
+                meta=meta,
             )
         )
     fig.update_layout(
@@ -301,15 +296,30 @@ def status_shift_figure(changes: pd.DataFrame, lang: str = "fi", title: str | No
         title={"text": title, "font": {"size": FONT_SIZE + 2, "color": INK}} if title else None,
         font={"size": FONT_SIZE, "color": INK},
         plot_bgcolor="white",
-        height=330,
-        margin={"l": 10, "r": 20, "t": 120 if title else 80, "b": 50},
+        height=height,
+        margin={"l": 10, "r": 20, "t": 120 if title else 90, "b": 50},
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0, "traceorder": "normal"},
         hoverlabel={"font_size": SMALL_FONT_SIZE},
         uniformtext={"minsize": SMALL_FONT_SIZE, "mode": "hide"},
     )
-    fig.update_yaxes(categoryorder="array", categoryarray=list(bars.values()), autorange="reversed", automargin=True)
-    fig.update_xaxes(title=text("chart.comparisons", lang), gridcolor="#E5E5E5", rangemode="tozero")
+    fig.update_yaxes(categoryorder="array", categoryarray=y, autorange="reversed", automargin=True)
+    fig.update_xaxes(title=axis, gridcolor="#E5E5E5", rangemode="tozero")
     return fig
+
+
+def status_shift_figure(changes: pd.DataFrame, lang: str = "fi", title: str | None = None) -> go.Figure:
+    """Two stacked bars — the period's start and its end — of comparisons by status (colour, symbol, pattern)."""
+    shift = status_shift(changes)
+    # two short lines each: the label must leave a phone's width to the bars
+    bars = {
+        "first": text("chart.then", lang, years="<br>" + _span(changes, "first_year")),
+        "latest": text("chart.now", lang, years="<br>" + _span(changes, "latest_year")),
+    }
+    parts = []
+    for s in STATUS_ORDER:
+        part = shift[shift["status"] == s].set_index("when")["count"]
+        parts.append((status_text(s, lang), [int(part[w]) for w in bars], STATUS_STYLE[s], {"status": s}))
+    return _stacked_figure(list(bars.values()), parts, text("chart.comparisons", lang), title, 330)
 
 
 def _span(changes: pd.DataFrame, col: str) -> str:
@@ -447,45 +457,12 @@ def outcome_figure(plan: Plan, outcomes: pd.DataFrame, lang: str = "fi", title: 
     order = [g.goal_id for g in sorted(plan.goals, key=lambda g: g.number) if g.goal_id in set(totals["goal_id"])]
     totals = totals.set_index("goal_id").reindex(order)
     labels = [wrap_label(t("nav.goal", lang, goal=g)) for g in order]  # short: the titles are in the tables
-    fig = go.Figure()
-    for o in OUTCOMES:
-        style = OUTCOME_STYLE[o]
-        ink = ink_for(style["color"])
-        counts = [int(n) for n in totals[o]] if not totals.empty else []
-        fig.add_trace(
-            go.Bar(
-                y=labels,
-                x=counts,
-                orientation="h",
-                name=text(f"outcome.{o}", lang),
-                text=[str(n) if n else "" for n in counts],
-                textposition="inside",
-                insidetextanchor="middle",
-                textfont={"size": FONT_SIZE, "color": ink},
-                marker={
-                    "color": style["color"],
-                    "line": {"color": "#333333", "width": 1},
-                    "pattern": {"shape": style["pattern"], "fgcolor": ink, "fgopacity": 0.3},
-                },
-                hovertemplate="%{y}: %{x}<extra>" + html.escape(text(f"outcome.{o}", lang)) + "</extra>",
-                meta={"outcome": o},
-            )
-        )
+    parts = [
+        (text(f"outcome.{o}", lang), [int(n) for n in totals[o]], OUTCOME_STYLE[o], {"outcome": o}) for o in OUTCOMES
+    ]
     lines = sum(label.count("<br>") + 1 for label in labels)
-    fig.update_layout(
-        barmode="stack",
-        title={"text": title, "font": {"size": FONT_SIZE + 2, "color": INK}} if title else None,
-        font={"size": FONT_SIZE, "color": INK},
-        plot_bgcolor="white",
-        height=max(300, 190 + 26 * lines + 24 * len(labels)),
-        margin={"l": 10, "r": 20, "t": 120 if title else 90, "b": 50},
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0, "traceorder": "normal"},
-        hoverlabel={"font_size": SMALL_FONT_SIZE},
-        uniformtext={"minsize": SMALL_FONT_SIZE, "mode": "hide"},
-    )
-    fig.update_yaxes(categoryorder="array", categoryarray=labels, autorange="reversed", automargin=True)
-    fig.update_xaxes(title=text("chart.measures", lang), gridcolor="#E5E5E5", rangemode="tozero")
-    return fig
+    height = max(300, 190 + 26 * lines + 24 * len(labels))
+    return _stacked_figure(labels, parts, text("chart.measures", lang), title, height)
 
 
 # ------------------------------------------------------------------ the whole evaluation
@@ -503,19 +480,17 @@ class FinalEvaluation:
     by_subgoal: pd.DataFrame  # subgoal_outcomes()
     conclusions: dict[str, dict[str, str]] = field(default_factory=dict)  # scope → {worked, did_not_work, carry_on}
 
+    def _where(self, status: Status, trend: Trend) -> pd.DataFrame:
+        df = self.indicators
+        return df if df.empty else df[(df["latest_status"] == status.value) | (df["trend"] == trend.value)]
+
     def strengths(self) -> pd.DataFrame:
         """Comparisons good now, or improving over the period."""
-        df = self.indicators
-        if df.empty:
-            return df
-        return df[(df["latest_status"] == Status.GOOD.value) | (df["trend"] == Trend.IMPROVING.value)]
+        return self._where(Status.GOOD, Trend.IMPROVING)
 
     def to_develop(self) -> pd.DataFrame:
         """Comparisons worrying now, or worsening over the period."""
-        df = self.indicators
-        if df.empty:
-            return df
-        return df[(df["latest_status"] == Status.CONCERN.value) | (df["trend"] == Trend.WORSENING.value)]
+        return self._where(Status.CONCERN, Trend.WORSENING)
 
     def summary_lines(self, lang: str = "fi") -> list[str]:
         """The summary's sentences: what was compared, how the statuses and the measures came out."""

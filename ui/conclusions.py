@@ -12,7 +12,8 @@ from __future__ import annotations
 import streamlit as st
 
 from core import final_evaluation as fe
-from core.i18n import t
+from core.i18n import name, t
+from core.model import Plan
 from core.storage import ConflictError, Editor, StoreError
 from core.text import md_escape
 from core.timefmt import local_time
@@ -90,15 +91,13 @@ def _take_theirs(scope: str) -> None:
         base[fld] = theirs
 
 
-def _heading(plan, scope: str, lang: str) -> str:
+def _heading(plan: Plan, scope: str, lang: str) -> str:
     if scope == fe.PLAN_SCOPE:
         return t("final.scope.plan", lang)
-    from core.i18n import name  # noqa: PLC0415
-
     return t("final.scope.goal", lang, goal=scope, title=name(plan.goal(scope), lang, "title"))
 
 
-def show(plan, plan_id: str, rows: dict[str, dict], editor: Editor | None, lang: str) -> None:
+def show(plan: Plan, plan_id: str, rows: dict[str, dict], editor: Editor | None, lang: str) -> None:
     """Every scope's conclusions: text areas and a save button for editors, the texts for viewers."""
     scopes = fe.scopes(plan)
     flash = st.session_state.pop(state.FLASH, None)
