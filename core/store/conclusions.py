@@ -55,9 +55,12 @@ class ConclusionsMixin:
 
     engine: Engine
 
-    def conclusions(self, plan_id: str) -> pd.DataFrame:
-        """The plan's conclusions: one row per scope with the three texts, version and last writer."""
-        q = select(conclusions).where(conclusions.c.plan_id == plan_id).order_by(conclusions.c.scope)
+    def conclusions(self, plan_id: str | None = None) -> pd.DataFrame:
+        """The plan's conclusions (every plan's for None): one row per scope with the three texts,
+        version and last writer."""
+        q = select(conclusions).order_by(conclusions.c.plan_id, conclusions.c.scope)
+        if plan_id is not None:
+            q = q.where(conclusions.c.plan_id == plan_id)
         with self.engine.connect() as conn:
             return pd.DataFrame(conn.execute(q).mappings().all(), columns=[c.name for c in conclusions.columns])
 

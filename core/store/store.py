@@ -1209,10 +1209,10 @@ class UnitOfWork:
         self._conn = conn
 
     def is_empty(self) -> bool:
-        """No measures, observations, evaluations or events, and never seeded (a restore's target)."""
+        """No measures, observations, evaluations, events or conclusions, and never seeded (a restore's target)."""
         used = sum(
             self._conn.execute(select(func.count()).select_from(t)).scalar_one()
-            for t in (measures, observations, evaluations, events)
+            for t in (measures, observations, evaluations, events, conclusions)
         )
         seeded = self._conn.execute(select(schema_info.c.value).where(schema_info.c.key == "seeded_at")).first()
         return not used and seeded is None
@@ -1238,6 +1238,10 @@ class UnitOfWork:
     def insert_events(self, rows: Iterable[Mapping]) -> int:
         """Insert whole vuosikello event rows; return the count."""
         return self._insert(events, rows)
+
+    def insert_conclusions(self, rows: Iterable[Mapping]) -> int:
+        """Insert whole conclusion rows (plan, scope, the three texts, version and audit fields); return the count."""
+        return self._insert(conclusions, rows)
 
     def measure_rows(self) -> list[dict]:
         """Every stored measure row (deleted ones too), as plain dicts."""
