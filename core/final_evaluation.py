@@ -285,7 +285,7 @@ def _stacked_figure(
                 marker={
                     "color": style["color"],
                     "line": {"color": "#333333", "width": 1},
-                    "pattern": {"shape": style["pattern"], "fgcolor": ink, "fgopacity": 0.3},
+                    "pattern": {"shape": style["pattern"], "fillmode": "overlay", "fgcolor": ink, "fgopacity": 0.3},
                 },
                 hovertemplate="%{y}: %{x}<extra>" + html.escape(label) + "</extra>",
                 meta=meta,

@@ -220,6 +220,9 @@ def test_figures_carry_the_counts(mini_plan):
     assert {tr.meta["status"]: list(tr.x) for tr in shift.data}["hyva"] == [0, 1]
     assert all(sum(tr.x[i] for tr in shift.data) == len(changes) for i in (0, 1))
     assert all(tr.textfont.size >= 14 for tr in [*fig.data, *shift.data])
+    # colour, pattern and the count each carry the result; the pattern lies over the colour, never instead of it
+    assert all(tr.marker.pattern.fillmode == "overlay" and tr.marker.pattern.shape is not None for tr in fig.data)
+    assert [tr.marker.color for tr in fig.data] == [fe.OUTCOME_STYLE[o]["color"] for o in fe.OUTCOMES]
 
 
 def test_summary_and_conclusions(mini_plan):
