@@ -101,3 +101,12 @@ def test_editor_writes_a_conclusion_and_others_see_it(passcode):
     assert store().conclusions(PLAN_ID).set_index("scope").loc["plan"]["worked"] == "Oma luonnos"
     hist = store().history(entity="conclusion", entity_id=f"{PLAN_ID}/plan")
     assert {"Loppu Testaaja", "Toinen"} <= set(hist["changed_by"])
+
+
+@pytest.mark.parametrize("lang", ["fi", "en"])
+def test_a_first_visit_straight_to_the_page_opens_it(lang):
+    alone = AppTest.from_file("../../pages/loppuarviointi.py", default_timeout=60)  # a shared deep link
+    alone.query_params["lang"] = lang
+    alone.run()
+    assert not alone.exception, [e.value for e in alone.exception]
+    assert alone.title[0].value == fe.text("title", lang, start=START, end=END)
