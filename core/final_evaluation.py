@@ -232,7 +232,16 @@ def indicator_table(changes: pd.DataFrame, lang: str = "fi") -> pd.DataFrame:
     for r in changes.to_dict("records"):
         unit = r["unit"]
         when = partial(_value_cell, unit=unit, lang=lang)
-        between = [y["year"] for y in r["years"][1:-1]]
+        between = [
+            text(
+                "cell.year_value",
+                lang,
+                year=y["year"],
+                value=fmt_value(y["value"], unit),
+                national=fmt_value(y["national"], unit),
+            )
+            for y in r["years"][1:-1]
+        ]
         now = when(r["latest_year"], r["latest_value"], r["latest_national"], r["latest_status"])
         if r["latest_year"] == r["first_year"]:
             now = text("cell.no_new", lang)
@@ -242,7 +251,7 @@ def indicator_table(changes: pd.DataFrame, lang: str = "fi") -> pd.DataFrame:
             else "–"
         )
         if between:
-            change += " " + text("cell.between", lang, years=", ".join(str(y) for y in between))
+            change += ". " + text("cell.between", lang, years="; ".join(between))
         rows.append(
             [
                 f"{r['label']} · {r['group_label']}",

@@ -103,7 +103,7 @@ def test_every_year_in_between_is_listed_with_its_national_value(mini_plan):
     row = table[table.iloc[:, 0].str.startswith("7 ")].iloc[0].tolist()
     assert row[1] == "2019: 88 % (koko maa 89,5 %) ≈ neutraali"
     assert row[2] == "2023: 93 % (koko maa 88 %) ✓ hyvä"
-    assert row[3] == "+5 %-yks., paranee (välissä 2021)"
+    assert row[3] == "+5 %-yks., paranee. Välissä: 2021: 90 % (koko maa 89 %)."
 
 
 def test_indicator_rows_keep_plan_order_and_name_their_goals(mini_plan):
