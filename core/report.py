@@ -220,10 +220,11 @@ class Table:
     css_class: str = ""
 
 
-def _environment() -> Environment:
-    """The Jinja environment of the reports: package templates, autoescape, undefined names are errors."""
+def environment(*folders: Path) -> Environment:
+    """The Jinja environment of the reports: ``folders`` first, then the report templates (their frame
+    and macros); autoescape, undefined names are errors."""
     env = Environment(
-        loader=FileSystemLoader(TEMPLATES),
+        loader=FileSystemLoader([*folders, TEMPLATES]),
         autoescape=select_autoescape(enabled_extensions=("html", "j2"), default_for_string=True, default=True),
         undefined=StrictUndefined,
         finalize=_escape,
@@ -236,7 +237,7 @@ def _environment() -> Environment:
     return env
 
 
-_env = _environment()
+_env = environment()
 
 
 def _render(template: str, lang: str, **context: object) -> str:

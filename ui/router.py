@@ -130,6 +130,12 @@ def _route() -> None:
                 "pages/raportit.py", title=t("nav.reports", lang), icon=":material/description:", url_path="raportit"
             ),
             st.Page(
+                "pages/loppuarviointi.py",
+                title=t("nav.final_evaluation", lang),
+                icon=":material/fact_check:",
+                url_path="loppuarviointi",
+            ),
+            st.Page(
                 "pages/vuosikello-sykli.py",
                 title=t("nav.vuosikello", lang),
                 icon=":material/event_repeat:",

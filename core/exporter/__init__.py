@@ -4,10 +4,11 @@
   as key / value rows, each value written as YAML text), ``groups``, ``goals``, ``subgoals``,
   ``indicators``, ``series``, ``observations`` (from the store), ``subgoal_indicators``,
   ``actors``, ``measures`` (from the store, deleted ones left out, columns of
-  ``core.loader.columns_of(Measure)``), ``evaluations`` and ``events`` (from the store).
+  ``core.loader.columns_of(Measure)``), ``evaluations``, ``events`` and ``conclusions`` (the final
+  evaluations' conclusions; from the store).
 - ``export_csv_zip``: a zip of the same tables as CSV files in exactly the data/ format (UTF-8,
   written with the csv module, ``\\n`` line ends, columns of ``core.loader.CSV_FILES``' models)
-  plus plan.yaml, evaluations.csv and events.csv. Unzipped, it is a valid data/ folder.
+  plus plan.yaml, evaluations.csv, events.csv and conclusions.csv. Unzipped, it is a valid data/ folder.
 - ``import_workbook`` / ``import_csv_zip``: back to ``{file name: DataFrame}`` where every cell
   is the text it has in the CSV files (both give identical tables for the same state).
 - ``plan_from_tables`` validates them into a Plan (same checks as the data/ loader);
@@ -46,6 +47,8 @@ from core.exporter.export import export_csv_zip, export_tables, export_workbook,
 from core.exporter.restore import plan_from_tables, restore_store
 from core.exporter.tables import (
     ALL_FILES,
+    CONCLUSION_COLUMNS,
+    CONCLUSIONS_FILE,
     EVALUATION_COLUMNS,
     EVALUATIONS_FILE,
     EVENT_COLUMNS,
@@ -81,6 +84,8 @@ __all__ = [
     "PLAN_COLUMNS",
     "FILE_COLUMNS",
     "ALL_FILES",
+    "CONCLUSIONS_FILE",
+    "CONCLUSION_COLUMNS",
     "SHEETS",
     "OPTIONAL_FILES",
     "REQUIRED_EXTRA_COLUMNS",

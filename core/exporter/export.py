@@ -13,6 +13,8 @@ import yaml
 from core.cells import neutralise_formula
 from core.exporter.tables import (
     ALL_FILES,
+    CONCLUSION_COLUMNS,
+    CONCLUSIONS_FILE,
     EVALUATION_COLUMNS,
     EVALUATIONS_FILE,
     EVENT_COLUMNS,
@@ -76,6 +78,7 @@ def export_tables(plan: Plan, store: Store) -> dict[str, pd.DataFrame]:
     if not evs.empty:
         evs = evs.iloc[sorted(range(len(evs)), key=lambda i: _natural(evs["event_id"].iloc[i]))]
     tables[EVENTS_FILE] = _store_frame(evs, EVENT_COLUMNS)
+    tables[CONCLUSIONS_FILE] = _store_frame(store.conclusions(), CONCLUSION_COLUMNS)
     return {name: tables[name] for name in ALL_FILES}
 
 

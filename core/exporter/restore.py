@@ -12,6 +12,8 @@ from pydantic import BaseModel
 
 from core.exporter.tables import (
     ALL_FILES,
+    CONCLUSION_COLUMNS,
+    CONCLUSIONS_FILE,
     EVALUATION_COLUMNS,
     EVALUATIONS_FILE,
     EVENT_COLUMNS,
@@ -30,7 +32,14 @@ from core.exporter.tables import (
 from core.i18n import Msg
 from core.loader import CSV_FILES, PLAN_META_FILE, DataProblem, check_references, plan_from_rows, read_csv_rows
 from core.model import Plan
-from core.storage import Editor, InvalidEdit, Store, clean_evaluation_values, clean_event_values
+from core.storage import (
+    Editor,
+    InvalidEdit,
+    Store,
+    clean_conclusion_values,
+    clean_evaluation_values,
+    clean_event_values,
+)
 
 
 def _loader_problem(p: DataProblem) -> Msg:
@@ -135,6 +144,32 @@ def _clean_events(frame: pd.DataFrame, problems: list[Msg]) -> list[dict]:
     return out
 
 
+def _clean_conclusions(frame: pd.DataFrame, problems: list[Msg]) -> list[dict]:
+    """Check conclusions.csv rows with the store's own rules (plan and scope given, once each; texts ≤ 4 000)."""
+    out: list[dict] = []
+    seen: dict[tuple[str, str], int] = {}
+    for line, r in enumerate(frame.to_dict("records"), start=2):
+        key = (cell_text(r.get("plan_id")).strip(), cell_text(r.get("scope")).strip())
+        for col, value, limit in (("plan_id", key[0], 80), ("scope", key[1], 20)):
+            if not value or len(value) > limit:
+                problems.append(_problem(_where(CONCLUSIONS_FILE, line, col), Msg("exporter.conclusion.bad_key")))
+        if not all(key) or len(key[0]) > 80 or len(key[1]) > 20:
+            continue
+        if key in seen:
+            problems.append(
+                _problem(_where(CONCLUSIONS_FILE, line), Msg("exporter.conclusion.repeated", row=seen[key]))
+            )
+            continue
+        try:
+            clean = clean_conclusion_values({c: cell_text(r.get(c)) for c in CONCLUSION_COLUMNS[2:]})
+        except InvalidEdit as exc:
+            problems.append(_problem(_where(CONCLUSIONS_FILE, line, exc.field), exc.message))
+            continue
+        seen[key] = line
+        out.append({"plan_id": key[0], "scope": key[1], **clean})
+    return out
+
+
 def restore_store(tables: Mapping[str, pd.DataFrame], url: str = "sqlite://", editor: Editor | None = None) -> Store:
     """Fill an EMPTY store at ``url`` from imported tables in one transaction; BackupError if anything is invalid.
 
@@ -148,6 +183,7 @@ def restore_store(tables: Mapping[str, pd.DataFrame], url: str = "sqlite://", ed
     empty_events = _frame([], EVENT_COLUMNS)
     eval_rows = _clean_evaluations(tables.get(EVALUATIONS_FILE, empty_ev), measure_ids, problems)
     event_rows = _clean_events(tables.get(EVENTS_FILE, empty_events), problems)
+    conclusion_rows = _clean_conclusions(tables.get(CONCLUSIONS_FILE, _frame([], CONCLUSION_COLUMNS)), problems)
     if problems:
         raise BackupError(problems)
     who = editor or Editor("Palautus varmuuskopiosta")
@@ -163,12 +199,14 @@ def restore_store(tables: Mapping[str, pd.DataFrame], url: str = "sqlite://", ed
         uow.insert_observations(obs_rows)
         uow.insert_evaluations([{**r, **stamp} for r in eval_rows])
         uow.insert_events([{**r, "deleted": False, **stamp} for r in event_rows])
+        uow.insert_conclusions([{**r, **stamp} for r in conclusion_rows])
         uow.mark_seeded(now)
         counts = {
             "measures": len(measure_rows),
             "observations": len(obs_rows),
             "evaluations": len(eval_rows),
             "events": len(event_rows),
+            "conclusions": len(conclusion_rows),
         }
         uow.record("store", "*", "*", None, json.dumps(counts), "restore", who, now)
     return store

@@ -29,8 +29,10 @@ YEAR_MIN, YEAR_MAX = 1990, 2100
 
 EVALUATIONS_FILE = "evaluations.csv"
 EVENTS_FILE = "events.csv"
+CONCLUSIONS_FILE = "conclusions.csv"  # the final evaluations' conclusions (per plan and scope)
 EVALUATION_COLUMNS = ["measure_id", "year", "rating", "comment", "evaluator", "evaluated_on"]
 EVENT_COLUMNS = ["event_id", "title", "months", "owner", "description"]
+CONCLUSION_COLUMNS = ["plan_id", "scope", "worked", "did_not_work", "carry_on"]
 PLAN_COLUMNS = ["key", "value"]
 
 # file name → columns, in the order of the workbook's sheets (after 'plan')
@@ -38,12 +40,23 @@ FILE_COLUMNS: dict[str, list[str]] = {
     **{name: columns_of(model) for name, model in CSV_FILES.items()},
     EVALUATIONS_FILE: EVALUATION_COLUMNS,
     EVENTS_FILE: EVENT_COLUMNS,
+    CONCLUSIONS_FILE: CONCLUSION_COLUMNS,
 }
 ALL_FILES: list[str] = [PLAN_META_FILE, *FILE_COLUMNS]
 SHEETS: dict[str, str] = {"plan": PLAN_META_FILE, **{name.removesuffix(".csv"): name for name in FILE_COLUMNS}}
-OPTIONAL_FILES = (EVALUATIONS_FILE, EVENTS_FILE)  # a plain data/ folder has neither
-REQUIRED_EXTRA_COLUMNS = {EVALUATIONS_FILE: ("measure_id", "year"), EVENTS_FILE: ("event_id", "title", "months")}
-STORE_FILES = ("observations.csv", "measures.csv", EVALUATIONS_FILE, EVENTS_FILE)  # these come from the store
+OPTIONAL_FILES = (EVALUATIONS_FILE, EVENTS_FILE, CONCLUSIONS_FILE)  # a plain data/ folder has none of them
+REQUIRED_EXTRA_COLUMNS = {
+    EVALUATIONS_FILE: ("measure_id", "year"),
+    EVENTS_FILE: ("event_id", "title", "months"),
+    CONCLUSIONS_FILE: ("plan_id", "scope"),
+}
+STORE_FILES = (
+    "observations.csv",
+    "measures.csv",
+    EVALUATIONS_FILE,
+    EVENTS_FILE,
+    CONCLUSIONS_FILE,
+)  # these come from the store
 
 
 class BackupError(ValueError):
@@ -94,6 +107,7 @@ NUMERIC_COLUMNS: dict[str, set[str]] = {
     **{name: _numeric_fields(model) for name, model in CSV_FILES.items()},
     EVALUATIONS_FILE: {"year", "rating"},
     EVENTS_FILE: set(),
+    CONCLUSIONS_FILE: set(),
     PLAN_META_FILE: set(),
 }
 

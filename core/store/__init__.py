@@ -9,9 +9,11 @@
 ``core.storage`` re-exports all of it for older imports.
 """
 
+from core.store.conclusions import CONCLUSION_FIELDS, clean_conclusion_values
 from core.store.migrate import BASELINE, head_revision, upgrade_schema
 from core.store.schema import (
     changes,
+    conclusions,
     evaluations,
     events,
     measures,
@@ -52,6 +54,7 @@ from core.store.store import (
 
 __all__ = [
     "BASELINE",
+    "CONCLUSION_FIELDS",
     "EVALUATION_SCALE",
     "MAX_CONTACT",
     "MEASURE_EDITABLE",
@@ -72,9 +75,11 @@ __all__ = [
     "StoreUnavailable",
     "UnitOfWork",
     "changes",
+    "clean_conclusion_values",
     "clean_evaluation_values",
     "clean_event_values",
     "clean_measure_values",
+    "conclusions",
     "evaluations",
     "events",
     "field_label",

@@ -90,6 +90,19 @@ events = Table(
     *_audit_columns(),
 )
 
+# The working group's own conclusions of a plan's final evaluation, per main goal and for the whole
+# plan (scope = goal id or "plan"); editable after the plan has ended, every change in ``changes``.
+conclusions = Table(
+    "conclusions",
+    metadata,
+    Column("plan_id", String(80), primary_key=True),
+    Column("scope", String(20), primary_key=True),
+    Column("worked", Text, nullable=False, default=""),
+    Column("did_not_work", Text, nullable=False, default=""),
+    Column("carry_on", Text, nullable=False, default=""),
+    *_audit_columns(),
+)
+
 changes = Table(
     "changes",
     metadata,

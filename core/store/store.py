@@ -52,9 +52,11 @@ from core.model import (
 )
 from core.rules import parse_yes_no
 from core.schedule import parse_schedule
+from core.store.conclusions import ConclusionsMixin
 from core.store.migrate import current_revision, flock, upgrade_schema
 from core.store.schema import (
     changes,
+    conclusions,
     evaluations,
     events,
     measures,
@@ -703,7 +705,7 @@ def clean_event_values(values: Mapping[str, object]) -> dict:
     return out
 
 
-class Store(_CycleMixin):
+class Store(_CycleMixin, ConclusionsMixin):
     """Read and write the working state; one instance per database URL."""
 
     def __init__(self, engine: Engine):
@@ -1160,11 +1162,16 @@ class Store(_CycleMixin):
                 table, key = evaluations, "id"
             if ch["entity"] == "observation":
                 table, key = observations, "id"
+            if ch["entity"] == "conclusion":  # id '<plan id>/<scope>': the row's two-column key
+                table, key = conclusions, "plan_id"
             if table is None or ch["field"] == "*":
                 raise InvalidEdit("store.cannot_revert", ch["field"])
-            col_key = table.c[key]
             ident: object = int(ch["entity_id"]) if key == "id" else ch["entity_id"]
-            cur = conn.execute(select(table).where(col_key == ident)).mappings().first()
+            where = table.c[key] == ident
+            if table is conclusions:
+                plan_id, _, scope = str(ch["entity_id"]).rpartition("/")
+                where = and_(conclusions.c.plan_id == plan_id, conclusions.c.scope == scope)
+            cur = conn.execute(select(table).where(where)).mappings().first()
             if cur is None:
                 raise NotFound("store.row_gone")
             fld = ch["field"]
@@ -1184,7 +1191,7 @@ class Store(_CycleMixin):
             restored = _restore_type(table.c[fld], ch["old_value"])
             conn.execute(
                 update(table)
-                .where(col_key == ident)
+                .where(where)
                 .values({fld: restored, "version": cur["version"] + 1, "updated_at": now, "updated_by": editor.name})
             )
             self._record(
@@ -1202,10 +1209,10 @@ class UnitOfWork:
         self._conn = conn
 
     def is_empty(self) -> bool:
-        """No measures, observations, evaluations or events, and never seeded (a restore's target)."""
+        """No measures, observations, evaluations, events or conclusions, and never seeded (a restore's target)."""
         used = sum(
             self._conn.execute(select(func.count()).select_from(t)).scalar_one()
-            for t in (measures, observations, evaluations, events)
+            for t in (measures, observations, evaluations, events, conclusions)
         )
         seeded = self._conn.execute(select(schema_info.c.value).where(schema_info.c.key == "seeded_at")).first()
         return not used and seeded is None
@@ -1231,6 +1238,10 @@ class UnitOfWork:
     def insert_events(self, rows: Iterable[Mapping]) -> int:
         """Insert whole vuosikello event rows; return the count."""
         return self._insert(events, rows)
+
+    def insert_conclusions(self, rows: Iterable[Mapping]) -> int:
+        """Insert whole conclusion rows (plan, scope, the three texts, version and audit fields); return the count."""
+        return self._insert(conclusions, rows)
 
     def measure_rows(self) -> list[dict]:
         """Every stored measure row (deleted ones too), as plain dicts."""

@@ -16,6 +16,7 @@ from openpyxl import load_workbook
 from core import cells, exporter, queries
 from core.exporter import (
     ALL_FILES,
+    CONCLUSION_COLUMNS,
     EVALUATION_COLUMNS,
     EVENT_COLUMNS,
     SHEETS,
@@ -93,6 +94,8 @@ def store(plan, editor, past_the_store):
     e2 = s.save_event(None, {"title": "Poistuva", "months": "5"}, None, editor)
     s.save_event(None, {"title": "Syysseminaari", "months": "9–10"}, None, editor)
     s.delete_event(e2, 1, editor)
+    s.save_conclusion("testi-2020-2025", "plan", {}, {"worked": "=Kuuleminen\ntoimi", "carry_on": "Jatketaan"}, editor)
+    s.save_conclusion("testi-2020-2025", "I", {}, {"did_not_work": "Viestintä"}, editor)
     result = parse_import(
         b"indicator_id,group_id,area,year,value,value_as_printed\n"
         b'31,lk4_5,kymenlaakso,2021,6.4,"6,4 %"\n7,lk4_5,kymenlaakso,2019,88.5,\n',
@@ -109,7 +112,9 @@ def store_data(store: Store) -> dict[str, pd.DataFrame]:
     obs = store.observations()[OBS_COLUMNS].sort_values(["indicator_id", "series_id", "group_id", "area", "year"])
     ev = store.evaluations()[EVALUATION_COLUMNS].sort_values(["measure_id", "year"])
     events = store.events()[EVENT_COLUMNS].sort_values("event_id")
+    conclusions = store.conclusions()[CONCLUSION_COLUMNS]
     return {
+        "conclusions": conclusions.reset_index(drop=True),
         "measures": ms,
         "observations": obs.reset_index(drop=True),
         "evaluations": ev.reset_index(drop=True),
@@ -145,6 +150,7 @@ def test_workbook_has_one_sheet_per_file(plan, store):
             "measures",
             "evaluations",
             "events",
+            "conclusions",
         ]
     )
 
@@ -348,6 +354,9 @@ def test_restore_refuses_invalid_content(plan, store):
         (broken("evaluations.csv", 0, "measure_id", "ei-ole-I.1-1"), "tuntematon toimenpide"),
         (broken("events.csv", 1, "event_id", "e1"), "on jo rivillä 2"),
         (broken("events.csv", 0, "months", "13"), "1–12"),
+        (broken("conclusions.csv", 1, "scope", "I"), "on jo rivillä 2"),
+        (broken("conclusions.csv", 0, "scope", ""), "kohta"),
+        (broken("conclusions.csv", 0, "worked", "x" * 4001), "4000"),
         (broken("plan.yaml", 0, "key", ""), "avain puuttuu"),
     ]
     for bad, expected in cases:
