@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import base64
+import json
 import os
 
+import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from core.evaluation import rating_label
+from core.loader import load_plan
 from core.storage import Store
 
 PASS = "vuosi-2026"
@@ -54,14 +58,50 @@ def test_evaluation_saved_with_history(editor_env):
     assert not store().history(entity="evaluation").empty
 
 
-def test_evaluation_summary_and_missing_render(editor_env):
+def _summary_rows(at: AppTest) -> dict[str, int]:
+    """The evaluation chart's rows as the reader sees them (label -> measures in the bar), top to bottom."""
+    spec = next(json.loads(c.proto.spec) for c in at.get("plotly_chart") if c.proto.id.endswith("eval_summary"))
+    order = [label.replace("<br>", " ") for label in spec["layout"]["yaxis"]["categoryarray"]]
+    totals = dict.fromkeys(order, 0)
+    for trace in spec["data"]:
+        for label, n in zip(trace["y"], _numbers(trace["x"]), strict=True):
+            totals[label.replace("<br>", " ")] += int(n)
+    return totals
+
+
+def _numbers(value) -> list:
+    """A Plotly JSON array: plain, or base64 {"dtype", "bdata"} as Streamlit sends numbers."""
+    if isinstance(value, dict):
+        return np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"]).tolist()
+    return list(value)
+
+
+def test_evaluation_summary_groups_by_actor_goal_or_sub_goal(editor_env):
     at = signed_in("pages/arviointi.py")
     at.session_state["w_view_evaluation"] = "Yhteenveto"  # the tab (AppTest cannot click one)
     at.run()
+    measures = store().measures()
+    real = measures[(measures["row_kind"] == "measure") & ~measures["deleted"].fillna(False).astype(bool)]
+    plan = load_plan()
+    expected = {
+        # one bar per actor / goal / sub-goal with measures, in plan order, as long as its measures
+        "actor": {a.name_fi: int((real["actor_id"] == a.actor_id).sum()) for a in plan.actors},
+        "goal": {
+            f"{g.goal_id} {g.title_fi}": int(real["subgoal_id"].str.startswith(f"{g.goal_id}.").sum())
+            for g in plan.goals
+        },
+        "subgoal": {
+            f"{s.subgoal_id} {s.title_fi}": int((real["subgoal_id"] == s.subgoal_id).sum()) for s in plan.subgoals
+        },
+    }
     for by in ("actor", "goal", "subgoal"):
         at.radio(key="w_eval_by").set_value(by).run()
         assert not at.exception
-    assert any("Arvioimatta vuodelta" in e.label for e in at.expander)
+        want = {label: n for label, n in expected[by].items() if n}
+        assert _summary_rows(at) == want, by
+        assert list(_summary_rows(at)) == list(want), by
+    unevaluated = len(real) - len(store().evaluations(2025).query("rating.notna()"))
+    assert any(e.label == f"Arvioimatta vuodelta 2025: {unevaluated} toimenpidettä" for e in at.expander)
 
 
 def test_vuosikello_edit_and_refusal(editor_env):
