@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import base64
+import html
 import json
 import os
 
 import numpy as np
 import pytest
+import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from core import report
 from core.evaluation import rating_label
 from core.loader import load_plan
 from core.storage import Store
@@ -139,12 +142,23 @@ def test_vuosikello_refusal_follows_the_language(editor_env):
     assert len(store().history(entity="event")) == recorded  # nothing saved
 
 
-def test_reports_build_html(editor_env):
+def test_a_report_of_the_chosen_goal_is_offered_for_download(editor_env, monkeypatch):
+    built: list[str] = []
+    real = report.goal_report_html
+    monkeypatch.setattr(report, "goal_report_html", lambda *a, **k: built.append(real(*a, **k)) or built[-1])
+    st.cache_data.clear()  # the page caches reports: build this one here
     at = AppTest.from_file("../../app.py", default_timeout=180).run()
     at.switch_page("pages/raportit.py").run()
+    at.selectbox(key="w_report_goal").set_value("II").run()
     next(b for b in at.button if b.label == "Tee raportti").click().run()
     assert not at.exception, at.exception
     assert any("Raportti on valmis" in s.value for s in at.success)
+    assert "Lataa HTML" in [d.label for d in at.get("download_button")]
+    html_text = built[-1]  # what "Lataa HTML" downloads
+    plan = load_plan()
+    assert f"<title>Päätavoite II: {html.escape(plan.goal('II').title_fi)}" in html_text
+    assert all(html.escape(s.title_fi) in html_text for s in plan.subgoals_of("II"))
+    assert not any(html.escape(s.title_fi) in html_text for s in plan.subgoals_of("I"))
 
 
 def test_data_page_viewer_sees_export_only():
@@ -152,6 +166,10 @@ def test_data_page_viewer_sees_export_only():
     at.switch_page("pages/tiedot.py").run()
     assert not at.exception
     assert any("vaativat kirjautumisen" in i.value for i in at.info)
+    # the whole working state can be taken out; nothing can be brought in (no file to choose, no templates)
+    assert [d.label for d in at.get("download_button")] == ["Lataa Excel-työkirja", "Lataa CSV-tiedostot (zip)"]
+    assert not at.get("file_uploader")
+    assert [h.value for h in at.subheader] == ["Vie koko työtila"]
 
 
 def test_evaluation_conflict_shows_both_and_saves_nothing(editor_env):
