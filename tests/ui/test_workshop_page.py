@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import os
+import re
 from datetime import UTC, datetime, time
 
 import pytest
@@ -214,8 +215,16 @@ def test_summary_refuses_a_time_still_to_come():
 
 
 def test_summary_last_hours_in_english():
+    s = store()
+    m = s.measures().query("subgoal_id == 'III.2' and row_kind == 'measure'").iloc[0]
+    s.save_measure_edits([MeasureEdit(m["measure_id"], int(m["version"]), {"aikataulu": "syksy"})], Editor("Kirjuri"))
     at = opened(view="yhteenveto", lang="en")
     at.radio(key="w_ws_window_en").set_value("hours").run()
     at.number_input(key="w_ws_hours").set_value(2).run()
     no_errors(at)
-    assert any(md.value.startswith("**Workshop changes") for md in at.markdown)
+    # the heading says which two hours (local 'HH.MM–HH.MM', Markdown-escaped); the change just made is in them
+    title = next(md.value for md in at.markdown if md.value.startswith("**Workshop changes"))
+    start, end = (int(h) * 60 + int(m) for h, m in re.findall(r"(\d{1,2})\\?\.(\d{2})", title)[-2:])
+    assert (end - start) % (24 * 60) in (119, 120, 121), title
+    table = at.dataframe[0].value
+    assert ((table == "Kirjuri").any(axis=1) & (table == "syksy").any(axis=1)).any(), table
