@@ -224,7 +224,7 @@ def test_summary_last_hours_in_english():
     no_errors(at)
     # the heading says which two hours (local 'HH.MM–HH.MM', Markdown-escaped); the change just made is in them
     title = next(md.value for md in at.markdown if md.value.startswith("**Workshop changes"))
-    start, end = (int(h) * 60 + int(m) for h, m in re.findall(r"(\d{1,2})\\?\.(\d{2})", title)[-2:])
+    start, end = (int(hh) * 60 + int(mm) for hh, mm in re.findall(r"(\d{1,2})\\?\.(\d{2})", title)[-2:])
     assert (end - start) % (24 * 60) in (119, 120, 121), title
     table = at.dataframe[0].value
     assert ((table == "Kirjuri").any(axis=1) & (table == "syksy").any(axis=1)).any(), table
