@@ -20,12 +20,21 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   fi
 fi
 
+# CI tests the Python that scripts/lock.sh locks for (PYTHON_VERSION there); another one may
+# install other files than those CI ran, so say so.
+lock_python=$(sed -n 's/^PYTHON_VERSION=//p' scripts/lock.sh)
+case "$(python3 --version)" in
+  "Python $lock_python".*) ;;
+  *) echo "!! $(python3 --version), but the lock is made for Python $lock_python (scripts/lock.sh)" ;;
+esac
+
 if [ ! -x .venv/bin/python ]; then
   echo "== python3 -m venv .venv"
   python3 -m venv .venv
 fi
-echo "== pip install -r requirements-dev.txt"
-.venv/bin/pip install -q --disable-pip-version-check -r requirements-dev.txt
+# The lock, exactly: every package pinned and checked against its hashes (scripts/lock.sh makes it).
+echo "== pip install --require-hashes -r requirements-dev.txt"
+.venv/bin/pip install -q --disable-pip-version-check --require-hashes -r requirements-dev.txt
 
 if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
   eval "$(bash scripts/start_postgres.sh)"

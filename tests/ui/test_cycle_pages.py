@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import base64
+import html
+import json
 import os
 
+import numpy as np
 import pytest
+import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from core import report
 from core.evaluation import rating_label
+from core.loader import load_plan
 from core.storage import Store
 
 PASS = "vuosi-2026"
@@ -54,14 +61,50 @@ def test_evaluation_saved_with_history(editor_env):
     assert not store().history(entity="evaluation").empty
 
 
-def test_evaluation_summary_and_missing_render(editor_env):
+def _summary_rows(at: AppTest) -> dict[str, int]:
+    """The evaluation chart's rows as the reader sees them (label -> measures in the bar), top to bottom."""
+    spec = next(json.loads(c.proto.spec) for c in at.get("plotly_chart") if c.proto.id.endswith("eval_summary"))
+    order = [label.replace("<br>", " ") for label in spec["layout"]["yaxis"]["categoryarray"]]
+    totals = dict.fromkeys(order, 0)
+    for trace in spec["data"]:
+        for label, n in zip(trace["y"], _numbers(trace["x"]), strict=True):
+            totals[label.replace("<br>", " ")] += int(n)
+    return totals
+
+
+def _numbers(value) -> list:
+    """A Plotly JSON array: plain, or base64 {"dtype", "bdata"} as Streamlit sends numbers."""
+    if isinstance(value, dict):
+        return np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"]).tolist()
+    return list(value)
+
+
+def test_evaluation_summary_groups_by_actor_goal_or_sub_goal(editor_env):
     at = signed_in("pages/arviointi.py")
     at.session_state["w_view_evaluation"] = "Yhteenveto"  # the tab (AppTest cannot click one)
     at.run()
+    measures = store().measures()
+    real = measures[(measures["row_kind"] == "measure") & ~measures["deleted"].fillna(False).astype(bool)]
+    plan = load_plan()
+    expected = {
+        # one bar per actor / goal / sub-goal with measures, in plan order, as long as its measures
+        "actor": {a.name_fi: int((real["actor_id"] == a.actor_id).sum()) for a in plan.actors},
+        "goal": {
+            f"{g.goal_id} {g.title_fi}": int(real["subgoal_id"].str.startswith(f"{g.goal_id}.").sum())
+            for g in plan.goals
+        },
+        "subgoal": {
+            f"{s.subgoal_id} {s.title_fi}": int((real["subgoal_id"] == s.subgoal_id).sum()) for s in plan.subgoals
+        },
+    }
     for by in ("actor", "goal", "subgoal"):
         at.radio(key="w_eval_by").set_value(by).run()
         assert not at.exception
-    assert any("Arvioimatta vuodelta" in e.label for e in at.expander)
+        want = {label: n for label, n in expected[by].items() if n}
+        assert _summary_rows(at) == want, by
+        assert list(_summary_rows(at)) == list(want), by
+    unevaluated = len(real) - len(store().evaluations(2025).query("rating.notna()"))
+    assert any(e.label == f"Arvioimatta vuodelta 2025: {unevaluated} toimenpidettä" for e in at.expander)
 
 
 def test_vuosikello_edit_and_refusal(editor_env):
@@ -99,12 +142,23 @@ def test_vuosikello_refusal_follows_the_language(editor_env):
     assert len(store().history(entity="event")) == recorded  # nothing saved
 
 
-def test_reports_build_html(editor_env):
+def test_a_report_of_the_chosen_goal_is_offered_for_download(editor_env, monkeypatch):
+    built: list[str] = []
+    real = report.goal_report_html
+    monkeypatch.setattr(report, "goal_report_html", lambda *a, **k: built.append(real(*a, **k)) or built[-1])
+    st.cache_data.clear()  # the page caches reports: build this one here
     at = AppTest.from_file("../../app.py", default_timeout=180).run()
     at.switch_page("pages/raportit.py").run()
+    at.selectbox(key="w_report_goal").set_value("II").run()
     next(b for b in at.button if b.label == "Tee raportti").click().run()
     assert not at.exception, at.exception
     assert any("Raportti on valmis" in s.value for s in at.success)
+    assert "Lataa HTML" in [d.label for d in at.get("download_button")]
+    html_text = built[-1]  # what "Lataa HTML" downloads
+    plan = load_plan()
+    assert f"<title>Päätavoite II: {html.escape(plan.goal('II').title_fi)}" in html_text
+    assert all(html.escape(s.title_fi) in html_text for s in plan.subgoals_of("II"))
+    assert not any(html.escape(s.title_fi) in html_text for s in plan.subgoals_of("I"))
 
 
 def test_data_page_viewer_sees_export_only():
@@ -112,6 +166,10 @@ def test_data_page_viewer_sees_export_only():
     at.switch_page("pages/tiedot.py").run()
     assert not at.exception
     assert any("vaativat kirjautumisen" in i.value for i in at.info)
+    # the whole working state can be taken out; nothing can be brought in (no file to choose, no templates)
+    assert [d.label for d in at.get("download_button")] == ["Lataa Excel-työkirja", "Lataa CSV-tiedostot (zip)"]
+    assert not at.get("file_uploader")
+    assert [h.value for h in at.subheader] == ["Vie koko työtila"]
 
 
 def test_evaluation_conflict_shows_both_and_saves_nothing(editor_env):

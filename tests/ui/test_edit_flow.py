@@ -6,6 +6,7 @@ simulated by setting the component's value in session state, as the browser woul
 
 from __future__ import annotations
 
+import html
 import os
 
 import pytest
@@ -57,6 +58,46 @@ def sign_in(at: AppTest, name: str, code: str) -> None:
     at.sidebar.text_input(key="signin_name").input(name)
     at.sidebar.text_input(key="signin_code").input(code)
     next(b for b in at.sidebar.button if b.label == "Kirjaudu muokkaajaksi").click().run()
+
+
+def detail_panel_text(at: AppTest) -> str:
+    """The HTML of what the detail panel below the grid shows (its container's key is mpanel_grid_all)."""
+
+    def find(node):
+        if getattr(getattr(node, "proto", None), "id", "").endswith("-mpanel_grid_all"):
+            return node
+        for child in getattr(node, "children", {}).values():
+            if (found := find(child)) is not None:
+                return found
+        return None
+
+    panel = find(at.main)
+    assert panel is not None, "no detail panel"
+    return "\n".join(h.proto.body for h in panel.get("html"))
+
+
+def test_row_click_opens_the_whole_measure_below_the_grid():
+    at = measures_page()
+    clicked = store().measure("poliisi-II.1-1")
+    assert at.selectbox(key="w_grid_all_detail").value is None
+    assert "Toimenpide:" not in detail_panel_text(at)  # no measure open yet
+    rows = at.session_state["_grid_shown_grid_all"][1].to_dict("records")
+    nodes = [
+        {"id": str(i), "rowIndex": i, "data": row, "isSelected": row["measure_id"] == clicked["measure_id"]}
+        for i, row in enumerate(rows)
+    ]
+    # the value the grid sends when a row is clicked
+    at.session_state[grid_key(at)] = {
+        "nodes": nodes,
+        "eventData": {"streamlitRerunEventTriggerName": "selectionChanged"},
+    }
+    at.run()
+    assert not at.exception, at.exception
+    assert at.selectbox(key="w_grid_all_detail").value == clicked["measure_id"]
+    panel = detail_panel_text(at)
+    for field in ("toimenpide", "mittari", "seuranta"):  # the whole texts, not the grid's four lines
+        assert html.escape(clicked[field]) in panel, field
+    assert any(c.value.startswith("Kaakkois-Suomen poliisilaitos") and "II.1 " in c.value for c in at.caption)
 
 
 def test_viewer_cannot_edit(passcode):

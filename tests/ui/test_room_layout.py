@@ -40,7 +40,8 @@ def test_too_long_pending_texts_are_listed_before_saving():
     assert measures_grid.too_long(pending) == [("a-I.1-1", "toimenpide", 10_000)]
 
 
-def test_row_click_opens_the_measure():
+def test_the_clicked_row_is_the_selected_node_of_the_grid_value():
+    # what a click does on the page: tests/ui/test_edit_flow.py::test_row_click_opens_the_whole_measure_below_the_grid
     value = {
         "nodes": [
             {"id": "0", "data": {"measure_id": "a"}, "isSelected": False},

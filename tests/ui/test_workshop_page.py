@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import os
+import re
 from datetime import UTC, datetime, time
 
 import pytest
@@ -60,8 +62,13 @@ def expected_measures(subgoal: str, actors: tuple[str, ...] = ()) -> int:
     return int(rows["actor_id"].isin(actors).sum()) if actors else len(rows)
 
 
-def test_the_page_runs_on_its_own():
-    no_errors(AppTest.from_file(f"../../{PAGE}", default_timeout=60).run())
+def test_the_page_opened_on_its_own_shows_the_first_sub_goal():
+    # a fresh server's first visit runs the page file itself (README: the first shared link)
+    at = AppTest.from_file(f"../../{PAGE}", default_timeout=60).run()
+    no_errors(at)
+    assert shown_subgoal(at) == "I.1"
+    assert measures_heading(at) == expected_measures("I.1") > 0
+    assert group_bars(at)  # its indicators against the whole country
 
 
 def test_without_a_sub_goal_the_first_is_shown_and_named_in_the_link():
@@ -111,6 +118,30 @@ def test_sidebar_actors_narrow_the_measures(actors):
     assert any(c.value.startswith("Rajattu sivupalkin toimijoihin") for c in at.caption)
 
 
+def group_bars(at: AppTest) -> set[tuple[int, str]]:
+    """(indicator, group) of every Kymenlaakso bar on the page, read from the bars' hover labels ('17 Name · Group')."""
+    bars = set()
+    for chart in at.get("plotly_chart"):
+        for trace in json.loads(chart.proto.spec)["data"]:
+            if trace.get("type") == "bar":
+                for row in trace.get("customdata", []):
+                    label = str(row[-1]).replace("<br>", " ")
+                    bars.add((int(label.split()[0]), label.rsplit(" · ", 1)[1]))
+    return bars
+
+
+def expected_bars(subgoal: str, group: str | None, lang: str) -> set[tuple[int, str]]:
+    """(indicator, group name) of the sub-goal's indicators with a Kymenlaakso value, from the plan's links and raw rows."""
+    plan = load_plan()
+    linked = {link.indicator_id for link in plan.subgoal_indicators if link.subgoal_id == subgoal}
+    group_name = {g.group_id: (g.name_en if lang == "en" else g.name_fi) for g in plan.groups}
+    obs = store().observations()
+    rows = obs[(obs["area"] == "kymenlaakso") & obs["indicator_id"].isin(linked)]
+    if group:
+        rows = rows[rows["group_id"] == group]
+    return {(int(r.indicator_id), group_name[r.group_id]) for r in rows.itertuples()}
+
+
 @pytest.mark.parametrize("group", [None, "lk8_9", "huoltajat_4v"])
 def test_each_age_group_and_english(group):
     at = opened(valitavoite="III.1")
@@ -120,6 +151,11 @@ def test_each_age_group_and_english(group):
     assert shown_subgoal(at) == "III.1"
     assert at.button(key="ws_next").label == "Next"
     assert at.selectbox(key="w_ws_subgoal_en").value == "III.1"
+    # the indicator bars are the chosen group's (every group's without one), named in English
+    expected = expected_bars("III.1", group, "en")
+    assert expected and group_bars(at) == expected
+    if group is None:
+        assert len({g for _, g in expected}) > 1
 
 
 def test_store_texts_are_shown_as_plain_text_not_markdown():
@@ -179,8 +215,16 @@ def test_summary_refuses_a_time_still_to_come():
 
 
 def test_summary_last_hours_in_english():
+    s = store()
+    m = s.measures().query("subgoal_id == 'III.2' and row_kind == 'measure'").iloc[0]
+    s.save_measure_edits([MeasureEdit(m["measure_id"], int(m["version"]), {"aikataulu": "syksy"})], Editor("Kirjuri"))
     at = opened(view="yhteenveto", lang="en")
     at.radio(key="w_ws_window_en").set_value("hours").run()
     at.number_input(key="w_ws_hours").set_value(2).run()
     no_errors(at)
-    assert any(md.value.startswith("**Workshop changes") for md in at.markdown)
+    # the heading says which two hours (local 'HH.MM–HH.MM', Markdown-escaped); the change just made is in them
+    title = next(md.value for md in at.markdown if md.value.startswith("**Workshop changes"))
+    start, end = (int(hh) * 60 + int(mm) for hh, mm in re.findall(r"(\d{1,2})\\?\.(\d{2})", title)[-2:])
+    assert (end - start) % (24 * 60) in (119, 120, 121), title
+    table = at.dataframe[0].value
+    assert ((table == "Kirjuri").any(axis=1) & (table == "syksy").any(axis=1)).any(), table
