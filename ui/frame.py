@@ -190,6 +190,9 @@ def _sign_in_box(lang: str) -> None:
                 on_change=state.mirror,
                 args=("w_editor_name", state.EDITOR_NAME),
             )
+            typed = st.session_state.get(state.EDITOR_NAME) or ""
+            if typed.strip() and not auth.clean_editor_name(typed):  # only invisible characters
+                st.error(t("auth.name_required", lang))
         else:
             st.caption(t("auth.readonly", lang))
 

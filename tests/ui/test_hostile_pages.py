@@ -103,3 +103,18 @@ def test_a_sign_in_name_with_invisible_characters_is_kept_clean(editor_env):
     at = _app("pages/historia.py")
     assert _sign_in(at, "Mat\u200bti\u202e") == ""
     assert at.session_state["editor_name"] == "Matti"
+
+
+def test_a_local_editor_name_of_invisible_characters_says_so(monkeypatch, tmp_path):
+    """Without a passcode a browser on this machine edits; its name field refuses an invisible-only name too."""
+    monkeypatch.setenv("KYMLAPSET_EDITOR_PASSCODE", "")
+    monkeypatch.setenv("KYMLAPSET_DATABASE_URL", f"sqlite:///{tmp_path / 'plan.db'}")
+    monkeypatch.setattr("core.auth.is_local_connection", lambda ip, headers: True)
+    at = _app("pages/historia.py")
+    at.session_state["w_signin_open"] = True
+    at.run()
+    at.sidebar.text_input(key="w_editor_name").input("\u200b\u202e").run()
+    assert not at.exception, at.exception
+    assert [e.value for e in at.sidebar.error] == [Msg("auth.name_required").text("fi")]
+    at.sidebar.text_input(key="w_editor_name").input("Mat\u200bti").run()
+    assert [e.value for e in at.sidebar.error] == []
