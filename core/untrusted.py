@@ -5,8 +5,8 @@ A zip's headers say how large a member is, but nothing makes them true: a 2 MB m
 (``read_member``), and an .xlsx is inflated once that way before openpyxl opens it
 (``check_xlsx``). The same pass refuses what an honest spreadsheet never has:
 
-- a DOCTYPE (entity declarations: billion laughs, external entities — OOXML has no DTDs) or XML
-  in UTF-16/32, which would hide one from this byte-level check;
+- a DOCTYPE (entity declarations: billion laughs, external entities — OOXML has no DTDs), also
+  in a part written in UTF-16 or UTF-32 (decoded first);
 - a row wider than ``MAX_XLSX_COLUMNS``, or more than ``MAX_XLSX_CELLS`` cells (counted the way
   openpyxl pads rows: a lone cell in column XFD makes a row 16 384 wide), or more shared strings
   than that — reading such a sheet took openpyxl minutes;
@@ -19,6 +19,7 @@ A zip's headers say how large a member is, but nothing makes them true: a 2 MB m
 
 from __future__ import annotations
 
+import codecs
 import io
 import re
 import time
@@ -112,10 +113,25 @@ class _SheetCounter:
             raise FileRefused(Msg("untrusted.too_many_cells", max=f"{MAX_XLSX_CELLS:,}".replace(",", " ")))
 
 
-def _looks_wide_encoded(head: bytes) -> bool:
-    """XML in UTF-16 or UTF-32 (a BOM, or '<' next to a zero byte), where a byte-level check sees nothing."""
+def _wide_encoding(head: bytes) -> str | None:
+    """The codec of XML in UTF-16 or UTF-32 (by its BOM, or '<' beside zero bytes), else None.
+
+    Such a part (SharePoint writes customXml in UTF-16) is decoded before it is checked: a byte
+    search would not see a DOCTYPE in it."""
     head = head.lstrip(b" \t\r\n")
-    return head.startswith((b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")) or head[:2] in (b"<\x00", b"\x00<")
+    for prefix, codec in (
+        (b"\xff\xfe\x00\x00", "utf-32"),
+        (b"\x00\x00\xfe\xff", "utf-32"),
+        (b"<\x00\x00\x00", "utf-32-le"),
+        (b"\x00\x00\x00<", "utf-32-be"),
+        (b"\xff\xfe", "utf-16"),
+        (b"\xfe\xff", "utf-16"),
+        (b"<\x00", "utf-16-le"),
+        (b"\x00<", "utf-16-be"),
+    ):
+        if head.startswith(prefix):
+            return codec
+    return None
 
 
 def _scan_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, budget: int, deadline: Deadline) -> int:
@@ -123,15 +139,18 @@ def _scan_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, budget: int, deadli
     counter = _SheetCounter()
     total = 0
     tail = b""
+    decoder = None
     first = True
     with zf.open(info) as f:
         while chunk := f.read(CHUNK):
             total += len(chunk)
             if total > budget:
                 raise FileRefused(Msg("untrusted.unzipped_too_large", max=_mb(MAX_XLSX_UNZIPPED)))
-            if first and _looks_wide_encoded(chunk[:64]):
-                raise FileRefused(Msg("untrusted.xml_encoding"))
+            if first and (codec := _wide_encoding(chunk[:64])):
+                decoder = codecs.getincrementaldecoder(codec)(errors="replace")
             first = False
+            if decoder is not None:
+                chunk = decoder.decode(chunk).encode("utf-8")
             text = tail + chunk
             cut = text.rfind(b"<")
             if cut < 0 or len(text) - cut > _TAG_TAIL:

@@ -22,7 +22,6 @@ def _text(key: str, **values: object) -> str:
 DECLARATIONS = _text("untrusted.xml_declarations")
 COLUMNS = _text("untrusted.too_many_columns", max=untrusted.MAX_XLSX_COLUMNS)
 CELLS = _text("untrusted.too_many_cells", max="1 000 000")
-ENCODING = _text("untrusted.xml_encoding")
 DAMAGED = _text("untrusted.damaged", error="BadZipFile")
 
 CASES = [
@@ -31,7 +30,7 @@ CASES = [
         for kind in ("laughs", "xxe")
         for part in ("sheet", "shared", "workbook")
     ],
-    pytest.param(hf.xlsx_utf16_doctype, ENCODING, id="laughs-in-utf16"),
+    pytest.param(hf.xlsx_utf16_doctype, DECLARATIONS, id="laughs-in-utf16"),
     pytest.param(lambda: hf.xlsx_wide_rows(300, 16_384), COLUMNS, id="300x16384-cells-without-references"),
     pytest.param(hf.xlsx_far_cell, COLUMNS, id="one-cell-in-column-XFD"),
     pytest.param(lambda: hf.xlsx_wide_rows(4_000, 251), CELLS, id="4000x251-cells"),
@@ -151,3 +150,19 @@ def test_cli_restore_refuses_hostile_files_without_writing(tmp_path, capsys, mak
     assert message in err and "Palautus hylättiin; tietokantaan ei kirjoitettu mitään." in err
     assert "Traceback" not in err and str(tmp_path) not in err
     assert not db.exists()
+
+
+def test_a_utf16_part_without_declarations_is_read(real_plan):
+    """SharePoint writes customXml parts in UTF-16: decoded and checked, not refused for the encoding."""
+    import io
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(importer.template_xlsx(real_plan, "fi"))) as src:
+        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as out:
+            for info in src.infolist():
+                out.writestr(info, src.read(info))
+            item = '<?xml version="1.0" encoding="utf-16"?><b:Sources xmlns:b="urn:x"/>'
+            out.writestr("customXml/item1.xml", item.encode("utf-16"))
+    result = importer.parse_import(buf.getvalue(), "pohja.xlsx", real_plan)
+    assert [p.message for p in result.errors] == [_text("importer.header_only")]
