@@ -166,3 +166,16 @@ def test_a_utf16_part_without_declarations_is_read(real_plan):
             out.writestr("customXml/item1.xml", item.encode("utf-16"))
     result = importer.parse_import(buf.getvalue(), "pohja.xlsx", real_plan)
     assert [p.message for p in result.errors] == [_text("importer.header_only")]
+
+
+def test_an_xml_error_anywhere_in_the_import_is_still_a_message(real_plan, monkeypatch):
+    """The importer's last resort names XML and zip errors too: whatever reader raises one, no traceback."""
+    from xml.etree.ElementTree import ParseError
+
+    def broken(content):
+        raise ParseError("undefined entity &xxe;: line 5, column 287")
+
+    monkeypatch.setattr("core.importer.parse._read_xlsx_table", broken)
+    result = importer.parse_import(hf.xlsx_with_doctype("xxe"), "tiedot.xlsx", real_plan)
+    assert len(result.errors) == 1 and "ParseError" in result.errors[0].message
+    assert "line 5" not in result.errors[0].message
