@@ -114,6 +114,11 @@ def restore(file: Path, database_url: str = "", lang: str = DEFAULT_LANG) -> int
         print(t("restore.cli.database", lang, url=shown, error=type(exc).__name__), file=sys.stderr)
         print(t("restore.cli.refused", lang), file=sys.stderr)
         return 1
+    except (SyntaxError, MemoryError, RecursionError, OSError, EOFError) as exc:
+        # a reader's own failure that the backup checks did not turn into a message: still no traceback
+        print(t("restore.cli.no_file", lang, file=file, error=type(exc).__name__), file=sys.stderr)
+        print(t("restore.cli.refused", lang), file=sys.stderr)
+        return 1
     print(t("restore.cli.done", lang, file=file.name, url=shown, **counts))
     return 0
 

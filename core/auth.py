@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from urllib.parse import urlsplit
 
+from core.text import clean_name
+
 
 class EditMode(StrEnum):
     OIDC = "oidc"
@@ -192,6 +194,6 @@ def signin_wait(session_failures: Iterable[float], server_failures: Iterable[flo
 
 
 def clean_editor_name(name: str | None) -> str:
-    """A display name for the history: trimmed, one line, at most 80 characters."""
-    text = " ".join((name or "").split())
-    return text[:80]
+    """A display name for the history (``core.text.clean_name``): NFC, no invisible or direction
+    characters, one line, at most 80 characters; empty if nothing visible is left."""
+    return clean_name(name)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import pandas as pd
 
 from core.i18n import CATALOGUE, DEFAULT_LANG, key_part, t
+from core.text import NAME_FIELDS, clean_name, strip_invisible
 from core.timefmt import local_time
 
 COLUMNS = ["changed_at", "changed_by", "entity", "entity_id", "field", "old_value", "new_value", "action"]
@@ -44,6 +45,8 @@ def value_text(field: object, value: object, lang: str) -> str:
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return ""
     text = str(value)
+    if field in NAME_FIELDS:  # a row saved before names were cleaned
+        text = strip_invisible(text)
     if field in BOOLEAN_FIELDS and text in ("true", "false"):
         return t(f"history.value.{text}", lang)
     if field == "status" and _has(f"timeline.chart.status.{key_part(text)}"):
@@ -58,7 +61,7 @@ def history_table(hist: pd.DataFrame, lang: str) -> pd.DataFrame:
     rows = [
         {
             "changed_at": local_time(r["changed_at"], lang),
-            "changed_by": r["changed_by"],
+            "changed_by": clean_name(r["changed_by"]),  # rows saved before names were cleaned too
             "entity": entity_label(r["entity"], lang),
             "entity_id": r["entity_id"],
             "field": field_label(r["field"], lang),
@@ -89,7 +92,7 @@ def change_text(change: dict, lang: str) -> str:
     """One change as plain text for the printable list of a measure's history."""
     fld = change["field"]
     return (
-        f"{local_time(change['changed_at'], lang)} {change['changed_by']}: {field_label(fld, lang)} — "
+        f"{local_time(change['changed_at'], lang)} {clean_name(change['changed_by'])}: {field_label(fld, lang)} — "
         f"{action_label(change['action'], lang)}\n"
         f"  {t('history.col.old_value', lang)}: {value_text(fld, change['old_value'], lang)}\n"
         f"  {t('history.col.new_value', lang)}: {value_text(fld, change['new_value'], lang)}"

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 
 from core.i18n import CATALOGUE, DEFAULT_LANG, t
+from core.text import NAME_FIELDS, clean_name, strip_invisible
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
 MAX_HOURS = 72  # "last N hours": a working session, not the whole history (Muutoshistoria has that)
@@ -147,7 +148,7 @@ def _value_text(fld: str, value: object, lang: str) -> str:
         return text
     if text in ("true", "false"):
         return t(f"minutes.bool.{text}", lang)
-    return text
+    return strip_invisible(text) if fld in NAME_FIELDS else text  # a row saved before names were cleaned
 
 
 def changes_between(
@@ -198,7 +199,7 @@ def changes_between(
             {
                 "change_id": int(ch["change_id"]),
                 "when": local_text(moment, lang),
-                "who": str(ch.get("changed_by") or ""),
+                "who": clean_name(ch.get("changed_by")),  # rows saved before names were cleaned too
                 "entity": t(entity_key, lang) if entity_key in CATALOGUE[DEFAULT_LANG] else entity,
                 "actor": names.get(actor_id, actor_id),
                 "subgoal": subgoal_id,

@@ -1,7 +1,10 @@
 """Filters in the URL: parse query parameters into a view, and write a view back.
 
 A link a colleague sends opens the same page with the same filters; a stale or nonsense
-parameter is dropped with a notice, never an error.
+parameter is dropped with a notice, never an error. What a notice echoes is cut to
+``MAX_SHOWN`` characters with invisible and direction characters removed (a 100 kB name once filled
+the page), and only the first ``MAX_NOTICES`` get a notice of their own: ``UrlView.ignored``
+counts them all, so a link of 500 junk parameters gives one sentence, not 500 boxes.
 """
 
 from __future__ import annotations
@@ -9,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import NamedTuple
+
+from core.text import clean_name
 
 # parameter name in the URL → state key
 PARAMS = {
@@ -25,6 +30,8 @@ PARAMS = {
 }
 MULTI = {"actors"}
 MAX_SEARCH = 200
+MAX_SHOWN = 40  # characters of a parameter's name or value echoed in a notice
+MAX_NOTICES = 3  # notices of their own; more ignored parameters are one summary
 
 
 UNKNOWN_PARAM = "param"  # the parameter's name is not one of ours
@@ -49,7 +56,20 @@ class UrlView:
     """The view a URL asks for, and notices about the parts that were ignored."""
 
     values: dict[str, object] = field(default_factory=dict)
-    notices: list[Notice] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)  # the first MAX_NOTICES
+    ignored: int = 0  # every ignored parameter or value, including those beyond ``notices``
+
+    def note(self, param: str, value: str, reason: str) -> None:
+        """Count an ignored part; keep a shortened notice for the first few."""
+        self.ignored += 1
+        if len(self.notices) < MAX_NOTICES:
+            self.notices.append(Notice(shown(param), shown(value), reason))
+
+
+def shown(text: str) -> str:
+    """``text`` as a notice echoes it: visible characters only, at most MAX_SHOWN, '…' where cut."""
+    clean = clean_name(text[: MAX_SHOWN * 4], limit=MAX_SHOWN * 4)
+    return clean if len(clean) <= MAX_SHOWN and len(text) <= MAX_SHOWN * 4 else clean[: MAX_SHOWN - 1] + "…"
 
 
 def parse_params(params: Mapping[str, object], choices: Mapping[str, set[str]]) -> UrlView:
@@ -64,14 +84,14 @@ def parse_params(params: Mapping[str, object], choices: Mapping[str, set[str]]) 
         value = "" if value is None else str(value)
         key = PARAMS.get(raw_name)
         if key is None:
-            view.notices.append(Notice(raw_name, value[:40], UNKNOWN_PARAM))
+            view.note(raw_name, value, UNKNOWN_PARAM)
             continue
         if key in MULTI:
             items = [v for v in (s.strip() for s in value.split(",")) if v]
             good = [v for v in items if v in choices.get(key, set())]
             bad = [v for v in items if v not in choices.get(key, set())]
             if bad:
-                view.notices.append(Notice(raw_name, ",".join(bad)[:40], BAD_VALUE))
+                view.note(raw_name, ",".join(bad), BAD_VALUE)
             if good:
                 view.values[key] = list(dict.fromkeys(good))
             continue
@@ -79,7 +99,7 @@ def parse_params(params: Mapping[str, object], choices: Mapping[str, set[str]]) 
             if value in choices[key]:
                 view.values[key] = value
             else:
-                view.notices.append(Notice(raw_name, value[:40], BAD_VALUE))
+                view.note(raw_name, value, BAD_VALUE)
             continue
         view.values[key] = value[:MAX_SEARCH]
     return view

@@ -26,7 +26,7 @@ def show_result(result: importer.ImportResult, source: str) -> None:
     """Refusal with row-level messages, or a preview kept until the editor confirms."""
     if not result.ok:
         st.error(t("data.refused", lang, n=len(result.errors)))
-        st.code(importer.problems_text(result.errors, lang), language=None)
+        st.code(importer.problems_text(result.errors, lang), language=None, wrap_lines=True)  # readable on a phone
         st.session_state.pop(PREVIEW, None)
         return
     st.session_state[PREVIEW] = (source, result, importer.preview(result, data.observations()))

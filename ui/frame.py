@@ -12,7 +12,7 @@ import streamlit as st
 
 from core import auth, config
 from core.charts import STATUS_ORDER, status_text
-from core.i18n import LANGS, name, t
+from core.i18n import LANGS, name, t, tn
 from core.loader import error_text
 from core.model import Plan
 from core.queries import Filters
@@ -190,6 +190,9 @@ def _sign_in_box(lang: str) -> None:
                 on_change=state.mirror,
                 args=("w_editor_name", state.EDITOR_NAME),
             )
+            typed = st.session_state.get(state.EDITOR_NAME) or ""
+            if typed.strip() and not auth.clean_editor_name(typed):  # only invisible characters
+                st.error(t("auth.name_required", lang))
         else:
             st.caption(t("auth.readonly", lang))
 
@@ -265,9 +268,15 @@ def page_context() -> PageContext:
     state.init_state(plan)
     lang = state.lang()
     notices = st.session_state.get(state.NOTICES) or []
-    for notice in notices:  # core.urlstate.Notice: an unknown parameter, or an unknown value of one
-        st.info(t(notice.key, lang, param=md_escape(notice.param), value=md_escape(notice.value)), icon="ℹ️")
+    ignored = st.session_state.get(state.NOTICES_IGNORED) or len(notices)
+    if ignored > len(notices):  # a link full of junk: one sentence with a count, not a box each
+        examples = ", ".join(f"'{md_escape(n.param)}'" for n in notices)
+        st.info(tn("notice.many_params", ignored, lang, examples=examples), icon="ℹ️")
+    else:
+        for notice in notices:  # core.urlstate.Notice: an unknown parameter, or an unknown value of one
+            st.info(t(notice.key, lang, param=md_escape(notice.param), value=md_escape(notice.value)), icon="ℹ️")
     st.session_state[state.NOTICES] = []
+    st.session_state[state.NOTICES_IGNORED] = 0
     problem = data.store_problem()
     if problem is not None:  # a broken store: say what happened and what to do, and go on read-only
         exc, fallback = problem

@@ -10,6 +10,7 @@ knows only the files' own names, so with these names it finds the linked page in
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
@@ -23,6 +24,9 @@ from core.text import md_escape
 from core.turns import Turns
 from ui import data, frame, live, state, theme
 
+# The page icon is a file the app serves itself: a Material icon as page_icon is fetched by every
+# browser from fonts.gstatic.com (each visitor's address to Google; no icon offline).
+PAGE_ICON = Path(__file__).resolve().parent.parent / "assets" / "icon.png"  # scripts/make_icon.py draws it
 SLOT_WAIT_S = 60.0  # a run waits at most this long for its turn, then runs anyway
 _ASKED_AT = "_run_asked_at"
 
@@ -66,9 +70,7 @@ def main() -> None:
 def _route() -> None:
     """Page config, navigation, sidebar, live updates, then the chosen page."""
 
-    st.set_page_config(
-        page_title="Lasten ja nuorten hyvinvointisuunnitelma", page_icon=":material/family_restroom:", layout="wide"
-    )
+    st.set_page_config(page_title="Lasten ja nuorten hyvinvointisuunnitelma", page_icon=str(PAGE_ICON), layout="wide")
 
     try:
         plan = data.plan()

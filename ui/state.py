@@ -21,6 +21,7 @@ SEARCH = "search"
 YEAR = "year"
 VIEW = "view"  # the open tab of a page with views (goal pages, measures, indicators…)
 NOTICES = "url_notices"
+NOTICES_IGNORED = "url_notices_ignored"  # how many parts of the link were ignored in all (NOTICES has the first few)
 PENDING = "pending_edits"  # {measure_id: {"version": int, "values": {field: value}}}
 CONFLICTS = "save_conflicts"
 EDITOR_NAME = "editor_name"
@@ -87,6 +88,7 @@ def init_state(plan: Plan) -> None:
     for key, value in view.values.items():
         st.session_state[key] = value
     st.session_state[NOTICES] = view.notices
+    st.session_state[NOTICES_IGNORED] = view.ignored
     st.session_state[_INITIALISED] = True
 
 

@@ -30,6 +30,7 @@ from core.exporter.tables import (
 )
 from core.i18n import Msg
 from core.loader import CSV_FILES, PLAN_META_FILE
+from core.untrusted import Deadline, FileRefused, check_xlsx, read_member
 
 
 def _check_size(content: bytes) -> None:
@@ -95,11 +96,12 @@ def _xlsx_value_text(value: object) -> str:
     return cell_text(value)
 
 
-def _sheet_rows(ws: object, sheet: str, problems: list[Msg]) -> list[list[str]]:
+def _sheet_rows(ws: object, sheet: str, problems: list[Msg], deadline: Deadline) -> list[list[str]]:
     """Every row of a read-only sheet as text, to its real end; a formula cell is a problem, never empty text."""
     ws.reset_dimensions()  # type: ignore[attr-defined]  # a stale dimension record would cut rows and columns
     rows: list[list[str]] = []
     for line, cells in enumerate(ws.iter_rows(), start=1):  # type: ignore[attr-defined]
+        deadline.check()
         row = []
         for cell in cells:
             if getattr(cell, "data_type", None) == "f":
@@ -119,23 +121,34 @@ def import_workbook(content: bytes) -> dict[str, pd.DataFrame]:
     _check_size(content)
     if not content.startswith(b"PK\x03\x04"):
         raise BackupError(Msg("exporter.xlsx.not_xlsx"))
+    deadline = Deadline()
+    try:
+        check_xlsx(content, deadline)  # unpacked size, DTDs, row width and cells before openpyxl sees it
+    except FileRefused as exc:
+        raise BackupError(exc.message) from None
     try:
         # data_only=False: a formula cell is seen as one (its cached value may be missing, read as empty)
         wb = load_workbook(io.BytesIO(content), read_only=True, data_only=False)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
-        raise BackupError(Msg("exporter.xlsx.cannot_open", error=type(exc).__name__)) from exc
+    except XLSX_READ_ERRORS as exc:  # incl. an XML ParseError (a SyntaxError)
+        raise BackupError(Msg("exporter.xlsx.cannot_open", error=type(exc).__name__)) from None
     problems: list[Msg] = []
     tables: dict[str, pd.DataFrame] = {}
     try:
+        try:
+            sheetnames = wb.sheetnames
+        except XLSX_READ_ERRORS as exc:
+            raise BackupError(Msg("exporter.xlsx.cannot_open", error=type(exc).__name__)) from None
         for sheet, name in SHEETS.items():
-            if sheet not in wb.sheetnames:
+            if sheet not in sheetnames:
                 if name in OPTIONAL_FILES:
                     tables[name] = _frame([], FILE_COLUMNS[name])
                 else:
                     problems.append(Msg("exporter.xlsx.sheet_missing", sheet=sheet, file=name))
                 continue
             try:
-                rows = _sheet_rows(wb[sheet], sheet, problems)
+                rows = _sheet_rows(wb[sheet], sheet, problems, deadline)
+            except FileRefused as exc:
+                raise BackupError(exc.message) from None
             except XLSX_READ_ERRORS as exc:  # a cell openpyxl cannot read (e.g. a number of 5,000 digits)
                 problems.append(Msg("exporter.xlsx.sheet_unreadable", sheet=sheet, error=type(exc).__name__))
                 continue
@@ -162,8 +175,9 @@ def import_csv_zip(content: bytes) -> dict[str, pd.DataFrame]:
         infos = [i for i in zf.infolist() if not i.is_dir() and not i.filename.startswith("__MACOSX/")]
         if len(infos) > MAX_ZIP_MEMBERS:
             raise BackupError(Msg("exporter.zip.too_many", n=len(infos), max=MAX_ZIP_MEMBERS))
-        if sum(i.file_size for i in infos) > MAX_UNZIPPED_BYTES:
+        if sum(i.file_size for i in infos) > MAX_UNZIPPED_BYTES:  # what the headers claim; checked again below
             raise BackupError(Msg("exporter.zip.too_large", max=MAX_UNZIPPED_BYTES // 1024 // 1024))
+        left = MAX_UNZIPPED_BYTES  # what really comes out, counted while inflating: headers can lie
         by_name: dict[str, list[zipfile.ZipInfo]] = {}
         for info in infos:
             base = info.filename.rsplit("/", 1)[-1]
@@ -182,7 +196,11 @@ def import_csv_zip(content: bytes) -> dict[str, pd.DataFrame]:
                 problems.append(Msg("exporter.zip.repeated", file=name, names=", ".join(i.filename for i in found)))
                 continue
             try:
-                text = zf.read(found[0]).decode("utf-8-sig")
+                raw = read_member(zf, found[0], left)
+                left -= len(raw)
+                text = raw.decode("utf-8-sig")
+            except FileRefused:
+                raise BackupError(Msg("exporter.zip.too_large", max=MAX_UNZIPPED_BYTES // 1024 // 1024)) from None
             except UnicodeDecodeError:
                 problems.append(_problem(name, Msg("exporter.zip.not_utf8")))
                 continue

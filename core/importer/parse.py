@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from core.cells import XLSX_READ_ERRORS
 from core.i18n import Msg
 from core.importer.checks import _PlanIndex
 from core.importer.results import (
@@ -109,7 +110,7 @@ def parse_import(content: bytes, filename: str, plan: Plan, mapping: pd.DataFram
     """
     try:
         return _parse_import(content, filename, plan, mapping)
-    except (RecursionError, ValueError, OverflowError, TypeError, KeyError, IndexError, csv.Error) as exc:
+    except (*XLSX_READ_ERRORS, RecursionError, csv.Error) as exc:  # XML ParseError (SyntaxError) and zip errors too
         return _refused([ImportProblem(None, None, Msg("importer.unreadable", error=type(exc).__name__))])
 
 

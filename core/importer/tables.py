@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-import zipfile
 from collections.abc import Mapping
 
 from core.cells import XLSX_READ_ERRORS
@@ -21,6 +20,7 @@ from core.importer.results import (
     TEMPLATE_SHEET,
     ImportProblem,
 )
+from core.untrusted import Deadline, FileRefused, check_xlsx
 
 
 def _decode(content: bytes) -> tuple[str | None, ImportProblem | None]:
@@ -107,18 +107,24 @@ def _read_xlsx_table(content: bytes) -> tuple[list[tuple[int, list[object]]], li
     """(row number, cells) of every non-blank row of the data sheet incl. the header, and problems."""
     from openpyxl import load_workbook
 
+    deadline = Deadline()
+    try:
+        check_xlsx(content, deadline)  # unpacked size, DTDs, row width and cells before openpyxl sees it
+    except FileRefused as exc:
+        return [], [ImportProblem(None, None, exc.message)]
     try:
         wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
+    except XLSX_READ_ERRORS as exc:  # incl. an XML ParseError (a SyntaxError)
         return [], [ImportProblem(None, None, Msg("importer.xlsx_unreadable", error=type(exc).__name__))]
     try:
-        names = wb.sheetnames
-        ws = wb[TEMPLATE_SHEET] if TEMPLATE_SHEET in names else wb.worksheets[0]
-        ws.reset_dimensions()  # read to the sheet's real end: a stale dimension record would cut rows
         records: list[tuple[int, list[object]]] = []
         blank_run = 0
         try:
+            names = wb.sheetnames
+            ws = wb[TEMPLATE_SHEET] if TEMPLATE_SHEET in names else wb.worksheets[0]
+            ws.reset_dimensions()  # read to the sheet's real end: a stale dimension record would cut rows
             for number, row in enumerate(ws.iter_rows(values_only=True), start=1):
+                deadline.check()
                 cells = list(row)
                 if _is_blank(cells):
                     blank_run += 1
@@ -129,6 +135,8 @@ def _read_xlsx_table(content: bytes) -> tuple[list[tuple[int, list[object]]], li
                 records.append((number, cells))
                 if len(records) > MAX_ROWS + 1:
                     break
+        except FileRefused as exc:
+            return [], [ImportProblem(None, None, exc.message)]
         except XLSX_READ_ERRORS as exc:  # a cell openpyxl cannot read (e.g. a number of 5,000 digits)
             return [], [ImportProblem(None, None, Msg("importer.xlsx_unreadable", error=type(exc).__name__))]
     finally:

@@ -64,6 +64,7 @@ from core.store.schema import (
     schema_info,
     signin_failures,
 )
+from core.text import clean_name, strip_invisible
 
 SCHEMA_VERSION = 2
 
@@ -220,10 +221,16 @@ class ConflictError(StoreError):
 
 @dataclass(frozen=True)
 class Editor:
-    """Who is writing: a verified editor's display name (goes into the history)."""
+    """Who is writing: a verified editor's display name (goes into the history).
+
+    The name is kept as ``core.text.clean_name`` leaves it, so no history row can carry a
+    zero-width or direction character; one with nothing visible left is refused on writing."""
 
     name: str
     can_edit: bool = True
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "name", clean_name(self.name))
 
 
 @dataclass
@@ -253,6 +260,19 @@ def _require_editor(editor: Editor | None) -> Editor:
     return editor
 
 
+def _name_text(raw: object, fld: str) -> str:
+    """A field shown as a person's or a body's name (contact, evaluator, owner): its line breaks kept,
+    invisible and direction characters removed (``core.text.strip_invisible``); InvalidEdit if that
+    leaves nothing of a text that was not blank."""
+    if raw is None or (isinstance(raw, float) and pd.isna(raw)):
+        return ""
+    typed = clean_control_chars(str(raw)).strip()
+    text = strip_invisible(typed).strip()
+    if typed and not text:
+        raise InvalidEdit("store.name_invisible", fld)
+    return text
+
+
 def _int_or_none(value: object, fld: str) -> int | None:
     if value is None or value == "" or (isinstance(value, float) and pd.isna(value)):
         return None
@@ -278,11 +298,7 @@ def clean_measure_values(values: Mapping[str, object], current: Mapping[str, obj
                 raise InvalidEdit("store.too_long_count", fld, count=len(text), limit=MAX_TEXT_LENGTH)
             out[fld] = text
         elif fld == "contact":
-            text = (
-                ""
-                if raw is None or (isinstance(raw, float) and pd.isna(raw))
-                else clean_control_chars(str(raw)).strip()
-            )
+            text = _name_text(raw, fld)
             if len(text) > MAX_CONTACT:
                 raise InvalidEdit("store.too_long", fld, limit=MAX_CONTACT)
             out[fld] = text
@@ -640,7 +656,10 @@ def clean_evaluation_values(values: Mapping[str, object]) -> dict:
                 raise InvalidEdit("store.rating_range", fld, value=rating)
             out[fld] = rating
         elif fld in ("comment", "evaluator"):
-            text = "" if raw is None or (isinstance(raw, float) and pd.isna(raw)) else str(raw).strip()
+            if fld == "evaluator":
+                text = _name_text(raw, fld)
+            else:
+                text = "" if raw is None or (isinstance(raw, float) and pd.isna(raw)) else str(raw).strip()
             limit = MAX_TEXT_LENGTH if fld == "comment" else MAX_CONTACT
             if len(text) > limit:
                 raise InvalidEdit("store.too_long", fld, limit=limit)
@@ -693,7 +712,10 @@ def clean_event_values(values: Mapping[str, object]) -> dict:
         if fld == "months":
             out[fld] = ",".join(str(m) for m in parse_months(raw))
         elif fld in ("title", "owner", "description"):
-            text = "" if raw is None or (isinstance(raw, float) and pd.isna(raw)) else str(raw).strip()
+            if fld == "owner":
+                text = _name_text(raw, fld)
+            else:
+                text = "" if raw is None or (isinstance(raw, float) and pd.isna(raw)) else str(raw).strip()
             limit = 200 if fld != "description" else MAX_TEXT_LENGTH
             if len(text) > limit:
                 raise InvalidEdit("store.too_long", fld, limit=limit)
