@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 import streamlit as st
 
 from core.i18n import DEFAULT_LANG, LANGS
@@ -21,7 +23,8 @@ SEARCH = "search"
 YEAR = "year"
 VIEW = "view"  # the open tab of a page with views (goal pages, measures, indicators…)
 NOTICES = "url_notices"
-PENDING = "pending_edits"  # {measure_id: {"version": int, "values": {field: value}}}
+SESSION_ID = "_session_id"  # this session's id (session_id()): in the history with every save
+PENDING = "pending_edits"  # {measure_id: {"version": int, "values": {field: new}, "base": {field: started from}}}
 CONFLICTS = "save_conflicts"
 EDITOR_NAME = "editor_name"
 EDITOR_OK = "editor_ok"
@@ -88,6 +91,15 @@ def init_state(plan: Plan) -> None:
         st.session_state[key] = value
     st.session_state[NOTICES] = view.notices
     st.session_state[_INITIALISED] = True
+
+
+def session_id() -> str:
+    """This browser session's own id (made once): it goes into the history with every save, so live
+    notices tell this session's saves from another's, even under the same name."""
+    sid = st.session_state.get(SESSION_ID)
+    if not sid:
+        sid = st.session_state[SESSION_ID] = uuid.uuid4().hex
+    return str(sid)
 
 
 def get(key: str) -> object:

@@ -1,37 +1,17 @@
 """Merge by field in the store, on SQLite and PostgreSQL: two editors who change different fields of
 one row both keep their change; only a field both changed is a conflict, and "keep mine" writes only
-the editor's own fields. Measures, evaluations and vuosikello events go through one merge."""
+the editor's own fields. Measures, evaluations and vuosikello events go through one merge. (``store``:
+tests/core/conftest.py, on SQLite and PostgreSQL.)"""
 
 from __future__ import annotations
 
-import os
-
 import pytest
 
-from core.storage import ConflictError, Editor, EvaluationChange, EventChange, MeasureEdit, Store
-from core.store.testing import postgres_schema
+from core.storage import ConflictError, Editor, EvaluationChange, EventChange, MeasureEdit
 
 AINO = Editor("Aino", session="s-aino")
 BERTIL = Editor("Bertil", session="s-bertil")
 MID = "kymsote-I.1-1"
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def store(request, mini_plan, tmp_path):
-    if request.param == "sqlite":
-        s = Store.open(f"sqlite:///{tmp_path / 'store.db'}", mini_plan)
-        yield s
-        s.close()
-        return
-    url = os.environ.get("KYMLAPSET_TEST_POSTGRES_URL")
-    if not url:
-        if os.environ.get("CI"):
-            pytest.fail("CI must run the storage tests against PostgreSQL: KYMLAPSET_TEST_POSTGRES_URL is not set")
-        pytest.skip("no PostgreSQL server (set KYMLAPSET_TEST_POSTGRES_URL)")
-    with postgres_schema(url) as schema_url:
-        s = Store.open(schema_url, mini_plan)
-        yield s
-        s.close()
 
 
 def authors(store, entity: str, entity_id: str) -> dict[str, str]:

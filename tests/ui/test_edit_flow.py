@@ -115,7 +115,7 @@ def test_conflict_shows_both_values(passcode):
     row = s.measure("poliisi-II.4-1")
     s.save_measure_edits([MeasureEdit("poliisi-II.4-1", row["version"], {"seuranta": "Pekan arvo"})], Editor("Pekka"))
     next(b for b in at.button if b.label == "Tallenna muutokset").click().run()
-    assert any("Joku muu on muuttanut samoja rivejä" in e.value for e in at.error)
+    assert any("Joku muu on muuttanut samoja kenttiä" in e.value for e in at.error)
     table = at.table[0].value
     assert "Maijan arvo" in table.to_string() and "Pekan arvo" in table.to_string()
     next(b for b in at.button if b.label == "Pidä oma arvoni").click().run()
@@ -132,13 +132,71 @@ def test_conflict_take_theirs_keeps_the_saved_value_and_drops_mine(passcode):
     row = s.measure("poliisi-II.4-1")
     s.save_measure_edits([MeasureEdit("poliisi-II.4-1", row["version"], {"mittari": "Pekan mittari"})], Editor("Pekka"))
     next(b for b in at.button if b.label == "Tallenna muutokset").click().run()
-    assert any("Joku muu on muuttanut samoja rivejä" in e.value for e in at.error)
+    assert any("Joku muu on muuttanut samoja kenttiä" in e.value for e in at.error)
     assert any("poliisi-II.4-1" in m.value and "Pekka" in m.value for m in at.markdown)  # which row, who saved it
     next(b for b in at.button if b.label == "Käytä tallennettua arvoa").click().run()
     assert not at.exception, at.exception
     assert store().measure("poliisi-II.4-1")["mittari"] == "Pekan mittari"
     assert "poliisi-II.4-1" not in at.session_state["pending_edits"]  # mine is dropped, nothing left to save
     assert not at.error and not at.table
+
+
+def test_the_chooser_lists_just_the_field_both_changed(passcode):
+    """Maija changes Toimenpide and Mittari; Pekka meanwhile saves Toimenpide and Seuranta: only Toimenpide
+    clashes, and keep-mine writes Maija's two fields without undoing Pekka's Seuranta."""
+    at = measures_page()
+    sign_in(at, "Maija", PASS)
+    mid = "poliisi-II.4-1"
+    s = store()
+    start = s.measure(mid)
+    simulate_edit(at, mid, toimenpide="Maijan toimenpide", mittari="Maijan mittari")
+    from core.storage import Editor, MeasureEdit
+
+    s.save_measure_edits(
+        [
+            MeasureEdit(
+                mid,
+                start["version"],
+                {"toimenpide": "Pekan toimenpide", "seuranta": "Pekan seuranta"},
+                {"toimenpide": start["toimenpide"], "seuranta": start["seuranta"]},
+            )
+        ],
+        Editor("Pekka"),
+    )
+    next(b for b in at.button if b.label == "Tallenna muutokset").click().run()
+    assert any("Joku muu on muuttanut samoja kenttiä" in e.value for e in at.error)
+    [table] = at.table
+    frame = table.value
+    assert list(frame.index) == ["Toimenpide"]  # just the clashing field, never Mittari or Seuranta
+    assert frame.iloc[0].tolist() == ["Maijan toimenpide", "Pekan toimenpide", "Pekka"]
+    next(b for b in at.button if b.label == "Pidä oma arvoni").click().run()
+    assert not at.exception, at.exception
+    row = store().measure(mid)
+    assert (row["toimenpide"], row["mittari"], row["seuranta"]) == (
+        "Maijan toimenpide",
+        "Maijan mittari",
+        "Pekan seuranta",
+    )
+    assert at.session_state["pending_edits"] == {}
+
+
+def test_different_fields_of_one_measure_save_without_a_chooser(passcode):
+    at = measures_page()
+    sign_in(at, "Maija", PASS)
+    mid = "poliisi-II.4-1"
+    s = store()
+    start = s.measure(mid)
+    simulate_edit(at, mid, mittari="Maijan toinen mittari")
+    from core.storage import Editor, MeasureEdit
+
+    s.save_measure_edits(
+        [MeasureEdit(mid, start["version"], {"seuranta": "Pekan toinen seuranta"}, {"seuranta": start["seuranta"]})],
+        Editor("Pekka"),
+    )
+    next(b for b in at.button if b.label == "Tallenna muutokset").click().run()
+    assert not at.error and not at.table
+    row = store().measure(mid)
+    assert (row["mittari"], row["seuranta"]) == ("Maijan toinen mittari", "Pekan toinen seuranta")
 
 
 def test_add_and_remove_forms_open_on_demand(passcode):

@@ -40,9 +40,26 @@ def test_a_changed_cell_is_kept_with_the_version_shown():
     returned.loc[0, "end_year"] = 2027.0
     pending = collect_edits(shown(), returned, {})
     assert pending == {
-        "m2": {"version": 5, "values": {"toimenpide": "uusi teksti", "permanent": True}},
-        "m1": {"version": 3, "values": {"end_year": 2027}},
+        "m2": {
+            "version": 5,
+            "values": {"toimenpide": "uusi teksti", "permanent": True},
+            "base": {"toimenpide": "teksti 2", "permanent": False},  # what the user started from
+        },
+        "m1": {"version": 3, "values": {"end_year": 2027}, "base": {"end_year": None}},
     }
+
+
+def test_a_field_edited_again_keeps_the_value_it_started_from():
+    first = shown().astype(object)
+    first.loc[0, "toimenpide"] = "luonnos"
+    pending = collect_edits(shown(), first, {})
+    again_shown = apply_pending(shown(), pending)  # the next grid shows the pending value
+    again = again_shown.astype(object)
+    again.loc[0, "toimenpide"] = "valmis"
+    again.loc[0, "mittari"] = "uusi mittari"
+    pending = collect_edits(again_shown, again, pending)
+    assert pending["m1"]["values"] == {"toimenpide": "valmis", "mittari": "uusi mittari"}
+    assert pending["m1"]["base"] == {"toimenpide": "teksti 1", "mittari": None}
 
 
 def test_rows_not_shown_are_ignored_and_earlier_pending_edits_stay():
