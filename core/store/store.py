@@ -130,9 +130,11 @@ STORE_PROBLEM_KEYS = (
     "store.read_only",
     "store.disk_full",
     "store.busy",
+    "store.timeout",
     "store.write_failed",
 )
 _STORE_PROBLEMS = (
+    ("store.timeout", ("statement timeout", "lock_timeout", "canceling statement")),
     ("store.read_only", ("readonly", "read-only", "read only", "permission denied")),
     ("store.disk_full", ("disk is full", "no space left", "disk full", "diskfull")),
     ("store.busy", ("database is locked", "table is locked", "database is busy", "lock timeout", "deadlock")),
@@ -169,6 +171,21 @@ def _translate_db_error(context) -> None:
         return
     log.warning("store error (%s): %s", key, type(context.original_exception).__name__)
     raise StoreUnavailable(key) from context.original_exception
+
+
+def _limit_statements(engine: Engine, seconds: float) -> None:
+    """Every PostgreSQL connection stops a statement (or its wait for a lock) after ``seconds`` (0: never),
+    so one slow query or a held lock cannot hang a page; the error becomes StoreUnavailable("store.timeout")."""
+    if seconds <= 0:
+        return
+
+    @event.listens_for(engine, "connect")
+    def _set_timeout(dbapi_connection, _record) -> None:
+        autocommit = dbapi_connection.autocommit
+        dbapi_connection.autocommit = True  # a SET outside any transaction: it stays for the connection
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute(f"SET statement_timeout = {int(seconds * 1000)}")
+        dbapi_connection.autocommit = autocommit
 
 
 DatabaseError = sa_exc.SQLAlchemyError  # any error of the database layer (for callers that report, not handle)
@@ -904,9 +921,11 @@ class Store(_CycleMixin):
             log.error("the store's SQLite file is empty (0 bytes); not seeding over it")
             raise StoreUnavailable("store.damaged")
         kwargs: dict = {"future": True, "pool_pre_ping": True}
-        if url.startswith("sqlite"):
-            kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
+        if url.startswith("sqlite"):  # a write waits this long for a file another process locked
+            kwargs["connect_args"] = {"check_same_thread": False, "timeout": float(config.get("sqlite_busy_timeout"))}
         engine = create_engine(url, **kwargs)
+        if engine.dialect.name == "postgresql":
+            _limit_statements(engine, float(config.get("statement_timeout")))
         store = cls(engine)
         try:
             if existed:

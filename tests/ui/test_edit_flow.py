@@ -199,6 +199,23 @@ def test_different_fields_of_one_measure_save_without_a_chooser(passcode):
     assert (row["mittari"], row["seuranta"]) == ("Maijan toinen mittari", "Pekan toinen seuranta")
 
 
+def test_two_editors_of_one_name_are_told_of_each_others_saves(passcode):
+    """The notice follows the session: a second "Maija" saving is news to the first, her own save is not."""
+    first = measures_page()
+    sign_in(first, "Maija", PASS)
+    simulate_edit(first, "poliisi-II.4-1", seuranta="Ensimmäisen Maijan luonnos")
+    assert not [i for i in first.info if "tallensi muutoksia" in i.value]
+    second = measures_page()
+    sign_in(second, "Maija", PASS)
+    simulate_edit(second, "poliisi-II.3-1", mittari="Toisen Maijan mittari")
+    next(b for b in second.button if b.label == "Tallenna muutokset").click().run()
+    assert not second.exception, second.exception
+    assert store().measure("poliisi-II.3-1")["mittari"] == "Toisen Maijan mittari"
+    first.run()
+    notices = [i.value for i in first.info if "tallensi muutoksia" in i.value]
+    assert notices and "Maija" in notices[0] and "poliisi-II.3-1" in notices[0], [i.value for i in first.info]
+
+
 def test_add_and_remove_forms_open_on_demand(passcode):
     at = measures_page()
     sign_in(at, "Maija", PASS)
