@@ -216,6 +216,40 @@ def test_two_editors_of_one_name_are_told_of_each_others_saves(passcode):
     assert notices and "Maija" in notices[0] and "poliisi-II.3-1" in notices[0], [i.value for i in first.info]
 
 
+@pytest.mark.parametrize(
+    ("pekka_changes", "clash"),
+    [({"toimenpide": "Pekan toimenpide paneelin aikana"}, False), ({"mittari": "Pekan mittari paneelin aikana"}, True)],
+)
+def test_the_detail_panel_sends_what_it_started_from(passcode, pekka_changes, clash):
+    """The detail panel's save merges by field too: Pekka's other field stays; his same field is asked about."""
+    at = measures_page()
+    sign_in(at, "Maija", PASS)
+    mid = "poliisi-I.2-1"
+    at.selectbox(key="w_grid_all_detail").set_value(mid).run()
+    mine = f"Maijan mittari paneelista ({'sama kenttä' if clash else 'eri kenttä'})"  # the store is shared
+    at.text_area(key=f"w_grid_all_d_{mid}_mittari").input(mine).run()
+    from core.storage import Editor, MeasureEdit
+
+    s = store()
+    start = s.measure(mid)
+    s.save_measure_edits(
+        [MeasureEdit(mid, start["version"], pekka_changes, {f: start[f] for f in pekka_changes})], Editor("Pekka")
+    )
+    at.run()
+    at.button(key="grid_all_d_save").click().run()
+    assert not at.exception, at.exception
+    row = store().measure(mid)
+    if not clash:
+        assert not at.table
+        assert (row["mittari"], row["toimenpide"]) == (mine, pekka_changes["toimenpide"])
+        return
+    [table] = at.table
+    assert list(table.value.index) == ["Mittari / toteutuminen"]
+    assert row["mittari"] == pekka_changes["mittari"]  # nothing saved before the choice
+    next(b for b in at.button if b.label == "Pidä oma arvoni").click().run()
+    assert store().measure(mid)["mittari"] == mine
+
+
 def test_add_and_remove_forms_open_on_demand(passcode):
     at = measures_page()
     sign_in(at, "Maija", PASS)
