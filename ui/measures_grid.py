@@ -96,7 +96,13 @@ def collect_edits(shown: pd.DataFrame, returned: pd.DataFrame | None, pending: d
                 value, started = is_yes(value), is_yes(started)
             if fld not in entry["values"]:  # the first edit of a field: the grid showed the stored value
                 base[fld] = started
+            if fld in base and _same(value, base[fld], fld):  # typed back as it was: no edit left to save
+                entry["values"].pop(fld, None)
+                base.pop(fld)
+                continue
             entry["values"][fld] = "" if value is None and fld not in ("start_year", "end_year") else value
+        if not entry["values"]:
+            del pending[change.key]
     return pending
 
 

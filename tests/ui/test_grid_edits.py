@@ -93,3 +93,13 @@ def test_prepared_rows_give_the_grid_the_same_payload_as_the_frame(plan, tmp_pat
     assert len(pd.read_json(StringIO(ours[1]["rowData"]))) == len(frame) == 176
     assert rows_json(frame) is rows_json(frame)  # made once per frame
     assert "::auto_unique_id::" not in frame.columns  # the shown frame itself is not changed
+
+
+def test_a_field_typed_back_as_it_was_is_no_edit():
+    first = shown().astype(object)
+    first.loc[0, "mittari"] = "luonnos"
+    pending = collect_edits(shown(), first, {})
+    again_shown = apply_pending(shown(), pending)
+    back = again_shown.astype(object)
+    back.loc[0, "mittari"] = ""  # as it was shown first
+    assert collect_edits(again_shown, back, pending) == {}
