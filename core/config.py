@@ -90,6 +90,18 @@ SETTINGS: dict[str, Setting] = {
             "finishes soonest (60 live sessions: 3 at a time p95 31 s, 1 at a time 8 s). 0: no limit.",
         ),
         Setting(
+            "sqlite_busy_timeout",
+            10.0,
+            "Seconds a write waits for a SQLite file that another process has locked before it gives up "
+            "with a 'busy, try again' message (nothing is saved; the unsaved edits stay on the page).",
+        ),
+        Setting(
+            "statement_timeout",
+            30.0,
+            "Seconds one PostgreSQL statement may run (or wait for a lock) before the database stops it "
+            "and the user is told it did not answer in time. 0: no limit.",
+        ),
+        Setting(
             "local_editing",
             True,
             "With neither OIDC nor a passcode configured, whether a browser on this machine may edit "

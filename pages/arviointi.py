@@ -9,6 +9,7 @@ from core import queries
 from core.edits import RowDiff
 from core.evaluation import rating_label, scale
 from core.i18n import name, t
+from core.storage import EvaluationChange
 from core.text import md_escape
 from ui import data, state, views
 from ui.edit_table import TableKeys, TableTexts, edit_table, shown_value
@@ -96,18 +97,20 @@ def grid_view() -> None:
     labels = {f: t(key, lang) for f, key in EDITABLE.items()}
 
     def save(diff: RowDiff) -> int:
-        """The changed rows in one transaction: the rating from its label, the editor and today by default."""
+        """The changed fields of each row in one transaction (the rating from its label), each with the value
+        it was shown with, so the store merges per field; the evaluator and today fill a still empty row."""
+
+        def stored(values: dict) -> dict:  # a rating as its label (from the table) or stored number (keep mine)
+            return {f: ratings.get(v, v) if f == "rating" else (v or "") for f, v in values.items()}
+
         items = [
-            (
+            EvaluationChange(
                 c.key,
                 year,
-                {
-                    "rating": ratings.get(c.values["rating"]),
-                    "comment": c.values["comment"] or "",
-                    "evaluator": c.values["evaluator"] or ctx.editor.name,
-                    "evaluated_on": c.values["evaluated_on"] or date.today().isoformat(),
-                },
+                stored(c.mine),
                 c.version if c.version and c.version > 0 else None,  # 0: not evaluated yet
+                stored(c.started_from),
+                {"evaluator": ctx.editor.name, "evaluated_on": date.today().isoformat()},
             )
             for c in diff.changed
         ]

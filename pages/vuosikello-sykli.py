@@ -42,8 +42,9 @@ def event_rows() -> pd.DataFrame:
 
 
 def save(diff: RowDiff) -> int:
-    """Changed, added and removed events in one transaction: all rows or none."""
-    batch = [EventChange(c.key, c.values, c.version) for c in diff.changed]
+    """Changed, added and removed events in one transaction: all rows or none; of a changed row only the
+    fields this editor changed, each with the value it was shown with (the store merges per field)."""
+    batch = [EventChange(c.key, c.mine, c.version, c.started_from) for c in diff.changed]
     batch += [EventChange(None, values) for values in diff.added]
     batch += [EventChange(key, None, version) for key, version in diff.deleted]
     store.save_events(batch, ctx.editor)

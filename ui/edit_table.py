@@ -3,9 +3,10 @@ shared with the measures grid.
 
 The rows the user edits stay as they were shown while there are unsaved edits, so a live update
 (another session's save) never moves an edit onto another row, and a row someone else saved
-meanwhile is a conflict instead of being overwritten unseen; without unsaved edits the rows
-follow the store. A save sends every edit in one transaction (``core.edits`` says what changed);
-a conflict shows both values per row and the editor keeps theirs or the stored one.
+meanwhile is merged per field; without unsaved edits the rows follow the store. A save sends, per
+changed field, the value shown (the base) and the new one, in one transaction (``core.edits`` says
+what changed); only a field someone else changed meanwhile is a conflict, and the chooser shows
+just those fields, who changed them, and lets the editor keep theirs or the stored value.
 """
 
 from __future__ import annotations
@@ -40,7 +41,8 @@ def conflict_chooser(
     show: Shown = shown_value,
     names: Mapping[str, str] | None = None,
 ) -> tuple[int, str] | None:
-    """Each conflicting row: who saved it and when, mine vs theirs side by side, and the two choices.
+    """Each conflicting row: just the fields that clash, mine vs the stored value and who stored it, and
+    the two choices.
 
     ``labels`` names the fields (in the order shown). Returns (index of the row, "mine" or
     "theirs") when the editor chose for a row on this run, else None.
@@ -61,11 +63,12 @@ def conflict_chooser(
             table = pd.DataFrame(
                 [
                     {
-                        t("edit.field", lang): labels.get(f, f),
-                        t("edit.mine", lang): show(f, mine),
-                        t("edit.theirs", lang): show(f, theirs),
+                        t("edit.field", lang): labels.get(x.field, x.field),
+                        t("edit.mine", lang): show(x.field, x.mine),
+                        t("edit.theirs", lang): show(x.field, x.stored),
+                        t("edit.changed_by", lang): x.by,
                     }
-                    for f, mine, theirs in rows
+                    for x in rows
                 ]
             )
             st.table(table.set_index(t("edit.field", lang)))  # small; plain text, both values side by side
@@ -159,20 +162,21 @@ def edit_table(
         return
 
     def diff() -> RowDiff:
-        decided = ss.get(keys.decided) or {"mine": {}, "theirs": []}
+        decided = ss.get(keys.decided) or {"mine": {}, "theirs": {}}
         found = diff_rows(frame.to_dict("records"), edited.to_dict("records"), row_key, fields)
-        return found.without(decided["theirs"]).with_versions(decided["mine"])
+        return found.taking_theirs(decided["theirs"]).keeping_mine(decided["mine"])
 
     conflicts = ss.get(keys.conflicts)
     if conflicts:
         choice = conflict_chooser(conflicts, labels, lang, keys.prefix, show, names(frame) if names else None)
         if choice is not None:
             i, which = choice
-            decided = ss.setdefault(keys.decided, {"mine": {}, "theirs": []})
-            if which == "mine":
-                decided["mine"][conflicts[i].key] = conflicts[i].version
-            else:
-                decided["theirs"].append(conflicts[i].key)
+            c = conflicts[i]
+            decided = ss.setdefault(keys.decided, {"mine": {}, "theirs": {}})
+            if which == "mine":  # the clashing fields start from the stored value: only mine are written
+                decided["mine"][c.key] = (c.version, {**decided["mine"].get(c.key, (0, {}))[1], **c.stored})
+            else:  # just those fields go back to the stored value; the row's other edits stay
+                decided["theirs"][c.key] = [*decided["theirs"].get(c.key, []), *c.fields]
             ss[keys.conflicts] = rest = [c for j, c in enumerate(conflicts) if j != i]
             if rest:
                 st.rerun()

@@ -71,11 +71,12 @@ def current_editor() -> Editor | None:
     if mode is auth.EditMode.OIDC:
         user = getattr(st, "user", None)
         if user is not None and user.get("is_logged_in"):
-            return Editor(auth.clean_editor_name(user.get("name") or user.get("email") or "kirjautunut"))
+            who = auth.clean_editor_name(user.get("name") or user.get("email") or "kirjautunut")
+            return Editor(who, session=state.session_id())
         return None
     if mode is auth.EditMode.PASSCODE:
         if st.session_state.get(state.EDITOR_OK) and st.session_state.get(state.EDITOR_NAME):
-            return Editor(auth.clean_editor_name(st.session_state[state.EDITOR_NAME]))
+            return Editor(auth.clean_editor_name(st.session_state[state.EDITOR_NAME]), session=state.session_id())
         return None
     local = st.session_state.get(_LOCAL_REQUEST)
     if local is None:  # a session's address and headers are those of its connection: ask once
@@ -84,7 +85,7 @@ def current_editor() -> Editor | None:
         local = st.session_state[_LOCAL_REQUEST] = local_editing_allowed() and auth.is_local_connection(ip, headers)
     if local:
         who = auth.clean_editor_name(st.session_state.get(state.EDITOR_NAME)) or "paikallinen käyttäjä"
-        return Editor(who)
+        return Editor(who, session=state.session_id())
     return None
 
 

@@ -4,7 +4,8 @@ A small fragment asks the store every POLL_S seconds for its data version (one c
 by all sessions of a process for half a second; the version lives in the database, so it works
 across several app processes). When it changed, the whole page reruns and draws the new data. Unsaved edits are never touched: they live in session
 state, and the measures grid keeps a cell that is being edited open (ui.measures_grid). A session
-with unsaved edits is told who saved which rows.
+with unsaved edits is told who saved which rows: every save but this session's own (the history
+records each save's session, so two editors signed in under one name still see each other's).
 """
 
 from __future__ import annotations
@@ -25,14 +26,8 @@ NOTICES = "_live_notices"  # [{"by": name, "rows": [ids], "overlap": [ids]}] for
 MAX_IDS = 6
 
 
-def _own_name() -> str | None:
-    editor = st.session_state.get("_live_editor_name")
-    return str(editor) if editor else None
-
-
-def watch(editor_name: str | None) -> None:
+def watch() -> None:
     """Once per full run (router): remember what this run draws, note others' saves, start polling."""
-    st.session_state["_live_editor_name"] = editor_name
     try:
         read_at = time.monotonic()
         marker = data.live_marker()  # also the run's data version: one query
@@ -51,11 +46,10 @@ def _note_others(after_id: int, pending: dict) -> None:
     changes = data.store().changes_after(after_id)
     if changes.empty:
         return
-    mine = _own_name()
+    if "session_id" in changes.columns:  # this session's own saves are no news to it
+        changes = changes[changes["session_id"].fillna("") != state.session_id()]
     notices = st.session_state.setdefault(NOTICES, [])
     for who, rows in changes.groupby("changed_by", sort=False):
-        if mine and who == mine:
-            continue
         ids = list(dict.fromkeys(str(x) for x in rows["entity_id"]))
         overlap = [i for i in ids if i in pending]
         notices.append({"by": str(who), "rows": ids, "overlap": overlap})

@@ -108,9 +108,10 @@ def _base_values(row: dict) -> dict:
 def detail_panel(lang: str, frame: pd.DataFrame, key: str, editable: bool, on_save) -> None:
     """One whole measure in large text: read for viewers; edit, then save (with pending edits) for editors.
 
-    The values the panel started from are remembered with their version, so a save over a row that
-    someone else changed meanwhile becomes the usual conflict choice, and nothing typed here is lost
-    when the store changes under it.
+    The values the panel started from are remembered, and go with each changed field as its base, so
+    a save merges per field (someone else's change of another field stays) and only a field someone
+    else changed meanwhile becomes the usual conflict choice; nothing typed here is lost when the
+    store changes under it.
     """
     ids = list(frame["measure_id"])
     if not ids:
@@ -206,8 +207,12 @@ def _edit_form(lang: str, row: dict, key: str, on_save) -> None:
     b1, b2 = st.columns(2)
     if b1.button(t("grid.detail.save", lang), key=f"{key}_d_save", type="primary", disabled=not changed):
         pending = st.session_state.get(state.PENDING) or {}
-        entry = pending.setdefault(mid, {"version": int(base["version"]), "values": {}})
-        entry["values"].update(changed)
+        entry = pending.setdefault(mid, {"version": int(base["version"]), "values": {}, "base": {}})
+        started = entry.setdefault("base", {})
+        for fld, value in changed.items():
+            if fld not in entry["values"]:  # a field the grid changed first keeps the grid's base
+                started[fld] = base["values"][fld]
+            entry["values"][fld] = value
         st.session_state[state.PENDING] = pending
         st.session_state.pop(base_key, None)  # the saved row becomes the new starting point
         on_save()

@@ -1,8 +1,9 @@
 """The measures grid (streamlit-aggrid): read-only for viewers, editable for editors.
 
 Edits are kept as *pending* in session state until saved, so changing filters or pages never
-drops them; the grid shows pending values over the stored ones. A save that meets a row
-changed by someone else shows both values and lets the editor choose.
+drops them; the grid shows pending values over the stored ones. Each pending field keeps the value
+the editor started from, so a save merges per field: someone else's change of another field lands
+beside it, and only a field someone else changed too shows both values for the editor to choose.
 """
 
 from __future__ import annotations
@@ -77,21 +78,31 @@ def collect_edits(shown: pd.DataFrame, returned: pd.DataFrame | None, pending: d
     """Add to ``pending`` what the user changed in the grid relative to what it was shown.
 
     Comparing with the *shown* rows (not the current store) means a value someone else saved
-    meanwhile is never mistaken for this user's edit; the version recorded is the one the user
-    saw, so saving over a newer row is detected as a conflict. Rows the grid did not show, or
-    did not send back, are no edits here (measures are added and removed with their own forms).
+    meanwhile is never mistaken for this user's edit. Each field keeps the value it was first shown
+    with (``base``): the store merges per field against it, so only a field someone else changed
+    too is a conflict. Rows the grid did not show, or did not send back, are no edits here
+    (measures are added and removed with their own forms).
     """
     if returned is None or returned.empty or "measure_id" not in returned.columns:
         return pending
     # plain dicts: this runs on every rerun
     diff = diff_rows(shown.to_dict("records"), returned.to_dict("records"), "measure_id", EDITABLE, same=_same)
     for change in diff.changed:
-        entry = pending.setdefault(change.key, {"version": change.version, "values": {}})
+        entry = pending.setdefault(change.key, {"version": change.version, "values": {}, "base": {}})
+        base = entry.setdefault("base", {})
         for fld in change.fields:
-            value = change.values[fld]
+            value, started = change.values[fld], change.started_from[fld]
             if fld == "permanent":
-                value = is_yes(value)
+                value, started = is_yes(value), is_yes(started)
+            if fld not in entry["values"]:  # the first edit of a field: the grid showed the stored value
+                base[fld] = started
+            if fld in base and _same(value, base[fld], fld):  # typed back as it was: no edit left to save
+                entry["values"].pop(fld, None)
+                base.pop(fld)
+                continue
             entry["values"][fld] = "" if value is None and fld not in ("start_year", "end_year") else value
+        if not entry["values"]:
+            del pending[change.key]
     return pending
 
 
@@ -452,7 +463,10 @@ def save_pending(ctx: PageContext) -> None:
     """Save every pending edit in one transaction; on conflict keep them and ask."""
     lang = ctx.lang
     pending = st.session_state.get(state.PENDING) or {}
-    edits = [MeasureEdit(mid, e["version"], dict(e["values"])) for mid, e in pending.items()]
+    edits = [
+        MeasureEdit(mid, e["version"], dict(e["values"]), dict(e["base"]) if "base" in e else None)
+        for mid, e in pending.items()
+    ]
     try:
         data.store().save_measure_edits(edits, ctx.editor)
     except ConflictError as exc:
@@ -470,7 +484,12 @@ def save_pending(ctx: PageContext) -> None:
 
 
 def resolve_conflicts(ctx: PageContext, key: str) -> None:
-    """Mine vs theirs for each conflicting row (ui.edit_table's chooser); the editor keeps one or the other."""
+    """Mine vs theirs for each clashing field (ui.edit_table's chooser); the editor keeps one or the other.
+
+    Keep mine: those fields now start from the stored value, so the save writes the editor's value
+    there (and their other fields), never anything of the other person's. Take theirs: just those
+    fields are dropped from the pending edits. When every row is decided, the rest is saved at once.
+    """
     lang = ctx.lang
     conflicts = st.session_state.get(state.CONFLICTS) or []
     labels = {f: t(f"col.{f}", lang) for f in EDITABLE}
@@ -479,17 +498,26 @@ def resolve_conflicts(ctx: PageContext, key: str) -> None:
         return
     i, which = choice
     c = conflicts[i]
-    st.session_state[state.CONFLICTS] = [x for j, x in enumerate(conflicts) if j != i]
+    st.session_state[state.CONFLICTS] = rest = [x for j, x in enumerate(conflicts) if j != i]
     pending = st.session_state.get(state.PENDING) or {}
-    if which == "mine":
-        if c.key in pending:
-            pending[c.key]["version"] = c.version
-        save_pending(ctx)
-    else:
-        pending.pop(c.key, None)
-        data.clear()
-        reset_grids()
+    entry = pending.get(c.key)
+    if entry is not None and which == "mine":
+        entry["version"] = c.version
+        entry.setdefault("base", {}).update(c.stored)
+    elif entry is not None:
+        for fld in c.fields:
+            entry["values"].pop(fld, None)
+            entry.get("base", {}).pop(fld, None)
+        if not entry["values"]:
+            pending.pop(c.key, None)
+        reset_grids()  # the grid shows the stored value of the fields given up
+    if rest:
         st.rerun()
+    if pending:
+        save_pending(ctx)  # reruns, or shows why it could not save (the edits stay)
+        return
+    data.clear()
+    st.rerun()
 
 
 def add_and_remove(ctx: PageContext, measures: pd.DataFrame, key: str, goal_id: str | None = None) -> None:

@@ -150,8 +150,7 @@ def _route() -> None:
     frame.sidebar(plan)
     st.session_state[state.ROUTED] = True  # pages may link to each other only under the router
     theme.page_css()
-    editor = frame.current_editor()
-    live.watch(editor.name if editor else None)  # others' saves show within seconds
+    live.watch()  # others' saves show within seconds
     try:
         navigation.run()
     except StoreUnavailable as exc:  # the store failed under a page (e.g. its file was damaged meanwhile)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 import streamlit as st
 
 from core.i18n import DEFAULT_LANG, LANGS
@@ -22,7 +24,8 @@ YEAR = "year"
 VIEW = "view"  # the open tab of a page with views (goal pages, measures, indicators…)
 NOTICES = "url_notices"
 NOTICES_IGNORED = "url_notices_ignored"  # how many parts of the link were ignored in all (NOTICES has the first few)
-PENDING = "pending_edits"  # {measure_id: {"version": int, "values": {field: value}}}
+SESSION_ID = "_session_id"  # this session's id (session_id()): in the history with every save
+PENDING = "pending_edits"  # {measure_id: {"version": int, "values": {field: new}, "base": {field: started from}}}
 CONFLICTS = "save_conflicts"
 EDITOR_NAME = "editor_name"
 EDITOR_OK = "editor_ok"
@@ -90,6 +93,15 @@ def init_state(plan: Plan) -> None:
     st.session_state[NOTICES] = view.notices
     st.session_state[NOTICES_IGNORED] = view.ignored
     st.session_state[_INITIALISED] = True
+
+
+def session_id() -> str:
+    """This browser session's own id (made once): it goes into the history with every save, so live
+    notices tell this session's saves from another's, even under the same name."""
+    sid = st.session_state.get(SESSION_ID)
+    if not sid:
+        sid = st.session_state[SESSION_ID] = uuid.uuid4().hex
+    return str(sid)
 
 
 def get(key: str) -> object:

@@ -116,6 +116,7 @@ changes = Table(
     Column("changed_by", String(200), nullable=False),
     Column("changed_at", String(40), nullable=False),
     Column("reverts", Integer),
+    Column("session_id", String(64)),  # the editor's session: live notices tell apart two people of one name
 )
 
 # Wrong editor passcodes, one row per failure and key (a session's key, or "server"): shared by every

@@ -2,9 +2,12 @@
 
 Default: a SQLite file in the git-ignored ``.local/`` folder, created and seeded from data/ on
 first start. Any SQLAlchemy URL (e.g. PostgreSQL) can be given instead. Every write is one
-transaction; every change is recorded in ``changes`` (who, when, field, old → new); every
-editable row carries a ``version`` for optimistic concurrency, so a save over a row that
-changed since it was loaded raises ``ConflictError`` instead of overwriting silently.
+transaction; every change is recorded in ``changes`` (who, when, field, old → new, session).
+An edit says, per field, what the editor started from and what they typed; a save writes only
+those fields and merges per field (``core.edits.merge_fields``): someone else's change of
+another field of the row stays, and only a field someone else changed meanwhile raises
+``ConflictError`` (naming it) instead of being overwritten silently. Every editable row carries
+a ``version``, so a write between this transaction's read and its write is never lost either.
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ from sqlalchemy.exc import IntegrityError
 
 from core import config
 from core.cells import clean_control_chars
+from core.edits import FieldClash, merge_fields, same_value
 from core.i18n import CATALOGUE, DEFAULT_LANG, Msg, t
 from core.model import (
     MAX_CONTACT_LENGTH,
@@ -129,9 +133,11 @@ STORE_PROBLEM_KEYS = (
     "store.read_only",
     "store.disk_full",
     "store.busy",
+    "store.timeout",
     "store.write_failed",
 )
 _STORE_PROBLEMS = (
+    ("store.timeout", ("statement timeout", "lock_timeout", "canceling statement")),
     ("store.read_only", ("readonly", "read-only", "read only", "permission denied")),
     ("store.disk_full", ("disk is full", "no space left", "disk full", "diskfull")),
     ("store.busy", ("database is locked", "table is locked", "database is busy", "lock timeout", "deadlock")),
@@ -170,6 +176,21 @@ def _translate_db_error(context) -> None:
     raise StoreUnavailable(key) from context.original_exception
 
 
+def _limit_statements(engine: Engine, seconds: float) -> None:
+    """Every PostgreSQL connection stops a statement (or its wait for a lock) after ``seconds`` (0: never),
+    so one slow query or a held lock cannot hang a page; the error becomes StoreUnavailable("store.timeout")."""
+    if seconds <= 0:
+        return
+
+    @event.listens_for(engine, "connect")
+    def _set_timeout(dbapi_connection, _record) -> None:
+        autocommit = dbapi_connection.autocommit
+        dbapi_connection.autocommit = True  # a SET outside any transaction: it stays for the connection
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute(f"SET statement_timeout = {int(seconds * 1000)}")
+        dbapi_connection.autocommit = autocommit
+
+
 DatabaseError = sa_exc.SQLAlchemyError  # any error of the database layer (for callers that report, not handle)
 
 
@@ -201,14 +222,16 @@ def sqlite_file(url: str) -> Path | None:
 
 @dataclass
 class Conflict:
-    """One row that changed since the editor loaded it: their values vs the stored ones."""
+    """One row where someone else changed what the editor changed: ``fields`` names each clashing
+    field with the editor's base and value, the stored value and who stored it."""
 
     entity: str
     entity_id: str
     expected_version: int
     current_version: int
-    mine: dict
-    current: dict
+    mine: dict  # the clashing fields with the editor's values ({"deleted": True} for a removal)
+    current: dict  # the stored row
+    fields: list[FieldClash] = field(default_factory=list)
 
 
 class ConflictError(StoreError):
@@ -221,13 +244,15 @@ class ConflictError(StoreError):
 
 @dataclass(frozen=True)
 class Editor:
-    """Who is writing: a verified editor's display name (goes into the history).
+    """Who is writing: a verified editor's display name and their session (both go into the history;
+    two people signed in under one name are told apart by the session).
 
     The name is kept as ``core.text.clean_name`` leaves it, so no history row can carry a
     zero-width or direction character; one with nothing visible left is refused on writing."""
 
     name: str
     can_edit: bool = True
+    session: str = ""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "name", clean_name(self.name))
@@ -235,11 +260,15 @@ class Editor:
 
 @dataclass
 class MeasureEdit:
-    """Changed fields of one measure, with the version the editor saw."""
+    """Changed fields of one measure: the new ``values``, the ``base`` each started from, the version seen.
+
+    Without ``base`` (older callers) every field counts as started from the row of the version seen.
+    """
 
     measure_id: str
     expected_version: int
     values: dict = field(default_factory=dict)
+    base: dict | None = None
 
 
 def _now() -> str:
@@ -346,6 +375,10 @@ CREATE_ATTEMPTS = 25
 T = TypeVar("T")
 
 
+class _RowMoved(Exception):  # noqa: N818 - not an error: a row changed between this transaction's read and write
+    """Another writer saved the row between this transaction's read and its write: read it again."""
+
+
 def _write_retrying(
     engine: Engine, body: Callable[[Connection], T], clash: Callable[[], StoreError], attempts: int = CREATE_ATTEMPTS
 ) -> T:
@@ -356,7 +389,7 @@ def _write_retrying(
         try:
             with engine.begin() as conn:
                 return body(conn)
-        except IntegrityError:
+        except (IntegrityError, _RowMoved):
             if attempt + 1 >= attempts:
                 raise clash() from None
             time.sleep(random.uniform(0, 0.003 * (attempt + 1)))  # noqa: S311 - spreads the losers' next tries
@@ -369,11 +402,117 @@ def _write_retrying(
 
 @dataclass
 class EventChange:
-    """One vuosikello row to save: values None removes it; event_id None creates it."""
+    """One vuosikello row to save: values None removes it; event_id None creates it.
+
+    ``values`` are the changed fields, ``base`` what each started from (see ``MeasureEdit``).
+    """
 
     event_id: str | None
     values: Mapping[str, object] | None
     expected_version: int | None = None
+    base: Mapping[str, object] | None = None
+
+
+@dataclass
+class EvaluationChange:
+    """One measure's evaluation for a year: the changed fields, what each started from, the version seen
+    (None or 0: the editor saw none). ``fill`` gives values for fields still empty when saved (the
+    evaluator and date by default), written without ever clashing."""
+
+    measure_id: str
+    year: int
+    values: Mapping[str, object]
+    expected_version: int | None = None
+    base: Mapping[str, object] | None = None
+    fill: Mapping[str, object] | None = None
+
+
+def _first_month(months: object) -> int:
+    """The first month of a stored "3,4" (13 for none: such an event goes last)."""
+    head = str(months or "").split(",", 1)[0].strip()
+    return int(head) if head.isdigit() else 13
+
+
+def _lenient(clean: Callable[[Mapping[str, object]], dict], values: Mapping[str, object]) -> dict:
+    """Each value as ``clean`` stores it, or as it is where ``clean`` refuses it (a base is only compared)."""
+    out = {}
+    for fld, value in values.items():
+        try:
+            out[fld] = clean({fld: value}).get(fld, value)
+        except InvalidEdit:
+            out[fld] = value
+    return out
+
+
+def _stored_same(a: object, b: object, fld: str = "") -> bool:
+    """Whether two values of a stored field are the same (an empty text and a missing value too)."""
+    return same_value(a, b, fld)
+
+
+def _last_change(conn: Connection, entity: str, history_id: str, fld: str) -> tuple[str, str]:
+    """(who, when) of the latest recorded change of one field: who a conflict says changed it."""
+    row = conn.execute(
+        select(changes.c.changed_by, changes.c.changed_at)
+        .where(and_(changes.c.entity == entity, changes.c.entity_id == history_id, changes.c.field.in_([fld, "*"])))
+        .order_by(changes.c.change_id.desc())
+        .limit(1)
+    ).first()
+    return (str(row[0]), str(row[1])) if row is not None else ("", "")
+
+
+def _merge_update(
+    conn: Connection,
+    table,
+    where,
+    cur: Mapping[str, object],
+    mine: Mapping[str, object],
+    base: Mapping[str, object] | None,
+    expected_version: int | None,
+    *,
+    entity: str,
+    entity_id: str,
+    history_id: str,
+    editor: Editor,
+    now: str,
+) -> dict:
+    """The one versioned update of every edit kind: merge per field, write only the editor's fields, record them.
+
+    ``mine`` (checked values) and ``base`` (what each started from) are the fields this editor
+    changed. A field someone else changed meanwhile raises ConflictError naming it, its base, the
+    editor's value, the stored one and who stored it; a row written by another transaction between
+    this read and this write raises _RowMoved (the caller reads again). Returns the fields written.
+    """
+    if base is None:  # an older caller: every field started from the row of the version it saw
+        base = cur if cur["version"] == expected_version else {}
+    write, clashes = merge_fields(base, mine, cur, _stored_same)
+    if clashes:
+        clashes = [
+            c._replace(by=by, at=at) for c in clashes for by, at in [_last_change(conn, entity, history_id, c.field)]
+        ]
+        raise ConflictError(
+            [
+                Conflict(
+                    entity,
+                    entity_id,
+                    int(expected_version or 0),
+                    int(cur["version"]),
+                    {c.field: c.mine for c in clashes},
+                    dict(cur),
+                    clashes,
+                )
+            ]
+        )
+    if write:
+        res = conn.execute(
+            update(table)
+            .where(and_(where, table.c.version == cur["version"]))
+            .values(**write, version=cur["version"] + 1, updated_at=now, updated_by=editor.name)
+        )
+        if res.rowcount != 1:
+            raise _RowMoved
+        for fld, new in write.items():
+            Store._record(conn, entity, history_id, fld, cur.get(fld), new, "update", editor, now)
+    return write
 
 
 OBSERVATION_KEY = ("indicator_id", "series_id", "group_id", "area", "year")
@@ -389,10 +528,11 @@ class _CycleMixin:
 
     # observations ---------------------------------------------------------
     def observations(self) -> pd.DataFrame:
-        """Every observation (seeded and added) as a DataFrame."""
+        """Every observation (seeded and added) as a DataFrame, in the order they were stored (id)."""
         with self.engine.connect() as conn:
             return pd.DataFrame(
-                conn.execute(select(observations)).mappings().all(), columns=[c.name for c in observations.columns]
+                conn.execute(select(observations).order_by(observations.c.id)).mappings().all(),
+                columns=[c.name for c in observations.columns],
             )
 
     def upsert_observations(self, rows: list[Mapping], editor: Editor | None) -> dict[str, int]:
@@ -438,8 +578,8 @@ class _CycleMixin:
 
     # evaluations ----------------------------------------------------------
     def evaluations(self, year: int | None = None) -> pd.DataFrame:
-        """Annual evaluations of measures (optionally one year's)."""
-        q = select(evaluations)
+        """Annual evaluations of measures (optionally one year's), by year then measure."""
+        q = select(evaluations).order_by(evaluations.c.year, evaluations.c.measure_id)
         if year is not None:
             q = q.where(evaluations.c.year == year)
         with self.engine.connect() as conn:
@@ -457,23 +597,35 @@ class _CycleMixin:
         return self.save_evaluations([(measure_id, year, values, expected_version)], editor)[0]
 
     def save_evaluations(
-        self, items: list[tuple[str, int, Mapping[str, object], int | None]], editor: Editor | None
+        self,
+        items: list[EvaluationChange | tuple[str, int, Mapping[str, object], int | None]],
+        editor: Editor | None,
     ) -> list[int]:
-        """Save several evaluations (measure, year, values, version seen) in ONE transaction.
+        """Save several evaluations (``EvaluationChange``, or (measure, year, values, version seen)) in ONE transaction.
 
-        Every row is checked first (InvalidEdit names the field); if any row changed since the
-        evaluator saw it, ConflictError lists all such rows and nothing is saved.
+        Every row is checked first (InvalidEdit names the field); fields are merged per field with
+        what others saved meanwhile; if someone else changed a field this evaluator changed,
+        ConflictError lists all such fields and nothing is saved.
         """
         editor = _require_editor(editor)
-        cleaned = [(m, int(y), clean_evaluation_values(v), ver) for m, y, v, ver in items]
+        changes_ = [i if isinstance(i, EvaluationChange) else EvaluationChange(*i) for i in items]
+        cleaned = [
+            (
+                c,
+                clean_evaluation_values(c.values),
+                None if c.base is None else _lenient(clean_evaluation_values, c.base),
+                clean_evaluation_values(c.fill or {}),
+            )
+            for c in changes_
+        ]
         now = _now()
 
         def write(conn: Connection) -> list[int]:
             versions: list[int] = []
             conflicts: list[Conflict] = []
-            for measure_id, year, clean, expected in cleaned:
+            for change, clean, base, fill in cleaned:
                 try:
-                    versions.append(self._save_evaluation(conn, measure_id, year, clean, expected, editor, now))
+                    versions.append(self._save_evaluation(conn, change, clean, base, fill, editor, now))
                 except ConflictError as exc:
                     conflicts += exc.conflicts
             if conflicts:
@@ -481,23 +633,30 @@ class _CycleMixin:
             return versions
 
         # Two first evaluations of one measure and year are the same row: the later INSERT clashes,
-        # and the second try finds the row and raises the usual ConflictError (keep mine / theirs).
+        # and the second try finds the row and merges into it per field (a conflict only where both
+        # gave one field different values).
         def clash() -> ConflictError:
-            creates = [c for c in cleaned if not c[3]] or cleaned
-            return ConflictError([Conflict("evaluation", m, ver or 0, -1, clean, {}) for m, _y, clean, ver in creates])
+            creates = [c for c in cleaned if not c[0].expected_version] or cleaned
+            return ConflictError(
+                [
+                    Conflict("evaluation", c.measure_id, c.expected_version or 0, -1, clean, {})
+                    for c, clean, *_ in creates
+                ]
+            )
 
         return _write_retrying(self.engine, write, clash, attempts=3)
 
     def _save_evaluation(
         self,
         conn: Connection,
-        measure_id: str,
-        year: int,
+        change: EvaluationChange,
         clean: dict,
-        expected_version: int | None,
+        base: dict | None,
+        fill: dict,
         editor: Editor,
         now: str,
     ) -> int:
+        measure_id, year, expected_version = change.measure_id, int(change.year), change.expected_version
         if conn.execute(select(measures.c.measure_id).where(measures.c.measure_id == measure_id)).first() is None:
             raise InvalidEdit("store.unknown_measure", "measure_id", id=measure_id)
         cond = and_(evaluations.c.measure_id == measure_id, evaluations.c.year == year)
@@ -505,39 +664,52 @@ class _CycleMixin:
         if cur is None:
             if expected_version not in (None, 0):
                 raise ConflictError([Conflict("evaluation", measure_id, expected_version or 0, 0, clean, {})])
+            row = {**fill, **clean}
             res = conn.execute(
                 insert(evaluations).values(
-                    measure_id=measure_id, year=year, **clean, version=1, updated_at=now, updated_by=editor.name
+                    measure_id=measure_id, year=year, **row, version=1, updated_at=now, updated_by=editor.name
                 )
             )
             new_id = res.inserted_primary_key[0]
-            for fld, new in clean.items():
+            for fld, new in row.items():
                 self._record(conn, "evaluation", str(new_id), fld, None, new, "create", editor, now)
             return 1
-        if expected_version is None or cur["version"] != expected_version:
-            raise ConflictError(
-                [Conflict("evaluation", measure_id, expected_version or 0, cur["version"], clean, dict(cur))]
-            )
-        diff = {k: v for k, v in clean.items() if cur[k] != v}
-        if not diff:
-            return int(cur["version"])
-        conn.execute(
-            update(evaluations)
-            .where(evaluations.c.id == cur["id"])
-            .values(**diff, version=cur["version"] + 1, updated_at=now, updated_by=editor.name)
+        cur = dict(cur)
+        if base is None and not expected_version:  # an older caller that saw no row: it started from empty
+            base = dict.fromkeys(clean)
+        mine, base = dict(clean), None if base is None else dict(base)
+        for fld, value in fill.items():  # a default only where the field is still empty: never a clash
+            if fld not in mine and _stored_same(cur.get(fld), None):
+                mine[fld] = value
+                if base is not None:
+                    base[fld] = cur.get(fld)
+        written = _merge_update(
+            conn,
+            evaluations,
+            evaluations.c.id == cur["id"],
+            cur,
+            mine,
+            base,
+            expected_version,
+            entity="evaluation",
+            entity_id=measure_id,
+            history_id=str(cur["id"]),
+            editor=editor,
+            now=now,
         )
-        for fld, new in diff.items():
-            self._record(conn, "evaluation", str(cur["id"]), fld, cur[fld], new, "update", editor, now)
-        return int(cur["version"]) + 1
+        return int(cur["version"]) + (1 if written else 0)
 
     # vuosikello events ----------------------------------------------------
     def events(self, include_deleted: bool = False) -> pd.DataFrame:
-        """The annual clock's events."""
-        q = select(events)
+        """The annual clock's events in calendar order: by first month, then title, then id (the same on
+        every database, so a row just saved stays where it was)."""
+        q = select(events).order_by(events.c.event_id)
         if not include_deleted:
             q = q.where(events.c.deleted.is_(False))
         with self.engine.connect() as conn:
-            return pd.DataFrame(conn.execute(q).mappings().all(), columns=[c.name for c in events.columns])
+            rows = [dict(r) for r in conn.execute(q).mappings().all()]
+        rows.sort(key=lambda r: (_first_month(r["months"]), str(r["title"]).casefold(), r["event_id"]))
+        return pd.DataFrame(rows, columns=[c.name for c in events.columns])
 
     def save_event(
         self, event_id: str | None, values: Mapping[str, object], expected_version: int | None, editor: Editor | None
@@ -552,19 +724,21 @@ class _CycleMixin:
     def save_events(self, items: list[EventChange], editor: Editor | None) -> list[str]:
         """Create, update and remove vuosikello events in ONE transaction; return their ids.
 
-        Every row is checked first; if any row changed since the editor saw it, ConflictError
-        lists all such rows and nothing is saved.
+        Every row is checked first; changed fields are merged per field with what others saved
+        meanwhile; if someone else changed a field this editor changed (or a row this editor
+        removes), ConflictError lists all such rows and nothing is saved.
         """
         editor = _require_editor(editor)
         cleaned = [(i, None if i.values is None else clean_event_values(i.values)) for i in items]
+        bases = [None if i.base is None else _lenient(clean_event_values, i.base) for i in items]
         now = _now()
 
         def write(conn: Connection) -> list[str]:
             ids: list[str] = []
             conflicts: list[Conflict] = []
-            for item, clean in cleaned:
+            for (item, clean), base in zip(cleaned, bases, strict=True):
                 try:
-                    ids.append(self._save_event(conn, item.event_id, clean, item.expected_version, editor, now))
+                    ids.append(self._save_event(conn, item.event_id, clean, item.expected_version, editor, now, base))
                 except ConflictError as exc:
                     conflicts += exc.conflicts
             if conflicts:
@@ -590,6 +764,7 @@ class _CycleMixin:
         expected_version: int | None,
         editor: Editor,
         now: str,
+        base: Mapping[str, object] | None = None,
     ) -> str:
         if event_id is None:
             if clean is None:
@@ -613,30 +788,35 @@ class _CycleMixin:
         cur = conn.execute(select(events).where(events.c.event_id == event_id)).mappings().first()
         if cur is None:
             raise NotFound("store.event_not_found", id=event_id)
-        if cur["version"] != expected_version:
-            raise ConflictError(
-                [
-                    Conflict(
-                        "event",
-                        event_id,
-                        expected_version or 0,
-                        cur["version"],
-                        clean if clean is not None else {"deleted": True},
-                        dict(cur),
-                    )
-                ]
-            )
-        diff = {"deleted": True} if clean is None else {k: v for k, v in clean.items() if cur[k] != v}
-        if diff:
-            conn.execute(
-                update(events)
-                .where(events.c.event_id == event_id)
-                .values(**diff, version=cur["version"] + 1, updated_at=now, updated_by=editor.name)
-            )
-            for fld, new in diff.items():
-                self._record(
-                    conn, "event", event_id, fld, cur[fld], new, "delete" if clean is None else "update", editor, now
+        cur = dict(cur)
+        if clean is None:  # a removal: only of the row as the editor saw it
+            if cur["version"] != expected_version:
+                raise ConflictError(
+                    [Conflict("event", event_id, expected_version or 0, cur["version"], {"deleted": True}, cur)]
                 )
+            res = conn.execute(
+                update(events)
+                .where(and_(events.c.event_id == event_id, events.c.version == cur["version"]))
+                .values(deleted=True, version=cur["version"] + 1, updated_at=now, updated_by=editor.name)
+            )
+            if res.rowcount != 1:
+                raise _RowMoved
+            self._record(conn, "event", event_id, "deleted", cur["deleted"], True, "delete", editor, now)
+            return event_id
+        _merge_update(
+            conn,
+            events,
+            events.c.event_id == event_id,
+            cur,
+            clean,
+            base,
+            expected_version,
+            entity="event",
+            entity_id=event_id,
+            history_id=event_id,
+            editor=editor,
+            now=now,
+        )
         return event_id
 
 
@@ -765,9 +945,11 @@ class Store(_CycleMixin, ConclusionsMixin):
             log.error("the store's SQLite file is empty (0 bytes); not seeding over it")
             raise StoreUnavailable("store.damaged")
         kwargs: dict = {"future": True, "pool_pre_ping": True}
-        if url.startswith("sqlite"):
-            kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
+        if url.startswith("sqlite"):  # a write waits this long for a file another process locked
+            kwargs["connect_args"] = {"check_same_thread": False, "timeout": float(config.get("sqlite_busy_timeout"))}
         engine = create_engine(url, **kwargs)
+        if engine.dialect.name == "postgresql":
+            _limit_statements(engine, float(config.get("statement_timeout")))
         store = cls(engine)
         try:
             if existed:
@@ -942,8 +1124,9 @@ class Store(_CycleMixin, ConclusionsMixin):
             return pd.DataFrame(conn.execute(q).mappings().all(), columns=[c.name for c in changes.columns])
 
     def measures(self, include_deleted: bool = False) -> pd.DataFrame:
-        """All measures (not deleted ones unless asked) as a DataFrame, with version."""
-        q = select(measures)
+        """All measures (not deleted ones unless asked) as a DataFrame, with version, by id (pages sort
+        them into plan order; the store's order is only defined, the same on every database)."""
+        q = select(measures).order_by(measures.c.measure_id)
         if not include_deleted:
             q = q.where(measures.c.deleted.is_(False))
         with self.engine.connect() as conn:
@@ -1028,6 +1211,7 @@ class Store(_CycleMixin, ConclusionsMixin):
                 changed_by=editor.name,
                 changed_at=now,
                 reverts=reverts,
+                session_id=editor.session[:64] or None,
             )
         )
 
@@ -1035,43 +1219,52 @@ class Store(_CycleMixin, ConclusionsMixin):
     def save_measure_edits(self, edits: list[MeasureEdit], editor: Editor | None) -> int:
         """Apply edits of several measures in one transaction; return the number of fields changed.
 
-        Raises InvalidEdit (nothing saved) or ConflictError listing every row that changed since
-        the editor's version (nothing saved).
+        Writes only the fields each edit changed, merged per field with what others saved meanwhile.
+        Raises InvalidEdit (nothing saved) or ConflictError listing every field someone else changed
+        meanwhile (nothing saved).
         """
         editor = _require_editor(editor)
         now = _now()
-        changed = 0
-        with self.engine.begin() as conn:
+
+        def write(conn: Connection) -> int:
+            changed = 0
             conflicts: list[Conflict] = []
-            plans: list[tuple[dict, dict]] = []
             for e in edits:
                 cur = conn.execute(select(measures).where(measures.c.measure_id == e.measure_id)).mappings().first()
                 if cur is None or cur["deleted"]:
                     raise NotFound("store.measure_gone", id=e.measure_id)
                 cur = dict(cur)
                 clean = clean_measure_values(e.values, cur)
-                diff = {k: v for k, v in clean.items() if cur.get(k) != v}
-                if not diff:
+                base = None if e.base is None else _lenient(clean_measure_values, e.base)
+                try:
+                    written = _merge_update(
+                        conn,
+                        measures,
+                        measures.c.measure_id == e.measure_id,
+                        cur,
+                        clean,
+                        base,
+                        e.expected_version,
+                        entity="measure",
+                        entity_id=e.measure_id,
+                        history_id=e.measure_id,
+                        editor=editor,
+                        now=now,
+                    )
+                except ConflictError as exc:
+                    conflicts += exc.conflicts
                     continue
-                if cur["version"] != e.expected_version:
-                    # a conflict only where the other person changed what this person changed
-                    conflicts.append(Conflict("measure", e.measure_id, e.expected_version, cur["version"], diff, cur))
-                    continue
-                plans.append((cur, diff))
+                changed += len(written)
             if conflicts:
-                raise ConflictError(conflicts)
-            for cur, diff in plans:
-                res = conn.execute(
-                    update(measures)
-                    .where(and_(measures.c.measure_id == cur["measure_id"], measures.c.version == cur["version"]))
-                    .values(**diff, version=cur["version"] + 1, updated_at=now, updated_by=editor.name)
-                )
-                if res.rowcount != 1:  # changed between our read and write (another process)
-                    raise ConflictError([Conflict("measure", cur["measure_id"], cur["version"], -1, diff, cur)])
-                for fld, new in diff.items():
-                    self._record(conn, "measure", cur["measure_id"], fld, cur.get(fld), new, "update", editor, now)
-                    changed += 1
-        return changed
+                raise ConflictError(conflicts)  # rolls the whole batch back
+            return changed
+
+        def moved() -> ConflictError:  # other writers kept changing the rows between read and write
+            return ConflictError(
+                [Conflict("measure", e.measure_id, e.expected_version, -1, dict(e.values), {}) for e in edits]
+            )
+
+        return _write_retrying(self.engine, write, moved)
 
     def add_measure(
         self,
@@ -1267,7 +1460,7 @@ class UnitOfWork:
 
     def measure_rows(self) -> list[dict]:
         """Every stored measure row (deleted ones too), as plain dicts."""
-        return [dict(r) for r in self._conn.execute(select(measures)).mappings().all()]
+        return [dict(r) for r in self._conn.execute(select(measures).order_by(measures.c.measure_id)).mappings().all()]
 
     def mark_seeded(self, now: str) -> None:
         """Mark the store as filled (from data/ or a backup), so it is never seeded again."""

@@ -142,7 +142,7 @@ def test_two_people_same_cell(browser, fresh_db):
         b.keyboard.press("Escape")
         wait_idle(b)
         save(b)
-        expect(b.get_by_text("Joku muu on muuttanut samoja rivejä")).to_be_visible()
+        expect(b.get_by_text("Joku muu on muuttanut samoja kenttiä")).to_be_visible()
         expect(b.get_by_text("A:n versio").filter(visible=True).first).to_be_visible()  # both values shown
         expect(b.get_by_text("B:n versio").filter(visible=True).first).to_be_visible()
         b.get_by_role("button", name="Pidä oma arvoni").click()

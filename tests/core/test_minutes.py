@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 from datetime import UTC, datetime, time, timedelta
 
 import pandas as pd
@@ -13,8 +12,7 @@ from docx import Document
 
 from core import minutes, workshop
 from core.minutes import HELSINKI, Window
-from core.storage import Editor, MeasureEdit, Store
-from core.store.testing import postgres_schema
+from core.storage import Editor, MeasureEdit
 
 # 1 Dec 2026 14.30 in Helsinki (EET, UTC+2) is 12.30 UTC
 NOW = datetime(2026, 12, 1, 12, 30, tzinfo=UTC)
@@ -258,21 +256,7 @@ def test_docx_without_changes_says_so():
     assert not doc.tables
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-def store(request, mini_plan, tmp_path):
-    """The mini plan's store on SQLite and, when a server is given, on PostgreSQL (as tests/core/test_storage.py)."""
-    if request.param == "sqlite":
-        yield Store.open(f"sqlite:///{tmp_path / 'store.db'}", mini_plan)
-        return
-    url = os.environ.get("KYMLAPSET_TEST_POSTGRES_URL")
-    if not url:
-        if os.environ.get("CI"):
-            pytest.fail("CI must run the storage tests against PostgreSQL: KYMLAPSET_TEST_POSTGRES_URL is not set")
-        pytest.skip("no PostgreSQL server (set KYMLAPSET_TEST_POSTGRES_URL)")
-    with postgres_schema(url) as schema_url:
-        s = Store.open(schema_url, mini_plan)
-        yield s
-        s.close()
+# ``store``: tests/core/conftest.py (SQLite, and PostgreSQL when a server is given)
 
 
 def test_store_history_between_reads_the_window(store):

@@ -184,6 +184,7 @@ def test_a_read_only_postgres_user_gets_the_same_message(pg_schema, mini_plan):
         ("database or disk is full", "INSERT INTO changes …", True, "store.disk_full"),
         ("could not extend file: No space left on device", "INSERT …", True, "store.disk_full"),
         ("database is locked", "UPDATE …", True, "store.busy"),
+        ("canceling statement due to statement timeout", "UPDATE measures …", True, "store.timeout"),
         ("file is not a database", "SELECT …", False, "store.damaged"),
         ("database disk image is malformed", "SELECT …", True, "store.damaged"),
         ("disk I/O error", "  insert into x", True, "store.write_failed"),
@@ -255,3 +256,47 @@ def test_a_locked_database_says_try_again(tmp_path, mini_plan, past_the_store):
         other.close()
     s.record_signin_failure(["x"], 1.0, 0.0)  # free again: the write goes through
     assert s.signin_failure_times(["x"], 0) == {"x": [1.0]}
+
+
+def test_a_locked_sqlite_file_gives_up_after_the_declared_wait(tmp_path, mini_plan, monkeypatch):
+    """``sqlite_busy_timeout`` bounds the wait: a save refused in about that long, with its message, not a hang."""
+    import time  # noqa: PLC0415
+
+    monkeypatch.setenv("KYMLAPSET_SQLITE_BUSY_TIMEOUT", "0.3")
+    path = tmp_path / "plan.db"
+    s = Store.open(f"sqlite:///{path}", mini_plan)
+    row = s.measures().iloc[0]
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN EXCLUSIVE")  # another process holds the file
+    try:
+        began = time.monotonic()
+        with pytest.raises(StoreUnavailable) as info:
+            s.save_measure_edits([MeasureEdit(row["measure_id"], int(row["version"]), {"mittari": "x"})], ED)
+        assert time.monotonic() - began < 5
+        assert info.value.key == "store.busy" and "varattu" in info.value.text("fi")
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    s.close()
+
+
+def test_a_postgres_statement_held_by_a_lock_stops_at_the_statement_timeout(pg_schema, mini_plan, monkeypatch):
+    """``statement_timeout``: a save waiting on a row another transaction holds is stopped, with its message."""
+    import sqlalchemy as sa  # noqa: PLC0415
+
+    monkeypatch.setenv("KYMLAPSET_STATEMENT_TIMEOUT", "0.5")
+    s = Store.open(pg_schema, mini_plan)
+    row = s.measures().iloc[0]
+    holder = sa.create_engine(pg_schema)
+    try:
+        with holder.connect() as conn:
+            conn.execute(sa.text("SELECT 1 FROM measures WHERE measure_id = :m FOR UPDATE"), {"m": row["measure_id"]})
+            with pytest.raises(StoreUnavailable) as info:
+                s.save_measure_edits([MeasureEdit(row["measure_id"], int(row["version"]), {"mittari": "x"})], ED)
+            assert info.value.key == "store.timeout"
+            assert "did not answer in time" in info.value.text("en") and "ajoissa" in info.value.text("fi")
+            conn.rollback()
+        assert s.measure(row["measure_id"])["mittari"] != "x"  # nothing saved
+    finally:
+        holder.dispose()
+        s.close()

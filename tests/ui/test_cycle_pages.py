@@ -190,7 +190,7 @@ def test_evaluation_conflict_shows_both_and_saves_nothing(editor_env):
     clash = shown.iloc[0]["measure_id"]
     store().save_evaluation(clash, 2024, {"rating": 1, "comment": "Pekan arvio"}, None, Editor("Pekka"))
     next(b for b in at.button if b.label == "Tallenna arviot").click().run()
-    assert any("Joku muu on muuttanut samoja rivejä" in e.value for e in at.error)
+    assert any("Joku muu on muuttanut samoja kenttiä" in e.value for e in at.error)
     assert any(clash in m.value and "Pekka" in m.value for m in at.markdown)  # which row, and who saved it
     table = at.table[0].value.to_string()
     assert "Pekan arvio" in table and "Eevan arvio" in table
@@ -319,7 +319,7 @@ def test_evaluation_conflict_take_theirs_keeps_the_saved_and_saves_the_rest(edit
     clash, other = shown.iloc[0]["measure_id"], shown.iloc[1]["measure_id"]
     store().save_evaluation(clash, 2023, {"rating": 1, "comment": "Pekan arvio"}, None, Editor("Pekka"))
     next(b for b in at.button if b.label == "Tallenna arviot").click().run()
-    assert any("Joku muu on muuttanut samoja rivejä" in e.value for e in at.error)
+    assert any("Joku muu on muuttanut samoja kenttiä" in e.value for e in at.error)
     assert set(store().evaluations(2023)["measure_id"]) == {clash}  # nothing of Eeva's yet
     next(b for b in at.button if b.label == "Käytä tallennettua arvoa").click().run()
     assert not at.exception, at.exception
@@ -355,7 +355,7 @@ def test_vuosikello_conflict_keep_mine_or_take_theirs(editor_env, choice, kept):
     )
     at.run()
     next(b for b in at.button if b.label == "Tallenna vuosikello").click().run()
-    assert any("Joku muu on muuttanut samoja rivejä" in e.value for e in at.error)
+    assert any("Joku muu on muuttanut samoja kenttiä" in e.value for e in at.error)
     table = at.table[0].value.to_string()
     assert mine in table and theirs in table
     assert any(first["title"] in m.value and "Toinen" in m.value for m in at.markdown)  # the row by its title, and who
@@ -369,6 +369,44 @@ def test_vuosikello_conflict_keep_mine_or_take_theirs(editor_env, choice, kept):
     assert any("Vuosikello tallennettu" in s.value for s in at.success), [s.value for s in at.success]
     shown = at.session_state["_vk_base"][1].set_index("event_id")
     assert shown.loc[first["event_id"], "owner"] == owner  # fresh rows from the store
+
+
+def test_vuosikello_chooser_lists_just_the_clashing_field_and_keep_mine_keeps_the_others_title(editor_env):
+    from core.storage import Editor, EventChange  # noqa: PLC0415
+
+    at = signed_in("pages/vuosikello-sykli.py")
+    generation = at.session_state["_vk_generation"] if "_vk_generation" in at.session_state else 0
+    first = store().events().iloc[0]
+    at.session_state[f"vk_editor_{generation}"] = {
+        "edited_rows": {0: {"owner": "Oma vastuutaho", "description": "Oma kuvaus kentittäin"}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    at.run()
+    store().save_events(
+        [
+            EventChange(
+                first["event_id"],
+                {"title": "Toisen otsikko", "owner": "Toisen vastuutaho"},
+                int(first["version"]),
+                {"title": first["title"], "owner": first["owner"]},
+            )
+        ],
+        Editor("Toinen"),
+    )
+    at.run()
+    next(b for b in at.button if b.label == "Tallenna vuosikello").click().run()
+    [table] = at.table
+    assert list(table.value.index) == ["Vastuutaho"]  # the title and description do not clash: not listed
+    assert table.value.iloc[0].tolist() == ["Oma vastuutaho", "Toisen vastuutaho", "Toinen"]
+    next(b for b in at.button if b.label == "Pidä oma arvoni").click().run()
+    assert not at.exception, at.exception
+    row = store().events().set_index("event_id").loc[first["event_id"]]
+    assert (row["title"], row["owner"], row["description"]) == (
+        "Toisen otsikko",  # the other editor's title is not written back over
+        "Oma vastuutaho",
+        "Oma kuvaus kentittäin",
+    )
 
 
 def test_vuosikello_removed_row_changed_meanwhile_is_a_conflict(editor_env):

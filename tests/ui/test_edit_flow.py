@@ -156,7 +156,7 @@ def test_conflict_shows_both_values(passcode):
     row = s.measure("poliisi-II.4-1")
     s.save_measure_edits([MeasureEdit("poliisi-II.4-1", row["version"], {"seuranta": "Pekan arvo"})], Editor("Pekka"))
     next(b for b in at.button if b.label == "Tallenna muutokset").click().run()
-    assert any("Joku muu on muuttanut samoja rivejä" in e.value for e in at.error)
+    assert any("Joku muu on muuttanut samoja kenttiä" in e.value for e in at.error)
     table = at.table[0].value
     assert "Maijan arvo" in table.to_string() and "Pekan arvo" in table.to_string()
     next(b for b in at.button if b.label == "Pidä oma arvoni").click().run()
@@ -173,13 +173,122 @@ def test_conflict_take_theirs_keeps_the_saved_value_and_drops_mine(passcode):
     row = s.measure("poliisi-II.4-1")
     s.save_measure_edits([MeasureEdit("poliisi-II.4-1", row["version"], {"mittari": "Pekan mittari"})], Editor("Pekka"))
     next(b for b in at.button if b.label == "Tallenna muutokset").click().run()
-    assert any("Joku muu on muuttanut samoja rivejä" in e.value for e in at.error)
+    assert any("Joku muu on muuttanut samoja kenttiä" in e.value for e in at.error)
     assert any("poliisi-II.4-1" in m.value and "Pekka" in m.value for m in at.markdown)  # which row, who saved it
     next(b for b in at.button if b.label == "Käytä tallennettua arvoa").click().run()
     assert not at.exception, at.exception
     assert store().measure("poliisi-II.4-1")["mittari"] == "Pekan mittari"
     assert "poliisi-II.4-1" not in at.session_state["pending_edits"]  # mine is dropped, nothing left to save
     assert not at.error and not at.table
+
+
+def test_the_chooser_lists_just_the_field_both_changed(passcode):
+    """Maija changes Toimenpide and Mittari; Pekka meanwhile saves Toimenpide and Seuranta: only Toimenpide
+    clashes, and keep-mine writes Maija's two fields without undoing Pekka's Seuranta."""
+    at = measures_page()
+    sign_in(at, "Maija", PASS)
+    mid = "poliisi-II.4-1"
+    s = store()
+    start = s.measure(mid)
+    simulate_edit(at, mid, toimenpide="Maijan toimenpide", mittari="Maijan mittari")
+    from core.storage import Editor, MeasureEdit
+
+    s.save_measure_edits(
+        [
+            MeasureEdit(
+                mid,
+                start["version"],
+                {"toimenpide": "Pekan toimenpide", "seuranta": "Pekan seuranta"},
+                {"toimenpide": start["toimenpide"], "seuranta": start["seuranta"]},
+            )
+        ],
+        Editor("Pekka"),
+    )
+    next(b for b in at.button if b.label == "Tallenna muutokset").click().run()
+    assert any("Joku muu on muuttanut samoja kenttiä" in e.value for e in at.error)
+    [table] = at.table
+    frame = table.value
+    assert list(frame.index) == ["Toimenpide"]  # just the clashing field, never Mittari or Seuranta
+    assert frame.iloc[0].tolist() == ["Maijan toimenpide", "Pekan toimenpide", "Pekka"]
+    next(b for b in at.button if b.label == "Pidä oma arvoni").click().run()
+    assert not at.exception, at.exception
+    row = store().measure(mid)
+    assert (row["toimenpide"], row["mittari"], row["seuranta"]) == (
+        "Maijan toimenpide",
+        "Maijan mittari",
+        "Pekan seuranta",
+    )
+    assert at.session_state["pending_edits"] == {}
+
+
+def test_different_fields_of_one_measure_save_without_a_chooser(passcode):
+    at = measures_page()
+    sign_in(at, "Maija", PASS)
+    mid = "poliisi-II.4-1"
+    s = store()
+    start = s.measure(mid)
+    simulate_edit(at, mid, mittari="Maijan toinen mittari")
+    from core.storage import Editor, MeasureEdit
+
+    s.save_measure_edits(
+        [MeasureEdit(mid, start["version"], {"seuranta": "Pekan toinen seuranta"}, {"seuranta": start["seuranta"]})],
+        Editor("Pekka"),
+    )
+    next(b for b in at.button if b.label == "Tallenna muutokset").click().run()
+    assert not at.error and not at.table
+    row = store().measure(mid)
+    assert (row["mittari"], row["seuranta"]) == ("Maijan toinen mittari", "Pekan toinen seuranta")
+
+
+def test_two_editors_of_one_name_are_told_of_each_others_saves(passcode):
+    """The notice follows the session: a second "Maija" saving is news to the first, her own save is not."""
+    first = measures_page()
+    sign_in(first, "Maija", PASS)
+    simulate_edit(first, "poliisi-II.4-1", seuranta="Ensimmäisen Maijan luonnos")
+    assert not [i for i in first.info if "tallensi muutoksia" in i.value]
+    second = measures_page()
+    sign_in(second, "Maija", PASS)
+    simulate_edit(second, "poliisi-II.3-1", mittari="Toisen Maijan mittari")
+    next(b for b in second.button if b.label == "Tallenna muutokset").click().run()
+    assert not second.exception, second.exception
+    assert store().measure("poliisi-II.3-1")["mittari"] == "Toisen Maijan mittari"
+    first.run()
+    notices = [i.value for i in first.info if "tallensi muutoksia" in i.value]
+    assert notices and "Maija" in notices[0] and "poliisi-II.3-1" in notices[0], [i.value for i in first.info]
+
+
+@pytest.mark.parametrize(
+    ("pekka_changes", "clash"),
+    [({"toimenpide": "Pekan toimenpide paneelin aikana"}, False), ({"mittari": "Pekan mittari paneelin aikana"}, True)],
+)
+def test_the_detail_panel_sends_what_it_started_from(passcode, pekka_changes, clash):
+    """The detail panel's save merges by field too: Pekka's other field stays; his same field is asked about."""
+    at = measures_page()
+    sign_in(at, "Maija", PASS)
+    mid = "poliisi-I.2-1"
+    at.selectbox(key="w_grid_all_detail").set_value(mid).run()
+    mine = f"Maijan mittari paneelista ({'sama kenttä' if clash else 'eri kenttä'})"  # the store is shared
+    at.text_area(key=f"w_grid_all_d_{mid}_mittari").input(mine).run()
+    from core.storage import Editor, MeasureEdit
+
+    s = store()
+    start = s.measure(mid)
+    s.save_measure_edits(
+        [MeasureEdit(mid, start["version"], pekka_changes, {f: start[f] for f in pekka_changes})], Editor("Pekka")
+    )
+    at.run()
+    at.button(key="grid_all_d_save").click().run()
+    assert not at.exception, at.exception
+    row = store().measure(mid)
+    if not clash:
+        assert not at.table
+        assert (row["mittari"], row["toimenpide"]) == (mine, pekka_changes["toimenpide"])
+        return
+    [table] = at.table
+    assert list(table.value.index) == ["Mittari / toteutuminen"]
+    assert row["mittari"] == pekka_changes["mittari"]  # nothing saved before the choice
+    next(b for b in at.button if b.label == "Pidä oma arvoni").click().run()
+    assert store().measure(mid)["mittari"] == mine
 
 
 def test_add_and_remove_forms_open_on_demand(passcode):

@@ -40,9 +40,26 @@ def test_a_changed_cell_is_kept_with_the_version_shown():
     returned.loc[0, "end_year"] = 2027.0
     pending = collect_edits(shown(), returned, {})
     assert pending == {
-        "m2": {"version": 5, "values": {"toimenpide": "uusi teksti", "permanent": True}},
-        "m1": {"version": 3, "values": {"end_year": 2027}},
+        "m2": {
+            "version": 5,
+            "values": {"toimenpide": "uusi teksti", "permanent": True},
+            "base": {"toimenpide": "teksti 2", "permanent": False},  # what the user started from
+        },
+        "m1": {"version": 3, "values": {"end_year": 2027}, "base": {"end_year": None}},
     }
+
+
+def test_a_field_edited_again_keeps_the_value_it_started_from():
+    first = shown().astype(object)
+    first.loc[0, "toimenpide"] = "luonnos"
+    pending = collect_edits(shown(), first, {})
+    again_shown = apply_pending(shown(), pending)  # the next grid shows the pending value
+    again = again_shown.astype(object)
+    again.loc[0, "toimenpide"] = "valmis"
+    again.loc[0, "mittari"] = "uusi mittari"
+    pending = collect_edits(again_shown, again, pending)
+    assert pending["m1"]["values"] == {"toimenpide": "valmis", "mittari": "uusi mittari"}
+    assert pending["m1"]["base"] == {"toimenpide": "teksti 1", "mittari": None}
 
 
 def test_rows_not_shown_are_ignored_and_earlier_pending_edits_stay():
@@ -76,3 +93,13 @@ def test_prepared_rows_give_the_grid_the_same_payload_as_the_frame(plan, tmp_pat
     assert len(pd.read_json(StringIO(ours[1]["rowData"]))) == len(frame) == 176
     assert rows_json(frame) is rows_json(frame)  # made once per frame
     assert "::auto_unique_id::" not in frame.columns  # the shown frame itself is not changed
+
+
+def test_a_field_typed_back_as_it_was_is_no_edit():
+    first = shown().astype(object)
+    first.loc[0, "mittari"] = "luonnos"
+    pending = collect_edits(shown(), first, {})
+    again_shown = apply_pending(shown(), pending)
+    back = again_shown.astype(object)
+    back.loc[0, "mittari"] = ""  # as it was shown first
+    assert collect_edits(again_shown, back, pending) == {}

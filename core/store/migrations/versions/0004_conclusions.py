@@ -1,7 +1,7 @@
 """The working group's conclusions of a plan's final evaluation (``conclusions``).
 
 Revision ID: 0004_conclusions
-Revises: 0002_signin_failures (re-chained after 0003_plans when the plans work is merged)
+Revises: 0003_change_session
 Create Date: 2026-12-05
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0004_conclusions"
-down_revision = "0002_signin_failures"
+down_revision = "0003_change_session"
 branch_labels = None
 depends_on = None
 
