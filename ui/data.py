@@ -86,6 +86,7 @@ def plan_id() -> str:
 
 def plan() -> Plan:
     """The plan the pages show, from the store (its goals, sub-goals, tiles, measures; the catalogue of data/)."""
+    data_plan()  # a broken data/ (the shared catalogue) is said at once, as before plans had periods
     url, current = database_url(), version()
     return _plan_shared(url, current, _default_plan_id(url, current, date.today()))
 
