@@ -58,8 +58,28 @@ def warm_up(server: AppServer, browser) -> None:
     page.close()
 
 
+def put_plan_in_force(db_url: str) -> None:
+    """Seed the store as the app does and put data/'s plan in force: it has ended, and an ended plan
+    is read-only, so the tests that edit (written before plans had periods) edit a plan in force."""
+    from core import config
+    from core.loader import load_plan
+    from core.storage import Editor, Store
+    from core.vuosikello import load_default_events
+
+    plan = load_plan()
+    store = Store.open(db_url)
+    try:
+        events = None if store.is_seeded() else load_default_events(config.DATA_DIR / "events.csv")
+        store.seed(plan, events_rows=events)
+        store.set_plan_state(plan.plan_id, "in_force", Editor("Ylläpito"))
+    finally:
+        store.close()
+
+
 @contextmanager
-def running(db_url: str, env: dict | None = None, browser=None):
+def running(db_url: str, env: dict | None = None, browser=None, plan_in_force: bool = True):
+    if plan_in_force:
+        put_plan_in_force(db_url)
     server = AppServer(db_url, env).start()
     if browser is not None:
         warm_up(server, browser)
