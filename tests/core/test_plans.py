@@ -245,6 +245,21 @@ def test_editing_a_drafts_goals_subgoals_and_indicator_choices_is_recorded(store
     assert earlier.goal("I").title_fi != "Arki sujuu" and len(earlier.subgoals_of("II")) == 1
     fields = set(store.history(limit=50)["field"])
     assert {"title_fi", "difficulty", "choice"} <= fields
+    store.add_plan_goal(NEXT, "IV", {"title_fi": "Neljäs", "title_en": "Fourth", "preventive_pct": 50,
+                                     "early_support_pct": 30, "intensive_pct": 20}, ED)  # fmt: skip
+    assert [g.goal_id for g in store.load_plan(NEXT).goals] == ["I", "II", "III", "IV"]
+    with pytest.raises(InvalidEdit) as err:
+        store.add_plan_goal(NEXT, "IV", {"title_fi": "x", "title_en": "x", "preventive_pct": 100,
+                                         "early_support_pct": 0, "intensive_pct": 0}, ED)  # fmt: skip
+    assert err.value.key == "plan.goal_exists"
+    store.set_subgoal_indicators(NEXT, "II.2", [(7, ""), (16, "ilmoitukset")], ED)
+    tiles = [
+        (li.indicator_id, li.series_id) for li in store.load_plan(NEXT).subgoal_indicators if li.subgoal_id == "II.2"
+    ]
+    assert tiles == [(7, ""), (16, "ilmoitukset")]
+    with pytest.raises(InvalidEdit) as err:
+        store.set_subgoal_indicators(NEXT, "II.2", [(31, "")], ED)  # dropped above
+    assert err.value.key == "plan.indicator_not_followed"
     with pytest.raises(InvalidEdit) as err:
         store.set_indicator_choice(NEXT, 7, "dropped", "", ED)
     assert err.value.key == "plan.drop_reason_required"
