@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from bench.server import AppServer
+from bench.server import AppServer, put_plan_in_force
 
 # A shared 2-core machine under load can take several seconds for one rerun: assertions wait for
 # what the user would see for up to 15 s (Playwright's default of 5 s made loaded runs flaky).
@@ -56,24 +56,6 @@ def warm_up(server: AppServer, browser) -> None:
     page.goto(server.url)
     wait_idle(page)
     page.close()
-
-
-def put_plan_in_force(db_url: str) -> None:
-    """Seed the store as the app does and put data/'s plan in force: it has ended, and an ended plan
-    is read-only, so the tests that edit (written before plans had periods) edit a plan in force."""
-    from core import config
-    from core.loader import load_plan
-    from core.storage import Editor, Store
-    from core.vuosikello import load_default_events
-
-    plan = load_plan()
-    store = Store.open(db_url)
-    try:
-        events = None if store.is_seeded() else load_default_events(config.DATA_DIR / "events.csv")
-        store.seed(plan, events_rows=events)
-        store.set_plan_state(plan.plan_id, "in_force", Editor("Ylläpito"))
-    finally:
-        store.close()
 
 
 @contextmanager
