@@ -237,7 +237,7 @@ class Store(_BaseStore):
                     period_end=last,
                     state=PlanState.DRAFT.value,
                     source_plan_id=source.plan_id,
-                    meta=src_meta,
+                    meta=_draft_meta(src_meta),
                     **stamp,
                 )
             )
@@ -602,6 +602,13 @@ class Store(_BaseStore):
             )
             for fld, new in diff.items():
                 self._record(conn, entity, f"{plan_id}/{ident}", fld, cur[fld], new, "update", editor, now)
+
+
+def _draft_meta(source_meta: str) -> str:
+    """The earlier plan's plan.yaml content for its draft successor: the region, legend and service levels
+    carry on; the extraction notes (``*_note``) were about the earlier document and are left behind."""
+    meta = json.loads(source_meta or "{}")
+    return json.dumps({k: v for k, v in meta.items() if not str(k).endswith("_note")}, ensure_ascii=False)
 
 
 def _measure_of(row: Mapping, fields: set[str]) -> Measure:

@@ -155,6 +155,15 @@ def test_drafting_the_next_plan_carries_continuing_measures_and_drops_an_indicat
     assert {li.indicator_id for li in draft.subgoal_indicators} == {7, 16}  # 31 left the tiles
     assert store.followed_indicators(NEXT) == [7, 16]
     assert [g.goal_id for g in draft.goals] == ["I", "II", "III"]
+    assert (
+        draft.region_area == "kymenlaakso"
+        and draft.meta["status_legend"] == store.load_plan(FIRST).meta["status_legend"]
+    )
+    assert (draft.meta["name"], draft.period_start, draft.period_end) == (
+        "Hyvinvointisuunnitelma 2026–2029",
+        2026,
+        2029,
+    )
     history = store.history(entity="plan")
     assert list(history["entity_id"]) == [NEXT] and history.iloc[0]["action"] == "create"
     assert [p.plan_id for p in store.plans()] == [NEXT, FIRST]
