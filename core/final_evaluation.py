@@ -57,11 +57,7 @@ def text(key: str, lang: str = "fi", **values: object) -> str:
 
 def plan_scope(plan: Plan) -> tuple[str, int, int]:
     """(plan id, first year, last year) of the plan: the one place that reads them from the plan."""
-    return (
-        str(plan.meta.get("plan_id", "kymenlaakso-2020-2025")),
-        int(plan.meta["period_start"]),
-        int(plan.meta["period_end"]),
-    )
+    return plan.plan_id, plan.period_start, plan.period_end
 
 
 def scopes(plan: Plan) -> list[str]:
@@ -152,7 +148,7 @@ def indicator_changes(plan: Plan, observations: pd.DataFrame, lang: str = "fi") 
             continue
         series = "" if r.get("series_id") is None or pd.isna(r.get("series_id")) else str(r["series_id"])
         key = (int(r["indicator_id"]), series, str(r["group_id"]))
-        if r["area"] == Area.KYMENLAAKSO.value:
+        if r["area"] == plan.region_area:
             regional.setdefault(key, {})[int(r["year"])] = r
         elif r["area"] == Area.COUNTRY.value:
             national.setdefault((*key, int(r["year"])), r)

@@ -336,7 +336,7 @@ def _attribution(plan: Plan, observations_df: pd.DataFrame, goal_id: str, lang: 
 
 
 def _indicator_table(plan: Plan, observations_df: pd.DataFrame, goal_id: str, lang: str) -> Table | None:
-    """The goal's indicators: Kymenlaakso vs whole country, status, trend and flag; None if no values."""
+    """The goal's indicators: the region vs the whole country, status, trend and flag; None if no values."""
     pairs = linked_indicators(plan, goal_id)
     comp = comparison_frame(plan, observations_df, pairs, lang=lang) if pairs else pd.DataFrame()
     if comp.empty:
@@ -501,7 +501,7 @@ def goal_report_html(
 ) -> str:
     """A printable, self-contained HTML report of one päätavoite.
 
-    Sections: service-level mix, sub-goals, indicators (Kymenlaakso vs whole country, status,
+    Sections: service-level mix, sub-goals, indicators (the region vs the whole country, status,
     trend), the given figures, and the real measures per sub-goal (actor, toimenpide, mittari,
     aikataulu, status, and the ``year``'s rating when ``evaluations_df`` is given).
     ``static`` forces PNG (True) or interactive (False) charts; None decides by Chromium.
@@ -586,7 +586,7 @@ def default_goal_figures(
     comp = comparison_frame(plan, observations_df, pairs, lang=lang) if pairs else pd.DataFrame()
     if not comp.empty:
         groups = [(g.group_id, name(g, lang)) for g in sorted(plan.groups, key=lambda g: g.sort_order)]
-        figs.append(status_heatmap(comp, groups, lang, title=text("indicators", lang)))
+        figs.append(status_heatmap(comp, groups, lang, title=text("indicators", lang), region=plan.region))
     if evaluations_df is not None and year is not None and not measures_df.empty:
         in_goal = measures_df[measures_df["subgoal_id"].map(goal_of) == goal_id]
         summary = evaluation_summary(in_goal, evaluations_df, plan, by="subgoal", year=year, lang=lang)

@@ -24,6 +24,24 @@ def _isolated_database(tmp_path_factory):
         os.environ["KYMLAPSET_DATABASE_URL"] = old
 
 
+@pytest.fixture()
+def plan_in_force():
+    """The session store's plan (data/'s, which has ended and so is read-only) put in force for a test
+    that edits it, and ended again afterwards."""
+    from core.loader import load_plan
+    from core.storage import Editor, Store
+    from ui.data import default_events
+
+    data_plan = load_plan()
+    store = Store.open(os.environ["KYMLAPSET_DATABASE_URL"])
+    store.seed(data_plan, events_rows=None if store.is_seeded() else default_events())
+    admin = Editor("Ylläpito")
+    store.set_plan_state(data_plan.plan_id, "in_force", admin)
+    yield data_plan.plan_id
+    store.set_plan_state(data_plan.plan_id, str(data_plan.state), admin)
+    store.close()
+
+
 @pytest.fixture(scope="session")
 def plan():
     """The real plan from data/."""

@@ -10,6 +10,7 @@ import logging
 import os
 import tempfile
 import time
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
@@ -62,16 +63,40 @@ def database_url() -> str:
 
 
 @st.cache_resource(show_spinner=False)
-def plan() -> Plan:
-    """The validated plan from data/ (immutable, shared by all sessions)."""
+def data_plan() -> Plan:
+    """The validated plan from data/ (immutable, shared by all sessions): the seed of a new store and
+    the catalogue (groups, indicators, series, actors) every plan shares."""
     return load_plan()
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _default_plan_id(url: str, version: int, today: date) -> str:
+    return _store_at(url).default_plan_id(today)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _plan_shared(url: str, version: int, plan_id: str) -> Plan:
+    return _store_at(url).load_plan(plan_id)
+
+
+def plan_id() -> str:
+    """The plan the pages show: the one in force today, else the newest."""
+    return _default_plan_id(database_url(), version(), date.today())
+
+
+def plan() -> Plan:
+    """The plan the pages show, from the store (its goals, sub-goals, tiles, measures; the catalogue of data/)."""
+    data_plan()  # a broken data/ (the shared catalogue) is said at once, as before plans had periods
+    url, current = database_url(), version()
+    return _plan_shared(url, current, _default_plan_id(url, current, date.today()))
 
 
 @st.cache_resource(show_spinner=False)
 def _store(url: str) -> Store:
     store = Store.open(url)  # raises StoreUnavailable (never cached) for a damaged or unreachable store
-    if not store.is_seeded():  # a new store (an existing file is never seeded over: Store.open refuses it)
-        store.seed(plan(), events_rows=default_events())
+    # a new store is seeded (an existing file is never seeded over: Store.open refuses it); a store
+    # upgraded from before plans had periods gets its plan's goals and sub-goals from data/ once
+    store.seed(data_plan(), events_rows=default_events() if not store.is_seeded() else None)
     return store
 
 
@@ -84,8 +109,10 @@ _store_failures: dict[str, tuple[float, StoreUnavailable]] = {}
 def _fallback_store() -> Store:
     """The plan from data/ in a private read-only store: what the app shows while its store is broken."""
     path = Path(tempfile.mkdtemp(prefix="kymlapset-fallback-")) / "plan.db"
-    Store.open(f"sqlite:///{path}").seed(plan(), events_rows=default_events())
-    return Store.open(f"sqlite:///file:{path}?mode=ro&uri=true")
+    Store.open(f"sqlite:///{path}").seed(data_plan(), events_rows=default_events())
+    fallback = Store.open(f"sqlite:///file:{path}?mode=ro&uri=true")
+    fallback.seed(data_plan())  # only remembers the catalogue: the copy is seeded already
+    return fallback
 
 
 def _store_at(url: str) -> Store:
@@ -140,7 +167,7 @@ def store() -> Store:
 # frame), without cache_data's unpickling of the whole table on every call.
 @st.cache_resource(show_spinner=False, max_entries=8)
 def _measures_shared(url: str, version: int) -> pd.DataFrame:
-    return _store_at(url).measures()
+    return _store_at(url).measures(plan_id=_default_plan_id(url, version, date.today()))
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
@@ -150,7 +177,7 @@ def _observations_shared(url: str, version: int) -> pd.DataFrame:
 
 @st.cache_resource(show_spinner=False, max_entries=8)
 def _events_shared(url: str, version: int) -> pd.DataFrame:
-    return _store_at(url).events()
+    return _store_at(url).events(plan_id=_default_plan_id(url, version, date.today()))
 
 
 def measures_at(url: str, version: int) -> pd.DataFrame:
@@ -244,5 +271,7 @@ def clear() -> None:
     _measures_shared.clear()
     _observations_shared.clear()
     _events_shared.clear()
+    _default_plan_id.clear()
+    _plan_shared.clear()
     if _RUN_VERSION in st.session_state:
         st.session_state[_RUN_VERSION] = None  # the rest of this run sees the write

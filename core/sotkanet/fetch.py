@@ -23,6 +23,7 @@ from core.importer.parsing import _cell_text, norm_gender, norm_source_key
 from core.importer.results import ImportProblem, ImportResult, _refused
 from core.importer.sotkanet import _map_sotkanet, _Mapper, _resolve_mapping
 from core.model import Plan
+from core.queries import area_label
 from core.sotkanet.client import SotkanetClient, SotkanetError
 
 KIND = "Sotkanet (REST)"
@@ -289,7 +290,7 @@ def preview_for_display(fetch: SotkanetFetch, plan: Plan, lang: str = DEFAULT_LA
         {
             "indicator": [f"{int(i)} {name(plan.indicator(int(i)), lang)}" for i in frame["indicator_id"]],
             "group": [groups.get(g, g) for g in frame["group_id"]],
-            "area": [t(f"area.{key_part(a)}", lang) if a in ("kymenlaakso", "koko_maa") else a for a in frame["area"]],
+            "area": [area_label(plan, a, lang) for a in frame["area"]],
             "year": frame["year"].astype(int),
             "value": frame["value"].astype(float),
             # text, so a value not stored yet reads as a dash rather than "None"

@@ -11,6 +11,7 @@
 
 from core.store.conclusions import CONCLUSION_FIELDS, clean_conclusion_values
 from core.store.migrate import BASELINE, head_revision, upgrade_schema
+from core.store.plan_store import DraftReport, Store
 from core.store.schema import (
     changes,
     conclusions,
@@ -19,6 +20,11 @@ from core.store.schema import (
     measures,
     metadata,
     observations,
+    plan_goals,
+    plan_indicators,
+    plan_subgoal_indicators,
+    plan_subgoals,
+    plans,
     schema_info,
     signin_failures,
 )
@@ -39,7 +45,6 @@ from core.store.store import (
     MeasureEdit,
     NotFound,
     PermissionDenied,
-    Store,
     StoreError,
     StoreUnavailable,
     UnitOfWork,
@@ -48,6 +53,7 @@ from core.store.store import (
     clean_measure_values,
     field_label,
     parse_months,
+    plan_writable,
     shown_url,
     sqlite_file,
     store_problem_key,
@@ -63,6 +69,7 @@ __all__ = [
     "SCHEMA_VERSION",
     "STORE_PROBLEM_KEYS",
     "Conflict",
+    "DraftReport",
     "ConflictError",
     "DatabaseError",
     "Editor",
@@ -90,6 +97,12 @@ __all__ = [
     "metadata",
     "observations",
     "parse_months",
+    "plan_goals",
+    "plan_indicators",
+    "plan_subgoal_indicators",
+    "plan_subgoals",
+    "plan_writable",
+    "plans",
     "schema_info",
     "shown_url",
     "signin_failures",

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from bench.server import AppServer
+from bench.server import AppServer, put_plan_in_force
 
 # A shared 2-core machine under load can take several seconds for one rerun: assertions wait for
 # what the user would see for up to 15 s (Playwright's default of 5 s made loaded runs flaky).
@@ -59,7 +59,9 @@ def warm_up(server: AppServer, browser) -> None:
 
 
 @contextmanager
-def running(db_url: str, env: dict | None = None, browser=None):
+def running(db_url: str, env: dict | None = None, browser=None, plan_in_force: bool = True):
+    if plan_in_force:
+        put_plan_in_force(db_url)
     server = AppServer(db_url, env).start()
     if browser is not None:
         warm_up(server, browser)

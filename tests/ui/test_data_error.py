@@ -23,9 +23,9 @@ def broken_data(monkeypatch, tmp_path):
     text = path.read_text(encoding="utf-8")
     path.write_text(text.replace("\nhamina-I.1-1,hamina,", "\nhamina-I.1-1,kuopio,", 1), encoding="utf-8")
     monkeypatch.setattr(config, "DATA_DIR", dest)
-    data.plan.clear()
+    data.data_plan.clear()
     yield dest
-    data.plan.clear()
+    data.data_plan.clear()
 
 
 def test_broken_data_is_named_in_finnish(broken_data):
