@@ -29,7 +29,9 @@ def show_result(result: importer.ImportResult, source: str) -> None:
     st.session_state[PREVIEW] = (source, result, importer.preview(result, data.observations()))
 
 
-if ctx.editor is None:
+# indicator values belong to no one plan: an ended plan's editor brings in a new survey round too
+editor = ctx.signed_in
+if editor is None:
     st.info(t("data.editor_only", lang))
 else:
     adder = st.expander(t("data.add", lang), expanded=False, key="w_add_value_open", on_change="rerun")
@@ -109,7 +111,7 @@ else:
         if b1.button(t("data.confirm", lang), key="import_confirm", type="primary"):
             bar = st.progress(0.0, text=t("data.progress", lang))
             try:
-                done = importer.apply_import(store, result, ctx.editor, progress=lambda f: bar.progress(min(1.0, f)))
+                done = importer.apply_import(store, result, editor, progress=lambda f: bar.progress(min(1.0, f)))
             except (StoreError, importer.ImportRefused) as exc:
                 st.error(md_escape(exc.text(lang)))
             else:
