@@ -109,7 +109,7 @@ indicator_rows = st.data_editor(
     drafting.indicator_frame(source, lang),
     key=f"w_np_ind_{source_id}_{lang}",
     hide_index=True,
-    use_container_width=True,
+    width="stretch",
     disabled=["indicator_id", "indicator"],
     column_config=drafting.indicator_columns(lang),
 )
@@ -137,7 +137,7 @@ measure_rows = st.data_editor(
     source_measures,
     key=f"w_np_meas_{source_id}_{carry}_{int(start)}_{lang}",
     hide_index=True,
-    use_container_width=True,
+    width="stretch",
     disabled=["measure_id", "actor", "subgoal_id"],
     column_config=drafting.measure_columns(lang),
 )

@@ -149,7 +149,7 @@ def problems(draft: Draft, source: PlanInfo, existing: set[str]) -> list[Msg]:
         except plan_rules.PlanRuleError as exc:
             out.append(Msg(exc.key, **exc.values))
     if draft.new_id in existing:
-        out.insert(0, Msg("plans.new.id_exists", id=draft.new_id))
+        out.insert(0, Msg("plan.id_exists", id=draft.new_id))
     return out
 
 

@@ -145,18 +145,19 @@ def goal_pages(plan: Plan, lang: str) -> list[StreamlitPage]:
 
     A goal number with a page file (pages/paatavoite-<n>.py) uses it, so the first link after a server
     start finds it (see the module's docstring); a number beyond the files is a page of its own here,
-    which works as soon as the router has run once in the process.
+    which works as soon as the router has run once in the process. The files of numbers this plan does
+    not have stay registered but hidden: a link to goal 4 of another plan, or a session that chooses a
+    three-goal plan on goal 4's page, gets a sentence instead of Streamlit's "Page not found".
     """
+    goals = {g.number: g for g in plan.goals}
     out = []
-    for goal in sorted(plan.goals, key=lambda g: g.number):
-        n = goal.number
-        title = t("nav.goal", lang, goal=goal.goal_id)
+    for n in sorted(set(goals) | set(state.GOAL_PAGE_FILES)):
+        goal = goals.get(n)
+        title = t("nav.goal", lang, goal=goal.goal_id if goal else str(n))
         icon = f":material/{_GOAL_ICONS.get(n, 'flag')}:"
-        path = state.GOAL_PAGE_FILES.get(n)
-        if path is not None:
-            out.append(st.Page(path, title=title, icon=icon, url_path=f"paatavoite-{n}"))
-        else:
-            out.append(st.Page(_goal_page(n), title=title, icon=icon, url_path=f"paatavoite-{n}"))
+        page = state.GOAL_PAGE_FILES.get(n) or _goal_page(n)
+        visibility = "visible" if goal else "hidden"
+        out.append(st.Page(page, title=title, icon=icon, url_path=f"paatavoite-{n}", visibility=visibility))
     return out
 
 
