@@ -17,11 +17,28 @@ def _isolated_database(tmp_path_factory):
     db = tmp_path_factory.mktemp("db") / "test.db"
     old = os.environ.get("KYMLAPSET_DATABASE_URL")
     os.environ["KYMLAPSET_DATABASE_URL"] = f"sqlite:///{db}"
+    _seed_in_force(f"sqlite:///{db}")
     yield
     if old is None:
         os.environ.pop("KYMLAPSET_DATABASE_URL", None)
     else:
         os.environ["KYMLAPSET_DATABASE_URL"] = old
+
+
+def _seed_in_force(url: str) -> None:
+    """The shared test store holds data/'s plan in force, as the app seeds it but not ended: the editing
+    tests edit a plan that may be edited. Tests about an ended plan (read-only) make a store of their own."""
+    from core import config
+    from core.loader import load_plan
+    from core.model import PlanState
+    from core.storage import Store
+    from core.vuosikello import load_default_events
+
+    plan = load_plan()
+    Store.open(url).seed(
+        plan.model_copy(update={"state": PlanState.IN_FORCE}),
+        events_rows=load_default_events(config.DATA_DIR / "events.csv"),
+    )
 
 
 @pytest.fixture(scope="session")

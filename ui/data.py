@@ -147,7 +147,7 @@ class Source(NamedTuple):
 
 def source() -> Source:
     """This run's store and plan (the plan chosen in the sidebar or the link; see ui.frame.current_plan)."""
-    return Source(database_url(), str(st.session_state.get(state.PLAN) or ""))
+    return Source(database_url(), str(st.session_state.get(state.PLAN) or "") or default_plan_id())
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
