@@ -219,9 +219,10 @@ def current_plan() -> Plan:
 
 
 def plan_label(info: PlanInfo, lang: str) -> str:
-    """A plan as the picker shows it: name, period and state ("… 2020–2025 · päättynyt")."""
+    """A plan as the picker shows it: period and state first, where a narrow sidebar still shows them
+    ("2020–2025 · päättynyt · Kymenlaakson …"), then its name."""
     title = info.name_en if lang == "en" and info.name_en else info.name_fi
-    return f"{title} {info.period_start}–{info.period_end} · {t(f'plans.state.{info.state}', lang)}"
+    return f"{info.period_start}–{info.period_end} · {t(f'plans.state.{info.state}', lang)} · {title}"
 
 
 def _plan_picker(plan: Plan, lang: str) -> None:
@@ -245,9 +246,9 @@ def _plan_picker(plan: Plan, lang: str) -> None:
 def plan_banner(plan: Plan, lang: str) -> None:
     """An ended plan is read-only (but its final evaluation); a draft is not in force yet: say so."""
     if plan.state == PlanState.ENDED:
-        st.info(t("plans.banner.ended", lang, start=plan.period_start, end=plan.period_end), icon="🔒")
+        st.info(t("plans.banner.ended", lang, start=plan.period_start, end=plan.period_end), icon=":material/lock:")
     elif plan.state == PlanState.DRAFT:
-        st.warning(t("plans.banner.draft", lang), icon="📝")
+        st.warning(t("plans.banner.draft", lang), icon=":material/edit_note:")
 
 
 def sidebar(plan: Plan) -> None:

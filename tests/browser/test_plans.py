@@ -14,7 +14,7 @@ from tests.conftest import PastTheStore
 
 OLD = "kymenlaakso-2020-2025"
 NEW = "kymenlaakso-2026-2029"
-PICKER = "Suunnitelma"
+PICKER = "Näytettävä suunnitelma"
 
 
 def two_plans(path) -> str:
@@ -52,7 +52,7 @@ def test_both_plans_open_from_copied_links(browser, tmp_path):
         links = {}
         for plan_id, label in ((OLD, "päättynyt"), (NEW, "luonnos")):
             info = Store.open(server.db_url).plan_info(plan_id)
-            choose(page, PICKER, f"{info.name_fi} {info.period_start}–{info.period_end} · {label}")
+            choose(page, PICKER, f"{info.period_start}–{info.period_end} · {label} · {info.name_fi}")
             expect(page).to_have_url(re.compile(rf"suunnitelma={plan_id}"))
             links[plan_id] = (page.url, picked(page), caption(page))
         assert links[OLD][2] != links[NEW][2]  # the pages show each plan's own measures
