@@ -22,6 +22,7 @@ from core.cells import restore_formula
 from core.i18n import Msg, t
 from core.model import (
     Actor,
+    Area,
     Goal,
     Group,
     Indicator,
@@ -32,6 +33,7 @@ from core.model import (
     SubGoal,
     SubGoalIndicator,
     Unit,
+    region_area_of,
 )
 
 
@@ -161,9 +163,17 @@ def _unique(rows: Iterable[tuple[int, BaseModel]], key, file: str, column: str, 
             seen[k] = line_no
 
 
-def check_references(rows: dict[str, list[tuple[int, BaseModel]]], problems: list[DataProblem]) -> None:
-    """Unique ids, every reference resolves, percentages within 0–100, consistent measure ids."""
+def check_references(
+    rows: dict[str, list[tuple[int, BaseModel]]], problems: list[DataProblem], region_area: str | None = None
+) -> None:
+    """Unique ids, every reference resolves, percentages within 0–100, consistent measure ids, and
+    every value's area is the plan's region (``region_area``), the whole country or a municipality."""
     get = lambda f: rows.get(f, [])  # noqa: E731
+    if region_area is not None:  # first, where the row's own checks used to say it
+        for line, r in get("observations.csv"):
+            if not (r.area in (region_area, Area.COUNTRY.value) or r.area.startswith("kunta:")):
+                what = Msg("loader.unknown_area", id=f"'{r.area}'", region=f"'{region_area}'")
+                problems.append(DataProblem("observations.csv", line, "area", what))
     _unique(get("groups.csv"), lambda r: r.group_id, "groups.csv", "group_id", problems)
     _unique(get("goals.csv"), lambda r: r.goal_id, "goals.csv", "goal_id", problems)
     _unique(get("subgoals.csv"), lambda r: r.subgoal_id, "subgoals.csv", "subgoal_id", problems)
@@ -304,7 +314,7 @@ def validate(data_dir: Path | None = None) -> tuple[Plan | None, list[DataProble
             problems.append(DataProblem(name, None, None, Msg("loader.not_utf8", reason=exc.reason)))
             continue
         rows[name] = read_csv_rows(text, name, model, problems)
-    check_references(rows, problems)
+    check_references(rows, problems, region_area_of(meta))
     if problems:
         return None, problems
     return plan_from_rows(meta, rows), []

@@ -11,7 +11,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from core.rules import GOAL_ORDER, parse_yes_no
+from core.rules import parse_yes_no
 
 
 class Status(StrEnum):
@@ -51,10 +51,26 @@ class Unit(StrEnum):
 
 
 class Area(StrEnum):
-    """Where a value was measured. Municipalities may be added as ``kunta:<name>``."""
+    """Where a value was measured: the whole country, or the plan's own region (``Plan.region_area``,
+    named in data/plan.yaml) or a municipality ``kunta:<name>``."""
 
-    KYMENLAAKSO = "kymenlaakso"
     COUNTRY = "koko_maa"
+
+
+class PlanState(StrEnum):
+    """Where a plan is in its life: drafted, in force, or ended (then read-only but its final evaluation)."""
+
+    DRAFT = "draft"
+    IN_FORCE = "in_force"
+    ENDED = "ended"
+
+
+class IndicatorChoice(StrEnum):
+    """What a plan did with an indicator of the plan it was drafted from."""
+
+    KEPT = "kept"
+    DROPPED = "dropped"  # a reason is required and shown
+    ADDED = "added"
 
 
 class RowKind(StrEnum):
@@ -88,9 +104,12 @@ class Impact(StrEnum):
     FAIRLY_HIGH = "melko korkea"
 
 
-GOAL_IDS = GOAL_ORDER
-_SUBGOAL_RE = re.compile(r"^(I|II|III)\.[1-9]\d*$")
-AREA_RE = re.compile(r"^(kymenlaakso|koko_maa|kunta:[a-zåäö_-]+)$")
+# Ids come from the plan's data: any number of goals, with any short id (the first plan's are I, II, III).
+GOAL_ID_PATTERN = r"[A-Za-z0-9_]{1,6}"
+_GOAL_RE = re.compile(rf"^{GOAL_ID_PATTERN}$")
+_SUBGOAL_RE = re.compile(rf"^{GOAL_ID_PATTERN}\.[1-9]\d*$")
+MEASURE_ID_PATTERN = rf"^[a-z0-9_]+-{GOAL_ID_PATTERN}\.\d+-\d+$"
+AREA_RE = re.compile(r"^([a-z0-9_]+|kunta:[a-zåäö_-]+)$")  # the region (plan.yaml region_area), koko_maa, kunta:
 
 
 class _Row(BaseModel):
@@ -122,8 +141,8 @@ class Goal(_Row):
     @field_validator("goal_id")
     @classmethod
     def _known_goal(cls, v: str) -> str:
-        if v not in GOAL_IDS:
-            raise ValueError(f"goal_id must be one of {', '.join(GOAL_IDS)}")
+        if not _GOAL_RE.match(v):
+            raise ValueError("goal_id must be a short id of letters and digits, like 'I' or '1'")
         return v
 
     @model_validator(mode="after")
@@ -208,7 +227,7 @@ class Observation(_Row):
     @classmethod
     def _area_form(cls, v: str) -> str:
         if not AREA_RE.match(v):
-            raise ValueError("area must be 'kymenlaakso', 'koko_maa' or 'kunta:<name>'")
+            raise ValueError("area must be the region's id (e.g. 'kymenlaakso'), 'koko_maa' or 'kunta:<name>'")
         return v
 
 
@@ -247,7 +266,7 @@ MEASURE_YEAR_MIN, MEASURE_YEAR_MAX = (
 class Measure(_Row):
     """A toimenpide of one actor for one sub-goal, with the plan's five columns and follow-up fields."""
 
-    measure_id: str = Field(pattern=r"^[a-z0-9_]+-(I|II|III)\.\d+-\d+$")
+    measure_id: str = Field(pattern=MEASURE_ID_PATTERN)
     actor_id: str
     subgoal_id: str
     seq: int = Field(ge=1)
@@ -283,12 +302,56 @@ class Measure(_Row):
         return self
 
 
+class PlanIndicatorChoice(_Row):
+    """A plan's choice about one indicator: kept, dropped (with the reason shown) or added."""
+
+    indicator_id: int
+    choice: IndicatorChoice
+    reason: str = ""
+
+
+class PlanInfo(_Row):
+    """A plan's identity: id, name, period (first and last year), state, and the plan it was drafted from."""
+
+    plan_id: str
+    name_fi: str
+    name_en: str
+    period_start: int
+    period_end: int
+    state: PlanState
+    source_plan_id: str | None = None
+
+
+def is_region_area(area: object) -> bool:
+    """A value of the plan's region (not the whole country, not one municipality): the data of one
+    store has one region, named in plan.yaml."""
+    text = str(area)
+    return text != Area.COUNTRY.value and not text.startswith("kunta:")
+
+
+def region_area_of(meta: dict) -> str:
+    """The area id of the plan's region values: plan.yaml ``region_area``, else its region name as an id."""
+    given = str(meta.get("region_area") or "").strip()
+    if given:
+        return given
+    return re.sub(r"[^a-z0-9_]+", "_", str(meta.get("region") or "alue").strip().lower()).strip("_") or "alue"
+
+
 class Plan(BaseModel):
-    """The whole plan as loaded from data/: reference data and the seed measures."""
+    """One plan: its identity and period, its goals, sub-goals and indicator tiles, the shared catalogue
+    (groups, indicators, series, actors) and its measures and the observations."""
 
     model_config = ConfigDict(frozen=True)
 
     meta: dict
+    plan_id: str = ""
+    period_start: int = 0
+    period_end: int = 0
+    state: PlanState = PlanState.IN_FORCE
+    source_plan_id: str | None = None
+    region: str = ""
+    region_area: str = ""
+    indicator_choices: tuple[PlanIndicatorChoice, ...] = ()
     groups: tuple[Group, ...]
     goals: tuple[Goal, ...]
     subgoals: tuple[SubGoal, ...]
@@ -298,6 +361,47 @@ class Plan(BaseModel):
     subgoal_indicators: tuple[SubGoalIndicator, ...]
     actors: tuple[Actor, ...]
     measures: tuple[Measure, ...]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _identity_from_meta(cls, data: object) -> object:
+        """data/plan.yaml names the plan; fields not given are taken from it."""
+        if not isinstance(data, dict):
+            return data
+        meta = data.get("meta") or {}
+        out = dict(data)
+        out.setdefault("period_start", int(meta.get("period_start") or 0))
+        out.setdefault("period_end", int(meta.get("period_end") or 0))
+        out.setdefault("region", str(meta.get("region") or ""))
+        out.setdefault("region_area", region_area_of(meta))
+        out.setdefault("state", str(meta.get("state") or PlanState.IN_FORCE))
+        if not out.get("plan_id"):
+            out["plan_id"] = str(
+                meta.get("plan_id") or f"{out['region_area']}-{out['period_start']}-{out['period_end']}"
+            )
+        return out
+
+    @property
+    def info(self) -> PlanInfo:
+        """The plan's identity."""
+        return PlanInfo(
+            plan_id=self.plan_id,
+            name_fi=str(self.meta.get("name") or self.plan_id),
+            name_en=str(self.meta.get("name_en") or self.meta.get("name") or self.plan_id),
+            period_start=self.period_start,
+            period_end=self.period_end,
+            state=self.state,
+            source_plan_id=self.source_plan_id,
+        )
+
+    @property
+    def read_only(self) -> bool:
+        """An ended plan is browsed, not edited (except its final evaluation)."""
+        return self.state == PlanState.ENDED
+
+    def dropped_indicators(self) -> list[PlanIndicatorChoice]:
+        """The indicators this plan dropped, each with its reason."""
+        return [c for c in self.indicator_choices if c.choice == IndicatorChoice.DROPPED]
 
     def goal(self, goal_id: str) -> Goal:
         """The päätavoite with this id."""

@@ -206,7 +206,7 @@ def comparison_frame(
         return pd.DataFrame(columns=COMPARISON_COLUMNS)
     group_of = {g.group_id: (name(g, lang), g.sort_order) for g in plan.groups}
     wanted_groups = set(groups) if groups is not None else None
-    regional, national = _observation_index(observations)
+    regional, national = _observation_index(observations, plan.region_area)
     if pairs is None:
         pairs = sorted({(int(r.indicator_id), str(r.series_id or "")) for r in observations.itertuples()})
     rows = []
@@ -230,10 +230,10 @@ def comparison_frame(
     return pd.DataFrame(rows, columns=COMPARISON_COLUMNS)
 
 
-def _observation_index(observations: pd.DataFrame) -> tuple[dict, dict]:
+def _observation_index(observations: pd.DataFrame, region_area: str) -> tuple[dict, dict]:
     """One pass over the observations into dict indexes (per-pair DataFrame filtering was the cost).
 
-    Returns Kymenlaakso rows per (indicator, series) and group, and the first national row per
+    Returns the region's rows per (indicator, series) and group, and the first national row per
     (indicator, series, group, year).
     """
     regional: dict[tuple[int, str], dict[str, list[dict]]] = {}
@@ -242,7 +242,7 @@ def _observation_index(observations: pd.DataFrame) -> tuple[dict, dict]:
         if _missing(r["group_id"]) or _missing(r["indicator_id"]):
             continue
         pair = (int(r["indicator_id"]), "" if _missing(r["series_id"]) else str(r["series_id"]))
-        if r["area"] == Area.KYMENLAAKSO.value:
+        if r["area"] == region_area:
             regional.setdefault(pair, {}).setdefault(r["group_id"], []).append(r)
         elif r["area"] == Area.COUNTRY.value and not _missing(r["year"]):
             national.setdefault((*pair, r["group_id"], int(r["year"])), r)
@@ -298,6 +298,15 @@ def _judged_row(ordered: list[dict], nat: dict | None, about: dict, lang: str, b
     }
 
 
+def area_label(plan: Plan, area: str, lang: str) -> str:
+    """An area as shown: the plan's region by its name from data/, the whole country from the catalogue."""
+    if area == plan.region_area:
+        return plan.region or area
+    if area == Area.COUNTRY.value:
+        return t("area.koko_maa", lang)
+    return area
+
+
 def _missing(x: object) -> bool:
     """None, NaN or pandas' NA (how an empty cell reaches us from a frame)."""
     return x is None or (not isinstance(x, str) and bool(pd.isna(x)))
@@ -306,8 +315,8 @@ def _missing(x: object) -> bool:
 def missing_for_group(
     plan: Plan, observations: pd.DataFrame, pairs: Sequence[tuple[int, str]], group: str, lang: str
 ) -> list[str]:
-    """Labels of the pairs that have no Kymenlaakso value for ``group``."""
-    reg = observations[(observations["area"] == Area.KYMENLAAKSO.value) & (observations["group_id"] == group)]
+    """Labels of the pairs that have no value of the plan's region for ``group``."""
+    reg = observations[(observations["area"] == plan.region_area) & (observations["group_id"] == group)]
     have = {(int(r.indicator_id), str(r.series_id or "")) for r in reg.itertuples()}
     return [indicator_label(plan, i, s, lang) for i, s in pairs if (i, s) not in have]
 
@@ -478,9 +487,9 @@ def trend_frame(
     df = df.sort_values("year").copy()
     group_names = {g.group_id: name(g, lang) for g in plan.groups}
     df["group_label"] = df["group_id"].map(group_names).fillna(df["group_id"])
-    df["area_label"] = df["area"].map(lambda a: t(f"area.{a}", lang) if a in ("kymenlaakso", "koko_maa") else a)
+    df["area_label"] = df["area"].map(lambda a: area_label(plan, a, lang))
     trends = {}
-    for gid, g in df[df["area"] == Area.KYMENLAAKSO.value].groupby("group_id"):
+    for gid, g in df[df["area"] == plan.region_area].groupby("group_id"):
         g = g.sort_values("year")
         trends[gid] = trend_since_baseline(
             float(g.iloc[0]["value"]) if len(g) > 1 else None, float(g.iloc[-1]["value"]), direction, unit

@@ -54,15 +54,30 @@ def is_yes(value: object) -> bool:
         return False
 
 
-GOAL_ORDER = ("I", "II", "III")
+_ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50}
+
+
+def goal_rank(goal_id: object) -> int:
+    """The order of a goal id, whatever a plan uses: roman (I, II, … XX) or arabic numerals; else last."""
+    text = str(goal_id).strip()
+    if text.isdigit():
+        return int(text)
+    if text and all(c in _ROMAN for c in text):
+        total = 0
+        for i, c in enumerate(text):
+            value = _ROMAN[c]
+            total += -value if i + 1 < len(text) and _ROMAN[text[i + 1]] > value else value
+        return total
+    return 999
 
 
 def subgoal_sort_key(subgoal_id: object) -> tuple[int, int]:
-    """The plan order of a välitavoite id: 'II.3' → (1, 3); anything unrecognised sorts last, (9, 0)."""
+    """The plan order of a välitavoite id: 'II.3' → (1, 3); anything unrecognised sorts last, (999, 0)."""
     goal, _, num = str(subgoal_id).partition(".")
-    if goal not in GOAL_ORDER or not num.isdigit():
-        return (9, 0)
-    return (GOAL_ORDER.index(goal), int(num))
+    rank = goal_rank(goal)
+    if rank == 999 or not num.isdigit():
+        return (999, 0)
+    return (rank - 1, int(num))
 
 
 REAL_MEASURE = "measure"  # row_kind of a real measure; the other kinds are rows of the plan's tables

@@ -1,10 +1,10 @@
-"""One indicator over the years: Kymenlaakso beside the whole country, per respondent group.
+"""One indicator over the years: the region's beside the whole country, per respondent group.
 
 Input is ``core.queries.trend_frame`` output. Each group has one colour (Okabe–Ito); the area is
-carried by line dash AND marker symbol (Kymenlaakso solid ●, whole country dashed ◆), and the
+carried by line dash AND marker symbol (the region's solid ●, whole country dashed ◆), and the
 trend word (paranee / ennallaan / heikkenee, judged by ``core.status.trend_since_baseline``) is
 written in the legend (and, for a single group, beside its last point). Only a group whose
-Kymenlaakso values span two or more years is drawn: a single year is no trend, and the page says
+the region's values span two or more years is drawn: a single year is no trend, and the page says
 so in words (``single_year_groups``, ``has_series``) instead of drawing a lone point.
 """
 
@@ -17,12 +17,13 @@ import plotly.graph_objects as go
 
 from core.charts import FONT_SIZE, GRID, INK, SMALL_FONT_SIZE, TEMPLATE
 from core.i18n import t
+from core.model import is_region_area
 from core.palette import OKABE_ITO
 from core.queries import flag_text
 
 TREND_SYMBOL = {"paranee": "↗", "ennallaan": "→", "heikkenee": "↘", "ei_trendia": ""}
+REGION_STYLE = {"dash": "solid", "symbol": "circle"}  # the plan's own region
 AREA_STYLE: dict[str, dict[str, str]] = {
-    "kymenlaakso": {"dash": "solid", "symbol": "circle"},
     "koko_maa": {"dash": "dash", "symbol": "diamond"},
 }
 OTHER_AREA_STYLES = [
@@ -51,25 +52,25 @@ def _fmt(value: float, unit: str | None) -> str:
     return f"{s} %" if unit in ("percent", "percent_change") else s
 
 
-def _kymenlaakso_years(df: pd.DataFrame) -> dict[str, int]:
-    """Per group: how many distinct years have a Kymenlaakso value."""
+def _region_years(df: pd.DataFrame) -> dict[str, int]:
+    """Per group: how many distinct years have a value of the plan's region."""
     if df is None or df.empty:
         return {}
-    kym = df[df["area"] == "kymenlaakso"]
+    kym = df[df["area"].map(is_region_area)]
     return {str(g): int(n) for g, n in kym.groupby("group_id")["year"].nunique().items()}
 
 
 def has_series(trend_df: pd.DataFrame) -> bool:
-    """True when at least one group has Kymenlaakso values from two or more years (a trend to draw)."""
-    return any(n >= 2 for n in _kymenlaakso_years(trend_df).values())
+    """True when at least one group has the region's values from two or more years (a trend to draw)."""
+    return any(n >= 2 for n in _region_years(trend_df).values())
 
 
 def pairs_with_series(
     observations: pd.DataFrame, pairs: list[tuple[int, str]], group: str | None = None
 ) -> list[tuple[int, str]]:
-    """Those (indicator, series) pairs, in order, with Kymenlaakso values from two or more years
+    """Those (indicator, series) pairs, in order, with the region's values from two or more years
     for some group (for ``group`` only, when given): the ones that have a trend to draw."""
-    obs = observations[(observations["area"] == "kymenlaakso") & observations["year"].notna()]
+    obs = observations[observations["area"].map(is_region_area) & observations["year"].notna()]
     if group:
         obs = obs[obs["group_id"] == group]
     if obs.empty:
@@ -90,8 +91,8 @@ def pairs_with_series(
 
 
 def single_year_groups(trend_df: pd.DataFrame) -> list[str]:
-    """Labels of the groups with a Kymenlaakso value from one year only (no line is drawn for them)."""
-    years = _kymenlaakso_years(trend_df)
+    """Labels of the groups with a value of the region from one year only (no line is drawn for them)."""
+    years = _region_years(trend_df)
     if not years:
         return []
     df = trend_df if "group_label" in trend_df.columns else trend_df.assign(group_label=trend_df["group_id"])
@@ -102,6 +103,8 @@ def single_year_groups(trend_df: pd.DataFrame) -> list[str]:
 
 
 def _area_style(area: str, others: dict[str, dict[str, str]]) -> dict[str, str]:
+    if is_region_area(area):
+        return REGION_STYLE
     if area in AREA_STYLE:
         return AREA_STYLE[area]
     if area not in others:
@@ -141,7 +144,7 @@ def trend_figure(
         groups = sorted(groups, key=lambda g: df.loc[df["group_id"] == g, "group_order"].iloc[0])
     fig = go.Figure()
     other_styles: dict[str, dict[str, str]] = {}
-    areas = sorted(df["area"].unique(), key=lambda a: (a != "kymenlaakso", a != "koko_maa", a))
+    areas = sorted(df["area"].unique(), key=lambda a: (not is_region_area(a), a != "koko_maa", a))
     for gi, gid in enumerate(groups):
         gpart = df[df["group_id"] == gid]
         for area in areas:
@@ -163,7 +166,7 @@ def trend_figure(
 
 
 def _drawable(df: pd.DataFrame) -> pd.DataFrame:
-    """The rows to draw, by year, labels and trend filled in; only groups with two Kymenlaakso years."""
+    """The rows to draw, by year, labels and trend filled in; only groups with the region's values from two years."""
     df["year"] = df["year"].astype(int)
     df = df.sort_values(["year"])
     if "group_label" not in df.columns:
@@ -172,12 +175,12 @@ def _drawable(df: pd.DataFrame) -> pd.DataFrame:
         df["area_label"] = df["area"]
     if "trend" not in df.columns:
         df["trend"] = "ei_trendia"
-    years_of = _kymenlaakso_years(df)
+    years_of = _region_years(df)
     return df[df["group_id"].astype(str).map(lambda g: years_of.get(g, 0) >= 2)]  # a trend needs two years
 
 
 def _hover_texts(part: pd.DataFrame, heading: str, trend: str, unit: str | None, lang: str) -> list[str]:
-    """Per point: group · area, year, the value as printed, the trend (Kymenlaakso) and the flag in words."""
+    """Per point: group · area, year, the value as printed, the trend (the region's line) and the flag in words."""
     printed = [
         (str(p) if isinstance(p, str) and p.strip() else _fmt(v, unit))
         for p, v in zip(part.get("value_as_printed", [""] * len(part)), part["value"], strict=True)
@@ -206,10 +209,11 @@ def _add_line(
     lang: str,
     word_at_end: bool,
 ) -> None:
-    """One group's line in one area; Kymenlaakso's trend word in its name (and at its end if ``word_at_end``)."""
-    trend = str(part["trend"].iloc[0]) if area == "kymenlaakso" else ""
+    """One group's line in one area; the region's trend word in its name (and at its end if ``word_at_end``)."""
+    region = is_region_area(area)
+    trend = str(part["trend"].iloc[0]) if region else ""
     heading = f"{html.escape(str(part['group_label'].iloc[0]))} · {html.escape(str(part['area_label'].iloc[0]))}"
-    name = heading + (f" — {trend_label(trend, lang)}" if area == "kymenlaakso" else "")
+    name = heading + (f" — {trend_label(trend, lang)}" if region else "")
     one_point = part["year"].nunique() < 2
     fig.add_trace(
         go.Scatter(
@@ -220,7 +224,7 @@ def _add_line(
             mode="markers" if one_point else "lines+markers",
             line={"color": color, "dash": style["dash"], "width": 3},
             marker={
-                "color": color if area == "kymenlaakso" else "white",
+                "color": color if region else "white",
                 "symbol": style["symbol"],
                 "size": 13,
                 "line": {"color": color, "width": 2.5},
@@ -230,7 +234,7 @@ def _add_line(
             meta={"group_id": gid, "area": area, "trend": trend},
         )
     )
-    if area == "kymenlaakso" and trend and trend != "ei_trendia" and word_at_end:
+    if region and trend and trend != "ei_trendia" and word_at_end:
         # one group: its trend word beside the last point (with more, labels could collide;
         # the legend carries every group's word)
         last = part.iloc[-1]

@@ -17,7 +17,7 @@ def _isolated_database(tmp_path_factory):
     db = tmp_path_factory.mktemp("db") / "test.db"
     old = os.environ.get("KYMLAPSET_DATABASE_URL")
     os.environ["KYMLAPSET_DATABASE_URL"] = f"sqlite:///{db}"
-    _seed_in_force(f"sqlite:///{db}")
+    seed_in_force(f"sqlite:///{db}")
     yield
     if old is None:
         os.environ.pop("KYMLAPSET_DATABASE_URL", None)
@@ -25,7 +25,7 @@ def _isolated_database(tmp_path_factory):
         os.environ["KYMLAPSET_DATABASE_URL"] = old
 
 
-def _seed_in_force(url: str) -> None:
+def seed_in_force(url: str) -> None:
     """The shared test store holds data/'s plan in force, as the app seeds it but not ended: the editing
     tests edit a plan that may be edited. Tests about an ended plan (read-only) make a store of their own."""
     from core import config

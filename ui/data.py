@@ -65,16 +65,23 @@ def database_url() -> str:
 
 
 @st.cache_resource(show_spinner=False)
-def plan() -> Plan:
-    """The validated plan from data/ (immutable, shared by all sessions)."""
+def data_plan() -> Plan:
+    """The validated plan from data/ (immutable, shared by all sessions): the seed of a new store and
+    the catalogue (groups, indicators, series, actors) every plan shares."""
     return load_plan()
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _default_plan_id(url: str, version: int, today: date) -> str:
+    return _store_at(url).default_plan_id(today)
 
 
 @st.cache_resource(show_spinner=False)
 def _store(url: str) -> Store:
     store = Store.open(url)  # raises StoreUnavailable (never cached) for a damaged or unreachable store
-    if not store.is_seeded():  # a new store (an existing file is never seeded over: Store.open refuses it)
-        store.seed(plan(), events_rows=default_events())
+    # a new store is seeded (an existing file is never seeded over: Store.open refuses it); a store
+    # upgraded from before plans had periods gets its plan's goals and sub-goals from data/ once
+    store.seed(data_plan(), events_rows=default_events() if not store.is_seeded() else None)
     return store
 
 
@@ -87,8 +94,10 @@ _store_failures: dict[str, tuple[float, StoreUnavailable]] = {}
 def _fallback_store() -> Store:
     """The plan from data/ in a private read-only store: what the app shows while its store is broken."""
     path = Path(tempfile.mkdtemp(prefix="kymlapset-fallback-")) / "plan.db"
-    Store.open(f"sqlite:///{path}").seed(plan(), events_rows=default_events())
-    return Store.open(f"sqlite:///file:{path}?mode=ro&uri=true")
+    Store.open(f"sqlite:///{path}").seed(data_plan(), events_rows=default_events())
+    fallback = Store.open(f"sqlite:///file:{path}?mode=ro&uri=true")
+    fallback.seed(data_plan())  # only remembers the catalogue: the copy is seeded already
+    return fallback
 
 
 def _store_at(url: str) -> Store:
@@ -162,7 +171,7 @@ def plans() -> list[PlanInfo]:
 
 def default_plan_id(today: date | None = None) -> str:
     """The plan in force today, else the newest: what a link without ?suunnitelma= opens."""
-    return _store_at(database_url()).default_plan_id(today or date.today())
+    return _default_plan_id(database_url(), version(), today or date.today())
 
 
 # A plan changes only by a save, which bumps the data version: one Plan per (plan, version), shared.
@@ -174,6 +183,11 @@ def _plan_shared(src: Source, version: int) -> Plan:
 def plan_at(src: Source, version: int) -> Plan:
     """The plan ``src`` names, as of data ``version`` (immutable, shared)."""
     return _plan_shared(src, version)
+
+
+def plan() -> Plan:
+    """The plan this run shows (chosen in the sidebar or the link; pages take it from page_context())."""
+    return plan_at(source(), version())
 
 
 # One frame per (plan, data version), shared by all sessions; each caller gets a shallow copy. With
@@ -289,5 +303,6 @@ def clear() -> None:
     _measures_shared.clear()
     _observations_shared.clear()
     _events_shared.clear()
+    _default_plan_id.clear()
     if _RUN_VERSION in st.session_state:
         st.session_state[_RUN_VERSION] = None  # the rest of this run sees the write

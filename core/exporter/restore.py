@@ -29,7 +29,7 @@ from core.exporter.tables import (
 )
 from core.i18n import Msg
 from core.loader import CSV_FILES, PLAN_META_FILE, DataProblem, check_references, plan_from_rows, read_csv_rows
-from core.model import Plan
+from core.model import Plan, region_area_of
 from core.storage import Editor, InvalidEdit, Store, clean_evaluation_values, clean_event_values
 
 
@@ -57,7 +57,7 @@ def plan_from_tables(tables: Mapping[str, pd.DataFrame]) -> Plan:
     rows: dict[str, list[tuple[int, BaseModel]]] = {}
     for name, model in CSV_FILES.items():
         rows[name] = read_csv_rows(_frame_csv_text(tables[name]), name, model, data_problems)
-    check_references(rows, data_problems)
+    check_references(rows, data_problems, region_area_of(meta))
     problems += [_loader_problem(p) for p in data_problems]
     if problems:
         raise BackupError(problems)
@@ -157,12 +157,13 @@ def restore_store(tables: Mapping[str, pd.DataFrame], url: str = "sqlite://", ed
     with store.transaction() as uow:
         if not uow.is_empty():
             raise BackupError(Msg("exporter.restore.not_empty"))
+        uow.insert_plan(plan, now, who.name)
         measure_rows = [{**m.model_dump(mode="json"), "deleted": False, **stamp} for m in plan.measures]
-        uow.insert_measures(measure_rows)
+        uow.insert_measures(measure_rows, plan.plan_id)
         obs_rows = [{**o.model_dump(), **stamp} for o in plan.observations]
         uow.insert_observations(obs_rows)
         uow.insert_evaluations([{**r, **stamp} for r in eval_rows])
-        uow.insert_events([{**r, "deleted": False, **stamp} for r in event_rows])
+        uow.insert_events([{**r, "deleted": False, **stamp} for r in event_rows], plan.plan_id)
         uow.mark_seeded(now)
         counts = {
             "measures": len(measure_rows),
@@ -171,4 +172,5 @@ def restore_store(tables: Mapping[str, pd.DataFrame], url: str = "sqlite://", ed
             "events": len(event_rows),
         }
         uow.record("store", "*", "*", None, json.dumps(counts), "restore", who, now)
+    store.seed(plan)  # seeded already: only remembers the backup's catalogue
     return store

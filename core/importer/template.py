@@ -74,7 +74,8 @@ def template_xlsx(plan: Plan | None = None, lang: str = DEFAULT_LANG) -> bytes:
     help_ws.append([])
     help_ws.append([t("importer.template.example", lang)])
     help_ws.append(TEMPLATE_COLUMNS)
-    help_ws.append([EXAMPLE_ROW[c] for c in TEMPLATE_COLUMNS])
+    example = {**EXAMPLE_ROW, **({"area": plan.region_area} if plan is not None else {})}  # the plan's region
+    help_ws.append([example[c] for c in TEMPLATE_COLUMNS])
     help_ws.column_dimensions["A"].width = 18
     help_ws.column_dimensions["C"].width = 90
 
@@ -94,7 +95,7 @@ def template_xlsx(plan: Plan | None = None, lang: str = DEFAULT_LANG) -> bytes:
             ids.append([g.group_id, xlsx_safe_text(name_in(g, lang))])
         ids.append([])
         ids.append(["area", t("importer.template.area", lang)])
-        ids.append(["kymenlaakso", t("area.kymenlaakso", lang)])
+        ids.append([plan.region_area, xlsx_safe_text(plan.region or plan.region_area)])
         ids.append(["koko_maa", t("area.koko_maa", lang)])
         ids.append([t("importer.template.municipality_id", lang), t("importer.template.municipality", lang)])
         ids.column_dimensions["C"].width = 80

@@ -10,6 +10,7 @@
 """
 
 from core.store.migrate import BASELINE, head_revision, upgrade_schema
+from core.store.plan_store import DraftReport, Store
 from core.store.schema import (
     changes,
     evaluations,
@@ -17,6 +18,11 @@ from core.store.schema import (
     measures,
     metadata,
     observations,
+    plan_goals,
+    plan_indicators,
+    plan_subgoal_indicators,
+    plan_subgoals,
+    plans,
     schema_info,
     signin_failures,
 )
@@ -36,7 +42,6 @@ from core.store.store import (
     MeasureEdit,
     NotFound,
     PermissionDenied,
-    Store,
     StoreError,
     StoreUnavailable,
     UnitOfWork,
@@ -45,6 +50,7 @@ from core.store.store import (
     clean_measure_values,
     field_label,
     parse_months,
+    plan_writable,
     shown_url,
     sqlite_file,
     store_problem_key,
@@ -59,6 +65,7 @@ __all__ = [
     "SCHEMA_VERSION",
     "STORE_PROBLEM_KEYS",
     "Conflict",
+    "DraftReport",
     "ConflictError",
     "DatabaseError",
     "Editor",
@@ -83,6 +90,12 @@ __all__ = [
     "metadata",
     "observations",
     "parse_months",
+    "plan_goals",
+    "plan_indicators",
+    "plan_subgoal_indicators",
+    "plan_subgoals",
+    "plan_writable",
+    "plans",
     "schema_info",
     "shown_url",
     "signin_failures",

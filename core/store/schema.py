@@ -3,7 +3,19 @@ migrations in ``core/store/migrations``; a test checks that they and these table
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Column, Float, Integer, MetaData, String, Table, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Float,
+    ForeignKey,
+    Integer,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
 
 from core.model import MEASURE_TEXT_FIELDS
 
@@ -26,6 +38,81 @@ schema_info = Table(
     Column("value", String(200), nullable=False),
 )
 
+# ------------------------------------------------------------------ plans (0003_plans)
+# A plan: its identity, period and state. Its goals, sub-goals, indicator tiles and indicator choices
+# are its own rows (a drafted plan edits copies); the catalogue (groups, indicators, series, actors)
+# is data/'s and shared. ``meta`` is plan.yaml's other content as JSON (legend, service levels…).
+plans = Table(
+    "plans",
+    metadata,
+    Column("plan_id", String(80), primary_key=True),
+    Column("name_fi", String(200), nullable=False),
+    Column("name_en", String(200), nullable=False, default=""),
+    Column("period_start", Integer, nullable=False),
+    Column("period_end", Integer, nullable=False),
+    Column("state", String(20), nullable=False),
+    Column("source_plan_id", String(80)),
+    Column("meta", Text, nullable=False, default="{}"),
+    *_audit_columns(),
+)
+
+plan_goals = Table(
+    "plan_goals",
+    metadata,
+    Column("plan_id", String(80), ForeignKey("plans.plan_id"), nullable=False),
+    Column("goal_id", String(10), nullable=False),
+    Column("number", Integer, nullable=False),
+    Column("title_fi", Text, nullable=False),
+    Column("title_en", Text, nullable=False),
+    Column("preventive_pct", Float, nullable=False),
+    Column("early_support_pct", Float, nullable=False),
+    Column("intensive_pct", Float, nullable=False),
+    Column("note", Text, nullable=False, default=""),
+    *_audit_columns(),
+    PrimaryKeyConstraint("plan_id", "goal_id", name="pk_plan_goals"),
+)
+
+plan_subgoals = Table(
+    "plan_subgoals",
+    metadata,
+    Column("plan_id", String(80), ForeignKey("plans.plan_id"), nullable=False),
+    Column("subgoal_id", String(20), nullable=False),
+    Column("goal_id", String(10), nullable=False),
+    Column("number", Integer, nullable=False),
+    Column("title_fi", Text, nullable=False),
+    Column("title_en", Text, nullable=False),
+    Column("difficulty", String(20), nullable=False, default=""),
+    Column("impact", String(20), nullable=False, default=""),
+    Column("note", Text, nullable=False, default=""),
+    *_audit_columns(),
+    PrimaryKeyConstraint("plan_id", "subgoal_id", name="pk_plan_subgoals"),
+)
+
+plan_subgoal_indicators = Table(
+    "plan_subgoal_indicators",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("plan_id", String(80), ForeignKey("plans.plan_id"), nullable=False, index=True),
+    Column("subgoal_id", String(20), nullable=False),
+    Column("indicator_id", Integer, nullable=False),
+    Column("series_id", String(50), nullable=False, default=""),
+    Column("sort_order", Integer, nullable=False, default=0),
+    Column("note", Text, nullable=False, default=""),
+    UniqueConstraint("plan_id", "subgoal_id", "indicator_id", "series_id", name="uq_plan_subgoal_indicator"),
+)
+
+# kept / dropped (reason required, shown) / added, per plan and indicator
+plan_indicators = Table(
+    "plan_indicators",
+    metadata,
+    Column("plan_id", String(80), ForeignKey("plans.plan_id"), nullable=False),
+    Column("indicator_id", Integer, nullable=False),
+    Column("choice", String(20), nullable=False),
+    Column("reason", Text, nullable=False, default=""),
+    *_audit_columns(),
+    PrimaryKeyConstraint("plan_id", "indicator_id", name="pk_plan_indicators"),
+)
+
 measures = Table(
     "measures",
     metadata,
@@ -44,6 +131,8 @@ measures = Table(
     Column("source_line_end", Integer),
     Column("note", Text, nullable=False, default=""),
     Column("deleted", Boolean, nullable=False, default=False),
+    Column("plan_id", String(80), nullable=False, index=True),
+    Column("carried_from", String(80)),  # the measure of the earlier plan this one continues
     *_audit_columns(),
 )
 
@@ -87,6 +176,7 @@ events = Table(
     Column("owner", String(200), nullable=False, default=""),
     Column("description", Text, nullable=False, default=""),
     Column("deleted", Boolean, nullable=False, default=False),
+    Column("plan_id", String(80), nullable=False, index=True),
     *_audit_columns(),
 )
 

@@ -16,9 +16,10 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TypeVar
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 from sqlalchemy import (
@@ -59,11 +60,12 @@ from core.store.schema import (
     events,
     measures,
     observations,
+    plans,
     schema_info,
     signin_failures,
 )
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 MEASURE_EDITABLE = (*MEASURE_TEXT_FIELDS, "status", "start_year", "end_year", "permanent", "contact", "row_kind")
 MAX_CONTACT = MAX_CONTACT_LENGTH  # the model's limit: one source for both
@@ -237,6 +239,11 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+def _today() -> date:
+    """Today in Finland (which plan is in force is a Finnish calendar question)."""
+    return datetime.now(ZoneInfo("Europe/Helsinki")).date()
+
+
 def _text(value: object) -> str | None:
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return None
@@ -314,6 +321,28 @@ def clean_measure_values(values: Mapping[str, object], current: Mapping[str, obj
     if merged.get("row_kind", "measure") == "measure" and "toimenpide" in out and not out["toimenpide"]:
         raise InvalidEdit("store.required", "toimenpide")
     return out
+
+
+def plan_writable(conn: Connection, plan_id: str) -> None:
+    """Refuse a write to a plan that does not exist or has ended (read-only but its final evaluation)."""
+    state = conn.execute(select(plans.c.state).where(plans.c.plan_id == plan_id)).scalar()
+    if state is None:
+        raise NotFound("plan.not_found", id=plan_id)
+    if state == "ended":
+        raise InvalidEdit("plan.read_only", id=plan_id)
+
+
+class _PlanGuard:
+    """Remembers the plans a transaction has checked, so a batch asks once per plan."""
+
+    def __init__(self, conn: Connection):
+        self.conn = conn
+        self.ok: set[str] = set()
+
+    def check(self, plan_id: str) -> None:
+        if plan_id not in self.ok:
+            plan_writable(self.conn, plan_id)
+            self.ok.add(plan_id)
 
 
 # ------------------------------------------------------------------------------------------
@@ -419,11 +448,15 @@ class _CycleMixin:
         return counts
 
     # evaluations ----------------------------------------------------------
-    def evaluations(self, year: int | None = None) -> pd.DataFrame:
-        """Annual evaluations of measures (optionally one year's)."""
+    def evaluations(self, year: int | None = None, plan_id: str | None = None) -> pd.DataFrame:
+        """Annual evaluations of measures (optionally one year's, of one plan's measures)."""
         q = select(evaluations)
         if year is not None:
             q = q.where(evaluations.c.year == year)
+        if plan_id is not None:
+            q = q.where(
+                evaluations.c.measure_id.in_(select(measures.c.measure_id).where(measures.c.plan_id == plan_id))
+            )
         with self.engine.connect() as conn:
             return pd.DataFrame(conn.execute(q).mappings().all(), columns=[c.name for c in evaluations.columns])
 
@@ -513,40 +546,53 @@ class _CycleMixin:
         return int(cur["version"]) + 1
 
     # vuosikello events ----------------------------------------------------
-    def events(self, include_deleted: bool = False) -> pd.DataFrame:
-        """The annual clock's events."""
+    def events(self, include_deleted: bool = False, plan_id: str | None = None) -> pd.DataFrame:
+        """The annual clock's events (of one plan, or of every plan)."""
         q = select(events)
+        if plan_id is not None:
+            q = q.where(events.c.plan_id == plan_id)
         if not include_deleted:
             q = q.where(events.c.deleted.is_(False))
         with self.engine.connect() as conn:
             return pd.DataFrame(conn.execute(q).mappings().all(), columns=[c.name for c in events.columns])
 
     def save_event(
-        self, event_id: str | None, values: Mapping[str, object], expected_version: int | None, editor: Editor | None
+        self,
+        event_id: str | None,
+        values: Mapping[str, object],
+        expected_version: int | None,
+        editor: Editor | None,
+        plan_id: str | None = None,
     ) -> str:
-        """Create (event_id None) or update a vuosikello event; return its id."""
-        return self.save_events([EventChange(event_id, values, expected_version)], editor)[0]
+        """Create (event_id None, in ``plan_id`` or the default plan) or update a vuosikello event; return its id."""
+        return self.save_events([EventChange(event_id, values, expected_version)], editor, plan_id=plan_id)[0]
 
     def delete_event(self, event_id: str, expected_version: int, editor: Editor | None) -> None:
         """Remove a vuosikello event (recoverable through history revert)."""
         self.save_events([EventChange(event_id, None, expected_version)], editor)
 
-    def save_events(self, items: list[EventChange], editor: Editor | None) -> list[str]:
+    def save_events(self, items: list[EventChange], editor: Editor | None, plan_id: str | None = None) -> list[str]:
         """Create, update and remove vuosikello events in ONE transaction; return their ids.
 
+        New events belong to ``plan_id`` (default: the plan in force today, else the newest).
         Every row is checked first; if any row changed since the editor saw it, ConflictError
-        lists all such rows and nothing is saved.
+        lists all such rows and nothing is saved. An ended plan's events are read-only.
         """
         editor = _require_editor(editor)
         cleaned = [(i, None if i.values is None else clean_event_values(i.values)) for i in items]
         now = _now()
+        if plan_id is None and any(i.event_id is None for i in items):
+            plan_id = self.default_plan_id(_today())
 
         def write(conn: Connection) -> list[str]:
             ids: list[str] = []
             conflicts: list[Conflict] = []
+            guard = _PlanGuard(conn)
             for item, clean in cleaned:
                 try:
-                    ids.append(self._save_event(conn, item.event_id, clean, item.expected_version, editor, now))
+                    ids.append(
+                        self._save_event(conn, item.event_id, clean, item.expected_version, editor, now, guard, plan_id)
+                    )
                 except ConflictError as exc:
                     conflicts += exc.conflicts
             if conflicts:
@@ -572,10 +618,14 @@ class _CycleMixin:
         expected_version: int | None,
         editor: Editor,
         now: str,
+        guard: _PlanGuard,
+        plan_id: str | None,
     ) -> str:
         if event_id is None:
             if clean is None:
                 raise InvalidEdit("store.event_not_selected", "event_id")
+            assert plan_id is not None
+            guard.check(plan_id)
             # the next free e<n>; a writer that took the same one meanwhile makes the INSERT clash,
             # and save_events tries again in a new transaction that sees its row
             n = conn.execute(select(func.count()).select_from(events)).scalar_one()
@@ -585,7 +635,13 @@ class _CycleMixin:
                 event_id = f"e{n + 1}"
             conn.execute(
                 insert(events).values(
-                    event_id=event_id, **clean, deleted=False, version=1, updated_at=now, updated_by=editor.name
+                    event_id=event_id,
+                    **clean,
+                    deleted=False,
+                    plan_id=plan_id,
+                    version=1,
+                    updated_at=now,
+                    updated_by=editor.name,
                 )
             )
             self._record(
@@ -595,6 +651,7 @@ class _CycleMixin:
         cur = conn.execute(select(events).where(events.c.event_id == event_id)).mappings().first()
         if cur is None:
             raise NotFound("store.event_not_found", id=event_id)
+        guard.check(cur["plan_id"])
         if cur["version"] != expected_version:
             raise ConflictError(
                 [
@@ -858,8 +915,12 @@ class Store(_CycleMixin):
             conn.execute(delete(signin_failures).where(signin_failures.c.key == str(key)[:80]))
 
     def seed(self, plan: Plan, events_rows: Iterable[Mapping] | None = None) -> bool:
-        """Load data/ into an empty store (once); return True if it seeded now."""
+        """Load data/ into an empty store (once); return True if it seeded now.
+
+        A store seeded before plans had periods (upgraded by migration 0003) gets its plan's row,
+        goals, sub-goals and tiles from ``plan`` here, once."""
         if self.is_seeded():
+            self._ensure_first_plan(plan)
             return False
         now = _now()
         try:
@@ -883,12 +944,28 @@ class Store(_CycleMixin):
         ]
         ev_rows = list(events_rows or plan.meta.get("_events", []) or [])
         with self.transaction() as uow:
-            uow.insert_measures(rows)
+            uow.insert_plan(plan, now)
+            uow.insert_measures(rows, plan.plan_id)
             uow.insert_observations(obs_rows)
             uow.insert_events(
-                [{**dict(e), "deleted": False, "version": 1, "updated_at": now, "updated_by": "data/"} for e in ev_rows]
+                [
+                    {**dict(e), "deleted": False, "version": 1, "updated_at": now, "updated_by": "data/"}
+                    for e in ev_rows
+                ],
+                plan.plan_id,
             )
             uow.mark_seeded(now)
+
+    def _ensure_first_plan(self, plan: Plan) -> None:
+        """Write ``plan``'s structure into a seeded store that has no plan yet (upgraded from before plans)."""
+        with self.engine.connect() as conn:
+            if conn.execute(select(func.count()).select_from(plans)).scalar_one():
+                return
+        try:
+            with self.transaction() as uow:
+                uow.insert_plan(plan, _now())
+        except IntegrityError:  # another process did it at the same moment
+            pass
 
     # ---------------------------------------------------------------- reads
     def data_version(self) -> int:
@@ -917,9 +994,11 @@ class Store(_CycleMixin):
         with self.engine.connect() as conn:
             return pd.DataFrame(conn.execute(q).mappings().all(), columns=[c.name for c in changes.columns])
 
-    def measures(self, include_deleted: bool = False) -> pd.DataFrame:
-        """All measures (not deleted ones unless asked) as a DataFrame, with version."""
+    def measures(self, include_deleted: bool = False, plan_id: str | None = None) -> pd.DataFrame:
+        """The measures of one plan (or of every plan), not deleted ones unless asked, with version."""
         q = select(measures)
+        if plan_id is not None:
+            q = q.where(measures.c.plan_id == plan_id)
         if not include_deleted:
             q = q.where(measures.c.deleted.is_(False))
         with self.engine.connect() as conn:
@@ -1020,11 +1099,13 @@ class Store(_CycleMixin):
         with self.engine.begin() as conn:
             conflicts: list[Conflict] = []
             plans: list[tuple[dict, dict]] = []
+            guard = _PlanGuard(conn)
             for e in edits:
                 cur = conn.execute(select(measures).where(measures.c.measure_id == e.measure_id)).mappings().first()
                 if cur is None or cur["deleted"]:
                     raise NotFound("store.measure_gone", id=e.measure_id)
                 cur = dict(cur)
+                guard.check(cur["plan_id"])
                 clean = clean_measure_values(e.values, cur)
                 diff = {k: v for k, v in clean.items() if cur.get(k) != v}
                 if not diff:
@@ -1057,9 +1138,14 @@ class Store(_CycleMixin):
         editor: Editor | None,
         known_actors: Iterable[str] | None = None,
         known_subgoals: Iterable[str] | None = None,
+        plan_id: str | None = None,
     ) -> str:
-        """Create a measure for an actor and sub-goal; return its id (actor-subgoal-seq)."""
+        """Create a measure for an actor and sub-goal of ``plan_id`` (default: the plan in force today,
+        else the newest); return its id (actor-subgoal-seq, seq counted over every plan, so an id is
+        never used twice)."""
         editor = _require_editor(editor)
+        if plan_id is None:
+            plan_id = self.default_plan_id(_today())
         if known_actors is not None and actor_id not in set(known_actors):
             raise InvalidEdit("store.unknown_actor", "actor_id", id=actor_id)
         if known_subgoals is not None and subgoal_id not in set(known_subgoals):
@@ -1076,6 +1162,7 @@ class Store(_CycleMixin):
         tried = [0]  # the last seq tried: a retry never goes back to it, even if the clash was not a seq
 
         def write(conn: Connection) -> str:
+            plan_writable(conn, plan_id)
             # the next seq after the stored ones; another writer taking it meanwhile makes the
             # INSERT clash on the id, and the next try (new transaction) sees that writer's row
             stored = conn.execute(
@@ -1092,6 +1179,7 @@ class Store(_CycleMixin):
                     subgoal_id=subgoal_id,
                     seq=seq,
                     deleted=False,
+                    plan_id=plan_id,
                     version=1,
                     updated_at=now,
                     updated_by=editor.name,
@@ -1124,6 +1212,7 @@ class Store(_CycleMixin):
             cur = conn.execute(select(measures).where(measures.c.measure_id == measure_id)).mappings().first()
             if cur is None:
                 raise NotFound("store.measure_not_found", id=measure_id)
+            plan_writable(conn, cur["plan_id"])
             if cur["version"] != expected_version:
                 raise ConflictError(
                     [Conflict("measure", measure_id, expected_version, cur["version"], {"deleted": deleted}, dict(cur))]
@@ -1167,6 +1256,8 @@ class Store(_CycleMixin):
             cur = conn.execute(select(table).where(col_key == ident)).mappings().first()
             if cur is None:
                 raise NotFound("store.row_gone")
+            if table is measures or table is events:
+                plan_writable(conn, cur["plan_id"])
             fld = ch["field"]
             if _text(cur[fld]) != ch["new_value"]:
                 raise ConflictError(
@@ -1205,7 +1296,7 @@ class UnitOfWork:
         """No measures, observations, evaluations or events, and never seeded (a restore's target)."""
         used = sum(
             self._conn.execute(select(func.count()).select_from(t)).scalar_one()
-            for t in (measures, observations, evaluations, events)
+            for t in (measures, observations, evaluations, events, plans)
         )
         seeded = self._conn.execute(select(schema_info.c.value).where(schema_info.c.key == "seeded_at")).first()
         return not used and seeded is None
@@ -1216,9 +1307,10 @@ class UnitOfWork:
             self._conn.execute(insert(table), rows)
         return len(rows)
 
-    def insert_measures(self, rows: Iterable[Mapping]) -> int:
-        """Insert whole measure rows (every column, with version and audit fields); return the count."""
-        return self._insert(measures, rows)
+    def insert_measures(self, rows: Iterable[Mapping], plan_id: str | None = None) -> int:
+        """Insert whole measure rows (every column, with version and audit fields); return the count.
+        Rows without a ``plan_id`` belong to ``plan_id``."""
+        return self._insert(measures, _in_plan(rows, plan_id))
 
     def insert_observations(self, rows: Iterable[Mapping]) -> int:
         """Insert whole observation rows; return the count."""
@@ -1228,13 +1320,20 @@ class UnitOfWork:
         """Insert whole evaluation rows; return the count."""
         return self._insert(evaluations, rows)
 
-    def insert_events(self, rows: Iterable[Mapping]) -> int:
-        """Insert whole vuosikello event rows; return the count."""
-        return self._insert(events, rows)
+    def insert_events(self, rows: Iterable[Mapping], plan_id: str | None = None) -> int:
+        """Insert whole vuosikello event rows; return the count. Rows without a ``plan_id`` belong to ``plan_id``."""
+        return self._insert(events, _in_plan(rows, plan_id))
 
     def measure_rows(self) -> list[dict]:
         """Every stored measure row (deleted ones too), as plain dicts."""
         return [dict(r) for r in self._conn.execute(select(measures)).mappings().all()]
+
+    def insert_plan(self, plan: Plan, now: str, by: str = "data/") -> None:
+        """Insert a whole plan's own rows: the plan, its goals, sub-goals, indicator tiles and choices."""
+        from core.store.plan_rows import plan_rows  # noqa: PLC0415 - plan_rows imports this module's helpers
+
+        for table, rows in plan_rows(plan, now, by):
+            self._insert(table, rows)
 
     def mark_seeded(self, now: str) -> None:
         """Mark the store as filled (from data/ or a backup), so it is never seeded again."""
@@ -1256,6 +1355,16 @@ class UnitOfWork:
             raise ConflictError(
                 [Conflict("observation", _obs_entity_id(r), 0, -1, {}, {}) for r in rows[:10]]
             ) from None
+
+
+def _in_plan(rows: Iterable[Mapping], plan_id: str | None) -> list[dict]:
+    out = [dict(r) for r in rows]
+    for r in out:
+        if not r.get("plan_id"):
+            if plan_id is None:
+                raise ValueError("a measure or event row without its plan")
+            r["plan_id"] = plan_id
+    return out
 
 
 def _restore_type(column: Column, text: str | None) -> object:

@@ -172,7 +172,9 @@ PRINTED_BEFORE = [
     "goals.csv, row 2: service-level shares must sum to 100, got 110",
     "indicators.csv, row 2, column 'unit': Input should be 'percent', 'count', 'per_1000', 'per_10000' or 'percent_change'",
     "observations.csv, row 2, column 'value': not a number: 'kahdeksan'",
-    "observations.csv, row 6, column 'area': area must be 'kymenlaakso', 'koko_maa' or 'kunta:<name>'",
+    # the region comes from plan.yaml (region_area), so the area is checked against the plan
+    "observations.csv, row 6, column 'area': unknown area 'maakunta': the area must be the plan's region "
+    "'kymenlaakso', koko_maa or kunta:<name>",
     "groups.csv, row 3, column 'group_id': duplicate id 'lk4_5' (first on row 2)",
     "subgoals.csv, row 2, column 'goal_id': unknown goal 'I'",
     "subgoals.csv, row 3, column 'goal_id': unknown goal 'I'",

@@ -112,11 +112,13 @@ def test_every_reader_refuses_an_unknown_yes_no_word(value) -> None:
         ("I.10", (0, 10)),
         ("II.3", (1, 3)),
         ("III.2", (2, 2)),
-        ("IV.1", (9, 0)),
-        ("", (9, 0)),
-        ("II", (9, 0)),
-        ("II.x", (9, 0)),
-        (None, (9, 0)),
+        ("IV.1", (3, 1)),  # a plan may have more than three goals
+        ("4.2", (3, 2)),  # or number them in arabic
+        ("", (999, 0)),
+        ("II", (999, 0)),
+        ("II.x", (999, 0)),
+        ("tavoite.1", (999, 0)),
+        (None, (999, 0)),
     ],
 )
 def test_subgoal_sort_key(subgoal_id, key) -> None:

@@ -171,15 +171,13 @@ def test_conflict_error_text_is_english_on_request(store):
 
 
 def test_every_store_message_and_field_label_is_in_the_catalogue():
-    src = "\n".join(
-        p.read_text(encoding="utf-8")
-        for p in sorted((Path(__file__).resolve().parents[2] / "core" / "store").glob("*.py"))
-    )
+    core = Path(__file__).resolve().parents[2] / "core"
+    src = "\n".join(p.read_text(encoding="utf-8") for p in [*sorted((core / "store").glob("*.py")), core / "plans.py"])
     # (\s*: the formatter may put the key on the next line)
-    used = set(re.findall(r'\b(?:InvalidEdit|NotFound|PermissionDenied|StoreError)\(\s*"([^"]+)"', src))
+    used = set(re.findall(r'\b(?:InvalidEdit|NotFound|PermissionDenied|StoreError|PlanRuleError)\(\s*"([^"]+)"', src))
     used |= set(re.findall(r'super\(\).__init__\(\s*"([^"]+)"', src))
     used |= set(STORE_PROBLEM_KEYS)  # StoreUnavailable's messages: what the database driver's error says
-    in_catalogue = {k for k in CATALOGUE["fi"] if k.startswith("store.")}
+    in_catalogue = {k for k in CATALOGUE["fi"] if k.startswith(("store.", "plan."))}
     assert used == in_catalogue  # every refusal has a text, and no text is left unused
     assert not re.search(r'(?:InvalidEdit|NotFound|PermissionDenied)\(f"', src)  # no Finnish f-strings left
     for fld in (

@@ -3,7 +3,8 @@ with nothing lost, on a real SQLite file and a real PostgreSQL schema.
 
 The earlier releases' store code is kept verbatim in tests/fixtures/old_store/ (``storage_343a1bf.py``:
 the last landed release, no ``signin_failures``; ``storage_3b6fd13.py``: main before migrations, which
-added that table with create_all). Each test makes a store with that code, edits it with that code,
+added that table with create_all; ``storage_0001239.py``: main at migration 0002, before plans had
+periods). Each test makes a store with that code, edits it with that code,
 then opens it with today's code. PostgreSQL runs when KYMLAPSET_TEST_POSTGRES_URL is set.
 """
 
@@ -23,7 +24,8 @@ from core.store.testing import postgres_schema, schema_differences, table_names
 
 ROOT = Path(__file__).resolve().parents[2]
 OLD = ROOT / "tests" / "fixtures" / "old_store"
-RELEASES = ("343a1bf", "3b6fd13")
+RELEASES = ("343a1bf", "3b6fd13", "0001239")
+FIRST_PLAN = "kymenlaakso-2020-2025"  # every store written before plans had periods belongs to it
 
 
 def _old_module(release: str):
@@ -126,13 +128,25 @@ def _work_with_old_code(old, url: str, mini_plan) -> dict:
 def test_a_store_of_an_earlier_release_opens_with_nothing_lost(release, db_url, mini_plan):
     old = _old_module(release)
     before = _work_with_old_code(old, db_url, mini_plan)
-    assert "alembic_version" not in table_names(db_url)
+    assert ("alembic_version" in table_names(db_url)) == (release == "0001239")  # migrations since 0001239
     assert ("signin_failures" in table_names(db_url)) == (release != "343a1bf")
+    assert "plans" not in table_names(db_url)
 
     store = Store.open(db_url, mini_plan)  # as the app starts: migrate, and seed only an empty store
     after = _snapshot(store)
     for name, frame in before.items():
-        pd.testing.assert_frame_equal(after[name], frame, check_dtype=False, obj=name)
+        pd.testing.assert_frame_equal(after[name][list(frame.columns)], frame, check_dtype=False, obj=name)
+    # everything belongs to the one plan there was, which gets its goals and sub-goals from data/
+    assert set(after["measures"]["plan_id"]) == {FIRST_PLAN}
+    assert after["measures"]["carried_from"].isna().all()
+    assert set(after["events"]["plan_id"]) == {FIRST_PLAN}
+    assert [p.plan_id for p in store.plans()] == [FIRST_PLAN]
+    plan = store.load_plan(FIRST_PLAN)
+    assert [g.goal_id for g in plan.goals] == [g.goal_id for g in mini_plan.goals]
+    assert len(plan.subgoals) == len(mini_plan.subgoals)
+    assert len(plan.subgoal_indicators) == len(mini_plan.subgoal_indicators)
+    assert len(store.measures(plan_id=FIRST_PLAN, include_deleted=True)) == len(before["measures"])
+    assert len(store.evaluations(plan_id=FIRST_PLAN)) == len(before["evaluations"])
     assert store.schema_revision() == head_revision()
     assert schema_differences(db_url) == []  # the same tables as a store made today
     if release != "343a1bf":

@@ -16,6 +16,7 @@ from streamlit.testing.v1 import AppTest
 
 from core import auth
 from core.storage import Store
+from tests.conftest import seed_in_force
 
 PASS = "reuna-2026"
 SIGN_IN = "Kirjaudu muokkaajaksi"
@@ -131,8 +132,8 @@ def test_a_broken_store_shows_the_plan_read_only_with_a_banner(own_store, passco
 
 
 def test_a_read_only_store_keeps_edits_pending_with_a_clear_message(own_store, passcode, monkeypatch):
-    Store.open(f"sqlite:///{own_store}").engine.dispose()  # a store of the app, made and seeded by it
-    app()  # seeds it
+    seed_in_force(f"sqlite:///{own_store}")  # a store of the app, its plan in force (an ended one is read-only anyway)
+    app()
     monkeypatch.setenv("KYMLAPSET_DATABASE_URL", f"sqlite:///file:{own_store}?mode=ro&uri=true")
     at = app("pages/toimenpiteet.py")
     assert any("Tietokanta on vain luettavissa" in w.value for w in at.warning)
