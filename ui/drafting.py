@@ -47,10 +47,11 @@ def indicator_frame(source: Plan, lang: str) -> pd.DataFrame:
     ids = _linked_ids(source)
     return pd.DataFrame(
         {
+            # the choice first: on a phone the columns that are edited are in view
             "indicator_id": ids,
-            "indicator": [name(source.indicator(i), lang) for i in ids],
             "choice": [t("plans.indicator.kept", lang)] * len(ids),
             "reason": [""] * len(ids),
+            "indicator": [name(source.indicator(i), lang) for i in ids],
         }
     )
 
@@ -64,8 +65,11 @@ def indicator_columns(lang: str) -> dict:
             t("plans.col.choice", lang),
             options=[t(f"plans.indicator.{c}", lang) for c in INDICATOR_CHOICES],
             required=True,
+            width="small",
         ),
-        "reason": st.column_config.TextColumn(t("plans.col.reason", lang), max_chars=plan_rules.MAX_REASON),
+        "reason": st.column_config.TextColumn(
+            t("plans.col.reason", lang), max_chars=plan_rules.MAX_REASON, width="medium"
+        ),
     }
 
 
@@ -92,11 +96,11 @@ def measure_frame(measures: pd.DataFrame, carry: str, start: int, lang: str) -> 
     chosen = plan_rules.carried_choices(real.to_dict("records"), carry, start)
     return pd.DataFrame(
         {
-            "measure_id": real["measure_id"].astype(str).tolist(),
-            "actor": real["actor_id"].astype(str).tolist(),
-            "subgoal_id": real["subgoal_id"].astype(str).tolist(),
+            "measure_id": real["measure_id"].astype(str).tolist(),  # names the actor and sub-goal, too
             "choice": [t(f"plans.measure.{chosen[m]}", lang) for m in real["measure_id"].astype(str)],
             "toimenpide": real["toimenpide"].fillna("").astype(str).tolist(),
+            "actor": real["actor_id"].astype(str).tolist(),
+            "subgoal_id": real["subgoal_id"].astype(str).tolist(),
         }
     )
 
@@ -111,6 +115,7 @@ def measure_columns(lang: str) -> dict:
             t("plans.col.choice", lang),
             options=[t(f"plans.measure.{c}", lang) for c in MEASURE_CHOICES],
             required=True,
+            width="medium",
         ),
         "toimenpide": st.column_config.TextColumn(
             t("col.toimenpide", lang), width="large", max_chars=MAX_TEXT_LENGTH, help=t("plans.col.text_help", lang)
