@@ -5,6 +5,8 @@ of a fresh server process (a sleeping Community Cloud app woken by a shared deep
 Streamlit's old folder-based multipage mode, because a pages/ folder sits beside app.py: that mode
 knows only the files' own names, so with these names it finds the linked page instead of showing
 "Page not found", and the page hands over to the router (ensure_routed) before it draws anything.
+The goal pages follow the chosen plan (goal_pages): one file per goal number, pages/paatavoite-1.py …
+-9.py, for the same reason.
 """
 
 from __future__ import annotations
