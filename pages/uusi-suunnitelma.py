@@ -50,6 +50,43 @@ if drafts:
                 }
                 st.rerun()
 
+if ctx.plan.state == PlanState.DRAFT:  # the draft shown: its copied goals and sub-goals are edited here
+    st.subheader(t("plans.structure.title", lang, id=md_escape(ctx.plan.plan_id)))
+    st.caption(t("plans.structure.help", lang))
+    goals_before, subgoals_before = drafting.structure_frames(ctx.plan)
+    generation = f"{ctx.plan.plan_id}_{data.version()}_{lang}"  # a save starts the tables from the store
+    goals_after = st.data_editor(
+        goals_before,
+        key=f"w_np_goals_{generation}",
+        hide_index=True,
+        width="stretch",
+        disabled=["goal_id"],
+        column_config=drafting.structure_columns("goal_id", lang),
+    )
+    subgoals_after = st.data_editor(
+        subgoals_before,
+        key=f"w_np_subgoals_{generation}",
+        hide_index=True,
+        width="stretch",
+        disabled=["subgoal_id"],
+        column_config=drafting.structure_columns("subgoal_id", lang),
+    )
+    if st.button(t("plans.structure.save", lang), key="np_structure_save"):
+        saved = 0
+        try:
+            for goal_id, values in drafting.changed_titles(goals_before, goals_after, "goal_id"):
+                store.save_plan_goal(ctx.plan.plan_id, goal_id, values, editor)
+                saved += 1
+            for subgoal_id, values in drafting.changed_titles(subgoals_before, subgoals_after, "subgoal_id"):
+                store.save_plan_subgoal(ctx.plan.plan_id, subgoal_id, values, editor)
+                saved += 1
+        except StoreError as exc:  # a required title left empty, say: that row and the rest are not saved
+            st.error(md_escape(exc.text(lang)))
+        if saved:
+            data.clear()
+            st.session_state[state.FLASH] = {"key": "plans.structure.saved", "values": {"n": saved}}
+            st.rerun()
+
 st.subheader(t("plans.new.form", lang))
 ids = [p.plan_id for p in infos]
 labels = {p.plan_id: plan_label(p, lang) for p in infos}

@@ -214,3 +214,40 @@ def create(store: Store, draft: Draft, editor: Editor):
         indicator_choices=indicators,
         measure_choices=measures,
     )
+
+
+def structure_frames(plan: Plan) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A draft's main goals and sub-goals with their titles, to edit."""
+    goals = pd.DataFrame(
+        [(g.goal_id, g.title_fi, g.title_en) for g in sorted(plan.goals, key=lambda g: g.number)],
+        columns=["goal_id", "title_fi", "title_en"],
+    )
+    subgoals = pd.DataFrame(
+        [
+            (s.subgoal_id, s.title_fi, s.title_en)
+            for s in sorted(plan.subgoals, key=lambda s: subgoal_sort_key(s.subgoal_id))
+        ],
+        columns=["subgoal_id", "title_fi", "title_en"],
+    )
+    return goals, subgoals
+
+
+def structure_columns(key: str, lang: str) -> dict:
+    """The columns of the goal and sub-goal tables: the id fixed, the titles edited."""
+    return {
+        key: st.column_config.TextColumn(
+            t("measures.goal" if key == "goal_id" else "col.subgoal", lang), width="small"
+        ),
+        "title_fi": st.column_config.TextColumn(t("plans.col.title_fi", lang), width="large", required=True),
+        "title_en": st.column_config.TextColumn(t("plans.col.title_en", lang), width="large", required=True),
+    }
+
+
+def changed_titles(before: pd.DataFrame, after: pd.DataFrame, key: str) -> list[tuple[str, dict[str, str]]]:
+    """(id, {field: new title}) for each row whose titles the editor changed."""
+    out = []
+    for old, new in zip(before.to_dict("records"), after.to_dict("records"), strict=True):
+        diff = {f: str(new[f] or "").strip() for f in ("title_fi", "title_en") if str(new[f] or "").strip() != old[f]}
+        if diff:
+            out.append((str(old[key]), diff))
+    return out

@@ -257,3 +257,25 @@ def test_an_editor_puts_a_draft_in_force(two_plans):
     no_errors(at)
     assert two_plans.plan_info(NEW).state == "in_force"
     assert any(s.endswith("on nyt voimassa.") for s in texts(at))
+
+
+def test_an_editor_renames_a_copied_goal_of_the_draft(two_plans):
+    at = app(suunnitelma=NEW)
+    at.switch_page("pages/uusi-suunnitelma.py").run()
+    sign_in(at)
+    key = next(k for k in at.session_state if str(k).startswith("w_np_goals_"))
+    at.session_state[key] = {
+        "edited_rows": {1: {"title_fi": "Osallisuus ja yhteisöllisyys"}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    at.run()
+    at.button(key="np_structure_save").click().run()
+    no_errors(at)
+    assert two_plans.load_plan(NEW).goal("II").title_fi == "Osallisuus ja yhteisöllisyys"
+    assert (
+        two_plans.load_plan(OLD).goal("II").title_fi != "Osallisuus ja yhteisöllisyys"
+    )  # the ended plan keeps its own
+    assert any(s.startswith("1 tavoitteen muutokset tallennettu") for s in texts(at))
+    at.switch_page("pages/paatavoite-2.py").run()
+    assert at.header[0].value == "Päätavoite II: Osallisuus ja yhteisöllisyys"
