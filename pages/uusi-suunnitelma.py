@@ -100,22 +100,17 @@ source_id = st.selectbox(
 source_info = next(p for p in infos if p.plan_id == source_id)
 source = data.plan_at(data.source()._replace(plan_id=source_id), data.version())
 
-c1, c2 = st.columns(2)
-start = c1.number_input(
-    t("plans.new.start", lang),
-    min_value=plan_rules.YEAR_MIN,
-    max_value=plan_rules.YEAR_MAX,
-    value=min(plan_rules.YEAR_MAX, source_info.period_end + 1),
-    step=1,
-    key=f"w_np_start_{source_id}",
-)
-end = c2.number_input(
-    t("plans.new.end", lang),
-    min_value=plan_rules.YEAR_MIN,
-    max_value=plan_rules.YEAR_MAX,
-    value=min(plan_rules.YEAR_MAX, source_info.period_end + 4),
-    step=1,
-    key=f"w_np_end_{source_id}",
+# the next period by default: from the year after the earlier plan, four years
+start, end = (
+    col.number_input(
+        t(f"plans.new.{which}", lang),
+        min_value=plan_rules.YEAR_MIN,
+        max_value=plan_rules.YEAR_MAX,
+        value=min(plan_rules.YEAR_MAX, source_info.period_end + offset),
+        step=1,
+        key=f"w_np_{which}_{source_id}",
+    )
+    for col, which, offset in zip(st.columns(2), ("start", "end"), (1, 4), strict=True)
 )
 new_id = st.text_input(
     t("plans.new.id", lang),
