@@ -428,13 +428,18 @@ def heatmap_column_chunks(
 
 
 def status_heatmap(
-    frame: pd.DataFrame, group_order: list[tuple[str, str]], lang: str = "fi", title: str | None = None
+    frame: pd.DataFrame,
+    group_order: list[tuple[str, str]],
+    lang: str = "fi",
+    title: str | None = None,
+    region: str = "",
 ) -> go.Figure:
     """Indicator × respondent group grid; each cell coloured and labelled by its status symbol and value.
 
     Each indicator's name is written above its row of cells (wrapped), so the cells span the whole
     width: at most ``MAX_HEAT_COLUMNS`` columns keep a cell's text apart from its neighbours' even
-    on a phone. Indicators without a value in these groups are left out.
+    on a phone. Indicators without a value in these groups are left out. ``region``: the plan's region
+    by name (its values' label in the hover).
     """
     codes = {Status.GOOD.value: 3, Status.NEUTRAL.value: 2, Status.CONCERN.value: 1, Status.NO_REFERENCE.value: 0}
     groups = [g for g in group_order if g[0] in set(frame["group_id"])]
@@ -476,7 +481,7 @@ def status_heatmap(
             code = codes[r["status"]]
             zrow.append(code)
             hrow.append(
-                f"{html.escape(lab)} · {html.escape(gname)}<br>{t('area.kymenlaakso', lang)}: {_fmt(r['value'], r['unit'])}"
+                f"{html.escape(lab)} · {html.escape(gname)}<br>{html.escape(region or t('area.region', lang))}: {_fmt(r['value'], r['unit'])}"
                 f"<br>{t('area.koko_maa', lang)}: {_fmt(r['national'], r['unit'])}<br>{status_text(r['status'], lang)}"
             )
             annotations.append(

@@ -110,6 +110,12 @@ def parse_bool(raw: object, what: str = "value") -> bool:
         raise ValueError(f"{what} must be true or false, got {raw!r}") from exc
 
 
+def store_url(given: str | None = None) -> str:
+    """The store's URL: ``given``, else KYMLAPSET_DATABASE_URL, else the local SQLite file (the one
+    fallback of the command line and ``Store.open``)."""
+    return given or str(get("database_url") or "") or default_sqlite_url()
+
+
 def default_sqlite_url() -> str:
     """The embedded default database: a SQLite file in the git-ignored .local/ folder."""
     LOCAL_STATE_DIR.mkdir(exist_ok=True)

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 
 from core.model import Plan
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: "plan" names the plan's id, period and state; measures carry plan_id and carried_from
 
 
-def plan_to_dict(plan: Plan) -> dict:
-    """Nest the plan: goals → sub-goals → indicator links; indicators → series, observations."""
+def plan_to_dict(plan: Plan, carried_from: Mapping[str, str | None] | None = None) -> dict:
+    """Nest the plan: goals → sub-goals → indicator links; indicators → series, observations.
+    ``carried_from``: measure id → the measure of the earlier plan it continues (from the store)."""
     obs_by_ind: dict[int, list[dict]] = defaultdict(list)
     for o in plan.observations:
         obs_by_ind[o.indicator_id].append(o.model_dump(exclude={"indicator_id"}))
@@ -32,7 +34,15 @@ def plan_to_dict(plan: Plan) -> dict:
         goals.append(gd)
     return {
         "schema_version": SCHEMA_VERSION,
-        "plan": plan.meta,
+        "plan": {
+            **{k: v for k, v in plan.meta.items() if not str(k).startswith("_")},
+            "plan_id": plan.plan_id,
+            "period_start": plan.period_start,
+            "period_end": plan.period_end,
+            "state": plan.state.value,
+            "source_plan_id": plan.source_plan_id,
+            "indicator_choices": [c.model_dump(mode="json") for c in plan.indicator_choices],
+        },
         "groups": [g.model_dump() for g in plan.groups],
         "goals": goals,
         "indicators": [
@@ -44,5 +54,12 @@ def plan_to_dict(plan: Plan) -> dict:
             for i in sorted(plan.indicators, key=lambda i: i.indicator_id)
         ],
         "actors": [a.model_dump() for a in plan.actors],
-        "measures": [m.model_dump(mode="json") for m in plan.measures],
+        "measures": [
+            {
+                **m.model_dump(mode="json"),
+                "plan_id": plan.plan_id,
+                "carried_from": (carried_from or {}).get(m.measure_id),
+            }
+            for m in plan.measures
+        ],
     }

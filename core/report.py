@@ -573,7 +573,7 @@ def default_goal_figures(
     comp = comparison_frame(plan, observations_df, pairs, lang=lang) if pairs else pd.DataFrame()
     if not comp.empty:
         groups = [(g.group_id, name(g, lang)) for g in sorted(plan.groups, key=lambda g: g.sort_order)]
-        figs.append(status_heatmap(comp, groups, lang, title=text("indicators", lang)))
+        figs.append(status_heatmap(comp, groups, lang, title=text("indicators", lang), region=plan.region))
     if evaluations_df is not None and year is not None and not measures_df.empty:
         in_goal = measures_df[measures_df["subgoal_id"].map(goal_of) == goal_id]
         summary = evaluation_summary(in_goal, evaluations_df, plan, by="subgoal", year=year, lang=lang)

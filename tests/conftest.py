@@ -17,7 +17,6 @@ def _isolated_database(tmp_path_factory):
     db = tmp_path_factory.mktemp("db") / "test.db"
     old = os.environ.get("KYMLAPSET_DATABASE_URL")
     os.environ["KYMLAPSET_DATABASE_URL"] = f"sqlite:///{db}"
-    seed_in_force(f"sqlite:///{db}")
     yield
     if old is None:
         os.environ.pop("KYMLAPSET_DATABASE_URL", None)
@@ -26,8 +25,8 @@ def _isolated_database(tmp_path_factory):
 
 
 def seed_in_force(url: str) -> None:
-    """The shared test store holds data/'s plan in force, as the app seeds it but not ended: the editing
-    tests edit a plan that may be edited. Tests about an ended plan (read-only) make a store of their own."""
+    """A new store at ``url`` with data/'s plan in force (as the app seeds it, but not ended), for a test
+    of its own store that edits (the shared store's tests use ``plan_in_force``)."""
     from core import config
     from core.loader import load_plan
     from core.model import PlanState
@@ -39,6 +38,24 @@ def seed_in_force(url: str) -> None:
         plan.model_copy(update={"state": PlanState.IN_FORCE}),
         events_rows=load_default_events(config.DATA_DIR / "events.csv"),
     )
+
+
+@pytest.fixture()
+def plan_in_force():
+    """The session store's plan (data/'s, which has ended and so is read-only) put in force for a test
+    that edits it, and ended again afterwards."""
+    from core.loader import load_plan
+    from core.storage import Editor, Store
+    from ui.data import default_events
+
+    data_plan = load_plan()
+    store = Store.open(os.environ["KYMLAPSET_DATABASE_URL"])
+    store.seed(data_plan, events_rows=None if store.is_seeded() else default_events())
+    admin = Editor("Ylläpito")
+    store.set_plan_state(data_plan.plan_id, "in_force", admin)
+    yield data_plan.plan_id
+    store.set_plan_state(data_plan.plan_id, str(data_plan.state), admin)
+    store.close()
 
 
 @pytest.fixture(scope="session")

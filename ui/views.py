@@ -340,7 +340,11 @@ def _heatmap(src: data.Source, version: int, group: str | None, lang: str) -> li
     return [
         (
             t("chart.heatmap.part", lang, groups=", ".join(gname for _, gname in chunk)),
-            drawn_once(charts.status_heatmap(heat[heat["group_id"].isin([g for g, _ in chunk])], chunk, lang)),
+            drawn_once(
+                charts.status_heatmap(
+                    heat[heat["group_id"].isin([g for g, _ in chunk])], chunk, lang, region=data.plan().region
+                )
+            ),
         )
         for chunk in chunks
     ]

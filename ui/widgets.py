@@ -14,7 +14,7 @@ from ui import state
 
 def plan_period(plan: Plan) -> tuple[int, int]:
     """The first and last year of the plan period (plan.yaml)."""
-    return int(plan.meta.get("period_start", 2020)), int(plan.meta.get("period_end", 2025))
+    return plan.period_start, plan.period_end
 
 
 def year_picker(plan: Plan, lang: str, years: Sequence[int], key: str) -> int:

@@ -42,7 +42,8 @@ def _natural(text: object) -> list[tuple[int, int, str]]:
 
 
 def export_tables(plan: Plan, store: Store) -> dict[str, pd.DataFrame]:
-    """Every file of the export as a DataFrame of CSV text cells (store data from the store)."""
+    """Every file of the export of one plan as a DataFrame of CSV text cells: the plan's own rows,
+    measures, evaluations and events, the shared catalogue and every indicator value."""
     tables: dict[str, pd.DataFrame] = {PLAN_META_FILE: _meta_frame(plan.meta)}
     from_plan = {
         "groups.csv": plan.groups,
@@ -58,7 +59,7 @@ def export_tables(plan: Plan, store: Store) -> dict[str, pd.DataFrame]:
             tables[name] = _frame([[cell_text(getattr(m, c)) for c in cols] for m in from_plan[name]], cols)
     obs = store.observations().sort_values("id")
     tables["observations.csv"] = _store_frame(obs, FILE_COLUMNS["observations.csv"])
-    ms = store.measures(include_deleted=False)
+    ms = store.measures(include_deleted=False, plan_id=plan.plan_id)
     actor_order = {a.actor_id: i for i, a in enumerate(plan.actors)}
     if not ms.empty:
         ms = ms.assign(
@@ -66,9 +67,9 @@ def export_tables(plan: Plan, store: Store) -> dict[str, pd.DataFrame]:
             _s=ms["subgoal_id"].map(subgoal_sort_key),
         ).sort_values(["_a", "actor_id", "_s", "seq"], kind="stable")
     tables["measures.csv"] = _store_frame(ms, FILE_COLUMNS["measures.csv"])
-    ev = store.evaluations().sort_values(["measure_id", "year"], kind="stable")
+    ev = store.evaluations(plan_id=plan.plan_id).sort_values(["measure_id", "year"], kind="stable")
     tables[EVALUATIONS_FILE] = _store_frame(ev, EVALUATION_COLUMNS)
-    evs = store.events(include_deleted=False)
+    evs = store.events(include_deleted=False, plan_id=plan.plan_id)
     if not evs.empty:
         evs = evs.iloc[sorted(range(len(evs)), key=lambda i: _natural(evs["event_id"].iloc[i]))]
     tables[EVENTS_FILE] = _store_frame(evs, EVENT_COLUMNS)

@@ -22,10 +22,12 @@ from core import plans as rules
 from core.model import (
     IndicatorChoice,
     Measure,
+    MeasureStatus,
     Observation,
     Plan,
     PlanInfo,
     PlanState,
+    RowKind,
     SubGoal,
 )
 from core.store import plan_rows
@@ -161,7 +163,7 @@ class Store(_BaseStore):
                 sorted((plan_rows.link_of(li) for li in links), key=lambda x: (x.subgoal_id, x.sort_order))
             ),
             actors=cat.actors,
-            measures=tuple(Measure.model_construct(**{k: v for k, v in m.items() if k in measure_fields}) for m in ms),
+            measures=tuple(_measure_of(m, measure_fields) for m in ms),
             indicator_choices=tuple(plan_rows.choice_of(c) for c in choices),
         )
 
@@ -526,6 +528,15 @@ class Store(_BaseStore):
             )
             for fld, new in diff.items():
                 self._record(conn, entity, f"{plan_id}/{ident}", fld, cur[fld], new, "update", editor, now)
+
+
+def _measure_of(row: Mapping, fields: set[str]) -> Measure:
+    """A stored measure as the model, without checking it again (the store checked it when written)."""
+    values = {k: v for k, v in row.items() if k in fields}
+    values["row_kind"] = RowKind(values["row_kind"])
+    values["status"] = MeasureStatus(values.get("status") or "")
+    values["permanent"] = bool(values.get("permanent"))
+    return Measure.model_construct(**values)
 
 
 def _checked(model, values: Mapping[str, object]) -> dict:

@@ -778,7 +778,7 @@ class Store(_CycleMixin):
         raises StoreUnavailable("store.damaged"), an unreachable database "store.unavailable".
         A store that can be read but not written opens with ``problem`` set.
         """
-        url = url or str(config.get("database_url") or "") or config.default_sqlite_url()
+        url = config.store_url(url)
         path = sqlite_file(url)
         # processes starting together: one checks, creates and migrates a new file at a time
         with flock(path.parent if path is not None else None):

@@ -139,7 +139,7 @@ def test_cli_export_json():
     res = run_cli("export", "--json")
     assert res.returncode == 0, res.stderr
     doc = json.loads(res.stdout)
-    assert doc["schema_version"] == 1
+    assert doc["schema_version"] == 2
     assert [g["goal_id"] for g in doc["goals"]] == ["I", "II", "III"]
     assert sum(len(g["subgoals"]) for g in doc["goals"]) == 16
     assert len(doc["indicators"]) == 32

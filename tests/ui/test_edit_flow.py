@@ -16,6 +16,10 @@ from core.storage import Store
 PASS = "tyopaja-2026"
 
 
+# data/'s plan has ended (read-only); these tests edit it as while it was in force
+pytestmark = pytest.mark.usefixtures("plan_in_force")
+
+
 @pytest.fixture()
 def passcode(monkeypatch):
     monkeypatch.setenv("KYMLAPSET_EDITOR_PASSCODE", PASS)

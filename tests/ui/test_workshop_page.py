@@ -20,6 +20,10 @@ from ui.data import default_events
 PAGE = "pages/tyopaja.py"
 
 
+# data/'s plan has ended (read-only); these tests edit it as while it was in force
+pytestmark = pytest.mark.usefixtures("plan_in_force")
+
+
 def no_errors(at: AppTest) -> None:
     assert not at.exception, [e.value for e in at.exception]
 
