@@ -342,7 +342,7 @@ def _heatmap(src: data.Source, version: int, group: str | None, lang: str) -> li
             t("chart.heatmap.part", lang, groups=", ".join(gname for _, gname in chunk)),
             drawn_once(
                 charts.status_heatmap(
-                    heat[heat["group_id"].isin([g for g, _ in chunk])], chunk, lang, region=data.plan().region
+                    heat[heat["group_id"].isin([g for g, _ in chunk])], chunk, lang, region=plan.region
                 )
             ),
         )
