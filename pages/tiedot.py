@@ -61,10 +61,13 @@ else:
                 format_func=lambda g: next(name(x, lang) for x in plan.groups if x.group_id == g),
             )
             area = st.text_input(
-                t("data.area", lang), value="kymenlaakso", key="add_area", help="kymenlaakso, koko_maa, kunta:kotka …"
+                t("data.area", lang),
+                value=plan.region_area,  # the shown plan's region, not a name written here
+                key="add_area",
+                help=f"{plan.region_area}, koko_maa, kunta:…",
             )
             year = st.number_input(
-                t("col.year", lang), min_value=1990, max_value=2100, value=2025, step=1, key="add_year"
+                t("col.year", lang), min_value=1990, max_value=2100, value=plan.period_end, step=1, key="add_year"
             )
             value = st.text_input(t("data.value", lang), key="add_value")
             if st.form_submit_button(t("data.check", lang)):
