@@ -57,7 +57,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import load as browser_load  # noqa: E402 - bench/load.py: /proc sampling, grid helpers
 
-from bench.server import AppServer  # noqa: E402 - the app on a free port (shared with the browser tests)
+from bench.server import AppServer, put_plan_in_force  # noqa: E402 - the app on a free port (shared with the browser tests)
 
 MEMORY_TARGET_MB = 690.0
 LATENCY_TARGET_S = 5.0
@@ -563,6 +563,7 @@ def main() -> int:  # noqa: PLR0915 - one report
     load_before = os.getloadavg()
     t_all = time.time()
     # 127.0.0.1 only, its own temp DB, no passcode (loopback may edit)
+    put_plan_in_force(db_url)  # the sessions edit: data/'s plan has ended (read-only)
     server = AppServer(db_url, {"KYMLAPSET_EDITOR_PASSCODE": ""}, tmp / "server.log").start()
     sampler = browser_load.Sampler(server.proc.pid)
     sampler.start()

@@ -44,7 +44,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.server import AppServer  # noqa: E402 - the app on a free port (shared with the browser tests)
+from bench.server import AppServer, put_plan_in_force  # noqa: E402 - the app on a free port (shared with the browser tests)
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -655,6 +655,7 @@ def main() -> int:
     load_before = os.getloadavg()
     t_all = time.time()
     fingerprint = code_fingerprint()
+    put_plan_in_force(db_url)  # the sessions edit: data/'s plan has ended (read-only)
     server = AppServer(db_url, {"KYMLAPSET_EDITOR_PASSCODE": ""}, tmp / "server.log").start()
     sampler = Sampler(server.proc.pid)
     sampler.start()

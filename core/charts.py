@@ -124,7 +124,7 @@ def indicator_comparison_figure(
     order: Sequence[tuple[int, str]] | None = None,
     show_groups: bool | None = None,
 ) -> go.Figure:
-    """Kymenlaakso (bars coloured, patterned and labelled by status) beside the whole country (◆).
+    """The region (bars coloured, patterned and labelled by status) beside the whole country (◆).
 
     ``frame`` is ``core.queries.comparison_frame`` output of one unit kind; ``order`` lists the
     (indicator, series) pairs top to bottom (default: by number); ``show_groups`` writes the group
@@ -240,7 +240,7 @@ def _trend_words(part: pd.DataFrame) -> list[str]:
 
 
 def _status_bars(part: pd.DataFrame, status: str, unit: str, lang: str) -> go.Bar:
-    """The Kymenlaakso bars of one status: its colour and pattern, and a hover with the whole row."""
+    """The region's bars of one status: its colour and pattern, and a hover with the whole row."""
     style = STATUS_STYLE[status]
     custom = list(
         zip(
@@ -296,7 +296,7 @@ def _status_bars(part: pd.DataFrame, status: str, unit: str, lang: str) -> go.Ba
 
 
 def _national_markers(nat: pd.DataFrame, unit: str, lang: str) -> go.Scatter:
-    """The whole country's values as ◆ on the Kymenlaakso bars."""
+    """The whole country's values as ◆ on the region's bars."""
     return go.Scatter(
         x=nat["national"],
         y=nat["y"],

@@ -197,9 +197,9 @@ def comparison_frame(
     lang: str = "fi",
     band: float | None = None,
 ) -> pd.DataFrame:
-    """Kymenlaakso beside the whole country, one row per indicator × series × group.
+    """The plan's region beside the whole country, one row per indicator × series × group.
 
-    Uses each pair's latest year with a Kymenlaakso value; the national value is the same
+    Uses each pair's latest year with a value of the region; the national value is the same
     group's in the same year. Columns include status, difference and a combined data flag.
     """
     if observations.empty:
@@ -265,7 +265,7 @@ def _pair_facts(plan: Plan, indicator_id: int, series_id: str, lang: str) -> dic
 
 
 def _judged_row(ordered: list[dict], nat: dict | None, about: dict, lang: str, band: float | None) -> dict[str, object]:
-    """One group's latest Kymenlaakso value against the country's: status, trend since the first year, flags."""
+    """One group's latest value of the region against the country's: status, trend since the first year, flags."""
     unit, direction = about["unit"], about["direction"]
     latest, baseline = ordered[-1], ordered[0]
     value = float(latest["value"])

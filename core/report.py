@@ -324,7 +324,7 @@ def _ratings(
 
 
 def _indicator_table(plan: Plan, observations_df: pd.DataFrame, goal_id: str, lang: str) -> Table | None:
-    """The goal's indicators: Kymenlaakso vs whole country, status, trend and flag; None if no values."""
+    """The goal's indicators: the region vs the whole country, status, trend and flag; None if no values."""
     pairs = linked_indicators(plan, goal_id)
     comp = comparison_frame(plan, observations_df, pairs, lang=lang) if pairs else pd.DataFrame()
     if comp.empty:
@@ -489,7 +489,7 @@ def goal_report_html(
 ) -> str:
     """A printable, self-contained HTML report of one päätavoite.
 
-    Sections: service-level mix, sub-goals, indicators (Kymenlaakso vs whole country, status,
+    Sections: service-level mix, sub-goals, indicators (the region vs the whole country, status,
     trend), the given figures, and the real measures per sub-goal (actor, toimenpide, mittari,
     aikataulu, status, and the ``year``'s rating when ``evaluations_df`` is given).
     ``static`` forces PNG (True) or interactive (False) charts; None decides by Chromium.

@@ -35,7 +35,7 @@ def status_vs_national(
     band: float | None = None,
     relative_band: float | None = None,
 ) -> Status:
-    """hyvä / neutraali / huolestuttava of a Kymenlaakso value against the whole country.
+    """hyvä / neutraali / huolestuttava of a value of the plan's region against the whole country.
 
     No national value (or no regional value) gives ``Status.NO_REFERENCE``. An indicator
     without a good direction (context, e.g. the population forecast) is always neutral.

@@ -24,22 +24,6 @@ def _isolated_database(tmp_path_factory):
         os.environ["KYMLAPSET_DATABASE_URL"] = old
 
 
-def seed_in_force(url: str) -> None:
-    """A new store at ``url`` with data/'s plan in force (as the app seeds it, but not ended), for a test
-    of its own store that edits (the shared store's tests use ``plan_in_force``)."""
-    from core import config
-    from core.loader import load_plan
-    from core.model import PlanState
-    from core.storage import Store
-    from core.vuosikello import load_default_events
-
-    plan = load_plan()
-    Store.open(url).seed(
-        plan.model_copy(update={"state": PlanState.IN_FORCE}),
-        events_rows=load_default_events(config.DATA_DIR / "events.csv"),
-    )
-
-
 @pytest.fixture()
 def plan_in_force():
     """The session store's plan (data/'s, which has ended and so is read-only) put in force for a test
@@ -109,45 +93,6 @@ class PastTheStore:
 
         with store.engine.begin() as conn:
             conn.execute(update(measures).where(measures.c.measure_id == measure_id).values(**values))
-
-    @staticmethod
-    def add_goal(store, plan_id: str, goal_id: str, number: int, title_fi: str, title_en: str) -> None:
-        """A main goal with one sub-goal added to a plan straight in the database (the app has no form for a
-        new main goal): for the pages of a plan with another number of goals than data/'s three."""
-        from sqlalchemy import insert
-
-        from core.store.schema import plan_goals, plan_subgoals
-
-        audit = {"version": 1, "updated_at": "2026-01-01T00:00:00+00:00", "updated_by": "test"}
-        with store.engine.begin() as conn:
-            conn.execute(
-                insert(plan_goals).values(
-                    plan_id=plan_id,
-                    goal_id=goal_id,
-                    number=number,
-                    title_fi=title_fi,
-                    title_en=title_en,
-                    preventive_pct=40.0,
-                    early_support_pct=40.0,
-                    intensive_pct=20.0,
-                    note="",
-                    **audit,
-                )
-            )
-            conn.execute(
-                insert(plan_subgoals).values(
-                    plan_id=plan_id,
-                    subgoal_id=f"{goal_id}.1",
-                    goal_id=goal_id,
-                    number=1,
-                    title_fi=f"{title_fi}: ensimmäinen välitavoite",
-                    title_en=f"{title_en}: first sub-goal",
-                    difficulty="helppo",
-                    impact="korkea",
-                    note="",
-                    **audit,
-                )
-            )
 
     @staticmethod
     def sqlite_store(path: Path, on_connect=None, **connect_args: object):

@@ -207,6 +207,7 @@ def current_plan() -> Plan:
         return memo
     lang = state.lang()
     try:
+        data.data_plan()  # a broken data/ (the catalogue every plan shares) is said at once
         known = {p.plan_id for p in data.plans()}
         plan_id = state.init_plan(known, data.default_plan_id())
         plan = data.plan_at(data.source()._replace(plan_id=plan_id), data.version())

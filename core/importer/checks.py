@@ -8,7 +8,7 @@ from core.i18n import Msg
 from core.importer.parsing import _cell_text, parse_number
 from core.importer.results import MAX_SHORT_TEXT, REQUIRED_COLUMNS, YEAR_MAX, YEAR_MIN, ImportProblem
 from core.loader import effective_unit
-from core.model import AREA_RE, MAX_TEXT_LENGTH, Indicator, Plan, Series, Unit
+from core.model import AREA_RE, MAX_TEXT_LENGTH, Area, Indicator, Plan, Series, Unit
 
 
 class _PlanIndex:
@@ -21,6 +21,7 @@ class _PlanIndex:
         for s in plan.series:
             self.series_of.setdefault(s.indicator_id, []).append(s.series_id)
         self.groups = [g.group_id for g in sorted(plan.groups, key=lambda g: g.sort_order)]
+        self.region_area = plan.region_area  # the plan's region, from plan.yaml
 
     def reference_problems(self, indicator_id: int, series_id: str, group_id: str) -> list[tuple[str, Msg]]:
         """(column, message) for unknown indicator, series or group (messages start in lower case)."""
@@ -91,9 +92,9 @@ def _check_row(
         bad("group_id", Msg("importer.group_unknown", group=group_id, allowed=", ".join(ctx.groups)))
 
     area = text("area").lower()
-    if not AREA_RE.match(area):
+    if not AREA_RE.match(area) or not (area in (ctx.region_area, Area.COUNTRY.value) or area.startswith("kunta:")):
         hint = Msg("importer.area_hint_koko_maa") if area.replace(" ", "_") == "koko_maa" else ""
-        bad("area", Msg("importer.area_invalid", value=text("area"), hint=hint))
+        bad("area", Msg("importer.area_invalid", value=text("area"), hint=hint, region=ctx.region_area))
 
     year: int | None = None
     ynum = parse_number(values.get("year"))

@@ -237,7 +237,7 @@ class Store(_BaseStore):
                     period_end=last,
                     state=PlanState.DRAFT.value,
                     source_plan_id=source.plan_id,
-                    meta=src_meta,
+                    meta=_draft_meta(src_meta),
                     **stamp,
                 )
             )
@@ -433,6 +433,80 @@ class Store(_BaseStore):
             )  # fmt: skip
         return subgoal_id
 
+    def add_plan_goal(self, plan_id: str, goal_id: str, values: Mapping[str, object], editor: Editor | None) -> None:
+        """Add a main goal (the next number) to a plan that has not ended: a plan has as many as it has."""
+        editor = _require_editor(editor)
+        now = _now()
+        with self.engine.begin() as conn:
+            plan_writable(conn, plan_id)
+            cond = and_(plan_goals.c.plan_id == plan_id, plan_goals.c.goal_id == goal_id)
+            if conn.execute(select(plan_goals.c.goal_id).where(cond)).first() is not None:
+                raise InvalidEdit("plan.goal_exists", id=goal_id)
+            number = (
+                conn.execute(
+                    select(func.coalesce(func.max(plan_goals.c.number), 0)).where(plan_goals.c.plan_id == plan_id)
+                ).scalar_one()
+                + 1
+            )
+            from core.model import Goal  # noqa: PLC0415
+
+            row = _checked(Goal, {"goal_id": goal_id, "number": number, **values})
+            conn.execute(insert(plan_goals).values(plan_id=plan_id, **row, **plan_rows.audit(now, editor.name)))
+            self._record(
+                conn, "plan_goal", f"{plan_id}/{goal_id}", "*", None, json.dumps(row, ensure_ascii=False),
+                "create", editor, now,
+            )  # fmt: skip
+
+    def set_subgoal_indicators(
+        self, plan_id: str, subgoal_id: str, tiles: list[tuple[int, str]], editor: Editor | None
+    ) -> None:
+        """The indicator tiles (indicator, series) of a sub-goal of a plan that has not ended, in order.
+        A tile must be an indicator the plan follows (kept or added, not dropped)."""
+        editor = _require_editor(editor)
+        series = {(s.indicator_id, s.series_id) for s in self.catalogue().series}
+        now = _now()
+        with self.engine.begin() as conn:
+            plan_writable(conn, plan_id)
+            cond = and_(plan_subgoals.c.plan_id == plan_id, plan_subgoals.c.subgoal_id == subgoal_id)
+            if conn.execute(select(plan_subgoals.c.subgoal_id).where(cond)).first() is None:
+                raise NotFound("plan.row_not_found", id=subgoal_id)
+            followed = set(_followed(conn, plan_id))
+            added = {
+                int(r[0])
+                for r in conn.execute(
+                    select(plan_indicators.c.indicator_id).where(
+                        and_(plan_indicators.c.plan_id == plan_id, plan_indicators.c.choice == "added")
+                    )
+                )
+            }
+            for indicator_id, series_id in tiles:
+                if indicator_id not in followed | added:
+                    raise InvalidEdit("plan.indicator_not_followed", id=indicator_id)
+                if series_id and (indicator_id, series_id) not in series:
+                    raise InvalidEdit("plan.unknown_indicator", id=f"{indicator_id}/{series_id}")
+            key = and_(plan_subgoal_indicators.c.plan_id == plan_id, plan_subgoal_indicators.c.subgoal_id == subgoal_id)
+            old = [
+                f"{r.indicator_id}/{r.series_id}"
+                for r in conn.execute(
+                    select(plan_subgoal_indicators).where(key).order_by(plan_subgoal_indicators.c.sort_order)
+                )
+            ]
+            new = [f"{i}/{s}" for i, s in tiles]
+            if old == new:
+                return
+            conn.execute(delete(plan_subgoal_indicators).where(key))
+            rows = [
+                {"plan_id": plan_id, "subgoal_id": subgoal_id, "indicator_id": int(i), "series_id": s or "",
+                 "sort_order": n, "note": ""}
+                for n, (i, s) in enumerate(tiles, start=1)
+            ]  # fmt: skip
+            if rows:
+                conn.execute(insert(plan_subgoal_indicators), rows)
+            self._record(
+                conn, "plan_subgoal", f"{plan_id}/{subgoal_id}", "indicators", ", ".join(old), ", ".join(new),
+                "update", editor, now,
+            )  # fmt: skip
+
     def set_indicator_choice(
         self, plan_id: str, indicator_id: int, choice: str, reason: str, editor: Editor | None
     ) -> None:
@@ -528,6 +602,13 @@ class Store(_BaseStore):
             )
             for fld, new in diff.items():
                 self._record(conn, entity, f"{plan_id}/{ident}", fld, cur[fld], new, "update", editor, now)
+
+
+def _draft_meta(source_meta: str) -> str:
+    """The earlier plan's plan.yaml content for its draft successor: the region, legend and service levels
+    carry on; the extraction notes (``*_note``) were about the earlier document and are left behind."""
+    meta = json.loads(source_meta or "{}")
+    return json.dumps({k: v for k, v in meta.items() if not str(k).endswith("_note")}, ensure_ascii=False)
 
 
 def _measure_of(row: Mapping, fields: set[str]) -> Measure:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from bench.server import AppServer
+from bench.server import AppServer, put_plan_in_force
 
 # A shared 2-core machine under load can take several seconds for one rerun: assertions wait for
 # what the user would see for up to 15 s (Playwright's default of 5 s made loaded runs flaky).
@@ -58,18 +58,10 @@ def warm_up(server: AppServer, browser) -> None:
     page.close()
 
 
-def _plan_in_force(db_url: str) -> None:
-    """A new SQLite store holds data/'s plan in force (as the shared AppTest store does): the editing tests
-    edit a plan that may be edited. An existing file (a test's own plans, a broken store) is left as it is."""
-    from tests.conftest import seed_in_force  # noqa: PLC0415 - the one seeding of the tests' stores
-
-    if db_url.startswith("sqlite:///") and not Path(db_url.removeprefix("sqlite:///")).exists():
-        seed_in_force(db_url)
-
-
 @contextmanager
-def running(db_url: str, env: dict | None = None, browser=None):
-    _plan_in_force(db_url)
+def running(db_url: str, env: dict | None = None, browser=None, plan_in_force: bool = True):
+    if plan_in_force:
+        put_plan_in_force(db_url)
     server = AppServer(db_url, env).start()
     if browser is not None:
         warm_up(server, browser)

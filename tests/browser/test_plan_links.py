@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from core.loader import load_plan
 from core.storage import Editor, Store
 from tests.browser.conftest import choose, running, wait_idle
-from tests.conftest import PastTheStore
+from tests.ui.test_plans_pages import add_fourth_goal
 
 OLD = "kymenlaakso-2020-2025"
 NEW = "kymenlaakso-2026-2029"
@@ -23,7 +23,7 @@ def two_plans(path) -> str:
     store = Store.open(url)
     store.seed(load_plan())
     store.create_plan_from(OLD, NEW, "Hyvinvointisuunnitelma 2026–2029", 2026, 2029, "continuing", Editor("Testi"))
-    PastTheStore.add_goal(store, NEW, "IV", 4, "Nuorten osallisuus vahvistuu", "Young people take part")
+    add_fourth_goal(store, NEW, "Nuorten osallisuus vahvistuu", "Young people take part")
     return url
 
 
@@ -33,7 +33,9 @@ def picked(page) -> str:
 
 def test_first_deep_link_to_a_fourth_goal_on_a_fresh_server(browser, tmp_path):
     """The very first visit after a start is a link to goal IV of the draft: no "Page not found"."""
-    with running(two_plans(tmp_path / "fresh.db"), {"KYMLAPSET_EDITOR_PASSCODE": ""}) as server:  # no warm-up
+    with running(
+        two_plans(tmp_path / "fresh.db"), {"KYMLAPSET_EDITOR_PASSCODE": ""}, plan_in_force=False
+    ) as server:  # no warm-up
         page = browser.new_page(viewport={"width": 1280, "height": 720})
         page.goto(f"{server.url}/paatavoite-4?suunnitelma={NEW}&nakyma=tavoite")
         wait_idle(page)
@@ -45,7 +47,9 @@ def test_first_deep_link_to_a_fourth_goal_on_a_fresh_server(browser, tmp_path):
 
 
 def test_both_plans_open_from_copied_links(browser, tmp_path):
-    with running(two_plans(tmp_path / "links.db"), {"KYMLAPSET_EDITOR_PASSCODE": ""}, browser) as server:
+    with running(
+        two_plans(tmp_path / "links.db"), {"KYMLAPSET_EDITOR_PASSCODE": ""}, browser, plan_in_force=False
+    ) as server:
         page = browser.new_page(viewport={"width": 1280, "height": 720})
         page.goto(f"{server.url}/toimenpiteet")
         wait_idle(page)

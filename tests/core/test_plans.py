@@ -155,6 +155,15 @@ def test_drafting_the_next_plan_carries_continuing_measures_and_drops_an_indicat
     assert {li.indicator_id for li in draft.subgoal_indicators} == {7, 16}  # 31 left the tiles
     assert store.followed_indicators(NEXT) == [7, 16]
     assert [g.goal_id for g in draft.goals] == ["I", "II", "III"]
+    assert (
+        draft.region_area == "kymenlaakso"
+        and draft.meta["status_legend"] == store.load_plan(FIRST).meta["status_legend"]
+    )
+    assert (draft.meta["name"], draft.period_start, draft.period_end) == (
+        "Hyvinvointisuunnitelma 2026–2029",
+        2026,
+        2029,
+    )
     history = store.history(entity="plan")
     assert list(history["entity_id"]) == [NEXT] and history.iloc[0]["action"] == "create"
     assert [p.plan_id for p in store.plans()] == [NEXT, FIRST]
@@ -245,6 +254,21 @@ def test_editing_a_drafts_goals_subgoals_and_indicator_choices_is_recorded(store
     assert earlier.goal("I").title_fi != "Arki sujuu" and len(earlier.subgoals_of("II")) == 1
     fields = set(store.history(limit=50)["field"])
     assert {"title_fi", "difficulty", "choice"} <= fields
+    store.add_plan_goal(NEXT, "IV", {"title_fi": "Neljäs", "title_en": "Fourth", "preventive_pct": 50,
+                                     "early_support_pct": 30, "intensive_pct": 20}, ED)  # fmt: skip
+    assert [g.goal_id for g in store.load_plan(NEXT).goals] == ["I", "II", "III", "IV"]
+    with pytest.raises(InvalidEdit) as err:
+        store.add_plan_goal(NEXT, "IV", {"title_fi": "x", "title_en": "x", "preventive_pct": 100,
+                                         "early_support_pct": 0, "intensive_pct": 0}, ED)  # fmt: skip
+    assert err.value.key == "plan.goal_exists"
+    store.set_subgoal_indicators(NEXT, "II.2", [(7, ""), (16, "ilmoitukset")], ED)
+    tiles = [
+        (li.indicator_id, li.series_id) for li in store.load_plan(NEXT).subgoal_indicators if li.subgoal_id == "II.2"
+    ]
+    assert tiles == [(7, ""), (16, "ilmoitukset")]
+    with pytest.raises(InvalidEdit) as err:
+        store.set_subgoal_indicators(NEXT, "II.2", [(31, "")], ED)  # dropped above
+    assert err.value.key == "plan.indicator_not_followed"
     with pytest.raises(InvalidEdit) as err:
         store.set_indicator_choice(NEXT, 7, "dropped", "", ED)
     assert err.value.key == "plan.drop_reason_required"
@@ -403,3 +427,53 @@ def test_cli_main_in_process_lists_plans(cli_url, capsys, monkeypatch):
     assert capsys.readouterr().out.startswith(f"{FIRST}\t")
     assert main(["export", "--json", "--plan", "ei-ole", "--lang", "en"]) == 1
     assert "There is no plan ei-ole." in capsys.readouterr().err
+
+
+# ------------------------------------------------------------------ one model for every plan
+
+
+def test_another_region_with_four_goals_works_the_same(tmp_path):
+    """Nothing assumes Kymenlaakso, three goals or roman numerals: they come from the plan's data."""
+    import shutil
+
+    from core import queries
+    from core.importer import parse_import
+    from core.loader import load_plan
+
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "tests" / "fixtures" / "mini", data)
+    meta = (data / "plan.yaml").read_text(encoding="utf-8")
+    meta = meta.replace("region: Kymenlaakso", "plan_id: etela-karjala-2022-2025\nregion: Etelä-Karjala\n"
+                        "region_area: etela_karjala\nstate: in_force")  # fmt: skip
+    (data / "plan.yaml").write_text(meta, encoding="utf-8")
+    obs = data / "observations.csv"
+    obs.write_text(obs.read_text(encoding="utf-8").replace(",kymenlaakso,", ",etela_karjala,"), encoding="utf-8")
+    with (data / "goals.csv").open("a", encoding="utf-8") as f:
+        f.write("IV,4,Neljäs tavoite,Fourth goal,40,40,20,\n")
+    with (data / "subgoals.csv").open("a", encoding="utf-8") as f:
+        f.write("IV.1,IV,1,Uusi välitavoite,New sub-goal,helppo,korkea,\n")
+
+    plan = load_plan(data)
+    assert (plan.plan_id, plan.region, plan.region_area, plan.state) == (
+        "etela-karjala-2022-2025", "Etelä-Karjala", "etela_karjala", PlanState.IN_FORCE)  # fmt: skip
+    store = Store.open("sqlite://", plan)
+    stored = store.load_plan(plan.plan_id)
+    assert [g.goal_id for g in stored.goals] == ["I", "II", "III", "IV"]
+    assert sorted(s.subgoal_id for s in stored.subgoals)[-1] == "IV.1"
+    assert queries.subgoal_sort_key("IV.1") > queries.subgoal_sort_key("III.1")
+    frame = queries.comparison_frame(stored, store.observations(), queries.linked_indicators(stored), lang="fi")
+    assert not frame.empty and frame["value"].notna().any()  # the region's values are found by its area id
+    trend = queries.trend_frame(stored, store.observations(), 7, "", None, "fi")
+    assert "Etelä-Karjala" in set(trend["area_label"])
+    # an import names the region by its own area id; the old region's id is refused
+    good = b"indicator_id,series_id,group_id,area,year,value\n7,,lk4_5,etela_karjala,2024,80\n"
+    assert not parse_import(good, "uusi.csv", stored).errors
+    wrong = b"indicator_id,series_id,group_id,area,year,value\n7,,lk4_5,kymenlaakso,2024,80\n"
+    [problem] = parse_import(wrong, "uusi.csv", stored).errors
+    assert problem.column == "area" and "etela_karjala" in problem.text("fi")
+    # data/ naming another area than its region is a loader problem
+    obs.write_text(obs.read_text(encoding="utf-8").replace(",etela_karjala,", ",kymenlaakso,", 1), encoding="utf-8")
+    from core.loader import validate
+
+    _plan, problems = validate(data)
+    assert any(p.column == "area" and "etela_karjala" in p.message for p in problems)

@@ -23,8 +23,6 @@ def broken_data(monkeypatch, tmp_path):
     text = path.read_text(encoding="utf-8")
     path.write_text(text.replace("\nhamina-I.1-1,hamina,", "\nhamina-I.1-1,kuopio,", 1), encoding="utf-8")
     monkeypatch.setattr(config, "DATA_DIR", dest)
-    # a new store, as on a first start: it is seeded from data/ (an open one has read its catalogue already)
-    monkeypatch.setenv("KYMLAPSET_DATABASE_URL", f"sqlite:///{tmp_path / 'new.db'}")
     data.data_plan.clear()
     yield dest
     data.data_plan.clear()

@@ -15,8 +15,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from core import auth
-from core.storage import Store
-from tests.conftest import seed_in_force
+from core.storage import Editor, Store
 
 PASS = "reuna-2026"
 SIGN_IN = "Kirjaudu muokkaajaksi"
@@ -132,8 +131,11 @@ def test_a_broken_store_shows_the_plan_read_only_with_a_banner(own_store, passco
 
 
 def test_a_read_only_store_keeps_edits_pending_with_a_clear_message(own_store, passcode, monkeypatch):
-    seed_in_force(f"sqlite:///{own_store}")  # a store of the app, its plan in force (an ended one is read-only anyway)
-    app()
+    Store.open(f"sqlite:///{own_store}").engine.dispose()  # a store of the app, made and seeded by it
+    app()  # seeds it
+    with_plan_in_force = Store.open(f"sqlite:///{own_store}")  # data/'s plan has ended: edits need one in force
+    with_plan_in_force.set_plan_state(with_plan_in_force.plans()[0].plan_id, "in_force", Editor("Ylläpito"))
+    with_plan_in_force.close()
     monkeypatch.setenv("KYMLAPSET_DATABASE_URL", f"sqlite:///file:{own_store}?mode=ro&uri=true")
     at = app("pages/toimenpiteet.py")
     assert any("Tietokanta on vain luettavissa" in w.value for w in at.warning)

@@ -45,6 +45,16 @@ def two_plans(monkeypatch, tmp_path) -> Store:
     return store
 
 
+def add_fourth_goal(store: Store, plan_id: str, title_fi: str, title_en: str) -> None:
+    """A fourth main goal, with one sub-goal, added to a draft as an editor adds one."""
+    editor = Editor("Testi")
+    shares = {"preventive_pct": 40.0, "early_support_pct": 40.0, "intensive_pct": 20.0}
+    store.add_plan_goal(plan_id, "IV", {"title_fi": title_fi, "title_en": title_en, **shares}, editor)
+    store.add_plan_subgoal(
+        plan_id, "IV", {"title_fi": f"{title_fi}: ensimmäinen", "title_en": f"{title_en}: first"}, editor
+    )
+
+
 def app(**params: str) -> AppTest:
     at = AppTest.from_file("../../app.py", default_timeout=60)
     for k, v in params.items():
@@ -127,8 +137,8 @@ def test_the_sidebar_choice_changes_what_the_pages_show(two_plans):
 
 
 # ------------------------------------------------------------------ goal pages from the plan
-def test_a_goal_page_of_a_plan_with_four_goals(two_plans, past_the_store):
-    past_the_store.add_goal(two_plans, NEW, "IV", 4, "Neljäs päätavoite", "Fourth main goal")
+def test_a_goal_page_of_a_plan_with_four_goals(two_plans):
+    add_fourth_goal(two_plans, NEW, "Neljäs päätavoite", "Fourth main goal")
     at = app(suunnitelma=NEW)
     at.switch_page("pages/paatavoite-4.py").run()
     no_errors(at)
