@@ -87,6 +87,30 @@ if ctx.plan.state == PlanState.DRAFT:  # the draft shown: its copied goals and s
             st.session_state[state.FLASH] = {"key": "plans.structure.saved", "values": {"n": saved}}
             st.rerun()
 
+    with st.form("np_add_goal", clear_on_submit=False):  # a plan has as many main goals as it has
+        st.markdown(f"**{t('plans.goal_add.title', lang)}**")
+        goal_id = st.text_input(t("plans.goal_add.id", lang), max_chars=10, key="w_np_goal_id")
+        titles = {f: st.text_input(t(f"plans.col.{f}", lang), key=f"w_np_goal_{f}") for f in ("title_fi", "title_en")}
+        shares = dict(
+            zip(
+                ("preventive_pct", "early_support_pct", "intensive_pct"),
+                (
+                    col.number_input(t(f"plans.goal_add.{f}", lang), 0.0, 100.0, 0.0, 5.0, key=f"w_np_goal_{f}")
+                    for col, f in zip(st.columns(3), ("preventive", "early_support", "intensive"), strict=True)
+                ),
+                strict=True,
+            )
+        )
+        if st.form_submit_button(t("plans.goal_add.submit", lang)):
+            try:
+                store.add_plan_goal(ctx.plan.plan_id, goal_id.strip(), {**titles, **shares}, editor)
+            except StoreError as exc:  # an id taken, a title missing, shares that do not make 100 %
+                st.error(md_escape(exc.text(lang)))
+            else:
+                data.clear()
+                st.session_state[state.FLASH] = {"key": "plans.goal_add.done", "values": {"id": md_escape(goal_id)}}
+                st.rerun()
+
 st.subheader(t("plans.new.form", lang))
 ids = [p.plan_id for p in infos]
 labels = {p.plan_id: plan_label(p, lang) for p in infos}

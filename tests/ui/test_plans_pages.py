@@ -289,3 +289,25 @@ def test_an_editor_renames_a_copied_goal_of_the_draft(two_plans):
     assert any(s.startswith("1 tavoitteen muutokset tallennettu") for s in texts(at))
     at.switch_page("pages/paatavoite-2.py").run()
     assert at.header[0].value == "Päätavoite II: Osallisuus ja yhteisöllisyys"
+
+
+def test_an_editor_adds_a_fourth_main_goal_and_its_page_appears(two_plans):
+    at = app(suunnitelma=NEW)
+    at.switch_page("pages/uusi-suunnitelma.py").run()
+    sign_in(at)
+    at.text_input(key="w_np_goal_id").input("IV")
+    at.text_input(key="w_np_goal_title_fi").input("Nuoret osallistuvat")
+    at.text_input(key="w_np_goal_title_en").input("Young people take part")
+    for key, share in (("preventive", 50.0), ("early_support", 30.0), ("intensive", 10.0)):  # 90 %, not 100
+        at.number_input(key=f"w_np_goal_{key}").set_value(share)
+    submit = next(b for b in at.get("form_submit_button") if b.label == t("plans.goal_add.submit", "fi"))
+    submit.click().run()
+    no_errors(at)
+    assert at.error, "shares that do not make 100 % are refused"
+    assert [g.goal_id for g in two_plans.load_plan(NEW).goals] == ["I", "II", "III"]
+    at.number_input(key="w_np_goal_intensive").set_value(20.0)
+    next(b for b in at.get("form_submit_button") if b.label == t("plans.goal_add.submit", "fi")).click().run()
+    no_errors(at)
+    assert [g.goal_id for g in two_plans.load_plan(NEW).goals] == ["I", "II", "III", "IV"]
+    at.switch_page("pages/paatavoite-4.py").run()
+    assert at.header[0].value == "Päätavoite IV: Nuoret osallistuvat"
