@@ -97,3 +97,23 @@ def change_text(change: dict, lang: str) -> str:
         f"  {t('history.col.old_value', lang)}: {value_text(fld, change['old_value'], lang)}\n"
         f"  {t('history.col.new_value', lang)}: {value_text(fld, change['new_value'], lang)}"
     )
+
+
+def of_plan(
+    hist: pd.DataFrame, plan_id: str, measure_ids: set[str], event_ids: set[str], evaluation_ids: set[str]
+) -> pd.DataFrame:
+    """The changes that belong to one plan: its measures, events, evaluations and own rows (the plan,
+    ``<plan id>/…`` goals, sub-goals and indicator choices), and the indicator values every plan shares."""
+    if hist.empty:
+        return hist
+    entity = hist["entity"].astype(str)
+    ident = hist["entity_id"].astype(str)
+    keep = (
+        ((entity == "measure") & ident.isin(measure_ids))
+        | ((entity == "event") & ident.isin(event_ids))
+        | ((entity == "evaluation") & ident.isin(evaluation_ids))
+        | ((entity == "plan") & (ident == plan_id))
+        | (entity.str.startswith("plan_") & ident.str.startswith(f"{plan_id}/"))
+        | (entity == "observation")
+    )
+    return hist[keep]

@@ -9,7 +9,7 @@ counts them all, so a link of 500 junk parameters gives one sentence, not 500 bo
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -27,7 +27,9 @@ PARAMS = {
     "haku": "search",
     "vuosi": "year",
     "nakyma": "view",
+    "suunnitelma": "plan",  # the plan shown (resolved first, by choose_plan: the other choices come from it)
 }
+PLAN_PARAM = "suunnitelma"
 MULTI = {"actors"}
 MAX_SEARCH = 200
 MAX_SHOWN = 40  # characters of a parameter's name or value echoed in a notice
@@ -36,6 +38,7 @@ MAX_NOTICES = 3  # notices of their own; more ignored parameters are one summary
 
 UNKNOWN_PARAM = "param"  # the parameter's name is not one of ours
 BAD_VALUE = "value"  # a known parameter with a value that names nothing (?ryhma=xyz)
+UNKNOWN_PLAN = "plan"  # ?suunnitelma= names no plan of the store: the default plan opens instead
 
 
 class Notice(NamedTuple):
@@ -48,7 +51,7 @@ class Notice(NamedTuple):
     @property
     def key(self) -> str:
         """The catalogue key of the message: an unknown parameter, or an unknown value of a known one."""
-        return "notice.bad_value" if self.reason == BAD_VALUE else "notice.bad_param"
+        return {BAD_VALUE: "notice.bad_value", UNKNOWN_PLAN: "notice.unknown_plan"}.get(self.reason, "notice.bad_param")
 
 
 @dataclass
@@ -80,6 +83,8 @@ def parse_params(params: Mapping[str, object], choices: Mapping[str, set[str]]) 
     """
     view = UrlView()
     for raw_name, raw_value in params.items():
+        if raw_name == PLAN_PARAM:  # chosen before the rest (choose_plan): the other choices depend on it
+            continue
         value = raw_value[-1] if isinstance(raw_value, list) and raw_value else raw_value
         value = "" if value is None else str(value)
         key = PARAMS.get(raw_name)
@@ -114,3 +119,16 @@ def to_params(values: Mapping[str, object], defaults: Mapping[str, object]) -> d
             continue
         out[reverse[key]] = ",".join(value) if isinstance(value, (list, tuple)) else str(value)
     return out
+
+
+def choose_plan(params: Mapping[str, object], known: Collection[str], default: str) -> tuple[str, Notice | None]:
+    """The plan a link asks for (``?suunnitelma=``): a known id, else ``default`` with a notice (none when
+    the link names no plan)."""
+    raw = params.get(PLAN_PARAM)
+    value = raw[-1] if isinstance(raw, list) and raw else raw
+    if value is None or str(value).strip() == "":
+        return default, None
+    value = str(value).strip()
+    if value in known:
+        return value, None
+    return default, Notice(PLAN_PARAM, value[:40], UNKNOWN_PLAN)

@@ -96,6 +96,10 @@ def grid_view() -> None:
     ratings = {rating_label(r["rating"], lang): r["rating"] for r in scale(lang)}
     labels = {f: t(key, lang) for f, key in EDITABLE.items()}
 
+    # the yearly evaluations stay open on an ended plan: its last year is evaluated after the period,
+    # and they are part of its final evaluation (the store allows exactly that)
+    evaluator = ctx.signed_in
+
     def save(diff: RowDiff) -> int:
         """The changed fields of each row in one transaction (the rating from its label), each with the value
         it was shown with, so the store merges per field; the evaluator and today fill a still empty row."""
@@ -110,11 +114,11 @@ def grid_view() -> None:
                 stored(c.mine),
                 c.version if c.version and c.version > 0 else None,  # 0: not evaluated yet
                 stored(c.started_from),
-                {"evaluator": ctx.editor.name, "evaluated_on": date.today().isoformat()},
+                {"evaluator": evaluator.name, "evaluated_on": date.today().isoformat()},
             )
             for c in diff.changed
         ]
-        store.save_evaluations(items, ctx.editor)
+        store.save_evaluations(items, evaluator)
         return len(items)
 
     edit_table(
@@ -141,7 +145,7 @@ def grid_view() -> None:
         },
         save=save,
         lang=lang,
-        editable=ctx.editor is not None,
+        editable=evaluator is not None,
         disabled=["measure_id", "subgoal", "toimenpide"],
         show=lambda f, v: rating_label(v, lang) if f == "rating" and v is not None else shown_value(f, v),
         names=lambda rows: dict(zip(rows["measure_id"], rows["toimenpide"].str.slice(0, 80), strict=True)),

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from core.history import change_line, change_text, history_table
+from core.history import change_line, change_text, history_table, of_plan
 from core.i18n import t
 from core.storage import StoreError
 from core.text import md_escape
@@ -17,7 +17,10 @@ done = st.session_state.pop(state.FLASH, None)  # the confirmation of a revert/r
 if done:
     st.success(t(done["key"], lang, **done.get("values", {})), icon=":material/check_circle:")
 
-all_ids = store.measure_ids()
+# this plan's history: its measures (removed ones too), events, evaluations and own rows
+plan_measures = store.measures(include_deleted=True, plan_id=ctx.plan.plan_id)
+all_ids = sorted(plan_measures["measure_id"].astype(str))
+deleted = sorted(plan_measures.loc[plan_measures["deleted"].fillna(False).astype(bool), "measure_id"].astype(str))
 target = st.selectbox(
     t("history.measure", lang),
     [None, *all_ids],
@@ -26,6 +29,14 @@ target = st.selectbox(
     format_func=lambda m: t("history.all", lang) if m is None else m,
 )
 hist = store.history(entity="measure" if target else None, entity_id=target)
+if not target:
+    hist = of_plan(
+        hist,
+        ctx.plan.plan_id,
+        set(all_ids),
+        set(store.events(include_deleted=True, plan_id=ctx.plan.plan_id)["event_id"].astype(str)),
+        set(store.evaluations(plan_id=ctx.plan.plan_id)["id"].astype(str)),
+    )
 if hist.empty:
     st.info(t("history.none", lang))
 else:
@@ -58,7 +69,6 @@ if ctx.editor is not None and not hist.empty:
                     "values": {"what": md_escape(change_line(by_id[chosen], lang))},
                 }
                 st.rerun()
-    deleted = store.measure_ids(deleted=True)
     if deleted:
         st.subheader(t("history.restore", lang))
         rid = st.selectbox(

@@ -90,7 +90,7 @@ for heading, lines in doc.strengths:
 # ---- conclusions
 st.header(fe.text("section.conclusions", lang))
 saved = {str(r["scope"]): r for r in store.conclusions(plan_id).to_dict("records")}
-conclusions.show(plan, plan_id, saved, ctx.editor, lang)
+conclusions.show(plan, plan_id, saved, ctx.signed_in, lang)  # open on an ended plan: its final evaluation
 
 # ---- downloads
 st.header(fe.text("downloads", lang))

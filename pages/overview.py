@@ -51,13 +51,14 @@ for k, (heading, fig) in enumerate(heatmaps):
 st.subheader(t("overview.measures_matrix", lang))
 views.show_chart(views.measure_counts(ctx.filters.actors, lang), key="measure_counts", lang=lang)
 
-cols = st.columns(len(plan.goals))
+cols = st.columns(len(plan.goals)) if plan.goals else []
 for col, g in zip(cols, sorted(plan.goals, key=lambda g: g.number), strict=True):
-    if st.session_state.get(state.ROUTED):
+    if st.session_state.get(state.ROUTED) and g.number in state.GOAL_PAGE_FILES:
         col.page_link(
-            f"pages/paatavoite-{g.number}.py",
+            state.GOAL_PAGE_FILES[g.number],
             label=t("overview.goal_link", lang, goal=g.goal_id),
             icon=":material/arrow_forward:",
+            query_params=state.plan_link(),  # the link names the plan
         )
     col.caption(md_escape(name(g, lang, "title")))
 state.sync_url()

@@ -1,5 +1,5 @@
-"""Päätavoite I page."""
+"""The plan's main goal 1 (päätavoite 1), whatever its id; one file per number: see ui/router.py."""
 
-from ui.goal_page import render
+from ui.goal_page import render_number
 
-render("I")
+render_number(1)

@@ -1,5 +1,5 @@
-"""Päätavoite II page."""
+"""The plan's main goal 2 (päätavoite 2), whatever its id; one file per number: see ui/router.py."""
 
-from ui.goal_page import render
+from ui.goal_page import render_number
 
-render("II")
+render_number(2)

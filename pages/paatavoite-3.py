@@ -1,5 +1,5 @@
-"""Päätavoite III page."""
+"""The plan's main goal 3 (päätavoite 3), whatever its id; one file per number: see ui/router.py."""
 
-from ui.goal_page import render
+from ui.goal_page import render_number
 
-render("III")
+render_number(3)

@@ -42,7 +42,9 @@ year = year_picker(plan, lang, range(date.today().year, plan_period(plan)[0] - 1
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def build(kind: str, target: str, year: int, lang: str, version: int) -> tuple[str, bytes | None, bytes | None]:
+def build(
+    kind: str, target: str, year: int, lang: str, plan_id: str, version: int
+) -> tuple[str, bytes | None, bytes | None]:
     """HTML, PDF (or None) and the first chart as PNG (or None), cached per data version."""
     measures, obs, evals = data.measures(), data.observations(), store.evaluations(year)
     if kind == "goal":
@@ -69,7 +71,7 @@ request = st.session_state.get("report_request")
 if request == (kind, target, year, lang):
     try:
         with st.spinner(t("data.progress", lang)):
-            html_text, pdf, png = build(kind, target, year, lang, store.data_version())
+            html_text, pdf, png = build(kind, target, year, lang, plan.plan_id, store.data_version())
     except Exception as exc:  # noqa: BLE001  # never a traceback: say the report could not be made
         downloads.LOG.exception("report %s %s could not be built", kind, target)
         st.error(downloads.failure_text(exc, lang))

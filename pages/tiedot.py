@@ -50,7 +50,9 @@ def confirm_or_cancel(result: importer.ImportResult, editor: Editor | None, pend
         st.rerun()
 
 
-if ctx.editor is None:
+# indicator values belong to no one plan: an ended plan's editor brings in a new survey round too
+editor = ctx.signed_in
+if editor is None:
     st.info(t("data.editor_only", lang))
 else:
     adder = st.expander(t("data.add", lang), expanded=False, key="w_add_value_open", on_change="rerun")
@@ -81,12 +83,12 @@ else:
             )
             area = st.text_input(
                 t("data.area", lang),
-                value=plan.region_area,
+                value=plan.region_area,  # the shown plan's region, not a name written here
                 key="add_area",
-                help=f"{plan.region_area}, koko_maa, kunta:kotka …",
+                help=f"{plan.region_area}, koko_maa, kunta:…",
             )
             year = st.number_input(
-                t("col.year", lang), min_value=1990, max_value=2100, value=2025, step=1, key="add_year"
+                t("col.year", lang), min_value=1990, max_value=2100, value=plan.period_end, step=1, key="add_year"
             )
             value = st.text_input(t("data.value", lang), key="add_value")
             if st.form_submit_button(t("data.check", lang)):
@@ -129,7 +131,7 @@ else:
         for note in result.notes:
             st.caption(md_escape(text_in(note, lang)))
         st.dataframe(importer.preview_for_display(preview, lang), hide_index=True, width="stretch")
-        confirm_or_cancel(result, ctx.editor, PREVIEW, "import")
+        confirm_or_cancel(result, editor, PREVIEW, "import")
 
 
 def sotkanet_section() -> None:
@@ -214,14 +216,17 @@ def _show_fetch(fetched: sotkanet.SotkanetFetch) -> None:
         column_config={t("sotkanet.col.indicator", lang): st.column_config.TextColumn(width="medium")}
         | {label: st.column_config.Column(width=w) for label, w in narrow.items()},
     )
-    assert ctx.editor is not None
+    assert editor is not None
     # the history's "who" says the values came from Sotkanet
     confirm_or_cancel(
-        fetched.result, Editor(t("sotkanet.editor", lang, name=ctx.editor.name)), SOTKANET_FETCH, "sotkanet"
+        fetched.result,
+        Editor(t("sotkanet.editor", lang, name=editor.name), session=editor.session),
+        SOTKANET_FETCH,
+        "sotkanet",
     )
 
 
-if ctx.editor is not None:
+if editor is not None:
     sotkanet_section()
 
 st.subheader(t("data.export", lang))

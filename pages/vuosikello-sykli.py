@@ -47,7 +47,7 @@ def save(diff: RowDiff) -> int:
     batch = [EventChange(c.key, c.mine, c.version, c.started_from) for c in diff.changed]
     batch += [EventChange(None, values) for values in diff.added]
     batch += [EventChange(key, None, version) for key, version in diff.deleted]
-    store.save_events(batch, ctx.editor)
+    store.save_events(batch, ctx.editor, plan_id=ctx.plan.plan_id)  # new events belong to the plan shown
     return len(batch)
 
 

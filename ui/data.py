@@ -12,14 +12,16 @@ import tempfile
 import time
 from datetime import date
 from pathlib import Path
+from typing import NamedTuple
 
 import pandas as pd
 import streamlit as st
 
 from core import config
 from core.loader import load_plan
-from core.model import Plan
+from core.model import Plan, PlanInfo
 from core.storage import Store, StoreUnavailable
+from ui import state
 
 SECRETS_TTL_S = 30.0  # how soon a changed secrets.toml (or Community Cloud secret) is seen
 _secrets_memo: tuple[float, dict] | None = None
@@ -72,23 +74,6 @@ def data_plan() -> Plan:
 @st.cache_resource(show_spinner=False, max_entries=8)
 def _default_plan_id(url: str, version: int, today: date) -> str:
     return _store_at(url).default_plan_id(today)
-
-
-@st.cache_resource(show_spinner=False, max_entries=16)
-def _plan_shared(url: str, version: int, plan_id: str) -> Plan:
-    return _store_at(url).load_plan(plan_id)
-
-
-def plan_id() -> str:
-    """The plan the pages show: the one in force today, else the newest."""
-    return _default_plan_id(database_url(), version(), date.today())
-
-
-def plan() -> Plan:
-    """The plan the pages show, from the store (its goals, sub-goals, tiles, measures; the catalogue of data/)."""
-    data_plan()  # a broken data/ (the shared catalogue) is said at once, as before plans had periods
-    url, current = database_url(), version()
-    return _plan_shared(url, current, _default_plan_id(url, current, date.today()))
 
 
 @st.cache_resource(show_spinner=False)
@@ -162,12 +147,55 @@ def store() -> Store:
     return _store_at(database_url())
 
 
-# One frame per data version, shared by all sessions; each caller gets a shallow copy. With
+class Source(NamedTuple):
+    """Which data a cached frame or figure is of: the store's URL and the plan shown."""
+
+    url: str
+    plan_id: str
+
+
+def source() -> Source:
+    """This run's store and plan (the plan chosen in the sidebar or the link; see ui.frame.current_plan)."""
+    return Source(database_url(), str(st.session_state.get(state.PLAN) or "") or default_plan_id())
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _plans_shared(url: str, version: int) -> tuple[PlanInfo, ...]:
+    return tuple(_store_at(url).plans())
+
+
+def plans() -> list[PlanInfo]:
+    """Every plan of the store, newest first."""
+    return list(_plans_shared(database_url(), version()))
+
+
+def default_plan_id(today: date | None = None) -> str:
+    """The plan in force today, else the newest: what a link without ?suunnitelma= opens."""
+    return _default_plan_id(database_url(), version(), today or date.today())
+
+
+# A plan changes only by a save, which bumps the data version: one Plan per (plan, version), shared.
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _plan_shared(src: Source, version: int) -> Plan:
+    return _store_at(src.url).load_plan(src.plan_id)
+
+
+def plan_at(src: Source, version: int) -> Plan:
+    """The plan ``src`` names, as of data ``version`` (immutable, shared)."""
+    return _plan_shared(src, version)
+
+
+def plan() -> Plan:
+    """The plan this run shows (chosen in the sidebar or the link; pages take it from page_context())."""
+    return plan_at(source(), version())
+
+
+# One frame per (plan, data version), shared by all sessions; each caller gets a shallow copy. With
 # pandas' copy-on-write that copy is the caller's own (changing it never changes the shared
 # frame), without cache_data's unpickling of the whole table on every call.
 @st.cache_resource(show_spinner=False, max_entries=8)
-def _measures_shared(url: str, version: int) -> pd.DataFrame:
-    return _store_at(url).measures(plan_id=_default_plan_id(url, version, date.today()))
+def _measures_shared(src: Source, version: int) -> pd.DataFrame:
+    return _store_at(src.url).measures(plan_id=src.plan_id)
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
@@ -176,26 +204,28 @@ def _observations_shared(url: str, version: int) -> pd.DataFrame:
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def _events_shared(url: str, version: int) -> pd.DataFrame:
-    return _store_at(url).events(plan_id=_default_plan_id(url, version, date.today()))
+def _events_shared(src: Source, version: int) -> pd.DataFrame:
+    return _store_at(src.url).events(plan_id=src.plan_id)
 
 
-def measures_at(url: str, version: int) -> pd.DataFrame:
-    """Measures of the store at ``url`` as of data ``version`` (the caller's own copy)."""
-    return _measures_shared(url, version).copy(deep=False)
+def measures_at(src: Source, version: int) -> pd.DataFrame:
+    """Measures of the plan ``src`` names as of data ``version`` (the caller's own copy)."""
+    return _measures_shared(src, version).copy(deep=False)
 
 
-def observations_at(url: str, version: int) -> pd.DataFrame:
-    """Indicator values of the store at ``url`` as of data ``version`` (the caller's own copy)."""
-    return _observations_shared(url, version).copy(deep=False)
+def observations_at(src: Source, version: int) -> pd.DataFrame:
+    """Indicator values in the store of ``src`` as of data ``version`` (every plan's indicators share them;
+    the caller's own copy)."""
+    return _observations_shared(src.url, version).copy(deep=False)
 
 
 _RUN_VERSION = "_data_version_this_run"
 
 
 def begin_run() -> None:
-    """Called by the router at the start of every run: the data version is read again."""
+    """Called by the router at the start of every run: the data version and the plan are read again."""
     st.session_state[_RUN_VERSION] = None
+    st.session_state.pop(state.PLAN_THIS_RUN, None)
 
 
 def version() -> int:
@@ -247,31 +277,32 @@ def _current_version() -> int:
 
 
 def measures() -> pd.DataFrame:
-    """Current (not deleted) measures, with versions (the caller's own copy)."""
-    return measures_at(database_url(), version())
+    """The shown plan's current (not deleted) measures, with versions (the caller's own copy)."""
+    return measures_at(source(), version())
 
 
 def observations() -> pd.DataFrame:
     """All indicator values in the store (the caller's own copy)."""
-    return observations_at(database_url(), version())
+    return observations_at(source(), version())
 
 
-def events_at(url: str, version: int) -> pd.DataFrame:
-    """The vuosikello's events in the store at ``url`` as of data ``version`` (the caller's own copy)."""
-    return _events_shared(url, version).copy(deep=False)
+def events_at(src: Source, version: int) -> pd.DataFrame:
+    """The vuosikello's events of the plan ``src`` names as of data ``version`` (the caller's own copy)."""
+    return _events_shared(src, version).copy(deep=False)
 
 
 def events() -> pd.DataFrame:
-    """The vuosikello's current events (the caller's own copy; every save of an event bumps the version)."""
-    return events_at(database_url(), version())
+    """The shown plan's vuosikello events (the caller's own copy; every save of an event bumps the version)."""
+    return events_at(source(), version())
 
 
 def clear() -> None:
     """Drop cached frames after a write (views keyed by data version follow on their own)."""
+    _plans_shared.clear()
+    _plan_shared.clear()
     _measures_shared.clear()
     _observations_shared.clear()
     _events_shared.clear()
     _default_plan_id.clear()
-    _plan_shared.clear()
     if _RUN_VERSION in st.session_state:
         st.session_state[_RUN_VERSION] = None  # the rest of this run sees the write

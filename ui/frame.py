@@ -14,7 +14,7 @@ from core import auth, config
 from core.charts import STATUS_ORDER, status_text
 from core.i18n import LANGS, name, t, tn
 from core.loader import error_text
-from core.model import Plan
+from core.model import Plan, PlanInfo, PlanState
 from core.queries import Filters
 from core.storage import Editor, StoreError
 from core.text import md_escape
@@ -25,12 +25,16 @@ log = logging.getLogger("kymlapset.auth")
 
 @dataclass(frozen=True)
 class PageContext:
-    """What a page needs: the plan, the language, the filters and the editor (None = viewer)."""
+    """What a page needs: the plan, the language, the filters and the editor (None = viewer, or a plan
+    that has ended: it is read-only). ``signed_in`` is the editor whatever the plan's state: the only
+    page that writes to an ended plan (its final evaluation) and the import of indicator values
+    (shared by every plan) go by it."""
 
     plan: Plan
     lang: str
     filters: Filters
     editor: Editor | None
+    signed_in: Editor | None = None
 
 
 def _secret(path: tuple[str, ...]) -> object:
@@ -198,14 +202,65 @@ def _sign_in_box(lang: str) -> None:
             st.caption(t("auth.readonly", lang))
 
 
+def current_plan() -> Plan:
+    """The plan this run shows, resolved in this one place once per run (the router asks first, then
+    page_context): the link's ?suunnitelma= on a session's first run, then the sidebar's choice; without
+    either, or for an unknown id, the plan in force today (else the newest). Broken data: a message, stop."""
+    memo = st.session_state.get(state.PLAN_THIS_RUN)
+    if memo is not None:
+        return memo
+    lang = state.lang()
+    try:
+        data.data_plan()  # a broken data/ (the catalogue every plan shares) is said at once
+        known = {p.plan_id for p in data.plans()}
+        plan_id = state.init_plan(known, data.default_plan_id())
+        plan = data.plan_at(data.source()._replace(plan_id=plan_id), data.version())
+    except ValueError as exc:  # PlanDataError: the plan's data is broken: say so in Finnish, do not crash
+        st.error(t("notice.data_error", lang, error=md_escape(error_text(exc, lang)[:2000])))
+        st.stop()
+    state.fit_to_plan(plan)
+    st.session_state[state.PLAN_THIS_RUN] = plan
+    return plan
+
+
+def plan_label(info: PlanInfo, lang: str) -> str:
+    """A plan as the picker shows it: period and state first, where a narrow sidebar still shows them
+    ("2020–2025 · päättynyt · Kymenlaakson …"), then its name."""
+    title = info.name_en if lang == "en" and info.name_en else info.name_fi
+    return f"{info.period_start}–{info.period_end} · {t(f'plans.state.{info.state}', lang)} · {title}"
+
+
+def _plan_picker(plan: Plan, lang: str) -> None:
+    """The sidebar's plan choice; a new choice reruns the page for that plan (and names it in the link)."""
+    infos = data.plans()
+    ids = [p.plan_id for p in infos]
+    labels = {p.plan_id: plan_label(p, lang) for p in infos}
+    key = f"w_plan_{lang}"
+    if st.session_state.get(key) != plan.plan_id:  # the plan came from a link or a page (a new draft)
+        st.session_state[key] = plan.plan_id
+    st.sidebar.selectbox(
+        t("plans.picker", lang),
+        ids,
+        format_func=lambda p: labels.get(p, p),
+        key=key,
+        on_change=state.mirror,
+        args=(key, state.PLAN),
+    )
+
+
+def plan_banner(plan: Plan, lang: str) -> None:
+    """An ended plan is read-only (but its final evaluation); a draft is not in force yet: say so."""
+    if plan.state == PlanState.ENDED:
+        st.info(t("plans.banner.ended", lang, start=plan.period_start, end=plan.period_end), icon=":material/lock:")
+    elif plan.state == PlanState.DRAFT:
+        st.warning(t("plans.banner.draft", lang), icon=":material/edit_note:")
+
+
 def sidebar(plan: Plan) -> None:
-    """The shared sidebar: language, age group, actors, legend, sign-in."""
+    """The shared sidebar: plan, language, age group, actors, legend, sign-in."""
     lang = state.lang()
     sb = st.sidebar
-    sb.markdown(f"**{md_escape(plan.meta.get('short_name') or plan.meta.get('name'))}**")
-    sb.caption(
-        md_escape(f"{plan.meta.get('region', '')} {plan.meta.get('period_start')}–{plan.meta.get('period_end')}")
-    )
+    _plan_picker(plan, lang)
     sb.radio(
         t("sidebar.lang", lang),
         LANGS,
@@ -261,13 +316,21 @@ def page_context() -> PageContext:
     from ui.router import ensure_routed  # noqa: PLC0415 - the router imports this module
 
     ensure_routed()  # a page opened by Streamlit's folder mode (first deep link after a start)
-    try:
-        plan = data.plan()
-    except ValueError as exc:  # PlanDataError: the data/ files are broken
-        st.error(t("notice.data_error", state.lang(), error=md_escape(error_text(exc, state.lang())[:2000])))
-        st.stop()
+    plan = current_plan()
     state.init_state(plan)
     lang = state.lang()
+    unknown_plan = state.plan_notice()
+    if unknown_plan is not None:  # the link named a plan the store does not have: the default opened
+        st.info(
+            t(
+                unknown_plan.key,
+                lang,
+                value=md_escape(unknown_plan.value),
+                plan=md_escape(plan_label(plan.info, lang)),
+            ),
+            icon="ℹ️",
+        )
+    plan_banner(plan, lang)
     notices = st.session_state.get(state.NOTICES) or []
     ignored = st.session_state.get(state.NOTICES_IGNORED) or len(notices)
     if ignored > len(notices):  # a link full of junk: one sentence with a count, not a box each
@@ -295,7 +358,14 @@ def page_context() -> PageContext:
         lang=lang,
     )
     editor = st.session_state.pop(_EDITOR_THIS_RUN, _UNSET)  # set by the sidebar earlier in this run
-    return PageContext(plan=plan, lang=lang, filters=filters, editor=current_editor() if editor is _UNSET else editor)
+    signed_in = current_editor() if editor is _UNSET else editor
+    return PageContext(
+        plan=plan,
+        lang=lang,
+        filters=filters,
+        editor=None if plan.state == PlanState.ENDED else signed_in,
+        signed_in=signed_in,
+    )
 
 
 def _view_changed(widget_key: str, views_by_label: dict[str, str]) -> None:

@@ -88,9 +88,21 @@ def measures_section(ctx, goal_id: str) -> None:
     measures_grid.add_and_remove(ctx, measures, key=f"edit_{goal_id}", goal_id=goal_id)
 
 
-def render(goal_id: str) -> None:
-    """Draw the page of päätavoite ``goal_id``."""
+def render_number(number: int) -> None:
+    """Draw the page of the chosen plan's main goal ``number`` (pages/paatavoite-<number>.py)."""
     ctx = page_context()
+    goal = next((g for g in ctx.plan.goals if g.number == number), None)
+    if goal is None:  # a link to a goal this plan does not have (another plan's page, say)
+        st.info(t("plans.goal_missing", ctx.lang, number=number, n=len(ctx.plan.goals)))
+        st.page_link("pages/overview.py", label=t("nav.overview", ctx.lang), query_params=state.plan_link())
+        state.sync_url()
+        return
+    render(goal.goal_id, ctx)
+
+
+def render(goal_id: str, ctx=None) -> None:
+    """Draw the page of päätavoite ``goal_id``."""
+    ctx = ctx or page_context()
     plan, lang = ctx.plan, ctx.lang
     goal = plan.goal(goal_id)
     st.header(t("goal.header", lang, goal=md_escape(goal_id), title=md_escape(name(goal, lang, "title"))))

@@ -231,16 +231,16 @@ def _grid_types(df: pd.DataFrame) -> pd.DataFrame:
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def _all_rows(url: str, version: int, lang: str) -> pd.DataFrame:
+def _all_rows(src: data.Source, version: int, lang: str) -> pd.DataFrame:
     """Every stored measure as grid rows in plan order, per data version (shared: read only)."""
-    return _grid_types(views.shared_measures_display(url, version, lang))
+    return _grid_types(views.shared_measures_display(src, version, lang))
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
-def _stored_rows(url: str, version: int, lang: str, ids_sig: str, _ids: tuple[str, ...]) -> pd.DataFrame | None:
+def _stored_rows(src: data.Source, version: int, lang: str, ids_sig: str, _ids: tuple[str, ...]) -> pd.DataFrame | None:
     """The grid rows of ``_ids`` (at most MAX_GRID_ROWS, plan order) as stored at ``version``, or None
     if some of them are not rows of that version; one per filter result (shared: read only)."""
-    rows = _all_rows(url, version, lang)
+    rows = _all_rows(src, version, lang)
     wanted = rows["measure_id"].isin(_ids)
     if int(wanted.sum()) != len(_ids):
         return None
@@ -256,7 +256,7 @@ def grid_frame(ctx: PageContext, measures: pd.DataFrame, ids_sig: str | None = N
     """The rows and columns the grid shows (at most MAX_GRID_ROWS, pending edits applied)."""
     pending = st.session_state.get(state.PENDING) or {}
     out = _stored_rows(
-        data.database_url(), data.version(), ctx.lang, ids_sig or ids_signature(measures), tuple(measures["measure_id"])
+        data.source(), data.version(), ctx.lang, ids_sig or ids_signature(measures), tuple(measures["measure_id"])
     )
     if out is None:  # not rows of the current store (or it changed meanwhile)
         return _grid_types(measures_display(ctx.plan, apply_pending(measures, pending), ctx.lang)).head(MAX_GRID_ROWS)
@@ -566,6 +566,7 @@ def add_and_remove(ctx: PageContext, measures: pd.DataFrame, key: str, goal_id: 
                         ctx.editor,
                         known_actors=actors,
                         known_subgoals=[s.subgoal_id for s in plan.subgoals],
+                        plan_id=plan.plan_id,  # the plan shown, not the store's default
                     )
                 except StoreError as exc:
                     st.error(exc.text(lang))

@@ -5,6 +5,8 @@ of a fresh server process (a sleeping Community Cloud app woken by a shared deep
 Streamlit's old folder-based multipage mode, because a pages/ folder sits beside app.py: that mode
 knows only the files' own names, so with these names it finds the linked page instead of showing
 "Page not found", and the page hands over to the router (ensure_routed) before it draws anything.
+The goal pages follow the chosen plan (goal_pages): one file per goal number, pages/paatavoite-1.py …
+-9.py, for the same reason.
 """
 
 from __future__ import annotations
@@ -13,16 +15,17 @@ import time
 from pathlib import Path
 
 import streamlit as st
+from streamlit.navigation.page import StreamlitPage
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.runtime.scriptrunner_utils.exceptions import RerunException
 
 from core import config
 from core.i18n import t
-from core.loader import error_text
+from core.model import Plan
 from core.storage import StoreUnavailable
 from core.text import md_escape
 from core.turns import Turns
-from ui import data, frame, live, state, theme
+from ui import data, frame, goal_page, live, state, theme
 
 # The page icon is a file the app serves itself: a Material icon as page_icon is fetched by every
 # browser from fonts.gstatic.com (each visitor's address to Google; no icon offline).
@@ -72,36 +75,15 @@ def _route() -> None:
 
     st.set_page_config(page_title="Lasten ja nuorten hyvinvointisuunnitelma", page_icon=str(PAGE_ICON), layout="wide")
 
-    try:
-        plan = data.plan()
-    except ValueError as exc:  # broken data/: say so in Finnish, do not crash
-        st.error(t("notice.data_error", "fi", error=md_escape(error_text(exc, "fi")[:2000])))
-        st.stop()
     data.begin_run()
+    plan = frame.current_plan()  # the one place the plan is resolved (page_context takes the same)
     state.init_state(plan)
     lang = state.lang()
 
     pages = {
         t("nav.section.plan", lang): [
             st.Page("pages/overview.py", title=t("nav.overview", lang), icon=":material/home:", default=True),
-            st.Page(
-                "pages/paatavoite-1.py",
-                title=t("nav.goal", lang, goal="I"),
-                icon=":material/looks_one:",
-                url_path="paatavoite-1",
-            ),
-            st.Page(
-                "pages/paatavoite-2.py",
-                title=t("nav.goal", lang, goal="II"),
-                icon=":material/looks_two:",
-                url_path="paatavoite-2",
-            ),
-            st.Page(
-                "pages/paatavoite-3.py",
-                title=t("nav.goal", lang, goal="III"),
-                icon=":material/looks_3:",
-                url_path="paatavoite-3",
-            ),
+            *goal_pages(plan, lang),
             st.Page(
                 "pages/indikaattorit.py",
                 title=t("nav.indicators", lang),
@@ -144,6 +126,12 @@ def _route() -> None:
                 url_path="vuosikello-sykli",
             ),
             st.Page("pages/historia.py", title=t("nav.history", lang), icon=":material/history:", url_path="historia"),
+            st.Page(
+                "pages/uusi-suunnitelma.py",
+                title=t("plans.nav", lang),
+                icon=":material/note_add:",
+                url_path="uusi-suunnitelma",
+            ),
         ],
     }
     navigation = st.navigation(pages, expanded=True)  # every page in view, no "View 3 more"
@@ -156,6 +144,38 @@ def _route() -> None:
     except StoreUnavailable as exc:  # the store failed under a page (e.g. its file was damaged meanwhile)
         data.store_failed(exc)
         st.error(md_escape(exc.text(lang)))
+
+
+_GOAL_ICONS = {1: "looks_one", 2: "looks_two", 3: "looks_3", 4: "looks_4", 5: "looks_5", 6: "looks_6"}
+
+
+def goal_pages(plan: Plan, lang: str) -> list[StreamlitPage]:
+    """One page per main goal of ``plan`` (as many as it has), at /paatavoite-<number>.
+
+    A goal number with a page file (pages/paatavoite-<n>.py) uses it, so the first link after a server
+    start finds it (see the module's docstring); a number beyond the files is a page of its own here,
+    which works as soon as the router has run once in the process. The files of numbers this plan does
+    not have stay registered but hidden: a link to goal 4 of another plan, or a session that chooses a
+    three-goal plan on goal 4's page, gets a sentence instead of Streamlit's "Page not found".
+    """
+    goals = {g.number: g for g in plan.goals}
+    out = []
+    for n in sorted(set(goals) | set(state.GOAL_PAGE_FILES)):
+        goal = goals.get(n)
+        title = t("nav.goal", lang, goal=goal.goal_id if goal else str(n))
+        icon = f":material/{_GOAL_ICONS.get(n, 'flag')}:"
+        page = state.GOAL_PAGE_FILES.get(n) or _goal_page(n)
+        visibility = "visible" if goal else "hidden"
+        out.append(st.Page(page, title=title, icon=icon, url_path=f"paatavoite-{n}", visibility=visibility))
+    return out
+
+
+def _goal_page(number: int):
+    def page() -> None:
+        goal_page.render_number(number)
+
+    page.__name__ = f"paatavoite_{number}"
+    return page
 
 
 def ensure_routed() -> None:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import uuid
+from pathlib import Path
 
 import streamlit as st
 
 from core.i18n import DEFAULT_LANG, LANGS
 from core.model import Plan
-from core.urlstate import parse_params, to_params
+from core.urlstate import PLAN_PARAM, Notice, choose_plan, parse_params, to_params
 
 # Session-state keys. Widget keys are prefixed "w_"; the values they mirror live under the
 # plain key so they survive pages where the widget is not drawn.
@@ -21,6 +22,7 @@ CATEGORY = "category"
 INDICATOR = "indicator"
 SEARCH = "search"
 YEAR = "year"
+PLAN = "plan"  # the plan shown: the sidebar's choice, ?suunnitelma= in every link
 VIEW = "view"  # the open tab of a page with views (goal pages, measures, indicators…)
 NOTICES = "url_notices"
 NOTICES_IGNORED = "url_notices_ignored"  # how many parts of the link were ignored in all (NOTICES has the first few)
@@ -31,19 +33,30 @@ EDITOR_NAME = "editor_name"
 EDITOR_OK = "editor_ok"
 FLASH = "flash_message"  # {"key": catalogue key, "values": {...}}: a confirmation shown after st.rerun()
 _INITIALISED = "_state_initialised"
+_PLAN_INITIALISED = "_plan_initialised"
+PLAN_NOTICE = "_plan_notice"
 ROUTED = "_routed"
+PLAN_THIS_RUN = "_plan_this_run"  # the Plan this run shows, resolved once (ui.frame.current_plan)
 
-VIEW_KEYS = (LANG, GROUP, ACTORS, SUBGOAL, GOAL, CATEGORY, INDICATOR, SEARCH, YEAR, VIEW)
+VIEW_KEYS = (PLAN, LANG, GROUP, ACTORS, SUBGOAL, GOAL, CATEGORY, INDICATOR, SEARCH, YEAR, VIEW)
 # The sidebar's filters apply on every page; the other view keys only on pages that name them.
-SHARED_KEYS = (LANG, GROUP, ACTORS)
+SHARED_KEYS = (PLAN, LANG, GROUP, ACTORS)
 # The views (tabs) of pages that have them; a link names one with ?nakyma=… (ui.frame.view_tabs).
 GOAL_VIEWS = ("tavoite", "indikaattorit", "toimenpiteet")
 MEASURES_VIEWS = ("toimenpiteet", "koko_taulukko")
 INDICATORS_VIEWS = ("kaaviot", "arvot")
 EVALUATION_VIEWS = ("arviointi", "yhteenveto")
 WORKSHOP_VIEWS = ("tyopaja", "yhteenveto")  # one sub-goal on the projector; the session's changes
+# One page file per goal number (pages/paatavoite-4.py is the plan's 4th main goal): Streamlit's folder
+# mode, which answers the first link after a server start, finds a page only by its file's name.
+PAGES_DIR = Path(__file__).resolve().parent.parent / "pages"
+GOAL_PAGE_FILES = {
+    int(p.stem.removeprefix("paatavoite-")): f"pages/{p.name}"
+    for p in sorted(PAGES_DIR.glob("paatavoite-*.py"))
+    if p.stem.removeprefix("paatavoite-").isdigit()
+}
 PAGE_VIEWS = {
-    **{f"pages/paatavoite-{n}.py": GOAL_VIEWS for n in (1, 2, 3)},
+    **{path: GOAL_VIEWS for path in GOAL_PAGE_FILES.values()},
     "pages/toimenpiteet.py": MEASURES_VIEWS,
     "pages/indikaattorit.py": INDICATORS_VIEWS,
     "pages/arviointi.py": EVALUATION_VIEWS,
@@ -51,6 +64,7 @@ PAGE_VIEWS = {
 }
 VIEWS = tuple(dict.fromkeys(v for views in PAGE_VIEWS.values() for v in views))
 DEFAULTS: dict[str, object] = {
+    PLAN: None,
     LANG: DEFAULT_LANG,
     GROUP: None,
     ACTORS: [],
@@ -79,12 +93,43 @@ def choices(plan: Plan) -> dict[str, set[str]]:
     }
 
 
+def init_plan(known: set[str], default: str) -> str:
+    """The plan id this run shows: on a session's first run the link's ?suunnitelma= (an unknown one is
+    noted, and the default opens), then the sidebar's choice; a plan no longer in the store gives the default."""
+    if not st.session_state.get(_PLAN_INITIALISED):
+        chosen, notice = choose_plan(st.query_params.to_dict(), known, default)
+        st.session_state[PLAN] = chosen
+        st.session_state[PLAN_NOTICE] = notice
+        st.session_state[_PLAN_INITIALISED] = True
+    if st.session_state.get(PLAN) not in known:
+        st.session_state[PLAN] = default
+    return str(st.session_state[PLAN])
+
+
+def plan_notice() -> Notice | None:
+    """The link's unknown plan (once: the page shows it, then it is gone)."""
+    return st.session_state.pop(PLAN_NOTICE, None)
+
+
+def fit_to_plan(plan: Plan) -> None:
+    """Drop remembered filters that name nothing in ``plan`` (a goal IV after choosing a three-goal plan)."""
+    allowed = choices(plan)
+    for key in (GROUP, SUBGOAL, GOAL, CATEGORY, INDICATOR):
+        value = st.session_state.get(key)
+        if value is not None and value not in allowed[key]:
+            st.session_state[key] = DEFAULTS[key]
+    actors = st.session_state.get(ACTORS)
+    if actors and any(a not in allowed[ACTORS] for a in actors):
+        st.session_state[ACTORS] = [a for a in actors if a in allowed[ACTORS]]
+
+
 def init_state(plan: Plan) -> None:
     """Initialise once per session: defaults, then whatever the URL asks for."""
     if st.session_state.get(_INITIALISED):
         return
     for key, value in DEFAULTS.items():
-        st.session_state.setdefault(key, value)
+        if key != PLAN:  # chosen already (init_plan)
+            st.session_state.setdefault(key, value)
     st.session_state.setdefault(PENDING, {})
     st.session_state.setdefault(CONFLICTS, [])
     view = parse_params(st.query_params.to_dict(), choices(plan))
@@ -102,6 +147,12 @@ def session_id() -> str:
     if not sid:
         sid = st.session_state[SESSION_ID] = uuid.uuid4().hex
     return str(sid)
+
+
+def plan_link() -> dict[str, str]:
+    """The query parameter naming the shown plan (``?suunnitelma=…``): every link the app makes carries it."""
+    plan_id = st.session_state.get(PLAN)
+    return {PLAN_PARAM: str(plan_id)} if plan_id else {}
 
 
 def get(key: str) -> object:

@@ -160,8 +160,8 @@ def chart_heading(text: str) -> None:
     st.markdown(f"#### {md_escape(text)}")
 
 
-def _version() -> tuple[str, int]:
-    return data.database_url(), data.version()
+def _version() -> tuple[data.Source, int]:
+    return data.source(), data.version()
 
 
 def _pairs(pairs) -> Pairs | None:
@@ -176,10 +176,10 @@ def _unpack(pairs: Pairs | None) -> list[tuple[int, str]] | None:
 
 
 @st.cache_resource(show_spinner=False, max_entries=128)
-def _comparison(url: str, version: int, pairs: Pairs | None, group: str | None, lang: str) -> pd.DataFrame:
+def _comparison(src: data.Source, version: int, pairs: Pairs | None, group: str | None, lang: str) -> pd.DataFrame:
     """Shared, read only: ``comparison()`` hands out copies."""
     return queries.comparison_frame(
-        data.plan(), data.observations_at(url, version), _unpack(pairs), [group] if group else None, lang
+        data.plan_at(src, version), data.observations_at(src, version), _unpack(pairs), [group] if group else None, lang
     )
 
 
@@ -193,10 +193,10 @@ def comparison(pairs, group: str | None, lang: str) -> pd.DataFrame:
 
 @st.cache_resource(show_spinner=False, max_entries=128)
 def _comparison_figures(
-    url: str, version: int, pairs: Pairs | None, group: str | None, lang: str, by: str | None
+    src: data.Source, version: int, pairs: Pairs | None, group: str | None, lang: str, by: str | None
 ) -> list[tuple[str | None, str, go.Figure]]:
-    frame = _comparison(url, version, pairs, group, lang)
-    plan = data.plan()
+    frame = _comparison(src, version, pairs, group, lang)
+    plan = data.plan_at(src, version)
     if by == "category":
         sections = charts.category_sections(plan)
     elif by:
@@ -225,29 +225,29 @@ def comparison_figures(
     return _comparison_figures(*_version(), _pairs(pairs), group, lang, by)
 
 
-def _overview_frames(url: str, version: int, group: str | None, lang: str) -> tuple[dict, pd.DataFrame]:
-    plan = data.plan()
+def _overview_frames(src: data.Source, version: int, group: str | None, lang: str) -> tuple[dict, pd.DataFrame]:
+    plan = data.plan_at(src, version)
     by_goal = {
-        g.goal_id: _comparison(url, version, _pairs(queries.linked_indicators(plan, g.goal_id)), group, lang)
+        g.goal_id: _comparison(src, version, _pairs(queries.linked_indicators(plan, g.goal_id)), group, lang)
         for g in plan.goals
     }
     linked = queries.linked_indicators(plan)
-    every = _comparison(url, version, None, group, lang)
+    every = _comparison(src, version, None, group, lang)
     others = [
         p
         for p in every[["indicator_id", "series_id"]].drop_duplicates().itertuples(index=False, name=None)
         if p not in linked
     ]
-    return by_goal, _comparison(url, version, _pairs(linked + others), group, lang)
+    return by_goal, _comparison(src, version, _pairs(linked + others), group, lang)
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)  # 16 filter results; at 1x a few MB in all
 def _filtered_measures(
-    url: str, version: int, actors: str, goal: str | None, subgoal: str | None, search: str
+    src: data.Source, version: int, actors: str, goal: str | None, subgoal: str | None, search: str
 ) -> pd.DataFrame:
     """Shared, read only: ``filtered_measures()`` hands out copies."""
     return queries.filter_measures(
-        data.measures_at(url, version),
+        data.measures_at(src, version),
         queries.Filters(actors=tuple(a for a in actors.split(_ITEM) if a), goal=goal, subgoal=subgoal, search=search),
     )
 
@@ -265,9 +265,9 @@ def filtered_measures(filters: queries.Filters) -> pd.DataFrame:
 
 @st.cache_resource(show_spinner=False, max_entries=32)
 def _measures_caption(
-    url: str, version: int, actors: str, goal: str | None, subgoal: str | None, search: str, lang: str
+    src: data.Source, version: int, actors: str, goal: str | None, subgoal: str | None, search: str, lang: str
 ) -> str:
-    return queries.measures_caption(_filtered_measures(url, version, actors, goal, subgoal, search), lang)
+    return queries.measures_caption(_filtered_measures(src, version, actors, goal, subgoal, search), lang)
 
 
 def measures_caption(filters: queries.Filters, lang: str) -> str:
@@ -278,8 +278,8 @@ def measures_caption(filters: queries.Filters, lang: str) -> str:
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
-def _real_measure_count(url: str, version: int, actors: str) -> int:
-    return len(queries.real_measures(_filtered_measures(url, version, actors, None, None, "")))
+def _real_measure_count(src: data.Source, version: int, actors: str) -> int:
+    return len(queries.real_measures(_filtered_measures(src, version, actors, None, None, "")))
 
 
 def real_measure_count(actors: tuple[str, ...]) -> int:
@@ -288,10 +288,10 @@ def real_measure_count(actors: tuple[str, ...]) -> int:
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
-def _status_chart_caption(url: str, version: int, group: str | None, lang: str) -> str:
-    plan = data.plan()
+def _status_chart_caption(src: data.Source, version: int, group: str | None, lang: str) -> str:
+    plan = data.plan_at(src, version)
     by_goal = {
-        g.goal_id: _comparison(url, version, _pairs(queries.linked_indicators(plan, g.goal_id)), group, lang)
+        g.goal_id: _comparison(src, version, _pairs(queries.linked_indicators(plan, g.goal_id)), group, lang)
         for g in sorted(plan.goals, key=lambda g: g.number)
     }
     return queries.status_chart_caption(by_goal, lang)
@@ -303,9 +303,9 @@ def status_chart_caption(group: str | None, lang: str) -> str:
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def shared_measures_display(url: str, version: int, lang: str) -> pd.DataFrame:
+def shared_measures_display(src: data.Source, version: int, lang: str) -> pd.DataFrame:
     """Shared, read only (``measures_display()`` hands out copies)."""
-    return queries.measures_display(data.plan(), data.measures_at(url, version), lang)
+    return queries.measures_display(data.plan_at(src, version), data.measures_at(src, version), lang)
 
 
 def measures_display(lang: str) -> pd.DataFrame:
@@ -314,9 +314,9 @@ def measures_display(lang: str) -> pd.DataFrame:
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
-def _status_by_goal(url: str, version: int, group: str | None, lang: str) -> go.Figure:
-    plan = data.plan()
-    by_goal, _ = _overview_frames(url, version, group, lang)
+def _status_by_goal(src: data.Source, version: int, group: str | None, lang: str) -> go.Figure:
+    plan = data.plan_at(src, version)
+    by_goal, _ = _overview_frames(src, version, group, lang)
     titles = {g.goal_id: t("nav.goal", lang, goal=g.goal_id) for g in plan.goals}
     return drawn_once(charts.status_by_goal_figure(queries.status_counts_by_goal(by_goal), titles, lang))
 
@@ -327,9 +327,9 @@ def status_by_goal(group: str | None, lang: str) -> go.Figure:
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
-def _heatmap(url: str, version: int, group: str | None, lang: str) -> list[tuple[str, go.Figure]]:
-    plan = data.plan()
-    _, frame_all = _overview_frames(url, version, group, lang)
+def _heatmap(src: data.Source, version: int, group: str | None, lang: str) -> list[tuple[str, go.Figure]]:
+    plan = data.plan_at(src, version)
+    _, frame_all = _overview_frames(src, version, group, lang)
     survey = [
         (g.group_id, name(g, lang))
         for g in sorted(plan.groups, key=lambda g: g.sort_order)
@@ -342,7 +342,7 @@ def _heatmap(url: str, version: int, group: str | None, lang: str) -> list[tuple
             t("chart.heatmap.part", lang, groups=", ".join(gname for _, gname in chunk)),
             drawn_once(
                 charts.status_heatmap(
-                    heat[heat["group_id"].isin([g for g, _ in chunk])], chunk, lang, region=data.plan().region
+                    heat[heat["group_id"].isin([g for g, _ in chunk])], chunk, lang, region=plan.region
                 )
             ),
         )
@@ -356,9 +356,9 @@ def heatmap(group: str | None, lang: str) -> list[tuple[str, go.Figure]]:
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
-def _measure_counts(url: str, version: int, actors: tuple[str, ...], lang: str) -> go.Figure:
-    plan = data.plan()
-    measures = queries.filter_measures(data.measures_at(url, version), queries.Filters(actors=actors))
+def _measure_counts(src: data.Source, version: int, actors: tuple[str, ...], lang: str) -> go.Figure:
+    plan = data.plan_at(src, version)
+    measures = queries.filter_measures(data.measures_at(src, version), queries.Filters(actors=actors))
     return drawn_once(charts.measure_counts_figure(queries.measure_counts(plan, measures, lang), lang))
 
 
@@ -368,16 +368,24 @@ def measure_counts(actors: tuple[str, ...], lang: str) -> go.Figure:
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
-def service_mix(goal_ids: tuple[str, ...], lang: str) -> go.Figure:
-    """Service-level mix of these goals (plan data only). Read-only figure."""
-    plan = data.plan()
+def _service_mix(src: data.Source, version: int, goal_ids: tuple[str, ...], lang: str) -> go.Figure:
+    plan = data.plan_at(src, version)
     return drawn_once(charts.service_mix_figure([plan.goal(g) for g in goal_ids], lang))
 
 
+def service_mix(goal_ids: tuple[str, ...], lang: str) -> go.Figure:
+    """Service-level mix of these goals (plan data only). Read-only figure."""
+    return _service_mix(*_version(), tuple(goal_ids), lang)
+
+
 @st.cache_resource(show_spinner=False, max_entries=16)
+def _subgoal_matrix(src: data.Source, version: int, goal_id: str, lang: str) -> go.Figure:
+    return drawn_once(charts.subgoal_matrix_figure(data.plan_at(src, version).subgoals_of(goal_id), lang))
+
+
 def subgoal_matrix(goal_id: str, lang: str) -> go.Figure:
     """The goal's sub-goals on the difficulty × impact axes (plan data only). Read-only figure."""
-    return drawn_once(charts.subgoal_matrix_figure(data.plan().subgoals_of(goal_id), lang))
+    return _subgoal_matrix(*_version(), goal_id, lang)
 
 
 @dataclass(frozen=True)
@@ -389,9 +397,11 @@ class TrendView:
 
 
 @st.cache_resource(show_spinner=False, max_entries=128)
-def _trend(url: str, version: int, indicator_id: int, series_id: str, group: str | None, lang: str) -> TrendView | None:
-    plan = data.plan()
-    frame = queries.trend_frame(plan, data.observations_at(url, version), indicator_id, series_id, group, lang)
+def _trend(
+    src: data.Source, version: int, indicator_id: int, series_id: str, group: str | None, lang: str
+) -> TrendView | None:
+    plan = data.plan_at(src, version)
+    frame = queries.trend_frame(plan, data.observations_at(src, version), indicator_id, series_id, group, lang)
     if frame.empty:
         return None
     figure = (
@@ -408,8 +418,8 @@ def trend(indicator_id: int, series_id: str, group: str | None, lang: str) -> Tr
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
-def _trend_pairs(url: str, version: int, pairs: Pairs | None, group: str | None) -> Pairs:
-    return _pairs(pairs_with_series(data.observations_at(url, version), _unpack(pairs) or [], group))
+def _trend_pairs(src: data.Source, version: int, pairs: Pairs | None, group: str | None) -> Pairs:
+    return _pairs(pairs_with_series(data.observations_at(src, version), _unpack(pairs) or [], group))
 
 
 def trend_pairs(pairs, group: str | None) -> list[tuple[int, str]]:
@@ -429,10 +439,10 @@ class TimelineView:
 
 @st.cache_resource(show_spinner=False, max_entries=64)
 def _timeline(
-    url: str, version: int, actors: tuple[str, ...], goal: str | None, lang: str, max_rows: int, today: date
+    src: data.Source, version: int, actors: tuple[str, ...], goal: str | None, lang: str, max_rows: int, today: date
 ) -> TimelineView:
-    plan = data.plan()
-    measures = queries.filter_measures(data.measures_at(url, version), queries.Filters(actors=actors, goal=goal))
+    plan = data.plan_at(src, version)
+    measures = queries.filter_measures(data.measures_at(src, version), queries.Filters(actors=actors, goal=goal))
     measures = queries.real_measures(measures)
     dated = measures[measures["start_year"].notna()]
     shown = dated.head(max_rows)
@@ -447,10 +457,10 @@ def timeline(actors: tuple[str, ...], goal: str | None, lang: str, max_rows: int
 
 @st.cache_resource(show_spinner=False, max_entries=64)
 def _evaluation(
-    url: str, version: int, year: int, actors: tuple[str, ...], by: str, lang: str
+    src: data.Source, version: int, year: int, actors: tuple[str, ...], by: str, lang: str
 ) -> tuple[go.Figure, pd.DataFrame]:
-    plan = data.plan()
-    measures = queries.filter_measures(data.measures_at(url, version), queries.Filters(actors=actors))
+    plan = data.plan_at(src, version)
+    measures = queries.filter_measures(data.measures_at(src, version), queries.Filters(actors=actors))
     evaluations = data.store().evaluations(year)
     summary = evaluation_summary(measures, evaluations, plan, by=by, year=year, lang=lang)
     return drawn_once(evaluation_figure(summary, lang, note=False)), missing_evaluations(
@@ -464,8 +474,10 @@ def evaluation(year: int, actors: tuple[str, ...], by: str, lang: str) -> tuple[
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
-def _vuosikello(url: str, version: int, lang: str, today: date) -> tuple[go.Figure | None, pd.DataFrame, pd.DataFrame]:
-    events = data.events_at(url, version)
+def _vuosikello(
+    src: data.Source, version: int, lang: str, today: date
+) -> tuple[go.Figure | None, pd.DataFrame, pd.DataFrame]:
+    events = data.events_at(src, version)
     if events.empty:
         return None, events, events
     return (

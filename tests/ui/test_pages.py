@@ -37,6 +37,7 @@ PAGES = [
     "pages/vuosikello-sykli.py",
     "pages/historia.py",
     "pages/tyopaja.py",
+    "pages/uusi-suunnitelma.py",
 ]
 TAB_KEYS = {
     "pages/toimenpiteet.py": "measures",
@@ -131,6 +132,7 @@ def expected_heading(page: str, view: str | None, lang: str) -> str:
         "pages/raportit.py": "reports.title",
         "pages/vuosikello-sykli.py": "vk.title",
         "pages/historia.py": "nav.history",
+        "pages/uusi-suunnitelma.py": "plans.new.title",
     }
     if page in fixed:
         return t(fixed[page], lang)

@@ -53,12 +53,14 @@ def test_a_callers_copy_of_the_measures_is_its_own(tmp_path):
     from ui import data
 
     url = f"sqlite:///{tmp_path / 'own.db'}"
-    version = data._store(url).data_version()
-    mine = data.measures_at(url, version)
+    store = data._store(url)
+    version = store.data_version()
+    src = data.Source(url, store.plans()[0].plan_id)
+    mine = data.measures_at(src, version)
     first = mine.loc[0, "mittari"]
     mine.loc[0, "mittari"] = "muutettu vain tässä"  # a page changing its own frame in place
     mine["toimenpide"] = "x"
-    again = data.measures_at(url, version)
+    again = data.measures_at(src, version)
     assert again.loc[0, "mittari"] == first and (again["toimenpide"] != "x").all()
 
 

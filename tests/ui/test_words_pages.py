@@ -83,12 +83,13 @@ def test_links_carry_only_the_parameters_of_their_page():
     at = app({"vuosi": "2024", "nakyma": "arviointi", "ryhma": "lukio"})
     assert not at.info  # parameters the first page does not use are no error
     at.switch_page("pages/historia.py").run()
-    assert at.query_params == {"ryhma": "lukio"}  # not /historia?vuosi=2024&nakyma=arviointi
+    plan = at.session_state["plan"]  # every link names the plan shown
+    assert at.query_params == {"ryhma": "lukio", "suunnitelma": plan}  # not /historia?vuosi=2024&nakyma=arviointi
     at.switch_page("pages/arviointi.py").run()
     assert at.query_params.get("vuosi") == "2024" and at.query_params.get("nakyma") == "arviointi"
     assert at.selectbox(key="w_year").value == 2024  # the link's year is still the session's
     at.switch_page("pages/overview.py").run()
-    assert at.query_params == {"ryhma": "lukio"}
+    assert at.query_params == {"ryhma": "lukio", "suunnitelma": plan}
 
 
 @pytest.mark.parametrize(("page", "key"), [("pages/arviointi.py", "w_year"), ("pages/raportit.py", "w_report_year")])

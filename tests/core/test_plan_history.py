@@ -1,0 +1,37 @@
+"""core.history.of_plan: which recorded changes belong to one plan (the history page of the chosen plan)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from core.history import of_plan
+
+PLAN = "kymenlaakso-2026-2029"
+
+
+@pytest.mark.parametrize(
+    ("entity", "entity_id", "kept"),
+    [
+        ("measure", "poliisi-I.1-2", True),  # one of the plan's measures
+        ("measure", "poliisi-I.1-1", False),  # the ended plan's measure it was carried from
+        ("event", "e17", True),
+        ("event", "e1", False),
+        ("evaluation", "5", True),
+        ("evaluation", "4", False),
+        ("plan", PLAN, True),
+        ("plan", "kymenlaakso-2020-2025", False),
+        ("plan_subgoal", f"{PLAN}/I.3", True),
+        ("plan_indicator", "kymenlaakso-2020-2025/7", False),
+        ("observation", "123", True),  # indicator values belong to every plan
+    ],
+)
+def test_a_change_belongs_to_the_plan_of_its_row(entity, entity_id, kept):
+    hist = pd.DataFrame({"change_id": [1], "entity": [entity], "entity_id": [entity_id]})
+    shown = of_plan(hist, PLAN, {"poliisi-I.1-2"}, {"e17"}, {"5"})
+    assert len(shown) == (1 if kept else 0)
+
+
+def test_no_changes_stay_none():
+    empty = pd.DataFrame(columns=["change_id", "entity", "entity_id"])
+    assert of_plan(empty, PLAN, set(), set(), set()).empty
