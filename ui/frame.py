@@ -7,6 +7,7 @@ import logging
 import math
 import secrets
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import streamlit as st
@@ -234,8 +235,12 @@ def _client_key() -> str:
     """This session's client, for counting its wrong passcodes: its address (see auth.client_address)."""
     key = st.session_state.get(_CLIENT_KEY)
     if key is None:  # a session's address and headers are those of its connection: worked out once
+        peer = getattr(st.context, "ip_address", None)
+        headers = st.context.headers
         address = auth.client_address(
-            getattr(st.context, "ip_address", None), st.context.headers or {}, trusted_proxies()
+            peer if isinstance(peer, str) else None,  # None: loopback (or no connection, as under AppTest)
+            headers if isinstance(headers, Mapping) else {},
+            trusted_proxies(),
         )
         key = st.session_state[_CLIENT_KEY] = auth.CLIENT_PREFIX + address
     return key
