@@ -221,7 +221,7 @@ def _write_cookie() -> None:
     value, max_age = todo
     cookie = f"{auth.EDITOR_COOKIE}={value}; Max-Age={int(max_age)}; Path=/; SameSite=Strict"
     # The value is made of base64url characters and dots only (auth.make_editor_token).
-    st.html(
+    st.sidebar.html(
         "<script>document.cookie = "
         + json.dumps(cookie)
         + ' + (location.protocol === "https:" ? "; Secure" : "");</script>',
@@ -321,7 +321,6 @@ def _sign_in_box(lang: str) -> None:
     mode = auth.edit_mode(oidc_configured(), configured_passcode())
     editor = current_editor()
     st.session_state[_EDITOR_THIS_RUN] = editor  # page_context() takes it, instead of asking again
-    _write_cookie()
     box = st.sidebar.expander(t("auth.title", lang), expanded=False, key=SIGN_IN_OPEN, on_change="rerun")
     if not box.open:  # a lazy expander: its form is built only while it is open
         return
@@ -423,6 +422,7 @@ def sidebar(plan: Plan) -> None:
         sb.warning(t("sidebar.pending", lang, n=len(pending)))
     _sign_in_box(lang)
     sb.caption(t("sidebar.link", lang))
+    _write_cookie()  # last in the sidebar: its (empty) element moves nothing the user sees
 
 
 def page_context() -> PageContext:
