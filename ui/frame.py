@@ -339,7 +339,8 @@ def _sign_in_box(lang: str) -> None:
             return
         if mode is auth.EditMode.PASSCODE:
             if editor:
-                st.caption(t("auth.signed_in_day", lang))
+                if st.session_state.get(_DAY_SIGNIN):  # kept in a cookie (signin_hours > 0)
+                    st.caption(t("auth.signed_in_day", lang))
                 if st.button(t("auth.logout", lang), key="logout"):
                     sign_out()
                     st.rerun()

@@ -885,18 +885,23 @@ class Store(_CycleMixin):
     def signin_secret(self) -> str:
         """The key that signs sign-in tokens: made once, kept in the store so every app process agrees.
         Raises StoreUnavailable when it does not exist yet and cannot be written."""
+        known = getattr(self, "_signin_secret", None)  # it never changes once made: read once per process
+        if known:
+            return known
         q = select(schema_info.c.value).where(schema_info.c.key == "signin_secret")
         with self.engine.connect() as conn:
             row = conn.execute(q).first()
         if row is not None:
-            return str(row[0])
+            self._signin_secret = str(row[0])
+            return self._signin_secret
         try:
             with self.engine.begin() as conn:
                 conn.execute(insert(schema_info).values(key="signin_secret", value=secrets.token_hex(32)))
         except IntegrityError:  # another process made it at the same moment: theirs counts
             pass
         with self.engine.connect() as conn:
-            return str(conn.execute(q).one()[0])
+            self._signin_secret = str(conn.execute(q).one()[0])
+        return self._signin_secret
 
     def seed(self, plan: Plan, events_rows: Iterable[Mapping] | None = None) -> bool:
         """Load data/ into an empty store (once); return True if it seeded now."""
