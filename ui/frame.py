@@ -129,34 +129,43 @@ def _passcode_editor() -> Editor | None:
     """The passcode editor of this session: signed in here, or by a valid token in the browser's cookie.
 
     A session's own sign-in is checked against its token every run, so that a sign-out in another
-    tab or a changed passcode ends it too.
+    tab or a changed passcode ends it too. A token that cannot be checked just now (the database
+    is away) neither signs anyone in nor out.
     """
     if st.session_state.get(state.EDITOR_OK) and st.session_state.get(state.EDITOR_NAME):
         value = st.session_state.get(_DAY_SIGNIN)
-        if value and _valid_token(value) is None:
+        try:
+            ended = bool(value) and _valid_token(value) is None
+        except StoreError as exc:
+            log.warning("a sign-in token could not be checked (%s)", exc.key)
+            ended = False
+        if ended:
             _end_session_sign_in()
             return None
         return Editor(auth.clean_editor_name(st.session_state[state.EDITOR_NAME]))
     cookie = (st.context.cookies or {}).get(auth.EDITOR_COOKIE)  # sent with this session's connection
-    if cookie and st.session_state.get(_COOKIE_SEEN) != cookie:
-        st.session_state[_COOKIE_SEEN] = cookie  # looked at once per session: a signed-out cookie stays out
+    if not cookie or st.session_state.get(_COOKIE_SEEN) == cookie:
+        return None
+    try:
         token = _valid_token(cookie)
-        if token is not None:
-            st.session_state[state.EDITOR_NAME] = token.name
-            st.session_state[state.EDITOR_OK] = True
-            st.session_state[_DAY_SIGNIN] = cookie
-            return Editor(token.name)
-    return None
+    except StoreError as exc:  # looked at again at the next run
+        log.warning("a sign-in token could not be checked (%s)", exc.key)
+        return None
+    st.session_state[_COOKIE_SEEN] = cookie  # looked at once per session: a signed-out cookie stays out
+    if token is None:  # expired, signed out, or made under an old passcode: the browser forgets it
+        st.session_state[_COOKIE_TODO] = ("", 0)
+        return None
+    st.session_state[state.EDITOR_NAME] = token.name
+    st.session_state[state.EDITOR_OK] = True
+    st.session_state[_DAY_SIGNIN] = cookie
+    return Editor(token.name)
 
 
 def _valid_token(value: str) -> auth.EditorToken | None:
-    """The token if it is genuine, unexpired, made under today's passcode and not signed out."""
-    try:
-        token = auth.read_editor_token(value, data.store().signin_secret(), configured_passcode(), time.time())
-        if token is not None and data.store().signin_token_ended(token.token_id):
-            return None
-    except StoreError as exc:  # cannot be checked: no sign-in from it
-        log.warning("a sign-in token could not be checked (%s)", exc.key)
+    """The token if it is genuine, unexpired, made under today's passcode and not signed out
+    (StoreError when the store cannot say)."""
+    token = auth.read_editor_token(value, data.store().signin_secret(), configured_passcode(), time.time())
+    if token is not None and data.store().signin_token_ended(token.token_id):
         return None
     return token
 

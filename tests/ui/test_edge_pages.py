@@ -187,6 +187,34 @@ def test_when_failures_cannot_be_counted_passcode_sign_in_is_refused_with_a_mess
     assert own_store.read_bytes() == before
 
 
+# ------------------------------------------------------------------ signed in for the day (issue #19 item 2)
+def test_a_changed_passcode_ends_the_days_sign_in_and_a_sign_out_ends_its_token(own_store, passcode, monkeypatch):
+    at = app()
+    assert try_code(at, PASS) == "" and signed_in(at)
+    token = at.session_state["_signin_day"]
+    assert token and PASS not in token
+    at.run()
+    assert signed_in(at)
+    monkeypatch.setenv("KYMLAPSET_EDITOR_PASSCODE", "uusi-koodi-2027")  # the passcode is changed
+    at.run()
+    assert not signed_in(at)  # the old sign-in ends at the next run
+    assert try_code(at, PASS).startswith("Tunnuskoodi ei ole oikein.")
+    assert try_code(at, "uusi-koodi-2027") == "" and signed_in(at)
+    new_token = at.session_state["_signin_day"]
+    next(b for b in at.sidebar.button if b.label == "Kirjaudu ulos").click().run()
+    assert not signed_in(at) and not at.session_state["_signin_day"]
+    token_id = new_token.split(".")[2]
+    assert Store.open(f"sqlite:///{own_store}").signin_token_ended(token_id)
+
+
+def test_with_signin_hours_zero_a_sign_in_lasts_only_the_session(own_store, passcode, monkeypatch):
+    monkeypatch.setenv("KYMLAPSET_SIGNIN_HOURS", "0")
+    at = app()
+    assert try_code(at, PASS) == "" and signed_in(at)
+    assert not at.session_state["_signin_day"]
+    assert not any("työpäivän ajan" in c.value for c in at.sidebar.caption)
+
+
 # ------------------------------------------------------------------ a broken store
 @pytest.mark.parametrize("content", [b"", b"SQLite format 3\x00" + b"\x00\x07rikki" * 500], ids=["emptied", "corrupt"])
 def test_a_broken_store_shows_the_plan_read_only_with_a_banner(own_store, passcode, content):
