@@ -82,6 +82,20 @@ SETTINGS: dict[str, Setting] = {
             "Passcode that lets a person edit when no OIDC sign-in is configured.",
         ),
         Setting(
+            "signin_hours",
+            10.0,
+            "How long a passcode sign-in lasts in the same browser (reloads, new tabs): a working day. "
+            "Signing out ends it at once, and so does a changed passcode. 0: only until the tab is closed.",
+        ),
+        Setting(
+            "trusted_proxies",
+            "",
+            "Addresses or networks (comma-separated, e.g. 10.0.0.5, 10.1.0.0/16) of reverse proxies whose "
+            "X-Forwarded-For is believed when wrong passcodes are counted per client. Empty: the connection's "
+            "own address counts (a proxy on this machine is believed by the server itself). Never name a "
+            "network that visitors can connect from: they could then pose as any address.",
+        ),
+        Setting(
             "page_runs_at_once",
             1,
             "How many page runs one app process lets run at the same time; the others wait their turn. "

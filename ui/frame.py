@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import math
 import secrets
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import streamlit as st
@@ -62,6 +64,28 @@ def local_editing_allowed() -> bool:
         return False
 
 
+def trusted_proxies() -> tuple:
+    """Setting trusted_proxies: secrets [editing] trusted_proxies, else KYMLAPSET_TRUSTED_PROXIES.
+    An entry that is not an address trusts no proxy at all (the safe side)."""
+    raw = _secret(("editing", "trusted_proxies"))
+    try:
+        return auth.parse_networks(raw if raw is not None else config.get("trusted_proxies"))
+    except ValueError:
+        log.warning("trusted_proxies has an entry that is not an address or network; no proxy is trusted")
+        return ()
+
+
+def signin_seconds() -> float:
+    """Setting signin_hours (secrets [editing] signin_hours, else KYMLAPSET_SIGNIN_HOURS), in seconds."""
+    raw = _secret(("editing", "signin_hours"))
+    try:
+        hours = float(raw) if raw is not None else float(config.get("signin_hours"))
+    except (TypeError, ValueError):
+        log.warning("signin_hours is not a number; a sign-in lasts until the tab is closed")
+        return 0.0
+    return max(0.0, min(hours, 24.0)) * 3600
+
+
 _EDITOR_THIS_RUN = "_editor_this_run"
 _LOCAL_REQUEST = "_local_request"  # whether this session's connection comes from this machine
 _UNSET = object()
@@ -79,9 +103,7 @@ def current_editor() -> Editor | None:
             return Editor(who, session=state.session_id())
         return None
     if mode is auth.EditMode.PASSCODE:
-        if st.session_state.get(state.EDITOR_OK) and st.session_state.get(state.EDITOR_NAME):
-            return Editor(auth.clean_editor_name(st.session_state[state.EDITOR_NAME]), session=state.session_id())
-        return None
+        return _passcode_editor()
     local = st.session_state.get(_LOCAL_REQUEST)
     if local is None:  # a session's address and headers are those of its connection: ask once
         ip = getattr(st.context, "ip_address", None)
@@ -101,50 +123,208 @@ def _showing_fallback() -> bool:
 
 SIGN_IN_OPEN = "w_signin_open"
 _SIGNIN_KEY = "_signin_key"  # this session's key for counting wrong passcodes in the store
+_CLIENT_KEY = "_signin_client"  # this session's client (its address), worked out once
+_DAY_SIGNIN = "_signin_day"  # the day's token of this session's passcode sign-in (its cookie value)
+_COOKIE_SEEN = "_signin_cookie_seen"  # the cookie value this session has already looked at
+_COOKIE_TODO = "_signin_cookie_todo"  # a cookie to set ((value, max-age)) or clear (("", 0)) next run
+
+
+# ---------------------------------------------------------------- signed in for the day
+def _passcode_editor() -> Editor | None:
+    """The passcode editor of this session: signed in here, or by a valid token in the browser's cookie.
+
+    A session's own sign-in is checked against its token every run, so that a sign-out in another
+    tab or a changed passcode ends it too. A token that cannot be checked just now (the database
+    is away) neither signs anyone in nor out.
+    """
+    if st.session_state.get(state.EDITOR_OK) and st.session_state.get(state.EDITOR_NAME):
+        value = st.session_state.get(_DAY_SIGNIN)
+        try:
+            ended = bool(value) and _valid_token(value) is None
+        except StoreError as exc:
+            log.warning("a sign-in token could not be checked (%s)", exc.key)
+            ended = False
+        if ended:
+            _end_session_sign_in()
+            return None
+        return Editor(auth.clean_editor_name(st.session_state[state.EDITOR_NAME]), session=state.session_id())
+    cookie = (st.context.cookies or {}).get(auth.EDITOR_COOKIE)  # sent with this session's connection
+    if not cookie or st.session_state.get(_COOKIE_SEEN) == cookie:
+        return None
+    try:
+        token = _valid_token(cookie)
+    except StoreError as exc:  # looked at again at the next run
+        log.warning("a sign-in token could not be checked (%s)", exc.key)
+        return None
+    st.session_state[_COOKIE_SEEN] = cookie  # looked at once per session: a signed-out cookie stays out
+    if token is None:  # expired, signed out, or made under an old passcode: the browser forgets it
+        st.session_state[_COOKIE_TODO] = ("", 0)
+        return None
+    st.session_state[state.EDITOR_NAME] = token.name
+    st.session_state[state.EDITOR_OK] = True
+    st.session_state[_DAY_SIGNIN] = cookie
+    return Editor(token.name, session=state.session_id())
+
+
+def _valid_token(value: str) -> auth.EditorToken | None:
+    """The token if it is genuine, unexpired, made under today's passcode and not signed out
+    (StoreError when the store cannot say)."""
+    token = auth.read_editor_token(value, data.store().signin_secret(), configured_passcode(), time.time())
+    if token is not None and data.store().signin_token_ended(token.token_id):
+        return None
+    return token
+
+
+def _new_token(name: str) -> str | None:
+    """A signed token for a day's sign-in as ``name``; None when sign-ins last only the session."""
+    seconds = signin_seconds()
+    if seconds <= 0:
+        return None
+    token = auth.EditorToken(name, secrets.token_hex(16), time.time() + seconds)
+    try:
+        return auth.make_editor_token(token, data.store().signin_secret(), configured_passcode())
+    except StoreError as exc:
+        log.warning("no sign-in token could be made (%s); the sign-in lasts this session", exc.key)
+        return None
+
+
+def _sign_in(name: str) -> None:
+    """Sign this session in as ``name`` and have the browser keep the day's token."""
+    st.session_state[state.EDITOR_NAME] = auth.clean_editor_name(name)
+    st.session_state[state.EDITOR_OK] = True
+    value = _new_token(name)
+    st.session_state[_DAY_SIGNIN] = value
+    if value:
+        st.session_state[_COOKIE_TODO] = (value, int(signin_seconds()))
+
+
+def _end_session_sign_in() -> None:
+    st.session_state[state.EDITOR_OK] = False
+    st.session_state[_DAY_SIGNIN] = None
+    st.session_state[_COOKIE_TODO] = ("", 0)
+
+
+def sign_out() -> None:
+    """End this browser's passcode sign-in: the token is ended in the store and its cookie removed."""
+    value = st.session_state.get(_DAY_SIGNIN)
+    token = auth.read_editor_token(value, _secret_or_empty(), configured_passcode(), time.time()) if value else None
+    if token is not None:
+        try:
+            data.store().end_signin_token(token.token_id, token.expires)
+        except StoreError as exc:  # the cookie is removed all the same; the token expires by itself
+            log.warning("a sign-out could not be recorded (%s)", exc.key)
+    _end_session_sign_in()
+
+
+def _secret_or_empty() -> str:
+    try:
+        return data.store().signin_secret()
+    except StoreError:
+        return ""
+
+
+def _write_cookie() -> None:
+    """Set or clear the sign-in cookie in the browser, if a sign-in or sign-out asked for it.
+
+    Streamlit cannot answer with a Set-Cookie header, so a script does it (``st.html`` runs it in
+    the page itself); the next connection of this browser (a reload, a new tab) sends it.
+    """
+    todo = st.session_state.pop(_COOKIE_TODO, None)
+    if todo is None:
+        return
+    value, max_age = todo
+    cookie = f"{auth.EDITOR_COOKIE}={value}; Max-Age={int(max_age)}; Path=/; SameSite=Strict"
+    # The value is made of base64url characters and dots only (auth.make_editor_token).
+    st.sidebar.html(
+        "<script>document.cookie = "
+        + json.dumps(cookie)
+        + ' + (location.protocol === "https:" ? "; Secure" : "");</script>',
+        unsafe_allow_javascript=True,
+        width="content",
+    )
+
+
+# ---------------------------------------------------------------- passcode guessing
+def _client_key() -> str:
+    """This session's client, for counting its wrong passcodes: its address (see auth.client_address)."""
+    key = st.session_state.get(_CLIENT_KEY)
+    if key is None:  # a session's address and headers are those of its connection: worked out once
+        peer = getattr(st.context, "ip_address", None)
+        headers = st.context.headers
+        address = auth.client_address(
+            peer if isinstance(peer, str) else None,  # None: loopback (or no connection, as under AppTest)
+            headers if isinstance(headers, Mapping) else {},
+            trusted_proxies(),
+        )
+        key = st.session_state[_CLIENT_KEY] = auth.CLIENT_PREFIX + address
+    return key
+
+
+def _duration_text(seconds: float, lang: str) -> str:
+    if seconds < 120:
+        return t("auth.seconds", lang, n=math.ceil(seconds))
+    return t("auth.minutes", lang, n=math.ceil(seconds / 60))
 
 
 def _wait_text(wait: auth.SignInWait, lang: str) -> str:
-    if wait.reason is auth.WaitReason.DELAY:
-        return t("auth.wait_delay", lang, seconds=math.ceil(wait.seconds))
-    key = "auth.locked_server" if wait.reason is auth.WaitReason.SERVER_LOCK else "auth.locked_session"
-    return t(key, lang, minutes=max(1, math.ceil(wait.seconds / 60)))
+    key = "auth.wait_server" if wait.reason is auth.WaitReason.SERVER_DELAY else "auth.wait_client"
+    return t(key, lang, wait=_duration_text(wait.seconds, lang))
 
 
-def _passcode_wait(session_key: str, now: float) -> auth.SignInWait:
-    """How long this session waits before its next try, from the failures in the store."""
-    try:
-        times = data.store().signin_failure_times([session_key, auth.SERVER_KEY], now - auth.HISTORY_S)
-    except StoreError:  # the store cannot be read: no count to go by, so nothing to wait for
-        return auth.SignInWait(auth.WaitReason.NONE, 0.0)
-    return auth.signin_wait(times[session_key], times[auth.SERVER_KEY], now)
+def _passcode_wait(keys: list[str], now: float, withdrawn: float | None = None) -> auth.SignInWait:
+    """How long this client waits before its next try, from the failures in the store (raises
+    StoreError when they cannot be read). ``withdrawn``: one failure at that time is this try's own."""
+    times = data.store().signin_failure_times(keys, now - auth.HISTORY_S)
+    if withdrawn is not None:
+        for key in keys:
+            if withdrawn in times[key]:
+                times[key].remove(withdrawn)
+    client, session, server = (times[k] for k in keys)
+    return auth.signin_wait(client, session, server, now)
 
 
 def try_passcode(who: str, code: str, lang: str) -> str | None:
     """Check a passcode under the guessing limits; sign in and rerun, or return the refusal to show.
 
-    A try while the session must wait is refused without looking at the code (and is no failure);
-    a wrong code is counted in the store for this session and the server, and logged without it.
+    A try while the client must wait is refused without looking at the code (and is no failure).
+    Otherwise the try is counted as a failure first, for the client, the session and the server,
+    and only then is the code looked at: a try that cannot be counted (a read-only store, a full
+    disk) is refused, so guessing is never free. A right code takes its count back.
     """
-    session_key = st.session_state.setdefault(_SIGNIN_KEY, secrets.token_hex(8))
+    session_key = auth.SESSION_PREFIX + st.session_state.setdefault(_SIGNIN_KEY, secrets.token_hex(8))
+    client_key = _client_key()
+    keys = [client_key, session_key, auth.SERVER_KEY]
     now = time.time()
-    wait = _passcode_wait(session_key, now)
-    if not wait.allowed:
-        return _wait_text(wait, lang)
+    store = data.store()
+    try:
+        wait = _passcode_wait(keys, now)
+        if not wait.allowed:
+            return _wait_text(wait, lang)
+        store.record_signin_failure(keys, now, now - auth.HISTORY_S)
+        # Another app process may have counted a try of this client at the same moment.
+        wait = _passcode_wait(keys, now, withdrawn=now)
+        if not wait.allowed:
+            store.withdraw_signin_failure(keys, now)
+            return _wait_text(wait, lang)
+    except StoreError as exc:
+        log.warning("passcode sign-in refused: wrong passcodes cannot be counted (%s)", exc.key)
+        return t("auth.cannot_count", lang)
     if auth.passcode_matches(code, configured_passcode()):
         try:
-            data.store().clear_signin_failures(session_key)
-        except StoreError:
-            pass
-        st.session_state[state.EDITOR_NAME] = auth.clean_editor_name(who)
-        st.session_state[state.EDITOR_OK] = True
+            store.withdraw_signin_failure(keys, now)
+            store.clear_signin_failures(session_key)
+            store.clear_signin_failures(client_key)
+        except StoreError as exc:
+            log.warning("a right passcode's count could not be taken back (%s)", exc.key)
+        _sign_in(who)
         st.rerun()
     try:
-        data.store().record_signin_failure([session_key, auth.SERVER_KEY], now, now - auth.HISTORY_S)
-    except StoreError as exc:
-        log.warning("a wrong passcode could not be counted (%s)", exc.key)
-    after = _passcode_wait(session_key, now)
+        after = _passcode_wait(keys, now + 0.001)
+    except StoreError:
+        after = auth.SignInWait(auth.WaitReason.NONE, 0.0)
     log.warning(
-        "editor sign-in failed (session %s)%s",
+        "editor sign-in failed (%s, session %s)%s",
+        client_key,
         session_key,
         "" if after.allowed else f"; next try waits ({after.reason.value}) {math.ceil(after.seconds)} s",
     )
@@ -173,8 +353,10 @@ def _sign_in_box(lang: str) -> None:
             return
         if mode is auth.EditMode.PASSCODE:
             if editor:
+                if st.session_state.get(_DAY_SIGNIN):  # kept in a cookie (signin_hours > 0)
+                    st.caption(t("auth.signed_in_day", lang))
                 if st.button(t("auth.logout", lang), key="logout"):
-                    st.session_state[state.EDITOR_OK] = False
+                    sign_out()
                     st.rerun()
                 return
             with st.form("signin", clear_on_submit=False):
@@ -309,6 +491,7 @@ def sidebar(plan: Plan) -> None:
         sb.warning(t("sidebar.pending", lang, n=len(pending)))
     _sign_in_box(lang)
     sb.caption(t("sidebar.link", lang))
+    _write_cookie()  # last in the sidebar: its (empty) element moves nothing the user sees
 
 
 def page_context() -> PageContext:

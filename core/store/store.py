@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import logging
 import random
+import secrets
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -1121,6 +1122,51 @@ class Store(_CycleMixin, ConclusionsMixin):
         """Forget a session's failures (after it gave the right passcode); the server's count stays."""
         with self.engine.begin() as conn:
             conn.execute(delete(signin_failures).where(signin_failures.c.key == str(key)[:80]))
+
+    def withdraw_signin_failure(self, keys: Iterable[str], at: float) -> None:
+        """Take back the failure counted under ``keys`` at ``at`` (a try is counted before the code is
+        looked at, so that it is counted at all; a right code or a refused try is then withdrawn)."""
+        wanted = [str(k)[:80] for k in keys]
+        with self.engine.begin() as conn:
+            conn.execute(
+                delete(signin_failures).where(
+                    and_(signin_failures.c.key.in_(wanted), signin_failures.c.failed_at == float(at))
+                )
+            )
+
+    # A sign-out ends a day's sign-in token before its time: its id is kept (in the same table, under
+    # "signout:<id>" at the token's expiry) until the token would have expired anyway.
+    def end_signin_token(self, token_id: str, expires: float) -> None:
+        """Record that the sign-in token ``token_id`` (valid until ``expires``) has been signed out."""
+        with self.engine.begin() as conn:
+            conn.execute(insert(signin_failures).values(key=f"signout:{token_id}"[:80], failed_at=float(expires)))
+
+    def signin_token_ended(self, token_id: str) -> bool:
+        """Whether the sign-in token ``token_id`` has been signed out."""
+        q = select(signin_failures.c.id).where(signin_failures.c.key == f"signout:{token_id}"[:80]).limit(1)
+        with self.engine.connect() as conn:
+            return conn.execute(q).first() is not None
+
+    def signin_secret(self) -> str:
+        """The key that signs sign-in tokens: made once, kept in the store so every app process agrees.
+        Raises StoreUnavailable when it does not exist yet and cannot be written."""
+        known = getattr(self, "_signin_secret", None)  # it never changes once made: read once per process
+        if known:
+            return known
+        q = select(schema_info.c.value).where(schema_info.c.key == "signin_secret")
+        with self.engine.connect() as conn:
+            row = conn.execute(q).first()
+        if row is not None:
+            self._signin_secret = str(row[0])
+            return self._signin_secret
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(insert(schema_info).values(key="signin_secret", value=secrets.token_hex(32)))
+        except IntegrityError:  # another process made it at the same moment: theirs counts
+            pass
+        with self.engine.connect() as conn:
+            self._signin_secret = str(conn.execute(q).one()[0])
+        return self._signin_secret
 
     def seed(self, plan: Plan, events_rows: Iterable[Mapping] | None = None) -> bool:
         """Load data/ into an empty store (once); return True if it seeded now.

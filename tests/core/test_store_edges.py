@@ -75,6 +75,28 @@ def test_a_viewer_may_count_a_failure(store):
     assert store.signin_failure_times(["viewer-session"], 0)["viewer-session"] == [10.0]
 
 
+def test_a_try_counted_before_its_code_is_looked_at_can_be_withdrawn(store):
+    store.record_signin_failure(["client:1.2.3.4", "session:a", "server"], 100.25, forget_before=0)
+    store.record_signin_failure(["client:1.2.3.4", "session:b", "server"], 101.5, forget_before=0)
+    store.withdraw_signin_failure(["client:1.2.3.4", "session:b", "server"], 101.5)  # the right code
+    times = store.signin_failure_times(["client:1.2.3.4", "session:a", "session:b", "server"], since=0)
+    assert times == {"client:1.2.3.4": [100.25], "session:a": [100.25], "session:b": [], "server": [100.25]}
+
+
+def test_a_signed_out_token_stays_ended_and_the_secret_is_made_once(store, tmp_path):
+    secret = store.signin_secret()
+    assert len(secret) == 64 and store.signin_secret() == secret  # every process reads the same one
+    assert not store.signin_token_ended("abc123")
+    store.end_signin_token("abc123", expires=10_000.0)
+    assert store.signin_token_ended("abc123") and not store.signin_token_ended("abc124")
+    # kept until the token would have expired anyway, then dropped with old failures
+    store.record_signin_failure(["server"], 9000.0, forget_before=9000.0 - 3600)
+    assert store.signin_token_ended("abc123")
+    store.record_signin_failure(["server"], 14000.0, forget_before=14000.0 - 3600)
+    assert not store.signin_token_ended("abc123")
+    assert store.signin_failure_times(["server"], 0) == {"server": [14000.0]}  # sign-outs are no failures
+
+
 # ------------------------------------------------------------------ opening a store
 def test_a_missing_file_is_created_and_seeded(tmp_path, mini_plan):
     path = tmp_path / "new" / "plan.db"
@@ -161,6 +183,8 @@ def test_a_read_only_file_opens_for_reading_and_refuses_writes_clearly(tmp_path,
     assert "vain luettavissa" in exc.text("fi") and "still on this page" in exc.text("en")
     with pytest.raises(StoreUnavailable):
         s.record_signin_failure(["x", "server"], 1.0, 0.0)
+    with pytest.raises(StoreUnavailable):  # no secret yet, and none can be kept: no day's sign-in token
+        s.signin_secret()
     assert open(path, "rb").read() == before
 
 

@@ -244,55 +244,6 @@ def test_passcode_comparison_is_of_digests():
     assert not auth.passcode_matches("x", None)
 
 
-W = auth.WaitReason
-NOW = 100_000.0
-
-
-def ago(*seconds: float) -> list[float]:
-    return [NOW - s for s in seconds]
-
-
-@pytest.mark.parametrize(
-    ("session", "server", "reason", "seconds"),
-    [
-        ([], [], W.NONE, 0),
-        (ago(5, 3), ago(5, 3), W.NONE, 0),  # two failures: answered at once
-        (ago(5, 3, 1), ago(5, 3, 1), W.DELAY, 1),  # the third: 2 s after it
-        (ago(5, 3, 2.5), [], W.NONE, 0),  # …and after those 2 s, a new try
-        (ago(30, 20, 10, 1), [], W.DELAY, 3),  # the fourth: 4 s
-        (ago(*range(300, 0, -40)), [], W.DELAY, 40),  # 8 failures: 60 s, at most a minute
-        (ago(*range(900, 0, -100)), [], W.NONE, 0),  # 9 in the window: delay passed
-        (ago(*range(899, 0, -89)), [], W.SESSION_LOCK, 15 * 60 - 9),  # 10 in 15 min: locked for 15 min
-        (ago(*range(1790, 890, -90)), [], W.NONE, 0),  # the lock has passed: a fresh start
-        (ago(*range(2000, 1000, -100)), [], W.NONE, 0),  # old failures count no more
-        ([], ago(*[600 - i * 10 for i in range(50)]), W.SERVER_LOCK, 15 * 60 - 110),  # 50 over all sessions
-        ([], ago(*[600 - i * 10 for i in range(49)]), W.NONE, 0),
-        ([], ago(*[1900 - i * 10 for i in range(50)]), W.NONE, 0),  # that server lock has passed
-        (ago(1), ago(*[600 - i * 10 for i in range(50)]), W.SERVER_LOCK, 15 * 60 - 110),  # it binds everyone
-    ],
-)
-def test_signin_wait(session, server, reason, seconds):
-    wait = auth.signin_wait(session, server, NOW)
-    assert wait.reason is reason
-    assert wait.seconds == pytest.approx(seconds)
-    assert wait.allowed is (reason is W.NONE)
-
-
-def test_signin_wait_grows_then_locks():
-    """Failing as soon as allowed: the waits grow 2, 4, 8 … s, then the session locks at the tenth."""
-    failures: list[float] = []
-    now, waits = 0.0, []
-    while len(failures) < auth.SESSION_LOCK_FAILURES:
-        wait = auth.signin_wait(failures, failures, now)
-        assert wait.reason in (W.NONE, W.DELAY)
-        now += wait.seconds
-        waits.append(round(wait.seconds))
-        failures.append(now)
-    assert waits == [0, 0, 0, 2, 4, 8, 16, 32, 60, 60]
-    locked = auth.signin_wait(failures, failures, now)
-    assert locked.reason is W.SESSION_LOCK and locked.seconds == auth.LOCK_S
-
-
 @pytest.mark.parametrize(
     ("raw", "expected"),
     [
