@@ -29,6 +29,8 @@ def test_reader_keeps_scroll_selection_and_panel_while_another_editor_saves(brow
     with running(db, {"KYMLAPSET_EDITOR_PASSCODE": "työpaja"}, browser) as server:
         ca, cr = (browser.new_context(viewport={"width": 1280, "height": 720}) for _ in range(2))
         anna, reader = ca.new_page(), cr.new_page()
+        runs = []  # how each of the reader's runs finished: the whole page, or only a part (a fragment)
+        reader.on("websocket", lambda ws: ws.on("framereceived", lambda frame: runs.extend(_finished(frame))))
         open_measures(anna, server.url)
         open_measures(reader, server.url)
         sign_in(anna, "Anna", "työpaja")
@@ -58,6 +60,8 @@ def test_reader_keeps_scroll_selection_and_panel_while_another_editor_saves(brow
             }"""
         )
 
+        wait_idle(reader)
+        runs.clear()
         token = f"Annan muutos {int(time.time())}"
         edit_and_leave(anna, ROW, "toimenpide", token)
         save(anna)
@@ -74,9 +78,27 @@ def test_reader_keeps_scroll_selection_and_panel_while_another_editor_saves(brow
         expect(selected).to_have_class(_has("ag-row-selected"))
         assert selected.get_attribute("row-id") == measure_id
         expect(chosen).to_have_value(_has(measure_id, whole=False))
+        # only the part of the page that shows measures ran again (ui.live), never the whole page
+        assert "FINISHED_FRAGMENT_RUN_SUCCESSFULLY" in runs, runs
+        assert "FINISHED_SUCCESSFULLY" not in runs, runs
         reader.screenshot(path=str(tmp_path / "reader_after_update.png"))
         ca.close()
         cr.close()
+
+
+def _finished(frame) -> list[str]:
+    """The run status in a Streamlit message from the server, if it is a run's end."""
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    if not isinstance(frame, bytes):
+        return []
+    try:
+        msg = ForwardMsg.FromString(frame)
+    except Exception:  # noqa: BLE001 - not one message: not a run's end
+        return []
+    if msg.WhichOneof("type") != "script_finished":
+        return []
+    return [ForwardMsg.ScriptFinishedStatus.Name(msg.script_finished)]
 
 
 def _has(text: str, whole: bool = True):
