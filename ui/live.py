@@ -118,7 +118,10 @@ def _changed_entities(after_id: int, upto_id: int) -> set[str] | None:
     that wrote no history rows, or more changes than one look reads)."""
     if upto_id <= after_id:
         return None
-    changes = data.store().changes_after(after_id, limit=CHANGES_LOOK)
+    try:
+        changes = data.store().changes_after(after_id, limit=CHANGES_LOOK)
+    except Exception:  # noqa: BLE001 - not known: the page runs again and reports a store problem itself
+        return None
     if changes.empty or len(changes) >= CHANGES_LOOK:
         return None
     return {str(e) for e in changes["entity"]}
