@@ -70,9 +70,14 @@ def _run_part(draw: Callable[[], None]) -> None:
     from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx  # noqa: PLC0415
 
     ctx = get_script_run_ctx()
-    if ctx is not None and ctx.fragment_ids_this_run:  # the part alone: read the store's version afresh
-        data.begin_run()
-    draw()
+    if ctx is None or not ctx.fragment_ids_this_run:  # within the page's run (and its turn)
+        draw()
+        return
+    from ui import router  # noqa: PLC0415 - the router imports this module
+
+    with router.part_turn():
+        data.begin_run()  # the part alone: read the store's version afresh
+        draw()
 
 
 def _note_others(after_id: int, pending: dict) -> None:
