@@ -6,7 +6,7 @@ import streamlit as st
 from core import exporter, queries
 from core.i18n import name, t
 from core.text import md_escape
-from ui import downloads, measures_grid, state, views
+from ui import downloads, live, measures_grid, state, views
 from ui.frame import PageContext, goal_filter, page_context, view_tabs
 
 
@@ -40,6 +40,13 @@ def filtered(ctx: PageContext) -> None:
     search = st.session_state.get("w_search", ctx.filters.search)
 
     filters = queries.Filters(actors=ctx.filters.actors, goal=goal, subgoal=sub, search=search, lang=lang)
+    live.shows()  # the filters above show no stored data: others' saves redraw only the part below
+    live.part("measures_all", ("measure",), lambda: measures_part(ctx, filters))
+
+
+def measures_part(ctx: PageContext, filters: queries.Filters) -> None:
+    """The filtered measures in the grid, with downloads: redrawn alone when measures change (ui.live)."""
+    plan, lang = ctx.plan, ctx.lang
     measures = views.filtered_measures(filters)
     st.caption(views.measures_caption(filters, lang))
     measures_grid.render(ctx, measures, key="grid_all")

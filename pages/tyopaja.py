@@ -11,7 +11,7 @@ from core import minutes, workshop
 from core.i18n import key_part, name, t
 from core.rules import REAL_MEASURE
 from core.text import md_escape
-from ui import data, state, views
+from ui import data, live, state, views
 from ui.frame import PageContext, page_context, view_tabs
 
 # Large type for the projector, scoped to this page's containers (a stable key gives the class).
@@ -133,7 +133,8 @@ def subgoal_view(ctx: PageContext, subgoal_id: str) -> None:
                 if heading:
                     st.markdown(f"**{md_escape(heading)}**")
                 views.show_chart(fig, key=f"ws_{unit}_{k}", lang=lang)
-    measures_cards(ctx, subgoal_id)
+    live.shows("observation")  # the plan's texts and the charts; the cards are a part of their own
+    live.part("workshop_cards", ("measure",), lambda: measures_cards(ctx, subgoal_id))
 
 
 def measures_cards(ctx: PageContext, subgoal_id: str) -> None:

@@ -141,9 +141,9 @@ def edit_table(
     has_edits = any(edits.get(k) for k in ("edited_rows", "added_rows", "deleted_rows"))
     base = ss.get(keys.base)
     if base is None or (base[0] != version and not has_edits and not ss.get(keys.conflicts)):
-        if base is not None:
-            _fresh_editor(keys)  # a fresh editor widget for the fresh rows
-            widget = f"{keys.editor}_{ss.get(keys.generation, 0)}"
+        # the same editor widget (its key) with the fresh rows: a keyed table of fixed rows keeps its
+        # identity while only values change, so a live update keeps its scroll position (issue #20)
+        ss.pop(keys.decided, None)
         base = ss[keys.base] = (version, rows())
     elif base[0] != version:
         st.info(t(texts.changed_meanwhile, lang))

@@ -7,7 +7,7 @@ import streamlit as st
 from core import queries
 from core.i18n import name, t
 from core.text import md_escape
-from ui import data, measures_grid, state, tables, views
+from ui import data, live, measures_grid, state, tables, views
 from ui.frame import page_context, view_tabs
 from ui.trends import trend_section
 
@@ -82,6 +82,13 @@ def measures_section(ctx, goal_id: str) -> None:
     )
     selected = st.session_state.get(f"w_subgoal_{goal_id}", current)
     filters = queries.Filters(actors=ctx.filters.actors, goal=goal_id, subgoal=selected, lang=lang)
+    live.shows()  # the header and filter show no stored data: others' saves redraw only the part below
+    live.part(f"measures_{goal_id}", ("measure",), lambda: measures_part(ctx, goal_id, filters))
+
+
+def measures_part(ctx, goal_id: str, filters: queries.Filters) -> None:
+    """The goal's filtered measures in the grid: redrawn alone when measures change (ui.live)."""
+    lang = ctx.lang
     measures = views.filtered_measures(filters)
     st.caption(views.measures_caption(filters, lang))
     measures_grid.render(ctx, measures, key=f"grid_{goal_id}")

@@ -2,7 +2,10 @@
 
 A small fragment asks the store every POLL_S seconds for its data version (one cheap query, shared
 by all sessions of a process for half a second; the version lives in the database, so it works
-across several app processes). When it changed, the whole page reruns and draws the new data. Unsaved edits are never touched: they live in session
+across several app processes). When it changed, only what shows changed data is drawn again: a page
+that says what it shows (``shows``) and draws its live data in parts (``part``, a fragment each)
+gets just those parts redrawn, or nothing at all when no part shows what changed; a page that says
+nothing reruns whole, as before. Unsaved edits are never touched: they live in session
 state, and the measures grid keeps a cell that is being edited open (ui.measures_grid). A session
 with unsaved edits is told who saved which rows: every save but this session's own (the history
 records each save's session, so two editors signed in under one name still see each other's).
@@ -11,6 +14,7 @@ records each save's session, so two editors signed in under one name still see e
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Iterable
 
 import streamlit as st
 
@@ -24,6 +28,8 @@ _SEEN = "_live_seen"  # (data version, highest change id) this session's page wa
 _SEEN_AT = "_live_seen_at"  # when that was read (time.monotonic())
 NOTICES = "_live_notices"  # [{"by": name, "rows": [ids], "overlap": [ids]}] for sessions with unsaved edits
 MAX_IDS = 6
+_SHOWS = "_live_shows"  # the stored data (change entities) this page run shows outside its parts; None: anything
+_PARTS = "_live_parts"  # {fragment key: entities} of the page's parts drawn this run
 
 
 def watch() -> None:
@@ -39,7 +45,39 @@ def watch() -> None:
         _note_others(seen[1], pending)
     st.session_state[_SEEN] = marker
     st.session_state[_SEEN_AT] = read_at
+    st.session_state[_SHOWS] = None  # until the page says what it shows, any change reruns it whole
+    st.session_state[_PARTS] = {}
     _poll()
+
+
+def shows(*entities: str) -> None:
+    """The page says which stored data its content outside ``part``s shows (the history's entity names:
+    "measure", "evaluation", "event", "observation", "conclusion"); a change of other data leaves it be."""
+    st.session_state[_SHOWS] = set(st.session_state.get(_SHOWS) or ()) | set(entities)
+
+
+def part(key: str, entities: Iterable[str], draw: Callable[[], None]) -> None:
+    """Draw ``draw()`` as a part of the page that a change of ``entities`` redraws alone (a fragment).
+
+    ``draw`` reads what it shows itself (the data of the current version), since a part runs again
+    without the page around it. A widget inside the part reruns only the part, like any fragment.
+    """
+    st.session_state.setdefault(_PARTS, {})[f"live_{key}"] = set(entities)
+    st.fragment(_run_part, key=f"live_{key}")(draw)
+
+
+def _run_part(draw: Callable[[], None]) -> None:
+    from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx  # noqa: PLC0415
+
+    ctx = get_script_run_ctx()
+    if ctx is None or not ctx.fragment_ids_this_run:  # within the page's run (and its turn)
+        draw()
+        return
+    from ui import router  # noqa: PLC0415 - the router imports this module
+
+    with router.part_turn():
+        data.begin_run()  # the part alone: read the store's version afresh
+        draw()
 
 
 def _note_others(after_id: int, pending: dict) -> None:
@@ -64,8 +102,63 @@ def _poll() -> None:
     except Exception:  # noqa: BLE001 - try again at the next tick
         return
     # a shared reading older than the one this page was drawn with says nothing new: wait for the next
-    if seen is not None and now[0] != seen[0] and read_at >= st.session_state.get(_SEEN_AT, 0.0):
+    if seen is None or now[0] == seen[0] or read_at < st.session_state.get(_SEEN_AT, 0.0):
+        return
+    page, parts = st.session_state.get(_SHOWS), st.session_state.get(_PARTS) or {}
+    changed = None if page is None else _changed_entities(seen[1], now[1])
+    if changed is None or changed & page:
         st.rerun(scope="app")
+    pending = st.session_state.get(state.PENDING) or {}
+    if pending:
+        _note_others(seen[1], pending)
+    st.session_state[_SEEN] = now
+    st.session_state[_SEEN_AT] = read_at
+    stale = [k for k, shown in parts.items() if changed & shown]
+    if stale:
+        _rerun_parts(stale)
+
+
+def _changed_entities(after_id: int, upto_id: int) -> set[str] | None:
+    """Which kinds of data changed after change ``after_id`` (None: not known, e.g. a restore or import
+    that wrote no history rows, or more changes than one look reads)."""
+    if upto_id <= after_id:
+        return None
+    try:
+        changes = data.store().changes_after(after_id, limit=CHANGES_LOOK)
+    except Exception:  # noqa: BLE001 - not known: the page runs again and reports a store problem itself
+        return None
+    if changes.empty or len(changes) >= CHANGES_LOOK:
+        return None
+    return {str(e) for e in changes["entity"]}
+
+
+CHANGES_LOOK = 500  # more changes at once than this (an import): the page reruns whole
+
+
+def _rerun_parts(keys: list[str]) -> None:
+    """Rerun just the page parts ``keys`` (their fragments), as ``st.rerun(scope=keys)`` does from a
+    callback; from this poll (itself a fragment run) Streamlit's public call refuses keys. Should the
+    fragments be unknown (a page run under way), the whole page reruns instead."""
+    from streamlit.commands.execution_control import _force_yield_point  # noqa: PLC0415
+    from streamlit.runtime.scriptrunner_utils.script_requests import RerunData  # noqa: PLC0415
+    from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx  # noqa: PLC0415
+
+    ctx = get_script_run_ctx()
+    try:
+        ids = ctx.fragment_storage.resolve_target(keys)
+    except Exception:  # noqa: BLE001 - not registered (any more): draw the page again
+        st.rerun(scope="app")
+    ctx.script_requests.request_rerun(
+        RerunData(
+            query_string=ctx.query_string,
+            page_script_hash=ctx.page_script_hash,
+            fragment_id_queue=ids,
+            is_fragment_scoped_rerun=True,
+            cached_message_hashes=ctx.cached_message_hashes,
+            context_info=ctx.context_info,
+        )
+    )
+    _force_yield_point()
 
 
 def show_notices(lang: str) -> None:

@@ -16,10 +16,10 @@ from collections import OrderedDict
 
 import pandas as pd
 import streamlit as st
-from st_aggrid import AgGrid, GridOptionsBuilder, GridUpdateMode
+from st_aggrid import AgGrid, GridOptionsBuilder, GridUpdateMode, JsCode
 
 from core.cells import has_control_chars
-from core.edits import diff_rows, normalise, row_conflicts, same_value
+from core.edits import diff_rows, normalise, row_conflicts, same_value, version_of
 from core.i18n import Msg, name, t
 from core.model import MAX_TEXT_LENGTH, MEASURE_TEXT_FIELDS, MeasureStatus
 from core.queries import measures_display
@@ -74,19 +74,26 @@ def _same(a: object, b: object, fld: str) -> bool:
     return same_value(a, b)
 
 
-def collect_edits(shown: pd.DataFrame, returned: pd.DataFrame | None, pending: dict) -> dict:
+def collect_edits(
+    shown: pd.DataFrame, returned: pd.DataFrame | None, pending: dict, older: tuple[pd.DataFrame, ...] = ()
+) -> dict:
     """Add to ``pending`` what the user changed in the grid relative to what it was shown.
 
     Comparing with the *shown* rows (not the current store) means a value someone else saved
     meanwhile is never mistaken for this user's edit. Each field keeps the value it was first shown
     with (``base``): the store merges per field against it, so only a field someone else changed
     too is a conflict. Rows the grid did not show, or did not send back, are no edits here
-    (measures are added and removed with their own forms).
+    (measures are added and removed with their own forms). A grid keeps its rows while others' saves
+    arrive (keep_place), so a row it sends back may still be one it was shown earlier: ``older`` are
+    the frames it showed before, and such a row is compared with the one of its own version (else a
+    value saved meanwhile by someone else would look like this user's change back).
     """
     if returned is None or returned.empty or "measure_id" not in returned.columns:
         return pending
     # plain dicts: this runs on every rerun
-    diff = diff_rows(shown.to_dict("records"), returned.to_dict("records"), "measure_id", EDITABLE, same=_same)
+    after = returned.to_dict("records")
+    before = _shown_rows(shown.to_dict("records"), after, older)
+    diff = diff_rows(before, after, "measure_id", EDITABLE, same=_same)
     for change in diff.changed:
         entry = pending.setdefault(change.key, {"version": change.version, "values": {}, "base": {}})
         base = entry.setdefault("base", {})
@@ -104,6 +111,24 @@ def collect_edits(shown: pd.DataFrame, returned: pd.DataFrame | None, pending: d
         if not entry["values"]:
             del pending[change.key]
     return pending
+
+
+def _shown_rows(shown: list[dict], returned: list[dict], older: tuple[pd.DataFrame, ...]) -> list[dict]:
+    """``shown`` with each row the grid sent back from an older version replaced by that older row."""
+    if not older:
+        return shown
+    by_id = {str(r.get("measure_id")): r for r in shown}
+    for row in returned:
+        mid = str(row.get("measure_id"))
+        now = by_id.get(mid)
+        if now is None or version_of(now.get("version")) == version_of(row.get("version")):
+            continue
+        for frame in older:
+            hit = frame[frame["measure_id"] == mid]
+            if len(hit) and version_of(hit.iloc[0]["version"]) == version_of(row.get("version")):
+                by_id[mid] = hit.iloc[0].to_dict()
+                break
+    return list(by_id.values())
 
 
 _OPTIONS: dict[tuple, dict] = {}  # built grid options per language, role and column types (read only)
@@ -266,7 +291,7 @@ def grid_frame(ctx: PageContext, measures: pd.DataFrame, ids_sig: str | None = N
     return out
 
 
-ROW_ID = "::auto_unique_id::"  # streamlit-aggrid's row id column: the grid keeps rows by it
+ROW_ID = "::auto_unique_id::"  # streamlit-aggrid's row id column (its getRowId): the measure id
 _rows_json: OrderedDict[int, tuple[pd.DataFrame, str]] = OrderedDict()  # id(frame) -> (frame, its rows as JSON)
 _rows_json_lock = threading.Lock()
 
@@ -284,7 +309,7 @@ def rows_json(frame: pd.DataFrame) -> str:
             _rows_json.move_to_end(id(frame))
             return hit[1]
     out = frame.copy(deep=False)
-    out[ROW_ID] = [str(i) for i in range(len(out))]
+    out[ROW_ID] = out["measure_id"].astype(str)  # the row id AG Grid keeps a row by (keep_place)
     text = out.to_json(orient="records")
     with _rows_json_lock:
         _rows_json[id(frame)] = (frame, text)  # the frame is kept with it, so its id is not reused meanwhile
@@ -318,6 +343,53 @@ class PreparedRows:
         return self.text
 
 
+# --- Keeping everyone's place (issue #20): how rows reach a grid that stays -----------------------
+# The grid component stays (a stable key) while the data changes; each run hands it the current rows,
+# which streamlit-aggrid sets as the grid's rowData (server_wins). AG Grid matches them to its rows by
+# row id (the measure id, rows_json), so it updates the cells that changed in place and flashes them,
+# and scroll position, selection, sort, filters, column widths and the open detail panel stay.
+
+# streamlit-aggrid cancels an open cell editor whenever rows arrive (server_wins); the rows are held
+# back while an editor is open (held_version), so such a cancel could only throw away typing.
+_KEEP_EDITOR_JS = JsCode(
+    """function(e) {
+  const stop = e.api.stopEditing.bind(e.api);
+  e.api.stopEditing = function(cancel) { if (cancel !== true) { stop(cancel); } };
+}"""
+).js_code
+
+
+def keep_place(options: dict) -> dict:
+    """Grid options for live updates in place: changed cells flash, an open cell editor is never cancelled."""
+    options["defaultColDef"] = {**options.get("defaultColDef", {}), "enableCellChangeFlash": True}
+    options["onGridReady"] = _KEEP_EDITOR_JS
+    return options
+
+
+def stable_grid_key(key: str, lang: str, ids_sig: str) -> str:
+    """The grid component's key: the same while only the data changes (a live update keeps the grid)."""
+    return f"{key}_{st.session_state.get(GRID_GENERATION, 0)}_{lang}_{ids_sig}"
+
+
+def held_version(key: str) -> tuple[int, int]:
+    """(data version grid ``key`` shows, the store's): it follows the store unless a cell editor is open
+    in it, then it waits, so nothing being typed is disturbed, and follows once the editor closes."""
+    version_key, current = f"_grid_version_{key}", data.version()
+    grid_version = st.session_state.get(version_key)
+    if grid_version is None or (grid_version != current and not cell_editor_open(key)):
+        grid_version = st.session_state[version_key] = current
+    return grid_version, current
+
+
+def shown_history(previous: tuple | None, grid_key: str, grid_version: int) -> tuple[pd.DataFrame, ...]:
+    """The last few frames grid ``grid_key`` showed with older data (collect_edits compares late rows with them)."""
+    if not previous or previous[0] != grid_key or len(previous) < 5:
+        return ()
+    if previous[3] == grid_version:
+        return previous[4]
+    return (previous[1], *previous[4])[:3]
+
+
 def render(ctx: PageContext, measures: pd.DataFrame, key: str, height: int = 560) -> None:
     """Draw the grid for ``measures`` (already filtered) with save/discard for editors."""
     lang = ctx.lang
@@ -325,45 +397,41 @@ def render(ctx: PageContext, measures: pd.DataFrame, key: str, height: int = 560
         st.info(t("measures.none", lang))
         return
     editable = ctx.editor is not None
-    # A new grid (new key) whenever what it should show changes: the data, a discard, the language or
-    # the filter result. Rows are sent as JSON without a data hash, so the grid never swaps rows under
-    # a user's edits (with a hash it would ignore new rows once edited, showing stale ones).
     ids_sig = ids_signature(measures)
-    # The grid is rebuilt with the store's new data (live updates) unless a cell editor is open in it:
-    # then it waits, so nothing being typed is lost, and follows as soon as the editor closes.
-    version_key, current = f"_grid_version_{key}", data.version()
-    grid_version = st.session_state.get(version_key)
-    if grid_version is None or (grid_version != current and not cell_editor_open(key)):
-        grid_version = st.session_state[version_key] = current
-    grid_key = f"{key}_{grid_version}_{st.session_state.get(GRID_GENERATION, 0)}_{lang}_{ids_sig}"
+    grid_key = stable_grid_key(key, lang, ids_sig)
+    grid_version, current = held_version(key)
     memo_key = f"_grid_shown_{key}"
     pending = dict(st.session_state.get(state.PENDING) or {})
     previous = st.session_state.get(memo_key)
     if editable and previous and previous[0] != grid_key:
-        # the data changed (a save, here or elsewhere) since the last run: keep edits the user
-        # made in the grid as it was, before it is replaced by a fresh one
+        # another grid (a filter, a discard, the language): keep the edits the user made in the one
+        # before, before it is replaced by a fresh one
         pending = collect_edits(previous[1], nodes_frame(st.session_state.get(previous[0])), pending)
         st.session_state[state.PENDING] = pending
-    if previous and previous[0] == grid_key:
-        # the same grid (it keeps its rows): what it shows is the rows it was built from plus the
-        # pending edits, never rows saved since by others (they come with the next grid)
+    if previous and previous[0] == grid_key and previous[3] == grid_version:
+        # the same rows as the last run (or an editor is open and the grid waits): the rows it was
+        # built from plus the pending edits
         base = previous[2]
         frame = _grid_types(apply_pending(base, pending)) if any(m in pending for m in base["measure_id"]) else base
     else:
         base = frame = grid_frame(ctx, measures, ids_sig)
+    shown_before = shown_history(previous, grid_key, grid_version)
     if len(measures) > len(frame):
         st.info(t("edit.too_many", lang, shown=len(frame), n=len(measures)))
-    st.session_state[memo_key] = (grid_key, frame, base)
+    st.session_state[memo_key] = (grid_key, frame, base, grid_version, shown_before)
     measure_panel.style()
     with st.container(key=f"mgrid_{key}"):  # wide screens (CSS in measure_panel)
         AgGrid(
             PreparedRows(frame),  # the rows as JSON text, made once per frame (rows_json)
-            gridOptions=_grid_options(frame, lang, editable),  # a fresh dict: AgGrid writes the rows into it
+            gridOptions=keep_place(
+                _grid_options(frame, lang, editable)
+            ),  # a fresh dict: AgGrid writes the rows into it
             height=height,
             update_mode=GridUpdateMode.VALUE_CHANGED,
             update_on=["cellValueChanged", "selectionChanged", "cellEditingStarted", "cellEditingStopped"],
             key=grid_key,
-            allow_unsafe_jscode=False,
+            allow_unsafe_jscode=True,  # only keep_place's own function; row data is never read as code
+            server_sync_strategy="server_wins",  # rows from each run replace the grid's, by row id (keep_place)
             show_toolbar=False,
             show_download_button=False,
             theme="streamlit",
@@ -380,7 +448,7 @@ def render(ctx: PageContext, measures: pd.DataFrame, key: str, height: int = 560
         if chosen is not None:
             measure_panel.open_in_panel(key, chosen)
         if editable:
-            updated = collect_edits(frame, nodes_frame(raw), copy.deepcopy(pending))
+            updated = collect_edits(frame, nodes_frame(raw), copy.deepcopy(pending), shown_before)
             if updated != pending:
                 st.session_state[state.PENDING] = updated
                 st.rerun()

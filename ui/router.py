@@ -12,6 +12,8 @@ The goal pages follow the chosen plan (goal_pages): one file per goal number, pa
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import streamlit as st
@@ -184,3 +186,19 @@ def ensure_routed() -> None:
     if PagesManager.uses_pages_directory:
         main()
         st.stop()
+
+
+@contextmanager
+def part_turn() -> Iterator[None]:
+    """A live page part's own run (ui.live.part, a fragment run after others' saves) takes a page-run
+    turn like a whole page's run: after a save every open page redraws its grid part at once, and
+    without turns those runs crowded out the people's own clicks (bench/live_load.py)."""
+    try:
+        n = int(config.get("page_runs_at_once"))
+    except ValueError:
+        n = int(config.SETTINGS["page_runs_at_once"].default)
+    if n <= 0:
+        yield
+        return
+    with _run_turns(n).turn(SLOT_WAIT_S, time.monotonic()):
+        yield

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from io import StringIO
 
 import pandas as pd
@@ -62,6 +63,22 @@ def test_a_field_edited_again_keeps_the_value_it_started_from():
     assert pending["m1"]["base"] == {"toimenpide": "teksti 1", "mittari": None}
 
 
+def test_a_row_sent_back_from_before_a_live_update_is_not_taken_for_an_edit():
+    """The grid stays while others' saves arrive: a row it sends from the older rows (a late value,
+    or an edit made just before the new rows reached it) is compared with those older rows."""
+    older = shown()
+    newer = shown()
+    newer.loc[0, "mittari"] = "Annan mittari"  # Anna saved m1's mittari: version 3 -> 4
+    newer.loc[0, "version"] = 4
+    returned = older.astype(object)  # Ben's grid had not got the new rows yet when he edited m2
+    returned.loc[1, "toimenpide"] = "Benin teksti"
+    pending = collect_edits(newer, returned, {}, (older,))
+    assert pending == {
+        "m2": {"version": 5, "values": {"toimenpide": "Benin teksti"}, "base": {"toimenpide": "teksti 2"}}
+    }
+    assert collect_edits(newer, older.astype(object), {}) != {}  # without the older rows it would look like an edit
+
+
 def test_rows_not_shown_are_ignored_and_earlier_pending_edits_stay():
     returned = pd.concat([shown(), shown().assign(measure_id="vieras", toimenpide="x")], ignore_index=True)
     before = {"m9": {"version": 1, "values": {"mittari": "m"}}}
@@ -74,7 +91,8 @@ def test_pending_values_show_over_stored_ones():
 
 
 def test_prepared_rows_give_the_grid_the_same_payload_as_the_frame(plan, tmp_path):
-    """The rows made once per frame reach the grid exactly as streamlit-aggrid would make them."""
+    """The rows made once per frame reach the grid as streamlit-aggrid would make them, except that
+    each row's id is its measure id (so a live update changes rows in place, ui.measures_grid.keep_place)."""
     from st_aggrid.aggrid_utils import _parse_data_and_grid_options
 
     from core.queries import measures_display
@@ -88,8 +106,13 @@ def test_prepared_rows_give_the_grid_the_same_payload_as_the_frame(plan, tmp_pat
     ours = _parse_data_and_grid_options(PreparedRows(frame), _grid_options(frame, "fi", True), {}, False, True)
     theirs = _parse_data_and_grid_options(frame.copy(deep=False), _grid_options(frame, "fi", True), {}, False, True)
     assert ours[0] is None and theirs[0] is None  # the rows travel as JSON text in gridOptions
-    assert ours[1]["rowData"] == theirs[1]["rowData"]
-    assert ours[1] == theirs[1]
+    ours_rows, theirs_rows = json.loads(ours[1]["rowData"]), json.loads(theirs[1]["rowData"])
+    assert [r.pop("::auto_unique_id::") for r in ours_rows] == list(frame["measure_id"])
+    assert [r.pop("::auto_unique_id::") for r in theirs_rows] == [str(i) for i in range(len(frame))]
+    assert ours_rows == theirs_rows
+    assert {k: v for k, v in ours[1].items() if k != "rowData"} == {
+        k: v for k, v in theirs[1].items() if k != "rowData"
+    }
     assert len(pd.read_json(StringIO(ours[1]["rowData"]))) == len(frame) == 176
     assert rows_json(frame) is rows_json(frame)  # made once per frame
     assert "::auto_unique_id::" not in frame.columns  # the shown frame itself is not changed
