@@ -31,7 +31,7 @@ def test_a_page_that_says_nothing_reruns_whole():
     assert at.session_state["_live_parts"] == {}
 
 
-def test_the_kinds_of_data_changed_since_a_change(monkeypatch):
+def test_the_kinds_of_data_changed_since_a_change(monkeypatch, plan_in_force):
     store = Store.open(os.environ["KYMLAPSET_DATABASE_URL"])
     run("pages/overview.py")  # seeds the store
     monkeypatch.setattr(live.data, "store", lambda: store)
