@@ -1,6 +1,6 @@
 """Live updates: every open session sees other people's saves within seconds, without a reload.
 
-A small fragment asks the store every POLL_S seconds for its data version (one cheap query, shared
+A small fragment asks the store every ``live_poll_s`` seconds (core/config.py) for its data version (one cheap query, shared
 by all sessions of a process for half a second; the version lives in the database, so it works
 across several app processes). When it changed, the whole page reruns and draws the new data. Unsaved edits are never touched: they live in session
 state, and the measures grid keeps a cell that is being edited open (ui.measures_grid). A session
@@ -13,12 +13,12 @@ import time
 
 import streamlit as st
 
+from core import config
 from core.i18n import t
 from core.text import md_escape
 from ui import data, state
 
-POLL_S = 3.0  # a save shows in other sessions within about this (plus one page run); 2 s polls cost more
-# runs than they saved: 60 live sessions, save -> seen p95 6.3 s with 2 s, 4.7 s with 3 s (bench/live_load.py)
+BACKGROUND_RUN = "_live_background_run"  # set when the poll reruns the page: the router lets a click go first
 _SEEN = "_live_seen"  # (data version, highest change id) this session's page was last drawn with
 _SEEN_AT = "_live_seen_at"  # when that was read (time.monotonic())
 NOTICES = "_live_notices"  # [{"by": name, "rows": [ids], "overlap": [ids]}] for sessions with unsaved edits
@@ -44,7 +44,7 @@ def watch(editor_name: str | None) -> None:
         _note_others(seen[1], pending)
     st.session_state[_SEEN] = marker
     st.session_state[_SEEN_AT] = read_at
-    _poll()
+    st.fragment(_poll, run_every=max(0.5, config.number("live_poll_s")))()
 
 
 def _note_others(after_id: int, pending: dict) -> None:
@@ -62,7 +62,6 @@ def _note_others(after_id: int, pending: dict) -> None:
     del notices[:-5]  # the latest few are enough
 
 
-@st.fragment(run_every=POLL_S)
 def _poll() -> None:
     seen = st.session_state.get(_SEEN)
     try:
@@ -71,6 +70,7 @@ def _poll() -> None:
         return
     # a shared reading older than the one this page was drawn with says nothing new: wait for the next
     if seen is not None and now[0] != seen[0] and read_at >= st.session_state.get(_SEEN_AT, 0.0):
+        st.session_state[BACKGROUND_RUN] = True
         st.rerun(scope="app")
 
 

@@ -9,6 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from core.evaluation import rating_label
 from core.storage import Store
+from tests.background import finish_jobs, jobs_of
 
 PASS = "vuosi-2026"
 
@@ -99,12 +100,25 @@ def test_vuosikello_refusal_follows_the_language(editor_env):
     assert len(store().history(entity="event")) == recorded  # nothing saved
 
 
-def test_reports_build_html(editor_env):
+def test_reports_build_in_the_background_and_are_offered_when_ready(editor_env):
     at = AppTest.from_file("../../app.py", default_timeout=180).run()
     at.switch_page("pages/raportit.py").run()
     next(b for b in at.button if b.label == "Tee raportti").click().run()
     assert not at.exception, at.exception
+    [job] = jobs_of(at)
+    if not job.done:  # while it is made: progress, no downloads yet, and the button waits
+        assert not at.get("download_button")
+        assert next(b for b in at.button if b.label == "Tee raportti").disabled
+    finish_jobs(at)
+    assert not at.exception, at.exception
     assert any("Raportti on valmis" in s.value for s in at.success)
+    html = next(d for d in at.get("download_button") if d.proto.label == "Lataa HTML")
+    assert html.proto.label == "Lataa HTML"
+    # the next person asking for the same report (same data version) gets it at once, without a build
+    other = AppTest.from_file("../../app.py", default_timeout=180).run()
+    other.switch_page("pages/raportit.py").run()
+    assert any("Raportti on valmis" in s.value for s in other.success)
+    assert jobs_of(other)[0] is job
 
 
 def test_data_page_viewer_sees_export_only():
@@ -158,6 +172,8 @@ def test_single_value_form_opens_on_demand_and_previews(editor_env):
     assert any("Esikatselu: 1 lisätään, 0 muuttuu, 0 ennallaan." in i.value for i in at.info)
     before = len(store().observations())
     next(b for b in at.button if b.label == "Vahvista ja tallenna").click().run()
+    finish_jobs(at)  # the import is written beside the page
+    assert any("Tallennettu: 1 lisätty, 0 muutettu." in s.value for s in at.success)
     obs = store().observations()
     assert len(obs) == before + 1
     assert set(obs[(obs["year"] == 2031) & (obs["indicator_id"] == 7)]["value"]) == {71.5}
