@@ -267,32 +267,25 @@ e1, e2 = st.columns(2)
 version = store.data_version()
 
 
-@st.cache_data(show_spinner=False, max_entries=2)
-def _workbook(v: int) -> bytes:
-    return exporter.export_workbook(plan, store)
-
-
-@st.cache_data(show_spinner=False, max_entries=2)
-def _zip(v: int) -> bytes:
-    return exporter.export_csv_zip(plan, store)
-
-
-downloads.download(
+# a backup of the whole store takes seconds at size: made beside the page, shared per data version
+background.download(
     e1,
     t("data.export_xlsx", lang),
-    lambda: _workbook(version),
+    lambda: exporter.export_workbook(plan, store),
     "hyvinvointisuunnitelma.xlsx",
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "exp_xlsx",
     lang,
+    shared=("export_xlsx", version),
 )
-downloads.download(
+background.download(
     e2,
     t("data.export_zip", lang),
-    lambda: _zip(version),
+    lambda: exporter.export_csv_zip(plan, store),
     "hyvinvointisuunnitelma-data.zip",
     "application/zip",
     "exp_zip",
     lang,
+    shared=("export_zip", version),
 )
 state.sync_url()

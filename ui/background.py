@@ -25,6 +25,7 @@ import streamlit as st
 
 from core import config, jobs
 from core.i18n import t
+from ui.downloads import failure_text
 
 LOG = logging.getLogger(__name__)
 Job = jobs.Job
@@ -92,3 +93,43 @@ def _progress(slot: str, text: str) -> None:
     if job.done:
         st.rerun(scope="app")  # the page draws the result
     st.progress(job.progress[0], text=text)
+
+
+def download(
+    container: object,
+    label: str,
+    build: Callable[[], bytes],
+    file_name: str,
+    mime: str,
+    key: str,
+    lang: str,
+    shared: Hashable | None = None,
+) -> None:
+    """A download whose file is made beside the page: a button starts it, progress shows while it
+    is made, and the download button is offered when it is ready. ``shared`` (say, the data version
+    and the file's kind) lets everyone who asks for the same file get the one made first."""
+    slot = f"download_job_{key}"
+    with container:  # type: ignore[attr-defined]
+        mine = st.session_state.get(slot)
+        if mine is not None and shared is not None and mine.key != shared:  # made from older data
+            forget(slot)
+        if slot not in st.session_state and shared is not None:
+            kept = worker().kept(shared)
+            if kept is not None and not kept.failed:
+                st.session_state[slot] = kept
+        if not running(slot) and st.session_state.get(slot) is None:
+            if st.button(label, key=f"{key}_make"):
+                if begin(slot, lambda progress: build(), lang, key=shared):
+                    st.rerun()
+            return
+        job = follow(slot, t("background.working", lang))
+        if job is None:
+            return
+        try:
+            payload = job.result()
+        except Exception as exc:  # noqa: BLE001 - any failure is shown, never only logged
+            LOG.exception("download %s could not be built", file_name)
+            st.error(failure_text(exc, lang))
+            forget(slot)
+            return
+        st.download_button(label, payload, file_name=file_name, mime=mime, key=key, icon=":material/download:")

@@ -104,7 +104,7 @@ def test_under_churn_never_more_than_n_and_every_turn_comes_back():
 
 
 def test_a_persons_run_goes_ahead_of_background_runs_that_asked_earlier():
-    turns, order, started = Turns(1), [], threading.Event()
+    turns, order = Turns(1), []
     turns.acquire()  # held, so everyone below waits in line
 
     def wait(name: str, priority: int) -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import os
+import zipfile
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -349,3 +351,16 @@ def test_vuosikello_removed_row_changed_meanwhile_is_a_conflict(editor_env):
     next(b for b in at.button if b.label == "Pidä oma arvoni").click().run()
     assert not at.exception, at.exception
     assert first["event_id"] not in set(store().events()["event_id"])  # removed over their change, as chosen
+
+
+def test_backup_is_made_beside_the_page_and_offered_when_ready():
+    at = AppTest.from_file("../../app.py", default_timeout=60).run()
+    at.switch_page("pages/tiedot.py").run()
+    at.button(key="exp_zip_make").click().run()
+    assert not at.exception, at.exception
+    finish_jobs(at)
+    [offered] = [d for d in at.get("download_button") if d.proto.label == "Lataa CSV-tiedostot (zip)"]
+    [job] = jobs_of(at)
+    with zipfile.ZipFile(io.BytesIO(job.result())) as zf:  # the bytes offered are a whole backup
+        assert "measures.csv" in zf.namelist()
+    assert offered.proto.url  # the file is in Streamlit's media store, ready to download
