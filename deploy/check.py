@@ -106,7 +106,7 @@ def main() -> int:
             viewer.goto(f"{url}/raportit")
             wait_idle(viewer)
             viewer.get_by_role("button", name="Tee raportti").click()
-            expect(viewer.get_by_text("Raportti on valmis.")).to_be_visible(timeout=180000)
+            expect(viewer.get_by_test_id("stDownloadButton").first).to_be_visible(timeout=180000)  # ready
             with viewer.expect_download(timeout=60000) as dl:
                 viewer.get_by_role("button", name="Lataa HTML").click()
             body = Path(dl.value.path()).read_text(encoding="utf-8")
