@@ -81,6 +81,7 @@ def build_work(kind: str, target: str, year: int, lang: str):
 request = (kind, target, year, lang)
 # one build per report and data version, shared by everyone who asks and kept for the next one
 key = ("report", *request, store.data_version())
+background.forget_older("report", key[-1])
 if st.session_state.get("report_request") != request:
     background.forget(JOB)
     kept = background.worker().kept(key)  # someone already made this one: offer it at once

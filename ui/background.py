@@ -46,6 +46,12 @@ def start(work: Callable[[jobs.Progress], object], key: Hashable | None = None) 
     return worker().submit(work, key)
 
 
+def forget_older(kind: str, version: object) -> None:
+    """Drop kept results of ``kind`` made from older data (keys ``(kind, …, data version)``): nobody
+    will be handed them again, so they need not hold memory until they are the least recently used."""
+    worker().forget(lambda k: isinstance(k, tuple) and k[:1] == (kind,) and k[-1] != version)
+
+
 def begin(slot: str, work: Callable[[jobs.Progress], object], lang: str, key: Hashable | None = None) -> bool:
     """Start ``work`` and keep its job in the session under ``slot``; False (and the busy message
     on the page) when the server runs as many jobs as it may."""
@@ -114,6 +120,8 @@ def download(
         if mine is not None and shared is not None and mine.key != shared:  # made from older data
             forget(slot)
         if slot not in st.session_state and shared is not None:
+            if isinstance(shared, tuple) and len(shared) > 1:
+                forget_older(shared[0], shared[-1])
             kept = worker().kept(shared)
             if kept is not None and not kept.failed:
                 st.session_state[slot] = kept
