@@ -64,10 +64,10 @@ def text(key: str, lang: str = "fi", **values: object) -> str:
 
 # ------------------------------------------------------------------ Chromium and static images
 
+# One Chromium at work at a time per process: the one-time check, Kaleido's one shared browser for
+# chart images and the PDF printer take turns (three viewers asking for reports at once kept 20
+# Chromium processes, 1.6 GB, under the server); the work of a report waits in the worker, not a page.
 _lock = threading.Lock()
-# One Chromium prints at a time per process, beside Kaleido's one shared browser for the images:
-# three viewers asking for reports at once kept 20 Chromium processes (1.6 GB) under the server.
-_pdf_lock = threading.Lock()
 _png_ok: bool | None = None
 
 
@@ -140,7 +140,7 @@ def html_to_pdf(html_text: str, timeout: float | None = None) -> bytes | None:
     if path is None:
         return None
     timeout = config.number("pdf_timeout_s") if timeout is None else timeout
-    with _pdf_lock:
+    with _lock:
         return _print_pdf(path, html_text, timeout)
 
 
