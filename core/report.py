@@ -158,6 +158,10 @@ def _print_pdf(path: str, html_text: str, timeout: float) -> bytes:
             "--no-first-run",
             "--no-default-browser-check",
             "--disable-extensions",
+            # one process instead of ~10 (browser, zygotes, GPU, network, renderer): a PDF printer
+            # needs no isolation between its parts, and the server's process count stays small
+            "--single-process",
+            "--no-zygote",
             f"--user-data-dir={Path(tmp) / 'profile'}",
             "--no-pdf-header-footer",
             "--run-all-compositor-stages-before-draw",
