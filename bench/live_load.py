@@ -34,6 +34,9 @@ Everything is on 127.0.0.1, in a temporary SQLite database; every loop and wait 
     .venv/bin/python bench/live_load.py                    # 60 sessions, 10 savers, 2 browsers, 300 s
     .venv/bin/python bench/live_load.py --quick            # 10 sessions, 2 savers, 1 browser, 30 s
     .venv/bin/python bench/live_load.py --sessions 30 --seconds 120 --browsers 0
+    # through a running cluster (deploy/cluster.sh prints these three):
+    .venv/bin/python bench/live_load.py --browsers 0 --url http://127.0.0.1:8580 \
+        --database-url postgresql+psycopg://postgres@127.0.0.1:54339/lapset --server-pid 12345
 """
 
 from __future__ import annotations
@@ -470,6 +473,17 @@ async def run_all(args, server, db_url: str, sampler, info: dict) -> Run:
     return run
 
 
+class RunningApp:
+    """An app started elsewhere (``--url``): its address and the pid of its process tree; not stopped here."""
+
+    def __init__(self, url: str, pid: int) -> None:
+        self.url = url
+        self.proc = type("Proc", (), {"pid": pid})()
+
+    def stop(self) -> None:
+        pass
+
+
 def verify(db_url: str, saves: list[Save]) -> dict:
     """Lost updates: every confirmed save in the history; every measure's stored text = its last confirmed save."""
     from core.storage import Store  # noqa: PLC0415
@@ -536,6 +550,9 @@ def main() -> int:  # noqa: PLR0915 - one report
     ap.add_argument("--timeout", type=float, default=60, help="bound on every single wait, seconds")
     ap.add_argument("--quick", action="store_true", help="10 sessions, 2 savers, 1 browser, 30 s")
     ap.add_argument("--keep", action="store_true", help="keep the temporary DB and server log")
+    ap.add_argument("--url", default="", help="an app already running (e.g. the balancer of deploy/cluster.sh)")
+    ap.add_argument("--database-url", default="", help="with --url: the store it uses (the savers write there)")
+    ap.add_argument("--server-pid", type=int, default=0, help="with --url: the pid whose process tree is sampled")
     args = ap.parse_args()
     if args.quick:
         args.sessions, args.savers, args.browsers, args.seconds = 10, 2, 1, 30
@@ -557,14 +574,19 @@ def main() -> int:  # noqa: PLR0915 - one report
     if args.browsers and not Path(browser_load.CHROMIUM).exists():
         ap.error(f"{browser_load.CHROMIUM} not found (apt-get install chromium), or use --browsers 0")
 
+    if args.url and not (args.database_url and args.server_pid):
+        ap.error("--url needs --database-url and --server-pid")
     tmp = Path(tempfile.mkdtemp(prefix="bench_live_"))
-    db_url = f"sqlite:///{tmp / 'live.db'}"
+    db_url = args.database_url or f"sqlite:///{tmp / 'live.db'}"
     fingerprint = browser_load.code_fingerprint()
     load_before = os.getloadavg()
     t_all = time.time()
     # 127.0.0.1 only, its own temp DB, no passcode (loopback may edit)
-    put_plan_in_force(db_url)  # the sessions edit: data/'s plan has ended (read-only)
-    server = AppServer(db_url, {"KYMLAPSET_EDITOR_PASSCODE": ""}, tmp / "server.log").start()
+    if args.url:
+        server = RunningApp(args.url.rstrip("/"), args.server_pid)
+    else:
+        put_plan_in_force(db_url)  # the sessions edit: data/'s plan has ended (read-only)
+        server = AppServer(db_url, {"KYMLAPSET_EDITOR_PASSCODE": ""}, tmp / "server.log").start()
     sampler = browser_load.Sampler(server.proc.pid)
     sampler.start()
     rss_idle = sampler.current()
@@ -638,8 +660,14 @@ def main() -> int:  # noqa: PLR0915 - one report
     print()
     print(
         f"Code fingerprint {fingerprint} (sha256 of app.py, pages/, ui/, core/). Machine: {os.cpu_count()} CPUs, "
-        f"load average before {load_before[0]:.2f}. Server `python -m streamlit run app.py` on 127.0.0.1, SQLite "
-        f"in a temp dir. Sessions rerun every {args.rerun_min:g}–{args.rerun_max:g} s; {args.savers} of them save "
+        f"load average before {load_before[0]:.2f}. "
+        + (
+            f"Server {args.url} (already running; store {args.database_url.split('@')[-1]}; memory and CPU of "
+            f"process tree {args.server_pid})."
+            if args.url
+            else "Server `python -m streamlit run app.py` on 127.0.0.1, SQLite in a temp dir."
+        )
+        + f" Sessions rerun every {args.rerun_min:g}–{args.rerun_max:g} s; {args.savers} of them save "
         f"through core.storage every ~{args.save_every:g} s; live-update fragment "
         + (
             f"seen (the sessions sent {fragment_runs} auto reruns)."

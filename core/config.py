@@ -116,6 +116,48 @@ SETTINGS: dict[str, Setting] = {
             "and the user is told it did not answer in time. 0: no limit.",
         ),
         Setting(
+            "page_run_wait_s",
+            30.0,
+            "Seconds a page run waits for its turn (page_runs_at_once). A run that waited this long does "
+            "not run: the person is told the server is busy and may try again, so the limit holds under the "
+            "very load it exists for.",
+        ),
+        Setting(
+            "live_poll_s",
+            3.0,
+            "How often, in seconds, an open page asks the store whether someone saved (live updates). "
+            "A save shows in other sessions within about this plus one page run; 2 s polls cost more "
+            "runs than they saved (60 live sessions: save -> seen p95 6.3 s with 2 s, 4.7 s with 3 s).",
+        ),
+        Setting(
+            "jobs_at_once",
+            2,
+            "Slow jobs (reports, imports, backups, fetches from Sotkanet) one app process runs at a time "
+            "beside the page runs. When that many run, a new one is refused with 'the server is busy' "
+            "instead of slowing every session down.",
+        ),
+        Setting(
+            "jobs_kept",
+            32,
+            "Finished results of shared jobs (reports per data version, exports) kept in memory for the "
+            "next person who asks for the same; the least recently used go first.",
+        ),
+        Setting(
+            "job_poll_s",
+            0.5,
+            "How often, in seconds, a page with a job running beside it shows the job's progress.",
+        ),
+        Setting(
+            "pdf_timeout_s",
+            120.0,
+            "Seconds Chromium may take to print one report as PDF before the report is made without it.",
+        ),
+        Setting(
+            "chromium_probe_timeout_s",
+            90.0,
+            "Seconds the first chart image may take while the app checks once that Chromium works.",
+        ),
+        Setting(
             "local_editing",
             True,
             "With neither OIDC nor a passcode configured, whether a browser on this machine may edit "
@@ -144,6 +186,15 @@ def get(name: str) -> object:
         except ValueError as exc:
             raise ValueError(f"KYMLAPSET_{name.upper()} must be a number, got {raw!r}") from exc
     return raw
+
+
+def number(name: str) -> float:
+    """A numeric setting; its default when the environment holds something that is not a number
+    (a mistyped timeout must not stop every page)."""
+    try:
+        return float(get(name))  # type: ignore[arg-type]
+    except ValueError:
+        return float(SETTINGS[name].default)  # type: ignore[arg-type]
 
 
 def parse_bool(raw: object, what: str = "value") -> bool:

@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import base64
 import concurrent.futures
+import contextlib
 import html
 import os
 import re
 import shutil
+import signal
 import subprocess
 import tempfile
 import threading
@@ -33,6 +35,7 @@ import plotly.graph_objects as go
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
+from core import config
 from core.charts import status_text
 from core.evaluation import rating_label, ratings_for
 from core.i18n import name, t
@@ -52,8 +55,6 @@ from core.timeline import status_label
 from core.trends import trend_label
 
 CHROMIUM_CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
-PROBE_TIMEOUT_S = 90
-PDF_TIMEOUT_S = 120
 
 
 def text(key: str, lang: str = "fi", **values: object) -> str:
@@ -63,6 +64,9 @@ def text(key: str, lang: str = "fi", **values: object) -> str:
 
 # ------------------------------------------------------------------ Chromium and static images
 
+# One Chromium at work at a time per process: the one-time check, Kaleido's one shared browser for
+# chart images and the PDF printer take turns (three viewers asking for reports at once kept 20
+# Chromium processes, 1.6 GB, under the server); the work of a report waits in the worker, not a page.
 _lock = threading.Lock()
 _png_ok: bool | None = None
 
@@ -104,7 +108,7 @@ def png_export_available() -> bool:
         os.environ["BROWSER_PATH"] = path  # where Kaleido (choreographer) looks for the browser
         pool = concurrent.futures.ThreadPoolExecutor(max_workers=1)
         try:
-            ok = pool.submit(_probe).result(timeout=PROBE_TIMEOUT_S)
+            ok = pool.submit(_probe).result(timeout=config.number("chromium_probe_timeout_s"))
         except Exception:  # noqa: BLE001 — missing or broken Chromium, timeout: fall back to interactive
             ok = False
         finally:
@@ -129,11 +133,18 @@ def figure_png(fig: go.Figure, width: int | None = None, height: int | None = No
         return fig.to_image(format="png", width=int(width), height=int(height), scale=scale)
 
 
-def html_to_pdf(html_text: str, timeout: int = PDF_TIMEOUT_S) -> bytes | None:
-    """Print HTML to PDF with headless Chromium; None if Chromium is missing, RuntimeError if it fails."""
+def html_to_pdf(html_text: str, timeout: float | None = None) -> bytes | None:
+    """Print HTML to PDF with headless Chromium (one at a time per process); None if Chromium is
+    missing, RuntimeError if it fails or takes longer than ``timeout`` (setting ``pdf_timeout_s``)."""
     path = chromium_path()
     if path is None:
         return None
+    timeout = config.number("pdf_timeout_s") if timeout is None else timeout
+    with _lock:
+        return _print_pdf(path, html_text, timeout)
+
+
+def _print_pdf(path: str, html_text: str, timeout: float) -> bytes:
     with tempfile.TemporaryDirectory(prefix="kymlapset-pdf-", ignore_cleanup_errors=True) as tmp:
         src = Path(tmp) / "report.html"
         out = Path(tmp) / "report.pdf"
@@ -147,6 +158,10 @@ def html_to_pdf(html_text: str, timeout: int = PDF_TIMEOUT_S) -> bytes | None:
             "--no-first-run",
             "--no-default-browser-check",
             "--disable-extensions",
+            # one process instead of ~10 (browser, zygotes, GPU, network, renderer): a PDF printer
+            # needs no isolation between its parts, and the server's process count stays small
+            "--single-process",
+            "--no-zygote",
             f"--user-data-dir={Path(tmp) / 'profile'}",
             "--no-pdf-header-footer",
             "--run-all-compositor-stages-before-draw",
@@ -154,12 +169,17 @@ def html_to_pdf(html_text: str, timeout: int = PDF_TIMEOUT_S) -> bytes | None:
             f"--print-to-pdf={out}",
             src.as_uri(),
         ]
+        # its own process group, so a Chromium that overruns is ended with every process it started
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
         try:
-            proc = subprocess.run(cmd, capture_output=True, timeout=timeout, check=False)
+            _, err = proc.communicate(timeout=timeout)
         except subprocess.TimeoutExpired as exc:
-            raise RuntimeError(f"Chromium did not finish the PDF in {timeout} s.") from exc
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            proc.communicate()
+            raise RuntimeError(f"Chromium did not finish the PDF in {timeout:g} s.") from exc
         if not out.is_file() or out.stat().st_size == 0:
-            tail = proc.stderr.decode("utf-8", "replace")[-600:]
+            tail = err.decode("utf-8", "replace")[-600:]
             raise RuntimeError(f"Chromium made no PDF (exit {proc.returncode}): {tail}")
         return out.read_bytes()
 

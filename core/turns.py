@@ -5,7 +5,8 @@ page runs at once each get a small share and all finish late; a few at a time fi
 plain semaphore wakes an arbitrary waiter, so under a steady load one session could wait behind
 later ones again and again; tickets keep the order. A holder that asked earlier and was cut short
 (a newer request of the same session replaced its run) may ask again with its first time, and
-keeps its place in the line.
+keeps its place in the line. A holder may ask with a lower priority (a page run that a background
+poll started rather than a person's click): every waiter of a higher priority goes first.
 """
 
 from __future__ import annotations
@@ -32,7 +33,8 @@ class Turns:
         self.n = n
         self._lock = threading.Lock()
         self._running = 0
-        self._queue: list[tuple[float, int, threading.Event]] = []  # (asked at, ticket number, wake-up), in order
+        # (priority, asked at, ticket number, wake-up), in order: 0 before 1, then first come first served
+        self._queue: list[tuple[int, float, int, threading.Event]] = []
         self._numbers = itertools.count()
 
     @property
@@ -43,22 +45,23 @@ class Turns:
     def waiting(self) -> int:
         return len(self._queue)
 
-    def acquire(self, timeout: float | None = None, since: float | None = None) -> bool:
+    def acquire(self, timeout: float | None = None, since: float | None = None, priority: int = 0) -> bool:
         """Wait for a turn (at most ``timeout`` s); True if one was taken, False if the wait ran out.
 
-        ``since`` (``time.monotonic()``): when this holder first asked; the line is ordered by it.
+        ``since`` (``time.monotonic()``): when this holder first asked; the line is ordered by it
+        within a ``priority`` (0 first, then 1 …).
         """
         now = time.monotonic()
-        ticket = (now if since is None else min(since, now), next(self._numbers), threading.Event())
+        ticket = (priority, now if since is None else min(since, now), next(self._numbers), threading.Event())
         with self._lock:
             if self._running < self.n:  # someone waits only while every turn is taken
                 self._running += 1
                 return True
             bisect.insort(self._queue, ticket)  # (time, number) are unique: the Event is never compared
-        if ticket[2].wait(timeout):
+        if ticket[3].wait(timeout):
             return True
         with self._lock:
-            if ticket[2].is_set():  # handed a turn just as the wait ran out
+            if ticket[3].is_set():  # handed a turn just as the wait ran out
                 return True
             self._queue.remove(ticket)
             return False
@@ -68,14 +71,14 @@ class Turns:
             if self._running <= 0:
                 raise RuntimeError("release without a turn")
             if self._queue:
-                self._queue.pop(0)[2].set()  # the turn passes to the first in line
+                self._queue.pop(0)[3].set()  # the turn passes to the first in line
             else:
                 self._running -= 1
 
     @contextmanager
-    def turn(self, timeout: float | None = None, since: float | None = None) -> Iterator[bool]:
-        """``with turns.turn(30) as got:`` - the body runs either way; ``got`` says whether it waited its turn."""
-        got = self.acquire(timeout, since)
+    def turn(self, timeout: float | None = None, since: float | None = None, priority: int = 0) -> Iterator[bool]:
+        """``with turns.turn(30) as got:`` - the body runs either way; ``got`` says whether it got its turn."""
+        got = self.acquire(timeout, since, priority)
         try:
             yield got
         finally:

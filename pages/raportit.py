@@ -6,7 +6,7 @@ import streamlit as st
 
 from core import report
 from core.i18n import name, t
-from ui import data, downloads, state
+from ui import background, data, downloads, state
 from ui.frame import page_context
 from ui.widgets import plan_period, year_picker
 
@@ -41,40 +41,66 @@ else:
 year = year_picker(plan, lang, range(date.today().year, plan_period(plan)[0] - 1, -1), key="w_report_year")
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
-def build(
-    kind: str, target: str, year: int, lang: str, plan_id: str, version: int
-) -> tuple[str, bytes | None, bytes | None]:
-    """HTML, PDF (or None) and the first chart as PNG (or None), cached per data version."""
+JOB = "report_job"  # background.Job building the chosen report
+
+
+def build_work(kind: str, target: str, year: int, lang: str):
+    """The report's work, run beside the page: HTML, PDF (or None), first chart as PNG (or None).
+
+    The data is read here, in the page run (cached per data version); the thread gets plain frames.
+    """
     measures, obs, evals = data.measures(), data.observations(), store.evaluations(year)
-    if kind == "goal":
-        figures = report.default_goal_figures(plan, measures, obs, target, lang, evaluations_df=evals, year=year)
-        html_text = report.goal_report_html(
-            plan, measures, obs, target, lang, figures=figures, evaluations_df=evals, year=year
-        )
-    else:
-        figures = report.default_actor_figures(plan, measures, target, lang, evaluations_df=evals, year=year)
-        html_text = report.actor_report_html(
-            plan, measures, target, lang, figures=figures, evaluations_df=evals, year=year
-        )
-    png = report.figure_png(figures[0]) if figures and report.png_export_available() else None
-    try:
-        pdf = report.html_to_pdf(html_text)
-    except RuntimeError:
-        pdf = None
-    return html_text, pdf, png
+
+    def work(progress) -> tuple[str, bytes | None, bytes | None]:
+        if kind == "goal":
+            figures = report.default_goal_figures(plan, measures, obs, target, lang, evaluations_df=evals, year=year)
+            progress(0.2)
+            html_text = report.goal_report_html(
+                plan, measures, obs, target, lang, figures=figures, evaluations_df=evals, year=year
+            )
+        else:
+            figures = report.default_actor_figures(plan, measures, target, lang, evaluations_df=evals, year=year)
+            progress(0.2)
+            html_text = report.actor_report_html(
+                plan, measures, target, lang, figures=figures, evaluations_df=evals, year=year
+            )
+        progress(0.5)
+        png = report.figure_png(figures[0]) if figures and report.png_export_available() else None
+        progress(0.6)
+        try:
+            pdf = report.html_to_pdf(html_text)
+        except RuntimeError:
+            downloads.LOG.exception("report %s %s: no PDF", kind, target)
+            pdf = None
+        progress(1.0)
+        return html_text, pdf, png
+
+    return work
 
 
-if st.button(t("reports.make", lang), key="report_make", type="primary"):
-    st.session_state["report_request"] = (kind, target, year, lang)
-request = st.session_state.get("report_request")
-if request == (kind, target, year, lang):
+request = (plan.plan_id, kind, target, year, lang)  # the shown plan's report
+# one build per report and data version, shared by everyone who asks and kept for the next one
+key = ("report", *request, store.data_version())
+background.forget_older("report", key[-1])
+if st.session_state.get("report_request") != request:
+    background.forget(JOB)
+    kept = background.worker().kept(key)  # someone already made this one: offer it at once
+    if kept is not None:
+        st.session_state[JOB] = kept
+        st.session_state["report_request"] = request
+if st.button(t("reports.make", lang), key="report_make", type="primary", disabled=background.running(JOB)):
+    if background.begin(JOB, build_work(kind, target, year, lang), lang, key=key):
+        st.session_state["report_request"] = request
+        st.rerun()  # drawn again with the button waiting and the progress
+job = background.follow(JOB, t("reports.building", lang)) if st.session_state.get("report_request") == request else None
+if job is not None:
     try:
-        with st.spinner(t("data.progress", lang)):
-            html_text, pdf, png = build(kind, target, year, lang, plan.plan_id, store.data_version())
+        html_text, pdf, png = job.result()
     except Exception as exc:  # noqa: BLE001  # never a traceback: say the report could not be made
         downloads.LOG.exception("report %s %s could not be built", kind, target)
         st.error(downloads.failure_text(exc, lang))
+        background.forget(JOB)
+        st.session_state.pop("report_request", None)
         st.stop()
     st.success(t("reports.ready", lang))
     stem = f"raportti-{kind}-{target}-{year}"

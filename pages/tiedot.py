@@ -22,29 +22,79 @@ SOTKANET_JOB = "sotkanet_job"  # background.Job of a running fetch from Sotkanet
 SOTKANET_FETCH = "sotkanet_fetch"  # the finished fetch (sotkanet.SotkanetFetch) waiting for confirmation
 
 
-def show_result(result: importer.ImportResult, source: str) -> None:
+PARSE_JOB = "import_parse_job"  # background.Job reading an uploaded file into a preview
+APPLY_JOB = "import_apply_job_"  # + the preview's key: background.Job writing a confirmed preview
+
+
+def show_result(result: importer.ImportResult, source: str, preview=None) -> None:
     """Refusal with row-level messages, or a preview kept until the editor confirms."""
     if not result.ok:
         st.error(t("data.refused", lang, n=len(result.errors)))
         st.code(importer.problems_text(result.errors, lang), language=None, wrap_lines=True)  # readable on a phone
         st.session_state.pop(PREVIEW, None)
         return
-    st.session_state[PREVIEW] = (source, result, importer.preview(result, data.observations()))
+    if preview is None:
+        preview = importer.preview(result, data.observations())
+    st.session_state[PREVIEW] = (source, result, preview)
+
+
+def parse_upload(raw: bytes, file_name: str) -> None:
+    """Read an uploaded file and make its preview beside the page (a large file takes seconds)."""
+    current = data.observations()
+
+    def work(progress):
+        result = importer.parse_import(raw, file_name, plan)
+        progress(0.7)
+        return result, (importer.preview(result, current) if result.ok else None)
+
+    st.session_state.pop(PREVIEW, None)
+    background.begin(PARSE_JOB, work, lang)
+
+
+def parsed_upload(file_name: str) -> None:
+    """The upload's preview once read (progress while it is read)."""
+    job = background.follow(PARSE_JOB, t("data.reading", lang))
+    if job is None:
+        return
+    background.forget(PARSE_JOB)
+    try:
+        result, preview = job.result()
+    except Exception as exc:  # noqa: BLE001 - an unforeseen failure is a message, never a traceback
+        downloads.LOG.exception("import of %s could not be read", file_name)
+        st.error(downloads.failure_text(exc, lang))
+        return
+    show_result(result, file_name, preview)
 
 
 def confirm_or_cancel(result: importer.ImportResult, editor: Editor | None, pending_key: str, prefix: str) -> None:
-    """The confirm and cancel buttons of a preview: confirm writes it all in one transaction (apply_import)."""
-    b1, b2 = st.columns(2)
-    if b1.button(t("data.confirm", lang), key=f"{prefix}_confirm", type="primary"):
-        bar = st.progress(0.0, text=t("data.progress", lang))
+    """The confirm and cancel buttons of a preview: confirm writes it all in one transaction
+    (apply_import) beside the page, with its progress shown until it is done."""
+    slot = APPLY_JOB + pending_key
+    if slot in st.session_state:
+        job = background.follow(slot, t("data.progress", lang))
+        if job is None:
+            return
+        background.forget(slot)
         try:
-            done = importer.apply_import(store, result, editor, progress=lambda f: bar.progress(min(1.0, f)))
+            done = job.result()
         except (StoreError, importer.ImportRefused) as exc:
             st.error(md_escape(exc.text(lang)))
+        except Exception as exc:  # noqa: BLE001 - never a traceback
+            downloads.LOG.exception("import could not be saved")
+            st.error(downloads.failure_text(exc, lang))
         else:
             st.session_state.pop(pending_key, None)
             data.clear()
             st.success(t("data.applied", lang, added=done.get("added", 0), changed=done.get("changed", 0)))
+            return
+    b1, b2 = st.columns(2)
+    if b1.button(t("data.confirm", lang), key=f"{prefix}_confirm", type="primary"):
+
+        def work(progress):
+            return importer.apply_import(store, result, editor, progress=progress)
+
+        if background.begin(slot, work, lang):
+            st.rerun()  # the page shows the progress instead of the buttons
     if b2.button(t("data.cancel", lang), key=f"{prefix}_cancel"):
         st.session_state.pop(pending_key, None)
         st.rerun()
@@ -122,7 +172,9 @@ else:
     )  # the drop zone's own words are Streamlit's
     if upload is not None and st.session_state.get("import_seen") != (upload.name, upload.size):
         st.session_state["import_seen"] = (upload.name, upload.size)
-        show_result(importer.parse_import(upload.getvalue(), upload.name, plan), upload.name)
+        parse_upload(upload.getvalue(), upload.name)
+    if upload is not None:
+        parsed_upload(upload.name)
 
     pending = st.session_state.get(PREVIEW)
     if pending:
@@ -153,8 +205,7 @@ def sotkanet_section() -> None:
         help=t("sotkanet.years.help", lang),
         placeholder=t("widget.placeholder", lang),
     )
-    job = st.session_state.get(SOTKANET_JOB)
-    if st.button(t("sotkanet.fetch", lang), key="sotkanet_fetch_button", disabled=job is not None):
+    if st.button(t("sotkanet.fetch", lang), key="sotkanet_fetch_button", disabled=background.running(SOTKANET_JOB)):
         st.session_state.pop(SOTKANET_FETCH, None)
         current, chosen = data.observations(), list(years)
         base = data.secret("sotkanet_url")
@@ -163,34 +214,23 @@ def sotkanet_section() -> None:
             with sotkanet.SotkanetClient(base if isinstance(base, str) and base else None) as client:
                 return sotkanet.fetch_plan_values(plan, current, chosen, client, mapping, progress)
 
-        st.session_state[SOTKANET_JOB] = background.start(work)
-        job = st.session_state[SOTKANET_JOB]
-    if job is not None:
-        _wait_for_fetch()
+        background.begin(SOTKANET_JOB, work, lang)
+    if background.running(SOTKANET_JOB):
+        background.follow(SOTKANET_JOB, t("sotkanet.fetching", lang))  # the page runs again when it is done
         return
+    job = background.follow(SOTKANET_JOB, "")
+    if job is not None:
+        background.forget(SOTKANET_JOB)
+        try:
+            st.session_state[SOTKANET_FETCH] = job.result()
+        except Exception:  # noqa: BLE001 - an unforeseen failure of the fetch is a message, never a traceback
+            downloads.LOG.exception("the Sotkanet fetch failed")
+            st.session_state[SOTKANET_FETCH] = None
+            st.error(t("sotkanet.error.request", lang, error="?"))
+            return
     fetched = st.session_state.get(SOTKANET_FETCH)
     if fetched is not None:
         _show_fetch(fetched)
-
-
-@st.fragment(run_every=0.5)
-def _wait_for_fetch() -> None:
-    """Progress of the fetch running beside the page; the whole page runs again when it is done."""
-    job = st.session_state.get(SOTKANET_JOB)
-    if job is None:
-        return
-    if not job.done:
-        st.progress(job.progress[0], text=t("sotkanet.fetching", lang))
-        return
-    st.session_state.pop(SOTKANET_JOB, None)
-    try:
-        st.session_state[SOTKANET_FETCH] = job.future.result()
-    except Exception:  # noqa: BLE001 - an unforeseen failure of the fetch is a message, never a traceback
-        downloads.LOG.exception("the Sotkanet fetch failed")
-        st.session_state[SOTKANET_FETCH] = None
-        st.error(t("sotkanet.error.request", lang, error="?"))
-        return
-    st.rerun()
 
 
 def _show_fetch(fetched: sotkanet.SotkanetFetch) -> None:
@@ -235,32 +275,25 @@ e1, e2 = st.columns(2)
 version = store.data_version()
 
 
-@st.cache_data(show_spinner=False, max_entries=2)
-def _workbook(v: int) -> bytes:
-    return exporter.export_workbook(plan, store)
-
-
-@st.cache_data(show_spinner=False, max_entries=2)
-def _zip(v: int) -> bytes:
-    return exporter.export_csv_zip(plan, store)
-
-
-downloads.download(
+# a backup of the whole store takes seconds at size: made beside the page, shared per data version
+background.download(
     e1,
     t("data.export_xlsx", lang),
-    lambda: _workbook(version),
+    lambda: exporter.export_workbook(plan, store),
     "hyvinvointisuunnitelma.xlsx",
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "exp_xlsx",
     lang,
+    shared=("export_xlsx", plan.plan_id, version),
 )
-downloads.download(
+background.download(
     e2,
     t("data.export_zip", lang),
-    lambda: _zip(version),
+    lambda: exporter.export_csv_zip(plan, store),
     "hyvinvointisuunnitelma-data.zip",
     "application/zip",
     "exp_zip",
     lang,
+    shared=("export_zip", plan.plan_id, version),
 )
 state.sync_url()

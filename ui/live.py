@@ -1,6 +1,6 @@
 """Live updates: every open session sees other people's saves within seconds, without a reload.
 
-A small fragment asks the store every POLL_S seconds for its data version (one cheap query, shared
+A small fragment asks the store every ``live_poll_s`` seconds (core/config.py) for its data version (one cheap query, shared
 by all sessions of a process for half a second; the version lives in the database, so it works
 across several app processes). When it changed, only what shows changed data is drawn again: a page
 that says what it shows (``shows``) and draws its live data in parts (``part``, a fragment each)
@@ -18,12 +18,12 @@ from collections.abc import Callable, Iterable
 
 import streamlit as st
 
+from core import config
 from core.i18n import t
 from core.text import md_escape
 from ui import data, state
 
-POLL_S = 3.0  # a save shows in other sessions within about this (plus one page run); 2 s polls cost more
-# runs than they saved: 60 live sessions, save -> seen p95 6.3 s with 2 s, 4.7 s with 3 s (bench/live_load.py)
+BACKGROUND_RUN = "_live_background_run"  # set when the poll reruns the page: the router lets a click go first
 _SEEN = "_live_seen"  # (data version, highest change id) this session's page was last drawn with
 _SEEN_AT = "_live_seen_at"  # when that was read (time.monotonic())
 NOTICES = "_live_notices"  # [{"by": name, "rows": [ids], "overlap": [ids]}] for sessions with unsaved edits
@@ -47,7 +47,7 @@ def watch() -> None:
     st.session_state[_SEEN_AT] = read_at
     st.session_state[_SHOWS] = None  # until the page says what it shows, any change reruns it whole
     st.session_state[_PARTS] = {}
-    _poll()
+    st.fragment(_poll, run_every=max(0.5, config.number("live_poll_s")))()
 
 
 def shows(*entities: str) -> None:
@@ -75,9 +75,10 @@ def _run_part(draw: Callable[[], None]) -> None:
         return
     from ui import router  # noqa: PLC0415 - the router imports this module
 
-    with router.part_turn():
-        data.begin_run()  # the part alone: read the store's version afresh
-        draw()
+    with router.part_turn() as got:
+        if got:
+            data.begin_run()  # the part alone: read the store's version afresh
+            draw()
 
 
 def _note_others(after_id: int, pending: dict) -> None:
@@ -94,7 +95,6 @@ def _note_others(after_id: int, pending: dict) -> None:
     del notices[:-5]  # the latest few are enough
 
 
-@st.fragment(run_every=POLL_S)
 def _poll() -> None:
     seen = st.session_state.get(_SEEN)
     try:
@@ -107,6 +107,7 @@ def _poll() -> None:
     page, parts = st.session_state.get(_SHOWS), st.session_state.get(_PARTS) or {}
     changed = None if page is None else _changed_entities(seen[1], now[1])
     if changed is None or changed & page:
+        st.session_state[BACKGROUND_RUN] = True  # the router lets a click go first
         st.rerun(scope="app")
     pending = st.session_state.get(state.PENDING) or {}
     if pending:
@@ -115,6 +116,7 @@ def _poll() -> None:
     st.session_state[_SEEN_AT] = read_at
     stale = [k for k, shown in parts.items() if changed & shown]
     if stale:
+        st.session_state[BACKGROUND_RUN] = True  # a redraw for others' saves: a click goes first
         _rerun_parts(stale)
 
 

@@ -32,7 +32,6 @@ from ui import data, frame, goal_page, live, state, theme
 # The page icon is a file the app serves itself: a Material icon as page_icon is fetched by every
 # browser from fonts.gstatic.com (each visitor's address to Google; no icon offline).
 PAGE_ICON = Path(__file__).resolve().parent.parent / "assets" / "icon.png"  # scripts/make_icon.py draws it
-SLOT_WAIT_S = 60.0  # a run waits at most this long for its turn, then runs anyway
 _ASKED_AT = "_run_asked_at"
 
 
@@ -48,11 +47,13 @@ def main() -> None:
     A workshop's sessions rerun together after each save; admitting a few runs at a time, first come
     first served, keeps the server answering (a waiting run does not compete for Python's one
     running thread), and a session's newer request replaces its run as soon as that run starts.
+    A person's own action goes ahead of the reruns that live updates start in the background
+    (those only redraw others' saves, a second later does no harm). A run that waited
+    ``page_run_wait_s`` without a turn does not run: the person is told the server is busy, so the
+    limit holds under the load it exists for.
     """
-    try:
-        n = int(config.get("page_runs_at_once"))
-    except ValueError:  # a mistyped setting must not stop every page: the default then
-        n = int(config.SETTINGS["page_runs_at_once"].default)
+    background = bool(st.session_state.pop(live.BACKGROUND_RUN, False))
+    n = int(config.number("page_runs_at_once"))  # a mistyped setting must not stop every page: the default then
     if n <= 0:
         _route()
         return
@@ -61,7 +62,12 @@ def main() -> None:
     since = st.session_state.get(_ASKED_AT)
     if since is None:
         since = st.session_state[_ASKED_AT] = time.monotonic()
-    with _run_turns(n).turn(SLOT_WAIT_S, since):
+    wait = config.number("page_run_wait_s")
+    with _run_turns(n).turn(wait, since, priority=1 if background else 0) as got:
+        if not got:
+            st.session_state.pop(_ASKED_AT, None)
+            _busy(wait)
+            return
         try:
             _route()
         except RerunException:
@@ -70,6 +76,13 @@ def main() -> None:
             st.session_state.pop(_ASKED_AT, None)
             raise
         st.session_state.pop(_ASKED_AT, None)
+
+
+def _busy(waited: float) -> None:
+    """The run got no turn in time: say so (nothing else is drawn) and offer to try again."""
+    lang = state.lang()
+    st.warning(t("background.page_busy", lang, seconds=f"{waited:.0f}"), icon=":material/hourglass_top:")
+    st.button(t("background.retry", lang), key="busy_retry", type="primary")  # a click reruns the page
 
 
 def _route() -> None:
@@ -189,16 +202,19 @@ def ensure_routed() -> None:
 
 
 @contextmanager
-def part_turn() -> Iterator[None]:
+def part_turn() -> Iterator[bool]:
     """A live page part's own run (ui.live.part, a fragment run after others' saves) takes a page-run
     turn like a whole page's run: after a save every open page redraws its grid part at once, and
-    without turns those runs crowded out the people's own clicks (bench/live_load.py)."""
-    try:
-        n = int(config.get("page_runs_at_once"))
-    except ValueError:
-        n = int(config.SETTINGS["page_runs_at_once"].default)
+    without turns those runs crowded out the people's own clicks (bench/live_load.py). A part redrawn
+    for others' saves waits behind people's clicks; one that got no turn in ``page_run_wait_s`` says
+    the server is busy instead of drawing (``got`` False)."""
+    background = bool(st.session_state.pop(live.BACKGROUND_RUN, False))
+    n = int(config.number("page_runs_at_once"))
     if n <= 0:
-        yield
+        yield True
         return
-    with _run_turns(n).turn(SLOT_WAIT_S, time.monotonic()):
-        yield
+    wait = config.number("page_run_wait_s")
+    with _run_turns(n).turn(wait, time.monotonic(), priority=1 if background else 0) as got:
+        if not got:
+            _busy(wait)
+        yield got

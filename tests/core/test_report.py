@@ -241,3 +241,38 @@ def test_templates_escape_and_never_mark_data_safe() -> None:
         assert report._env.get_template(path.name).environment.autoescape
     with pytest.raises(jinja2.UndefinedError):
         report._render("goal.html.j2", "fi", title="x")
+
+
+def test_pdf_printing_runs_one_chromium_at_a_time(monkeypatch) -> None:
+    """Three reports asked at once print one after another: one Chromium printing per process."""
+    import threading
+    import time
+
+    active, peak, lock = [0], [0], threading.Lock()
+
+    def slow_print(path: str, html_text: str, timeout: float) -> bytes:
+        with lock:
+            active[0] += 1
+            peak[0] = max(peak[0], active[0])
+        time.sleep(0.1)
+        with lock:
+            active[0] -= 1
+        return b"%PDF-1.4"
+
+    monkeypatch.setattr(report, "chromium_path", lambda: "/usr/bin/chromium")
+    monkeypatch.setattr(report, "_print_pdf", slow_print)
+    threads = [threading.Thread(target=report.html_to_pdf, args=("<p>x</p>",)) for _ in range(3)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join(10)
+    assert peak[0] == 1
+
+
+def test_pdf_timeout_is_the_declared_setting(monkeypatch) -> None:
+    seen: list[float] = []
+    monkeypatch.setenv("KYMLAPSET_PDF_TIMEOUT_S", "7")
+    monkeypatch.setattr(report, "chromium_path", lambda: "/usr/bin/chromium")
+    monkeypatch.setattr(report, "_print_pdf", lambda path, html_text, timeout: seen.append(timeout) or b"%PDF")
+    report.html_to_pdf("<p>x</p>")
+    assert seen == [7.0]

@@ -101,3 +101,32 @@ def test_under_churn_never_more_than_n_and_every_turn_comes_back():
     assert peak[0] <= 2
     assert turns.running == 0 and turns.waiting == 0
     assert turns.acquire(timeout=0.1) and turns.acquire(timeout=0.1)  # both turns are free again
+
+
+def test_a_persons_run_goes_ahead_of_background_runs_that_asked_earlier():
+    turns, order = Turns(1), []
+    turns.acquire()  # held, so everyone below waits in line
+
+    def wait(name: str, priority: int) -> None:
+        with turns.turn(10, priority=priority):
+            order.append(name)
+
+    threads = [threading.Thread(target=wait, args=(f"poll{i}", 1)) for i in range(3)]
+    threads.append(threading.Thread(target=wait, args=("click", 0)))
+    for th in threads:
+        th.start()
+        time.sleep(0.02)
+    assert turns.waiting == 4
+    turns.release()
+    for th in threads:
+        th.join(10)
+    assert order == ["click", "poll0", "poll1", "poll2"]
+
+
+def test_a_run_that_waited_too_long_gets_no_turn():
+    turns = Turns(1)
+    turns.acquire()
+    t0 = time.monotonic()
+    with turns.turn(0.2) as got:
+        assert not got
+    assert time.monotonic() - t0 < 2 and turns.running == 1 and turns.waiting == 0

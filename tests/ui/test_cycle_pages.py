@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 import base64
-import html
+import html as html_mod
+import io
 import json
 import os
+import zipfile
 
 import numpy as np
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from core import report
 from core.evaluation import rating_label
 from core.loader import load_plan
 from core.storage import Store
+from tests.background import finish_jobs, jobs_of
 
 PASS = "vuosi-2026"
 
@@ -146,23 +147,32 @@ def test_vuosikello_refusal_follows_the_language(editor_env):
     assert len(store().history(entity="event")) == recorded  # nothing saved
 
 
-def test_a_report_of_the_chosen_goal_is_offered_for_download(editor_env, monkeypatch):
-    built: list[str] = []
-    real = report.goal_report_html
-    monkeypatch.setattr(report, "goal_report_html", lambda *a, **k: built.append(real(*a, **k)) or built[-1])
-    st.cache_data.clear()  # the page caches reports: build this one here
+def test_reports_build_in_the_background_and_are_offered_when_ready(editor_env):
     at = AppTest.from_file("../../app.py", default_timeout=180).run()
     at.switch_page("pages/raportit.py").run()
     at.selectbox(key="w_report_goal").set_value("II").run()
     next(b for b in at.button if b.label == "Tee raportti").click().run()
     assert not at.exception, at.exception
+    [job] = jobs_of(at)
+    if not job.done:  # while it is made: progress, no downloads yet, and the button waits
+        assert not at.get("download_button")
+        assert next(b for b in at.button if b.label == "Tee raportti").disabled
+    finish_jobs(at)
+    assert not at.exception, at.exception
     assert any("Raportti on valmis" in s.value for s in at.success)
-    assert "Lataa HTML" in [d.label for d in at.get("download_button")]
-    html_text = built[-1]  # what "Lataa HTML" downloads
+    html = next(d for d in at.get("download_button") if d.proto.label == "Lataa HTML")
+    assert html.proto.label == "Lataa HTML"
+    # the next person asking for the same report (same data version) gets it at once, without a build
+    other = AppTest.from_file("../../app.py", default_timeout=180).run()
+    other.switch_page("pages/raportit.py").run()
+    other.selectbox(key="w_report_goal").set_value("II").run()
+    assert any("Raportti on valmis" in s.value for s in other.success)
+    assert jobs_of(other)[0] is job
+    html_text = job.result()[0]  # what "Lataa HTML" downloads: the chosen goal's report
     plan = load_plan()
-    assert f"<title>Päätavoite II: {html.escape(plan.goal('II').title_fi)}" in html_text
-    assert all(html.escape(s.title_fi) in html_text for s in plan.subgoals_of("II"))
-    assert not any(html.escape(s.title_fi) in html_text for s in plan.subgoals_of("I"))
+    assert f"<title>Päätavoite II: {html_mod.escape(plan.goal('II').title_fi)}" in html_text
+    assert all(html_mod.escape(s.title_fi) in html_text for s in plan.subgoals_of("II"))
+    assert not any(html_mod.escape(s.title_fi) in html_text for s in plan.subgoals_of("I"))
 
 
 def test_data_page_viewer_sees_export_only():
@@ -171,7 +181,8 @@ def test_data_page_viewer_sees_export_only():
     assert not at.exception
     assert any("vaativat kirjautumisen" in i.value for i in at.info)
     # the whole working state can be taken out; nothing can be brought in (no file to choose, no templates)
-    assert [d.label for d in at.get("download_button")] == ["Lataa Excel-työkirja", "Lataa CSV-tiedostot (zip)"]
+    # (each backup is made beside the page on a click, then offered for download)
+    assert [b.label for b in at.button] == ["Lataa Excel-työkirja", "Lataa CSV-tiedostot (zip)"]
     assert not at.get("file_uploader")
     assert [h.value for h in at.subheader] == ["Vie koko työtila"]
 
@@ -220,6 +231,8 @@ def test_single_value_form_opens_on_demand_and_previews(editor_env):
     assert any("Esikatselu: 1 lisätään, 0 muuttuu, 0 ennallaan." in i.value for i in at.info)
     before = len(store().observations())
     next(b for b in at.button if b.label == "Vahvista ja tallenna").click().run()
+    finish_jobs(at)  # the import is written beside the page
+    assert any("Tallennettu: 1 lisätty, 0 muutettu." in s.value for s in at.success)
     obs = store().observations()
     assert len(obs) == before + 1
     assert set(obs[(obs["year"] == 2031) & (obs["indicator_id"] == 7)]["value"]) == {71.5}
@@ -433,3 +446,16 @@ def test_vuosikello_removed_row_changed_meanwhile_is_a_conflict(editor_env):
     next(b for b in at.button if b.label == "Pidä oma arvoni").click().run()
     assert not at.exception, at.exception
     assert first["event_id"] not in set(store().events()["event_id"])  # removed over their change, as chosen
+
+
+def test_backup_is_made_beside_the_page_and_offered_when_ready():
+    at = AppTest.from_file("../../app.py", default_timeout=60).run()
+    at.switch_page("pages/tiedot.py").run()
+    at.button(key="exp_zip_make").click().run()
+    assert not at.exception, at.exception
+    finish_jobs(at)
+    [offered] = [d for d in at.get("download_button") if d.proto.label == "Lataa CSV-tiedostot (zip)"]
+    [job] = jobs_of(at)
+    with zipfile.ZipFile(io.BytesIO(job.result())) as zf:  # the bytes offered are a whole backup
+        assert "measures.csv" in zf.namelist()
+    assert offered.proto.url  # the file is in Streamlit's media store, ready to download

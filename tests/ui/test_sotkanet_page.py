@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-import time
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from core.storage import Store
+from tests.background import finish_jobs
 from tests.sotkanet_server import start
 
 PASS = "sotkanet-2026"
@@ -42,12 +42,7 @@ def signed_in(lang: str = "fi") -> AppTest:
 
 def fetch(at: AppTest, years: list[int]) -> AppTest:
     at.multiselect(key="sotkanet_years").set_value(years).run()
-    at.button(key="sotkanet_fetch_button").click().run()
-    for _ in range(100):  # the fetch runs beside the page; AppTest does not run the polling fragment by itself
-        if "sotkanet_job" not in at.session_state:
-            break
-        time.sleep(0.1)
-        at.run()
+    finish_jobs(at.button(key="sotkanet_fetch_button").click().run())  # the fetch runs beside the page
     assert not at.exception, at.exception
     return at
 
@@ -74,7 +69,7 @@ def test_fetch_previews_and_imports_with_history_from_sotkanet(env):
     assert "Ohitettiin" in captions and "muilta alueilta" in captions
     assert "Lähde: THL, Sotkanet" in captions and "CC BY 4.0" in captions
     before = len(Store.open(url).observations())
-    at.button(key="sotkanet_confirm").click().run()
+    finish_jobs(at.button(key="sotkanet_confirm").click().run())  # written beside the page
     assert not at.exception, at.exception
     assert any("Tallennettu:" in s.value for s in at.success)
     store = Store.open(url)
@@ -105,7 +100,7 @@ def test_after_the_import_the_indicator_page_draws_trends_with_the_new_years(env
     assert not [s for s in at.selectbox if s.key == "ind_page_trend_pick"]  # the plan alone has one year each
     at.switch_page("pages/tiedot.py").run()
     at = fetch(at, [2021, 2023])
-    at.button(key="sotkanet_confirm").click().run()
+    finish_jobs(at.button(key="sotkanet_confirm").click().run())
     at.switch_page("pages/indikaattorit.py").run()
     assert not at.exception, at.exception
     at.selectbox(key="ind_page_trend_pick").set_value((25, "")).run()
