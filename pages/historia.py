@@ -8,6 +8,7 @@ from core.storage import StoreError
 from core.text import md_escape
 from ui import data, state
 from ui.frame import page_context
+from ui.tables import POINT, WRAPPED_ROW_HEIGHT
 
 ctx = page_context()
 lang = ctx.lang
@@ -29,7 +30,21 @@ hist = store.history(entity="measure" if target else None, entity_id=target)
 if hist.empty:
     st.info(t("history.none", lang))
 else:
-    st.dataframe(history_table(hist, lang), hide_index=True, width="stretch")
+    # the field and its new value first (the field pinned): what changed is the page's point, then when and who
+    cols = {c: t(f"history.col.{c}", lang) for c in ("field", "new_value", "old_value", "entity_id", "changed_at")}
+    st.dataframe(
+        history_table(hist, lang),
+        hide_index=True,
+        width="stretch",
+        column_order=[cols[c] for c in ("field", "new_value", "old_value", "changed_at", "entity_id")]
+        + [t(f"history.col.{c}", lang) for c in ("changed_by", "entity", "action")],
+        column_config={
+            cols["field"]: st.column_config.Column(width=110, pinned=True),
+            cols["new_value"]: st.column_config.Column(width=POINT + 65),
+            cols["old_value"]: st.column_config.Column(width=POINT + 65),
+        },
+        row_height=WRAPPED_ROW_HEIGHT,
+    )
     if target:  # one measure: each change also as plain text (readable, printable, never HTML)
         for r in hist.to_dict("records"):
             st.text(change_text(r, lang))
