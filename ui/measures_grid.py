@@ -220,14 +220,16 @@ def _build_grid_options(df: pd.DataFrame, lang: str, editable: bool) -> dict:
 
 # --- readable in the room: column order and widths, font sizes, the grid's own texts -------------------
 
-# The measure (pinned beside its id) and what tells whether it happens come first: on a 1280 px projector
-# the id, the measure, Mittari and Aikataulu are in view; Toimijat and Seuranta follow, then the rest.
+# The measure and what tells whether it happens come first, after the pinned id: on a 1280 px projector the
+# id, the measure, Mittari and Aikataulu are in view; Toimijat and Seuranta follow, then the rest. (The
+# measure is not pinned: the id identifies the row, and tests and row clicks find the measure's cells in
+# the scrolling part.)
 ROOM_ORDER = ("measure_id", "toimenpide", "mittari", "aikataulu", "toimijat", "seuranta", "status", "actor", "subgoal")
 ROOM_WIDTHS = {"measure_id": 110, "toimenpide": 320, "mittari": 220, "aikataulu": 140}
 
 
 def room_columns(defs: list[dict]) -> list[dict]:
-    """The column definitions in room order, the measure pinned beside the id, the first ones narrowed."""
+    """The column definitions in room order, the first ones narrowed to fit a projector side by side."""
     rank = {f: i for i, f in enumerate(ROOM_ORDER)}
     ordered = sorted(defs, key=lambda d: rank.get(d.get("field"), len(rank)))  # stable: the rest keep theirs
     out = []
@@ -236,8 +238,6 @@ def room_columns(defs: list[dict]) -> list[dict]:
         d = dict(d)
         if fld in ROOM_WIDTHS:
             d["width"] = ROOM_WIDTHS[fld]
-        if fld == "toimenpide":
-            d["pinned"] = "left"
         out.append(d)
     return out
 
