@@ -6,7 +6,7 @@ from core.history import change_line, change_text, history_table
 from core.i18n import t
 from core.storage import StoreError
 from core.text import md_escape
-from ui import data, state
+from ui import data, state, views
 from ui.frame import page_context
 from ui.tables import POINT, WRAPPED_ROW_HEIGHT
 
@@ -19,12 +19,24 @@ if done:
     st.success(t(done["key"], lang, **done.get("values", {})), icon=":material/check_circle:")
 
 all_ids = store.measure_ids()
+shown = views.measures_display(lang).set_index("measure_id")
+
+
+def measure_label(measure_id: str) -> str:
+    """A measure as a person names it: actor · sub-goal · the start of its text (the raw id if it is gone)."""
+    if measure_id not in shown.index:
+        return measure_id
+    m = shown.loc[measure_id]
+    text = " ".join(str(m["toimenpide"] or "").split())
+    return f"{m['actor']} · {str(m['subgoal']).split(' ')[0]} · {text[:60]}{'…' if len(text) > 60 else ''}"
+
+
 target = st.selectbox(
     t("history.measure", lang),
     [None, *all_ids],
     key="w_hist_measure",
     placeholder=t("widget.placeholder", lang),
-    format_func=lambda m: t("history.all", lang) if m is None else m,
+    format_func=lambda m: t("history.all", lang) if m is None else measure_label(m),
 )
 hist = store.history(entity="measure" if target else None, entity_id=target)
 if hist.empty:

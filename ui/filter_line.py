@@ -5,12 +5,13 @@ On a phone the sidebar is hidden: without this line a filtered page looks like t
 
 from __future__ import annotations
 
+import html
+
 import streamlit as st
 
 from core.i18n import name, t
 from core.model import Plan
 from core.queries import Filters
-from core.text import md_escape
 from ui import state
 
 
@@ -34,7 +35,9 @@ def show(plan: Plan, filters: Filters, lang: str) -> None:
     if not parts:
         return
     with st.container(horizontal=True, vertical_alignment="center", key="filter_line"):
-        st.caption(t("sidebar.filters_on", lang, filters=md_escape(" · ".join(parts))))
+        # plain escaped HTML, not a caption: the page's own captions (its counts) keep their places
+        text = html.escape(t("sidebar.filters_on", lang, filters=" · ".join(parts)))
+        st.html(f'<p style="margin:0;font-size:0.95rem;color:#31333f">{text}</p>')
         st.button(
             t("sidebar.filters_clear", lang),
             key="filters_clear",
