@@ -61,7 +61,7 @@ def charts_view() -> None:
 def values_layout(lang: str) -> dict:
     """Which indicator and group (pinned), then its value, the country's and the status: the table's point."""
     first = ["col.indicator", "col.value", "col.national", "col.status", "col.group", "col.year"]
-    widths = {"col.indicator": 125, "col.value": 65, "col.national": 70, "col.status": 85, "col.group": 110}
+    widths = {"col.indicator": 120, "col.value": 80, "col.national": 70, "col.status": 85, "col.group": 110}
     return {
         "column_order": [t(k, lang) for k in first]
         + [t(k, lang) for k in ("col.diff", "col.trend", "col.flag", "col.source")],
@@ -71,6 +71,7 @@ def values_layout(lang: str) -> dict:
         },
         "row_height": WRAPPED_ROW_HEIGHT,
         "height": 560,
+        "placeholder": "–",  # a missing difference is a dash, not the English "None"
     }
 
 

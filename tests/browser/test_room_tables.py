@@ -179,3 +179,18 @@ def test_a_filtered_page_says_so_and_clears_on_a_phone(browser, app_server):
     expect(line).to_have_count(0)
     expect(page).not_to_have_url(re.compile("toimija="))
     page.close()
+
+
+def test_a_card_says_where_its_measure_opened_on_a_phone(browser, app_server):
+    page = browser.new_page(viewport=PHONE)
+    page.goto(app_server.url + "/toimenpiteet?toimija=poliisi")
+    wait_idle(page)
+    cards = page.locator('[class*="st-key-mcards_"]')
+    button = cards.get_by_role("button", name="Avaa koko toimenpide").first
+    button.click()
+    wait_idle(page)
+    note = cards.get_by_text("Avattu sivun alaosaan")
+    expect(note).to_have_count(1)
+    note.scroll_into_view_if_needed()
+    assert abs(note.bounding_box()["y"] - button.bounding_box()["y"]) < 200  # beside the tapped button
+    page.close()
