@@ -42,6 +42,15 @@ SEQUENTIAL = [[0, "#F7FBFF"], [1, "#08519C"]]
 NBSP = "\u00a0"  # keeps '88 %' on one line when a label is wrapped
 
 
+def value_axis_title(unit: str | None, lang: str) -> str:
+    """The value axis' title: a share, a change in per cent (population change), or a plain value."""
+    if unit == "percent":
+        return t("chart.share_axis", lang)
+    if unit == "percent_change":
+        return t("chart.change_axis", lang)
+    return t("chart.value_axis", lang)
+
+
 def status_text(status: str, lang: str) -> str:
     """'✓ hyvä' — the symbol and word that accompany a status colour."""
     return f"{STATUS_STYLE[status]['symbol']} {t(f'status.{status}', lang)}"
@@ -164,7 +173,7 @@ def indicator_comparison_figure(
         }
     )
     fig.update_layout(barmode="overlay", annotations=annotations)  # one list: add_annotation re-validates all
-    axis_title = t("chart.share_axis", lang) if unit == "percent" else t("chart.value_axis", lang)
+    axis_title = value_axis_title(unit, lang)
     fig = _base_layout(fig, title, height=int(total) + top + 70)
     fig.update_yaxes(range=[total, 0], visible=False, fixedrange=True)
     fig.update_xaxes(
