@@ -98,7 +98,8 @@ def cards(lang: str, frame: pd.DataFrame, key: str) -> None:
             )
             if row["measure_id"] == opened:  # feedback where the phone user tapped: the panel is far below
                 st.caption(t("grid.opened_below", lang))
-    st.caption(t("grid.cards.count", lang, shown=len(rows), n=n))
+    if pages > 1:  # the page's own count above says how many; this says only which part is shown
+        st.caption(t("grid.cards.count", lang, shown=len(rows), n=n))
 
 
 def _base_values(row: dict) -> dict:
