@@ -618,10 +618,13 @@ def service_mix_figure(goals: list, lang: str = "fi", title: str | None = None) 
                 orientation="h",
                 name=t(f"mix.{key}", lang),
                 text=[f"{v:g} %" for v in values],
-                textposition="inside",
+                # the last segment ends at 100 %: a narrow one ("5 %") writes its share beyond the bar's end,
+                # in the right margin kept for it, instead of over its neighbour or cut at the axis end
+                textposition=["outside" if key == "intensive" and v < 12 else "inside" for v in values],
                 insidetextanchor="middle",
                 textangle=0,
                 constraintext="none",
+                cliponaxis=False,
                 marker={
                     "color": MIX_COLORS[key],
                     "pattern": {"shape": pattern, "fillmode": "overlay", "fgcolor": "#FFFFFF"},
@@ -633,7 +636,9 @@ def service_mix_figure(goals: list, lang: str = "fi", title: str | None = None) 
     fig.update_layout(barmode="stack")
     fig.update_xaxes(range=[0, 100], title=t("chart.share_axis", lang))
     fig.update_yaxes(autorange="reversed", automargin=True)
-    return _base_layout(fig, title, height=140 + 60 * len(goals))
+    fig = _base_layout(fig, title, height=140 + 60 * len(goals))
+    fig.update_layout(margin_r=max(fig.layout.margin.r or 0, 48))  # room for "15 %" past the 100 % end
+    return fig
 
 
 def subgoal_matrix_figure(subgoals: list, lang: str = "fi", title: str | None = None) -> go.Figure:
