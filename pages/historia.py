@@ -23,12 +23,14 @@ shown = views.measures_display(lang).set_index("measure_id")
 
 
 def measure_label(measure_id: str) -> str:
-    """A measure as a person names it: actor · sub-goal · the start of its text (the raw id if it is gone)."""
+    """A measure as a person names it: actor · sub-goal · the start of its text, with its id last in
+    brackets (typing the id still finds it; the raw id alone if the measure is gone)."""
     if measure_id not in shown.index:
         return measure_id
     m = shown.loc[measure_id]
     text = " ".join(str(m["toimenpide"] or "").split())
-    return f"{m['actor']} · {str(m['subgoal']).split(' ')[0]} · {text[:60]}{'…' if len(text) > 60 else ''}"
+    short = f"{text[:60]}{'…' if len(text) > 60 else ''}"
+    return f"{m['actor']} · {str(m['subgoal']).split(' ')[0]} · {short} ({measure_id})"
 
 
 target = st.selectbox(
