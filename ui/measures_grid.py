@@ -221,10 +221,10 @@ def _build_grid_options(df: pd.DataFrame, lang: str, editable: bool) -> dict:
 # --- readable in the room: column order and widths, font sizes, the grid's own texts -------------------
 
 # The measure and what tells whether it happens come first, after the pinned id: on a 1280 px projector the
-# id, the measure, Mittari and Aikataulu are in view; Toimijat and Seuranta follow, then the rest. (The
+# id, the measure, Mittari and Aikataulu are in view; the sub-goal, Toimijat and Seuranta follow. (The
 # measure is not pinned: the id identifies the row, and tests and row clicks find the measure's cells in
 # the scrolling part.)
-ROOM_ORDER = ("measure_id", "toimenpide", "mittari", "aikataulu", "toimijat", "seuranta", "status", "actor", "subgoal")
+ROOM_ORDER = ("measure_id", "toimenpide", "mittari", "aikataulu", "subgoal", "toimijat", "seuranta", "status", "actor")
 ROOM_WIDTHS = {"measure_id": 110, "toimenpide": 320, "mittari": 220, "aikataulu": 140}
 
 
