@@ -42,6 +42,15 @@ SEQUENTIAL = [[0, "#F7FBFF"], [1, "#08519C"]]
 NBSP = "\u00a0"  # keeps '88 %' on one line when a label is wrapped
 
 
+def value_axis_title(unit: str | None, lang: str) -> str:
+    """The value axis' title: a share, a change in per cent (population change), or a plain value."""
+    if unit == "percent":
+        return t("chart.share_axis", lang)
+    if unit == "percent_change":
+        return t("chart.change_axis", lang)
+    return t("chart.value_axis", lang)
+
+
 def status_text(status: str, lang: str) -> str:
     """'✓ hyvä' — the symbol and word that accompany a status colour."""
     return f"{STATUS_STYLE[status]['symbol']} {t(f'status.{status}', lang)}"
@@ -164,7 +173,7 @@ def indicator_comparison_figure(
         }
     )
     fig.update_layout(barmode="overlay", annotations=annotations)  # one list: add_annotation re-validates all
-    axis_title = t("chart.share_axis", lang) if unit == "percent" else t("chart.value_axis", lang)
+    axis_title = value_axis_title(unit, lang)
     fig = _base_layout(fig, title, height=int(total) + top + 70)
     fig.update_yaxes(range=[total, 0], visible=False, fixedrange=True)
     fig.update_xaxes(
@@ -614,10 +623,13 @@ def service_mix_figure(goals: list, lang: str = "fi", title: str | None = None) 
                 orientation="h",
                 name=t(f"mix.{key}", lang),
                 text=[f"{v:g} %" for v in values],
-                textposition="inside",
+                # the last segment ends at 100 %: a narrow one ("5 %") writes its share beyond the bar's end,
+                # in the right margin kept for it, instead of over its neighbour or cut at the axis end
+                textposition=["outside" if key == "intensive" and v < 12 else "inside" for v in values],
                 insidetextanchor="middle",
                 textangle=0,
                 constraintext="none",
+                cliponaxis=False,
                 marker={
                     "color": MIX_COLORS[key],
                     "pattern": {"shape": pattern, "fillmode": "overlay", "fgcolor": "#FFFFFF"},
@@ -629,7 +641,9 @@ def service_mix_figure(goals: list, lang: str = "fi", title: str | None = None) 
     fig.update_layout(barmode="stack")
     fig.update_xaxes(range=[0, 100], title=t("chart.share_axis", lang))
     fig.update_yaxes(autorange="reversed", automargin=True)
-    return _base_layout(fig, title, height=140 + 60 * len(goals))
+    fig = _base_layout(fig, title, height=140 + 60 * len(goals))
+    fig.update_layout(margin_r=max(fig.layout.margin.r or 0, 48))  # room for "15 %" past the 100 % end
+    return fig
 
 
 def subgoal_matrix_figure(subgoals: list, lang: str = "fi", title: str | None = None) -> go.Figure:

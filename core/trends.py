@@ -15,7 +15,7 @@ import html
 import pandas as pd
 import plotly.graph_objects as go
 
-from core.charts import FONT_SIZE, GRID, INK, SMALL_FONT_SIZE, TEMPLATE
+from core.charts import FONT_SIZE, GRID, INK, SMALL_FONT_SIZE, TEMPLATE, value_axis_title
 from core.i18n import t
 from core.model import is_region_area
 from core.palette import OKABE_ITO
@@ -255,7 +255,7 @@ def _trend_layout(
 ) -> None:
     """Year ticks (room for the trend word when one group is drawn), the value axis, legend above, height."""
     years = sorted(df["year"].unique())
-    y_title = t("chart.share_axis", lang) if unit == "percent" else t("chart.value_axis", lang)
+    y_title = value_axis_title(unit, lang)
     fig.update_xaxes(
         tickmode="array",
         tickvals=years,

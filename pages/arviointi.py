@@ -14,6 +14,7 @@ from core.text import md_escape
 from ui import data, state, views
 from ui.edit_table import TableKeys, TableTexts, edit_table, shown_value
 from ui.frame import page_context, view_tabs
+from ui.tables import POINT, WRAPPED_ROW_HEIGHT
 from ui.widgets import plan_period, year_picker
 
 ctx = page_context()
@@ -133,16 +134,19 @@ def grid_view() -> None:
         row_key="measure_id",
         fields=tuple(EDITABLE),
         labels=labels,
+        # the measure (pinned) and its rating first: on a projector and a phone alike they are the page's point
+        column_order=("toimenpide", "rating", "comment", "evaluator", "evaluated_on", "subgoal", "measure_id"),
         column_config={
             "measure_id": st.column_config.TextColumn("ID", width="small"),
-            "subgoal": st.column_config.TextColumn(t("col.subgoal", lang)),
-            "toimenpide": st.column_config.TextColumn(t("col.toimenpide", lang), width="large"),
-            "rating": st.column_config.SelectboxColumn(labels["rating"], options=list(ratings)),
+            "subgoal": st.column_config.TextColumn(t("col.subgoal", lang), width="medium"),
+            "toimenpide": st.column_config.TextColumn(t("col.toimenpide", lang), width=POINT, pinned=True),
+            "rating": st.column_config.SelectboxColumn(labels["rating"], options=list(ratings), width=POINT),
             "comment": st.column_config.TextColumn(labels["comment"], max_chars=4000, width="large"),
             "evaluator": st.column_config.TextColumn(labels["evaluator"], max_chars=200),
             "evaluated_on": st.column_config.DateColumn(labels["evaluated_on"], format="YYYY-MM-DD"),
             "version": None,
         },
+        row_height=WRAPPED_ROW_HEIGHT,
         save=save,
         lang=lang,
         editable=evaluator is not None,

@@ -6,8 +6,9 @@ from core.history import change_line, change_text, history_table, of_plan
 from core.i18n import t
 from core.storage import StoreError
 from core.text import md_escape
-from ui import data, state
+from ui import data, state, views
 from ui.frame import page_context
+from ui.tables import POINT, WRAPPED_ROW_HEIGHT
 
 ctx = page_context()
 lang = ctx.lang
@@ -21,12 +22,26 @@ if done:
 plan_measures = store.measures(include_deleted=True, plan_id=ctx.plan.plan_id)
 all_ids = sorted(plan_measures["measure_id"].astype(str))
 deleted = sorted(plan_measures.loc[plan_measures["deleted"].fillna(False).astype(bool), "measure_id"].astype(str))
+shown = views.measures_display(lang).set_index("measure_id")
+
+
+def measure_label(measure_id: str) -> str:
+    """A measure as a person names it: actor · sub-goal · the start of its text, with its id last in
+    brackets (typing the id still finds it; the raw id alone if the measure is gone)."""
+    if measure_id not in shown.index:
+        return measure_id
+    m = shown.loc[measure_id]
+    text = " ".join(str(m["toimenpide"] or "").split())
+    short = f"{text[:60]}{'…' if len(text) > 60 else ''}"
+    return f"{m['actor']} · {str(m['subgoal']).split(' ')[0]} · {short} ({measure_id})"
+
+
 target = st.selectbox(
     t("history.measure", lang),
     [None, *all_ids],
     key="w_hist_measure",
     placeholder=t("widget.placeholder", lang),
-    format_func=lambda m: t("history.all", lang) if m is None else m,
+    format_func=lambda m: t("history.all", lang) if m is None else measure_label(m),
 )
 hist = store.history(entity="measure" if target else None, entity_id=target)
 if not target:
@@ -40,7 +55,21 @@ if not target:
 if hist.empty:
     st.info(t("history.none", lang))
 else:
-    st.dataframe(history_table(hist, lang), hide_index=True, width="stretch")
+    # the field and its new value first (the field pinned): what changed is the page's point, then when and who
+    cols = {c: t(f"history.col.{c}", lang) for c in ("field", "new_value", "old_value", "entity_id", "changed_at")}
+    st.dataframe(
+        history_table(hist, lang),
+        hide_index=True,
+        width="stretch",
+        column_order=[cols[c] for c in ("field", "new_value", "old_value", "changed_at", "entity_id")]
+        + [t(f"history.col.{c}", lang) for c in ("changed_by", "entity", "action")],
+        column_config={
+            cols["field"]: st.column_config.Column(width=110, pinned=True),
+            cols["new_value"]: st.column_config.Column(width=POINT + 65),
+            cols["old_value"]: st.column_config.Column(width=POINT + 65),
+        },
+        row_height=WRAPPED_ROW_HEIGHT,
+    )
     if target:  # one measure: each change also as plain text (readable, printable, never HTML)
         for r in hist.to_dict("records"):
             st.text(change_text(r, lang))

@@ -8,6 +8,7 @@ from core.i18n import name, t
 from core.text import md_escape
 from ui import state, views
 from ui.frame import page_context, view_tabs
+from ui.tables import WRAPPED_ROW_HEIGHT
 from ui.trends import trend_section
 
 ctx = page_context()
@@ -57,6 +58,23 @@ def charts_view() -> None:
     trend_section(ctx, pairs, key="ind_page")
 
 
+def values_layout(lang: str) -> dict:
+    """Which indicator and group (pinned), then its value, the country's and the status: the table's point."""
+    first = ["col.indicator", "col.value", "col.national", "col.status", "col.group", "col.year"]
+    widths = {"col.indicator": 120, "col.value": 80, "col.national": 70, "col.status": 85, "col.group": 110}
+    return {
+        "column_order": [t(k, lang) for k in first]
+        + [t(k, lang) for k in ("col.diff", "col.trend", "col.flag", "col.source")],
+        "column_config": {
+            t(k, lang): st.column_config.Column(t(k, lang), width=w, pinned=k == "col.indicator")
+            for k, w in widths.items()
+        },
+        "row_height": WRAPPED_ROW_HEIGHT,
+        "height": 560,
+        "placeholder": "–",  # a missing difference is a dash, not the English "None"
+    }
+
+
 def values_view() -> None:
     """Every value in one table, and the chosen indicator's definition."""
     st.subheader(t("indicators.table", lang))
@@ -89,7 +107,7 @@ def values_view() -> None:
     )
     diff = t("col.diff", lang)
     table[diff] = pd.to_numeric(table[diff], errors="coerce")  # a missing difference is blank, not "None"
-    st.dataframe(table, hide_index=True, width="stretch")
+    st.dataframe(table, hide_index=True, width="stretch", **values_layout(lang))
 
     st.subheader(t("indicators.detail", lang))
     if indicators:  # one at a time, chosen here or by the link's ?indikaattori=

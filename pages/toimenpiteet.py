@@ -8,6 +8,7 @@ from core.i18n import name, t
 from core.text import md_escape
 from ui import downloads, live, measures_grid, state, views
 from ui.frame import PageContext, goal_filter, page_context, view_tabs
+from ui.tables import WRAPPED_ROW_HEIGHT
 
 
 def filtered(ctx: PageContext) -> None:
@@ -103,6 +104,13 @@ def whole_table(ctx: PageContext) -> None:
         ),
         hide_index=True,
         width="stretch",
+        # the sub-goal (pinned, narrow) and the measure in words first; the rest scrolls sideways
+        column_config={
+            t("col.subgoal", lang): st.column_config.Column(width=110, pinned=True),
+            t("col.toimenpide", lang): st.column_config.Column(width=240),
+            **{t(f"col.{c}", lang): st.column_config.Column(width=220) for c in ("mittari", "toimijat", "seuranta")},
+        },
+        row_height=WRAPPED_ROW_HEIGHT * 2,
     )
 
 

@@ -13,6 +13,7 @@ from core.rules import REAL_MEASURE
 from core.text import md_escape
 from ui import data, live, state, views
 from ui.frame import PageContext, page_context, view_tabs
+from ui.tables import WRAPPED_ROW_HEIGHT
 
 # Large type for the projector, scoped to this page's containers (a stable key gives the class).
 _STYLE = """<style>
@@ -23,6 +24,8 @@ _STYLE = """<style>
   font-size: 1.3rem; line-height: 1.45; font-family: inherit; white-space: pre-wrap; }
 .st-key-workshop_measures [data-testid="stMarkdownContainer"] p { font-size: 1.3rem; }
 .st-key-workshop_measures [data-testid="stCaptionContainer"] p { font-size: 1.05rem; }
+/* the arrow icon says it once: the key hint Streamlit adds beside it repeated it (the page caption names the keys) */
+.st-key-ws_prev kbd, .st-key-ws_next kbd { display: none; }
 @media (max-width: 640px) {
   .st-key-workshop_subgoal h1 { font-size: 1.8rem; }
   .st-key-workshop_measures [data-testid="stText"], .st-key-workshop_measures [data-testid="stText"] * {
@@ -120,7 +123,11 @@ def subgoal_view(ctx: PageContext, subgoal_id: str) -> None:
                 ]
             )
         )
-    # stacked, not side by side: the charts' long indicator names need the whole width of a projector
+    # the measures the group discusses first (a card on the first screen of a projector), then the indicators,
+    # stacked, not side by side: the charts' long indicator names need the whole width of a projector;
+    # the cards are a live part of their own (others' saves redraw just them)
+    live.shows("observation")  # the plan's texts and the charts
+    live.part("workshop_cards", ("measure",), lambda: measures_cards(ctx, subgoal_id))
     st.subheader(t("workshop.indicators", lang), anchor=False)
     pairs = workshop.subgoal_pairs(plan, subgoal_id)
     if not pairs:
@@ -133,8 +140,6 @@ def subgoal_view(ctx: PageContext, subgoal_id: str) -> None:
                 if heading:
                     st.markdown(f"**{md_escape(heading)}**")
                 views.show_chart(fig, key=f"ws_{unit}_{k}", lang=lang)
-    live.shows("observation")  # the plan's texts and the charts; the cards are a part of their own
-    live.part("workshop_cards", ("measure",), lambda: measures_cards(ctx, subgoal_id))
 
 
 def measures_cards(ctx: PageContext, subgoal_id: str) -> None:
@@ -217,14 +222,15 @@ def summary_view(ctx: PageContext) -> None:
     else:
         st.caption(t("minutes.count", lang, n=len(rows)))
         titles = dict(zip(minutes.COLUMNS[1:], minutes.headers(lang), strict=True))
-        # when, who and from → to first: on a projector or a phone they are what the room reads
-        order = ["when", "who", "field", "old", "new", "target", "subgoal", "actor", "entity"]
+        # the field (pinned) and its new value first, then the old one, when and who: what the room reads,
+        # on a phone too; long texts wrap in rows three lines high instead of being cut
+        order = ["field", "new", "old", "when", "who", "target", "subgoal", "actor", "entity"]
         widths = {
+            "field": 110,
+            "new": 240,
+            "old": 220,
             "when": 110,
             "who": 100,
-            "field": 130,
-            "old": 200,
-            "new": 200,
             "target": 140,
             "subgoal": 80,
             "actor": 200,
@@ -234,8 +240,13 @@ def summary_view(ctx: PageContext) -> None:
             rows[order].rename(columns=titles),
             hide_index=True,
             width="stretch",
+            height=560,
             key="ws_minutes_table",
-            column_config={titles[c]: st.column_config.TextColumn(titles[c], width=w) for c, w in widths.items()},
+            row_height=WRAPPED_ROW_HEIGHT,
+            column_config={
+                titles[c]: st.column_config.TextColumn(titles[c], width=w, pinned=c == "field")
+                for c, w in widths.items()
+            },
         )
     stamp = pd.Timestamp(window.end.astimezone(minutes.HELSINKI)).strftime("%Y-%m-%d_%H%M")
     downloads = st.container(horizontal=True)

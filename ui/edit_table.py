@@ -128,6 +128,8 @@ def edit_table(
     disabled: Sequence[str] = (),
     show: Shown = shown_value,
     names: Callable[[pd.DataFrame], Mapping[str, str]] | None = None,
+    column_order: Sequence[str] | None = None,
+    row_height: int | None = None,
 ) -> None:
     """Draw ``rows()`` in an editable table with Save; ``save(diff)`` writes one transaction and returns a count.
 
@@ -156,6 +158,9 @@ def edit_table(
         width="stretch",
         disabled=not editable or list(disabled),
         column_config=dict(column_config),
+        column_order=column_order,
+        row_height=row_height,
+        placeholder="",  # an empty cell is empty, not the English "None"
     )
     if not editable:
         st.caption(t("edit.readonly_hint", lang))

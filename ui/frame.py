@@ -20,7 +20,7 @@ from core.model import Plan, PlanInfo, PlanState
 from core.queries import Filters
 from core.storage import Editor, StoreError
 from core.text import md_escape
-from ui import data, state
+from ui import data, filter_line, state
 
 log = logging.getLogger("kymlapset.auth")
 
@@ -540,6 +540,7 @@ def page_context() -> PageContext:
         search=str(state.get(state.SEARCH) or ""),
         lang=lang,
     )
+    filter_line.show(plan, filters, lang)  # the sidebar is hidden on a phone: say what is filtered
     editor = st.session_state.pop(_EDITOR_THIS_RUN, _UNSET)  # set by the sidebar earlier in this run
     signed_in = current_editor() if editor is _UNSET else editor
     return PageContext(

@@ -30,13 +30,40 @@ def indicator_section(ctx, pairs: list[tuple[int, str]], key: str, goal_id: str 
     if frame.empty:
         st.info(t("indicators.no_values", lang))
         return
+    figures = list(views.comparison_figures(pairs, group, lang, by=goal_id))
+    part = jump(figures, key, lang)
     with st.container(key=f"{key}_charts"):  # a stable hook for browser tests and print CSS
         shown = None
-        for k, (heading, unit, fig) in enumerate(views.comparison_figures(pairs, group, lang, by=goal_id)):
+        for k, (heading, unit, fig) in enumerate(figures):
+            if part is not None and _part(heading) != part:
+                continue
             if heading and heading != shown:
                 views.chart_heading(heading)
                 shown = heading
             views.show_chart(fig, key=f"{key}_{unit}_{k}", lang=lang)
+
+
+def _part(heading: str | None) -> str:
+    """The sub-goal or category a chart heading names, without its "(osa 1/2)" (the first word: I.1)."""
+    return (heading or "").split(" ")[0]
+
+
+def jump(figures: list, key: str, lang: str) -> str | None:
+    """A long page's way to jump: one choice per sub-goal heading (None: show them all)."""
+    parts = list(dict.fromkeys(_part(h) for h, _, _ in figures if h))
+    if len(parts) < 3:  # two parts fit a screen or two: nothing to jump over
+        return None
+    titles = {_part(h): h.split(" (")[0] for h, _, _ in figures if h}
+    chosen = st.pills(
+        t("goal.indicators.jump", lang),
+        parts,
+        key=f"{key}_jump",
+        format_func=lambda p: p,
+        help=t("goal.indicators.jump.help", lang),
+    )
+    if chosen in titles:
+        st.caption(md_escape(titles[chosen]))
+    return chosen if chosen in parts else None
 
 
 def goal_section(ctx, goal_id: str) -> None:

@@ -49,6 +49,12 @@ def open_in_panel(key: str, measure_id: str) -> None:
     st.session_state[panel_key(key)] = measure_id
 
 
+def _open_from_card(key: str, measure_id: str) -> None:
+    """Card button callback: open the measure and remember the card, which then says where it opened."""
+    open_in_panel(key, measure_id)
+    st.session_state[f"_card_opened_{key}"] = measure_id
+
+
 def _text(value: object) -> str:
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return ""
@@ -65,6 +71,7 @@ def cards(lang: str, frame: pd.DataFrame, key: str) -> None:
     if pages > 1:
         st.number_input(t("grid.cards.page", lang, pages=pages), min_value=1, max_value=pages, step=1, key=page_key)
     page = int(st.session_state.get(page_key, 1))
+    opened = st.session_state.pop(f"_card_opened_{key}", None)  # the card just tapped (this run only)
     rows = frame.iloc[(page - 1) * CARDS_PER_PAGE : page * CARDS_PER_PAGE]
     card_fields = ["measure_id", "actor", "subgoal", "toimenpide", "mittari", "aikataulu"]
     columns = {c: rows[c].tolist() if c in rows.columns else [None] * len(rows) for c in card_fields}
@@ -86,10 +93,13 @@ def cards(lang: str, frame: pd.DataFrame, key: str) -> None:
             st.button(
                 t("grid.open", lang),
                 key=f"{key}_card_{row['measure_id']}",
-                on_click=open_in_panel,
+                on_click=_open_from_card,
                 args=(key, row["measure_id"]),
             )
-    st.caption(t("grid.cards.count", lang, shown=len(rows), n=n))
+            if row["measure_id"] == opened:  # feedback where the phone user tapped: the panel is far below
+                st.caption(t("grid.opened_below", lang))
+    if pages > 1:  # the page's own count above says how many; this says only which part is shown
+        st.caption(t("grid.cards.count", lang, shown=len(rows), n=n))
 
 
 def _base_values(row: dict) -> dict:

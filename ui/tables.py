@@ -10,6 +10,13 @@ import html
 import pandas as pd
 import streamlit as st
 
+# st.dataframe / st.data_editor rows three lines high: Streamlit wraps a long text inside them, so a measure
+# reads as words on a projector and a phone instead of a line cut mid-word.
+WRAPPED_ROW_HEIGHT = 72
+# pixels for the first columns, chosen so the identifying column and the page's point fit side by side in a
+# 390 px phone (about 350 px for a table) and on a 1280 px projector before any sideways scroll
+NARROW, POINT = 150, 170
+
 _CSS = """<style>
 .rtable { width: 100%; border-collapse: collapse; font-size: 1rem; line-height: 1.4; color: #1f1f1f; }
 .rtable caption { text-align: left; font-weight: 600; padding: 0 0 .4rem 0; }

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -35,7 +37,8 @@ def show_history(page, url: str, measure_id: str) -> None:
     page.goto(f"{url}/historia")
     wait_idle(page)
     box = page.get_by_role("combobox", name="Toimenpide")
-    item = page.get_by_role("option", name=measure_id, exact=True)
+    # options read "actor · sub-goal · text (id)": the one whose id is this
+    item = page.get_by_role("option", name=re.compile(rf"\({re.escape(measure_id)}\)$"))
     for _ in range(3):  # the list is long and virtualised: type to filter; retry if a rerun ate the click
         box.click()
         box.press_sequentially(measure_id)

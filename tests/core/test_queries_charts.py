@@ -371,3 +371,24 @@ def test_heatmap_keeps_to_four_columns_with_names_above_rows(plan, obs):
     key = fig.layout.annotations[-1].text
     assert all(charts.status_text(s, "fi") in key for s in charts.STATUS_ORDER)
     assert list(fig.layout.xaxis.ticktext) == ["4-v. lasten<br>huoltajat"]  # wrapped header
+
+
+def test_population_change_axis_says_change_in_per_cent(plan, obs):
+    frame = queries.comparison_frame(plan, obs, [(1, "ennuste_0_6")], None, "fi")
+    assert not frame.empty
+    fig = charts.indicator_comparison_figure(frame, "fi")
+    assert fig.layout.xaxis.title.text == "Muutos, %"  # not "Arvo": the bars are a change in per cent
+
+
+@pytest.mark.parametrize(
+    ("unit", "lang", "title"),
+    [
+        ("percent", "fi", "Osuus, %"),
+        ("percent_change", "fi", "Muutos, %"),
+        ("percent_change", "en", "Change, %"),
+        ("per_1000", "fi", "Arvo"),
+        (None, "en", "Value"),
+    ],
+)
+def test_value_axis_title(unit, lang, title):
+    assert charts.value_axis_title(unit, lang) == title

@@ -181,7 +181,8 @@ def test_summary_lists_a_change_and_offers_both_documents():
     at = opened(view="yhteenveto")
     assert at.query_params["nakyma"] in ("yhteenveto", ["yhteenveto"])
     table = at.dataframe[0].value
-    assert list(table.columns)[:5] == ["Aika", "Muuttaja", "Kenttä", "Ennen", "Jälkeen"]  # from → to in view
+    # the field and its new value first (in view on a phone too), then the old one, when and who
+    assert list(table.columns)[:5] == ["Kenttä", "Jälkeen", "Ennen", "Aika", "Muuttaja"]
     row = table[table["Muuttaja"] == "Sihteeri"].iloc[-1]
     assert (row["Tunniste"], row["Kenttä"], row["Jälkeen"]) == (
         m["measure_id"],
