@@ -18,6 +18,7 @@ from core import final_evaluation as fe
 from core.loader import load_plan
 from core.storage import Store
 from tests.browser.conftest import choose, running, wait_idle
+from tests.browser.test_final_evaluation_browser import save_plan_conclusion
 from tests.browser.test_live import sign_in
 
 CODE = "vaihde"
@@ -128,15 +129,7 @@ def test_the_turn_of_the_period(browser, tmp_path):
 
         # 3. a conclusion for the whole plan, saved
         conclusion = "Koulujen hyvinvointityö kantoi: jatketaan kuraattorien matalan kynnyksen vastaanottoja"
-        box = page.get_by_label(
-            "Mitä jatketaan seuraavaan suunnitelmaan"
-        ).last  # the whole plan's, after the main goals'
-        box.fill(conclusion)
-        box.blur()
-        wait_idle(page)
-        page.get_by_role("button", name="Tallenna johtopäätökset").last.click()
-        wait_idle(page)
-        expect(page.get_by_text("Johtopäätökset tallennettu.")).to_be_visible(timeout=20000)
+        save_plan_conclusion(page, "Mitä jatketaan seuraavaan suunnitelmaan", conclusion)
         saved = Store.open(db).conclusions(OLD)
         assert conclusion in set(saved.astype(str).stack())
         page.reload(timeout=90000)
