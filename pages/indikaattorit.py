@@ -14,6 +14,15 @@ from ui.trends import trend_section
 ctx = page_context()
 plan, lang, group = ctx.plan, ctx.lang, ctx.filters.group
 st.title(t("indicators.title", lang))
+dropped = plan.dropped_indicators()
+if dropped:  # a dropped indicator is named with its reason, so readers know it was a choice
+    st.markdown(
+        f"**{t('indicators.dropped', lang)}**\n\n"
+        + "\n".join(
+            f"- {c.indicator_id} {md_escape(name(plan.indicator(c.indicator_id), lang))}: {md_escape(c.reason)}"
+            for c in dropped
+        )
+    )
 
 categories = [None] + list(dict.fromkeys(i.category for i in sorted(plan.indicators, key=lambda i: i.indicator_id)))
 current = ctx.filters.category if ctx.filters.category in categories else None

@@ -20,6 +20,17 @@ def open_final(page, url: str) -> None:
     expect(page.get_by_role("heading", name="Johtopäätökset seuraavaan suunnitelmaan")).to_be_visible(timeout=60000)
 
 
+def save_plan_conclusion(page, field: str, text: str) -> None:
+    """Write ``text`` in the whole plan's conclusion ``field`` (the last, after the main goals') and save it."""
+    box = page.get_by_label(field).last
+    box.fill(text)
+    box.blur()
+    wait_idle(page)
+    page.get_by_role("button", name="Tallenna johtopäätökset").last.click()
+    wait_idle(page)
+    expect(page.get_by_text("Johtopäätökset tallennettu.")).to_be_visible(timeout=20000)
+
+
 def test_conclusion_is_live_and_in_the_word_download(browser, tmp_path):
     db = f"sqlite:///{tmp_path / 'final.db'}"
     with running(db, {"KYMLAPSET_EDITOR_PASSCODE": CODE}, browser) as server:
@@ -31,13 +42,7 @@ def test_conclusion_is_live_and_in_the_word_download(browser, tmp_path):
             open_final(page, server.url)
         sign_in(editor, "Eeva", CODE)
         token = f"Lapsen kuuleminen vakiintui {int(time.time())}"
-        box = editor.get_by_label("Mikä toimi").last  # the whole plan's, after the main goals'
-        box.fill(token)
-        box.blur()
-        wait_idle(editor)
-        editor.get_by_role("button", name="Tallenna johtopäätökset").last.click()
-        wait_idle(editor)
-        expect(editor.get_by_text("Johtopäätökset tallennettu.")).to_be_visible(timeout=20000)
+        save_plan_conclusion(editor, "Mikä toimi", token)
         # the viewer reads it without a reload, and has no text areas to write in
         expect(viewer.get_by_text(token)).to_be_visible(timeout=LIVE_LIMIT_MS + 5000)
         assert viewer.get_by_label("Mikä toimi").count() == 0

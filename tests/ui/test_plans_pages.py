@@ -323,3 +323,18 @@ def test_an_editor_adds_a_fourth_main_goal_and_its_page_appears(two_plans):
     assert [g.goal_id for g in two_plans.load_plan(NEW).goals] == ["I", "II", "III", "IV"]
     at.switch_page("pages/paatavoite-4.py").run()
     assert at.header[0].value == "Päätavoite IV: Nuoret osallistuvat"
+
+
+def test_the_indicators_page_names_a_dropped_indicator_with_its_reason(two_plans):
+    """THL's advice: a dropped indicator is named with the reason, so readers know it was a choice."""
+    two_plans.set_indicator_choice(NEW, 31, "dropped", "Väestöennuste ei mittaa tavoitetta", Editor("Testi"))
+    named = f"31 {load_plan().indicator(31).name_fi}: Väestöennuste ei mittaa tavoitetta"
+    at = app(suunnitelma=NEW)
+    at.switch_page("pages/indikaattorit.py").run()
+    no_errors(at)
+    shown = [m.value for m in at.markdown]
+    assert any(t("indicators.dropped", "fi") in m and named in m for m in shown), shown
+    at = app(suunnitelma=OLD)  # the ended plan dropped nothing
+    at.switch_page("pages/indikaattorit.py").run()
+    no_errors(at)
+    assert not any(t("indicators.dropped", "fi") in m.value for m in at.markdown)
