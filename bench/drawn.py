@@ -37,7 +37,7 @@ PAGES = {
 TARGET = 1.25
 
 BARE = """import streamlit as st
-from core.storage import Store
+from core.store import Store
 
 st.dataframe(Store.open({url!r}).measures(), hide_index=True)
 """

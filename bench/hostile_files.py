@@ -5,7 +5,7 @@ file is built in memory by tests/hostile_files.py, then handed to the importer (
 the backup reader (``python -m core restore``), and the seconds from the call to the refusal and
 the process's peak RSS are printed (building the file and loading the plan included: ~155 MB
 before any reading), with the first words of the message; "check s" is the part of it spent in
-``core.untrusted.check_xlsx`` (timed apart, on the same file). Honest files are
+``core.io.untrusted.check_xlsx`` (timed apart, on the same file). Honest files are
 measured too, so the bounds are seen not to get in the way: the empty template, and a template
 of 50 000 rows (the importer's row limit).
 
@@ -43,9 +43,9 @@ CHILD = r"""
 import io, json, resource, sys, time
 sys.path.insert(0, {root!r})
 from tests import hostile_files as hf
-from core import importer
-from core.exporter import BackupError, read_backup
-from core.loader import load_plan
+from core.io import importer
+from core.io.exporter import BackupError, read_backup
+from core.plan.loader import load_plan
 
 plan = load_plan()
 
@@ -64,7 +64,7 @@ def honest_rows(n):
 
 content = {make}
 kind = {kind!r}
-from core import untrusted
+from core.io import untrusted
 t0 = time.perf_counter()
 try:
     untrusted.check_xlsx(content) if kind != "backup.zip" else None

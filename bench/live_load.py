@@ -18,7 +18,7 @@ browserless: each speaks Streamlit's own protocol (``BackMsg``/``ForwardMsg`` pr
   arguments carry the rows, measure texts included) and notes when it first saw each.
 
 ``--savers`` of the protocol sessions also save: every ``--save-every`` s (±50 %) each writes a
-new token into the Toimenpide text of one of its own measures through ``core.storage.Store`` on
+new token into the Toimenpide text of one of its own measures through ``core.store.Store`` on
 the server's database, with the version it read, and retries after a ConflictError (re-read).
 ``--browsers`` real Chromium editors (Playwright, Debian's /usr/bin/chromium) type tokens into
 the grid on ``/toimenpiteet?toimija=…`` and press "Tallenna muutokset", as in bench/load.py.
@@ -281,7 +281,7 @@ async def session_loop(
 
 def saver_measures(db_url: str, savers: int, per_saver: int, avoid_actors: set[str]) -> list[list[tuple[str, str]]]:
     """Each saver's own measures (id, original text), from actors the browsers do not edit."""
-    from core.storage import Store  # noqa: PLC0415
+    from core.store import Store  # noqa: PLC0415
 
     store = Store.open(db_url)
     df = store.measures()
@@ -299,7 +299,7 @@ async def saver_loop(
     i: int, store, own: list[tuple[str, str]], run: Run, args, start_gate: asyncio.Event, win: Window
 ) -> None:
     """Save a new token into one of this saver's measures every --save-every s (±50 %)."""
-    from core.storage import ConflictError, Editor, MeasureEdit  # noqa: PLC0415
+    from core.store import ConflictError, Editor, MeasureEdit  # noqa: PLC0415
 
     editor = Editor(f"Kuormitus {i:02d}")
     n = 0
@@ -397,8 +397,8 @@ async def browser_editor(i: int, browser, url: str, run: Run, args, start_gate: 
 
 async def run_all(args, server, db_url: str, sampler, info: dict) -> Run:
     """Connect every session, open the browsers, then run the window; every wait bounded."""
-    from core.loader import load_plan  # noqa: PLC0415
-    from core.storage import Store  # noqa: PLC0415
+    from core.plan.loader import load_plan  # noqa: PLC0415
+    from core.store import Store  # noqa: PLC0415
 
     run = Run()
     actors = [a.actor_id for a in load_plan().actors]
@@ -486,7 +486,7 @@ class RunningApp:
 
 def verify(db_url: str, saves: list[Save]) -> dict:
     """Lost updates: every confirmed save in the history; every measure's stored text = its last confirmed save."""
-    from core.storage import Store  # noqa: PLC0415
+    from core.store import Store  # noqa: PLC0415
 
     store = Store.open(db_url)
     hist = [(h["entity_id"], h["new_value"]) for h in store.all_changes(entity="measure", field=FIELD)]
@@ -668,7 +668,7 @@ def main() -> int:  # noqa: PLR0915 - one report
             else "Server `python -m streamlit run app.py` on 127.0.0.1, SQLite in a temp dir."
         )
         + f" Sessions rerun every {args.rerun_min:g}–{args.rerun_max:g} s; {args.savers} of them save "
-        f"through core.storage every ~{args.save_every:g} s; live-update fragment "
+        f"through core.store every ~{args.save_every:g} s; live-update fragment "
         + (
             f"seen (the sessions sent {fragment_runs} auto reruns)."
             if live

@@ -14,7 +14,7 @@ answer: "Kaikki muutokset on tallennettu." (saved) or "Joku muu on muuttanut sam
 (conflict). A conflict is resolved alternately with "Pidä oma arvoni" (a new save, timed too)
 or "Käytä tallennettua arvoa" (the editor's value is given up).
 
-Afterwards the database is checked (``core.storage.Store`` on the same URL): every value an
+Afterwards the database is checked (``core.store.Store`` on the same URL): every value an
 editor saw confirmed as saved must be a ``new_value`` in the ``changes`` history (else it is a
 LOST UPDATE), and each edited cell's history must chain (each change's old value = the
 previous change's new value). The server's RSS (its process and children, from /proc) is
@@ -573,7 +573,7 @@ def client_cpu_seconds(server_pid: int) -> float:
 
 
 def verify(db_url: str, editors: list[EditorState]) -> dict:
-    from core.storage import Store  # noqa: PLC0415
+    from core.store import Store  # noqa: PLC0415
 
     store = Store.open(db_url)
     hist = store.all_changes(entity="measure")
@@ -645,7 +645,7 @@ def main() -> int:
     if not Path(CHROMIUM).exists():
         ap.error(f"{CHROMIUM} not found (apt-get install chromium)")
 
-    from core.loader import load_plan  # noqa: PLC0415
+    from core.plan.loader import load_plan  # noqa: PLC0415
 
     plan = load_plan()
     actors = [a.actor_id for a in plan.actors]

@@ -58,10 +58,10 @@ from streamlit.testing.v1 import AppTest  # noqa: E402
 from streamlit.testing.v1 import app_test as _app_test_module  # noqa: E402
 from streamlit.testing.v1 import local_script_runner as _lsr  # noqa: E402
 
-from core.loader import load_plan  # noqa: E402
+from core.plan.loader import load_plan  # noqa: E402
 
 _st_logger.set_log_level("error")  # "missing ScriptRunContext" and "No runtime found" are expected here
-from core.storage import Store  # noqa: E402
+from core.store import Store  # noqa: E402
 
 BENCH_PASSCODE = "bench-passcode"  # only for the editor role, only inside this process
 TARGET_RATIO = 2.0
@@ -80,7 +80,7 @@ def code_fingerprint() -> str:
             *ROOT.glob("ui/*.py"),
             *ROOT.glob("core/*.py"),
             *ROOT.glob("core/store/*.py"),
-            *ROOT.glob("core/locales/*"),
+            *ROOT.glob("core/base/locales/*"),
         ]
     ):
         h.update(str(f.relative_to(ROOT)).encode() + b"\0" + f.read_bytes())
@@ -177,7 +177,7 @@ BARE_PAGE = textwrap.dedent('''
 
     import streamlit as st
 
-    from core.storage import Store
+    from core.store import Store
 
 
     @st.cache_resource

@@ -216,9 +216,9 @@ async def scenario(url: str, name: str, sessions: int, seconds: float, addresses
 
 
 def policy_guesses(hours: float, addresses: int = 1) -> int:
-    """Guesses the rules in core.auth allow ``addresses`` clients guessing as soon as allowed, in ``hours``
+    """Guesses the rules in core.serving.auth allow ``addresses`` clients guessing as soon as allowed, in ``hours``
     (the same arithmetic as the server, without it: the figure for runs longer than a benchmark)."""
-    from core import auth  # noqa: PLC0415
+    from core.serving import auth  # noqa: PLC0415
 
     own: list[list[float]] = [[] for _ in range(addresses)]
     server: list[float] = []
@@ -261,7 +261,7 @@ def main() -> int:
         for other in r["other"]:
             print(f"    unexpected answer: {other}")
     print()
-    print("by the rules (core.auth), guessing as soon as allowed:")
+    print("by the rules (core.serving.auth), guessing as soon as allowed:")
     for addresses in (1, args.sessions):
         hour, day = policy_guesses(1, addresses), policy_guesses(24, addresses)
         print(f"  {addresses:>3} address(es): {hour} guesses in the first hour, {day} in a day ({day / 1440:.2f}/min)")

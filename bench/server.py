@@ -31,10 +31,10 @@ def free_port() -> int:
 def put_plan_in_force(db_url: str) -> None:
     """Seed the store at ``db_url`` as the app does and put data/'s plan in force. That plan has ended,
     and an ended plan is read-only: the browser tests and load runs that edit edit a plan in force."""
-    from core import config  # noqa: PLC0415 - only for the callers that start a server
-    from core.loader import load_plan  # noqa: PLC0415
-    from core.storage import Editor, Store  # noqa: PLC0415
-    from core.vuosikello import load_default_events  # noqa: PLC0415
+    from core.base import config  # noqa: PLC0415 - only for the callers that start a server
+    from core.plan.loader import load_plan  # noqa: PLC0415
+    from core.store import Editor, Store  # noqa: PLC0415
+    from core.views.vuosikello import load_default_events  # noqa: PLC0415
 
     plan = load_plan()
     store = Store.open(db_url)

@@ -44,7 +44,7 @@ GROWTH_TARGET = 0.10  # after the first 10 minutes, memory grows by at most 10 %
 
 async def soak(args, server: AppServer, db_url: str, sampler: browser_load.Sampler) -> dict:
     """Run sessions in waves until the end; print a line a minute. Returns the totals."""
-    from core.storage import Store  # noqa: PLC0415
+    from core.store import Store  # noqa: PLC0415
 
     ws_url = server.url.replace("http://", "ws://") + "/_stcore/stream"
     end = time.perf_counter() + args.minutes * 60

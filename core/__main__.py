@@ -33,11 +33,11 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from core import config
-from core.export_json import plan_to_dict
-from core.i18n import DEFAULT_LANG, LANGS, t
-from core.loader import validate
-from core.model import Plan
+from core.base import config
+from core.base.i18n import DEFAULT_LANG, LANGS, t
+from core.io.export_json import plan_to_dict
+from core.plan.loader import validate
+from core.plan.model import Plan
 
 CLI_EDITOR = "cli.editor"  # the history's "who" for the command line's writes
 
@@ -175,7 +175,7 @@ def _default_events(data_dir: Path) -> list[dict]:
     path = Path(data_dir) / "events.csv"
     if not path.exists():
         return []
-    from core.vuosikello import load_default_events  # noqa: PLC0415
+    from core.views.vuosikello import load_default_events  # noqa: PLC0415
 
     return load_default_events(path)
 
@@ -232,7 +232,7 @@ def _plan_new(store, args: argparse.Namespace, editor, lang: str) -> int:  # noq
 
 
 def _import(store, plan, file: Path, apply: bool, editor, lang: str) -> int:  # noqa: ANN001
-    from core import importer  # noqa: PLC0415
+    from core.io import importer  # noqa: PLC0415
 
     try:
         content = file.read_bytes()
@@ -262,7 +262,7 @@ def _import(store, plan, file: Path, apply: bool, editor, lang: str) -> int:  # 
 
 
 def _backup(store, plan, file: Path, lang: str) -> int:  # noqa: ANN001
-    from core import exporter  # noqa: PLC0415
+    from core.io import exporter  # noqa: PLC0415
 
     suffix = file.suffix.lower()
     if suffix not in (".xlsx", ".zip"):
@@ -280,7 +280,7 @@ def _backup(store, plan, file: Path, lang: str) -> int:  # noqa: ANN001
 
 def restore(file: Path, database_url: str = "", lang: str = DEFAULT_LANG) -> int:
     """Restore a backup into an empty store with every check of the import; print a summary or the problems."""
-    from core.exporter import BackupError, read_backup, restore_store
+    from core.io.exporter import BackupError, read_backup, restore_store
     from core.store import DatabaseError, shown_url
 
     url = config.store_url(database_url)
@@ -318,8 +318,8 @@ def restore(file: Path, database_url: str = "", lang: str = DEFAULT_LANG) -> int
 
 def sotkanet(plan: Plan, years: list[int] | None, apply: bool, database_url: str = "", lang: str = DEFAULT_LANG) -> int:
     """Fetch the mapped indicators from Sotkanet; print the preview or the problems; with ``apply`` save all or nothing."""
-    from core import importer
-    from core.sotkanet import (
+    from core.io import importer
+    from core.io.sotkanet import (
         SotkanetClient,
         attribution,
         default_years,
@@ -327,8 +327,7 @@ def sotkanet(plan: Plan, years: list[int] | None, apply: bool, database_url: str
         ignored_texts,
         preview_for_display,
     )
-    from core.storage import Editor, Store, StoreError, shown_url
-    from core.store import DatabaseError
+    from core.store import DatabaseError, Editor, Store, StoreError, shown_url
 
     url = config.store_url(database_url)
     shown = shown_url(url)

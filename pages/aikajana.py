@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from core.i18n import t
+from core.base.i18n import t
 from ui import state, views
 from ui.frame import goal_filter, page_context
 

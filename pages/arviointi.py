@@ -5,12 +5,12 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from core import queries
-from core.edits import RowDiff
-from core.evaluation import rating_label, scale
-from core.i18n import name, t
-from core.storage import EvaluationChange
-from core.text import md_escape
+from core.base.i18n import name, t
+from core.base.text import md_escape
+from core.store import EvaluationChange
+from core.store.edits import RowDiff
+from core.views import queries
+from core.views.evaluation import rating_label, scale
 from ui import data, state, views
 from ui.edit_table import TableKeys, TableTexts, edit_table, shown_value
 from ui.frame import page_context, view_tabs

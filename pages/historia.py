@@ -2,10 +2,10 @@
 
 import streamlit as st
 
-from core.history import change_line, change_text, history_table, of_plan
-from core.i18n import t
-from core.storage import StoreError
-from core.text import md_escape
+from core.base.i18n import t
+from core.base.text import md_escape
+from core.store import StoreError
+from core.views.history import change_line, change_text, history_table, of_plan
 from ui import data, state, views
 from ui.frame import page_context
 from ui.tables import POINT, WRAPPED_ROW_HEIGHT

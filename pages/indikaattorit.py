@@ -3,9 +3,9 @@
 import pandas as pd
 import streamlit as st
 
-from core import queries
-from core.i18n import name, t
-from core.text import md_escape
+from core.base.i18n import name, t
+from core.base.text import md_escape
+from core.views import queries
 from ui import state, views
 from ui.frame import page_context, view_tabs
 from ui.tables import WRAPPED_ROW_HEIGHT

@@ -4,11 +4,11 @@ achieved, strengths and areas to develop, the group's conclusions, and the docum
 import pandas as pd
 import streamlit as st
 
-from core import final_evaluation as fe
-from core import final_report as fr
-from core.evaluation import RATINGS, rating_label
-from core.i18n import t
-from core.text import md_escape
+from core.base.i18n import t
+from core.base.text import md_escape
+from core.documents import final_report as fr
+from core.views import final_evaluation as fe
+from core.views.evaluation import RATINGS, rating_label
 from ui import conclusions, data, downloads, state, tables, views
 from ui.frame import goal_filter, page_context
 

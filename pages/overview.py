@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from core.i18n import Msg, name, t
-from core.text import md_escape
+from core.base.i18n import Msg, name, t
+from core.base.text import md_escape
 from ui import state, views
 from ui.frame import page_context
 

@@ -4,8 +4,8 @@ from datetime import date
 
 import streamlit as st
 
-from core import report
-from core.i18n import name, t
+from core.base.i18n import name, t
+from core.documents import report
 from ui import background, data, downloads, state
 from ui.frame import page_context
 from ui.widgets import plan_period, year_picker

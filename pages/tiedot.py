@@ -6,10 +6,10 @@ from datetime import date
 
 import streamlit as st
 
-from core import exporter, importer, sotkanet
-from core.i18n import name, t, text_in
-from core.storage import Editor, StoreError
-from core.text import md_escape
+from core.base.i18n import name, t, text_in
+from core.base.text import md_escape
+from core.io import exporter, importer, sotkanet
+from core.store import Editor, StoreError
 from ui import background, data, downloads, state
 from ui.frame import page_context
 

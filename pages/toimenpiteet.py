@@ -3,9 +3,10 @@
 import pandas as pd
 import streamlit as st
 
-from core import exporter, queries
-from core.i18n import name, t
-from core.text import md_escape
+from core.base.i18n import name, t
+from core.base.text import md_escape
+from core.io import exporter
+from core.views import queries
 from ui import downloads, live, measures_grid, state, views
 from ui.frame import PageContext, goal_filter, page_context, view_tabs
 from ui.tables import WRAPPED_ROW_HEIGHT

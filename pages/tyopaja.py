@@ -7,10 +7,11 @@ from datetime import UTC, datetime, time, timedelta
 import pandas as pd
 import streamlit as st
 
-from core import minutes, workshop
-from core.i18n import key_part, name, t
-from core.rules import REAL_MEASURE
-from core.text import md_escape
+from core.base.i18n import key_part, name, t
+from core.base.rules import REAL_MEASURE
+from core.base.text import md_escape
+from core.documents import minutes
+from core.views import workshop
 from ui import data, live, state, views
 from ui.frame import PageContext, page_context, view_tabs
 from ui.tables import WRAPPED_ROW_HEIGHT

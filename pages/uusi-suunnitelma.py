@@ -1,16 +1,16 @@
 """Uusi suunnitelma: an editor drafts the next plan from an earlier one, previews it, creates the draft
-and puts a draft in force. The rules (id, period, reasons, which measures carry on) are core.plans';
+and puts a draft in force. The rules (id, period, reasons, which measures carry on) are core.plan.plans';
 the store checks them again inside its transaction, so two editors cannot make the same plan."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from core import plans as plan_rules
-from core.i18n import name, t
-from core.model import PlanState
-from core.storage import StoreError
-from core.text import md_escape
+from core.base.i18n import name, t
+from core.base.text import md_escape
+from core.plan import plans as plan_rules
+from core.plan.model import PlanState
+from core.store import StoreError
 from ui import data, drafting, state
 from ui.frame import page_context, plan_label
 

@@ -3,10 +3,10 @@
 import pandas as pd
 import streamlit as st
 
-from core.edits import RowDiff
-from core.i18n import t
-from core.storage import EventChange
-from core.text import md_escape
+from core.base.i18n import t
+from core.base.text import md_escape
+from core.store import EventChange
+from core.store.edits import RowDiff
 from ui import data, state, views
 from ui.edit_table import TableKeys, TableTexts, edit_table
 from ui.frame import page_context

@@ -1,10 +1,10 @@
-"""Bring texts from a branch that still has the Python catalogue into core/locales/*.yaml.
+"""Bring texts from a branch that still has the Python catalogue into core/base/locales/*.yaml.
 
     python scripts/catalogue_merge.py OTHER/core/i18n.py          # show what would change
     python scripts/catalogue_merge.py OTHER/core/i18n.py --write  # change the YAML files
 
 For merging: a branch made before the texts became data adds its keys to ``CATALOGUE`` in
-core/i18n.py. This reads that dict (and its ``# comments``), renames keys as the move did, and
+core/base/i18n.py. This reads that dict (and its ``# comments``), renames keys as the move did, and
 - appends keys the YAML files lack at the end of each file, under the branch's comments;
 - rewrites a text the branch changed (it differs from tests/fixtures/catalogue_snapshot.json, the
   catalogue the parallel branches started from, so a branch's old text never undoes a newer one);
@@ -25,7 +25,7 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
-LOCALES = ROOT / "core" / "locales"
+LOCALES = ROOT / "core" / "base" / "locales"
 SNAPSHOT = ROOT / "tests" / "fixtures" / "catalogue_snapshot.json"
 CHANGES = ROOT / "tests" / "fixtures" / "catalogue_changes.json"
 RENAMED = {

@@ -10,7 +10,7 @@ import time
 
 from streamlit.testing.v1 import AppTest
 
-from core.jobs import Job
+from core.serving.jobs import Job
 
 
 def jobs_of(at: AppTest) -> list[Job]:

@@ -28,8 +28,8 @@ def _isolated_database(tmp_path_factory):
 def plan_in_force():
     """The session store's plan (data/'s, which has ended and so is read-only) put in force for a test
     that edits it, and ended again afterwards."""
-    from core.loader import load_plan
-    from core.storage import Editor, Store
+    from core.plan.loader import load_plan
+    from core.store import Editor, Store
     from ui.data import default_events
 
     data_plan = load_plan()
@@ -45,7 +45,7 @@ def plan_in_force():
 @pytest.fixture(scope="session")
 def plan():
     """The real plan from data/."""
-    from core.loader import load_plan
+    from core.plan.loader import load_plan
 
     return load_plan()
 
@@ -53,7 +53,7 @@ def plan():
 @pytest.fixture()
 def mini_plan():
     """The small fixture plan."""
-    from core.loader import load_plan
+    from core.plan.loader import load_plan
 
     return load_plan(MINI)
 
@@ -61,7 +61,7 @@ def mini_plan():
 @pytest.fixture()
 def mini_store(mini_plan):
     """A fresh in-memory store seeded from the mini plan."""
-    from core.storage import Store
+    from core.store import Store
 
     return Store.open("sqlite://", mini_plan)
 
@@ -69,7 +69,7 @@ def mini_store(mini_plan):
 @pytest.fixture()
 def editor():
     """A signed-in editor."""
-    from core.storage import Editor
+    from core.store import Editor
 
     return Editor("Testi")
 
@@ -101,7 +101,7 @@ class PastTheStore:
         each new connection (e.g. to stop the file from growing)."""
         import sqlalchemy as sa
 
-        from core.storage import Store
+        from core.store import Store
 
         engine = sa.create_engine(f"sqlite:///{path}", connect_args={"check_same_thread": False, **connect_args})
         if on_connect is not None:

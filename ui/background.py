@@ -1,7 +1,7 @@
 """Long work beside the page (STYLE lesson 13): the process's bounded worker, polled by a fragment.
 
 A page hands slow work (a report, an import, a backup, a fetch from Sotkanet) to ``begin``, which
-starts it in the process's one ``core.jobs.Worker`` and keeps the ``Job`` in the session under a
+starts it in the process's one ``core.serving.jobs.Worker`` and keeps the ``Job`` in the session under a
 slot name. ``follow`` then shows it: while it runs, a small fragment shows its progress every
 ``job_poll_s`` seconds (only the fragment runs, not the page, and it takes no page-run turn); when
 it is done, the page runs once more and ``follow`` hands back the finished job for the page to
@@ -23,8 +23,9 @@ from collections.abc import Callable, Hashable
 
 import streamlit as st
 
-from core import config, jobs
-from core.i18n import t
+from core.base import config
+from core.base.i18n import t
+from core.serving import jobs
 from ui.downloads import failure_text
 
 LOG = logging.getLogger(__name__)

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core import final_evaluation as fe
-from core.i18n import name, t
-from core.model import Plan
-from core.storage import ConflictError, Editor, StoreError
-from core.text import md_escape
-from core.timefmt import local_time
+from core.base.i18n import name, t
+from core.base.text import md_escape
+from core.base.timefmt import local_time
+from core.plan.model import Plan
+from core.store import ConflictError, Editor, StoreError
+from core.views import final_evaluation as fe
 from ui import data, state
 
 _BASE = "final_base_{scope}"  # {field: text} the editor started from

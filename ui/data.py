@@ -17,10 +17,10 @@ from typing import NamedTuple
 import pandas as pd
 import streamlit as st
 
-from core import config
-from core.loader import load_plan
-from core.model import Plan, PlanInfo
-from core.storage import Store, StoreUnavailable
+from core.base import config
+from core.plan.loader import load_plan
+from core.plan.model import Plan, PlanInfo
+from core.store import Store, StoreUnavailable
 from ui import state
 
 SECRETS_TTL_S = 30.0  # how soon a changed secrets.toml (or Community Cloud secret) is seen
@@ -137,7 +137,7 @@ def default_events() -> list[dict]:
     path = config.DATA_DIR / "events.csv"
     if not path.exists():
         return []
-    from core.vuosikello import load_default_events  # noqa: PLC0415 - the one checked reader (columns, ids, rows)
+    from core.views.vuosikello import load_default_events  # noqa: PLC0415 - the one checked reader (columns, ids, rows)
 
     return load_default_events(path)
 

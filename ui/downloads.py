@@ -10,8 +10,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from core.exporter import BackupError
-from core.i18n import t
+from core.base.i18n import t
+from core.io.exporter import BackupError
 
 LOG = logging.getLogger(__name__)
 

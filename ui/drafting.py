@@ -1,5 +1,5 @@
 """The drafting page's tables and checks (pages/uusi-suunnitelma.py): what the editor chose for every
-indicator and measure, checked by core.plans' rules before anything is written."""
+indicator and measure, checked by core.plan.plans' rules before anything is written."""
 
 from __future__ import annotations
 
@@ -8,12 +8,12 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from core import plans as plan_rules
-from core.i18n import Msg, name, t, tn
-from core.model import MAX_TEXT_LENGTH, Plan, PlanInfo
-from core.rules import real_measures, subgoal_sort_key
-from core.storage import Editor, Store
-from core.text import md_escape
+from core.base.i18n import Msg, name, t, tn
+from core.base.rules import real_measures, subgoal_sort_key
+from core.base.text import md_escape
+from core.plan import plans as plan_rules
+from core.plan.model import MAX_TEXT_LENGTH, Plan, PlanInfo
+from core.store import Editor, Store
 
 INDICATOR_CHOICES = ("kept", "dropped")  # an added one comes from the "add" list
 MEASURE_CHOICES = tuple(c.value for c in plan_rules.MeasureChoice)

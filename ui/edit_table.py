@@ -4,7 +4,7 @@ shared with the measures grid.
 The rows the user edits stay as they were shown while there are unsaved edits, so a live update
 (another session's save) never moves an edit onto another row, and a row someone else saved
 meanwhile is merged per field; without unsaved edits the rows follow the store. A save sends, per
-changed field, the value shown (the base) and the new one, in one transaction (``core.edits`` says
+changed field, the value shown (the base) and the new one, in one transaction (``core.store.edits`` says
 what changed); only a field someone else changed meanwhile is a conflict, and the chooser shows
 just those fields, who changed them, and lets the editor keep theirs or the stored value.
 """
@@ -17,11 +17,11 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from core.edits import RowConflict, RowDiff, conflict_rows, diff_rows, normalise, row_conflicts
-from core.i18n import t
-from core.storage import ConflictError, StoreError
-from core.text import md_escape
-from core.timefmt import local_time
+from core.base.i18n import t
+from core.base.text import md_escape
+from core.base.timefmt import local_time
+from core.store import ConflictError, StoreError
+from core.store.edits import RowConflict, RowDiff, conflict_rows, diff_rows, normalise, row_conflicts
 from ui import data
 
 Shown = Callable[[str, object], str]  # (field, value) -> the value as the chooser shows it

@@ -9,9 +9,9 @@ import html
 
 import streamlit as st
 
-from core.i18n import name, t
-from core.model import Plan
-from core.queries import Filters
+from core.base.i18n import name, t
+from core.plan.model import Plan
+from core.views.queries import Filters
 from ui import state
 
 

@@ -12,14 +12,15 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from core import auth, config
-from core.charts import STATUS_ORDER, status_text
-from core.i18n import LANGS, name, t, tn
-from core.loader import error_text
-from core.model import Plan, PlanInfo, PlanState
-from core.queries import Filters
-from core.storage import Editor, StoreError
-from core.text import md_escape
+from core.base import config
+from core.base.i18n import LANGS, name, t, tn
+from core.base.text import md_escape
+from core.plan.loader import error_text
+from core.plan.model import Plan, PlanInfo, PlanState
+from core.serving import auth
+from core.store import Editor, StoreError
+from core.views.charts import STATUS_ORDER, status_text
+from core.views.queries import Filters
 from ui import data, filter_line, state
 
 log = logging.getLogger("kymlapset.auth")
@@ -92,7 +93,7 @@ _UNSET = object()
 
 
 def current_editor() -> Editor | None:
-    """The signed-in editor, or None for a viewer (see core.auth for the policy)."""
+    """The signed-in editor, or None for a viewer (see core.serving.auth for the policy)."""
     if _showing_fallback():  # the store is broken: the plan from data/ is shown read-only to all
         return None
     mode = auth.edit_mode(oidc_configured(), configured_passcode())
@@ -520,7 +521,7 @@ def page_context() -> PageContext:
         examples = ", ".join(f"'{md_escape(n.param)}'" for n in notices)
         st.info(tn("notice.many_params", ignored, lang, examples=examples), icon="ℹ️")
     else:
-        for notice in notices:  # core.urlstate.Notice: an unknown parameter, or an unknown value of one
+        for notice in notices:  # core.serving.urlstate.Notice: an unknown parameter, or an unknown value of one
             st.info(t(notice.key, lang, param=md_escape(notice.param), value=md_escape(notice.value)), icon="ℹ️")
     st.session_state[state.NOTICES] = []
     st.session_state[state.NOTICES_IGNORED] = 0

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core import queries
-from core.i18n import name, t
-from core.text import md_escape
+from core.base.i18n import name, t
+from core.base.text import md_escape
+from core.views import queries
 from ui import data, live, measures_grid, state, tables, views
 from ui.frame import page_context, view_tabs
 from ui.trends import trend_section

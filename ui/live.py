@@ -1,6 +1,6 @@
 """Live updates: every open session sees other people's saves within seconds, without a reload.
 
-A small fragment asks the store every ``live_poll_s`` seconds (core/config.py) for its data version (one cheap query, shared
+A small fragment asks the store every ``live_poll_s`` seconds (core/base/config.py) for its data version (one cheap query, shared
 by all sessions of a process for half a second; the version lives in the database, so it works
 across several app processes). When it changed, only what shows changed data is drawn again: a page
 that says what it shows (``shows``) and draws its live data in parts (``part``, a fragment each)
@@ -18,9 +18,9 @@ from collections.abc import Callable, Iterable
 
 import streamlit as st
 
-from core import config
-from core.i18n import t
-from core.text import md_escape
+from core.base import config
+from core.base.i18n import t
+from core.base.text import md_escape
 from ui import data, state
 
 BACKGROUND_RUN = "_live_background_run"  # set when the poll reruns the page: the router lets a click go first

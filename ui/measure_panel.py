@@ -13,8 +13,8 @@ import html
 import pandas as pd
 import streamlit as st
 
-from core.i18n import key_part, t
-from core.model import MAX_TEXT_LENGTH, MEASURE_TEXT_FIELDS, MeasureStatus
+from core.base.i18n import key_part, t
+from core.plan.model import MAX_TEXT_LENGTH, MEASURE_TEXT_FIELDS, MeasureStatus
 from ui import state
 
 CARDS_PER_PAGE = 6  # about two phone screens; each card is three elements on every run of the page

@@ -18,13 +18,13 @@ import pandas as pd
 import streamlit as st
 from st_aggrid import AgGrid, GridOptionsBuilder, GridUpdateMode, JsCode
 
-from core.cells import has_control_chars
-from core.edits import diff_rows, normalise, row_conflicts, same_value, version_of
-from core.i18n import CATALOGUE, DEFAULT_LANG, Msg, name, t
-from core.model import MAX_TEXT_LENGTH, MEASURE_TEXT_FIELDS, MeasureStatus
-from core.queries import measures_display
-from core.rules import is_yes
-from core.storage import ConflictError, MeasureEdit, StoreError
+from core.base.cells import has_control_chars
+from core.base.i18n import CATALOGUE, DEFAULT_LANG, Msg, name, t
+from core.base.rules import is_yes
+from core.plan.model import MAX_TEXT_LENGTH, MEASURE_TEXT_FIELDS, MeasureStatus
+from core.store import ConflictError, MeasureEdit, StoreError
+from core.store.edits import diff_rows, normalise, row_conflicts, same_value, version_of
+from core.views.queries import measures_display
 from ui import data, live, measure_panel, state, views
 from ui.edit_table import conflict_chooser
 from ui.frame import PageContext
@@ -62,7 +62,7 @@ def nodes_frame(component_value: object) -> pd.DataFrame | None:
 
 
 def _same(a: object, b: object, fld: str) -> bool:
-    """Whether a grid cell is unchanged: the shared rule (core.edits), a yes/no and a whole year read as such."""
+    """Whether a grid cell is unchanged: the shared rule (core.store.edits), a yes/no and a whole year read as such."""
     if fld == "permanent":
         return is_yes(normalise(a)) == is_yes(normalise(b))
     a, b = normalise(a), normalise(b)
@@ -602,7 +602,7 @@ def save_pending(ctx: PageContext) -> None:
     data.clear()
     st.toast(t("edit.saved", lang), icon="✅")
     if any(isinstance(v, str) and has_control_chars(v) for e in edits for v in e.values.values()):
-        st.toast(t("edit.controls_cleaned", lang), icon="ℹ️")  # said so: the store cleaned them (core.cells)
+        st.toast(t("edit.controls_cleaned", lang), icon="ℹ️")  # said so: the store cleaned them (core.base.cells)
     st.rerun()
 
 

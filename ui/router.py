@@ -21,12 +21,12 @@ from streamlit.navigation.page import StreamlitPage
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.runtime.scriptrunner_utils.exceptions import RerunException
 
-from core import config
-from core.i18n import t
-from core.model import Plan
-from core.storage import StoreUnavailable
-from core.text import md_escape
-from core.turns import Turns
+from core.base import config
+from core.base.i18n import t
+from core.base.text import md_escape
+from core.plan.model import Plan
+from core.serving.turns import Turns
+from core.store import StoreUnavailable
 from ui import data, frame, goal_page, live, state, theme
 
 # The page icon is a file the app serves itself: a Material icon as page_icon is fetched by every

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import streamlit as st
 
-from core.i18n import DEFAULT_LANG, LANGS
-from core.model import Plan
-from core.urlstate import PLAN_PARAM, Notice, choose_plan, parse_params, to_params
+from core.base.i18n import DEFAULT_LANG, LANGS
+from core.plan.model import Plan
+from core.serving.urlstate import PLAN_PARAM, Notice, choose_plan, parse_params, to_params
 
 # Session-state keys. Widget keys are prefixed "w_"; the values they mirror live under the
 # plain key so they survive pages where the widget is not drawn.

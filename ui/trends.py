@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core import queries
-from core.i18n import t
+from core.base.i18n import t
+from core.views import queries
 from ui import views
 
 

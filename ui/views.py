@@ -23,13 +23,13 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from core import charts, queries
-from core.evaluation import evaluation_figure, evaluation_summary, missing_evaluations
-from core.i18n import name, t
-from core.text import md_escape
-from core.timeline import timeline_figure, undated_measures
-from core.trends import has_series, pairs_with_series, single_year_groups, trend_figure
-from core.vuosikello import legend_rows, upcoming_events, vuosikello_figure
+from core.base.i18n import name, t
+from core.base.text import md_escape
+from core.views import charts, queries
+from core.views.evaluation import evaluation_figure, evaluation_summary, missing_evaluations
+from core.views.timeline import timeline_figure, undated_measures
+from core.views.trends import has_series, pairs_with_series, single_year_groups, trend_figure
+from core.views.vuosikello import legend_rows, upcoming_events, vuosikello_figure
 from ui import data
 
 Pairs = str  # (indicator, series) pairs as one text ("1\x1f\x1e16\x1fcount"): a cheap cache key

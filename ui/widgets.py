@@ -6,9 +6,9 @@ from collections.abc import Sequence
 
 import streamlit as st
 
-from core.i18n import t
-from core.model import Plan
-from core.timefmt import default_evaluation_year
+from core.base.i18n import t
+from core.base.timefmt import default_evaluation_year
+from core.plan.model import Plan
 from ui import state
 
 

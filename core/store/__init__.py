@@ -6,7 +6,7 @@
 - ``migrate`` Alembic migrations (``migrations/``), run when a store opens
 - ``testing`` a throw-away PostgreSQL schema for tests
 
-``core.storage`` re-exports all of it for older imports.
+``core.store`` re-exports all of it for older imports.
 """
 
 from core.store.conclusions import CONCLUSION_FIELDS, clean_conclusion_values

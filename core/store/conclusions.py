@@ -17,8 +17,8 @@ from sqlalchemy import and_, insert, select, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
-from core.cells import clean_control_chars
-from core.model import MAX_TEXT_LENGTH
+from core.base.cells import clean_control_chars
+from core.plan.model import MAX_TEXT_LENGTH
 from core.store.schema import conclusions
 
 CONCLUSION_FIELDS = ("worked", "did_not_work", "carry_on")

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 
 from sqlalchemy import Table
 
-from core.model import Goal, PlanIndicatorChoice, PlanInfo, PlanState, SubGoal, SubGoalIndicator
+from core.plan.model import Goal, PlanIndicatorChoice, PlanInfo, PlanState, SubGoal, SubGoalIndicator
 from core.store.schema import plan_goals, plan_indicators, plan_subgoal_indicators, plan_subgoals, plans
 
 # plan.yaml keys that are the plan's identity (kept in columns, not in ``meta``)

@@ -1,6 +1,6 @@
 """The store's plans: reading a plan (its own rows from the store, the shared catalogue from data/),
 drafting the next plan from an earlier one, changing a plan's state, and editing a draft's goals,
-sub-goals and indicator choices. The rules themselves are in core/plans.py.
+sub-goals and indicator choices. The rules themselves are in core/plan/plans.py.
 
 Measure ids stay ``actor-subgoal-seq`` in every plan and are never used twice: ``seq`` counts over
 all plans, so a measure carried into a new plan gets the next free number of its actor and sub-goal
@@ -18,8 +18,8 @@ from datetime import date
 from sqlalchemy import and_, delete, func, insert, select, update
 from sqlalchemy.engine import Connection
 
-from core import plans as rules
-from core.model import (
+from core.plan import plans as rules
+from core.plan.model import (
     IndicatorChoice,
     Measure,
     MeasureStatus,
@@ -90,7 +90,7 @@ class Store(_BaseStore):
     def catalogue(self) -> Plan:
         """data/'s plan: its groups, indicators, series and actors are shared by every plan."""
         if self._catalogue is None:
-            from core.loader import load_plan  # noqa: PLC0415 - only when no plan was given
+            from core.plan.loader import load_plan  # noqa: PLC0415 - only when no plan was given
 
             self._catalogue = load_plan()
         return self._catalogue
@@ -448,7 +448,7 @@ class Store(_BaseStore):
                 ).scalar_one()
                 + 1
             )
-            from core.model import Goal  # noqa: PLC0415
+            from core.plan.model import Goal  # noqa: PLC0415
 
             row = _checked(Goal, {"goal_id": goal_id, "number": number, **values})
             conn.execute(insert(plan_goals).values(plan_id=plan_id, **row, **plan_rows.audit(now, editor.name)))
@@ -589,7 +589,7 @@ class Store(_BaseStore):
             if model is not None:
                 checked = _checked(SubGoal, {k: merged[k] for k in SubGoal.model_fields if k in merged})
             else:
-                from core.model import Goal  # noqa: PLC0415
+                from core.plan.model import Goal  # noqa: PLC0415
 
                 checked = _checked(Goal, {k: merged[k] for k in Goal.model_fields if k in merged})
             diff = {k: checked[k] for k in values if cur[k] != checked[k]}

@@ -17,7 +17,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-from core.model import MEASURE_TEXT_FIELDS
+from core.plan.model import MEASURE_TEXT_FIELDS
 
 metadata = MetaData()
 
@@ -210,7 +210,7 @@ changes = Table(
 )
 
 # Wrong editor passcodes, one row per failure and key (a session's key, or "server"): shared by every
-# app process on the same store, so guessing is slowed down and locked out across them (core.auth).
+# app process on the same store, so guessing is slowed down and locked out across them (core.serving.auth).
 signin_failures = Table(
     "signin_failures",
     metadata,

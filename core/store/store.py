@@ -4,7 +4,7 @@ Default: a SQLite file in the git-ignored ``.local/`` folder, created and seeded
 first start. Any SQLAlchemy URL (e.g. PostgreSQL) can be given instead. Every write is one
 transaction; every change is recorded in ``changes`` (who, when, field, old → new, session).
 An edit says, per field, what the editor started from and what they typed; a save writes only
-those fields and merges per field (``core.edits.merge_fields``): someone else's change of
+those fields and merges per field (``core.store.edits.merge_fields``): someone else's change of
 another field of the row stays, and only a field someone else changed meanwhile raises
 ``ConflictError`` (naming it) instead of being overwritten silently. Every editable row carries
 a ``version``, so a write between this transaction's read and its write is never lost either.
@@ -42,11 +42,12 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import IntegrityError
 
-from core import config
-from core.cells import clean_control_chars
-from core.edits import FieldClash, merge_fields, same_value
-from core.i18n import CATALOGUE, DEFAULT_LANG, Msg, t
-from core.model import (
+from core.base import config
+from core.base.cells import clean_control_chars
+from core.base.i18n import CATALOGUE, DEFAULT_LANG, Msg, t
+from core.base.rules import parse_yes_no
+from core.base.text import clean_name, strip_invisible
+from core.plan.model import (
     MAX_CONTACT_LENGTH,
     MAX_TEXT_LENGTH,
     MEASURE_TEXT_FIELDS,
@@ -56,9 +57,9 @@ from core.model import (
     Plan,
     RowKind,
 )
-from core.rules import parse_yes_no
-from core.schedule import parse_schedule
+from core.plan.schedule import parse_schedule
 from core.store.conclusions import ConclusionsMixin
+from core.store.edits import FieldClash, merge_fields, same_value
 from core.store.migrate import current_revision, flock, upgrade_schema
 from core.store.schema import (
     changes,
@@ -71,7 +72,6 @@ from core.store.schema import (
     schema_info,
     signin_failures,
 )
-from core.text import clean_name, strip_invisible
 
 SCHEMA_VERSION = 3
 
@@ -250,7 +250,7 @@ class Editor:
     """Who is writing: a verified editor's display name and their session (both go into the history;
     two people signed in under one name are told apart by the session).
 
-    The name is kept as ``core.text.clean_name`` leaves it, so no history row can carry a
+    The name is kept as ``core.base.text.clean_name`` leaves it, so no history row can carry a
     zero-width or direction character; one with nothing visible left is refused on writing."""
 
     name: str
@@ -299,7 +299,7 @@ def _require_editor(editor: Editor | None) -> Editor:
 
 def _name_text(raw: object, fld: str) -> str:
     """A field shown as a person's or a body's name (contact, evaluator, owner): its line breaks kept,
-    invisible and direction characters removed (``core.text.strip_invisible``); InvalidEdit if that
+    invisible and direction characters removed (``core.base.text.strip_invisible``); InvalidEdit if that
     leaves nothing of a text that was not blank."""
     if raw is None or (isinstance(raw, float) and pd.isna(raw)):
         return ""
@@ -359,7 +359,7 @@ def clean_measure_values(values: Mapping[str, object], current: Mapping[str, obj
             out[fld] = year
         elif fld == "permanent":
             try:
-                out[fld] = parse_yes_no(raw)  # the model's rule (core.rules)
+                out[fld] = parse_yes_no(raw)  # the model's rule (core.base.rules)
             except ValueError as exc:
                 raise InvalidEdit("store.not_allowed", fld, value=raw) from exc
     merged = {**(current or {}), **out}
@@ -568,7 +568,7 @@ class _CycleMixin:
     def upsert_observations(self, rows: list[Mapping], editor: Editor | None) -> dict[str, int]:
         """Add or change observations by key (indicator, series, group, area, year) in one transaction.
 
-        Rows must already be validated (see core.importer). Returns counts of added/changed/same.
+        Rows must already be validated (see core.io.importer). Returns counts of added/changed/same.
         """
         editor = _require_editor(editor)
         now = _now()
@@ -1555,8 +1555,8 @@ class Store(_CycleMixin, ConclusionsMixin):
 
 class UnitOfWork:
     """The writes of one transaction (``Store.transaction()``): import, restore and seed use it, so no
-    caller ever holds a database connection. Rows must be checked already (core.importer,
-    core.exporter); every write here lands, or none does."""
+    caller ever holds a database connection. Rows must be checked already (core.io.importer,
+    core.io.exporter); every write here lands, or none does."""
 
     def __init__(self, store: Store, conn: Connection):
         self._store = store

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from core.storage import Store
+from core.store import Store
 from tests.browser.conftest import running, wait_idle
 
 GOOD = b"indicator_id,series_id,group_id,area,year,value\n7,,lk8_9,kymenlaakso,2021,74\n7,,lk8_9,koko_maa,2021,73.5\n"

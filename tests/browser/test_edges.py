@@ -16,7 +16,7 @@ import pytest
 from playwright.sync_api import expect
 
 from bench.server import free_port
-from core import urlstate
+from core.serving import urlstate
 from tests.browser.conftest import CHROMIUM, running, wait_idle
 
 PHISH = "[Istunto vanhentunut – kirjaudu tästä](https://evil.example/login)"

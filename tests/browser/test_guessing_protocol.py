@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from bench.passcode_guessing import ProtocolSession
-from core.storage import Store
+from core.store import Store
 from tests.browser.conftest import running
 
 PASS = "valvottu-2026"

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import expect
 
-from core.i18n import Msg
+from core.base.i18n import Msg
 from tests import hostile_files as hf
 from tests.browser.conftest import wait_idle
 
@@ -68,7 +68,7 @@ def test_no_request_leaves_the_app(page, app_server, outside):
     ids=["billion-laughs", "300x16384-cells"],
 )
 def test_hostile_xlsx_gets_a_finnish_message(page, app_server, tmp_path, make, key):
-    from core import untrusted
+    from core.io import untrusted
 
     upload = tmp_path / "tiedot.xlsx"
     upload.write_bytes(make())

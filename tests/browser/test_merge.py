@@ -1,12 +1,12 @@
 """Two editors on one measure in real browsers: different fields both land without a chooser; the same
-field brings the chooser with just that field (merge by field, core.edits.merge_fields)."""
+field brings the chooser with just that field (merge by field, core.store.edits.merge_fields)."""
 
 from __future__ import annotations
 
 import pytest
 from playwright.sync_api import expect
 
-from core.storage import Store
+from core.store import Store
 from tests.browser.conftest import running, wait_idle
 from tests.browser.test_editing import cell, edit_cell, open_measures, save
 

@@ -14,9 +14,9 @@ import pytest
 from docx import Document
 from playwright.sync_api import expect
 
-from core import final_evaluation as fe
-from core.loader import load_plan
-from core.storage import Store
+from core.plan.loader import load_plan
+from core.store import Store
+from core.views import final_evaluation as fe
 from tests.browser.conftest import choose, running, wait_idle
 from tests.browser.test_final_evaluation_browser import save_plan_conclusion
 from tests.browser.test_live import sign_in

@@ -7,8 +7,8 @@ import re
 
 from playwright.sync_api import expect
 
-from core.loader import load_plan
-from core.storage import Editor, Store
+from core.plan.loader import load_plan
+from core.store import Editor, Store
 from tests.browser.conftest import choose, running, wait_idle
 from tests.ui.test_plans_pages import add_fourth_goal
 

@@ -15,8 +15,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from core.i18n import t
-from core.storage import Editor, MeasureEdit, Store
+from core.base.i18n import t
+from core.store import Editor, MeasureEdit, Store
 from tests.browser.conftest import wait_idle
 from tests.browser.test_editing import GRID
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from playwright.sync_api import expect
 
-from core import auth
+from core.serving import auth
 from tests.browser.conftest import running, wait_idle
 
 PASS = "tyopaja-2026"

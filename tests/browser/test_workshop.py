@@ -11,7 +11,7 @@ from pathlib import Path
 from docx import Document
 from playwright.sync_api import expect
 
-from core.storage import Editor, MeasureEdit, Store
+from core.store import Editor, MeasureEdit, Store
 from tests.browser.conftest import wait_idle
 
 PROJECTOR = {"width": 1280, "height": 720}

@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from core.storage import Store
+from core.store import Store
 from core.store.testing import postgres_schema
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from core.i18n import CATALOGUE, LOCALES_DIR, CatalogueError, key_part, load_catalogue
+from core.base.i18n import CATALOGUE, LOCALES_DIR, CatalogueError, key_part, load_catalogue
 
 SNAPSHOT = Path(__file__).resolve().parents[1] / "fixtures" / "catalogue_snapshot.json"
 # texts added or changed by branches merged after the move (scripts/catalogue_merge.py writes it)
@@ -72,8 +72,8 @@ def test_key_part_of_a_data_value(value, part):
 
 def test_data_values_find_their_texts():
     """Every value a renamed key stands for (impact, measure status, preview action) has its text."""
-    from core.importer import ADDED, CHANGED, UNCHANGED
-    from core.model import Impact, MeasureStatus
+    from core.io.importer import ADDED, CHANGED, UNCHANGED
+    from core.plan.model import Impact, MeasureStatus
 
     for value in [*(i.value for i in Impact)]:
         assert f"impact.{key_part(value)}" in CATALOGUE["fi"]
@@ -163,7 +163,7 @@ def test_a_branch_with_the_python_catalogue_merges_into_the_files(tmp_path, monk
     import shutil
 
     spec = importlib.util.spec_from_file_location(
-        "catalogue_merge", LOCALES_DIR.parents[1] / "scripts" / "catalogue_merge.py"
+        "catalogue_merge", LOCALES_DIR.parents[2] / "scripts" / "catalogue_merge.py"
     )
     merge = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(merge)

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from core.history import entity_label, field_label
-from core.storage import ConflictError, Editor, InvalidEdit, PermissionDenied
+from core.store import ConflictError, Editor, InvalidEdit, PermissionDenied
+from core.views.history import entity_label, field_label
 from tests.core import test_storage
 
 PLAN = "kymenlaakso-2020-2025"

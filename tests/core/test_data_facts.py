@@ -147,8 +147,8 @@ def test_measure_schedule_facts(plan, measure_id, start, end, permanent):
 
 
 def test_schedule_columns_follow_the_one_rule(plan):
-    """data/measures.csv holds exactly what core/schedule.py reads from each aikataulu (one rule, every row)."""
-    from core.schedule import parse_schedule
+    """data/measures.csv holds exactly what core/plan/schedule.py reads from each aikataulu (one rule, every row)."""
+    from core.plan.schedule import parse_schedule
 
     differ = [
         (m.measure_id, m.aikataulu)
@@ -173,7 +173,7 @@ def test_schedule_columns_follow_the_one_rule(plan):
     ],
 )
 def test_schedule_rule(text, start, end, permanent):
-    from core.schedule import parse_schedule
+    from core.plan.schedule import parse_schedule
 
     s = parse_schedule(text)
     assert (s.start_year, s.end_year, s.permanent) == (start, end, permanent)

@@ -1,4 +1,4 @@
-"""Row diffing shared by every edit flow (core/edits.py): tables of rows shown → rows returned → edits."""
+"""Row diffing shared by every edit flow (core/store/edits.py): tables of rows shown → rows returned → edits."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from core.edits import (
+from core.store.edits import (
     FieldClash,
     RowChange,
     RowConflict,

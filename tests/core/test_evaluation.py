@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from core import evaluation as ev
-from core.model import Plan
-from core.storage import Editor, Store
+from core.plan.model import Plan
+from core.store import Editor, Store
+from core.views import evaluation as ev
 
 YEAR = 2024
 

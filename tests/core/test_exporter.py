@@ -1,4 +1,4 @@
-"""Tests of core.exporter: workbook and CSV zip exports, their import, restore, and the exact round trip."""
+"""Tests of core.io.exporter: workbook and CSV zip exports, their import, restore, and the exact round trip."""
 
 from __future__ import annotations
 
@@ -13,8 +13,10 @@ import pytest
 import yaml
 from openpyxl import load_workbook
 
-from core import cells, exporter, queries
-from core.exporter import (
+from core.base import cells
+from core.base.i18n import Msg
+from core.io import exporter
+from core.io.exporter import (
     ALL_FILES,
     CONCLUSION_COLUMNS,
     EVALUATION_COLUMNS,
@@ -32,11 +34,11 @@ from core.exporter import (
     xlsx_escape,
     xlsx_unescape,
 )
-from core.i18n import Msg
-from core.importer import apply_import, parse_import
-from core.loader import CSV_FILES, columns_of, load_plan
-from core.model import Measure, Observation
-from core.storage import Editor, MeasureEdit, Store
+from core.io.importer import apply_import, parse_import
+from core.plan.loader import CSV_FILES, columns_of, load_plan
+from core.plan.model import Measure, Observation
+from core.store import Editor, MeasureEdit, Store
+from core.views import queries
 
 MINI = Path(__file__).resolve().parents[1] / "fixtures" / "mini"
 MEASURE_COLUMNS = columns_of(Measure)
@@ -674,7 +676,7 @@ def test_cli_restore_refuses_tampered_and_unreadable_files(plan, store, tmp_path
 
 
 # ------------------------------------------------------------------------------------------
-# core.cells: the rules themselves
+# core.base.cells: the rules themselves
 
 
 @pytest.mark.parametrize(

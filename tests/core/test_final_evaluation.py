@@ -1,13 +1,13 @@
 """The final evaluation's tables: then and now per indicator and group, the measures' results over
-the period, and the figures (core/final_evaluation.py)."""
+the period, and the figures (core/views/final_evaluation.py)."""
 
 from __future__ import annotations
 
 import pandas as pd
 import pytest
 
-from core import final_evaluation as fe
-from core.queries import observations_frame
+from core.views import final_evaluation as fe
+from core.views.queries import observations_frame
 
 START, END = 2020, 2025  # the mini plan's period (tests/fixtures/mini/plan.yaml)
 

@@ -10,10 +10,10 @@ import subprocess
 
 import pytest
 
-from core import final_evaluation as fe
-from core import final_report as fr
-from core import report
-from core.i18n import name
+from core.base.i18n import name
+from core.documents import final_report as fr
+from core.documents import report
+from core.views import final_evaluation as fe
 
 PLAN = "kymenlaakso-2020-2025"
 EVIL = "Kuuleminen toimi <script>alert(1)</script>"

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import pytest
 
-from core import importer, untrusted
-from core.exporter import BackupError, import_workbook, read_backup
-from core.i18n import Msg
+from core.base.i18n import Msg
+from core.io import importer, untrusted
+from core.io.exporter import BackupError, import_workbook, read_backup
 from tests import hostile_files as hf
 
 
@@ -40,7 +40,7 @@ CASES = [
 
 @pytest.fixture(scope="module")
 def real_plan():
-    from core.loader import load_plan
+    from core.plan.loader import load_plan
 
     return load_plan()
 
@@ -72,8 +72,8 @@ def test_english_message_too(real_plan):
 def test_parser_errors_behind_the_check_are_messages_too(real_plan, monkeypatch, kind, part):
     """If a declaration got past the byte check, the XML parser's own refusal (ParseError, lxml's
     XMLSyntaxError) is still a message: the importer's and the backup's 'cannot open' text."""
-    monkeypatch.setattr("core.importer.tables.check_xlsx", lambda content, deadline=None: None)
-    monkeypatch.setattr("core.exporter.backup.check_xlsx", lambda content, deadline=None: None)
+    monkeypatch.setattr("core.io.importer.tables.check_xlsx", lambda content, deadline=None: None)
+    monkeypatch.setattr("core.io.exporter.backup.check_xlsx", lambda content, deadline=None: None)
     content = hf.xlsx_with_doctype(kind, part)
     result = importer.parse_import(content, "tiedot.xlsx", real_plan)
     assert len(result.errors) == 1
@@ -175,7 +175,7 @@ def test_an_xml_error_anywhere_in_the_import_is_still_a_message(real_plan, monke
     def broken(content):
         raise ParseError("undefined entity &xxe;: line 5, column 287")
 
-    monkeypatch.setattr("core.importer.parse._read_xlsx_table", broken)
+    monkeypatch.setattr("core.io.importer.parse._read_xlsx_table", broken)
     result = importer.parse_import(hf.xlsx_with_doctype("xxe"), "tiedot.xlsx", real_plan)
     assert len(result.errors) == 1 and "ParseError" in result.errors[0].message
     assert "line 5" not in result.errors[0].message

@@ -1,4 +1,4 @@
-"""Tests of core.importer: malformed files are refused whole, good files of every format import, preview, apply."""
+"""Tests of core.io.importer: malformed files are refused whole, good files of every format import, preview, apply."""
 
 from __future__ import annotations
 
@@ -12,8 +12,9 @@ import pandas as pd
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from core import config, importer
-from core.importer import (
+from core.base import config
+from core.io import importer
+from core.io.importer import (
     MAPPING_COLUMNS,
     TEMPLATE_COLUMNS,
     ImportProblem,
@@ -28,8 +29,8 @@ from core.importer import (
     template_xlsx,
     validate_mapping,
 )
-from core.loader import load_plan, validate
-from core.storage import Editor, PermissionDenied, Store
+from core.plan.loader import load_plan, validate
+from core.store import Editor, PermissionDenied, Store
 
 MINI = Path(__file__).resolve().parents[1] / "fixtures" / "mini"
 DATA = Path(__file__).resolve().parents[2] / "data"

@@ -4,7 +4,7 @@ import threading
 
 import pytest
 
-from core.jobs import Busy, Worker
+from core.serving.jobs import Busy, Worker
 
 
 def _blocked(gate: threading.Event, value: object = "done"):

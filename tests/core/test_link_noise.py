@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from core.i18n import t, tn
-from core.urlstate import MAX_NOTICES, MAX_SHOWN, Notice, parse_params, shown
+from core.base.i18n import t, tn
+from core.serving.urlstate import MAX_NOTICES, MAX_SHOWN, Notice, parse_params, shown
 
 CHOICES = {"lang": {"fi", "en"}, "group": {"lukio"}, "actors": {"kymsote"}}
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core.storage import Editor, MeasureEdit
+from core.store import Editor, MeasureEdit
 from tests.core.test_storage import store  # noqa: F401 - the SQLite/PostgreSQL store fixture
 
 ANNA, BEN = Editor("Anna"), Editor("Ben")

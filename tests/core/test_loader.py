@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from core.loader import PlanDataError, load_plan, validate
+from core.plan.loader import PlanDataError, load_plan, validate
 
 ROOT = Path(__file__).resolve().parents[2]
 MINI = ROOT / "tests" / "fixtures" / "mini"
@@ -200,7 +200,7 @@ def test_cli_validate_prints_the_same_english_lines_as_before(data_copy):
 
 def test_problems_are_catalogue_messages_in_either_language(data_copy):
     """The loader says what is wrong as a message key and values; Finnish for the app, English for the CLI."""
-    from core.i18n import Msg
+    from core.base.i18n import Msg
 
     for file, old, new in BROKEN:
         edit(data_copy / file, old, new)

@@ -10,9 +10,10 @@ import pandas as pd
 import pytest
 from docx import Document
 
-from core import minutes, workshop
-from core.minutes import HELSINKI, Window
-from core.storage import Editor, MeasureEdit
+from core.documents import minutes
+from core.documents.minutes import HELSINKI, Window
+from core.store import Editor, MeasureEdit
+from core.views import workshop
 
 # 1 Dec 2026 14.30 in Helsinki (EET, UTC+2) is 12.30 UTC
 NOW = datetime(2026, 12, 1, 12, 30, tzinfo=UTC)

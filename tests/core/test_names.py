@@ -1,4 +1,4 @@
-"""Look-alike and invisible names (issue #19, item 3): one cleaning (core.text.clean_name) wherever a name is typed
+"""Look-alike and invisible names (issue #19, item 3): one cleaning (core.base.text.clean_name) wherever a name is typed
 or shown — sign-in, the history's changed_by, evaluator, owner, contact, the minutes CSV and Word file."""
 
 from __future__ import annotations
@@ -11,9 +11,11 @@ import pandas as pd
 import pytest
 from docx import Document
 
-from core import auth, history, minutes
-from core.storage import Editor, EventChange, InvalidEdit, MeasureEdit, PermissionDenied
-from core.text import INVISIBLE, clean_name, strip_invisible
+from core.base.text import INVISIBLE, clean_name, strip_invisible
+from core.documents import minutes
+from core.serving import auth
+from core.store import Editor, EventChange, InvalidEdit, MeasureEdit, PermissionDenied
+from core.views import history
 
 ZWSP, ZWNJ, ZWJ, WJ, BOM = "\u200b", "\u200c", "\u200d", "\u2060", "\ufeff"
 RLO, LRO, PDF, LRE, RLE = "\u202e", "\u202d", "\u202c", "\u202a", "\u202b"

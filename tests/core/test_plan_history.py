@@ -1,11 +1,11 @@
-"""core.history.of_plan: which recorded changes belong to one plan (the history page of the chosen plan)."""
+"""core.views.history.of_plan: which recorded changes belong to one plan (the history page of the chosen plan)."""
 
 from __future__ import annotations
 
 import pandas as pd
 import pytest
 
-from core.history import of_plan
+from core.views.history import of_plan
 
 PLAN = "kymenlaakso-2026-2029"
 

@@ -1,10 +1,10 @@
-"""core.urlstate.choose_plan: the plan a link names (?suunnitelma=), else the default with a notice."""
+"""core.serving.urlstate.choose_plan: the plan a link names (?suunnitelma=), else the default with a notice."""
 
 from __future__ import annotations
 
 import pytest
 
-from core.urlstate import UNKNOWN_PLAN, choose_plan, parse_params
+from core.serving.urlstate import UNKNOWN_PLAN, choose_plan, parse_params
 
 KNOWN = {"kymenlaakso-2020-2025", "kymenlaakso-2026-2029"}
 DEFAULT = "kymenlaakso-2026-2029"

@@ -1,4 +1,4 @@
-"""Plans have periods (issue #17): the rules (core/plans.py), the store's plans (drafting the next plan,
+"""Plans have periods (issue #17): the rules (core/plan/plans.py), the store's plans (drafting the next plan,
 states, read-only ended plans, editing a draft) on SQLite and PostgreSQL, and the command line."""
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from core import plans as rules
-from core.model import PlanInfo, PlanState
-from core.storage import ConflictError, Editor, EventChange, InvalidEdit, MeasureEdit, NotFound, Store, StoreError
+from core.plan import plans as rules
+from core.plan.model import PlanInfo, PlanState
+from core.store import ConflictError, Editor, EventChange, InvalidEdit, MeasureEdit, NotFound, Store, StoreError
 from core.store.testing import postgres_schema
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -436,9 +436,9 @@ def test_another_region_with_four_goals_works_the_same(tmp_path):
     """Nothing assumes Kymenlaakso, three goals or roman numerals: they come from the plan's data."""
     import shutil
 
-    from core import queries
-    from core.importer import parse_import
-    from core.loader import load_plan
+    from core.io.importer import parse_import
+    from core.plan.loader import load_plan
+    from core.views import queries
 
     data = tmp_path / "data"
     shutil.copytree(ROOT / "tests" / "fixtures" / "mini", data)
@@ -473,7 +473,7 @@ def test_another_region_with_four_goals_works_the_same(tmp_path):
     assert problem.column == "area" and "etela_karjala" in problem.text("fi")
     # data/ naming another area than its region is a loader problem
     obs.write_text(obs.read_text(encoding="utf-8").replace(",etela_karjala,", ",kymenlaakso,", 1), encoding="utf-8")
-    from core.loader import validate
+    from core.plan.loader import validate
 
     _plan, problems = validate(data)
     assert any(p.column == "area" and "etela_karjala" in p.message for p in problems)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from core import charts, queries
-from core.charts import STATUS_STYLE
-from core.schedule import parse_schedule
+from core.plan.schedule import parse_schedule
+from core.views import charts, queries
+from core.views.charts import STATUS_STYLE
 
 
 @pytest.fixture()
@@ -104,7 +104,7 @@ def test_heatmap_cells(plan, obs):
 
 
 def test_heatmap_colour_scale_gives_each_status_its_colour():
-    from core.charts import STATUS_STYLE
+    from core.views.charts import STATUS_STYLE
 
     frame = pd.DataFrame(
         [
@@ -222,9 +222,9 @@ def test_patterns_overlay_the_colour_never_replace_it(plan, mini_store, mini_pla
     """A pattern drawn in 'replace' mode hides the fill colour: every patterned trace must overlay."""
     from datetime import date
 
-    from core.evaluation import evaluation_figure, evaluation_summary
-    from core.timeline import timeline_figure
-    from core.vuosikello import load_default_events, vuosikello_figure
+    from core.views.evaluation import evaluation_figure, evaluation_summary
+    from core.views.timeline import timeline_figure
+    from core.views.vuosikello import load_default_events, vuosikello_figure
 
     obs = queries.observations_frame(plan)
     figures = [

@@ -7,8 +7,8 @@ import re
 import plotly.graph_objects as go
 import pytest
 
-from core import report
-from core.storage import MeasureEdit
+from core.documents import report
+from core.store import MeasureEdit
 
 EVIL = "<script>alert('x')</script>"
 ESCAPED = "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;"
@@ -135,8 +135,8 @@ def test_html_to_pdf(mini_plan, evil_store) -> None:
 @pytest.mark.parametrize("lang", ["fi", "en"])
 def test_huomio_column_in_plain_words_never_codes_or_extraction_notes(plan, lang) -> None:
     """The board report's Huomio column explains a flag in the reader's language; data/'s notes stay out."""
-    from core.i18n import t
-    from core.queries import KNOWN_FLAGS, measures_frame, observations_frame
+    from core.base.i18n import t
+    from core.views.queries import KNOWN_FLAGS, measures_frame, observations_frame
 
     pages = " ".join(
         report.goal_report_html(plan, measures_frame(plan), observations_frame(plan), g, lang, figures=[], static=False)
@@ -164,7 +164,7 @@ def evil_plan(tmp_path):
     """The mini plan with markup and template syntax in a goal title, an actor's names and the plan name."""
     import shutil
 
-    from core.loader import load_plan
+    from core.plan.loader import load_plan
     from tests.conftest import MINI
 
     root = tmp_path / "plan"
@@ -201,7 +201,7 @@ def _literal(html_text: str) -> None:
 @pytest.mark.parametrize("lang", ["fi", "en"])
 def test_data_and_store_texts_come_out_escaped_and_literal(evil_plan, editor, lang) -> None:
     """Markup or {{ }} in data/ or in the store is shown as written, in every report kind."""
-    from core.storage import Store
+    from core.store import Store
 
     store = Store.open("sqlite://", evil_plan)
     store.save_measure_edits(

@@ -1,4 +1,4 @@
-"""The rules the app shares (core/rules.py): every reader agrees on yes/no, sub-goal order and real measures."""
+"""The rules the app shares (core/base/rules.py): every reader agrees on yes/no, sub-goal order and real measures."""
 
 from __future__ import annotations
 
@@ -9,10 +9,11 @@ import pandas as pd
 import pytest
 from pydantic import ValidationError
 
-from core import charts, config, evaluation, queries, rules, timeline, workshop
-from core.exporter import export_tables
-from core.model import Measure
-from core.storage import Editor, InvalidEdit, MeasureEdit, Store, clean_measure_values
+from core.base import config, rules
+from core.io.exporter import export_tables
+from core.plan.model import Measure
+from core.store import Editor, InvalidEdit, MeasureEdit, Store, clean_measure_values
+from core.views import charts, evaluation, queries, timeline, workshop
 
 YES_NO = [
     (True, True),
@@ -210,7 +211,7 @@ def test_model_and_store_share_the_measure_limits(fld, value, ok) -> None:
 
 
 def test_every_chart_uses_the_one_font_size(mini_plan) -> None:
-    """Timeline and evaluation charts take their sizes from core.charts: nothing under SMALL_FONT_SIZE."""
+    """Timeline and evaluation charts take their sizes from core.views.charts: nothing under SMALL_FONT_SIZE."""
     assert timeline.FONT_SIZE is charts.FONT_SIZE and evaluation.FONT_SIZE is charts.FONT_SIZE
     rows = _rows().assign(start_year=[2021, None, 2021, None, None, None, 2021])
     tl = timeline.timeline_figure(mini_plan, rows, "fi", today=date(2022, 6, 1))
@@ -230,8 +231,8 @@ def test_every_chart_uses_the_one_font_size(mini_plan) -> None:
 
 
 def test_default_events_in_the_app_use_the_checked_reader(tmp_path, monkeypatch) -> None:
-    """ui/data.default_events() reads data/events.csv through core/vuosikello.py: a repeated id is refused."""
-    from core.vuosikello import load_default_events
+    """ui/data.default_events() reads data/events.csv through core/views/vuosikello.py: a repeated id is refused."""
+    from core.views.vuosikello import load_default_events
     from ui import data as ui_data
 
     assert ui_data.default_events() == load_default_events()

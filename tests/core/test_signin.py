@@ -6,7 +6,7 @@ import ipaddress
 
 import pytest
 
-from core import auth
+from core.serving import auth
 
 W = auth.WaitReason
 NOW = 100_000.0

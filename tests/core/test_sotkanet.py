@@ -7,11 +7,12 @@ from datetime import date
 
 import pytest
 
-from core import importer, queries
-from core.sotkanet import SotkanetClient, SotkanetError, default_years, fetch_plan_values, preview_for_display
-from core.sotkanet.client import USER_AGENT
-from core.storage import Editor, Store
-from core.trends import trend_figure
+from core.io import importer
+from core.io.sotkanet import SotkanetClient, SotkanetError, default_years, fetch_plan_values, preview_for_display
+from core.io.sotkanet.client import USER_AGENT
+from core.store import Editor, Store
+from core.views import queries
+from core.views.trends import trend_figure
 from tests.sotkanet_server import FIXTURES, start
 
 ALL_YEARS = [2021, 2023]
@@ -275,7 +276,8 @@ def test_fetched_values_carry_thl_licence_into_reports_and_downloads(plan, store
 
     from openpyxl import load_workbook
 
-    from core import exporter, report
+    from core.documents import report
+    from core.io import exporter
 
     _, client = sotkanet
 

@@ -4,8 +4,8 @@ import math
 
 import pytest
 
-from core.model import Direction, Status, Trend, Unit
-from core.status import status_vs_national, trend_since_baseline
+from core.plan.model import Direction, Status, Trend, Unit
+from core.plan.status import status_vs_national, trend_since_baseline
 
 H, L, C = Direction.HIGHER_BETTER, Direction.LOWER_BETTER, Direction.CONTEXT
 P, N = Unit.PERCENT, Unit.COUNT

@@ -11,7 +11,7 @@ import sqlite3
 
 import pytest
 
-from core.storage import (
+from core.store import (
     STORE_PROBLEM_KEYS,
     Editor,
     MeasureEdit,

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from core.storage import ConflictError, Editor, EvaluationChange, EventChange, MeasureEdit
+from core.store import ConflictError, Editor, EvaluationChange, EventChange, MeasureEdit
 
 AINO = Editor("Aino", session="s-aino")
 BERTIL = Editor("Bertil", session="s-bertil")

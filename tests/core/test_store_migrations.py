@@ -10,6 +10,7 @@ then opens it with today's code. PostgreSQL runs when KYMLAPSET_TEST_POSTGRES_UR
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import os
 import subprocess
@@ -36,8 +37,36 @@ def _old_module(release: str):
     spec = importlib.util.spec_from_file_location(name, OLD / f"storage_{release}.py")
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
-    spec.loader.exec_module(module)
+    with _old_import_paths():
+        spec.loader.exec_module(module)
     return module
+
+
+# Where the modules an earlier release imports live now (core/ was grouped into folders later).
+_MOVED = {
+    "config": "core.base.config",
+    "cells": "core.base.cells",
+    "i18n": "core.base.i18n",
+    "rules": "core.base.rules",
+    "model": "core.plan.model",
+    "schedule": "core.plan.schedule",
+}
+
+
+@contextlib.contextmanager
+def _old_import_paths():
+    """The old module names, only while an old release's file is read (the files stay verbatim)."""
+    import core
+
+    for old, new in _MOVED.items():
+        sys.modules[f"core.{old}"] = importlib.import_module(new)
+        setattr(core, old, sys.modules[f"core.{old}"])
+    try:
+        yield
+    finally:
+        for old in _MOVED:
+            del sys.modules[f"core.{old}"]
+            delattr(core, old)
 
 
 def _postgres_url() -> str | None:
@@ -192,7 +221,7 @@ def test_processes_starting_at_once_on_a_new_store_all_open_it(db_url):
     """Several app processes start together on an empty database: one migrates and seeds, the others
     wait for the lock and find the store ready; none fails."""
     code = (
-        "import sys; from core.loader import load_plan; from core.store import Store; "
+        "import sys; from core.plan.loader import load_plan; from core.store import Store; "
         "s = Store.open(sys.argv[1], load_plan(sys.argv[2])); print(len(s.measures()), s.schema_revision())"
     )
     procs = [

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from core.text import WORD_JOINER, md_escape
+from core.base.text import WORD_JOINER, md_escape
 
 WJ = WORD_JOINER
 

@@ -7,8 +7,8 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from core import timeline as tl
-from core.storage import MeasureEdit
+from core.store import MeasureEdit
+from core.views import timeline as tl
 
 
 def _measures(*rows: dict) -> pd.DataFrame:

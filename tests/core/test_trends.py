@@ -5,10 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from core import trends as tr
-from core.model import Plan
-from core.queries import observations_frame, trend_frame
-from core.storage import Editor, Store
+from core.plan.model import Plan
+from core.store import Editor, Store
+from core.views import trends as tr
+from core.views.queries import observations_frame, trend_frame
 
 
 def _obs(plan: Plan, extra: list[tuple]) -> pd.DataFrame:

@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from core.turns import Turns
+from core.serving.turns import Turns
 
 
 def _run_all(turns: Turns, starts: list[tuple[int, float | None]], hold: float = 0.05) -> tuple[list[int], int]:

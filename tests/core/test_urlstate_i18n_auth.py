@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from core import auth
-from core.i18n import CATALOGUE, forms, t
-from core.urlstate import parse_params, to_params
+from core.base.i18n import CATALOGUE, forms, t
+from core.serving import auth
+from core.serving.urlstate import parse_params, to_params
 
 CHOICES = {
     "lang": {"fi", "en"},
@@ -55,9 +55,10 @@ def test_catalogue_has_the_same_keys_in_both_languages():
 
 
 def module_source(module: str) -> str:
-    """The source of core/<module>.py, or of every file of the package core/<module>/."""
-    path = Path(__file__).resolve().parents[2] / "core" / module
-    files = sorted(path.glob("*.py")) if path.is_dir() else [path.with_suffix(".py")]
+    """The source of the module core/…/<module>.py, or of every file of the package core/…/<module>/."""
+    core = Path(__file__).resolve().parents[2] / "core"
+    (path,) = [p for p in core.glob(f"*/{module}*") if p.stem == module]
+    files = sorted(path.glob("*.py")) if path.is_dir() else [path]
     return "\n".join(p.read_text(encoding="utf-8") for p in files)
 
 
@@ -170,7 +171,7 @@ def test_passcode():
 def test_msg_is_the_finnish_text_and_renders_in_english():
     import pickle
 
-    from core.i18n import Msg, text_in
+    from core.base.i18n import Msg, text_in
 
     hint = Msg("importer.series_allowed", options="a, b")
     m = Msg("importer.series_unknown", id=16, series="x", hint=hint)
@@ -260,13 +261,13 @@ def test_passcode_comparison_is_of_digests():
     ],
 )
 def test_parse_bool(raw, expected):
-    from core import config
+    from core.base import config
 
     assert config.parse_bool(raw) is expected
 
 
 def test_local_editing_setting(monkeypatch):
-    from core import config
+    from core.base import config
 
     assert config.get("local_editing") is True
     monkeypatch.setenv("KYMLAPSET_LOCAL_EDITING", "false")

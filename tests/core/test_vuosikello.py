@@ -7,8 +7,8 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from core import vuosikello as vk
-from core.storage import InvalidEdit, Store
+from core.store import InvalidEdit, Store
+from core.views import vuosikello as vk
 
 
 def _events(*rows: tuple[str, str, str]) -> pd.DataFrame:

@@ -8,11 +8,11 @@ from datetime import UTC, date, datetime
 import pandas as pd
 import pytest
 
-from core import history, queries
-from core.i18n import CATALOGUE, Msg, t, tn
-from core.queries import flag_text, measure_row_counts, measures_caption, real_measures
-from core.timefmt import default_evaluation_year, local_time
-from core.urlstate import Notice, parse_params
+from core.base.i18n import CATALOGUE, Msg, t, tn
+from core.base.timefmt import default_evaluation_year, local_time
+from core.serving.urlstate import Notice, parse_params
+from core.views import history, queries
+from core.views.queries import flag_text, measure_row_counts, measures_caption, real_measures
 
 # ------------------------------------------------------------------ plurals
 
@@ -280,7 +280,7 @@ def test_revert_choice_reads_as_the_change():
 
 
 def test_local_date_and_the_reports_printed_date():
-    from core.timefmt import local_date
+    from core.base.timefmt import local_date
 
     assert local_date(date(2026, 12, 1), "fi") == "1.12.2026" and local_date(date(2026, 12, 1), "en") == "1 Dec 2026"
     assert re.fullmatch(r"\d{1,2}\.\d{1,2}\.\d{4}", local_date())

@@ -13,9 +13,9 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core.evaluation import rating_label
-from core.loader import load_plan
-from core.storage import Store
+from core.plan.loader import load_plan
+from core.store import Store
+from core.views.evaluation import rating_label
 from tests.background import finish_jobs, jobs_of
 
 PASS = "vuosi-2026"
@@ -198,7 +198,7 @@ def test_evaluation_conflict_shows_both_and_saves_nothing(editor_env):
         "deleted_rows": [],
     }
     at.run()
-    from core.storage import Editor
+    from core.store import Editor
 
     first = store().measures().query("actor_id == 'poliisi' and row_kind == 'measure'").sort_values("measure_id")
     shown = at.session_state["eval_base_poliisi_2024"][1]  # (data version, rows shown)
@@ -239,7 +239,7 @@ def test_single_value_form_opens_on_demand_and_previews(editor_env):
 
 
 def test_evaluation_rows_follow_the_store_until_the_user_edits():
-    from core.storage import Editor  # noqa: PLC0415
+    from core.store import Editor  # noqa: PLC0415
 
     at = AppTest.from_file("../../app.py", default_timeout=60).run()
     at.switch_page("pages/arviointi.py").run()
@@ -287,7 +287,7 @@ def test_single_value_form_in_english_refuses_and_previews_in_english(editor_env
 
 def test_vuosikello_edits_stay_on_their_row_when_others_save_meanwhile(editor_env):
     """A live update must not move an unsaved edit onto another row, nor save over a change unseen."""
-    from core.storage import Editor, EventChange
+    from core.store import Editor, EventChange
 
     at = signed_in("pages/vuosikello-sykli.py")
     generation = at.session_state["_vk_generation"] if "_vk_generation" in at.session_state else 0
@@ -320,7 +320,7 @@ def test_vuosikello_edits_stay_on_their_row_when_others_save_meanwhile(editor_en
 
 
 def test_evaluation_conflict_take_theirs_keeps_the_saved_and_saves_the_rest(editor_env):
-    from core.storage import Editor  # noqa: PLC0415
+    from core.store import Editor  # noqa: PLC0415
 
     at = signed_in("pages/arviointi.py")
     at.selectbox(key="w_year").set_value(2023).run()
@@ -351,7 +351,7 @@ def test_evaluation_conflict_take_theirs_keeps_the_saved_and_saves_the_rest(edit
 
 @pytest.mark.parametrize(("choice", "kept"), [("Pidä oma arvoni", "mine"), ("Käytä tallennettua arvoa", "theirs")])
 def test_vuosikello_conflict_keep_mine_or_take_theirs(editor_env, choice, kept):
-    from core.storage import Editor, EventChange  # noqa: PLC0415
+    from core.store import Editor, EventChange  # noqa: PLC0415
 
     mine, theirs = f"Oma muokkaus ({choice})", f"Toisen muokkaus ({choice})"  # new values in this session's store
     owner = mine if kept == "mine" else theirs
@@ -389,7 +389,7 @@ def test_vuosikello_conflict_keep_mine_or_take_theirs(editor_env, choice, kept):
 
 
 def test_vuosikello_chooser_lists_just_the_clashing_field_and_keep_mine_keeps_the_others_title(editor_env):
-    from core.storage import Editor, EventChange  # noqa: PLC0415
+    from core.store import Editor, EventChange  # noqa: PLC0415
 
     at = signed_in("pages/vuosikello-sykli.py")
     generation = at.session_state["_vk_generation"] if "_vk_generation" in at.session_state else 0
@@ -427,7 +427,7 @@ def test_vuosikello_chooser_lists_just_the_clashing_field_and_keep_mine_keeps_th
 
 
 def test_vuosikello_removed_row_changed_meanwhile_is_a_conflict(editor_env):
-    from core.storage import Editor, EventChange  # noqa: PLC0415
+    from core.store import Editor, EventChange  # noqa: PLC0415
 
     at = signed_in("pages/vuosikello-sykli.py")
     generation = at.session_state["_vk_generation"] if "_vk_generation" in at.session_state else 0

@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.fixture()
 def broken_data(monkeypatch, tmp_path):
     """A copy of data/ whose first Hamina measure names an actor that does not exist."""
-    from core import config
+    from core.base import config
     from ui import data
 
     dest = tmp_path / "data"

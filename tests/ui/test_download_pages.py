@@ -8,9 +8,9 @@ import pytest
 from openpyxl import load_workbook
 from streamlit.testing.v1 import AppTest
 
-from core import exporter
-from core.i18n import Msg
-from core.storage import Store
+from core.base.i18n import Msg
+from core.io import exporter
+from core.store import Store
 from ui import downloads
 
 

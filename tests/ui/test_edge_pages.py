@@ -14,8 +14,8 @@ from types import SimpleNamespace
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core import auth
-from core.storage import Editor, Store, StoreUnavailable
+from core.serving import auth
+from core.store import Editor, Store, StoreUnavailable
 
 PASS = "reuna-2026"
 SIGN_IN = "Kirjaudu muokkaajaksi"

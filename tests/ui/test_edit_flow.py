@@ -12,7 +12,7 @@ import os
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core.storage import Store
+from core.store import Store
 
 PASS = "tyopaja-2026"
 
@@ -154,7 +154,7 @@ def test_conflict_shows_both_values(passcode):
     sign_in(at, "Maija", PASS)
     simulate_edit(at, "poliisi-II.4-1", seuranta="Maijan arvo")
     # someone else saves the same cell first
-    from core.storage import Editor, MeasureEdit
+    from core.store import Editor, MeasureEdit
 
     s = store()
     row = s.measure("poliisi-II.4-1")
@@ -171,7 +171,7 @@ def test_conflict_take_theirs_keeps_the_saved_value_and_drops_mine(passcode):
     at = measures_page()
     sign_in(at, "Maija", PASS)
     simulate_edit(at, "poliisi-II.4-1", mittari="Maijan mittari")
-    from core.storage import Editor, MeasureEdit
+    from core.store import Editor, MeasureEdit
 
     s = store()
     row = s.measure("poliisi-II.4-1")
@@ -195,7 +195,7 @@ def test_the_chooser_lists_just_the_field_both_changed(passcode):
     s = store()
     start = s.measure(mid)
     simulate_edit(at, mid, toimenpide="Maijan toimenpide", mittari="Maijan mittari")
-    from core.storage import Editor, MeasureEdit
+    from core.store import Editor, MeasureEdit
 
     s.save_measure_edits(
         [
@@ -232,7 +232,7 @@ def test_different_fields_of_one_measure_save_without_a_chooser(passcode):
     s = store()
     start = s.measure(mid)
     simulate_edit(at, mid, mittari="Maijan toinen mittari")
-    from core.storage import Editor, MeasureEdit
+    from core.store import Editor, MeasureEdit
 
     s.save_measure_edits(
         [MeasureEdit(mid, start["version"], {"seuranta": "Pekan toinen seuranta"}, {"seuranta": start["seuranta"]})],
@@ -273,7 +273,7 @@ def test_the_detail_panel_sends_what_it_started_from(passcode, pekka_changes, cl
     at.selectbox(key="w_grid_all_detail").set_value(mid).run()
     mine = f"Maijan mittari paneelista ({'sama kenttä' if clash else 'eri kenttä'})"  # the store is shared
     at.text_area(key=f"w_grid_all_d_{mid}_mittari").input(mine).run()
-    from core.storage import Editor, MeasureEdit
+    from core.store import Editor, MeasureEdit
 
     s = store()
     start = s.measure(mid)

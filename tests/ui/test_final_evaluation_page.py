@@ -7,9 +7,9 @@ import os
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core import final_evaluation as fe
-from core.loader import load_plan
-from core.storage import Editor, Store
+from core.plan.loader import load_plan
+from core.store import Editor, Store
+from core.views import final_evaluation as fe
 
 PASS = "loppu-2026"
 PLAN = load_plan()

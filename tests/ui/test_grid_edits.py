@@ -95,8 +95,8 @@ def test_prepared_rows_give_the_grid_the_same_payload_as_the_frame(plan, tmp_pat
     each row's id is its measure id (so a live update changes rows in place, ui.measures_grid.keep_place)."""
     from st_aggrid.aggrid_utils import _parse_data_and_grid_options
 
-    from core.queries import measures_display
-    from core.storage import Store
+    from core.store import Store
+    from core.views.queries import measures_display
     from ui.measures_grid import PreparedRows, _grid_options, _grid_types, rows_json
 
     store = Store.open(f"sqlite:///{tmp_path / 'grid.db'}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core.i18n import Msg
+from core.base.i18n import Msg
 from tests import hostile_files as hf
 from tests.background import finish_jobs
 
@@ -54,7 +54,7 @@ def _everything(at: AppTest) -> str:
     ids=["billion-laughs", "xxe", "300x16384-cells"],
 )
 def test_hostile_xlsx_on_uudet_tiedot_gives_a_finnish_message_and_no_traceback(editor_env, make, key):
-    from core import untrusted
+    from core.io import untrusted
 
     at = _app("pages/tiedot.py")
     assert _sign_in(at, "Maija") == ""
@@ -111,7 +111,7 @@ def test_a_local_editor_name_of_invisible_characters_says_so(monkeypatch, tmp_pa
     """Without a passcode a browser on this machine edits; its name field refuses an invisible-only name too."""
     monkeypatch.setenv("KYMLAPSET_EDITOR_PASSCODE", "")
     monkeypatch.setenv("KYMLAPSET_DATABASE_URL", f"sqlite:///{tmp_path / 'plan.db'}")
-    monkeypatch.setattr("core.auth.is_local_connection", lambda ip, headers: True)
+    monkeypatch.setattr("core.serving.auth.is_local_connection", lambda ip, headers: True)
     at = _app("pages/historia.py")
     at.session_state["w_signin_open"] = True
     at.run()

@@ -7,7 +7,7 @@ import os
 
 from streamlit.testing.v1 import AppTest
 
-from core.storage import Editor, MeasureEdit, Store
+from core.store import Editor, MeasureEdit, Store
 from ui import live
 
 

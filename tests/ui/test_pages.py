@@ -18,9 +18,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import UnknownElement
 
-from core.i18n import name, t, tn
-from core.loader import load_plan
-from core.storage import Store
+from core.base.i18n import name, t, tn
+from core.plan.loader import load_plan
+from core.store import Store
 from ui.state import PAGE_VIEWS
 
 PAGES = [

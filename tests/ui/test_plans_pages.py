@@ -11,9 +11,9 @@ from datetime import date
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core.i18n import t
-from core.loader import load_plan
-from core.storage import Editor, Store
+from core.base.i18n import t
+from core.plan.loader import load_plan
+from core.store import Editor, Store
 
 OLD = "kymenlaakso-2020-2025"
 NEW = "kymenlaakso-2026-2029"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from core.model import MEASURE_TEXT_FIELDS
+from core.plan.model import MEASURE_TEXT_FIELDS
 from ui import measures_grid
 from ui.tables import table_html
 

@@ -7,7 +7,7 @@ import json
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core.storage import Store
+from core.store import Store
 from tests.background import finish_jobs
 from tests.sotkanet_server import start
 

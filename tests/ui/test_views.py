@@ -6,8 +6,8 @@ import plotly.graph_objects as go
 import plotly.io as pio
 import plotly.tools
 
-from core import charts, queries
-from core.loader import load_plan
+from core.plan.loader import load_plan
+from core.views import charts, queries
 from ui.measures_grid import _grid_options, _grid_types
 from ui.views import _pairs, _unpack, drawn_once
 

@@ -8,9 +8,9 @@ import re
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core.queries import measure_row_counts
-from core.storage import Editor, MeasureEdit, Store
-from core.timefmt import default_evaluation_year
+from core.base.timefmt import default_evaluation_year
+from core.store import Editor, MeasureEdit, Store
+from core.views.queries import measure_row_counts
 
 PASS = "sanat-2026"
 COUNT = re.compile(r"(\d+) toimenpide(?:ttä)?(?: \(lisäksi (\d+) muu(?:ta)? taulukon rivi)?")

@@ -13,10 +13,10 @@ import pytest
 from docx import Document
 from streamlit.testing.v1 import AppTest
 
-from core import workshop
-from core.loader import load_plan
-from core.minutes import HELSINKI
-from core.storage import Editor, MeasureEdit, Store
+from core.documents.minutes import HELSINKI
+from core.plan.loader import load_plan
+from core.store import Editor, MeasureEdit, Store
+from core.views import workshop
 from ui.data import default_events
 
 PAGE = "pages/tyopaja.py"
@@ -193,7 +193,7 @@ def test_summary_lists_a_change_and_offers_both_documents():
     buttons = at.get("download_button")
     assert len(buttons) == 2
     # the documents themselves (AppTest has no download; the bytes are the core builders', tested in core)
-    from core import minutes  # noqa: PLC0415
+    from core.documents import minutes  # noqa: PLC0415
 
     now = datetime.now(UTC)
     window = minutes.window_today(now)

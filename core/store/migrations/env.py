@@ -25,7 +25,7 @@ connection = config.attributes.get("connection")
 if connection is not None:
     _run(connection)
 else:  # the alembic command line
-    from core import config as app_config
+    from core.base import config as app_config
 
     url = str(app_config.get("database_url") or "") or app_config.default_sqlite_url()
     engine = create_engine(url)

@@ -1,0 +1,217 @@
+"""Every setting of the app, declared once with its default and help text.
+
+Settings are read from the environment (``KYMLAPSET_<NAME>``) when asked for, never at
+import time. The Streamlit layer may pass values from ``st.secrets`` instead.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from core.base.rules import parse_yes_no
+
+ROOT = Path(__file__).resolve().parents[2]
+DATA_DIR = ROOT / "data"
+LOCAL_STATE_DIR = ROOT / ".local"  # git-ignored: the default SQLite file lives here
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One documented setting."""
+
+    name: str
+    default: object
+    help: str
+
+
+SETTINGS: dict[str, Setting] = {
+    s.name: s
+    for s in [
+        Setting(
+            "neutral_band",
+            2.0,
+            "Width of the neutral band, in the indicator's own unit (percentage points for "
+            "percentages): a regional value within ±band of the national value is 'neutraali'. "
+            "2 points is about the sampling error of a regional School Health Promotion result.",
+        ),
+        Setting(
+            "neutral_band_relative",
+            0.10,
+            "For counts and rates that are not percentages, the neutral band as a share of the "
+            "national value (0.10 = ±10 %).",
+        ),
+        Setting(
+            "trend_threshold",
+            2.0,
+            "Change since the baseline year, in the indicator's unit (percentage points for "
+            "percentages), below which a trend is 'ennallaan' (unchanged).",
+        ),
+        Setting(
+            "trend_threshold_relative",
+            0.10,
+            "Trend threshold for counts and non-percentage rates, as a share of the baseline.",
+        ),
+        Setting(
+            "database_url",
+            "",
+            "SQLAlchemy URL of the store. Empty: a SQLite file in .local/ seeded from data/.",
+        ),
+        Setting(
+            "sotkanet_url",
+            "https://sotkanet.fi",
+            "Base address of THL's Sotkanet REST API (without /rest/1.1): the fetch of the plan's "
+            "indicators on Uudet tiedot and `python -m core sotkanet` ask it.",
+        ),
+        Setting(
+            "sotkanet_cache_hours",
+            24.0,
+            "How long an answer from Sotkanet is reused before it is asked again, in hours (THL asks "
+            "clients not to download the same data again and again). 0: no cache.",
+        ),
+        Setting(
+            "sotkanet_timeout",
+            30.0,
+            "Seconds to wait for Sotkanet to answer one request (connecting and reading) before the "
+            "fetch gives up on that request.",
+        ),
+        Setting(
+            "editor_passcode",
+            "",
+            "Passcode that lets a person edit when no OIDC sign-in is configured.",
+        ),
+        Setting(
+            "signin_hours",
+            10.0,
+            "How long a passcode sign-in lasts in the same browser (reloads, new tabs): a working day. "
+            "Signing out ends it at once, and so does a changed passcode. 0: only until the tab is closed.",
+        ),
+        Setting(
+            "trusted_proxies",
+            "",
+            "Addresses or networks (comma-separated, e.g. 10.0.0.5, 10.1.0.0/16) of reverse proxies whose "
+            "X-Forwarded-For is believed when wrong passcodes are counted per client. Empty: the connection's "
+            "own address counts (a proxy on this machine is believed by the server itself). Never name a "
+            "network that visitors can connect from: they could then pose as any address.",
+        ),
+        Setting(
+            "page_runs_at_once",
+            1,
+            "How many page runs one app process lets run at the same time; the others wait their turn. "
+            "Python runs one thread at a time, so sixty sessions running at once each get a sixtieth of it "
+            "and the server has no time left to send what is ready (bench/live_load.py); one at a time "
+            "finishes soonest (60 live sessions: 3 at a time p95 31 s, 1 at a time 8 s). 0: no limit.",
+        ),
+        Setting(
+            "sqlite_busy_timeout",
+            10.0,
+            "Seconds a write waits for a SQLite file that another process has locked before it gives up "
+            "with a 'busy, try again' message (nothing is saved; the unsaved edits stay on the page).",
+        ),
+        Setting(
+            "statement_timeout",
+            30.0,
+            "Seconds one PostgreSQL statement may run (or wait for a lock) before the database stops it "
+            "and the user is told it did not answer in time. 0: no limit.",
+        ),
+        Setting(
+            "page_run_wait_s",
+            30.0,
+            "Seconds a page run waits for its turn (page_runs_at_once). A run that waited this long does "
+            "not run: the person is told the server is busy and may try again, so the limit holds under the "
+            "very load it exists for.",
+        ),
+        Setting(
+            "live_poll_s",
+            3.0,
+            "How often, in seconds, an open page asks the store whether someone saved (live updates). "
+            "A save shows in other sessions within about this plus one page run; 2 s polls cost more "
+            "runs than they saved (60 live sessions: save -> seen p95 6.3 s with 2 s, 4.7 s with 3 s).",
+        ),
+        Setting(
+            "jobs_at_once",
+            2,
+            "Slow jobs (reports, imports, backups, fetches from Sotkanet) one app process runs at a time "
+            "beside the page runs. When that many run, a new one is refused with 'the server is busy' "
+            "instead of slowing every session down.",
+        ),
+        Setting(
+            "jobs_kept",
+            32,
+            "Finished results of shared jobs (reports per data version, exports) kept in memory for the "
+            "next person who asks for the same; the least recently used go first.",
+        ),
+        Setting(
+            "job_poll_s",
+            0.5,
+            "How often, in seconds, a page with a job running beside it shows the job's progress.",
+        ),
+        Setting(
+            "pdf_timeout_s",
+            120.0,
+            "Seconds Chromium may take to print one report as PDF before the report is made without it.",
+        ),
+        Setting(
+            "chromium_probe_timeout_s",
+            90.0,
+            "Seconds the first chart image may take while the app checks once that Chromium works.",
+        ),
+        Setting(
+            "local_editing",
+            True,
+            "With neither OIDC nor a passcode configured, whether a browser on this machine may edit "
+            "(peer, Host and Origin loopback and no proxy headers). Off: such an app is read-only for all.",
+        ),
+    ]
+}
+
+
+def get(name: str) -> object:
+    """Return a setting: the environment variable KYMLAPSET_<NAME> if set, else the default."""
+    setting = SETTINGS[name]
+    raw = os.environ.get(f"KYMLAPSET_{name.upper()}")
+    if raw is None:
+        return setting.default
+    if isinstance(setting.default, bool):
+        return parse_bool(raw, f"KYMLAPSET_{name.upper()}")
+    if isinstance(setting.default, int):
+        try:
+            return int(raw)
+        except ValueError as exc:
+            raise ValueError(f"KYMLAPSET_{name.upper()} must be a whole number, got {raw!r}") from exc
+    if isinstance(setting.default, float):
+        try:
+            return float(raw)
+        except ValueError as exc:
+            raise ValueError(f"KYMLAPSET_{name.upper()} must be a number, got {raw!r}") from exc
+    return raw
+
+
+def number(name: str) -> float:
+    """A numeric setting; its default when the environment holds something that is not a number
+    (a mistyped timeout must not stop every page)."""
+    try:
+        return float(get(name))  # type: ignore[arg-type]
+    except ValueError:
+        return float(SETTINGS[name].default)  # type: ignore[arg-type]
+
+
+def parse_bool(raw: object, what: str = "value") -> bool:
+    """A yes/no setting from text or a TOML boolean, by the app's one yes/no rule (``core.base.rules.parse_yes_no``)."""
+    try:
+        return parse_yes_no(raw)
+    except ValueError as exc:
+        raise ValueError(f"{what} must be true or false, got {raw!r}") from exc
+
+
+def store_url(given: str | None = None) -> str:
+    """The store's URL: ``given``, else KYMLAPSET_DATABASE_URL, else the local SQLite file (the one
+    fallback of the command line and ``Store.open``)."""
+    return given or str(get("database_url") or "") or default_sqlite_url()
+
+
+def default_sqlite_url() -> str:
+    """The embedded default database: a SQLite file in the git-ignored .local/ folder."""
+    LOCAL_STATE_DIR.mkdir(exist_ok=True)
+    return f"sqlite:///{LOCAL_STATE_DIR / 'plan.db'}"
