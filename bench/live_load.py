@@ -25,7 +25,9 @@ the grid on ``/toimenpiteet?toimija=…`` and press "Tallenna muutokset", as in 
 
 Reported: server peak memory (RSS of the streamlit process tree, sampled every 0.5 s; target
 ≤ 690 MB, Community Cloud's smallest app), time from a confirmed save to its first appearance in
-each other session, p50/p95 (target p95 ≤ 5 s), interaction time p50/p95, lost updates (a save
+each other session, p50/p95 (target p95 ≤ 3 s up to 60 sessions, ≤ 5 s for 120), interaction time
+p50/p95 (target p95 ≤ 2 s up to 60 sessions), with ``--pdf`` the rise of that p95 while a viewer makes
+PDF reports through the second half of the window (target ≤ 0.5 s), lost updates (a save
 confirmed to a saver or shown as saved in a browser that is missing from the ``changes`` history,
 or a measure whose stored text is not its last confirmed save; target 0), and the machine's load
 (``/proc/loadavg``, CPU busy %, CPU seconds of the server and of this client) during the run.
@@ -33,6 +35,8 @@ Everything is on 127.0.0.1, in a temporary SQLite database; every loop and wait 
 
     .venv/bin/python bench/live_load.py                    # 60 sessions, 10 savers, 2 browsers, 300 s
     .venv/bin/python bench/live_load.py --quick            # 10 sessions, 2 savers, 1 browser, 30 s
+    .venv/bin/python bench/live_load.py --pdf              # the default, PDF reports in the second half
+    .venv/bin/python bench/live_load.py --sessions 120 --browsers 0
     .venv/bin/python bench/live_load.py --sessions 30 --seconds 120 --browsers 0
     # through a running cluster (deploy/cluster.sh prints these three):
     .venv/bin/python bench/live_load.py --browsers 0 --url http://127.0.0.1:8580 \
@@ -63,7 +67,13 @@ import load as browser_load  # noqa: E402 - bench/load.py: /proc sampling, grid 
 from bench.server import AppServer, put_plan_in_force  # noqa: E402 - the app on a free port (shared with the browser tests)
 
 MEMORY_TARGET_MB = 690.0
-LATENCY_TARGET_S = 5.0
+# Issue #20: a workshop of up to 60 sessions sees a save within 3 s (p95) and answers a click within 2 s
+# (p95); 120 sessions within 5 s. A PDF report made during the run raises the others' p95 by ≤ 0.5 s.
+LATENCY_TARGET_S = 3.0
+LATENCY_TARGET_LARGE_S = 5.0
+LARGE_FROM = 61
+INTERACTION_TARGET_S = 2.0
+PDF_RISE_TARGET_S = 0.5
 PAGE = "toimenpiteet"
 FIELD = "toimenpide"
 RUN_TAG = secrets.token_hex(3)
@@ -126,6 +136,8 @@ class Window:
 @dataclass
 class Run:
     sessions: list[Session] = field(default_factory=list)
+    pdf_builds: list[tuple[float, float]] = field(default_factory=list)  # (asked, ready) of each PDF report
+    pdf_errors: list[str] = field(default_factory=list)
     saves: list[Save] = field(default_factory=list)
     save_conflicts: int = 0
     save_errors: list[str] = field(default_factory=list)
@@ -391,6 +403,36 @@ async def browser_editor(i: int, browser, url: str, run: Run, args, start_gate: 
         await ctx.close()
 
 
+async def pdf_maker(browser, url: str, run: Run, args, start_gate: asyncio.Event, win: Window) -> None:
+    """A viewer on Raportit makes goal reports (HTML + PDF + PNG) one after another in the second half
+    of the window, so the two halves' save → seen compare without and with a PDF being built."""
+    timeout_ms = args.timeout * 1000
+    ctx = await browser.new_context(viewport={"width": 1280, "height": 720})
+    try:
+        page = await ctx.new_page()
+        await page.goto(f"{url}/raportit", timeout=timeout_ms)
+        await browser_load.wait_idle(page, timeout_ms)
+        await asyncio.wait_for(start_gate.wait(), max(1.0, win.end - time.perf_counter()))
+        await asyncio.sleep(max(0.0, win.start + args.seconds / 2 - time.perf_counter()))
+        n = 0
+        while time.perf_counter() < win.end - 5:
+            box = page.get_by_test_id("stMainBlockContainer").get_by_role("combobox").first
+            await box.click(timeout=timeout_ms)
+            options = page.get_by_role("option")
+            await options.nth(n % max(1, await options.count())).click(timeout=timeout_ms)
+            n += 1
+            await browser_load.wait_idle(page, timeout_ms)
+            t0 = time.perf_counter()
+            await page.get_by_role("button", name="Tee raportti").click(timeout=timeout_ms)
+            pdf_button = page.get_by_test_id("stDownloadButton").filter(has_text="PDF")
+            await pdf_button.first.wait_for(state="visible", timeout=timeout_ms)
+            run.pdf_builds.append((t0, time.perf_counter()))
+    except Exception as exc:  # noqa: BLE001 - noted in the report
+        run.pdf_errors.append(f"PDF maker: {type(exc).__name__}: {str(exc).splitlines()[0][:100]}")
+    finally:
+        await ctx.close()
+
+
 # ---------------------------------------------------------------------------------------------
 # The run
 
@@ -436,6 +478,14 @@ async def run_all(args, server, db_url: str, sampler, info: dict) -> Run:
         for i in range(args.browsers):
             url = f"{server.url}/{PAGE}?toimija={browser_actors[i]}"
             browser_tasks.append(asyncio.create_task(browser_editor(i, browser, url, run, args, start_gate, win)))
+    if args.pdf:
+        if browser is None:
+            from playwright.async_api import async_playwright  # noqa: PLC0415
+
+            pw_cm = async_playwright()
+            pw = await pw_cm.__aenter__()
+            browser = await pw.chromium.launch(executable_path=browser_load.CHROMIUM, args=browser_load.CHROMIUM_ARGS)
+        browser_tasks.append(asyncio.create_task(pdf_maker(browser, server.url, run, args, start_gate, win)))
 
     while time.perf_counter() < setup_end:  # every session loaded (or failed)
         done = sum(1 for s in run.sessions if s.ready_at == s.ready_at or s.error)
@@ -445,7 +495,7 @@ async def run_all(args, server, db_url: str, sampler, info: dict) -> Run:
     info["connect_s"] = time.perf_counter() - t_connect
     info["rss_loaded"] = sampler.current()
     browsers_end = time.perf_counter() + 2 * args.timeout
-    while browser_tasks and run.browsers_done < args.browsers and time.perf_counter() < browsers_end:
+    while args.browsers and run.browsers_done < args.browsers and time.perf_counter() < browsers_end:
         await asyncio.sleep(0.5)  # the browsers' first page load (bounded)
     win.start = time.perf_counter()
     win.end = win.start + args.seconds
@@ -509,6 +559,7 @@ def appearance(run: Run) -> dict:
     session that did not look again before the end is left out.
     """
     latencies: list[float] = []
+    at: list[float] = []  # when each latency's save was confirmed
     missed = superseded = not_looked = 0
     by_measure: dict[str, list[Save]] = {}
     for sv in sorted(run.saves, key=lambda x: x.confirmed_at):
@@ -524,6 +575,7 @@ def appearance(run: Run) -> dict:
             seen = s.seen.get(sv.token)
             if seen is not None:
                 latencies.append(max(0.0, seen - sv.confirmed_at))
+                at.append(sv.confirmed_at)
                 continue
             later = [sent for sent, _fin in s.runs if sent > sv.confirmed_at]
             if not later:
@@ -532,7 +584,7 @@ def appearance(run: Run) -> dict:
                 superseded += 1
             else:
                 missed += 1
-    return {"latencies": latencies, "missed": missed, "superseded": superseded, "not_looked": not_looked}
+    return {"latencies": latencies, "at": at, "missed": missed, "superseded": superseded, "not_looked": not_looked}
 
 
 def main() -> int:  # noqa: PLR0915 - one report
@@ -548,6 +600,9 @@ def main() -> int:  # noqa: PLR0915 - one report
     ap.add_argument("--query", default="", help="query string of the page (e.g. 'toimija=kymsote')")
     ap.add_argument("--connect-concurrency", type=int, default=5, help="sessions loading the page at a time")
     ap.add_argument("--timeout", type=float, default=60, help="bound on every single wait, seconds")
+    ap.add_argument(
+        "--pdf", action="store_true", help="a viewer makes PDF reports through the second half of the window"
+    )
     ap.add_argument("--quick", action="store_true", help="10 sessions, 2 savers, 1 browser, 30 s")
     ap.add_argument("--keep", action="store_true", help="keep the temporary DB and server log")
     ap.add_argument("--url", default="", help="an app already running (e.g. the balancer of deploy/cluster.sh)")
@@ -634,9 +689,10 @@ def main() -> int:  # noqa: PLR0915 - one report
     inter = [x for s in run.sessions for x in s.interactions]
     timeouts = sum(s.timeouts for s in run.sessions)
     lat = app["latencies"]
-    peak = max((mb for _, mb in sampler.samples), default=float("nan"))
+    peak_rss = max((mb for _, mb in sampler.samples), default=float("nan"))
+    peak = max((mb for _, mb in sampler.pss_samples), default=float("nan"))  # the target is on PSS
     win_peak = max(
-        (mb for t, mb in sampler.samples if info["window_start_wall"] <= t <= info["window_end_wall"]),
+        (mb for t, mb in sampler.pss_samples if info["window_start_wall"] <= t <= info["window_end_wall"]),
         default=float("nan"),
     )
     loads = [la for t, la in run.load if info["window_start_wall"] <= t <= info["window_end_wall"]]
@@ -649,7 +705,15 @@ def main() -> int:  # noqa: PLR0915 - one report
     browser_saves = sum(1 for sv in run.saves if sv.writer.startswith("browser"))
     fragment_runs = sum(s.fragment_runs for s in run.sessions)
     p95 = pct(lat, 95)
-    mem_ok, lat_ok, lost_ok = peak <= MEMORY_TARGET_MB, p95 <= LATENCY_TARGET_S, lost == 0
+    lat_target = LATENCY_TARGET_S if args.sessions < LARGE_FROM else LATENCY_TARGET_LARGE_S
+    mem_ok, lat_ok, lost_ok = peak <= MEMORY_TARGET_MB, p95 <= lat_target, lost == 0
+    inter_p95 = pct(inter, 95)
+    inter_ok = args.sessions >= LARGE_FROM or inter_p95 <= INTERACTION_TARGET_S  # the 120 run: seen only
+    half = win.start + args.seconds / 2
+    first_half = [x for x, t in zip(lat, app["at"], strict=True) if t < half]
+    second_half = [x for x, t in zip(lat, app["at"], strict=True) if t >= half]
+    pdf_rise = pct(second_half, 95) - pct(first_half, 95)
+    pdf_ok = not args.pdf or (bool(run.pdf_builds) and pdf_rise <= PDF_RISE_TARGET_S)
     live = fragment_runs > 0
 
     print()
@@ -685,7 +749,7 @@ def main() -> int:  # noqa: PLR0915 - one report
     print(f"| Saves confirmed (store / Chromium) | {store_saves} / {browser_saves} | | |")
     print(
         f"| Save → appearance in the other sessions p50 / p95 (n = {len(lat)} pairs) | "
-        f"{f(pct(lat, 50))} / {f(p95)} s | p95 ≤ {LATENCY_TARGET_S:g} s | {'PASS' if lat_ok else 'FAIL'} |"
+        f"{f(pct(lat, 50))} / {f(p95)} s | p95 ≤ {lat_target:g} s | {'PASS' if lat_ok else 'FAIL'} |"
     )
     print(
         f"| … missed by a later rerun / overwritten first / no later look | {app['missed']} / "
@@ -694,8 +758,24 @@ def main() -> int:  # noqa: PLR0915 - one report
     )
     print(
         f"| Interaction (rerun → script_finished) p50 / p95 (n = {len(inter)}) | {f(pct(inter, 50))} / "
-        f"{f(pct(inter, 95))} s | | |"
+        f"{f(inter_p95)} s | "
+        + (
+            f"p95 ≤ {INTERACTION_TARGET_S:g} s | {'PASS' if inter_ok else 'FAIL'} |"
+            if args.sessions < LARGE_FROM
+            else "| |"
+        )
     )
+    if args.pdf:
+        builds = [b - a for a, b in run.pdf_builds]
+        print(
+            f"| PDF reports made in the second half (asked → PDF offered p50) | {len(builds)} "
+            f"({f(pct(builds, 50), 1)} s) | ≥ 1 | {'PASS' if builds else 'FAIL'} |"
+        )
+        print(
+            f"| Save → seen p95, first half (no PDF) / second half (PDFs made) / rise | {f(pct(first_half, 95))} / "
+            f"{f(pct(second_half, 95))} / {f(pdf_rise)} s | rise ≤ {PDF_RISE_TARGET_S:g} s | "
+            f"{'PASS' if pdf_ok else 'FAIL'} |"
+        )
     print(
         f"| Reruns without an answer within {args.timeout:g} s | {timeouts} | 0 | {'PASS' if not timeouts else 'FAIL'} |"
     )
@@ -704,8 +784,12 @@ def main() -> int:  # noqa: PLR0915 - one report
         f"{'PASS' if lost_ok else 'FAIL'} |"
     )
     print(
-        f"| Server peak memory (RSS incl. children), whole run | {f(peak, 0)} MB | ≤ {MEMORY_TARGET_MB:g} MB | "
-        f"{'PASS' if mem_ok else 'FAIL'} |"
+        f"| Server peak memory (PSS of the process tree, shared pages once), whole run | {f(peak, 0)} MB | "
+        f"≤ {MEMORY_TARGET_MB:g} MB | {'PASS' if mem_ok else 'FAIL'} |"
+    )
+    print(
+        f"| … RSS summed over the tree (shared pages in every process; runs before 2026-12-05 gave this) | "
+        f"{f(peak_rss, 0)} MB | | |"
     )
     print(f"| … during the window | {f(win_peak, 0)} MB | | |")
     print(
@@ -752,6 +836,7 @@ def main() -> int:  # noqa: PLR0915 - one report
         *(f"session {s.idx}: rerun unanswered; last messages: {n}" for s in run.sessions for n in s.timeout_notes),
         *run.save_errors,
         *run.browser_errors,
+        *run.pdf_errors,
     ]
     for p in problems[:12]:
         print(f"  - {p}")
@@ -762,6 +847,8 @@ def main() -> int:  # noqa: PLR0915 - one report
     ok = (
         mem_ok
         and lat_ok
+        and inter_ok
+        and pdf_ok
         and lost_ok
         and len(ready) == args.sessions
         and not timeouts

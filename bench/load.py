@@ -223,7 +223,10 @@ class Sampler(threading.Thread):
         super().__init__(daemon=True)
         self.server_pid = server_pid
         self.stop_event = threading.Event()
-        self.samples: list[tuple[float, float]] = []  # (time, server MB)
+        self.samples: list[tuple[float, float]] = []  # (time, server MB): RSS summed over the tree
+        # (time, server MB) as PSS summed over the tree: shared pages counted once in all (the Chromium
+        # processes that make chart images and PDFs share most of theirs), as a container's limit counts them
+        self.pss_samples: list[tuple[float, float]] = []
         self.cpu: list[tuple[float, int, int]] = []  # (time, machine busy jiffies, total jiffies)
         self.client: list[tuple[float, float]] = []  # (time, client PSS MB)
         self.mem_avail_min = float("inf")
@@ -234,8 +237,10 @@ class Sampler(threading.Thread):
         last_client = 0.0
         while not self.stop_event.wait(0.5):
             now = time.time()
-            mb = sum(rss_kb(p) for p in descendants(self.server_pid)) / 1024
+            tree = descendants(self.server_pid)
+            mb = sum(rss_kb(p) for p in tree) / 1024
             self.samples.append((now, mb))
+            self.pss_samples.append((now, sum(pss_kb(p) for p in tree) / 1024))
             self.cpu.append((now, *machine_cpu()))
             self.phase_peaks[self.phase] = max(self.phase_peaks.get(self.phase, 0.0), mb)
             if now - last_client >= 5:

@@ -8,7 +8,11 @@ output, and only Plotly's own chart markup goes in as it is.
 
 Static export needs Chromium (``/usr/bin/chromium`` from Debian, or ``BROWSER_PATH``). The first
 ``figure_png`` call probes Chromium once (a few seconds) and then starts Kaleido's shared server
-(``start_sync_server(mathjax=False)``), after which an image takes ~0.1–0.3 s.
+(``start_sync_server(mathjax=False)``), after which an image takes ~0.1–0.3 s. That server is a
+Chromium of about ten processes (~260 MB PSS) and the PDF printer another (~110 MB): ``html_to_pdf``
+stops Kaleido's server before it prints, so the two never run at once and a server that has made
+a report goes back to its own size (the next report's first image starts Kaleido again: 2–7 s
+here, in the background worker, so nobody's page waits for it).
 """
 
 from __future__ import annotations
@@ -69,6 +73,7 @@ def text(key: str, lang: str = "fi", **values: object) -> str:
 # Chromium processes, 1.6 GB, under the server); the work of a report waits in the worker, not a page.
 _lock = threading.Lock()
 _png_ok: bool | None = None
+_chart_server_up = False  # Kaleido's shared Chromium is running (changed only under _lock)
 
 
 def chromium_path() -> str | None:
@@ -113,12 +118,22 @@ def png_export_available() -> bool:
             ok = False
         finally:
             pool.shutdown(wait=False)
-        if ok:
-            import kaleido
-
-            kaleido.start_sync_server(mathjax=False, silence_warnings=True)
         _png_ok = ok
         return ok
+
+
+def _chart_server(up: bool) -> None:
+    """Start or stop Kaleido's shared Chromium; the caller holds ``_lock``."""
+    global _chart_server_up
+    if up == _chart_server_up:
+        return
+    import kaleido
+
+    if up:
+        kaleido.start_sync_server(mathjax=False, silence_warnings=True)
+    else:
+        kaleido.stop_sync_server(silence_warnings=True)
+    _chart_server_up = up
 
 
 def figure_png(fig: go.Figure, width: int | None = None, height: int | None = None, scale: float = 2.0) -> bytes:
@@ -128,6 +143,7 @@ def figure_png(fig: go.Figure, width: int | None = None, height: int | None = No
     width = width or fig.layout.width or 1000
     height = height or fig.layout.height or 500
     with _lock, warnings.catch_warnings():  # Kaleido's shared server handles one request at a time
+        _chart_server(up=True)
         # plotly passes per-call Kaleido options (headers) that the shared server ignores; it has mathjax=False
         warnings.filterwarnings("ignore", message="The kopts argument is ignored if using a server.")
         return fig.to_image(format="png", width=int(width), height=int(height), scale=scale)
@@ -141,6 +157,7 @@ def html_to_pdf(html_text: str, timeout: float | None = None) -> bytes | None:
         return None
     timeout = config.number("pdf_timeout_s") if timeout is None else timeout
     with _lock:
+        _chart_server(up=False)  # never two Chromiums at once (memory): the charts are made by now
         return _print_pdf(path, html_text, timeout)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import plotly.graph_objects as go
 import pytest
@@ -108,6 +109,43 @@ def test_without_chromium_falls_back_and_pdf_is_none(monkeypatch, mini_plan, min
 def test_figure_png() -> None:
     png = report.figure_png(_fig())
     assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 1000
+
+
+def _chromium_children() -> int:
+    """Chromium processes running under this one (Kaleido's shared server, a PDF printer)."""
+    import os
+
+    parent: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            parent[int(stat.parent.name)] = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            pass
+    under, todo = set(), [os.getpid()]
+    while todo:
+        pid = todo.pop()
+        kids = [k for k, pp in parent.items() if pp == pid and k not in under]
+        under.update(kids)
+        todo.extend(kids)
+    found = 0
+    for pid in under:
+        try:
+            found += "chrom" in Path(f"/proc/{pid}/comm").read_text()
+        except OSError:
+            pass
+    return found
+
+
+@needs_chromium
+def test_a_report_leaves_no_chromium_running_after_its_pdf() -> None:
+    """Memory: the chart images' Chromium is stopped before the PDF is printed, and nothing is left
+    after it (a server that made a report goes back to its own size; 1 GB on Community Cloud)."""
+    report.figure_png(_fig())
+    assert _chromium_children() > 0  # Kaleido's shared server made the image
+    pdf = report.html_to_pdf("<h1>Raportti</h1>")
+    assert pdf is not None and pdf.startswith(b"%PDF")
+    assert _chromium_children() == 0
+    assert report.figure_png(_fig()).startswith(b"\x89PNG")  # the next image starts it again
 
 
 @needs_chromium
