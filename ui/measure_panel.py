@@ -98,8 +98,9 @@ def cards(lang: str, frame: pd.DataFrame, key: str) -> None:
             )
             if row["measure_id"] == opened:  # feedback where the phone user tapped: the panel is far below
                 st.caption(t("grid.opened_below", lang))
-    if pages > 1:  # the page's own count above says how many; this says only which part is shown
-        st.caption(t("grid.cards.count", lang, shown=len(rows), n=n))
+    if pages > 1:  # the page's own count above says how many; this says only where in the list one is,
+        # with no second count beside it (counted otherwise, "6 / 16" beside "14 measures" read as a contradiction)
+        st.caption(t("grid.cards.count", lang, page=page, pages=pages))
 
 
 def _base_values(row: dict) -> dict:

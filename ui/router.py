@@ -149,6 +149,8 @@ def _route() -> None:
             ),
         ],
     }
+    # .streamlit/config.toml hides the folder mode's list of raw file names; this navigation is shown
+    st.set_option("client.showSidebarNavigation", True)
     navigation = st.navigation(pages, expanded=True)  # every page in view, no "View 3 more"
     frame.sidebar(plan)
     st.session_state[state.ROUTED] = True  # pages may link to each other only under the router

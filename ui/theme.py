@@ -12,7 +12,12 @@ _CSS = """<style>
 [data-testid="stMainBlockContainer"] h3 { font-size: 1.25rem; }
 /* captions in a darker grey: Streamlit's default is under 4.5:1 on white (axe color-contrast) */
 [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p { color: #4a4d57; opacity: 1; }
+/* Plotly's chart icons in the chart's bottom right corner: at the top right they covered the charts' own
+   headers (a heatmap's column names, a legend); on a phone (no hover, a tap shows them) not at all */
+[data-testid="stPlotlyChart"] .modebar-container { top: auto !important; bottom: 0; }
+[data-testid="stPlotlyChart"] .modebar { top: auto !important; bottom: 2px; }
 @media (max-width: 700px) {
+  [data-testid="stPlotlyChart"] .modebar-container { display: none; }
   [data-testid="stMainBlockContainer"] { padding-top: 3.2rem; padding-left: .8rem; padding-right: .8rem; }
   [data-testid="stMainBlockContainer"] h1 { font-size: 1.6rem; }
 }

@@ -43,11 +43,15 @@ NBSP = "\u00a0"  # keeps '88 %' on one line when a label is wrapped
 
 
 def value_axis_title(unit: str | None, lang: str) -> str:
-    """The value axis' title: a share, a change in per cent (population change), or a plain value."""
+    """The value axis' title: a share, a change in per cent (population change), a count, a rate, or a value."""
     if unit == "percent":
         return t("chart.share_axis", lang)
     if unit == "percent_change":
         return t("chart.change_axis", lang)
+    if unit == "count":
+        return t("chart.number_axis", lang)
+    if unit in ("per_1000", "per_10000"):
+        return t(f"chart.{unit}_axis", lang)
     return t("chart.value_axis", lang)
 
 
@@ -436,6 +440,39 @@ def heatmap_column_chunks(
     return [groups[k : k + width] for k in range(0, len(groups), width)]
 
 
+def _row_name(heading: str, y: float) -> dict:
+    """The annotation writing a grid row's name (wrapped HTML) at the left, above its cells from ``y`` down."""
+    return {
+        "x": 0,
+        "xref": "paper",
+        "y": y + 4,
+        "yref": "y",
+        "xanchor": "left",
+        "yanchor": "top",
+        "align": "left",
+        "showarrow": False,
+        "text": heading,
+        "font": {"size": FONT_SIZE, "color": INK},
+    }
+
+
+def _columns_on_top(fig: go.Figure, headers: list[str], **axis: object) -> None:
+    """A grid's columns 0…n-1 named by ``headers`` above the cells; no zoom, no grid lines."""
+    fig.update_xaxes(
+        side="top",
+        tickmode="array",
+        tickvals=list(range(len(headers))),
+        ticktext=headers,
+        range=[-0.5, len(headers) - 0.5],
+        showgrid=False,
+        automargin=False,
+        fixedrange=True,
+        ticks="",
+        zeroline=False,
+        **axis,
+    )
+
+
 def status_heatmap(
     frame: pd.DataFrame,
     group_order: list[tuple[str, str]],
@@ -462,20 +499,7 @@ def status_heatmap(
     cursor = 0.0
     for lab in labels:
         heading = wrap_label(lab, 36)
-        annotations.append(
-            {
-                "x": 0,
-                "xref": "paper",
-                "y": cursor + 4,
-                "yref": "y",
-                "xanchor": "left",
-                "yanchor": "top",
-                "align": "left",
-                "showarrow": False,
-                "text": heading,
-                "font": {"size": FONT_SIZE, "color": INK},
-            }
-        )
+        annotations.append(_row_name(heading, cursor))
         cursor += line_count(heading) * LINE_PX + 6
         edges.append(cursor)  # the label's band: an empty row of the grid
         z.append([None] * len(groups))
@@ -561,18 +585,7 @@ def status_heatmap(
     top = max(line_count(h) for h in headers) * LINE_PX + 16 + (50 if title else 0) if groups else 20
     fig = _base_layout(fig, title, height=int(total) + top + 2 * LINE_PX + 24)
     fig.update_yaxes(range=[total, 0], visible=False, fixedrange=True)
-    fig.update_xaxes(
-        side="top",
-        tickmode="array",
-        tickvals=list(range(len(groups))),
-        ticktext=headers,
-        range=[-0.5, len(groups) - 0.5],
-        showgrid=False,
-        automargin=False,
-        fixedrange=True,
-        ticks="",
-        zeroline=False,
-    )
+    _columns_on_top(fig, headers)
     fig.update_layout(margin={"l": 4, "r": 4, "t": top, "b": 2 * LINE_PX + 24, "autoexpand": False})
     return fig
 
@@ -606,6 +619,9 @@ def status_by_goal_figure(
     return _base_layout(fig, title, height=320)
 
 
+MIX_INSIDE_MIN = 18  # per cent: a narrower last segment writes its share outside the bar
+
+
 def service_mix_figure(goals: list, lang: str = "fi", title: str | None = None) -> go.Figure:
     """Stacked 100 % bars of the preventive / early-support / intensive shares per goal."""
     fig = go.Figure()
@@ -623,9 +639,10 @@ def service_mix_figure(goals: list, lang: str = "fi", title: str | None = None) 
                 orientation="h",
                 name=t(f"mix.{key}", lang),
                 text=[f"{v:g} %" for v in values],
-                # the last segment ends at 100 %: a narrow one ("5 %") writes its share beyond the bar's end,
-                # in the right margin kept for it, instead of over its neighbour or cut at the axis end
-                textposition=["outside" if key == "intensive" and v < 12 else "inside" for v in values],
+                # the last segment ends at 100 %: a narrow one ("5 %", "15 %") writes its share beyond the
+                # bar's end, in the right margin kept for it, instead of cut by its own edges (a 15 % segment
+                # of a phone's ~210 px plot is ~32 px, "15 %" at 16 px ~34 px) or cut at the axis end
+                textposition=["outside" if key == "intensive" and v < MIX_INSIDE_MIN else "inside" for v in values],
                 insidetextanchor="middle",
                 textangle=0,
                 constraintext="none",
@@ -717,26 +734,54 @@ def subgoal_matrix_figure(subgoals: list, lang: str = "fi", title: str | None = 
 
 
 def measure_counts_figure(counts: pd.DataFrame, lang: str = "fi", title: str | None = None) -> go.Figure:
-    """Actor × goal grid of the number of measures, with the number written in each cell."""
+    """Actor × goal grid of the number of measures, with the number written in each cell.
+
+    Each actor's name is written above its row of cells (as in ``status_heatmap``) and the columns are
+    the goals' own numbers under one axis title: with the names in a left margin a phone's grid was
+    ~70 px wide, its "Päätavoite III" headers turned vertical.
+    """
     actors = list(dict.fromkeys(counts["actor"]))
     goals = list(dict.fromkeys(counts["goal_id"]))
     z = [[int(counts[(counts["actor"] == a) & (counts["goal_id"] == g)]["count"].sum()) for g in goals] for a in actors]
+    goal_names = [t("nav.goal", lang, goal=g) for g in goals]
+    rows, text, hover, edges, annotations = [], [], [], [0.0], []
+    cursor = 0.0
+    for actor, counts_row in zip(actors, z, strict=True):
+        heading = wrap_label(actor, 36)
+        annotations.append(_row_name(heading, cursor))
+        cursor += line_count(heading) * LINE_PX + 6
+        edges.append(cursor)  # the name's band: an empty row of the grid
+        rows.append([None] * len(goals))
+        text.append([""] * len(goals))
+        hover.append([""] * len(goals))
+        cursor += CELL_PX
+        edges.append(cursor)
+        rows.append(counts_row)
+        text.append([str(v) for v in counts_row])
+        hover.append([f"{html.escape(actor)} · {g}: {v}" for g, v in zip(goal_names, counts_row, strict=True)])
+        cursor += 4
     fig = go.Figure(
         go.Heatmap(
-            z=z,
-            x=[t("nav.goal", lang, goal=g) for g in goals],
-            y=[wrap_label(a) for a in actors],
-            text=z,
+            z=rows,
+            x=list(range(len(goals))),
+            y=edges,
+            text=text,
             texttemplate="%{text}",
             textfont={"size": FONT_SIZE},
+            customdata=hover,
+            hovertemplate="%{customdata}<extra></extra>",
             colorscale=SEQUENTIAL,
             showscale=False,
-            xgap=2,
-            ygap=2,
-            hovertemplate="%{y} · %{x}: %{z}<extra></extra>",
+            xgap=3,
+            ygap=0,
+            hoverongaps=False,
         )
     )
-    fig.update_yaxes(autorange="reversed", automargin=True)
-    fig.update_xaxes(side="top")
-    lines = sum(line_count(wrap_label(a)) for a in actors)
-    return _base_layout(fig, title, height=max(300, LINE_PX * lines + 12 * len(actors) + 120))
+    fig.update_layout(annotations=annotations)
+    top = 2 * LINE_PX + 16 + (50 if title else 0)  # the goal numbers and their axis title
+    fig = _base_layout(fig, title, height=int(cursor) + top + 34)
+    fig.update_yaxes(range=[cursor, 0], visible=False, fixedrange=True)
+    _columns_on_top(fig, goals, tickangle=0, title=t("col.goal", lang))
+    # the bottom margin holds Plotly's chart icons (ui/theme.py puts them in the bottom right corner)
+    fig.update_layout(margin={"l": 4, "r": 4, "t": top, "b": 34, "autoexpand": False})
+    return fig

@@ -5,7 +5,8 @@ A bar covers whole years (start year to end year inclusive). Open-ended measures
 start year without an end year) are drawn to the plan's last year or a given horizon and marked
 with '→ pysyvä' / '→ jatkuu' in the bar text. Measures without a start year are not drawn; they
 are listed by ``undated_measures`` and counted in a note under the chart.
-Bars are coloured by follow-up status and carry the status word, so colour is never needed.
+Bars are coloured by follow-up status and carry the status word, so colour is never needed; a
+measure without a status says so once, in the legend, not with a '?' on every bar.
 """
 
 from __future__ import annotations
@@ -24,8 +25,10 @@ from core.plan.model import MeasureStatus, Plan
 from core.views.charts import FONT_SIZE, SMALL_FONT_SIZE
 from core.views.palette import ink_for
 
-ROW_HEIGHT = 78  # two lines of text above each bar: names need no left margin, so a phone keeps the width
-LABEL_CHARS = 34  # a label line that fits a phone's chart width at 14 px
+ROW_HEIGHT = 100  # three lines of text above each bar: names need no left margin, so a phone keeps the width
+LABEL_CHARS = 34  # an actor's line that fits a phone's chart width at 16 px
+MEASURE_CHARS = 40  # a measure's line that fits a phone's chart width at 14 px
+MEASURE_LINES = 2  # a measure's text above its bar (the whole text is in the hover)
 HOVER_TEXT_MAX = 700
 
 
@@ -161,7 +164,7 @@ def timeline_frame(
                 "actor": actor_names.get(m["actor_id"], m["actor_id"]),
                 "subgoal_id": m["subgoal_id"],
                 "seq": int(m.get("seq") or 0),
-                "label": f"{m['subgoal_id']} · {short_label(m.get('toimenpide', ''))}",
+                "label": f"{m['subgoal_id']} · {short_label(m.get('toimenpide', ''), width=400)}",
                 "toimenpide": str(m.get("toimenpide") or ""),
                 "aikataulu": str(m.get("aikataulu") or ""),
                 "status": status,
@@ -216,6 +219,8 @@ def timeline_figure(
         part = frame[frame["status"] == status]
         if not part.empty:
             fig.add_trace(_status_bars(part, status, rows.y_of, lang))
+    if len(fig.data) == 1 and fig.data[0].meta["status"] == MeasureStatus.UNKNOWN.value:
+        fig.data[0].name = text("legend.none_all", lang)  # the data has no statuses at all: say that once
     if frame.empty:
         first, last = (horizon - 5, horizon)
         fig.add_annotation(
@@ -303,8 +308,12 @@ class _Rows:
             rows.header_rows.append(rows.count - 1)
             for _, r in part.iterrows():
                 rows.y_of[r["measure_id"]] = rows.count
-                detail = " ".join(x for x in (r["status_label"], r["years_text"], r["marker"]) if x)
-                rows._add(html.escape(_cut(r["label"], LABEL_CHARS)) + "<br>" + html.escape(detail))
+                known = r["status"] != MeasureStatus.UNKNOWN.value  # a missing status is said in the legend
+                detail = " ".join(x for x in (r["status_label"] if known else "", r["years_text"], r["marker"]) if x)
+                label = _wrap(r["label"], MEASURE_CHARS)
+                if len(label) > MEASURE_LINES:
+                    label = label[: MEASURE_LINES - 1] + [_cut(label[MEASURE_LINES - 1], MEASURE_CHARS)]
+                rows._add("<br>".join(html.escape(x) for x in [*label, detail]))
         return rows
 
     def _add(self, tick: str) -> None:
@@ -324,8 +333,12 @@ def _wrap(text_: str, width: int = LABEL_CHARS) -> list[str]:
     return lines or [""]
 
 
-def _cut(label: str, width: int = LABEL_CHARS - 6) -> str:
-    return label if len(label) <= width else label[: width - 1].rstrip() + "…"
+def _cut(line: str, width: int) -> str:
+    """``line`` with '…' at its end, cut at a word if it would be longer than ``width``."""
+    words = line.split()
+    while words and len(" ".join(words)) + 1 > width:
+        words.pop()
+    return " ".join(words or [line[: width - 1]]) + "…"
 
 
 def _bar_hover(r: pd.Series, label: str, lang: str) -> str:
@@ -346,13 +359,14 @@ def _status_bars(part: pd.DataFrame, status: str, y_of: dict[str, int], lang: st
     style = STATUS_STYLE[status]
     ink = ink_for(style["color"])
     label = status_label(status, lang)
+    name_ = label if status != MeasureStatus.UNKNOWN.value else text("legend.none", lang)
     return go.Bar(
         y=[y_of[mid] + BAR_SHIFT for mid in part["measure_id"]],
         width=BAR_WIDTH,
         x=[int(e) + 1 - int(s) for s, e in zip(part["start"], part["end"], strict=True)],
         base=[int(s) for s in part["start"]],
         orientation="h",
-        name=label,
+        name=name_,
         marker={
             "color": style["color"],
             "line": {"color": "#333333", "width": 1},
@@ -364,7 +378,7 @@ def _status_bars(part: pd.DataFrame, status: str, y_of: dict[str, int], lang: st
     )
 
 
-BAR_WIDTH, BAR_SHIFT = 0.32, 0.24  # a bar in the lower part of its row, its line of text above it
+BAR_WIDTH, BAR_SHIFT = 0.26, 0.2  # a bar in the lower part of its row, its line of text above it
 
 
 def _timeline_axes(fig: go.Figure, rows: _Rows, first: int, last: int) -> None:

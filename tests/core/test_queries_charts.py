@@ -386,9 +386,30 @@ def test_population_change_axis_says_change_in_per_cent(plan, obs):
         ("percent", "fi", "Osuus, %"),
         ("percent_change", "fi", "Muutos, %"),
         ("percent_change", "en", "Change, %"),
-        ("per_1000", "fi", "Arvo"),
+        ("per_1000", "fi", "Tuhatta kohden"),  # a rate, not "Arvo"
+        ("per_10000", "en", "Per 10,000"),
+        ("count", "fi", "Lukumäärä"),  # goal III's child protection notifications
         (None, "en", "Value"),
     ],
 )
 def test_value_axis_title(unit, lang, title):
     assert charts.value_axis_title(unit, lang) == title
+
+
+def test_service_mix_writes_a_narrow_last_share_beside_the_bar(plan):
+    fig = charts.service_mix_figure(list(plan.goals), "fi")
+    (intensive,) = [tr for tr in fig.data if tr.name == "tehostetut palvelut"]
+    where = dict(zip(intensive.text, intensive.textposition, strict=True))
+    assert where["15 %"] == "outside" and where["5 %"] == "outside"  # cut by their own segment's edges inside
+    assert where["20 %"] == "inside"
+    assert fig.layout.margin.r >= 48 and intensive.cliponaxis is False
+
+
+def test_measure_counts_name_each_actor_above_its_cells_with_the_goal_numbers_level(plan):
+    counts = queries.measure_counts(plan, queries.measures_frame(plan), "fi")
+    fig = charts.measure_counts_figure(counts, "fi")
+    assert list(fig.layout.xaxis.ticktext) == [g.goal_id for g in sorted(plan.goals, key=lambda g: g.number)]
+    assert fig.layout.xaxis.tickangle == 0 and fig.layout.xaxis.title.text == "Päätavoite"
+    names = [a.text.replace("<br>", " ") for a in fig.layout.annotations if a.xref == "paper" and a.yref == "y"]
+    assert names == list(dict.fromkeys(counts["actor"]))
+    assert fig.layout.margin.l <= 10  # no left margin for names: the cells take the phone's width

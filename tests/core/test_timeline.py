@@ -111,11 +111,32 @@ def test_status_traces_colours_and_labels(mini_plan) -> None:
         "▶ käynnissä",
         "● vakiintunut",
         "■ päättynyt",
-        "? tila puuttuu",
+        "tila ei kirjattu",
     ]
     assert len({tr.marker.color for tr in fig.data}) == 5
-    for tr in fig.data:  # the status word is written with the bar (readable without colour)
+    for tr in fig.data[:4]:  # the status word is written with the bar (readable without colour)
         assert tr.name in line_of(fig, tr.meta["measure_ids"][0])
+    # a missing status is said once, in the legend, not with a '?' above the bar
+    missing = line_of(fig, fig.data[4].meta["measure_ids"][0])
+    assert "?" not in missing and "tila" not in missing and "2020–2021" in missing
+
+
+def test_a_plan_without_any_status_says_so_once(mini_plan) -> None:
+    fig = tl.timeline_figure(mini_plan, _measures({"start_year": 2020}, {"start_year": 2021}), "fi")
+    assert [tr.name for tr in fig.data] == ["Tilaa ei ole kirjattu"]
+    assert fig.layout.showlegend
+    assert all("?" not in line_of(fig, mid) for mid in fig.data[0].meta["measure_ids"])
+
+
+def test_a_long_measure_reads_in_whole_words_over_two_lines(mini_plan) -> None:
+    long = "Lapsen ja nuoren mielipiteen kuuleminen ja huomioiminen omissa asioissa ja päätöksenteossa aina"
+    fig = tl.timeline_figure(mini_plan, _measures({"start_year": 2020, "toimenpide": long}), "fi")
+    first, second, detail = line_of(fig, "kymsote-I.1-1").split("<br>")
+    assert first == "I.1 · Lapsen ja nuoren mielipiteen"  # more than the old ~30 characters
+    assert second.endswith("…") and len(second) <= tl.MEASURE_CHARS
+    assert (first + " " + second[:-1]).replace("I.1 · ", "") in long  # cut between words, not inside one
+    assert detail.startswith("2020")
+    assert long.split()[-1] in fig.data[0].customdata[0]  # the whole text is in the hover
 
 
 def test_hover_and_labels_escape_user_text(mini_plan) -> None:

@@ -312,8 +312,11 @@ def test_actors_narrow_the_overview_count_and_measure_matrix():
     assert any(tn("measures.count", len(real), "fi") in m.value for m in at.markdown)
     (fig,) = charts(at, "measure_counts")
     (heat,) = [tr for tr in fig["data"] if tr["type"] == "heatmap"]
-    actors = [str(a).replace("<br>", " ") for a in _array(heat["y"])]
-    per_actor = dict(zip(actors, (sum(row) for row in _array(heat["z"])), strict=True))
+    # each actor's name is written above its row of cells (a band of empty cells between the rows)
+    names = [a for a in fig["layout"]["annotations"] if a.get("xref") == "paper" and a.get("yref") == "y"]
+    actors = [str(a["text"]).replace("<br>", " ") for a in names]
+    cells = [row for row in _array(heat["z"]) if any(v is not None for v in row)]
+    per_actor = dict(zip(actors, (sum(row) for row in cells), strict=True))
     chosen = {name(PLAN.actor(a), "fi") for a in ("hamina", "poliisi")}
     assert sum(per_actor.values()) == len(real)
     assert all(n == 0 for a, n in per_actor.items() if a not in chosen)
@@ -407,3 +410,29 @@ def test_no_trend_chart_for_single_year_indicators_but_a_plain_sentence(monkeypa
     at = open_page("pages/paatavoite-1.py", "indikaattorit")
     assert not [s for s in at.selectbox if s.key == "trend_I_trend_pick"]
     assert any(i.value.startswith("Kehitystä vuosittain ei voi vielä näyttää") for i in at.info)
+
+
+def _in_order(node) -> list:
+    """The elements under ``node`` top to bottom (AppTest keeps a block's children by position)."""
+    children = getattr(node, "children", None)
+    if children is None:
+        return [node]
+    return [e for _, child in sorted(children.items()) for e in _in_order(child)]
+
+
+def test_every_indicator_chart_of_goal_iii_has_a_heading_and_its_axis_says_what_it_counts():
+    at = open_page("pages/paatavoite-3.py", view="indikaattorit")
+    seen, headings, unheaded = [], [], []
+    for el in _in_order(at.main):
+        if el.type == "markdown" and str(el.value).startswith("#### "):
+            headings.append(el.value[5:])
+            seen.append("heading")
+        elif el.type == "plotly_chart" and "ind_III" in el.proto.id:
+            if not seen or seen[-1] != "heading":
+                unheaded.append(el.proto.id)
+            seen.append("chart")
+    assert seen.count("chart") >= 4 and not unheaded, (unheaded, headings)
+    # the child protection notifications are a count: its own heading, and an axis that says so, not "Arvo"
+    assert any(h.endswith(": Lukumäärä") and h.startswith("III.2") for h in headings), headings
+    axes = [fig["layout"]["xaxis"]["title"]["text"] for fig in charts(at, None) if "xaxis" in fig["layout"]]
+    assert "Lukumäärä" in axes and "Arvo" not in axes
