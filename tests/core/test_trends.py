@@ -132,7 +132,7 @@ def test_from_store_observations_count_unit(mini_plan) -> None:
     frame = trend_frame(mini_plan, store.observations(), 16, "ilmoitukset")
     fig = tr.trend_figure(frame, "fi", unit="count")
     assert len(fig.data) == 1 and fig.data[0].meta["trend"] == "ennallaan"  # context indicator
-    assert fig.layout.yaxis.title.text == "Arvo"
+    assert fig.layout.yaxis.title.text == "Lukumäärä"  # a count says what it counts, not "Arvo"
 
 
 def test_pairs_with_series_are_those_with_two_kymenlaakso_years(mini_plan) -> None:
