@@ -7,7 +7,7 @@ from core.base.text import md_escape
 from core.store import StoreError
 from core.views.history import change_line, change_text, history_table, of_plan
 from ui import data, state, views
-from ui.frame import page_context
+from ui.router import page_context
 from ui.tables import POINT, WRAPPED_ROW_HEIGHT
 
 ctx = page_context()

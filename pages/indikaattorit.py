@@ -7,7 +7,8 @@ from core.base.i18n import name, t
 from core.base.text import md_escape
 from core.views import queries
 from ui import state, views
-from ui.frame import page_context, view_tabs
+from ui.frame import view_tabs
+from ui.router import page_context
 from ui.tables import WRAPPED_ROW_HEIGHT
 from ui.trends import trend_section
 

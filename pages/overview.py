@@ -5,7 +5,7 @@ import streamlit as st
 from core.base.i18n import Msg, name, t
 from core.base.text import md_escape
 from ui import state, views
-from ui.frame import page_context
+from ui.router import page_context
 
 ctx = page_context()
 plan, lang, group = ctx.plan, ctx.lang, ctx.filters.group

@@ -7,7 +7,7 @@ import streamlit as st
 from core.base.i18n import name, t
 from core.documents import report
 from ui import background, data, downloads, state
-from ui.frame import page_context
+from ui.router import page_context
 from ui.widgets import plan_period, year_picker
 
 ctx = page_context()

@@ -11,7 +11,7 @@ from core.base.text import md_escape
 from core.io import exporter, importer, sotkanet
 from core.store import Editor, StoreError
 from ui import background, data, downloads, state
-from ui.frame import page_context
+from ui.router import page_context
 
 ctx = page_context()
 plan, lang = ctx.plan, ctx.lang

@@ -8,7 +8,8 @@ from core.base.text import md_escape
 from core.io import exporter
 from core.views import queries
 from ui import downloads, live, measures_grid, state, views
-from ui.frame import PageContext, goal_filter, page_context, view_tabs
+from ui.frame import PageContext, goal_filter, view_tabs
+from ui.router import page_context
 from ui.tables import WRAPPED_ROW_HEIGHT
 
 

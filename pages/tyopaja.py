@@ -13,7 +13,8 @@ from core.base.text import md_escape
 from core.documents import minutes
 from core.views import workshop
 from ui import data, live, state, views
-from ui.frame import PageContext, page_context, view_tabs
+from ui.frame import PageContext, view_tabs
+from ui.router import page_context
 from ui.tables import WRAPPED_ROW_HEIGHT
 
 # Large type for the projector, scoped to this page's containers (a stable key gives the class).

@@ -12,7 +12,8 @@ from core.plan import plans as plan_rules
 from core.plan.model import PlanState
 from core.store import StoreError
 from ui import data, drafting, state
-from ui.frame import page_context, plan_label
+from ui.frame import plan_label
+from ui.router import page_context
 
 ctx = page_context()
 lang = ctx.lang

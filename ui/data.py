@@ -155,7 +155,7 @@ class Source(NamedTuple):
 
 
 def source() -> Source:
-    """This run's store and plan (the plan chosen in the sidebar or the link; see ui.frame.current_plan)."""
+    """This run's store and plan (the plan chosen in the sidebar or the link; see ui.frame.setup)."""
     return Source(database_url(), str(st.session_state.get(state.PLAN) or "") or default_plan_id())
 
 
@@ -186,7 +186,7 @@ def plan_at(src: Source, version: int) -> Plan:
 
 
 def plan() -> Plan:
-    """The plan this run shows (chosen in the sidebar or the link; pages take it from page_context())."""
+    """The plan this run shows (chosen in the sidebar or the link; pages take it from ui.router.page_context())."""
     return plan_at(source(), version())
 
 

@@ -385,10 +385,11 @@ def _sign_in_box(lang: str) -> None:
             st.caption(t("auth.readonly", lang))
 
 
-def current_plan() -> Plan:
-    """The plan this run shows, resolved in this one place once per run (the router asks first, then
-    page_context): the link's ?suunnitelma= on a session's first run, then the sidebar's choice; without
-    either, or for an unknown id, the plan in force today (else the newest). Broken data: a message, stop."""
+def setup() -> Plan:
+    """The one setup of a page run, done once per run (the router does it first; a page alone, as under
+    AppTest, through ui.router.page_context): the plan this run shows — the link's ?suunnitelma= on a
+    session's first run, then the sidebar's choice; without either, or for an unknown id, the plan in
+    force today (else the newest) — and the session's state for it. Broken data: a message, stop."""
     memo = st.session_state.get(state.PLAN_THIS_RUN)
     if memo is not None:
         return memo
@@ -402,6 +403,7 @@ def current_plan() -> Plan:
         st.error(t("notice.data_error", lang, error=md_escape(error_text(exc, lang)[:2000])))
         st.stop()
     state.fit_to_plan(plan)
+    state.init_state(plan)
     st.session_state[state.PLAN_THIS_RUN] = plan
     return plan
 
@@ -495,13 +497,8 @@ def sidebar(plan: Plan) -> None:
     _write_cookie()  # last in the sidebar: its (empty) element moves nothing the user sees
 
 
-def page_context() -> PageContext:
-    """Set up a page: load the plan, initialise state, show URL notices; return the context."""
-    from ui.router import ensure_routed  # noqa: PLC0415 - the router imports this module
-
-    ensure_routed()  # a page opened by Streamlit's folder mode (first deep link after a start)
-    plan = current_plan()
-    state.init_state(plan)
+def context(plan: Plan) -> PageContext:
+    """What a page of ``plan`` is given (ui.router.page_context): the link's notices shown, the filters, the editor."""
     lang = state.lang()
     unknown_plan = state.plan_notice()
     if unknown_plan is not None:  # the link named a plan the store does not have: the default opened
