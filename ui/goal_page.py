@@ -7,7 +7,7 @@ import streamlit as st
 from core.base.i18n import name, t
 from core.base.text import md_escape
 from core.views import queries
-from ui import data, live, measures_grid, state, tables, views
+from ui import data, live, measure_forms, measures_grid, state, tables, views
 from ui.frame import PageContext, view_tabs
 from ui.trends import trend_section
 
@@ -119,7 +119,7 @@ def measures_part(ctx, goal_id: str, filters: queries.Filters) -> None:
     measures = views.filtered_measures(filters)
     st.caption(views.measures_caption(filters, lang))
     measures_grid.render(ctx, measures, key=f"grid_{goal_id}")
-    measures_grid.add_and_remove(ctx, measures, key=f"edit_{goal_id}", goal_id=goal_id)
+    measure_forms.add_and_remove(ctx, measures, key=f"edit_{goal_id}", goal_id=goal_id)
 
 
 def render_number(ctx: PageContext, number: int) -> None:
