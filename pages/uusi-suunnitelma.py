@@ -156,7 +156,7 @@ st.caption(
     t("plans.new.goals_copied", lang, goals=len(source.goals), subgoals=len(source.subgoals))
     + " "
     + "; ".join(
-        f"{g.goal_id} {md_escape(name(g, lang, 'title'))}" for g in sorted(source.goals, key=lambda g: g.number)
+        f"{g.goal_id} {md_escape(name(g, lang, 'title'))}" for g in source.goals_in_order()
     )
 )
 

@@ -459,7 +459,7 @@ def sidebar(plan: Plan) -> None:
     lang = state.lang()
     # Widgets whose option labels depend on the language get a key per language: the browser keeps a
     # widget's value as its label, and an old-language label sent back after a switch is no option.
-    groups = [None] + [g.group_id for g in sorted(plan.groups, key=lambda g: g.sort_order) if g.kind == "survey"]
+    groups = [None] + [g.group_id for g in plan.groups_in_order() if g.kind == "survey"]
     if state.get(state.GROUP) and state.get(state.GROUP) not in groups:  # a population band from a link
         groups.append(state.get(state.GROUP))
     group_names = {g.group_id: name(g, lang) for g in plan.groups}
@@ -580,7 +580,7 @@ def view_tabs(views: list[str], lang: str, key: str, default: str | None = None)
 def goal_filter(ctx: PageContext, key: str, where=st) -> str | None:
     """A "main goal" selectbox (None = all) that remembers its choice in state.GOAL (and the link)."""
     lang = ctx.lang
-    goals = [None] + [g.goal_id for g in sorted(ctx.plan.goals, key=lambda g: g.number)]
+    goals = [None] + [g.goal_id for g in ctx.plan.goals_in_order()]
     current = ctx.filters.goal if ctx.filters.goal in goals else None
     where.selectbox(
         t("measures.goal", lang),

@@ -292,7 +292,7 @@ def _status_chart_caption(src: data.Source, version: int, group: str | None, lan
     plan = data.plan_at(src, version)
     by_goal = {
         g.goal_id: _comparison(src, version, _pairs(queries.linked_indicators(plan, g.goal_id)), group, lang)
-        for g in sorted(plan.goals, key=lambda g: g.number)
+        for g in plan.goals_in_order()
     }
     return queries.status_chart_caption(by_goal, lang)
 
@@ -332,7 +332,7 @@ def _heatmap(src: data.Source, version: int, group: str | None, lang: str) -> li
     _, frame_all = _overview_frames(src, version, group, lang)
     survey = [
         (g.group_id, name(g, lang))
-        for g in sorted(plan.groups, key=lambda g: g.sort_order)
+        for g in plan.groups_in_order()
         if g.kind == "survey" and (group is None or g.group_id == group)
     ]
     heat = frame_all[frame_all["group_id"].isin([g for g, _ in survey])]

@@ -92,7 +92,7 @@ def _keys(plan: Plan | None, by: str, lang: str) -> tuple[dict[str, str], dict[s
     if by == "actor":
         return ({a.actor_id: name(a, lang) for a in plan.actors}, {a.actor_id: i for i, a in enumerate(plan.actors)})
     if by == "goal":
-        goals = sorted(plan.goals, key=lambda g: g.number)
+        goals = plan.goals_in_order()
         return (
             {g.goal_id: f"{g.goal_id} {name(g, lang, 'title')}" for g in goals},
             {g.goal_id: i for i, g in enumerate(goals)},
