@@ -208,7 +208,7 @@ def sotkanet_section() -> None:
     if st.button(t("sotkanet.fetch", lang), key="sotkanet_fetch_button", disabled=background.running(SOTKANET_JOB)):
         st.session_state.pop(SOTKANET_FETCH, None)
         current, chosen = data.observations(), list(years)
-        base = data.secret("sotkanet_url")
+        base = data.setting("sotkanet_url")  # the secrets' sotkanet_url, else the environment's, else THL's
 
         def work(progress):
             with sotkanet.SotkanetClient(base if isinstance(base, str) and base else None) as client:

@@ -155,9 +155,7 @@ st.markdown(f"**{t('plans.new.goals', lang)}**")
 st.caption(
     t("plans.new.goals_copied", lang, goals=len(source.goals), subgoals=len(source.subgoals))
     + " "
-    + "; ".join(
-        f"{g.goal_id} {md_escape(name(g, lang, 'title'))}" for g in source.goals_in_order()
-    )
+    + "; ".join(f"{g.goal_id} {md_escape(name(g, lang, 'title'))}" for g in source.goals_in_order())
 )
 
 st.markdown(f"**{t('plans.new.indicators', lang)}**")

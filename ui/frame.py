@@ -40,26 +40,21 @@ class PageContext:
     signed_in: Editor | None = None
 
 
-def _secret(path: tuple[str, ...]) -> object:
-    return data.secret(*path)
-
-
 def oidc_configured() -> bool:
     """Whether an [auth] section for st.login is in the secrets."""
-    return bool(_secret(("auth",)))
+    return bool(data.secret("auth"))
 
 
 def configured_passcode() -> str:
-    """Editor passcode from secrets [editing] passcode, else KYMLAPSET_EDITOR_PASSCODE."""
-    return str(_secret(("editing", "passcode")) or config.get("editor_passcode") or "")
+    """Editor passcode (setting editor_passcode: secrets [editing] passcode, else KYMLAPSET_EDITOR_PASSCODE)."""
+    return str(data.setting("editor_passcode") or "")
 
 
 def local_editing_allowed() -> bool:
     """Setting local_editing: secrets [editing] local_editing, else KYMLAPSET_LOCAL_EDITING (default on).
     A value that is not a yes/no switches local editing off (the safe side)."""
-    raw = _secret(("editing", "local_editing"))
     try:
-        return config.parse_bool(raw) if raw is not None else bool(config.get("local_editing"))
+        return config.parse_bool(data.setting("local_editing"))
     except ValueError:
         log.warning("local_editing is not true/false; local editing is off")
         return False
@@ -68,9 +63,8 @@ def local_editing_allowed() -> bool:
 def trusted_proxies() -> tuple:
     """Setting trusted_proxies: secrets [editing] trusted_proxies, else KYMLAPSET_TRUSTED_PROXIES.
     An entry that is not an address trusts no proxy at all (the safe side)."""
-    raw = _secret(("editing", "trusted_proxies"))
     try:
-        return auth.parse_networks(raw if raw is not None else config.get("trusted_proxies"))
+        return auth.parse_networks(data.setting("trusted_proxies"))
     except ValueError:
         log.warning("trusted_proxies has an entry that is not an address or network; no proxy is trusted")
         return ()
@@ -78,9 +72,8 @@ def trusted_proxies() -> tuple:
 
 def signin_seconds() -> float:
     """Setting signin_hours (secrets [editing] signin_hours, else KYMLAPSET_SIGNIN_HOURS), in seconds."""
-    raw = _secret(("editing", "signin_hours"))
     try:
-        hours = float(raw) if raw is not None else float(config.get("signin_hours"))
+        hours = float(data.setting("signin_hours"))  # type: ignore[arg-type]
     except (TypeError, ValueError):
         log.warning("signin_hours is not a number; a sign-in lasts until the tab is closed")
         return 0.0

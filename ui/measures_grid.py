@@ -18,6 +18,7 @@ import pandas as pd
 import streamlit as st
 from st_aggrid import AgGrid, GridUpdateMode
 
+from core.base import config
 from core.base.i18n import Msg, t
 from core.plan.model import MAX_TEXT_LENGTH
 from ui import data, live, measure_panel, state
@@ -124,13 +125,10 @@ def render(ctx: PageContext, measures: pd.DataFrame, key: str, height: int = 560
     measure_panel.detail_panel(lang, frame, key, editable, on_save=lambda: save_pending(ctx))
 
 
-EDITING_TIMEOUT_S = 900  # a cell editor reported open longer than this is taken as closed
-
-
 def cell_editor_open(key: str) -> bool:
     """Whether the user has a cell editor open in grid ``key`` (the grid reported it started, not stopped)."""
     since = st.session_state.get(f"_grid_editing_{key}")
-    return since is not None and time.monotonic() - since < EDITING_TIMEOUT_S
+    return since is not None and time.monotonic() - since < config.number("cell_editing_timeout_s")
 
 
 def save_bar(ctx: PageContext, key: str) -> None:
