@@ -114,6 +114,18 @@ def goal_of(subgoal_id: str) -> str:
     return subgoal_id.split(".", 1)[0]
 
 
+def overview_pairs(plan: Plan, every: pd.DataFrame) -> list[tuple[int, str]]:
+    """The overview's (indicator, series) pairs: those linked to the plan's goals, in plan order, then the
+    other pairs that ``every`` (a comparison frame of all values) has, in its order."""
+    linked = linked_indicators(plan)
+    others = [
+        p
+        for p in every[["indicator_id", "series_id"]].drop_duplicates().itertuples(index=False, name=None)
+        if p not in linked
+    ]
+    return linked + others
+
+
 def linked_indicators(plan: Plan, goal_id: str | None = None) -> list[tuple[int, str]]:
     """(indicator, series) pairs shown under a goal's sub-goals, in plan order, without repeats.
 

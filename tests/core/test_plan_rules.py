@@ -11,6 +11,8 @@ import pytest
 from core.base.numbers import NBSP, number_text
 from core.plan.loader import load_plan
 from core.plan.model import SubGoalIndicator
+from core.views import queries
+from core.views.timeline import timeline_rows
 
 PLAN = load_plan()
 SERIES_1 = [s.series_id for s in PLAN.series if s.indicator_id == 1]  # indicator 1 has series
@@ -79,3 +81,26 @@ def test_a_number_is_written_one_way_in_each_language(value, unit, lang, expecte
 def test_a_chart_keeps_a_percentage_on_one_line():
     assert number_text(88, "percent", "fi", nbsp=True) == f"88{NBSP}%"
     assert number_text(12.5, "count", "fi", nbsp=True) == "12,5"
+
+
+def test_the_overview_shows_the_linked_pairs_first_then_the_others_with_values():
+    linked = queries.linked_indicators(PLAN)
+    every = pd.DataFrame(
+        {"indicator_id": [99, linked[0][0], 98, 99], "series_id": ["", linked[0][1], "x", ""], "value": [1, 2, 3, 4]}
+    )
+    assert queries.overview_pairs(PLAN, every) == [*linked, (99, ""), (98, "x")]
+
+
+@pytest.mark.parametrize(
+    ("rows", "real", "dated"),
+    [
+        ([("measure", 2024.0), ("measure", None), ("reference", 2023.0), ("empty", None)], 2, 1),
+        ([("reference", 2023.0)], 0, 0),
+        ([("measure", 2025.0), ("measure", 2026.0)], 2, 2),
+    ],
+)
+def test_the_timeline_counts_real_measures_and_draws_the_dated_ones(rows, real, dated):
+    frame = pd.DataFrame(rows, columns=["row_kind", "start_year"])
+    got_real, got_dated = timeline_rows(frame)
+    assert (len(got_real), len(got_dated)) == (real, dated)
+    assert set(got_dated["row_kind"]) <= {"measure"} and got_dated["start_year"].notna().all()
