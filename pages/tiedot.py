@@ -1,7 +1,5 @@
 """Uudet tiedot: add a year's indicator values, import files with preview, export the working state."""
 
-import csv
-import io
 from datetime import date
 
 import streamlit as st
@@ -142,11 +140,7 @@ else:
             )
             value = st.text_input(t("data.value", lang), key="add_value")
             if st.form_submit_button(t("data.check", lang)):
-                buf = io.StringIO()
-                w = csv.writer(buf)
-                w.writerow(["indicator_id", "series_id", "group_id", "area", "year", "value"])
-                w.writerow([ind, ser, grp, area, int(year), value])
-                show_result(importer.parse_import(buf.getvalue().encode("utf-8"), "lomake.csv", plan), "lomake")
+                show_result(importer.parse_one_value(plan, ind, ser, grp, area, int(year), value), "lomake")
 
     st.subheader(t("data.import", lang))
     st.caption(t("data.import.help", lang))

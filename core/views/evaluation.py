@@ -14,6 +14,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from core.base.i18n import name, t
+from core.base.numbers import number_text
 from core.base.rules import real_measures, subgoal_sort_key
 from core.plan.model import Plan
 from core.views.charts import FONT_SIZE, SMALL_FONT_SIZE
@@ -193,7 +194,7 @@ def evaluation_figure(
         style = RATING_STYLE[r]
         ink = ink_for(style["color"])
         hover = [
-            text("chart.hover", lang, n=int(n), total=int(tot)) + f" ({s:g} %)".replace(".", ",")
+            text("chart.hover", lang, n=int(n), total=int(tot)) + f" ({number_text(s, 'percent', lang)})"
             for n, tot, s in zip(part["count"], part["total"], part["share"], strict=True)
         ]
         fig.add_trace(
