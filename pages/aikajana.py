@@ -4,7 +4,8 @@ import streamlit as st
 
 from core.base.i18n import t
 from ui import state, views
-from ui.frame import goal_filter, page_context
+from ui.frame import goal_filter
+from ui.router import page_context
 
 MAX_ROWS = 120  # a taller chart stops being readable on a projector
 

@@ -13,7 +13,8 @@ from core.views import queries
 from core.views.evaluation import rating_label, scale
 from ui import data, state, views
 from ui.edit_table import TableKeys, TableTexts, edit_table, shown_value
-from ui.frame import page_context, view_tabs
+from ui.frame import view_tabs
+from ui.router import page_context
 from ui.tables import POINT, WRAPPED_ROW_HEIGHT
 from ui.widgets import plan_period, year_picker
 

@@ -5,9 +5,9 @@ import streamlit as st
 from core.base.i18n import t
 from core.base.text import md_escape
 from core.store import StoreError
-from core.views.history import change_line, change_text, history_table, of_plan
+from core.views.history import change_line, change_text, history_table, of_plan, revertible
 from ui import data, state, views
-from ui.frame import page_context
+from ui.router import page_context
 from ui.tables import POINT, WRAPPED_ROW_HEIGHT
 
 ctx = page_context()
@@ -76,8 +76,7 @@ else:
 
 if ctx.editor is not None and not hist.empty:
     st.subheader(t("history.revert", lang))
-    revertible = hist[(hist["field"] != "*") & (hist["action"].isin(["update", "revert"]))]
-    by_id = {int(r["change_id"]): r for r in revertible.to_dict("records")}
+    by_id = {int(r["change_id"]): r for r in revertible(hist).to_dict("records")}
     if by_id:
         chosen = st.selectbox(
             t("history.revert_which", lang),

@@ -7,7 +7,8 @@ from core.base.i18n import name, t
 from core.base.text import md_escape
 from core.views import queries
 from ui import state, views
-from ui.frame import page_context, view_tabs
+from ui.frame import view_tabs
+from ui.router import page_context
 from ui.tables import WRAPPED_ROW_HEIGHT
 from ui.trends import trend_section
 
@@ -39,12 +40,7 @@ st.selectbox(
 category = st.session_state.get("w_category", current)
 indicators = [i for i in sorted(plan.indicators, key=lambda i: i.indicator_id) if category in (None, i.category)]
 
-pairs = []
-series_of = {}
-for s in plan.series:
-    series_of.setdefault(s.indicator_id, []).append(s.series_id)
-for i in indicators:
-    pairs += [(i.indicator_id, s) for s in series_of.get(i.indicator_id, [""])]
+pairs = plan.indicator_pairs(i.indicator_id for i in indicators)
 # a link naming an indicator (?indikaattori=) opens its definition unless it names a tab too
 view, tab = view_tabs(
     list(state.INDICATORS_VIEWS), lang, key="indicators", default="arvot" if state.get(state.INDICATOR) else None

@@ -10,7 +10,8 @@ from core.documents import final_report as fr
 from core.views import final_evaluation as fe
 from core.views.evaluation import RATINGS, rating_label
 from ui import conclusions, data, downloads, state, tables, views
-from ui.frame import goal_filter, page_context
+from ui.frame import goal_filter
+from ui.router import page_context
 
 ctx = page_context()
 plan, lang = ctx.plan, ctx.lang

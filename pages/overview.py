@@ -5,7 +5,7 @@ import streamlit as st
 from core.base.i18n import Msg, name, t
 from core.base.text import md_escape
 from ui import state, views
-from ui.frame import page_context
+from ui.router import page_context
 
 ctx = page_context()
 plan, lang, group = ctx.plan, ctx.lang, ctx.filters.group
@@ -34,7 +34,7 @@ with c1:
 with c2:
     st.subheader(t("overview.service_mix", lang))
     views.show_chart(
-        views.service_mix(tuple(g.goal_id for g in sorted(plan.goals, key=lambda g: g.number)), lang),
+        views.service_mix(tuple(g.goal_id for g in plan.goals_in_order()), lang),
         key="service_mix",
         lang=lang,
     )
@@ -52,7 +52,7 @@ st.subheader(t("overview.measures_matrix", lang))
 views.show_chart(views.measure_counts(ctx.filters.actors, lang), key="measure_counts", lang=lang)
 
 cols = st.columns(len(plan.goals)) if plan.goals else []
-for col, g in zip(cols, sorted(plan.goals, key=lambda g: g.number), strict=True):
+for col, g in zip(cols, plan.goals_in_order(), strict=True):
     if st.session_state.get(state.ROUTED) and g.number in state.GOAL_PAGE_FILES:
         col.page_link(
             state.GOAL_PAGE_FILES[g.number],

@@ -1,5 +1,6 @@
 """The plan's main goal 6 (päätavoite 6), whatever its id; one file per number: see ui/router.py."""
 
 from ui.goal_page import render_number
+from ui.router import page_context
 
-render_number(6)
+render_number(page_context(), 6)

@@ -7,7 +7,7 @@ import streamlit as st
 from core.base.i18n import name, t
 from core.documents import report
 from ui import background, data, downloads, state
-from ui.frame import page_context
+from ui.router import page_context
 from ui.widgets import plan_period, year_picker
 
 ctx = page_context()
@@ -25,7 +25,7 @@ kind = st.radio(
 if kind == "goal":
     target = st.selectbox(
         t("measures.goal", lang),
-        [g.goal_id for g in sorted(plan.goals, key=lambda g: g.number)],
+        [g.goal_id for g in plan.goals_in_order()],
         placeholder=t("widget.placeholder", lang),
         key="w_report_goal",
         format_func=lambda g: f"{t('nav.goal', lang, goal=g)}: {name(plan.goal(g), lang, 'title')}",

@@ -1,7 +1,5 @@
 """Uudet tiedot: add a year's indicator values, import files with preview, export the working state."""
 
-import csv
-import io
 from datetime import date
 
 import streamlit as st
@@ -11,7 +9,7 @@ from core.base.text import md_escape
 from core.io import exporter, importer, sotkanet
 from core.store import Editor, StoreError
 from ui import background, data, downloads, state
-from ui.frame import page_context
+from ui.router import page_context
 
 ctx = page_context()
 plan, lang = ctx.plan, ctx.lang
@@ -142,11 +140,7 @@ else:
             )
             value = st.text_input(t("data.value", lang), key="add_value")
             if st.form_submit_button(t("data.check", lang)):
-                buf = io.StringIO()
-                w = csv.writer(buf)
-                w.writerow(["indicator_id", "series_id", "group_id", "area", "year", "value"])
-                w.writerow([ind, ser, grp, area, int(year), value])
-                show_result(importer.parse_import(buf.getvalue().encode("utf-8"), "lomake.csv", plan), "lomake")
+                show_result(importer.parse_one_value(plan, ind, ser, grp, area, int(year), value), "lomake")
 
     st.subheader(t("data.import", lang))
     st.caption(t("data.import.help", lang))
@@ -208,7 +202,7 @@ def sotkanet_section() -> None:
     if st.button(t("sotkanet.fetch", lang), key="sotkanet_fetch_button", disabled=background.running(SOTKANET_JOB)):
         st.session_state.pop(SOTKANET_FETCH, None)
         current, chosen = data.observations(), list(years)
-        base = data.secret("sotkanet_url")
+        base = data.setting("sotkanet_url")  # the secrets' sotkanet_url, else the environment's, else THL's
 
         def work(progress):
             with sotkanet.SotkanetClient(base if isinstance(base, str) and base else None) as client:

@@ -7,8 +7,9 @@ from core.base.i18n import name, t
 from core.base.text import md_escape
 from core.io import exporter
 from core.views import queries
-from ui import downloads, live, measures_grid, state, views
-from ui.frame import PageContext, goal_filter, page_context, view_tabs
+from ui import downloads, live, measure_forms, measures_grid, state, views
+from ui.frame import PageContext, goal_filter, view_tabs
+from ui.router import page_context
 from ui.tables import WRAPPED_ROW_HEIGHT
 
 
@@ -52,7 +53,7 @@ def measures_part(ctx: PageContext, filters: queries.Filters) -> None:
     measures = views.filtered_measures(filters)
     st.caption(views.measures_caption(filters, lang))
     measures_grid.render(ctx, measures, key="grid_all")
-    measures_grid.add_and_remove(ctx, measures, key="edit_all")
+    measure_forms.add_and_remove(ctx, measures, key="edit_all")
 
     def export_frame() -> pd.DataFrame:
         """The filtered measures as in the grid (built only when a download is clicked)."""

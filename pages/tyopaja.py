@@ -8,12 +8,13 @@ import pandas as pd
 import streamlit as st
 
 from core.base.i18n import key_part, name, t
-from core.base.rules import REAL_MEASURE
+from core.base.rules import REAL_MEASURE, real_measures
 from core.base.text import md_escape
 from core.documents import minutes
 from core.views import workshop
 from ui import data, live, state, views
-from ui.frame import PageContext, page_context, view_tabs
+from ui.frame import PageContext, view_tabs
+from ui.router import page_context
 from ui.tables import WRAPPED_ROW_HEIGHT
 
 # Large type for the projector, scoped to this page's containers (a stable key gives the class).
@@ -147,7 +148,9 @@ def measures_cards(ctx: PageContext, subgoal_id: str) -> None:
     """One card per measure of the sub-goal (sidebar actors only), store texts shown as plain text."""
     lang = ctx.lang
     rows = workshop.subgoal_measures(views.measures_display(lang), subgoal_id, ctx.filters.actors)
-    st.subheader(t("workshop.measures", lang, n=len(rows)), anchor=False)
+    # the heading counts real measures (core.base.rules.real_measures), as every count does; the cards
+    # show the sub-goal's other rows (references, notes) too
+    st.subheader(t("workshop.measures", lang, n=len(real_measures(rows))), anchor=False)
     if ctx.filters.actors:
         actor_names = {a.actor_id: name(a, lang) for a in ctx.plan.actors}
         st.caption(

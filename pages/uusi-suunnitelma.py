@@ -12,7 +12,8 @@ from core.plan import plans as plan_rules
 from core.plan.model import PlanState
 from core.store import StoreError
 from ui import data, drafting, state
-from ui.frame import page_context, plan_label
+from ui.frame import plan_label
+from ui.router import page_context
 
 ctx = page_context()
 lang = ctx.lang
@@ -154,9 +155,7 @@ st.markdown(f"**{t('plans.new.goals', lang)}**")
 st.caption(
     t("plans.new.goals_copied", lang, goals=len(source.goals), subgoals=len(source.subgoals))
     + " "
-    + "; ".join(
-        f"{g.goal_id} {md_escape(name(g, lang, 'title'))}" for g in sorted(source.goals, key=lambda g: g.number)
-    )
+    + "; ".join(f"{g.goal_id} {md_escape(name(g, lang, 'title'))}" for g in source.goals_in_order())
 )
 
 st.markdown(f"**{t('plans.new.indicators', lang)}**")

@@ -9,7 +9,7 @@ from core.store import EventChange
 from core.store.edits import RowDiff
 from ui import data, state, views
 from ui.edit_table import TableKeys, TableTexts, edit_table
-from ui.frame import page_context
+from ui.router import page_context
 
 EVENT_COLUMNS = ("event_id", "title", "months", "owner", "description", "version")
 

@@ -7,7 +7,6 @@ by every session; ``clear()`` after a save drops stale frames.
 from __future__ import annotations
 
 import logging
-import os
 import tempfile
 import time
 from datetime import date
@@ -23,19 +22,18 @@ from core.plan.model import Plan, PlanInfo
 from core.store import Store, StoreUnavailable
 from ui import state
 
-SECRETS_TTL_S = 30.0  # how soon a changed secrets.toml (or Community Cloud secret) is seen
 _secrets_memo: tuple[float, dict] | None = None
 
 
 def secrets() -> dict:
     """A plain copy of the app's secrets ({} when there are none or the file is malformed).
 
-    Re-read at most every SECRETS_TTL_S seconds: without a secrets file Streamlit looks for one
+    Re-read at most every ``secrets_ttl_s`` seconds (a setting): without a secrets file Streamlit looks for one
     on every access, and the sidebar and the data layer ask several times per run.
     """
     global _secrets_memo  # noqa: PLW0603 - one process-wide memo; a race only re-reads
     now = time.monotonic()
-    if _secrets_memo is None or now - _secrets_memo[0] > SECRETS_TTL_S:
+    if _secrets_memo is None or now - _secrets_memo[0] > config.number("secrets_ttl_s"):
         try:
             values = st.secrets.to_dict()
         except Exception:  # noqa: BLE001 - a missing or malformed secrets file must not stop a viewer
@@ -54,14 +52,15 @@ def secret(*path: str) -> object:
     return node
 
 
+def setting(name: str) -> object:
+    """A setting as the app reads it: its value in the secrets first, then the environment, then its
+    default (core.base.config.get)."""
+    return config.get(name, secrets())
+
+
 def database_url() -> str:
-    """The store URL: secrets [connections.plan] url, else KYMLAPSET_DATABASE_URL, else SQLite."""
-    url = secret("connections", "plan", "url")
-    return (
-        (url if isinstance(url, str) else "")
-        or os.environ.get("KYMLAPSET_DATABASE_URL", "")
-        or config.default_sqlite_url()
-    )
+    """The store URL: secrets [connections.plan] url, else KYMLAPSET_DATABASE_URL, else SQLite (config.store_url)."""
+    return config.store_url(None, secrets())
 
 
 @st.cache_resource(show_spinner=False)
@@ -86,7 +85,6 @@ def _store(url: str) -> Store:
 
 
 log = logging.getLogger("kymlapset.app")
-STORE_RETRY_S = 30.0  # how soon a store that failed to open is tried again
 _store_failures: dict[str, tuple[float, StoreUnavailable]] = {}
 
 
@@ -103,7 +101,7 @@ def _fallback_store() -> Store:
 def _store_at(url: str) -> Store:
     """The store at ``url``; while it cannot be opened, the read-only fallback (see ``store_problem``)."""
     failed = _store_failures.get(url)
-    if failed is not None and time.monotonic() - failed[0] < STORE_RETRY_S:
+    if failed is not None and time.monotonic() - failed[0] < config.number("store_retry_s"):
         return _fallback_store()
     try:
         opened = _store(url)
@@ -155,7 +153,7 @@ class Source(NamedTuple):
 
 
 def source() -> Source:
-    """This run's store and plan (the plan chosen in the sidebar or the link; see ui.frame.current_plan)."""
+    """This run's store and plan (the plan chosen in the sidebar or the link; see ui.frame.setup)."""
     return Source(database_url(), str(st.session_state.get(state.PLAN) or "") or default_plan_id())
 
 
@@ -186,7 +184,7 @@ def plan_at(src: Source, version: int) -> Plan:
 
 
 def plan() -> Plan:
-    """The plan this run shows (chosen in the sidebar or the link; pages take it from page_context())."""
+    """The plan this run shows (chosen in the sidebar or the link; pages take it from ui.router.page_context())."""
     return plan_at(source(), version())
 
 
@@ -252,18 +250,17 @@ def live_marker() -> tuple[int, int]:
     return marker
 
 
-POLL_TTL_S = 0.5
 _polled: dict[str, tuple[float, tuple[int, int]]] = {}  # url -> (monotonic time read, marker)
 
 
 def polled_marker() -> tuple[float, tuple[int, int]]:
     """(when read, marker) for the live polls of every session of this process: one store query per
-    POLL_TTL_S however many sessions poll (the marker itself lives in the store, so several app
+    ``live_poll_share_s`` (a setting) however many sessions poll (the marker itself lives in the store, so several app
     processes each read it and all see every save)."""
     url = database_url()
     hit = _polled.get(url)
     now = time.monotonic()
-    if hit is not None and now - hit[0] < POLL_TTL_S:
+    if hit is not None and now - hit[0] < config.number("live_poll_share_s"):
         return hit
     hit = _polled[url] = (now, _store_at(url).live_marker())
     return hit

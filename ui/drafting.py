@@ -219,7 +219,7 @@ def create(store: Store, draft: Draft, editor: Editor):
 def structure_frames(plan: Plan) -> tuple[pd.DataFrame, pd.DataFrame]:
     """A draft's main goals and sub-goals with their titles, to edit."""
     goals = pd.DataFrame(
-        [(g.goal_id, g.title_fi, g.title_en) for g in sorted(plan.goals, key=lambda g: g.number)],
+        [(g.goal_id, g.title_fi, g.title_en) for g in plan.goals_in_order()],
         columns=["goal_id", "title_fi", "title_en"],
     )
     subgoals = pd.DataFrame(

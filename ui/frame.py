@@ -40,26 +40,21 @@ class PageContext:
     signed_in: Editor | None = None
 
 
-def _secret(path: tuple[str, ...]) -> object:
-    return data.secret(*path)
-
-
 def oidc_configured() -> bool:
     """Whether an [auth] section for st.login is in the secrets."""
-    return bool(_secret(("auth",)))
+    return bool(data.secret("auth"))
 
 
 def configured_passcode() -> str:
-    """Editor passcode from secrets [editing] passcode, else KYMLAPSET_EDITOR_PASSCODE."""
-    return str(_secret(("editing", "passcode")) or config.get("editor_passcode") or "")
+    """Editor passcode (setting editor_passcode: secrets [editing] passcode, else KYMLAPSET_EDITOR_PASSCODE)."""
+    return str(data.setting("editor_passcode") or "")
 
 
 def local_editing_allowed() -> bool:
     """Setting local_editing: secrets [editing] local_editing, else KYMLAPSET_LOCAL_EDITING (default on).
     A value that is not a yes/no switches local editing off (the safe side)."""
-    raw = _secret(("editing", "local_editing"))
     try:
-        return config.parse_bool(raw) if raw is not None else bool(config.get("local_editing"))
+        return config.parse_bool(data.setting("local_editing"))
     except ValueError:
         log.warning("local_editing is not true/false; local editing is off")
         return False
@@ -68,9 +63,8 @@ def local_editing_allowed() -> bool:
 def trusted_proxies() -> tuple:
     """Setting trusted_proxies: secrets [editing] trusted_proxies, else KYMLAPSET_TRUSTED_PROXIES.
     An entry that is not an address trusts no proxy at all (the safe side)."""
-    raw = _secret(("editing", "trusted_proxies"))
     try:
-        return auth.parse_networks(raw if raw is not None else config.get("trusted_proxies"))
+        return auth.parse_networks(data.setting("trusted_proxies"))
     except ValueError:
         log.warning("trusted_proxies has an entry that is not an address or network; no proxy is trusted")
         return ()
@@ -78,9 +72,8 @@ def trusted_proxies() -> tuple:
 
 def signin_seconds() -> float:
     """Setting signin_hours (secrets [editing] signin_hours, else KYMLAPSET_SIGNIN_HOURS), in seconds."""
-    raw = _secret(("editing", "signin_hours"))
     try:
-        hours = float(raw) if raw is not None else float(config.get("signin_hours"))
+        hours = float(data.setting("signin_hours"))  # type: ignore[arg-type]
     except (TypeError, ValueError):
         log.warning("signin_hours is not a number; a sign-in lasts until the tab is closed")
         return 0.0
@@ -385,10 +378,11 @@ def _sign_in_box(lang: str) -> None:
             st.caption(t("auth.readonly", lang))
 
 
-def current_plan() -> Plan:
-    """The plan this run shows, resolved in this one place once per run (the router asks first, then
-    page_context): the link's ?suunnitelma= on a session's first run, then the sidebar's choice; without
-    either, or for an unknown id, the plan in force today (else the newest). Broken data: a message, stop."""
+def setup() -> Plan:
+    """The one setup of a page run, done once per run (the router does it first; a page alone, as under
+    AppTest, through ui.router.page_context): the plan this run shows — the link's ?suunnitelma= on a
+    session's first run, then the sidebar's choice; without either, or for an unknown id, the plan in
+    force today (else the newest) — and the session's state for it. Broken data: a message, stop."""
     memo = st.session_state.get(state.PLAN_THIS_RUN)
     if memo is not None:
         return memo
@@ -402,6 +396,7 @@ def current_plan() -> Plan:
         st.error(t("notice.data_error", lang, error=md_escape(error_text(exc, lang)[:2000])))
         st.stop()
     state.fit_to_plan(plan)
+    state.init_state(plan)
     st.session_state[state.PLAN_THIS_RUN] = plan
     return plan
 
@@ -457,7 +452,7 @@ def sidebar(plan: Plan) -> None:
     lang = state.lang()
     # Widgets whose option labels depend on the language get a key per language: the browser keeps a
     # widget's value as its label, and an old-language label sent back after a switch is no option.
-    groups = [None] + [g.group_id for g in sorted(plan.groups, key=lambda g: g.sort_order) if g.kind == "survey"]
+    groups = [None] + [g.group_id for g in plan.groups_in_order() if g.kind == "survey"]
     if state.get(state.GROUP) and state.get(state.GROUP) not in groups:  # a population band from a link
         groups.append(state.get(state.GROUP))
     group_names = {g.group_id: name(g, lang) for g in plan.groups}
@@ -495,13 +490,8 @@ def sidebar(plan: Plan) -> None:
     _write_cookie()  # last in the sidebar: its (empty) element moves nothing the user sees
 
 
-def page_context() -> PageContext:
-    """Set up a page: load the plan, initialise state, show URL notices; return the context."""
-    from ui.router import ensure_routed  # noqa: PLC0415 - the router imports this module
-
-    ensure_routed()  # a page opened by Streamlit's folder mode (first deep link after a start)
-    plan = current_plan()
-    state.init_state(plan)
+def context(plan: Plan) -> PageContext:
+    """What a page of ``plan`` is given (ui.router.page_context): the link's notices shown, the filters, the editor."""
     lang = state.lang()
     unknown_plan = state.plan_notice()
     if unknown_plan is not None:  # the link named a plan the store does not have: the default opened
@@ -583,7 +573,7 @@ def view_tabs(views: list[str], lang: str, key: str, default: str | None = None)
 def goal_filter(ctx: PageContext, key: str, where=st) -> str | None:
     """A "main goal" selectbox (None = all) that remembers its choice in state.GOAL (and the link)."""
     lang = ctx.lang
-    goals = [None] + [g.goal_id for g in sorted(ctx.plan.goals, key=lambda g: g.number)]
+    goals = [None] + [g.goal_id for g in ctx.plan.goals_in_order()]
     current = ctx.filters.goal if ctx.filters.goal in goals else None
     where.selectbox(
         t("measures.goal", lang),

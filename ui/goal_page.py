@@ -7,8 +7,8 @@ import streamlit as st
 from core.base.i18n import name, t
 from core.base.text import md_escape
 from core.views import charts, queries
-from ui import data, live, measures_grid, state, tables, views
-from ui.frame import page_context, view_tabs
+from ui import data, live, measure_forms, measures_grid, state, tables, views
+from ui.frame import PageContext, view_tabs
 from ui.trends import trend_section
 
 
@@ -122,12 +122,11 @@ def measures_part(ctx, goal_id: str, filters: queries.Filters) -> None:
     measures = views.filtered_measures(filters)
     st.caption(views.measures_caption(filters, lang))
     measures_grid.render(ctx, measures, key=f"grid_{goal_id}")
-    measures_grid.add_and_remove(ctx, measures, key=f"edit_{goal_id}", goal_id=goal_id)
+    measure_forms.add_and_remove(ctx, measures, key=f"edit_{goal_id}", goal_id=goal_id)
 
 
-def render_number(number: int) -> None:
+def render_number(ctx: PageContext, number: int) -> None:
     """Draw the page of the chosen plan's main goal ``number`` (pages/paatavoite-<number>.py)."""
-    ctx = page_context()
     goal = next((g for g in ctx.plan.goals if g.number == number), None)
     if goal is None:  # a link to a goal this plan does not have (another plan's page, say)
         st.info(t("plans.goal_missing", ctx.lang, number=number, n=len(ctx.plan.goals)))
@@ -137,9 +136,8 @@ def render_number(number: int) -> None:
     render(goal.goal_id, ctx)
 
 
-def render(goal_id: str, ctx=None) -> None:
+def render(goal_id: str, ctx: PageContext) -> None:
     """Draw the page of päätavoite ``goal_id``."""
-    ctx = ctx or page_context()
     plan, lang = ctx.plan, ctx.lang
     goal = plan.goal(goal_id)
     st.header(t("goal.header", lang, goal=md_escape(goal_id), title=md_escape(name(goal, lang, "title"))))

@@ -21,9 +21,8 @@ import streamlit as st
 from core.base import config
 from core.base.i18n import t
 from core.base.text import md_escape
-from ui import data, state
+from ui import data, state, turns
 
-BACKGROUND_RUN = "_live_background_run"  # set when the poll reruns the page: the router lets a click go first
 _SEEN = "_live_seen"  # (data version, highest change id) this session's page was last drawn with
 _SEEN_AT = "_live_seen_at"  # when that was read (time.monotonic())
 NOTICES = "_live_notices"  # [{"by": name, "rows": [ids], "overlap": [ids]}] for sessions with unsaved edits
@@ -73,9 +72,7 @@ def _run_part(draw: Callable[[], None]) -> None:
     if ctx is None or not ctx.fragment_ids_this_run:  # within the page's run (and its turn)
         draw()
         return
-    from ui import router  # noqa: PLC0415 - the router imports this module
-
-    with router.part_turn() as got:
+    with turns.part_turn() as got:
         if got:
             data.begin_run()  # the part alone: read the store's version afresh
             draw()
@@ -107,7 +104,7 @@ def _poll() -> None:
     page, parts = st.session_state.get(_SHOWS), st.session_state.get(_PARTS) or {}
     changed = None if page is None else _changed_entities(seen[1], now[1])
     if changed is None or changed & page:
-        st.session_state[BACKGROUND_RUN] = True  # the router lets a click go first
+        st.session_state[state.BACKGROUND_RUN] = True  # the router lets a click go first
         st.rerun(scope="app")
     pending = st.session_state.get(state.PENDING) or {}
     if pending:
@@ -116,7 +113,7 @@ def _poll() -> None:
     st.session_state[_SEEN_AT] = read_at
     stale = [k for k, shown in parts.items() if changed & shown]
     if stale:
-        st.session_state[BACKGROUND_RUN] = True  # a redraw for others' saves: a click goes first
+        st.session_state[state.BACKGROUND_RUN] = True  # a redraw for others' saves: a click goes first
         _rerun_parts(stale)
 
 

@@ -4,85 +4,33 @@ Page files are named by their URL path (pages/paatavoite-1.py is /paatavoite-1).
 of a fresh server process (a sleeping Community Cloud app woken by a shared deep link) runs in
 Streamlit's old folder-based multipage mode, because a pages/ folder sits beside app.py: that mode
 knows only the files' own names, so with these names it finds the linked page instead of showing
-"Page not found", and the page hands over to the router (ensure_routed) before it draws anything.
+"Page not found", and the page hands over to the router (page_context) before it draws anything.
 The goal pages follow the chosen plan (goal_pages): one file per goal number, pages/paatavoite-1.py …
 -9.py, for the same reason.
 """
 
 from __future__ import annotations
 
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import streamlit as st
 from streamlit.navigation.page import StreamlitPage
 from streamlit.runtime.pages_manager import PagesManager
-from streamlit.runtime.scriptrunner_utils.exceptions import RerunException
 
-from core.base import config
 from core.base.i18n import t
 from core.base.text import md_escape
 from core.plan.model import Plan
-from core.serving.turns import Turns
 from core.store import StoreUnavailable
-from ui import data, frame, goal_page, live, state, theme
+from ui import data, frame, goal_page, live, state, theme, turns
 
 # The page icon is a file the app serves itself: a Material icon as page_icon is fetched by every
 # browser from fonts.gstatic.com (each visitor's address to Google; no icon offline).
 PAGE_ICON = Path(__file__).resolve().parent.parent / "assets" / "icon.png"  # scripts/make_icon.py draws it
-_ASKED_AT = "_run_asked_at"
-
-
-@st.cache_resource(show_spinner=False)
-def _run_turns(n: int) -> Turns:
-    """The process's page-run turns (config ``page_runs_at_once``), shared by every session."""
-    return Turns(n)
 
 
 def main() -> None:
-    """Route this run, taking one of the process's page-run turns while it runs.
-
-    A workshop's sessions rerun together after each save; admitting a few runs at a time, first come
-    first served, keeps the server answering (a waiting run does not compete for Python's one
-    running thread), and a session's newer request replaces its run as soon as that run starts.
-    A person's own action goes ahead of the reruns that live updates start in the background
-    (those only redraw others' saves, a second later does no harm). A run that waited
-    ``page_run_wait_s`` without a turn does not run: the person is told the server is busy, so the
-    limit holds under the load it exists for.
-    """
-    background = bool(st.session_state.pop(live.BACKGROUND_RUN, False))
-    n = int(config.number("page_runs_at_once"))  # a mistyped setting must not stop every page: the default then
-    if n <= 0:
-        _route()
-        return
-    # a run cut short by the session's next request (Streamlit's RerunException) leaves its time here,
-    # so the next run keeps the place in line; a run that ends any other way clears it
-    since = st.session_state.get(_ASKED_AT)
-    if since is None:
-        since = st.session_state[_ASKED_AT] = time.monotonic()
-    wait = config.number("page_run_wait_s")
-    with _run_turns(n).turn(wait, since, priority=1 if background else 0) as got:
-        if not got:
-            st.session_state.pop(_ASKED_AT, None)
-            _busy(wait)
-            return
-        try:
-            _route()
-        except RerunException:
-            raise
-        except BaseException:
-            st.session_state.pop(_ASKED_AT, None)
-            raise
-        st.session_state.pop(_ASKED_AT, None)
-
-
-def _busy(waited: float) -> None:
-    """The run got no turn in time: say so (nothing else is drawn) and offer to try again."""
-    lang = state.lang()
-    st.warning(t("background.page_busy", lang, seconds=f"{waited:.0f}"), icon=":material/hourglass_top:")
-    st.button(t("background.retry", lang), key="busy_retry", type="primary")  # a click reruns the page
+    """Route this run, in one of the process's page-run turns (ui.turns)."""
+    turns.run_page(_route)
 
 
 def _route() -> None:
@@ -91,8 +39,7 @@ def _route() -> None:
     st.set_page_config(page_title="Lasten ja nuorten hyvinvointisuunnitelma", page_icon=str(PAGE_ICON), layout="wide")
 
     data.begin_run()
-    plan = frame.current_plan()  # the one place the plan is resolved (page_context takes the same)
-    state.init_state(plan)
+    plan = frame.setup()  # the one setup of this run (page_context takes the same)
     lang = state.lang()
 
     pages = {
@@ -189,34 +136,19 @@ def goal_pages(plan: Plan, lang: str) -> list[StreamlitPage]:
 
 def _goal_page(number: int):
     def page() -> None:
-        goal_page.render_number(number)
+        goal_page.render_number(page_context(), number)
 
     page.__name__ = f"paatavoite_{number}"
     return page
 
 
-def ensure_routed() -> None:
-    """Run the router if Streamlit started a page without it (its folder mode: the first session of a
-    server process, before any st.navigation); the router then runs this page itself."""
+def page_context() -> frame.PageContext:
+    """Every page's first call: the run's one setup (ui.frame.setup), the link's notices; the context.
+
+    A page that Streamlit started without the router (its folder mode: the first session of a server
+    process, before any st.navigation) hands over to the router here, which then runs this page itself.
+    """
     if PagesManager.uses_pages_directory:
         main()
         st.stop()
-
-
-@contextmanager
-def part_turn() -> Iterator[bool]:
-    """A live page part's own run (ui.live.part, a fragment run after others' saves) takes a page-run
-    turn like a whole page's run: after a save every open page redraws its grid part at once, and
-    without turns those runs crowded out the people's own clicks (bench/live_load.py). A part redrawn
-    for others' saves waits behind people's clicks; one that got no turn in ``page_run_wait_s`` says
-    the server is busy instead of drawing (``got`` False)."""
-    background = bool(st.session_state.pop(live.BACKGROUND_RUN, False))
-    n = int(config.number("page_runs_at_once"))
-    if n <= 0:
-        yield True
-        return
-    wait = config.number("page_run_wait_s")
-    with _run_turns(n).turn(wait, time.monotonic(), priority=1 if background else 0) as got:
-        if not got:
-            _busy(wait)
-        yield got
+    return frame.context(frame.setup())  # under the router the setup is done: its plan is taken

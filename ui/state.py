@@ -36,7 +36,8 @@ _INITIALISED = "_state_initialised"
 _PLAN_INITIALISED = "_plan_initialised"
 PLAN_NOTICE = "_plan_notice"
 ROUTED = "_routed"
-PLAN_THIS_RUN = "_plan_this_run"  # the Plan this run shows, resolved once (ui.frame.current_plan)
+PLAN_THIS_RUN = "_plan_this_run"  # the Plan this run shows, resolved once (ui.frame.setup)
+BACKGROUND_RUN = "_live_background_run"  # set when a live poll reruns the page: a click goes first (ui.turns)
 
 VIEW_KEYS = (PLAN, LANG, GROUP, ACTORS, SUBGOAL, GOAL, CATEGORY, INDICATOR, SEARCH, YEAR, VIEW)
 # The sidebar's filters apply on every page; the other view keys only on pages that name them.

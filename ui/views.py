@@ -27,7 +27,7 @@ from core.base.i18n import name, t
 from core.base.text import md_escape
 from core.views import charts, queries
 from core.views.evaluation import evaluation_figure, evaluation_summary, missing_evaluations
-from core.views.timeline import timeline_figure, undated_measures
+from core.views.timeline import timeline_figure, timeline_rows, undated_measures
 from core.views.trends import has_series, pairs_with_series, single_year_groups, trend_figure
 from core.views.vuosikello import legend_rows, upcoming_events, vuosikello_figure
 from ui import data
@@ -231,14 +231,8 @@ def _overview_frames(src: data.Source, version: int, group: str | None, lang: st
         g.goal_id: _comparison(src, version, _pairs(queries.linked_indicators(plan, g.goal_id)), group, lang)
         for g in plan.goals
     }
-    linked = queries.linked_indicators(plan)
     every = _comparison(src, version, None, group, lang)
-    others = [
-        p
-        for p in every[["indicator_id", "series_id"]].drop_duplicates().itertuples(index=False, name=None)
-        if p not in linked
-    ]
-    return by_goal, _comparison(src, version, _pairs(linked + others), group, lang)
+    return by_goal, _comparison(src, version, _pairs(queries.overview_pairs(plan, every)), group, lang)
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)  # 16 filter results; at 1x a few MB in all
@@ -292,7 +286,7 @@ def _status_chart_caption(src: data.Source, version: int, group: str | None, lan
     plan = data.plan_at(src, version)
     by_goal = {
         g.goal_id: _comparison(src, version, _pairs(queries.linked_indicators(plan, g.goal_id)), group, lang)
-        for g in sorted(plan.goals, key=lambda g: g.number)
+        for g in plan.goals_in_order()
     }
     return queries.status_chart_caption(by_goal, lang)
 
@@ -332,7 +326,7 @@ def _heatmap(src: data.Source, version: int, group: str | None, lang: str) -> li
     _, frame_all = _overview_frames(src, version, group, lang)
     survey = [
         (g.group_id, name(g, lang))
-        for g in sorted(plan.groups, key=lambda g: g.sort_order)
+        for g in plan.groups_in_order()
         if g.kind == "survey" and (group is None or g.group_id == group)
     ]
     heat = frame_all[frame_all["group_id"].isin([g for g, _ in survey])]
@@ -443,8 +437,7 @@ def _timeline(
 ) -> TimelineView:
     plan = data.plan_at(src, version)
     measures = queries.filter_measures(data.measures_at(src, version), queries.Filters(actors=actors, goal=goal))
-    measures = queries.real_measures(measures)
-    dated = measures[measures["start_year"].notna()]
+    measures, dated = timeline_rows(measures)
     shown = dated.head(max_rows)
     figure = None if shown.empty else drawn_once(timeline_figure(plan, shown, lang))
     return TimelineView(figure, len(dated), len(shown), undated_measures(measures, plan, lang))

@@ -1,12 +1,14 @@
 """Every setting of the app, declared once with its default and help text.
 
-Settings are read from the environment (``KYMLAPSET_<NAME>``) when asked for, never at
-import time. The Streamlit layer may pass values from ``st.secrets`` instead.
+Settings are read when asked for, never at import time: from the app's secrets first for a setting
+that has a place there (``Setting.secret``; the Streamlit layer passes ``st.secrets`` as a plain
+dict), then from the environment (``KYMLAPSET_<NAME>``), then the default.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +26,7 @@ class Setting:
     name: str
     default: object
     help: str
+    secret: tuple[str, ...] = ()  # its place in the app's secrets (secrets.toml), which wins over the environment
 
 
 SETTINGS: dict[str, Setting] = {
@@ -57,12 +60,14 @@ SETTINGS: dict[str, Setting] = {
             "database_url",
             "",
             "SQLAlchemy URL of the store. Empty: a SQLite file in .local/ seeded from data/.",
+            secret=("connections", "plan", "url"),
         ),
         Setting(
             "sotkanet_url",
             "https://sotkanet.fi",
             "Base address of THL's Sotkanet REST API (without /rest/1.1): the fetch of the plan's "
             "indicators on Uudet tiedot and `python -m core sotkanet` ask it.",
+            secret=("sotkanet_url",),
         ),
         Setting(
             "sotkanet_cache_hours",
@@ -80,12 +85,14 @@ SETTINGS: dict[str, Setting] = {
             "editor_passcode",
             "",
             "Passcode that lets a person edit when no OIDC sign-in is configured.",
+            secret=("editing", "passcode"),
         ),
         Setting(
             "signin_hours",
             10.0,
             "How long a passcode sign-in lasts in the same browser (reloads, new tabs): a working day. "
             "Signing out ends it at once, and so does a changed passcode. 0: only until the tab is closed.",
+            secret=("editing", "signin_hours"),
         ),
         Setting(
             "trusted_proxies",
@@ -94,6 +101,7 @@ SETTINGS: dict[str, Setting] = {
             "X-Forwarded-For is believed when wrong passcodes are counted per client. Empty: the connection's "
             "own address counts (a proxy on this machine is believed by the server itself). Never name a "
             "network that visitors can connect from: they could then pose as any address.",
+            secret=("editing", "trusted_proxies"),
         ),
         Setting(
             "page_runs_at_once",
@@ -162,14 +170,55 @@ SETTINGS: dict[str, Setting] = {
             True,
             "With neither OIDC nor a passcode configured, whether a browser on this machine may edit "
             "(peer, Host and Origin loopback and no proxy headers). Off: such an app is read-only for all.",
+            secret=("editing", "local_editing"),
+        ),
+        Setting(
+            "secrets_ttl_s",
+            30.0,
+            "How soon, in seconds, a changed secrets.toml (or Community Cloud secret) is seen: the secrets "
+            "are read again at most this often (without a secrets file Streamlit looks for one on every access).",
+        ),
+        Setting(
+            "store_retry_s",
+            30.0,
+            "Seconds before a store that failed to open is tried again (meanwhile pages say what happened).",
+        ),
+        Setting(
+            "live_poll_share_s",
+            0.5,
+            "Seconds one store query for others' saves answers every session of a process (live updates): "
+            "one query per this many seconds however many sessions poll.",
+        ),
+        Setting(
+            "cell_editing_timeout_s",
+            900.0,
+            "Seconds after which a grid cell editor reported open is taken as closed (the grid then takes "
+            "others' saves again; while an editor is open it waits, so nothing being typed is disturbed).",
         ),
     ]
 }
 
 
-def get(name: str) -> object:
-    """Return a setting: the environment variable KYMLAPSET_<NAME> if set, else the default."""
+def secret_value(name: str, secrets: Mapping[str, object] | None) -> object:
+    """The value ``secrets`` hold for setting ``name`` as written there (None: not there). An empty
+    text counts as not there for a text setting (an empty passcode or URL), as the environment's does."""
+    node: object = secrets
+    for part in SETTINGS[name].secret or (None,):
+        if part is None or not isinstance(node, Mapping) or part not in node:
+            return None
+        node = node[part]
+    if node == "" and isinstance(SETTINGS[name].default, str):
+        return None
+    return node
+
+
+def get(name: str, secrets: Mapping[str, object] | None = None) -> object:
+    """Return a setting: its value in ``secrets`` (the app's secrets, where the setting has a place
+    there, as written there), else the environment variable KYMLAPSET_<NAME> if set, else the default."""
     setting = SETTINGS[name]
+    from_secrets = secret_value(name, secrets)
+    if from_secrets is not None:
+        return from_secrets
     raw = os.environ.get(f"KYMLAPSET_{name.upper()}")
     if raw is None:
         return setting.default
@@ -205,10 +254,13 @@ def parse_bool(raw: object, what: str = "value") -> bool:
         raise ValueError(f"{what} must be true or false, got {raw!r}") from exc
 
 
-def store_url(given: str | None = None) -> str:
-    """The store's URL: ``given``, else KYMLAPSET_DATABASE_URL, else the local SQLite file (the one
-    fallback of the command line and ``Store.open``)."""
-    return given or str(get("database_url") or "") or default_sqlite_url()
+def store_url(given: str | None = None, secrets: Mapping[str, object] | None = None) -> str:
+    """The store's URL: ``given``, else the secrets' [connections.plan] url, else KYMLAPSET_DATABASE_URL,
+    else the local SQLite file (the one fallback of the app, the command line and ``Store.open``)."""
+    url = given or get("database_url", secrets)
+    if not isinstance(url, str):  # a secret that is no text is no URL: the environment's then
+        url = get("database_url")
+    return str(url or "") or default_sqlite_url()
 
 
 def default_sqlite_url() -> str:

@@ -19,6 +19,7 @@ import plotly.graph_objects as go
 from markupsafe import Markup
 
 from core.base.i18n import name, t
+from core.base.numbers import number_text
 from core.base.timefmt import local_date
 from core.documents import report
 from core.documents.minutes import _docx_text  # the one rule for text Word's XML can hold
@@ -78,9 +79,9 @@ def _strength_line(row: dict, lang: str) -> str:
         lang,
         label=row["label"],
         group=row["group_label"],
-        value=fe.fmt_value(row["latest_value"], unit),
+        value=number_text(row["latest_value"], unit, lang),
         year=row["latest_year"],
-        national=fe.fmt_value(row["latest_national"], unit),
+        national=number_text(row["latest_national"], unit, lang),
         status=status_text(row["latest_status"], lang),
         trend=t(f"trend.{row['trend']}", lang),
     )
@@ -92,7 +93,7 @@ def _by_goal(plan: Plan, ev: fe.FinalEvaluation, lang: str) -> pd.DataFrame:
     totals = fe.outcome_totals(ev.outcomes, by="goal_id").set_index("goal_id")
     cols = [t("evaluation.by.goal", lang), *(text(f"col.{o}", lang) for o in fe.OUTCOMES), text("col.continuing", lang)]
     rows = []
-    for g in sorted(plan.goals, key=lambda g: g.number):
+    for g in plan.goals_in_order():
         if g.goal_id not in totals.index:
             continue
         r = totals.loc[g.goal_id]

@@ -41,6 +41,7 @@ from markupsafe import Markup
 
 from core.base import config
 from core.base.i18n import name, t
+from core.base.numbers import number_text
 from core.base.rules import real_measures
 from core.base.timefmt import local_date
 from core.io.sotkanet.fetch import attribution, is_fetched
@@ -342,13 +343,6 @@ def _frame(plan: Plan, kicker: str, heading: str, lang: str, extra: Sequence[str
     return {"title": title, "plan_name": plan_name, "kicker": kicker, "heading": heading, "meta": meta + list(extra)}
 
 
-def _fmt(value: object, unit: str) -> str:
-    if value is None or (isinstance(value, float) and pd.isna(value)):
-        return "–"
-    s = f"{float(value):.1f}".rstrip("0").rstrip(".").replace(".", ",")  # type: ignore[arg-type]
-    return f"{s} %" if unit in ("percent", "percent_change") else s
-
-
 def _ratings(
     measures_df: pd.DataFrame, evaluations_df: pd.DataFrame | None, year: int | None, lang: str
 ) -> dict[str, Rating]:
@@ -391,8 +385,8 @@ def _indicator_table(plan: Plan, observations_df: pd.DataFrame, goal_id: str, la
                     r["label"],
                     r["group_label"],
                     int(r["year"]),
-                    _fmt(r["value"], r["unit"]),
-                    _fmt(r["national"], r["unit"]),
+                    number_text(r["value"], r["unit"], lang),
+                    number_text(r["national"], r["unit"], lang),
                     status_text(r["status"], lang),
                     trend_label(trend, lang),
                     r.get("flag_text", r["flag"]),  # plain words, never the codes or extraction notes
@@ -501,7 +495,7 @@ def _actor_goals(
     if ratings:
         headers.append(text("col.rating", lang, year=year))
     goals = []
-    for goal in sorted(plan.goals, key=lambda g: g.number):
+    for goal in plan.goals_in_order():
         in_goal = display[display["subgoal_id"].map(goal_of) == goal.goal_id] if not display.empty else display
         sections = [
             {
@@ -622,7 +616,7 @@ def default_goal_figures(
     pairs = linked_indicators(plan, goal_id)
     comp = comparison_frame(plan, observations_df, pairs, lang=lang) if pairs else pd.DataFrame()
     if not comp.empty:
-        groups = [(g.group_id, name(g, lang)) for g in sorted(plan.groups, key=lambda g: g.sort_order)]
+        groups = [(g.group_id, name(g, lang)) for g in plan.groups_in_order()]
         figs.append(status_heatmap(comp, groups, lang, title=text("indicators", lang), region=plan.region))
     if evaluations_df is not None and year is not None and not measures_df.empty:
         in_goal = measures_df[measures_df["subgoal_id"].map(goal_of) == goal_id]

@@ -25,7 +25,7 @@ def plan_to_dict(plan: Plan, carried_from: Mapping[str, str | None] | None = Non
             {"indicator_id": link.indicator_id, "series_id": link.series_id, "note": link.note}
         )
     goals = []
-    for g in sorted(plan.goals, key=lambda g: g.number):
+    for g in plan.goals_in_order():
         gd = g.model_dump()
         gd["subgoals"] = [
             {**s.model_dump(exclude={"goal_id"}), "indicators": links[s.subgoal_id]}

@@ -7,6 +7,7 @@ live in the data and the UI catalogue.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -409,6 +410,41 @@ class Plan(BaseModel):
             if g.goal_id == goal_id:
                 return g
         raise KeyError(goal_id)
+
+    def goals_in_order(self) -> list[Goal]:
+        """The päätavoitteet by number (I, II, III…): the order every page, report and export lists them in."""
+        return sorted(self.goals, key=lambda g: g.number)
+
+    def groups_in_order(self) -> list[Group]:
+        """The age groups and population bands in the plan's sort order."""
+        return sorted(self.groups, key=lambda g: g.sort_order)
+
+    def _series_by_indicator(self) -> dict[int, list[str]]:
+        out: dict[int, list[str]] = {}
+        for s in self.series:
+            out.setdefault(s.indicator_id, []).append(s.series_id)
+        return out
+
+    def indicator_pairs(self, indicator_ids: Iterable[int]) -> list[tuple[int, str]]:
+        """(indicator, series) for each indicator in turn: one pair per series it has, (indicator, "") without."""
+        series_of = self._series_by_indicator()
+        return [(i, s) for i in indicator_ids for s in series_of.get(i, [""])]
+
+    def link_pairs(self, links: Iterable[SubGoalIndicator]) -> list[tuple[int, str]]:
+        """The (indicator, series) pairs ``links`` show, in their order, without repeats.
+
+        A link without a series to an indicator that has series stands for all its series.
+        """
+        series_of = self._series_by_indicator()
+        out: list[tuple[int, str]] = []
+        for link in links:
+            pairs = (
+                [(link.indicator_id, link.series_id)]
+                if link.series_id or link.indicator_id not in series_of
+                else [(link.indicator_id, s) for s in series_of[link.indicator_id]]
+            )
+            out.extend(p for p in pairs if p not in out)
+        return out
 
     def subgoals_of(self, goal_id: str) -> list[SubGoal]:
         """The välitavoitteet of one goal, in order."""

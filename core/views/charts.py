@@ -17,6 +17,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from core.base.i18n import key_part, t
+from core.base.numbers import number_text
 from core.plan.model import Status
 
 FONT_SIZE = 16  # the one chart font size: ticks, titles, legends, annotations, hover
@@ -99,13 +100,6 @@ def _base_layout(fig: go.Figure, title: str | None, height: int) -> go.Figure:
     return fig
 
 
-def _fmt(value: float | None, unit: str) -> str:
-    if value is None or pd.isna(value):
-        return "–"
-    text = f"{value:.1f}".rstrip("0").rstrip(".").replace(".", ",")
-    return f"{text}{NBSP}%" if unit in ("percent", "percent_change") else text
-
-
 BAR_PX = 20  # thickness of one bar (the y axis counts pixels, so rows never crowd their labels)
 ROW_TEXT_WIDTH = LABEL_WIDTH + 6  # characters per line of a bar's own text (group, value, status, ◆ country)
 
@@ -121,12 +115,12 @@ def _value_range(values: pd.Series, unit: str) -> list[float]:
 
 def _row_text(row, unit: str, multi_group: bool, lang: str) -> str:
     """'4.–5. lk: 88 % ≈ neutraali · ◆ 89,5 %', wrapped; the value in bold (◆ = the whole country)."""
-    value = _fmt(row.value, unit)
+    value = number_text(row.value, unit, lang, nbsp=True)
     status = status_text(row.status, lang).replace(" ", NBSP)  # '≈ neutraali' stays on one line
     # the value between two marks that survive wrapping and escaping, then become <b>…</b>
     plain = (f"{row.group_label}: " if multi_group else "") + f"\x02{value}\x03 {status}"
     if row.national is not None and not pd.isna(row.national):
-        plain += f" · ◆{NBSP}{_fmt(row.national, unit)}"
+        plain += f" · ◆{NBSP}{number_text(row.national, unit, lang, nbsp=True)}"
     return wrap_label(plain, ROW_TEXT_WIDTH).replace("\x02", "<b>", 1).replace("\x03", "</b>", 1)
 
 
@@ -257,10 +251,12 @@ def _status_bars(part: pd.DataFrame, status: str, unit: str, lang: str) -> go.Ba
     style = STATUS_STYLE[status]
     custom = list(
         zip(
-            [_fmt(v, unit) for v in part["value"]],
-            [_fmt(v, unit) for v in part["national"]],
+            [number_text(v, unit, lang, nbsp=True) for v in part["value"]],
+            [number_text(v, unit, lang, nbsp=True) for v in part["national"]],
             [
-                ("+" if (d or 0) > 0 else "") + _fmt(d, unit) if d is not None and not pd.isna(d) else "–"
+                ("+" if (d or 0) > 0 else "") + number_text(d, unit, lang, nbsp=True)
+                if d is not None and not pd.isna(d)
+                else "–"
                 for d in part["diff"]
             ],
             [html.escape(str(x)) for x in part["source"]],
@@ -318,7 +314,7 @@ def _national_markers(nat: pd.DataFrame, unit: str, lang: str) -> go.Scatter:
         name=t("area.koko_maa", lang),
         marker={"symbol": "diamond", "size": 16, "color": NATIONAL_COLOR, "line": {"color": "white", "width": 1.5}},
         customdata=[
-            [wrap_label(f"{lab} · {grp}", 40), _fmt(v, unit)]
+            [wrap_label(f"{lab} · {grp}", 40), number_text(v, unit, lang, nbsp=True)]
             for lab, grp, v in zip(nat["label"], nat["group_label"], nat["national"], strict=True)
         ],
         hovertemplate="<b>%{customdata[0]}</b><br>" + t("area.koko_maa", lang) + ": %{customdata[1]}<extra></extra>",
@@ -339,22 +335,11 @@ def subgoal_sections(plan, goal_id: str, lang: str = "fi") -> list[Section]:
     A link without a series to an indicator that has series stands for all its series (as in
     ``queries.linked_indicators``); an indicator shown under two sub-goals appears in both.
     """
-    series_of: dict[int, list[str]] = {}
-    for s in plan.series:
-        series_of.setdefault(s.indicator_id, []).append(s.series_id)
     sections: list[Section] = []
     for sub in plan.subgoals_of(goal_id):
-        pairs: list[tuple[int, str]] = []
-        for link in sorted(
-            (x for x in plan.subgoal_indicators if x.subgoal_id == sub.subgoal_id), key=lambda x: x.sort_order
-        ):
-            for pair in (
-                [(link.indicator_id, link.series_id)]
-                if link.series_id or link.indicator_id not in series_of
-                else [(link.indicator_id, s) for s in series_of[link.indicator_id]]
-            ):
-                if pair not in pairs:
-                    pairs.append(pair)
+        pairs = plan.link_pairs(
+            sorted((x for x in plan.subgoal_indicators if x.subgoal_id == sub.subgoal_id), key=lambda x: x.sort_order)
+        )
         title = getattr(sub, f"title_{lang}", "") or sub.title_fi
         sections.append((f"{sub.subgoal_id} {title}", pairs))
     return sections
@@ -514,8 +499,8 @@ def status_heatmap(
             code = codes[r["status"]]
             zrow.append(code)
             hrow.append(
-                f"{html.escape(lab)} · {html.escape(gname)}<br>{html.escape(region or t('area.region', lang))}: {_fmt(r['value'], r['unit'])}"
-                f"<br>{t('area.koko_maa', lang)}: {_fmt(r['national'], r['unit'])}<br>{status_text(r['status'], lang)}"
+                f"{html.escape(lab)} · {html.escape(gname)}<br>{html.escape(region or t('area.region', lang))}: {number_text(r['value'], r['unit'], lang, nbsp=True)}"
+                f"<br>{t('area.koko_maa', lang)}: {number_text(r['national'], r['unit'], lang, nbsp=True)}<br>{status_text(r['status'], lang)}"
             )
             annotations.append(
                 {
@@ -523,7 +508,7 @@ def status_heatmap(
                     "y": cursor + CELL_PX / 2,
                     "yref": "y",
                     "showarrow": False,
-                    "text": f"{STATUS_STYLE[r['status']]['symbol']} {_fmt(r['value'], r['unit'])}",
+                    "text": f"{STATUS_STYLE[r['status']]['symbol']} {number_text(r['value'], r['unit'], lang, nbsp=True)}",
                     "font": {"size": FONT_SIZE, "color": inks[code]},
                 }
             )

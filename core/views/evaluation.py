@@ -14,6 +14,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from core.base.i18n import name, t
+from core.base.numbers import number_text
 from core.base.rules import real_measures, subgoal_sort_key
 from core.plan.model import Plan
 from core.views.charts import FONT_SIZE, SMALL_FONT_SIZE
@@ -92,7 +93,7 @@ def _keys(plan: Plan | None, by: str, lang: str) -> tuple[dict[str, str], dict[s
     if by == "actor":
         return ({a.actor_id: name(a, lang) for a in plan.actors}, {a.actor_id: i for i, a in enumerate(plan.actors)})
     if by == "goal":
-        goals = sorted(plan.goals, key=lambda g: g.number)
+        goals = plan.goals_in_order()
         return (
             {g.goal_id: f"{g.goal_id} {name(g, lang, 'title')}" for g in goals},
             {g.goal_id: i for i, g in enumerate(goals)},
@@ -193,7 +194,7 @@ def evaluation_figure(
         style = RATING_STYLE[r]
         ink = ink_for(style["color"])
         hover = [
-            text("chart.hover", lang, n=int(n), total=int(tot)) + f" ({s:g} %)".replace(".", ",")
+            text("chart.hover", lang, n=int(n), total=int(tot)) + f" ({number_text(s, 'percent', lang)})"
             for n, tot, s in zip(part["count"], part["total"], part["share"], strict=True)
         ]
         fig.add_trace(

@@ -27,6 +27,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from core.base.i18n import name, t, tn
+from core.base.numbers import number_text
 from core.base.rules import real_measures, subgoal_sort_key
 from core.plan.model import Area, MeasureStatus, Plan, Status, Trend
 from core.plan.status import status_vs_national, trend_since_baseline
@@ -62,25 +63,15 @@ def plan_scope(plan: Plan) -> tuple[str, int, int]:
 
 def scopes(plan: Plan) -> list[str]:
     """The conclusion scopes of a plan: each main goal in order, then the whole plan."""
-    return [g.goal_id for g in sorted(plan.goals, key=lambda g: g.number)] + [PLAN_SCOPE]
+    return [g.goal_id for g in plan.goals_in_order()] + [PLAN_SCOPE]
 
 
-def fmt_value(value: object, unit: str) -> str:
-    """'88 %' / '12,3' / '–' as the tables and documents write a value."""
-    if value is None or (isinstance(value, float) and pd.isna(value)):
-        return "–"
-    s = f"{float(value):.1f}".rstrip("0").rstrip(".").replace(".", ",")  # type: ignore[arg-type]
-    if s == "-0":
-        s = "0"
-    return f"{s} %" if unit in ("percent", "percent_change") else s
-
-
-def fmt_change(change: object, unit: str) -> str:
+def fmt_change(change: object, unit: str, lang: str) -> str:
     """'+3 %-yks.' / '−1,5' / '–': a change with its sign (percentages in points)."""
     if change is None or (isinstance(change, float) and pd.isna(change)):
         return "–"
     v = float(change)  # type: ignore[arg-type]
-    s = f"{abs(v):.1f}".rstrip("0").rstrip(".").replace(".", ",")
+    s = number_text(abs(v), None, lang)
     sign = "+" if v > 0 else "−" if v < 0 else "±"
     return f"{sign}{s}" + (" %-yks." if unit in ("percent", "percent_change") else "")
 
@@ -136,7 +127,7 @@ def indicator_changes(plan: Plan, observations: pd.DataFrame, lang: str = "fi") 
     if observations is None or observations.empty:
         return pd.DataFrame(columns=INDICATOR_COLUMNS)
     goals_of: dict[tuple[int, str], list[str]] = {}
-    for g in sorted(plan.goals, key=lambda g: g.number):
+    for g in plan.goals_in_order():
         for pair in linked_indicators(plan, g.goal_id):
             goals_of.setdefault(pair, []).append(g.goal_id)
     groups = {g.group_id: (name(g, lang), g.sort_order) for g in plan.groups}
@@ -215,8 +206,8 @@ def _value_cell(year: int, value: float, nat: float | None, status: str, unit: s
         "cell.value",
         lang,
         year=year,
-        value=fmt_value(value, unit),
-        national=fmt_value(nat, unit),
+        value=number_text(value, unit, lang),
+        national=number_text(nat, unit, lang),
         status=status_text(status, lang),
     )
 
@@ -233,8 +224,8 @@ def indicator_table(changes: pd.DataFrame, lang: str = "fi") -> pd.DataFrame:
                 "cell.year_value",
                 lang,
                 year=y["year"],
-                value=fmt_value(y["value"], unit),
-                national=fmt_value(y["national"], unit),
+                value=number_text(y["value"], unit, lang),
+                national=number_text(y["national"], unit, lang),
             )
             for y in r["years"][1:-1]
         ]
@@ -242,7 +233,7 @@ def indicator_table(changes: pd.DataFrame, lang: str = "fi") -> pd.DataFrame:
         if r["latest_year"] == r["first_year"]:
             now = text("cell.no_new", lang)
         change = (
-            text("cell.change", lang, change=fmt_change(r["change"], unit), trend=t(f"trend.{r['trend']}", lang))
+            text("cell.change", lang, change=fmt_change(r["change"], unit, lang), trend=t(f"trend.{r['trend']}", lang))
             if not pd.isna(r["change"])
             else "–"
         )
@@ -459,7 +450,7 @@ def yearly_ratings(plan: Plan, outcomes: pd.DataFrame) -> pd.DataFrame:
 def outcome_figure(plan: Plan, outcomes: pd.DataFrame, lang: str = "fi", title: str | None = None) -> go.Figure:
     """Stacked bars per main goal: measures carried out, partly, not and not evaluated (counts in the bars)."""
     totals = outcome_totals(outcomes, by="goal_id")
-    order = [g.goal_id for g in sorted(plan.goals, key=lambda g: g.number) if g.goal_id in set(totals["goal_id"])]
+    order = [g.goal_id for g in plan.goals_in_order() if g.goal_id in set(totals["goal_id"])]
     totals = totals.set_index("goal_id").reindex(order)
     labels = [wrap_label(t("nav.goal", lang, goal=g)) for g in order]  # short: the titles are in the tables
     parts = [

@@ -99,6 +99,18 @@ def change_text(change: dict, lang: str) -> str:
     )
 
 
+REVERTIBLE_ACTIONS = ("update", "revert")
+
+
+def revertible(hist: pd.DataFrame) -> pd.DataFrame:
+    """The changes the history page offers to undo: one field's update, or an earlier undo of one; not a
+    whole row's add, delete or restore (field "*"). Store.revert_change refuses a kind of row it cannot
+    write back (a plan's own rows) with a message."""
+    if hist.empty:
+        return hist
+    return hist[(hist["field"] != "*") & hist["action"].isin(REVERTIBLE_ACTIONS)]
+
+
 def of_plan(
     hist: pd.DataFrame, plan_id: str, measure_ids: set[str], event_ids: set[str], evaluation_ids: set[str]
 ) -> pd.DataFrame:

@@ -114,28 +114,25 @@ def goal_of(subgoal_id: str) -> str:
     return subgoal_id.split(".", 1)[0]
 
 
+def overview_pairs(plan: Plan, every: pd.DataFrame) -> list[tuple[int, str]]:
+    """The overview's (indicator, series) pairs: those linked to the plan's goals, in plan order, then the
+    other pairs that ``every`` (a comparison frame of all values) has, in its order."""
+    linked = linked_indicators(plan)
+    others = [
+        p
+        for p in every[["indicator_id", "series_id"]].drop_duplicates().itertuples(index=False, name=None)
+        if p not in linked
+    ]
+    return linked + others
+
+
 def linked_indicators(plan: Plan, goal_id: str | None = None) -> list[tuple[int, str]]:
     """(indicator, series) pairs shown under a goal's sub-goals, in plan order, without repeats.
 
     A link without a series to an indicator that has series stands for all its series.
     """
-    series_of: dict[int, list[str]] = {}
-    for s in plan.series:
-        series_of.setdefault(s.indicator_id, []).append(s.series_id)
-    out: list[tuple[int, str]] = []
     links = sorted(plan.subgoal_indicators, key=lambda x: (subgoal_sort_key(x.subgoal_id), x.sort_order))
-    for link in links:
-        if goal_id and goal_of(link.subgoal_id) != goal_id:
-            continue
-        pairs = (
-            [(link.indicator_id, link.series_id)]
-            if link.series_id or link.indicator_id not in series_of
-            else [(link.indicator_id, s) for s in series_of[link.indicator_id]]
-        )
-        for pair in pairs:
-            if pair not in out:
-                out.append(pair)
-    return out
+    return plan.link_pairs(x for x in links if not goal_id or goal_of(x.subgoal_id) == goal_id)
 
 
 def indicator_label(plan: Plan, indicator_id: int, series_id: str, lang: str) -> str:
@@ -436,7 +433,7 @@ def status_chart_caption(comparison_by_goal: dict[str, pd.DataFrame], lang: str)
 def measure_counts(plan: Plan, measures: pd.DataFrame, lang: str) -> pd.DataFrame:
     """Number of real measures (row_kind 'measure') per actor × goal, zeros included."""
     real = real_measures(measures)
-    goals = [g.goal_id for g in sorted(plan.goals, key=lambda g: g.number)]
+    goals = [g.goal_id for g in plan.goals_in_order()]
     rows = []
     for a in plan.actors:
         mine = real[real["actor_id"] == a.actor_id]

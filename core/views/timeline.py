@@ -185,6 +185,12 @@ def timeline_frame(
     return df.sort_values(["_a", "_s", "seq"]).drop(columns=["_a", "_s"]).reset_index(drop=True)
 
 
+def timeline_rows(measures_df: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(the real measures, those of them with a start year): what the timeline counts, and what it draws."""
+    real = real_measures(measures_df)
+    return real, real[real["start_year"].notna()]
+
+
 def undated_measures(measures_df: pd.DataFrame, plan: Plan | None = None, lang: str = "fi") -> pd.DataFrame:
     """Real measures without a start year (not drawn on the timeline), with a readable actor column."""
     real = real_measures(measures_df)

@@ -16,6 +16,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from core.base.i18n import t
+from core.base.numbers import number_text
 from core.plan.model import is_region_area
 from core.views.charts import FONT_SIZE, GRID, INK, SMALL_FONT_SIZE, TEMPLATE, value_axis_title
 from core.views.palette import OKABE_ITO
@@ -43,13 +44,6 @@ def trend_label(trend: str, lang: str = "fi") -> str:
     word = t(f"trend.{trend}", lang) if trend in TREND_SYMBOL else str(trend)
     sym = TREND_SYMBOL.get(trend, "")
     return f"{sym} {word}".strip()
-
-
-def _fmt(value: float, unit: str | None) -> str:
-    if value is None or pd.isna(value):
-        return "–"
-    s = f"{float(value):.1f}".rstrip("0").rstrip(".").replace(".", ",")
-    return f"{s} %" if unit in ("percent", "percent_change") else s
 
 
 def _region_years(df: pd.DataFrame) -> dict[str, int]:
@@ -182,7 +176,7 @@ def _drawable(df: pd.DataFrame) -> pd.DataFrame:
 def _hover_texts(part: pd.DataFrame, heading: str, trend: str, unit: str | None, lang: str) -> list[str]:
     """Per point: group · area, year, the value as printed, the trend (the region's line) and the flag in words."""
     printed = [
-        (str(p) if isinstance(p, str) and p.strip() else _fmt(v, unit))
+        (str(p) if isinstance(p, str) and p.strip() else number_text(v, unit, lang))
         for p, v in zip(part.get("value_as_printed", [""] * len(part)), part["value"], strict=True)
     ]
     notes = []

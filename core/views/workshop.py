@@ -30,19 +30,9 @@ def subgoal_pairs(plan: Plan, subgoal_id: str) -> list[tuple[int, str]]:
     As in ``queries.linked_indicators``: a link without a series to an indicator that has series
     stands for all its series.
     """
-    series_of: dict[int, list[str]] = {}
-    for s in plan.series:
-        series_of.setdefault(s.indicator_id, []).append(s.series_id)
-    out: list[tuple[int, str]] = []
-    links = sorted((x for x in plan.subgoal_indicators if x.subgoal_id == subgoal_id), key=lambda x: x.sort_order)
-    for link in links:
-        pairs = (
-            [(link.indicator_id, link.series_id)]
-            if link.series_id or link.indicator_id not in series_of
-            else [(link.indicator_id, s) for s in series_of[link.indicator_id]]
-        )
-        out.extend(p for p in pairs if p not in out)
-    return out
+    return plan.link_pairs(
+        sorted((x for x in plan.subgoal_indicators if x.subgoal_id == subgoal_id), key=lambda x: x.sort_order)
+    )
 
 
 def subgoal_measures(measures: pd.DataFrame, subgoal_id: str, actors: tuple[str, ...] = ()) -> pd.DataFrame:

@@ -14,9 +14,9 @@ import pytest
 from docx import Document
 from playwright.sync_api import expect
 
+from core.base.numbers import number_text
 from core.plan.loader import load_plan
 from core.store import Store
-from core.views import final_evaluation as fe
 from tests.browser.conftest import choose, running, wait_idle
 from tests.browser.test_final_evaluation_browser import save_plan_conclusion
 from tests.browser.test_live import sign_in
@@ -122,9 +122,13 @@ def test_the_turn_of_the_period(browser, tmp_path):
             first = old.iloc[0]
             region, country = ROUND[(indicator, 2025)]
             between = ROUND[(indicator, 2023)][0]
-            row = page.locator("tr").filter(has_text=f"{int(first['year'])}: {fe.fmt_value(first['value'], unit)} (")
-            row = row.filter(has_text=f"2025: {fe.fmt_value(region, unit)} (koko maa {fe.fmt_value(country, unit)})")
-            row = row.filter(has_text=f"2023: {fe.fmt_value(between, unit)}").filter(has_text="8.–9. lk")
+            row = page.locator("tr").filter(
+                has_text=f"{int(first['year'])}: {number_text(first['value'], unit, 'fi')} ("
+            )
+            row = row.filter(
+                has_text=f"2025: {number_text(region, unit, 'fi')} (koko maa {number_text(country, unit, 'fi')})"
+            )
+            row = row.filter(has_text=f"2023: {number_text(between, unit, 'fi')}").filter(has_text="8.–9. lk")
             expect(row).to_have_count(1)
 
         # 3. a conclusion for the whole plan, saved
@@ -139,7 +143,7 @@ def test_the_turn_of_the_period(browser, tmp_path):
         )
 
         # the page's Word and PDF downloads read back: the conclusion, and the new round beside the old
-        new_value = f"2025: {fe.fmt_value(ROUND[(7, 2025)][0], plan.indicator(7).unit)}"
+        new_value = f"2025: {number_text(ROUND[(7, 2025)][0], plan.indicator(7).unit, 'fi')}"
         with page.expect_download(timeout=90000) as got:
             page.get_by_role("button", name="Word (.docx)").click()
         word = Document(io.BytesIO(got.value.path().read_bytes()))

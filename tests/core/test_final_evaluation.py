@@ -122,7 +122,7 @@ def test_indicator_rows_keep_plan_order_and_name_their_goals(mini_plan):
     [(5.0, "percent", "+5 %-yks."), (-1.25, "count", "−1,2"), (0.0, "per_1000", "±0"), (None, "percent", "–")],
 )
 def test_change_is_written_with_its_sign(value, unit, expected):
-    assert fe.fmt_change(value, unit) == expected
+    assert fe.fmt_change(value, unit, "fi") == expected
 
 
 def _measures(*rows):

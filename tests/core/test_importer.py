@@ -779,3 +779,22 @@ def test_xlsx_cell_openpyxl_cannot_read_is_refused(plan):
     assert not result.ok
     assert "Excel-tiedostoa ei voitu avata" in result.errors[0].text("fi")
     assert "The Excel file could not be opened" in result.errors[0].text("en")
+
+
+@pytest.mark.parametrize(
+    ("indicator_id", "group_id", "value", "stored", "problem"),
+    [
+        (7, "lk4_5", "12,5", 12.5, None),  # a decimal comma typed in the form is one cell, not two
+        (7, "lk4_5", "88", 88.0, None),
+        (7, "lk4_5", "abc", None, "'abc' ei ole luku"),
+        (7, "lk4_5", "150", None, "välillä 0–100"),
+        (999, "lk4_5", "1", None, "Tuntematon indikaattori 999"),
+    ],
+)
+def test_a_value_typed_in_the_form_is_checked_as_a_one_row_file(plan, indicator_id, group_id, value, stored, problem):
+    result = importer.parse_one_value(plan, indicator_id, "", group_id, plan.region_area, 2026, value)
+    if problem is None:
+        assert result.ok and result.rows["value"].tolist() == [stored] and result.rows["year"].tolist() == [2026]
+    else:
+        assert not result.ok and any(problem in e.message for e in result.errors)
+        assert [e.row for e in result.errors] == [2]  # the row of the "file" a person never saw: as an upload's

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from core.views.history import of_plan
+from core.views.history import of_plan, revertible
 
 PLAN = "kymenlaakso-2026-2029"
 
@@ -35,3 +35,20 @@ def test_a_change_belongs_to_the_plan_of_its_row(entity, entity_id, kept):
 def test_no_changes_stay_none():
     empty = pd.DataFrame(columns=["change_id", "entity", "entity_id"])
     assert of_plan(empty, PLAN, set(), set(), set()).empty
+
+
+@pytest.mark.parametrize(
+    ("action", "field", "offered"),
+    [
+        ("update", "toimenpide", True),
+        ("revert", "status", True),  # an undo can itself be undone
+        ("update", "*", False),  # a whole row
+        ("add", "*", False),
+        ("delete", "*", False),
+        ("restore", "*", False),
+        ("add", "toimenpide", False),
+    ],
+)
+def test_only_one_fields_update_or_undo_is_offered_to_undo(action, field, offered):
+    hist = pd.DataFrame([{"change_id": 1, "entity": "measure", "entity_id": "m", "field": field, "action": action}])
+    assert list(revertible(hist)["change_id"]) == ([1] if offered else [])

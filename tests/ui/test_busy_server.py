@@ -8,7 +8,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.background import jobs_of
-from ui import background, router
+from ui import background
+from ui import turns as ui_turns
 
 
 def reports_page() -> AppTest:
@@ -42,7 +43,7 @@ def test_a_page_run_that_waited_too_long_says_the_server_is_busy_instead_of_runn
     at.session_state["lang"] = lang
     at.run()
     monkeypatch.setenv("KYMLAPSET_PAGE_RUN_WAIT_S", "0.3")
-    turns = router._run_turns(1)
+    turns = ui_turns._run_turns(1)
     assert turns.acquire(5)  # a slow run of another session holds the one turn
     try:
         at.run()

@@ -7,6 +7,7 @@ import os
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from core.base.numbers import number_text
 from core.plan.loader import load_plan
 from core.store import Editor, Store
 from core.views import final_evaluation as fe
@@ -57,7 +58,7 @@ def test_page_shows_sections_tables_and_charts(lang):
     assert at.title[0].value == fe.text("title", lang, start=START, end=END)
     ev = fe.final_evaluation(PLAN, store().observations(), store().measures(), store().evaluations())
     first = ev.indicators.iloc[0]
-    assert fe.fmt_value(first["first_value"], first["unit"]) in html_text(at)
+    assert number_text(first["first_value"], first["unit"], "fi") in html_text(at)
     assert any(ev.summary_lines(lang)[-1] == m.value for m in at.markdown)
     keys = [c.proto.id for c in at.get("plotly_chart")]
     assert any("final_status" in k for k in keys) and any("final_outcomes" in k for k in keys)

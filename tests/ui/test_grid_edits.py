@@ -7,7 +7,8 @@ from io import StringIO
 
 import pandas as pd
 
-from ui.measures_grid import GRID_COLUMNS, apply_pending, collect_edits
+from ui.grid_edits import collect_edits
+from ui.grid_rows import GRID_COLUMNS, apply_pending
 
 
 def shown() -> pd.DataFrame:
@@ -92,19 +93,20 @@ def test_pending_values_show_over_stored_ones():
 
 def test_prepared_rows_give_the_grid_the_same_payload_as_the_frame(plan, tmp_path):
     """The rows made once per frame reach the grid as streamlit-aggrid would make them, except that
-    each row's id is its measure id (so a live update changes rows in place, ui.measures_grid.keep_place)."""
+    each row's id is its measure id (so a live update changes rows in place, ui.grid_columns.keep_place)."""
     from st_aggrid.aggrid_utils import _parse_data_and_grid_options
 
     from core.store import Store
     from core.views.queries import measures_display
-    from ui.measures_grid import PreparedRows, _grid_options, _grid_types, rows_json
+    from ui.grid_columns import grid_options
+    from ui.grid_rows import PreparedRows, grid_types, rows_json
 
     store = Store.open(f"sqlite:///{tmp_path / 'grid.db'}")
     store.seed(plan)
-    frame = _grid_types(measures_display(plan, store.measures(), "fi"))
+    frame = grid_types(measures_display(plan, store.measures(), "fi"))
     frame.loc[0, "toimenpide"] = 'Lainausmerkit " ja <b>HTML</b>\nrivinvaihto, ääkköset'
-    ours = _parse_data_and_grid_options(PreparedRows(frame), _grid_options(frame, "fi", True), {}, False, True)
-    theirs = _parse_data_and_grid_options(frame.copy(deep=False), _grid_options(frame, "fi", True), {}, False, True)
+    ours = _parse_data_and_grid_options(PreparedRows(frame), grid_options(frame, "fi", True), {}, False, True)
+    theirs = _parse_data_and_grid_options(frame.copy(deep=False), grid_options(frame, "fi", True), {}, False, True)
     assert ours[0] is None and theirs[0] is None  # the rows travel as JSON text in gridOptions
     ours_rows, theirs_rows = json.loads(ours[1]["rowData"]), json.loads(theirs[1]["rowData"])
     assert [r.pop("::auto_unique_id::") for r in ours_rows] == list(frame["measure_id"])

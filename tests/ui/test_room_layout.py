@@ -5,13 +5,13 @@ from __future__ import annotations
 import pandas as pd
 
 from core.plan.model import MEASURE_TEXT_FIELDS
-from ui import measures_grid
+from ui import grid_columns, grid_edits, grid_rows, grid_save
 from ui.tables import table_html
 
 
 def _options(editable=True):
-    frame = measures_grid._grid_types(pd.DataFrame({c: ["x"] for c in measures_grid.GRID_COLUMNS}))
-    return measures_grid._build_grid_options(frame, "fi", editable)
+    frame = grid_rows.grid_types(pd.DataFrame({c: ["x"] for c in grid_rows.GRID_COLUMNS}))
+    return grid_columns._build_grid_options(frame, "fi", editable)
 
 
 def test_grid_scrolls_sideways_instead_of_squeezing_columns():
@@ -37,7 +37,7 @@ def test_rows_are_capped_and_every_header_has_its_full_text_as_tooltip():
 
 def test_too_long_pending_texts_are_listed_before_saving():
     pending = {"a-I.1-1": {"version": 1, "values": {"toimenpide": "x" * 10_000, "mittari": "ok"}}}
-    assert measures_grid.too_long(pending) == [("a-I.1-1", "toimenpide", 10_000)]
+    assert grid_save.too_long(pending) == [("a-I.1-1", "toimenpide", 10_000)]
 
 
 def test_the_clicked_row_is_the_selected_node_of_the_grid_value():
@@ -48,9 +48,9 @@ def test_the_clicked_row_is_the_selected_node_of_the_grid_value():
             {"id": "1", "data": {"measure_id": "b"}, "isSelected": True},
         ]
     }
-    assert measures_grid.selected_id(value) == "b"
-    assert measures_grid.selected_id({"nodes": []}) is None
-    assert measures_grid.selected_id(None) is None
+    assert grid_edits.selected_id(value) == "b"
+    assert grid_edits.selected_id({"nodes": []}) is None
+    assert grid_edits.selected_id(None) is None
 
 
 def test_tables_escape_every_cell_and_label_it_for_phones():

@@ -8,7 +8,8 @@ import plotly.tools
 
 from core.plan.loader import load_plan
 from core.views import charts, queries
-from ui.measures_grid import _grid_options, _grid_types
+from ui.grid_columns import grid_options
+from ui.grid_rows import grid_types
 from ui.views import _pairs, _unpack, drawn_once
 
 
@@ -37,16 +38,16 @@ def test_pairs_key_round_trip():
 
 
 def test_grid_options_are_built_once_and_handed_out_as_fresh_dicts():
-    frame = _grid_types(queries.measures_display(load_plan(), queries.measures_frame(load_plan()), "fi"))
-    a, b = _grid_options(frame, "fi", True), _grid_options(frame, "fi", True)
+    frame = grid_types(queries.measures_display(load_plan(), queries.measures_frame(load_plan()), "fi"))
+    a, b = grid_options(frame, "fi", True), grid_options(frame, "fi", True)
     assert a == b and a is not b
     a["rowData"] = "[]"  # what AgGrid adds to the dict it gets
-    assert "rowData" not in _grid_options(frame, "fi", True)
+    assert "rowData" not in grid_options(frame, "fi", True)
     editable = {c["field"]: c.get("editable") for c in a["columnDefs"]}
     assert editable["mittari"] is True and editable["measure_id"] is not True
-    read_only = {c["field"]: c.get("editable") for c in _grid_options(frame, "fi", False)["columnDefs"]}
+    read_only = {c["field"]: c.get("editable") for c in grid_options(frame, "fi", False)["columnDefs"]}
     assert not any(read_only.values())
-    assert {c["field"]: c["headerName"] for c in _grid_options(frame, "en", False)["columnDefs"]}["actor"] == "Actor"
+    assert {c["field"]: c["headerName"] for c in grid_options(frame, "en", False)["columnDefs"]}["actor"] == "Actor"
 
 
 def test_a_callers_copy_of_the_measures_is_its_own(tmp_path):

@@ -61,8 +61,10 @@ def store() -> Store:
 
 
 def expected_measures(subgoal: str, actors: tuple[str, ...] = ()) -> int:
+    """The sub-goal's real measures (README: every count of measures counts row_kind 'measure' only;
+    its references and notes are shown as cards but not counted)."""
     rows = store().measures()
-    rows = rows[(rows["subgoal_id"] == subgoal) & ~rows["row_kind"].isin(workshop.SILENT_ROW_KINDS)]
+    rows = rows[(rows["subgoal_id"] == subgoal) & (rows["row_kind"] == "measure")]
     return int(rows["actor_id"].isin(actors).sum()) if actors else len(rows)
 
 

@@ -47,7 +47,7 @@ from __future__ import annotations
 from core.base.cells import XLSX_READ_ERRORS
 from core.io.importer.apply import PREVIEW_COLUMNS, apply_import, preview, preview_counts, preview_for_display
 from core.io.importer.mapping import default_mapping_path, load_mapping, validate_mapping
-from core.io.importer.parse import parse_import
+from core.io.importer.parse import parse_import, parse_one_value
 from core.io.importer.parsing import norm_gender, norm_source_key, parse_number
 from core.io.importer.results import (
     ACTIONS,
@@ -120,6 +120,7 @@ __all__ = [
     "validate_mapping",
     "load_mapping",
     "parse_import",
+    "parse_one_value",
     "PREVIEW_COLUMNS",
     "preview",
     "apply_import",

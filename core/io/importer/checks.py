@@ -20,7 +20,7 @@ class _PlanIndex:
         self.series_of: dict[int, list[str]] = {}
         for s in plan.series:
             self.series_of.setdefault(s.indicator_id, []).append(s.series_id)
-        self.groups = [g.group_id for g in sorted(plan.groups, key=lambda g: g.sort_order)]
+        self.groups = [g.group_id for g in plan.groups_in_order()]
         self.region_area = plan.region_area  # the plan's region, from plan.yaml
 
     def reference_problems(self, indicator_id: int, series_id: str, group_id: str) -> list[tuple[str, Msg]]:

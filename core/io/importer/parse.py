@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 from pathlib import Path
 
 import pandas as pd
@@ -112,6 +113,18 @@ def parse_import(content: bytes, filename: str, plan: Plan, mapping: pd.DataFram
         return _parse_import(content, filename, plan, mapping)
     except (*XLSX_READ_ERRORS, RecursionError, csv.Error) as exc:  # XML ParseError (SyntaxError) and zip errors too
         return _refused([ImportProblem(None, None, Msg("importer.unreadable", error=type(exc).__name__))])
+
+
+def parse_one_value(
+    plan: Plan, indicator_id: int, series_id: str, group_id: str, area: str, year: int, value: str
+) -> ImportResult:
+    """One value typed into the Uudet tiedot form, checked exactly as a one-row template file
+    ("lomake.csv") would be: the same checks, problems and preview as an upload."""
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow(["indicator_id", "series_id", "group_id", "area", "year", "value"])
+    w.writerow([indicator_id, series_id, group_id, area, int(year), value])
+    return parse_import(buf.getvalue().encode("utf-8"), "lomake.csv", plan)
 
 
 def _parse_import(content: bytes, filename: str, plan: Plan, mapping: pd.DataFrame | None) -> ImportResult:

@@ -91,7 +91,7 @@ def template_xlsx(plan: Plan | None = None, lang: str = DEFAULT_LANG) -> bytes:
                 ids.append([ind.indicator_id, s.series_id, xlsx_safe_text(name_in(s, lang)), s.unit.value])
         ids.append([])
         ids.append(["group_id", t("importer.template.group", lang)])
-        for g in sorted(plan.groups, key=lambda g: g.sort_order):
+        for g in plan.groups_in_order():
             ids.append([g.group_id, xlsx_safe_text(name_in(g, lang))])
         ids.append([])
         ids.append(["area", t("importer.template.area", lang)])
