@@ -9,7 +9,7 @@ from core.base.text import md_escape
 from core.documents import final_report as fr
 from core.views import final_evaluation as fe
 from core.views.evaluation import RATINGS, rating_label
-from ui import background, conclusions, data, downloads, state, tables, views
+from ui import background, conclusions, data, downloads, live, state, tables, views
 from ui.frame import goal_filter, page_context
 
 ctx = page_context()
@@ -89,15 +89,22 @@ for heading, lines in doc.strengths:
 
 # ---- conclusions
 st.header(fe.text("section.conclusions", lang))
-saved = {str(r["scope"]): r for r in store.conclusions(plan_id).to_dict("records")}
-conclusions.show(plan, plan_id, saved, ctx.signed_in, lang)  # open on an ended plan: its final evaluation
+
+
+def conclusions_view() -> None:
+    """The group's conclusions as stored now (a part: others' saves redraw only this, typed text stays)."""
+    saved = {str(r["scope"]): r for r in store.conclusions(plan_id).to_dict("records")}
+    conclusions.show(plan, plan_id, saved, ctx.signed_in, lang)  # open on an ended plan: its final evaluation
+
+
+live.shows("observation", "measure", "evaluation")  # what the sections above show
+live.part("final_conclusions", ("conclusion",), conclusions_view)
 
 # ---- downloads: made beside the page (ui.background), once per plan, language and data version and
 # shared by everyone who asks; the page run only starts the work and offers the files
 st.header(fe.text("downloads", lang))
 stem = f"loppuarviointi-{plan_id}"
-version = data.version()
-c1, c2, c3 = st.columns(3)
+PRINT_JOB = "final_print_job"  # background.Job making the HTML and PDF
 
 
 def word_work(current: fe.FinalEvaluation):
@@ -124,40 +131,51 @@ def print_work(current: fe.FinalEvaluation):
     return work
 
 
-background.download(
-    c1,
-    fe.text("download.word", lang),
-    word_work(ev),
-    f"{stem}.docx",
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    key="final_docx",
-    lang=lang,
-    shared=("final_docx", plan_id, lang, version),
-)
-PRINT_JOB = "final_print_job"
-printed = background.current(PRINT_JOB, ("final_print", plan_id, lang, version))
-if printed is None:
-    if c2.button(fe.text("make", lang), key="final_make"):
-        if background.begin(PRINT_JOB, print_work(ev), lang, key=("final_print", plan_id, lang, version)):
-            st.rerun()  # drawn again with the progress
-else:
-    with c2:
-        job = background.follow(PRINT_JOB, t("background.working", lang))
-    if job is not None:
-        try:
-            html_text, pdf = job.result()
-        except Exception as exc:  # noqa: BLE001 - never a traceback: say the document could not be made
-            downloads.LOG.exception("final evaluation %s could not be built", plan_id)
-            st.error(downloads.failure_text(exc, lang))
-            background.forget(PRINT_JOB)
-        else:
-            c2.download_button(
-                fe.text("download.html", lang), html_text.encode("utf-8"), f"{stem}.html", "text/html", key="final_html"
-            )
-            if pdf:
-                c3.download_button(
-                    fe.text("download.pdf", lang), pdf, f"{stem}.pdf", "application/pdf", key="final_pdf"
-                )
+def downloads_view() -> None:
+    """The documents of the current data version (a part: a save by anyone offers them afresh)."""
+    version = data.version()
+    current = evaluation(plan_id, lang, version)
+    c1, c2, c3 = st.columns(3)
+    background.download(
+        c1,
+        fe.text("download.word", lang),
+        word_work(current),
+        f"{stem}.docx",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        key="final_docx",
+        lang=lang,
+        shared=("final_docx", plan_id, lang, version),
+    )
+    printed = background.current(PRINT_JOB, ("final_print", plan_id, lang, version))
+    if printed is None:
+        if c2.button(fe.text("make", lang), key="final_make"):
+            if background.begin(PRINT_JOB, print_work(current), lang, key=("final_print", plan_id, lang, version)):
+                st.rerun()  # drawn again with the progress
+    else:
+        with c2:
+            job = background.follow(PRINT_JOB, t("background.working", lang))
+        if job is not None:
+            try:
+                html_text, pdf = job.result()
+            except Exception as exc:  # noqa: BLE001 - never a traceback: say the document could not be made
+                downloads.LOG.exception("final evaluation %s could not be built", plan_id)
+                st.error(downloads.failure_text(exc, lang))
+                background.forget(PRINT_JOB)
             else:
-                c3.caption(fe.text("download.pdf_missing", lang))
+                c2.download_button(
+                    fe.text("download.html", lang),
+                    html_text.encode("utf-8"),
+                    f"{stem}.html",
+                    "text/html",
+                    key="final_html",
+                )
+                if pdf:
+                    c3.download_button(
+                        fe.text("download.pdf", lang), pdf, f"{stem}.pdf", "application/pdf", key="final_pdf"
+                    )
+                else:
+                    c3.caption(fe.text("download.pdf_missing", lang))
+
+
+live.part("final_downloads", ("observation", "measure", "evaluation", "conclusion"), downloads_view)
 state.sync_url(state.GOAL)

@@ -12,6 +12,10 @@ _CSS = """<style>
 [data-testid="stMainBlockContainer"] h3 { font-size: 1.25rem; }
 /* captions in a darker grey: Streamlit's default is under 4.5:1 on white (axe color-contrast) */
 [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p { color: #4a4d57; opacity: 1; }
+/* a table's note of what others just changed (ui/edit_table.py): shown marked, then fades */
+[class*="st-key-live_note_"] { animation: live-note 8s ease-in forwards; }
+[class*="st-key-live_note_"] p { background: #fff3b0; padding: .1rem .4rem; border-radius: .25rem; }
+@keyframes live-note { 0%, 70% { opacity: 1; } 100% { opacity: 0; } }
 @media (max-width: 700px) {
   [data-testid="stMainBlockContainer"] { padding-top: 3.2rem; padding-left: .8rem; padding-right: .8rem; }
   [data-testid="stMainBlockContainer"] h1 { font-size: 1.6rem; }
