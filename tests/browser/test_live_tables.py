@@ -1,8 +1,8 @@
 """Everyone keeps their place in the evaluation and vuosikello tables too (issue #20): another editor's
 save changes the reader's table in place, within its live part only.
 
-The reader has scrolled the table down; another editor saves a row in view. The reader sees the new
-value, the table is not re-created (a mark set on its scroller stays), and the scroll position is kept.
+The reader has scrolled the table down (an editor may be typing in a cell); another editor saves a row in view. The reader sees the new
+value, the table is not re-created (a mark set on its scroller stays), the scroll position and an open cell editor are kept.
 Streamlit's tables draw on a canvas; the cells in view are also in an accessible table (``td``).
 """
 
@@ -30,8 +30,9 @@ def scroller(page, n: int = 0):
     return table(page, n).locator(".dvn-scroller")
 
 
-def type_into_cell(page, n: int, row: int, right: int, text: str) -> None:
-    """Type ``text`` into the cell ``right`` columns right of row ``row``'s first cell (keyboard, canvas grid)."""
+def type_into_cell(page, n: int, row: int, right: int, text: str, close: bool = True) -> None:
+    """Type ``text`` into the cell ``right`` columns right of row ``row``'s first cell (keyboard, canvas grid);
+    ``close``: and close the cell editor (Enter), else leave it open."""
     grid = table(page, n)
     grid.scroll_into_view_if_needed()
     box = grid.bounding_box()
@@ -45,8 +46,9 @@ def type_into_cell(page, n: int, row: int, right: int, text: str) -> None:
     editor = page.locator("textarea.gdg-input")
     expect(editor).to_be_visible(timeout=10000)
     editor.fill(text)
-    editor.press("Enter")
-    wait_idle(page)
+    if close:
+        editor.press("Enter")
+        wait_idle(page)
 
 
 def keep_and_watch(page, n: int = 0, down: int = 320) -> float:
@@ -111,11 +113,11 @@ def test_editor_keeps_place_in_the_vuosikello_table_while_another_editor_saves(b
             page.goto(f"{server.url}/vuosikello-sykli", timeout=90000)
             wait_idle(page)
             sign_in(page, who, CODE)
+        last = Store.open(db).events().shape[0] - 1
+        type_into_cell(ben, 0, last - 1, 0, "Ben kirjoittaa yhä", close=False)  # Ben is typing in the row above
         top = keep_and_watch(ben, down=10_000)  # to the last events
-        wait_idle(ben)
         runs.clear()
 
-        last = Store.open(db).events().shape[0] - 1
         token = f"Annan vastuutaho {int(time.time())}"
         type_into_cell(anna, 0, last, 2, token)  # the owner (after the title and the months)
         anna.get_by_role("button", name="Tallenna vuosikello").click()
@@ -125,6 +127,9 @@ def test_editor_keeps_place_in_the_vuosikello_table_while_another_editor_saves(b
         expect(table(ben).locator("td").filter(has_text=token)).to_have_count(1, timeout=LIVE_LIMIT_MS + 4000)
         wait_idle(ben)
         assert_kept(ben, top)
+        typing = ben.locator("textarea.gdg-input")  # Ben's open cell editor stays, with what he typed
+        expect(typing).to_be_visible()
+        expect(typing).to_have_value("Ben kirjoittaa yhä")
         assert "FINISHED_FRAGMENT_RUN_SUCCESSFULLY" in runs, runs
         assert "FINISHED_SUCCESSFULLY" not in runs, runs
         ben.screenshot(path=str(tmp_path / "vk_after.png"))
