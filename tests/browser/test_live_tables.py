@@ -1,8 +1,9 @@
 """Everyone keeps their place in the evaluation and vuosikello tables too (issue #20): another editor's
 save changes the reader's table in place, within its live part only.
 
-The reader has scrolled the table down (an editor may be typing in a cell); another editor saves a row in view. The reader sees the new
-value, the table is not re-created (a mark set on its scroller stays), the scroll position and an open cell editor are kept.
+The reader has scrolled the table down (an editor may be typing in a cell); another editor saves a row
+in view. The reader sees the new value, the table is not re-created (a mark set on its scroller stays),
+and the scroll position and an open cell editor are kept.
 Streamlit's tables draw on a canvas; the cells in view are also in an accessible table (``td``).
 """
 
