@@ -11,7 +11,7 @@ from core.store import EvaluationChange
 from core.store.edits import RowDiff
 from core.views import queries
 from core.views.evaluation import rating_label, scale
-from ui import data, state, views
+from ui import data, live, state, views
 from ui.edit_table import TableKeys, TableTexts, edit_table, shown_value
 from ui.frame import view_tabs
 from ui.router import page_context
@@ -61,10 +61,13 @@ def evaluation_rows(actor: str) -> pd.DataFrame:
                 "version": 0 if e is None else int(e["version"]),
             }
         )
-    return pd.DataFrame(
+    frame = pd.DataFrame(
         rows,
         columns=["measure_id", "subgoal", "toimenpide", "rating", "comment", "evaluator", "evaluated_on", "version"],
     )
+    # a date column even while no row has a date: the table keeps its identity (and place) when one comes
+    frame["evaluated_on"] = pd.to_datetime(frame["evaluated_on"])
+    return frame
 
 
 def summary_view() -> None:
@@ -148,6 +151,7 @@ def grid_view() -> None:
             "version": None,
         },
         row_height=WRAPPED_ROW_HEIGHT,
+        names_column="toimenpide",
         save=save,
         lang=lang,
         editable=evaluator is not None,
@@ -158,9 +162,10 @@ def grid_view() -> None:
 
 
 view, tab = view_tabs(list(state.EVALUATION_VIEWS), lang, key="evaluation")
+live.shows()  # the year, the scale and the tabs show no stored data: others' saves redraw only the part
 with tab:
     if view == "arviointi":
-        grid_view()
+        live.part("evaluation_grid", ("evaluation", "measure"), grid_view)
     else:
-        summary_view()
+        live.part("evaluation_summary", ("evaluation", "measure"), summary_view)
 state.sync_url(state.VIEW, state.YEAR)

@@ -9,7 +9,7 @@ from core.base.text import md_escape
 from core.documents import final_report as fr
 from core.views import final_evaluation as fe
 from core.views.evaluation import RATINGS, rating_label
-from ui import conclusions, data, downloads, state, tables, views
+from ui import background, conclusions, data, downloads, live, state, tables, views
 from ui.frame import goal_filter
 from ui.router import page_context
 
@@ -90,51 +90,93 @@ for heading, lines in doc.strengths:
 
 # ---- conclusions
 st.header(fe.text("section.conclusions", lang))
-saved = {str(r["scope"]): r for r in store.conclusions(plan_id).to_dict("records")}
-conclusions.show(plan, plan_id, saved, ctx.signed_in, lang)  # open on an ended plan: its final evaluation
 
-# ---- downloads
+
+def conclusions_view() -> None:
+    """The group's conclusions as stored now (a part: others' saves redraw only this, typed text stays)."""
+    saved = {str(r["scope"]): r for r in store.conclusions(plan_id).to_dict("records")}
+    conclusions.show(plan, plan_id, saved, ctx.signed_in, lang)  # open on an ended plan: its final evaluation
+
+
+live.shows("observation", "measure", "evaluation")  # what the sections above show
+live.part("final_conclusions", ("conclusion",), conclusions_view)
+
+# ---- downloads: made beside the page (ui.background), once per plan, language and data version and
+# shared by everyone who asks; the page run only starts the work and offers the files
 st.header(fe.text("downloads", lang))
 stem = f"loppuarviointi-{plan_id}"
-c1, c2, c3 = st.columns(3)
-downloads.download(
-    c1,
-    fe.text("download.word", lang),
-    lambda: fr.final_docx(plan, evaluation(plan_id, lang, data.version()), lang),
-    f"{stem}.docx",
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    key="final_docx",
-    lang=lang,
-)
+PRINT_JOB = "final_print_job"  # background.Job making the HTML and PDF
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
-def printable(plan_id: str, lang: str, version: int) -> tuple[str, bytes | None]:
-    """The HTML (charts as images where Chromium can draw them) and its PDF, per data version."""
+def word_work(current: fe.FinalEvaluation):
+    """The Word document of ``current`` (the evaluation read in this run, so the thread reads no store)."""
+    return lambda: fr.final_docx(plan, current, lang)
+
+
+def print_work(current: fe.FinalEvaluation):
+    """The HTML (charts as images where Chromium can draw them) and its PDF, or None without Chromium."""
+
+    def work(progress) -> tuple[str, bytes | None]:
+        figures = fr.default_figures(plan, current, lang)
+        progress(0.3)
+        html_text = fr.final_html(plan, current, lang, figures=figures)
+        progress(0.6)
+        try:
+            pdf = fr.final_pdf(html_text)
+        except RuntimeError:
+            downloads.LOG.exception("final evaluation %s: no PDF", plan_id)
+            pdf = None
+        progress(1.0)
+        return html_text, pdf
+
+    return work
+
+
+def downloads_view() -> None:
+    """The documents of the current data version (a part: a save by anyone offers them afresh)."""
+    version = data.version()
     current = evaluation(plan_id, lang, version)
-    html_text = fr.final_html(plan, current, lang, figures=fr.default_figures(plan, current, lang))
-    try:
-        pdf = fr.final_pdf(html_text)
-    except RuntimeError:
-        pdf = None
-    return html_text, pdf
-
-
-if c2.button(fe.text("make", lang), key="final_make"):
-    st.session_state["final_request"] = (plan_id, lang)
-if st.session_state.get("final_request") == (plan_id, lang):
-    try:
-        with st.spinner(t("data.progress", lang)):
-            html_text, pdf = printable(plan_id, lang, data.version())
-    except Exception as exc:  # noqa: BLE001 - never a traceback: say the document could not be made
-        downloads.LOG.exception("final evaluation %s could not be built", plan_id)
-        st.error(downloads.failure_text(exc, lang))
+    c1, c2, c3 = st.columns(3)
+    background.download(
+        c1,
+        fe.text("download.word", lang),
+        word_work(current),
+        f"{stem}.docx",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        key="final_docx",
+        lang=lang,
+        shared=("final_docx", plan_id, lang, version),
+    )
+    printed = background.current(PRINT_JOB, ("final_print", plan_id, lang, version))
+    if printed is None:
+        if c2.button(fe.text("make", lang), key="final_make"):
+            if background.begin(PRINT_JOB, print_work(current), lang, key=("final_print", plan_id, lang, version)):
+                st.rerun()  # drawn again with the progress
     else:
-        c2.download_button(
-            fe.text("download.html", lang), html_text.encode("utf-8"), f"{stem}.html", "text/html", key="final_html"
-        )
-        if pdf:
-            c3.download_button(fe.text("download.pdf", lang), pdf, f"{stem}.pdf", "application/pdf", key="final_pdf")
-        else:
-            c3.caption(fe.text("download.pdf_missing", lang))
+        with c2:
+            job = background.follow(PRINT_JOB, t("background.working", lang))
+        if job is not None:
+            try:
+                html_text, pdf = job.result()
+            except Exception as exc:  # noqa: BLE001 - never a traceback: say the document could not be made
+                downloads.LOG.exception("final evaluation %s could not be built", plan_id)
+                st.error(downloads.failure_text(exc, lang))
+                background.forget(PRINT_JOB)
+            else:
+                c2.download_button(
+                    fe.text("download.html", lang),
+                    html_text.encode("utf-8"),
+                    f"{stem}.html",
+                    "text/html",
+                    key="final_html",
+                )
+                if pdf:
+                    c3.download_button(
+                        fe.text("download.pdf", lang), pdf, f"{stem}.pdf", "application/pdf", key="final_pdf"
+                    )
+                else:
+                    c3.caption(fe.text("download.pdf_missing", lang))
+
+
+live.part("final_downloads", ("observation", "measure", "evaluation", "conclusion"), downloads_view)
 state.sync_url(state.GOAL)

@@ -7,7 +7,7 @@ from core.base.i18n import t
 from core.base.text import md_escape
 from core.store import EventChange
 from core.store.edits import RowDiff
-from ui import data, state, views
+from ui import data, live, state, views
 from ui.edit_table import TableKeys, TableTexts, edit_table
 from ui.router import page_context
 
@@ -18,21 +18,29 @@ lang = ctx.lang
 st.title(t("vk.title", lang))
 st.info(t("vk.default_note", lang), icon=":material/edit_calendar:")
 store = data.store()
-clock, upcoming, key = views.vuosikello(lang)
 
-# the wheel full width (at least ~600 px on a projector), its key and what comes next below it
-if clock is None:
-    st.info(t("measures.none", lang))
-else:
-    views.show_chart(clock, key="vuosikello", lang=lang)
-    st.caption(t("vuosikello.clock.hint", lang))
-    st.subheader(t("vk.key", lang))
-    # as text, not a table: a long title wraps on a phone instead of being cut
-    st.markdown("  \n".join(f"**{r.number}.** {md_escape(r.title)} — {md_escape(r.months)}" for r in key.itertuples()))
-st.subheader(t("vk.upcoming", lang))
-for r in upcoming.itertuples():
-    st.markdown(f"**{md_escape(r.when)}**")
-    st.text(f"{r.title}\n{r.owner}")
+
+def clock_view() -> None:
+    """The wheel full width (at least ~600 px on a projector), its key and what comes next below it."""
+    clock, upcoming, key = views.vuosikello(lang)
+    if clock is None:
+        st.info(t("measures.none", lang))
+    else:
+        views.show_chart(clock, key="vuosikello", lang=lang)
+        st.caption(t("vuosikello.clock.hint", lang))
+        st.subheader(t("vk.key", lang))
+        # as text, not a table: a long title wraps on a phone instead of being cut
+        st.markdown(
+            "  \n".join(f"**{r.number}.** {md_escape(r.title)} — {md_escape(r.months)}" for r in key.itertuples())
+        )
+    st.subheader(t("vk.upcoming", lang))
+    for r in upcoming.itertuples():
+        st.markdown(f"**{md_escape(r.when)}**")
+        st.text(f"{r.title}\n{r.owner}")
+
+
+live.shows()  # the rest shows no stored data: others' saves redraw only the parts below
+live.part("vuosikello_clock", ("event",), clock_view)
 
 
 def event_rows() -> pd.DataFrame:
@@ -51,7 +59,8 @@ def save(diff: RowDiff) -> int:
     return len(batch)
 
 
-if ctx.editor is not None:
+def table_view() -> None:
+    """The events to edit, with Save (editors only)."""
     st.subheader(t("vk.edit", lang))
     labels = {f: t(f"vk.col.{f}", lang) for f in ("title", "months", "owner", "description")}
     edit_table(
@@ -75,4 +84,8 @@ if ctx.editor is not None:
         add_and_delete=True,
         names=lambda rows: dict(zip(rows["event_id"], rows["title"], strict=True)),
     )
+
+
+if ctx.editor is not None:
+    live.part("vuosikello_table", ("event",), table_view)
 state.sync_url()

@@ -102,6 +102,22 @@ def _progress(slot: str, text: str) -> None:
     st.progress(job.progress[0], text=text)
 
 
+def current(slot: str, shared: Hashable) -> Job | None:
+    """The session's job under ``slot`` if it is the one for ``shared`` (a key ``(kind, …, data
+    version)``), else the result someone already made for it, else None: a job made from older data
+    is dropped, so the page offers to make the file afresh."""
+    mine = st.session_state.get(slot)
+    if mine is not None and mine.key != shared:  # made from older data
+        forget(slot)
+    if slot not in st.session_state:
+        if isinstance(shared, tuple) and len(shared) > 1:
+            forget_older(shared[0], shared[-1])
+        kept = worker().kept(shared)
+        if kept is not None and not kept.failed:
+            st.session_state[slot] = kept
+    return st.session_state.get(slot)
+
+
 def download(
     container: object,
     label: str,
@@ -117,15 +133,8 @@ def download(
     and the file's kind) lets everyone who asks for the same file get the one made first."""
     slot = f"download_job_{key}"
     with container:  # type: ignore[attr-defined]
-        mine = st.session_state.get(slot)
-        if mine is not None and shared is not None and mine.key != shared:  # made from older data
-            forget(slot)
-        if slot not in st.session_state and shared is not None:
-            if isinstance(shared, tuple) and len(shared) > 1:
-                forget_older(shared[0], shared[-1])
-            kept = worker().kept(shared)
-            if kept is not None and not kept.failed:
-                st.session_state[slot] = kept
+        if shared is not None:
+            current(slot, shared)
         if not running(slot) and st.session_state.get(slot) is None:
             if st.button(label, key=f"{key}_make"):
                 if begin(slot, lambda progress: build(), lang, key=shared):

@@ -11,6 +11,7 @@ just those fields, who changed them, and lets the editor keep theirs or the stor
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -101,6 +102,10 @@ class TableKeys:
     def saved(self) -> str:
         return f"{self.base}_saved"
 
+    @property
+    def marked(self) -> str:
+        return f"{self.base}_marked"
+
 
 @dataclass(frozen=True)
 class TableTexts:
@@ -110,6 +115,53 @@ class TableTexts:
     saved: str
     nothing: str = "edit.nothing"
     changed_meanwhile: str = "edit.changed_meanwhile"
+
+
+def steady(frame: pd.DataFrame) -> pd.DataFrame:
+    """Text columns typed as text even while every cell is empty: a keyed table's identity includes its
+    columns' types, so an empty column that first gets a value would re-create the table (scrolled to
+    the top) instead of changing the cell in place. Date columns come typed from the page (datetime64)."""
+    out = frame.copy()
+    for col in out.columns:
+        values = out[col]
+        if values.dtype == object and values.map(lambda v: v is None or isinstance(v, str) or v != v).all():
+            out[col] = values.astype("string")
+    return out
+
+
+MARK_S = 8.0  # how long after a live update its changed cells stay marked (the note fades as long, ui/theme.py)
+MARK_STYLE = "background-color: #fff3b0"  # the changed cells of a live update (the note's colour, ui/theme.py)
+
+
+def changed_cells(before: pd.DataFrame, after: pd.DataFrame, row_key: str, fields: Sequence[str]) -> set:
+    """(row key, field) of every cell of ``after`` that differs from ``before``; a new row: all its fields."""
+    diff = diff_rows(before.to_dict("records"), after.to_dict("records"), row_key, fields)
+    cells = {(c.key, f) for c in diff.changed for f in c.fields}
+    known = {str(k) for k in before[row_key]}
+    cells |= {(str(k), f) for k in after[row_key] if str(k) not in known for f in fields}
+    return cells
+
+
+def _marking(frame: pd.DataFrame, marked: set, row_key: str, names_column: str | None):
+    """The rows as a Styler (always one: the table's identity includes its data's format), changed cells
+    marked; Streamlit shows styles only in cells that cannot be edited, hence also ``names_column``."""
+    rows = {k for k, _f in marked}
+    keys = frame[row_key].astype(str)
+
+    def column(values: pd.Series) -> list[str]:
+        hit = [(k, values.name) in marked or (values.name == names_column and k in rows) for k in keys]
+        return [MARK_STYLE if h else "" for h in hit]
+
+    return frame.style.apply(column, axis=0)
+
+
+def _note(marked: set, version: int, names: Mapping[str, str], lang: str) -> None:
+    """Under the table, which rows others just changed; it fades (CSS in ui/theme.py, a fresh key per change)."""
+    rows = list(dict.fromkeys(k for k, _f in sorted(marked)))
+    if rows:
+        shown = ", ".join(md_escape(str(names.get(k) or k))[:80] for k in rows[:6]) + (" …" if len(rows) > 6 else "")
+        with st.container(key=f"live_note_{version}"):
+            st.caption(t("edit.updated_live", lang, n=len(rows), rows=shown))
 
 
 def edit_table(
@@ -130,11 +182,14 @@ def edit_table(
     names: Callable[[pd.DataFrame], Mapping[str, str]] | None = None,
     column_order: Sequence[str] | None = None,
     row_height: int | None = None,
+    names_column: str | None = None,
 ) -> None:
     """Draw ``rows()`` in an editable table with Save; ``save(diff)`` writes one transaction and returns a count.
 
     ``save`` raises ConflictError when rows changed meanwhile (the chooser follows) and StoreError
-    for a refusal (shown in the user's language; the edits stay).
+    for a refusal (shown in the user's language; the edits stay). Rows others changed are marked
+    when the table follows the store: their changed cells (and ``names_column``, which an editor
+    cannot edit, so the mark shows there too) and a note under the table that fades.
     """
     ss = st.session_state
     version = data.version()
@@ -146,14 +201,23 @@ def edit_table(
         # the same editor widget (its key) with the fresh rows: a keyed table of fixed rows keeps its
         # identity while only values change, so a live update keeps its scroll position (issue #20)
         ss.pop(keys.decided, None)
-        base = ss[keys.base] = (version, rows())
+        fresh = steady(rows())
+        # what others changed since this session last drew the table (its own saves start afresh: no base)
+        cells = set() if base is None else changed_cells(base[1], fresh, row_key, fields)
+        ss[keys.marked] = (cells, time.monotonic())
+        base = ss[keys.base] = (version, fresh)
     elif base[0] != version:
         st.info(t(texts.changed_meanwhile, lang))
     frame = base[1]
+    # Rows are added and removed only when asked for: a keyed table of fixed rows keeps its identity (and
+    # scroll position) while values change, one that may grow is re-created by every change of its data.
+    dynamic = add_and_delete and editable and st.toggle(t("edit.add_and_delete", lang), key=f"{keys.prefix}_rows")
+    cells, marked_at = ss.get(keys.marked) or (set(), 0.0)
+    marked = cells if time.monotonic() - marked_at < MARK_S else set()  # a brief mark: gone at a later redraw
     edited = st.data_editor(
-        frame,
+        _marking(frame, marked, row_key, names_column),
         key=widget,
-        num_rows="dynamic" if add_and_delete and editable else "fixed",
+        num_rows="dynamic" if dynamic else "fixed",
         hide_index=True,
         width="stretch",
         disabled=not editable or list(disabled),
@@ -162,6 +226,7 @@ def edit_table(
         row_height=row_height,
         placeholder="",  # an empty cell is empty, not the English "None"
     )
+    _note(marked, base[0], {str(k): v for k, v in names(frame).items()} if names else {}, lang)
     if not editable:
         st.caption(t("edit.readonly_hint", lang))
         return

@@ -16,6 +16,10 @@ _CSS = """<style>
    headers (a heatmap's column names, a legend); on a phone (no hover, a tap shows them) not at all */
 [data-testid="stPlotlyChart"] .modebar-container { top: auto !important; bottom: 0; }
 [data-testid="stPlotlyChart"] .modebar { top: auto !important; bottom: 2px; }
+/* a table's note of what others just changed (ui/edit_table.py): shown marked, then fades */
+[class*="st-key-live_note_"] { animation: live-note 8s ease-in forwards; }
+[class*="st-key-live_note_"] p { background: #fff3b0; padding: .1rem .4rem; border-radius: .25rem; }
+@keyframes live-note { 0%, 70% { opacity: 1; } 100% { opacity: 0; } }
 @media (max-width: 700px) {
   [data-testid="stPlotlyChart"] .modebar-container { display: none; }
   [data-testid="stMainBlockContainer"] { padding-top: 3.2rem; padding-left: .8rem; padding-right: .8rem; }

@@ -31,6 +31,16 @@ def save_plan_conclusion(page, field: str, text: str) -> None:
     expect(page.get_by_text("Johtopäätökset tallennettu.")).to_be_visible(timeout=20000)
 
 
+def download_word(page):
+    """Make the Word document (beside the page, ui.background) and download it once it is offered."""
+    page.get_by_role("button", name="Word (.docx)").click()
+    ready = page.locator('[data-testid="stDownloadButton"]').get_by_role("button", name="Word (.docx)")
+    expect(ready).to_be_visible(timeout=90000)
+    with page.expect_download(timeout=60000) as got:
+        ready.click()
+    return got.value
+
+
 def test_conclusion_is_live_and_in_the_word_download(browser, tmp_path):
     db = f"sqlite:///{tmp_path / 'final.db'}"
     with running(db, {"KYMLAPSET_EDITOR_PASSCODE": CODE}, browser) as server:
@@ -47,11 +57,9 @@ def test_conclusion_is_live_and_in_the_word_download(browser, tmp_path):
         expect(viewer.get_by_text(token)).to_be_visible(timeout=LIVE_LIMIT_MS + 5000)
         assert viewer.get_by_label("Mikä toimi").count() == 0
         # the Word download of the page carries the conclusion and a source line
-        with viewer.expect_download(timeout=60000) as got:
-            viewer.get_by_role("button", name="Word (.docx)").click()
         from docx import Document
 
-        doc = Document(io.BytesIO(got.value.path().read_bytes()))
+        doc = Document(io.BytesIO(download_word(viewer).path().read_bytes()))
         paragraphs = [p.text for p in doc.paragraphs]
         assert any(token in p for p in paragraphs)
         assert any(p.startswith("Lähde: toimijoiden vuosiarviot 2020–2025") for p in paragraphs)

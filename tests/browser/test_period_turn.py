@@ -18,7 +18,7 @@ from core.base.numbers import number_text
 from core.plan.loader import load_plan
 from core.store import Store
 from tests.browser.conftest import choose, running, wait_idle
-from tests.browser.test_final_evaluation_browser import save_plan_conclusion
+from tests.browser.test_final_evaluation_browser import download_word, save_plan_conclusion
 from tests.browser.test_live import sign_in
 
 CODE = "vaihde"
@@ -144,9 +144,7 @@ def test_the_turn_of_the_period(browser, tmp_path):
 
         # the page's Word and PDF downloads read back: the conclusion, and the new round beside the old
         new_value = f"2025: {number_text(ROUND[(7, 2025)][0], plan.indicator(7).unit, 'fi')}"
-        with page.expect_download(timeout=90000) as got:
-            page.get_by_role("button", name="Word (.docx)").click()
-        word = Document(io.BytesIO(got.value.path().read_bytes()))
+        word = Document(io.BytesIO(download_word(page).path().read_bytes()))
         cells = [c.text for table in word.tables for row in table.rows for c in row.cells]
         assert any(conclusion in p.text for p in word.paragraphs)
         assert any(new_value in c for c in cells), cells[:20]

@@ -10,6 +10,7 @@ import os
 import zipfile
 
 import numpy as np
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -247,7 +248,7 @@ def test_evaluation_rows_follow_the_store_until_the_user_edits():
     at.selectbox(key="w_eval_actor").set_value("hamina").run()
     shown = at.session_state["eval_base_hamina_2022"][1]
     first = shown.iloc[0]["measure_id"]
-    assert shown.iloc[0]["rating"] is None
+    assert pd.isna(shown.iloc[0]["rating"])  # an empty cell
     # someone else rates the first measure: a viewer without unsaved changes sees it on the next run
     store().save_evaluations(
         [
@@ -264,6 +265,12 @@ def test_evaluation_rows_follow_the_store_until_the_user_edits():
     assert not at.exception, at.exception
     now = at.session_state["eval_base_hamina_2022"][1]
     assert now.iloc[0]["rating"] == rating_label(2) and now.iloc[0]["comment"] == "Toisen arvio"
+    # the changed cells are marked and a note under the table names the row (ui.edit_table)
+    cells, _at = at.session_state["eval_base_hamina_2022_marked"]
+    assert cells == {(first, f) for f in ("rating", "comment", "evaluator", "evaluated_on")}
+    assert any(c.value.startswith("🔄 Muutettu juuri toisaalla (1): ") for c in at.caption), [
+        c.value for c in at.caption
+    ]
 
 
 def test_single_value_form_in_english_refuses_and_previews_in_english(editor_env):

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import io
 import os
 
 import pytest
+from docx import Document
 from streamlit.testing.v1 import AppTest
 
 from core.base.numbers import number_text
 from core.plan.loader import load_plan
 from core.store import Editor, Store
 from core.views import final_evaluation as fe
+from tests.background import finish_jobs, jobs_of
 
 PASS = "loppu-2026"
 PLAN = load_plan()
@@ -111,3 +114,38 @@ def test_a_first_visit_straight_to_the_page_opens_it(lang):
     alone.run()
     assert not alone.exception, [e.value for e in alone.exception]
     assert alone.title[0].value == fe.text("title", lang, start=START, end=END)
+
+
+def test_the_documents_are_made_beside_the_page_and_offered_when_ready():
+    """Word, HTML and PDF are built by the background worker (not in the page run), with the conclusions
+    of the data version shown, and the next person asking for the same ones gets them at once."""
+    text = "Kuraattorien vastaanotot jatkuvat"
+    saved = store().conclusions(PLAN_ID).set_index("scope")
+    fields = ("worked", "did_not_work", "carry_on")
+    base = {f: str(saved.loc["plan"][f]) if "plan" in saved.index else "" for f in fields}
+    store().save_conclusion(PLAN_ID, "plan", base, {**base, "carry_on": text}, Editor("Toinen"))
+    at = final_page()
+    assert not jobs_of(at) and not at.get("download_button")  # nothing is built just by opening the page
+    at.button(key="final_docx_make").click().run()
+    at.button(key="final_make").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert len(jobs_of(at)) == 2
+    finish_jobs(at)
+    assert not at.exception, [e.value for e in at.exception]
+    offered = {d.proto.label for d in at.get("download_button")}
+    assert {fe.text("download.word", "fi"), fe.text("download.html", "fi")} <= offered
+    word, printed = sorted(jobs_of(at), key=lambda j: j.key[0])
+    assert word.key == ("final_docx", PLAN_ID, "fi", store().data_version())
+    doc = Document(io.BytesIO(word.result()))
+    assert any(text in p.text for p in doc.paragraphs)
+    html_doc, pdf = printed.result()
+    assert text in html_doc
+    assert (fe.text("download.pdf", "fi") in offered) == (pdf is not None)
+    # another session of the same plan, language and data version: offered at once, from the same jobs
+    other = final_page()
+    assert {d.proto.label for d in other.get("download_button")} == offered
+    assert set(map(id, jobs_of(other))) == {id(word), id(printed)}
+    # a save makes a new data version: the documents are offered to be made afresh
+    store().save_conclusion(PLAN_ID, "plan", {**base, "carry_on": text}, {**base, "carry_on": "Uusi"}, Editor("T"))
+    other.run()
+    assert not other.get("download_button")

@@ -43,3 +43,18 @@ def test_the_kinds_of_data_changed_since_a_change(monkeypatch, plan_in_force):
     )
     assert live._changed_entities(before, store.live_marker()[1]) == {"measure"}
     assert live._changed_entities(before, before) is None  # the version moved without history: not known
+
+
+def test_the_evaluation_vuosikello_and_final_pages_redraw_only_their_parts():
+    at = run("pages/arviointi.py")
+    assert at.session_state["_live_parts"] == {"live_evaluation_grid": {"evaluation", "measure"}}
+    assert at.session_state["_live_shows"] == set()
+    at = run("pages/vuosikello-sykli.py")
+    assert at.session_state["_live_parts"] == {"live_vuosikello_clock": {"event"}}  # the table is for editors
+    assert at.session_state["_live_shows"] == set()
+    at = run("pages/loppuarviointi.py")
+    assert at.session_state["_live_parts"] == {
+        "live_final_conclusions": {"conclusion"},
+        "live_final_downloads": {"observation", "measure", "evaluation", "conclusion"},
+    }
+    assert at.session_state["_live_shows"] == {"observation", "measure", "evaluation"}
