@@ -13,8 +13,8 @@ from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import UnknownElement
 
 from core.store import Editor, MeasureEdit, Store
-from ui import measures_grid
-from ui.measures_grid import _KEEP_EDITOR_JS
+from ui import grid_columns, grid_rows
+from ui.grid_columns import _KEEP_EDITOR_JS
 from ui.state import PAGE_VIEWS
 
 MARK = "::JSCODE::"
@@ -64,8 +64,8 @@ def open_page(page: str, view: str | None) -> AppTest:
 @pytest.mark.parametrize("lang", ["fi", "en"])
 @pytest.mark.parametrize("editable", [True, False])
 def test_grid_options_carry_no_code_but_keep_place(lang, editable):
-    frame = measures_grid._grid_types(pd.DataFrame({c: ["x"] for c in measures_grid.GRID_COLUMNS}))
-    options = measures_grid.keep_place(measures_grid._build_grid_options(frame, lang, editable))
+    frame = grid_rows.grid_types(pd.DataFrame({c: ["x"] for c in grid_rows.GRID_COLUMNS}))
+    options = grid_columns.keep_place(grid_columns._build_grid_options(frame, lang, editable))
     hits = code_in({"gridOptions": options})
     assert hits == [(("gridOptions", "onGridReady"), _KEEP_EDITOR_JS)], hits
 
