@@ -34,6 +34,8 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection, Engine
 
+from core.store.urls import sqlite_file
+
 try:
     import fcntl
 except ImportError:  # pragma: no cover - not on Windows
@@ -96,8 +98,6 @@ def flock(path: Path | None) -> Iterator[None]:
 
 
 def _sqlite_path(engine: Engine) -> Path | None:
-    from core.store.store import sqlite_file  # noqa: PLC0415 - the store imports this module
-
     return sqlite_file(engine.url.render_as_string(hide_password=False))
 
 

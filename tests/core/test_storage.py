@@ -14,8 +14,8 @@ import pytest
 import sqlalchemy as sa
 
 from core.base.i18n import CATALOGUE, Msg
+from core.plan.validation import MEASURE_EDITABLE
 from core.store import (
-    MEASURE_EDITABLE,
     STORE_PROBLEM_KEYS,
     ConflictError,
     Editor,
@@ -173,7 +173,8 @@ def test_conflict_error_text_is_english_on_request(store):
 def test_every_store_message_and_field_label_is_in_the_catalogue():
     core = Path(__file__).resolve().parents[2] / "core"
     src = "\n".join(
-        p.read_text(encoding="utf-8") for p in [*sorted((core / "store").glob("*.py")), core / "plan" / "plans.py"]
+        p.read_text(encoding="utf-8")
+        for p in [*sorted((core / "store").glob("*.py")), *(core / "plan" / f for f in ("plans.py", "validation.py"))]
     )
     # (\s*: the formatter may put the key on the next line)
     used = set(re.findall(r'\b(?:InvalidEdit|NotFound|PermissionDenied|StoreError|PlanRuleError)\(\s*"([^"]+)"', src))
@@ -474,7 +475,8 @@ def test_simultaneous_imports_of_a_new_observation_both_succeed(store):
 
 
 def test_a_clash_that_remains_is_a_conflict_not_an_integrity_error(store, monkeypatch):
-    import core.store.store as storage
+    from core.store.errors import Conflict
+    from core.store.writes import write_retrying
 
     calls = []
 
@@ -483,10 +485,10 @@ def test_a_clash_that_remains_is_a_conflict_not_an_integrity_error(store, monkey
         raise sa.exc.IntegrityError("INSERT", {}, Exception("UNIQUE constraint failed"))
 
     with pytest.raises(ConflictError) as err:
-        storage._write_retrying(
+        write_retrying(
             store.engine,
             always_clash,
-            lambda: ConflictError([storage.Conflict("measure", "x-I.1-3", 0, -1, {}, {})]),
+            lambda: ConflictError([Conflict("measure", "x-I.1-3", 0, -1, {}, {})]),
             attempts=4,
         )
     assert len(calls) == 4  # bounded
