@@ -17,9 +17,21 @@ from sqlalchemy import and_, select
 from sqlalchemy.engine import Connection, Engine
 
 from core.plan.validation import CONCLUSION_FIELDS, clean_conclusion_values
+from core.store.edits import merge_fields
 from core.store.errors import Conflict, ConflictError, InvalidEdit
+from core.store.reads import frame
 from core.store.schema import conclusions
-from core.store.writes import Editor, insert_recorded, merge_update, merged, require_editor, utc_now, write_retrying
+from core.store.writes import (
+    Editor,
+    Names,
+    clash_error,
+    insert_recorded,
+    merge_update,
+    require_editor,
+    stored_same,
+    utc_now,
+    write_retrying,
+)
 
 SAVE_ATTEMPTS = 5  # a row that changed between this save's read and write (another process) is read again
 
@@ -40,8 +52,7 @@ class ConclusionsMixin:
         q = select(conclusions).order_by(conclusions.c.plan_id, conclusions.c.scope)
         if plan_id is not None:
             q = q.where(conclusions.c.plan_id == plan_id)
-        with self.engine.connect() as conn:
-            return pd.DataFrame(conn.execute(q).mappings().all(), columns=[c.name for c in conclusions.columns])
+        return frame(self.engine, q, conclusions)
 
     def save_conclusion(
         self,
@@ -69,18 +80,18 @@ class ConclusionsMixin:
         key = conclusion_id(plan_id, scope)
         at = utc_now()
         where = and_(conclusions.c.plan_id == plan_id, conclusions.c.scope == scope)
-        names = {"entity": "conclusion", "entity_id": key, "history_id": key}
+        names = Names("conclusion", key, key)
 
         def write(conn: Connection) -> int:
             cur = conn.execute(select(conclusions).where(where)).mappings().first()
             if cur is not None:
                 cur = dict(cur)
-                written = merge_update(
-                    conn, conclusions, where, cur, changed, start, cur["version"], editor=editor, at=at, **names
-                )
+                written = merge_update(conn, conclusions, where, cur, changed, start, cur["version"], names, editor, at)
                 return int(cur["version"]) + (1 if written else 0)
             empty = {f: "" for f in CONCLUSION_FIELDS}
-            diff = merged(conn, empty, changed, start, 0, **names)
+            diff, clashes = merge_fields(start, changed, empty, stored_same)
+            if clashes:
+                raise clash_error(conn, clashes, empty, 0, names)
             if not diff:
                 return 0
             row = {"plan_id": plan_id, "scope": scope, **empty, **diff}

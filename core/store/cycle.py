@@ -14,9 +14,11 @@ from sqlalchemy.engine import Connection, Engine
 
 from core.plan.validation import clean_evaluation_values, clean_event_values, lenient
 from core.store.errors import Conflict, ConflictError, InvalidEdit, NotFound
+from core.store.reads import frame, plan_query
 from core.store.schema import evaluations, events, measures, observations
 from core.store.writes import (
     Editor,
+    Names,
     PlanGuard,
     insert_recorded,
     merge_update,
@@ -118,11 +120,7 @@ class CycleMixin:
     # observations ---------------------------------------------------------
     def observations(self) -> pd.DataFrame:
         """Every observation (seeded and added) as a DataFrame, in the order they were stored (id)."""
-        with self.engine.connect() as conn:
-            return pd.DataFrame(
-                conn.execute(select(observations).order_by(observations.c.id)).mappings().all(),
-                columns=[c.name for c in observations.columns],
-            )
+        return frame(self.engine, select(observations).order_by(observations.c.id), observations)
 
     def upsert_observations(self, rows: list[Mapping], editor: Editor | None) -> dict[str, int]:
         """Add or change observations by key (indicator, series, group, area, year) in one transaction.
@@ -145,8 +143,7 @@ class CycleMixin:
             q = q.where(
                 evaluations.c.measure_id.in_(select(measures.c.measure_id).where(measures.c.plan_id == plan_id))
             )
-        with self.engine.connect() as conn:
-            return pd.DataFrame(conn.execute(q).mappings().all(), columns=[c.name for c in evaluations.columns])
+        return frame(self.engine, q, evaluations)
 
     def save_evaluation(
         self,
@@ -213,11 +210,7 @@ class CycleMixin:
     def events(self, include_deleted: bool = False, plan_id: str | None = None) -> pd.DataFrame:
         """The annual clock's events (of one plan, or of every plan) in calendar order: by first month,
         then title, then id (the same on every database, so a row just saved stays where it was)."""
-        q = select(events).order_by(events.c.event_id)
-        if plan_id is not None:
-            q = q.where(events.c.plan_id == plan_id)
-        if not include_deleted:
-            q = q.where(events.c.deleted.is_(False))
+        q = plan_query(events, "event_id", plan_id, include_deleted)
         with self.engine.connect() as conn:
             rows = [dict(r) for r in conn.execute(q).mappings().all()]
         rows.sort(key=lambda r: (_first_month(r["months"]), str(r["title"]).casefold(), r["event_id"]))
@@ -326,11 +319,9 @@ def _save_evaluation(
         mine,
         base,
         expected_version,
-        entity="evaluation",
-        entity_id=measure_id,
-        history_id=str(cur["id"]),
-        editor=editor,
-        at=at,
+        Names("evaluation", measure_id, str(cur["id"])),
+        editor,
+        at,
     )
     return int(cur["version"]) + (1 if written else 0)
 
@@ -392,10 +383,8 @@ def _save_event(
         clean,
         base,
         expected_version,
-        entity="event",
-        entity_id=event_id,
-        history_id=event_id,
-        editor=editor,
-        at=at,
+        Names("event", event_id, event_id),
+        editor,
+        at,
     )
     return event_id

@@ -10,6 +10,7 @@ from sqlalchemy import Column, and_, func, select
 from sqlalchemy.engine import Connection, Engine
 
 from core.store.errors import Conflict, ConflictError, InvalidEdit, NotFound
+from core.store.reads import frame
 from core.store.schema import changes, conclusions, evaluations, events, measures, observations
 from core.store.writes import (
     Editor,
@@ -55,7 +56,7 @@ class HistoryMixin:
     def changes_after(self, change_id: int, limit: int = 200) -> pd.DataFrame:
         """Changes with an id above ``change_id``, oldest first (for "who saved what" notices)."""
         q = select(changes).where(changes.c.change_id > change_id).order_by(changes.c.change_id).limit(limit)
-        return self._changes_frame(q)
+        return frame(self.engine, q, changes)
 
     def history(self, entity: str | None = None, entity_id: str | None = None, limit: int = 1000) -> pd.DataFrame:
         """Recorded changes, newest first."""
@@ -64,7 +65,7 @@ class HistoryMixin:
             q = q.where(changes.c.entity == entity)
         if entity_id:
             q = q.where(changes.c.entity_id == entity_id)
-        return self._changes_frame(q)
+        return frame(self.engine, q, changes)
 
     def all_changes(self, entity: str | None = None, field: str | None = None) -> list[dict]:
         """Every recorded change (of one entity kind, one field), oldest first, as plain dicts."""
@@ -89,11 +90,7 @@ class HistoryMixin:
             .order_by(changes.c.change_id)
             .limit(limit)
         )
-        return self._changes_frame(q)
-
-    def _changes_frame(self, q) -> pd.DataFrame:
-        with self.engine.connect() as conn:
-            return pd.DataFrame(conn.execute(q).mappings().all(), columns=[c.name for c in changes.columns])
+        return frame(self.engine, q, changes)
 
     def revert_change(self, change_id: int, editor: Editor | None) -> None:
         """Undo one recorded field change, if the field still holds the value it was changed to."""

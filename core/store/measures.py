@@ -16,9 +16,11 @@ from core.plan.model import MEASURE_TEXT_FIELDS
 from core.plan.schedule import parse_schedule
 from core.plan.validation import clean_measure_values, lenient
 from core.store.errors import Conflict, ConflictError, InvalidEdit, NotFound
+from core.store.reads import frame, plan_query
 from core.store.schema import measures
 from core.store.writes import (
     Editor,
+    Names,
     PlanGuard,
     insert_recorded,
     merge_update,
@@ -52,14 +54,7 @@ class MeasuresMixin:
     def measures(self, include_deleted: bool = False, plan_id: str | None = None) -> pd.DataFrame:
         """The measures of one plan (or of every plan), not deleted ones unless asked, with version, by id
         (pages sort them into plan order; the store's order is only defined, the same on every database)."""
-        q = select(measures).order_by(measures.c.measure_id)
-        if plan_id is not None:
-            q = q.where(measures.c.plan_id == plan_id)
-        if not include_deleted:
-            q = q.where(measures.c.deleted.is_(False))
-        with self.engine.connect() as conn:
-            df = pd.DataFrame(conn.execute(q).mappings().all(), columns=[c.name for c in measures.columns])
-        return df
+        return frame(self.engine, plan_query(measures, "measure_id", plan_id, include_deleted), measures)
 
     def measure_ids(self, deleted: bool | None = None) -> list[str]:
         """Measure ids, sorted by code point (as in Python, whatever the database's collation):
@@ -109,11 +104,9 @@ class MeasuresMixin:
                         clean,
                         base,
                         e.expected_version,
-                        entity="measure",
-                        entity_id=e.measure_id,
-                        history_id=e.measure_id,
-                        editor=editor,
-                        at=at,
+                        Names("measure", e.measure_id, e.measure_id),
+                        editor,
+                        at,
                     )
                 except ConflictError as exc:
                     conflicts += exc.conflicts

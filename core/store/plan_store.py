@@ -46,6 +46,7 @@ from core.store.schema import (
 from core.store.store import Store as _BaseStore
 from core.store.writes import (
     Editor,
+    insert_recorded,
     plan_writable,
     record,
     require_editor,
@@ -227,32 +228,25 @@ class Store(_BaseStore):
             )
             src_meta = conn.execute(select(plans.c.meta).where(plans.c.plan_id == source.plan_id)).scalar_one()
             stamp = plan_rows.audit(now, editor.name)
-            conn.execute(
-                insert(plans).values(
-                    plan_id=new_id,
-                    name_fi=name,
-                    name_en=report.plan.name_en,
-                    period_start=first,
-                    period_end=last,
-                    state=PlanState.DRAFT.value,
-                    source_plan_id=source.plan_id,
-                    meta=_draft_meta(src_meta),
-                    **stamp,
-                )
-            )
-            record(
+            shown = {"name": name, "period_start": first, "period_end": last, "source": source.plan_id, "carry": carry}
+            insert_recorded(
                 conn,
-                "plan",
-                new_id,
-                "*",
-                None,
-                json.dumps(
-                    {"name": name, "period_start": first, "period_end": last, "source": source.plan_id, "carry": carry},
-                    ensure_ascii=False,
-                ),
-                "create",
-                editor,
-                now,
+                plans,
+                {
+                    "plan_id": new_id,
+                    "name_fi": name,
+                    "name_en": report.plan.name_en,
+                    "period_start": first,
+                    "period_end": last,
+                    "state": PlanState.DRAFT.value,
+                    "source_plan_id": source.plan_id,
+                    "meta": _draft_meta(src_meta),
+                },
+                {"*": json.dumps(shown, ensure_ascii=False)},
+                entity="plan",
+                history_id=new_id,
+                editor=editor,
+                at=now,
             )
             # goals and sub-goals: editable copies
             for table in (plan_goals, plan_subgoals):
@@ -429,10 +423,9 @@ class Store(_BaseStore):
             )
             subgoal_id = f"{goal_id}.{number}"
             row = _checked(SubGoal, {"subgoal_id": subgoal_id, "goal_id": goal_id, "number": number, **values})
-            conn.execute(insert(plan_subgoals).values(plan_id=plan_id, **row, **plan_rows.audit(now, editor.name)))
-            record(
-                conn, "plan_subgoal", f"{plan_id}/{subgoal_id}", "*", None, json.dumps(row, ensure_ascii=False),
-                "create", editor, now,
+            insert_recorded(
+                conn, plan_subgoals, {"plan_id": plan_id, **row}, {"*": json.dumps(row, ensure_ascii=False)},
+                entity="plan_subgoal", history_id=f"{plan_id}/{subgoal_id}", editor=editor, at=now,
             )  # fmt: skip
         return subgoal_id
 
@@ -454,10 +447,9 @@ class Store(_BaseStore):
             from core.plan.model import Goal  # noqa: PLC0415
 
             row = _checked(Goal, {"goal_id": goal_id, "number": number, **values})
-            conn.execute(insert(plan_goals).values(plan_id=plan_id, **row, **plan_rows.audit(now, editor.name)))
-            record(
-                conn, "plan_goal", f"{plan_id}/{goal_id}", "*", None, json.dumps(row, ensure_ascii=False),
-                "create", editor, now,
+            insert_recorded(
+                conn, plan_goals, {"plan_id": plan_id, **row}, {"*": json.dumps(row, ensure_ascii=False)},
+                entity="plan_goal", history_id=f"{plan_id}/{goal_id}", editor=editor, at=now,
             )  # fmt: skip
 
     def set_subgoal_indicators(
@@ -532,16 +524,11 @@ class Store(_BaseStore):
             cur = conn.execute(select(plan_indicators).where(key)).mappings().first()
             entity_id = f"{plan_id}/{indicator_id}"
             if cur is None:
-                conn.execute(
-                    insert(plan_indicators).values(
-                        plan_id=plan_id,
-                        indicator_id=indicator_id,
-                        choice=chosen.value,
-                        reason=reason,
-                        **plan_rows.audit(now, editor.name),
-                    )
-                )
-                record(conn, "plan_indicator", entity_id, "choice", None, chosen.value, "create", editor, now)
+                insert_recorded(
+                    conn, plan_indicators,
+                    {"plan_id": plan_id, "indicator_id": indicator_id, "choice": chosen.value, "reason": reason},
+                    {"choice": chosen.value}, entity="plan_indicator", history_id=entity_id, editor=editor, at=now,
+                )  # fmt: skip
             else:
                 diff = {k: v for k, v in {"choice": chosen.value, "reason": reason}.items() if cur[k] != v}
                 if not diff:

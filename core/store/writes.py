@@ -2,7 +2,7 @@
 simultaneous writer took the same new id or moved the row (``write_retrying``), the plan it writes
 into still open (``plan_writable``), and the one versioned update that merges an edit per field,
 writes only the changed fields, bumps the row's version and records each field in ``changes``
-(``merge_update``, ``versioned_update``; ``insert_recorded`` for a new row)."""
+(``merge_update``, its write step ``versioned_update``; ``insert_recorded`` for a new row)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 from zoneinfo import ZoneInfo
 
 import pandas as pd
@@ -20,7 +20,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
 from core.base.text import clean_name
-from core.store.edits import merge_fields, same_value
+from core.store.edits import FieldClash, merge_fields, same_value
 from core.store.errors import Conflict, ConflictError, InvalidEdit, NotFound, PermissionDenied, StoreError
 from core.store.schema import changes, plans
 
@@ -156,6 +156,14 @@ def write_retrying(
 # The versioned update of every edit kind.
 
 
+class Names(NamedTuple):
+    """How a row is named: its entity kind, its id in conflicts, its id in the history."""
+
+    entity: str
+    entity_id: str
+    history_id: str
+
+
 def stored_same(a: object, b: object, fld: str = "") -> bool:
     """Whether two values of a stored field are the same (an empty text and a missing value too)."""
     return same_value(a, b, fld)
@@ -172,41 +180,21 @@ def _last_change(conn: Connection, entity: str, history_id: str, fld: str) -> tu
     return (str(row[0]), str(row[1])) if row is not None else ("", "")
 
 
-def merged(
-    conn: Connection,
-    cur: Mapping[str, object],
-    mine: Mapping[str, object],
-    base: Mapping[str, object] | None,
-    expected_version: int | None,
-    *,
-    entity: str,
-    entity_id: str,
-    history_id: str,
-) -> dict:
-    """The fields of ``mine`` to write over the stored row ``cur`` (``merge_fields``); a field someone
-    else changed meanwhile raises ConflictError naming it, its base, the editor's value, the stored
-    one and who stored it."""
-    if base is None:  # an older caller: every field started from the row of the version it saw
-        base = cur if cur.get("version") == expected_version else {}
-    write, clashes = merge_fields(base, mine, cur, stored_same)
-    if clashes:
-        clashes = [
-            c._replace(by=by, at=at) for c in clashes for by, at in [_last_change(conn, entity, history_id, c.field)]
-        ]
-        raise ConflictError(
-            [
-                Conflict(
-                    entity,
-                    entity_id,
-                    int(expected_version or 0),
-                    int(cur.get("version") or 0),
-                    {c.field: c.mine for c in clashes},
-                    dict(cur),
-                    clashes,
-                )
-            ]
-        )
-    return write
+def clash_error(
+    conn: Connection, clashes: list[FieldClash], cur: Mapping[str, object], expected_version: int | None, names: Names
+) -> ConflictError:
+    """The ConflictError of the fields someone else changed meanwhile: each with its base, the editor's
+    value, the stored one and who stored it (from the history)."""
+    clashes = [
+        c._replace(by=by, at=at)
+        for c in clashes
+        for by, at in [_last_change(conn, names.entity, names.history_id, c.field)]
+    ]
+    mine = {c.field: c.mine for c in clashes}
+    version = int(cur.get("version") or 0)
+    return ConflictError(
+        [Conflict(names.entity, names.entity_id, int(expected_version or 0), version, mine, dict(cur), clashes)]
+    )
 
 
 def versioned_update(
@@ -244,22 +232,26 @@ def merge_update(
     mine: Mapping[str, object],
     base: Mapping[str, object] | None,
     expected_version: int | None,
-    *,
-    entity: str,
-    entity_id: str,
-    history_id: str,
+    names: Names,
     editor: Editor,
     at: str,
 ) -> dict:
     """The one versioned update of every edit kind: merge per field, write only the editor's fields, record them.
 
     ``mine`` (checked values) and ``base`` (what each started from) are the fields this editor
-    changed (see ``merged``); a row written by another transaction between this read and this write
-    raises RowMoved (the caller reads again). Returns the fields written.
+    changed. A field someone else changed meanwhile raises ConflictError naming it (``clash_error``);
+    a row written by another transaction between this read and this write raises RowMoved (the
+    caller reads again). Returns the fields written.
     """
-    write = merged(conn, cur, mine, base, expected_version, entity=entity, entity_id=entity_id, history_id=history_id)
+    if base is None:  # an older caller: every field started from the row of the version it saw
+        base = cur if cur.get("version") == expected_version else {}
+    write, clashes = merge_fields(base, mine, cur, stored_same)
+    if clashes:
+        raise clash_error(conn, clashes, cur, expected_version, names)
     if write:
-        versioned_update(conn, table, where, cur, write, entity=entity, history_id=history_id, editor=editor, at=at)
+        versioned_update(
+            conn, table, where, cur, write, entity=names.entity, history_id=names.history_id, editor=editor, at=at
+        )
     return write
 
 
