@@ -11,6 +11,7 @@
 - ``plan_store``  plans: reading one, drafting the next, changing a draft
 - ``writes``      how every write goes: the editor, retries, the one versioned update that merges
                   per field, bumps the version and records each field
+- ``reads``       what the reads share: a query as a DataFrame, one plan's rows
 - ``errors``      the refusals (``StoreError`` family, conflicts) and a driver's error translated
 - ``urls``        database URLs (shown, a SQLite file)
 - ``edits``       per-field diff and merge of an editor's changes
