@@ -59,13 +59,14 @@ def alembic_config(connection: Connection | None = None) -> Config:
 
 
 @lru_cache(maxsize=1)
-def _script() -> ScriptDirectory:
+def script_directory() -> ScriptDirectory:
+    """The migrations folder as Alembic reads it (read once per process)."""
     return ScriptDirectory.from_config(alembic_config())
 
 
 def head_revision() -> str:
     """The newest migration's id."""
-    head = _script().get_current_head()
+    head = script_directory().get_current_head()
     assert head is not None
     return head
 

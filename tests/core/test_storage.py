@@ -6,7 +6,6 @@ server is a failure, not a skip.
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
@@ -26,31 +25,9 @@ from core.store import (
     Store,
     field_label,
 )
-from core.store.testing import postgres_schema
 
 ED = Editor("Testaaja")
 OTHER = Editor("Toinen")
-
-
-def _postgres_url() -> str | None:
-    url = os.environ.get("KYMLAPSET_TEST_POSTGRES_URL")
-    if not url and os.environ.get("CI"):
-        pytest.fail("CI must run the storage tests against PostgreSQL: KYMLAPSET_TEST_POSTGRES_URL is not set")
-    return url
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def store(request, mini_plan, tmp_path):
-    if request.param == "sqlite":
-        yield Store.open(f"sqlite:///{tmp_path / 'store.db'}", mini_plan)
-        return
-    url = _postgres_url()
-    if not url:
-        pytest.skip("no PostgreSQL server (set KYMLAPSET_TEST_POSTGRES_URL)")
-    with postgres_schema(url) as schema_url:
-        s = Store.open(schema_url, mini_plan)
-        yield s
-        s.close()
 
 
 def test_seed_once(store, mini_plan):
