@@ -13,41 +13,32 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 import pandas as pd
-from sqlalchemy import and_, insert, select, update
+from sqlalchemy import and_, select
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import IntegrityError
 
-from core.base.cells import clean_control_chars
-from core.plan.model import MAX_TEXT_LENGTH
+from core.plan.validation import CONCLUSION_FIELDS, clean_conclusion_values
+from core.store.edits import merge_fields
+from core.store.errors import Conflict, ConflictError, InvalidEdit
+from core.store.reads import frame
 from core.store.schema import conclusions
+from core.store.writes import (
+    Editor,
+    Names,
+    clash_error,
+    insert_recorded,
+    merge_update,
+    require_editor,
+    stored_same,
+    utc_now,
+    write_retrying,
+)
 
-CONCLUSION_FIELDS = ("worked", "did_not_work", "carry_on")
 SAVE_ATTEMPTS = 5  # a row that changed between this save's read and write (another process) is read again
 
 
 def conclusion_id(plan_id: str, scope: str) -> str:
     """The id of a conclusion row in the history: '<plan id>/<scope>'."""
     return f"{plan_id}/{scope}"
-
-
-def clean_conclusion_values(values: Mapping[str, object]) -> dict[str, str]:
-    """Check the texts (only the three fields, each ≤ 4 000 characters); control characters become spaces."""
-    from core.store.store import InvalidEdit  # noqa: PLC0415 - store.py imports this module
-
-    out: dict[str, str] = {}
-    for fld, raw in values.items():
-        if fld not in CONCLUSION_FIELDS:
-            raise InvalidEdit("store.not_editable", fld, name=fld)
-        text = "" if raw is None or (isinstance(raw, float) and pd.isna(raw)) else str(raw)
-        text = clean_control_chars(text).strip()
-        if len(text) > MAX_TEXT_LENGTH:
-            raise InvalidEdit("store.too_long_count", fld, count=len(text), limit=MAX_TEXT_LENGTH)
-        out[fld] = text
-    return out
-
-
-class _Retry(Exception):
-    """The row changed between this save's read and its write: read it again."""
 
 
 class ConclusionsMixin:
@@ -61,8 +52,7 @@ class ConclusionsMixin:
         q = select(conclusions).order_by(conclusions.c.plan_id, conclusions.c.scope)
         if plan_id is not None:
             q = q.where(conclusions.c.plan_id == plan_id)
-        with self.engine.connect() as conn:
-            return pd.DataFrame(conn.execute(q).mappings().all(), columns=[c.name for c in conclusions.columns])
+        return frame(self.engine, q, conclusions)
 
     def save_conclusion(
         self,
@@ -70,7 +60,7 @@ class ConclusionsMixin:
         scope: str,
         base: Mapping[str, object],
         mine: Mapping[str, object],
-        editor,
+        editor: Editor | None,
         known_scopes: Iterable[str] | None = None,
     ) -> int:
         """Save the fields of ``mine`` that differ from ``base`` (what the editor read); return the version.
@@ -81,59 +71,34 @@ class ConclusionsMixin:
         again with the stored texts as ``base``. An unknown scope is InvalidEdit; no editor,
         PermissionDenied.
         """
-        from core.store.store import (  # noqa: PLC0415 - store.py imports this module
-            Conflict,
-            ConflictError,
-            InvalidEdit,
-            _now,
-            _require_editor,
-        )
-
-        editor = _require_editor(editor)
+        editor = require_editor(editor)
         if known_scopes is not None and scope not in set(known_scopes):
             raise InvalidEdit("store.unknown_scope", "scope", id=scope)
         start = clean_conclusion_values({f: base.get(f, "") for f in CONCLUSION_FIELDS})
         wanted = clean_conclusion_values({f: mine[f] for f in CONCLUSION_FIELDS if f in mine})
         changed = {f: v for f, v in wanted.items() if v != start[f]}
         key = conclusion_id(plan_id, scope)
-        now = _now()
+        at = utc_now()
+        where = and_(conclusions.c.plan_id == plan_id, conclusions.c.scope == scope)
+        names = Names("conclusion", key, key)
 
         def write(conn: Connection) -> int:
-            cond = and_(conclusions.c.plan_id == plan_id, conclusions.c.scope == scope)
-            cur = conn.execute(select(conclusions).where(cond)).mappings().first()
-            stored = dict(cur) if cur is not None else {f: "" for f in CONCLUSION_FIELDS}
-            clash = {f: v for f, v in changed.items() if stored[f] != start[f] and stored[f] != v}
-            if clash:
-                version = int(stored.get("version") or 0)
-                raise ConflictError([Conflict("conclusion", key, version, version, clash, stored)])
-            diff = {f: v for f, v in changed.items() if stored[f] != v}
+            cur = conn.execute(select(conclusions).where(where)).mappings().first()
+            if cur is not None:
+                cur = dict(cur)
+                written = merge_update(conn, conclusions, where, cur, changed, start, cur["version"], names, editor, at)
+                return int(cur["version"]) + (1 if written else 0)
+            empty = {f: "" for f in CONCLUSION_FIELDS}
+            diff, clashes = merge_fields(start, changed, empty, stored_same)
+            if clashes:
+                raise clash_error(conn, clashes, empty, 0, names)
             if not diff:
-                return int(stored.get("version") or 0)
-            if cur is None:
-                row = {f: "" for f in CONCLUSION_FIELDS} | diff
-                conn.execute(
-                    insert(conclusions).values(
-                        plan_id=plan_id, scope=scope, **row, version=1, updated_at=now, updated_by=editor.name
-                    )
-                )
-                for fld, new in diff.items():
-                    self._record(conn, "conclusion", key, fld, None, new, "create", editor, now)
-                return 1
-            res = conn.execute(
-                update(conclusions)
-                .where(and_(cond, conclusions.c.version == cur["version"]))
-                .values(**diff, version=cur["version"] + 1, updated_at=now, updated_by=editor.name)
-            )
-            if res.rowcount != 1:
-                raise _Retry
-            for fld, new in diff.items():
-                self._record(conn, "conclusion", key, fld, cur[fld], new, "update", editor, now)
-            return int(cur["version"]) + 1
+                return 0
+            row = {"plan_id": plan_id, "scope": scope, **empty, **diff}
+            insert_recorded(conn, conclusions, row, diff, entity="conclusion", history_id=key, editor=editor, at=at)
+            return 1
 
-        for _attempt in range(SAVE_ATTEMPTS):
-            try:
-                with self.engine.begin() as conn:
-                    return write(conn)
-            except (_Retry, IntegrityError):  # two first saves of one scope, or a write in between: read again
-                continue
-        raise ConflictError([Conflict("conclusion", key, 0, -1, changed, {})])
+        def clash() -> ConflictError:  # two first saves of one scope, or writes in between, kept clashing
+            return ConflictError([Conflict("conclusion", key, 0, -1, changed, {})])
+
+        return write_retrying(self.engine, write, clash, attempts=SAVE_ATTEMPTS)

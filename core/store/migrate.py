@@ -34,6 +34,8 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection, Engine
 
+from core.store.urls import sqlite_file
+
 try:
     import fcntl
 except ImportError:  # pragma: no cover - not on Windows
@@ -57,13 +59,14 @@ def alembic_config(connection: Connection | None = None) -> Config:
 
 
 @lru_cache(maxsize=1)
-def _script() -> ScriptDirectory:
+def script_directory() -> ScriptDirectory:
+    """The migrations folder as Alembic reads it (read once per process)."""
     return ScriptDirectory.from_config(alembic_config())
 
 
 def head_revision() -> str:
     """The newest migration's id."""
-    head = _script().get_current_head()
+    head = script_directory().get_current_head()
     assert head is not None
     return head
 
@@ -96,8 +99,6 @@ def flock(path: Path | None) -> Iterator[None]:
 
 
 def _sqlite_path(engine: Engine) -> Path | None:
-    from core.store.store import sqlite_file  # noqa: PLC0415 - the store imports this module
-
     return sqlite_file(engine.url.render_as_string(hide_password=False))
 
 

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import and_, delete, func, insert, select, update
+from sqlalchemy import and_, delete, func, insert, select
 from sqlalchemy.engine import Connection
 
 from core.plan import plans as rules
@@ -30,7 +30,9 @@ from core.plan.model import (
     RowKind,
     SubGoal,
 )
+from core.plan.validation import MEASURE_EDITABLE, clean_measure_values
 from core.store import plan_rows
+from core.store.errors import Conflict, ConflictError, InvalidEdit, NotFound, StoreError
 from core.store.schema import (
     events,
     measures,
@@ -41,19 +43,17 @@ from core.store.schema import (
     plan_subgoals,
     plans,
 )
-from core.store.store import (
-    MEASURE_EDITABLE,
-    Editor,
-    InvalidEdit,
-    NotFound,
-    StoreError,
-    _now,
-    _require_editor,
-    _write_retrying,
-    clean_measure_values,
-    plan_writable,
-)
 from core.store.store import Store as _BaseStore
+from core.store.writes import (
+    Editor,
+    insert_recorded,
+    plan_writable,
+    record,
+    require_editor,
+    utc_now,
+    versioned_update,
+    write_retrying,
+)
 
 
 def _refusal(exc: rules.PlanRuleError) -> InvalidEdit:
@@ -193,7 +193,7 @@ class Store(_BaseStore):
         (``"carry"``, ``"leave"`` or ``{"choice": "carry_changed", "values": {...}}``); the
         vuosikello cycle is copied. Raises InvalidEdit (``plan.*``) on bad input; nothing is saved.
         """
-        editor = _require_editor(editor)
+        editor = require_editor(editor)
         try:
             new_id = rules.check_plan_id(new_id)
             name = rules.check_name(name)
@@ -210,7 +210,7 @@ class Store(_BaseStore):
         known = {i.indicator_id for i in self.catalogue().indicators}
         choices_in = _indicator_choices(indicator_choices or {})
         measure_in = {str(k): _measure_choice(v) for k, v in (measure_choices or {}).items()}
-        now = _now()
+        now = utc_now()
 
         def write(conn: Connection) -> DraftReport:
             if conn.execute(select(plans.c.plan_id).where(plans.c.plan_id == new_id)).first() is not None:
@@ -228,32 +228,25 @@ class Store(_BaseStore):
             )
             src_meta = conn.execute(select(plans.c.meta).where(plans.c.plan_id == source.plan_id)).scalar_one()
             stamp = plan_rows.audit(now, editor.name)
-            conn.execute(
-                insert(plans).values(
-                    plan_id=new_id,
-                    name_fi=name,
-                    name_en=report.plan.name_en,
-                    period_start=first,
-                    period_end=last,
-                    state=PlanState.DRAFT.value,
-                    source_plan_id=source.plan_id,
-                    meta=_draft_meta(src_meta),
-                    **stamp,
-                )
-            )
-            self._record(
+            shown = {"name": name, "period_start": first, "period_end": last, "source": source.plan_id, "carry": carry}
+            insert_recorded(
                 conn,
-                "plan",
-                new_id,
-                "*",
-                None,
-                json.dumps(
-                    {"name": name, "period_start": first, "period_end": last, "source": source.plan_id, "carry": carry},
-                    ensure_ascii=False,
-                ),
-                "create",
-                editor,
-                now,
+                plans,
+                {
+                    "plan_id": new_id,
+                    "name_fi": name,
+                    "name_en": report.plan.name_en,
+                    "period_start": first,
+                    "period_end": last,
+                    "state": PlanState.DRAFT.value,
+                    "source_plan_id": source.plan_id,
+                    "meta": _draft_meta(src_meta),
+                },
+                {"*": json.dumps(shown, ensure_ascii=False)},
+                entity="plan",
+                history_id=new_id,
+                editor=editor,
+                at=now,
             )
             # goals and sub-goals: editable copies
             for table in (plan_goals, plan_subgoals):
@@ -340,7 +333,7 @@ class Store(_BaseStore):
                 row.update(carried_from=m["measure_id"], source_line_start=None, source_line_end=None, **stamp)
                 conn.execute(insert(measures).values(**row))
                 shown = {k: row[k] for k in (*MEASURE_EDITABLE, "carried_from")}
-                self._record(
+                record(
                     conn, "measure", new_mid, "*", None, json.dumps(shown, ensure_ascii=False), "create", editor, now
                 )
                 pair = (m["measure_id"], new_mid)
@@ -367,29 +360,33 @@ class Store(_BaseStore):
         def clash() -> StoreError:
             return InvalidEdit("plan.id_exists", id=new_id)
 
-        return _write_retrying(self.engine, write, clash)
+        return write_retrying(self.engine, write, clash)
 
     # ---------------------------------------------------------------- state and drafts
     def set_plan_state(self, plan_id: str, state: str, editor: Editor | None) -> None:
         """Put a plan in force, end it, or take it back to a draft; recorded in the history."""
-        editor = _require_editor(editor)
+        editor = require_editor(editor)
         try:
             new = PlanState(str(state))
         except ValueError:
             raise InvalidEdit("plan.unknown_state", value=state) from None
-        now = _now()
-        with self.engine.begin() as conn:
+        now = utc_now()
+
+        def write(conn: Connection) -> None:
             cur = conn.execute(select(plans).where(plans.c.plan_id == plan_id)).mappings().first()
             if cur is None:
                 raise NotFound("plan.not_found", id=plan_id)
             if cur["state"] == new.value:
                 return
-            conn.execute(
-                update(plans)
-                .where(plans.c.plan_id == plan_id)
-                .values(state=new.value, version=cur["version"] + 1, updated_at=now, updated_by=editor.name)
-            )
-            self._record(conn, "plan", plan_id, "state", cur["state"], new.value, "update", editor, now)
+            versioned_update(
+                conn, plans, plans.c.plan_id == plan_id, cur, {"state": new.value}, entity="plan", history_id=plan_id,
+                editor=editor, at=now,
+            )  # fmt: skip
+
+        def moved() -> ConflictError:  # another writer kept saving the row between this read and write
+            return ConflictError([Conflict("plan", plan_id, 0, -1, {}, {})])
+
+        write_retrying(self.engine, write, moved)
 
     def save_plan_goal(self, plan_id: str, goal_id: str, values: Mapping[str, object], editor: Editor | None) -> None:
         """Change a goal of a plan that has not ended (titles, service-level shares, note)."""
@@ -403,8 +400,8 @@ class Store(_BaseStore):
 
     def add_plan_subgoal(self, plan_id: str, goal_id: str, values: Mapping[str, object], editor: Editor | None) -> str:
         """Add a sub-goal (the next number of its goal) to a plan that has not ended; return its id."""
-        editor = _require_editor(editor)
-        now = _now()
+        editor = require_editor(editor)
+        now = utc_now()
         with self.engine.begin() as conn:
             plan_writable(conn, plan_id)
             if (
@@ -426,17 +423,16 @@ class Store(_BaseStore):
             )
             subgoal_id = f"{goal_id}.{number}"
             row = _checked(SubGoal, {"subgoal_id": subgoal_id, "goal_id": goal_id, "number": number, **values})
-            conn.execute(insert(plan_subgoals).values(plan_id=plan_id, **row, **plan_rows.audit(now, editor.name)))
-            self._record(
-                conn, "plan_subgoal", f"{plan_id}/{subgoal_id}", "*", None, json.dumps(row, ensure_ascii=False),
-                "create", editor, now,
+            insert_recorded(
+                conn, plan_subgoals, {"plan_id": plan_id, **row}, {"*": json.dumps(row, ensure_ascii=False)},
+                entity="plan_subgoal", history_id=f"{plan_id}/{subgoal_id}", editor=editor, at=now,
             )  # fmt: skip
         return subgoal_id
 
     def add_plan_goal(self, plan_id: str, goal_id: str, values: Mapping[str, object], editor: Editor | None) -> None:
         """Add a main goal (the next number) to a plan that has not ended: a plan has as many as it has."""
-        editor = _require_editor(editor)
-        now = _now()
+        editor = require_editor(editor)
+        now = utc_now()
         with self.engine.begin() as conn:
             plan_writable(conn, plan_id)
             cond = and_(plan_goals.c.plan_id == plan_id, plan_goals.c.goal_id == goal_id)
@@ -451,10 +447,9 @@ class Store(_BaseStore):
             from core.plan.model import Goal  # noqa: PLC0415
 
             row = _checked(Goal, {"goal_id": goal_id, "number": number, **values})
-            conn.execute(insert(plan_goals).values(plan_id=plan_id, **row, **plan_rows.audit(now, editor.name)))
-            self._record(
-                conn, "plan_goal", f"{plan_id}/{goal_id}", "*", None, json.dumps(row, ensure_ascii=False),
-                "create", editor, now,
+            insert_recorded(
+                conn, plan_goals, {"plan_id": plan_id, **row}, {"*": json.dumps(row, ensure_ascii=False)},
+                entity="plan_goal", history_id=f"{plan_id}/{goal_id}", editor=editor, at=now,
             )  # fmt: skip
 
     def set_subgoal_indicators(
@@ -462,9 +457,9 @@ class Store(_BaseStore):
     ) -> None:
         """The indicator tiles (indicator, series) of a sub-goal of a plan that has not ended, in order.
         A tile must be an indicator the plan follows (kept or added, not dropped)."""
-        editor = _require_editor(editor)
+        editor = require_editor(editor)
         series = {(s.indicator_id, s.series_id) for s in self.catalogue().series}
-        now = _now()
+        now = utc_now()
         with self.engine.begin() as conn:
             plan_writable(conn, plan_id)
             cond = and_(plan_subgoals.c.plan_id == plan_id, plan_subgoals.c.subgoal_id == subgoal_id)
@@ -502,7 +497,7 @@ class Store(_BaseStore):
             ]  # fmt: skip
             if rows:
                 conn.execute(insert(plan_subgoal_indicators), rows)
-            self._record(
+            record(
                 conn, "plan_subgoal", f"{plan_id}/{subgoal_id}", "indicators", ", ".join(old), ", ".join(new),
                 "update", editor, now,
             )  # fmt: skip
@@ -511,7 +506,7 @@ class Store(_BaseStore):
         self, plan_id: str, indicator_id: int, choice: str, reason: str, editor: Editor | None
     ) -> None:
         """Keep, drop (a reason is required) or add an indicator in a plan that has not ended."""
-        editor = _require_editor(editor)
+        editor = require_editor(editor)
         try:
             chosen = IndicatorChoice(str(choice))
             reason = rules.check_reason(chosen.value, reason, indicator_id)
@@ -521,34 +516,27 @@ class Store(_BaseStore):
             raise InvalidEdit("plan.unknown_choice", id=indicator_id, value=choice) from None
         if indicator_id not in {i.indicator_id for i in self.catalogue().indicators}:
             raise InvalidEdit("plan.unknown_indicator", id=indicator_id)
-        now = _now()
-        with self.engine.begin() as conn:
+        now = utc_now()
+
+        def write(conn: Connection) -> None:
             plan_writable(conn, plan_id)
             key = and_(plan_indicators.c.plan_id == plan_id, plan_indicators.c.indicator_id == indicator_id)
             cur = conn.execute(select(plan_indicators).where(key)).mappings().first()
             entity_id = f"{plan_id}/{indicator_id}"
             if cur is None:
-                conn.execute(
-                    insert(plan_indicators).values(
-                        plan_id=plan_id,
-                        indicator_id=indicator_id,
-                        choice=chosen.value,
-                        reason=reason,
-                        **plan_rows.audit(now, editor.name),
-                    )
-                )
-                self._record(conn, "plan_indicator", entity_id, "choice", None, chosen.value, "create", editor, now)
+                insert_recorded(
+                    conn, plan_indicators,
+                    {"plan_id": plan_id, "indicator_id": indicator_id, "choice": chosen.value, "reason": reason},
+                    {"choice": chosen.value}, entity="plan_indicator", history_id=entity_id, editor=editor, at=now,
+                )  # fmt: skip
             else:
                 diff = {k: v for k, v in {"choice": chosen.value, "reason": reason}.items() if cur[k] != v}
                 if not diff:
                     return
-                conn.execute(
-                    update(plan_indicators)
-                    .where(key)
-                    .values(**diff, version=cur["version"] + 1, updated_at=now, updated_by=editor.name)
-                )
-                for fld, new in diff.items():
-                    self._record(conn, "plan_indicator", entity_id, fld, cur[fld], new, "update", editor, now)
+                versioned_update(
+                    conn, plan_indicators, key, cur, diff, entity="plan_indicator", history_id=entity_id, editor=editor,
+                    at=now,
+                )  # fmt: skip
             if chosen == IndicatorChoice.DROPPED:  # a dropped indicator leaves the plan's tiles
                 conn.execute(
                     delete(plan_subgoal_indicators).where(
@@ -558,6 +546,11 @@ class Store(_BaseStore):
                         )
                     )
                 )
+
+        def moved() -> ConflictError:  # another writer kept saving the row between this read and write
+            return ConflictError([Conflict("plan_indicator", f"{plan_id}/{indicator_id}", 0, -1, {}, {})])
+
+        write_retrying(self.engine, write, moved)
 
     def _save_structure(
         self,
@@ -569,7 +562,7 @@ class Store(_BaseStore):
         values: Mapping[str, object],
         editor: Editor | None,
     ) -> None:
-        editor = _require_editor(editor)
+        editor = require_editor(editor)
         allowed = {
             "plan_goals": ("title_fi", "title_en", "preventive_pct", "early_support_pct", "intensive_pct", "note"),
             "plan_subgoals": ("title_fi", "title_en", "difficulty", "impact", "note"),
@@ -577,8 +570,9 @@ class Store(_BaseStore):
         for fld in values:
             if fld not in allowed:
                 raise InvalidEdit("store.not_editable", name=fld)
-        now = _now()
-        with self.engine.begin() as conn:
+        now = utc_now()
+
+        def write(conn: Connection) -> None:
             plan_writable(conn, plan_id)
             cond = and_(table.c.plan_id == plan_id, table.c[key] == ident)
             cur = conn.execute(select(table).where(cond)).mappings().first()
@@ -595,13 +589,14 @@ class Store(_BaseStore):
             diff = {k: checked[k] for k in values if cur[k] != checked[k]}
             if not diff:
                 return
-            conn.execute(
-                update(table)
-                .where(cond)
-                .values(**diff, version=cur["version"] + 1, updated_at=now, updated_by=editor.name)
+            versioned_update(
+                conn, table, cond, cur, diff, entity=entity, history_id=f"{plan_id}/{ident}", editor=editor, at=now
             )
-            for fld, new in diff.items():
-                self._record(conn, entity, f"{plan_id}/{ident}", fld, cur[fld], new, "update", editor, now)
+
+        def moved() -> ConflictError:  # another writer kept saving the row between this read and write
+            return ConflictError([Conflict(entity, f"{plan_id}/{ident}", 0, -1, {}, {})])
+
+        write_retrying(self.engine, write, moved)
 
 
 def _draft_meta(source_meta: str) -> str:

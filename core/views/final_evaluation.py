@@ -31,6 +31,7 @@ from core.base.numbers import number_text
 from core.base.rules import real_measures, subgoal_sort_key
 from core.plan.model import Area, MeasureStatus, Plan, Status, Trend
 from core.plan.status import status_vs_national, trend_since_baseline
+from core.plan.validation import CONCLUSION_FIELDS
 from core.views.charts import FONT_SIZE, INK, SMALL_FONT_SIZE, STATUS_ORDER, STATUS_STYLE, status_text, wrap_label
 from core.views.evaluation import NOT_EVALUATED, RATINGS, ratings_for
 from core.views.palette import ink_for
@@ -38,7 +39,6 @@ from core.views.queries import UNTRUSTED_FLAGS, goal_of, indicator_label, linked
 from core.views.queries import _unit_direction as unit_direction  # the one rule for a pair's unit and direction
 
 PLAN_SCOPE = "plan"  # the conclusions of the whole plan; a main goal's conclusions use its goal id
-CONCLUSION_FIELDS = ("worked", "did_not_work", "carry_on")
 OUTCOMES = ("carried_out", "partly", "not_done", "not_evaluated")
 # the latest rating in the period → the result over the period (README: The final evaluation)
 OUTCOME_OF_RATING = {4: "carried_out", 3: "carried_out", 2: "partly", 1: "not_done", NOT_EVALUATED: "not_evaluated"}

@@ -1,7 +1,7 @@
 """The shared annual clock (vuosikello): default events, a 12-month ring figure and what comes next.
 
 An event has ``event_id, title, months, owner, description``; ``months`` is text like ``"3,4"``
-(1–12, see ``core.store.parse_months``). The default cycle is in ``data/events.csv``; the app
+(1–12, see ``core.plan.validation.parse_months``). The default cycle is in ``data/events.csv``; the app
 seeds the store's ``events`` table from it (``Store.seed(plan, events_rows=load_default_events())``)
 and editors change it from there.
 """
@@ -19,8 +19,9 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from core.base import config
+from core.base.errors import InvalidEdit
 from core.base.i18n import t
-from core.store import InvalidEdit, clean_event_values, parse_months
+from core.plan.validation import clean_event_values, parse_months
 from core.views.charts import FONT_SIZE, INK, SMALL_FONT_SIZE, TEMPLATE
 from core.views.palette import OKABE_ITO, PATTERNS, ink_for
 

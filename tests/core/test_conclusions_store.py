@@ -7,11 +7,9 @@ import pytest
 
 from core.store import ConflictError, Editor, InvalidEdit, PermissionDenied
 from core.views.history import entity_label, field_label
-from tests.core import test_storage
 
 PLAN = "kymenlaakso-2020-2025"
 SCOPES = ("I", "II", "III", "plan")
-store = test_storage.store  # the same store on SQLite and on PostgreSQL
 ED, OTHER = Editor("Testaaja"), Editor("Toinen")
 EMPTY = {"worked": "", "did_not_work": "", "carry_on": ""}
 

@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 from core.store import Editor, MeasureEdit
-from tests.core.test_storage import store  # noqa: F401 - the SQLite/PostgreSQL store fixture
 
 ANNA, BEN = Editor("Anna"), Editor("Ben")
 
 
-def _edit(store, who, text):  # noqa: F811
+def _edit(store, who, text):
     m = store.measures().sort_values("measure_id").iloc[0]
     store.save_measure_edits([MeasureEdit(m["measure_id"], int(m["version"]), {"toimenpide": text})], who)
     return m["measure_id"]
 
 
-def test_marker_moves_with_each_write_and_lists_who_saved_which_rows(store):  # noqa: F811
+def test_marker_moves_with_each_write_and_lists_who_saved_which_rows(store):
     version, top = store.live_marker()
     assert store.data_version() == version
     mid = _edit(store, ANNA, "Annan teksti")
@@ -28,5 +27,5 @@ def test_marker_moves_with_each_write_and_lists_who_saved_which_rows(store):  # 
     assert store.changes_after(store.live_marker()[1]).empty
 
 
-def test_marker_without_writes_stays_the_same(store):  # noqa: F811
+def test_marker_without_writes_stays_the_same(store):
     assert store.live_marker() == store.live_marker()

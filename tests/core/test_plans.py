@@ -15,7 +15,6 @@ import pytest
 from core.plan import plans as rules
 from core.plan.model import PlanInfo, PlanState
 from core.store import ConflictError, Editor, EventChange, InvalidEdit, MeasureEdit, NotFound, Store, StoreError
-from core.store.testing import postgres_schema
 
 ROOT = Path(__file__).resolve().parents[2]
 ED = Editor("Suunnittelija")
@@ -90,26 +89,6 @@ def test_a_dropped_indicator_needs_a_reason():
 
 
 # ------------------------------------------------------------------ the store
-
-
-def _postgres_url() -> str | None:
-    return os.environ.get("KYMLAPSET_TEST_POSTGRES_URL")
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def store(request, mini_plan, tmp_path):
-    if request.param == "sqlite":
-        s = Store.open(f"sqlite:///{tmp_path / 'store.db'}", mini_plan)
-        yield s
-        s.close()
-        return
-    url = _postgres_url()
-    if not url:
-        pytest.skip("no PostgreSQL server (set KYMLAPSET_TEST_POSTGRES_URL)")
-    with postgres_schema(url) as schema_url:
-        s = Store.open(schema_url, mini_plan)
-        yield s
-        s.close()
 
 
 def test_the_seeded_plan_and_its_structure(store, mini_plan):

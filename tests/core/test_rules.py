@@ -12,7 +12,8 @@ from pydantic import ValidationError
 from core.base import config, rules
 from core.io.exporter import export_tables
 from core.plan.model import Measure
-from core.store import Editor, InvalidEdit, MeasureEdit, Store, clean_measure_values
+from core.plan.validation import clean_measure_values
+from core.store import Editor, InvalidEdit, MeasureEdit, Store
 from core.views import charts, evaluation, queries, timeline, workshop
 
 YES_NO = [

@@ -6,7 +6,6 @@ server is a failure, not a skip.
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
@@ -14,8 +13,8 @@ import pytest
 import sqlalchemy as sa
 
 from core.base.i18n import CATALOGUE, Msg
+from core.plan.validation import MEASURE_EDITABLE
 from core.store import (
-    MEASURE_EDITABLE,
     STORE_PROBLEM_KEYS,
     ConflictError,
     Editor,
@@ -26,31 +25,9 @@ from core.store import (
     Store,
     field_label,
 )
-from core.store.testing import postgres_schema
 
 ED = Editor("Testaaja")
 OTHER = Editor("Toinen")
-
-
-def _postgres_url() -> str | None:
-    url = os.environ.get("KYMLAPSET_TEST_POSTGRES_URL")
-    if not url and os.environ.get("CI"):
-        pytest.fail("CI must run the storage tests against PostgreSQL: KYMLAPSET_TEST_POSTGRES_URL is not set")
-    return url
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def store(request, mini_plan, tmp_path):
-    if request.param == "sqlite":
-        yield Store.open(f"sqlite:///{tmp_path / 'store.db'}", mini_plan)
-        return
-    url = _postgres_url()
-    if not url:
-        pytest.skip("no PostgreSQL server (set KYMLAPSET_TEST_POSTGRES_URL)")
-    with postgres_schema(url) as schema_url:
-        s = Store.open(schema_url, mini_plan)
-        yield s
-        s.close()
 
 
 def test_seed_once(store, mini_plan):
@@ -173,7 +150,8 @@ def test_conflict_error_text_is_english_on_request(store):
 def test_every_store_message_and_field_label_is_in_the_catalogue():
     core = Path(__file__).resolve().parents[2] / "core"
     src = "\n".join(
-        p.read_text(encoding="utf-8") for p in [*sorted((core / "store").glob("*.py")), core / "plan" / "plans.py"]
+        p.read_text(encoding="utf-8")
+        for p in [*sorted((core / "store").glob("*.py")), *(core / "plan" / f for f in ("plans.py", "validation.py"))]
     )
     # (\s*: the formatter may put the key on the next line)
     used = set(re.findall(r'\b(?:InvalidEdit|NotFound|PermissionDenied|StoreError|PlanRuleError)\(\s*"([^"]+)"', src))
@@ -474,7 +452,8 @@ def test_simultaneous_imports_of_a_new_observation_both_succeed(store):
 
 
 def test_a_clash_that_remains_is_a_conflict_not_an_integrity_error(store, monkeypatch):
-    import core.store.store as storage
+    from core.store.errors import Conflict
+    from core.store.writes import write_retrying
 
     calls = []
 
@@ -483,10 +462,10 @@ def test_a_clash_that_remains_is_a_conflict_not_an_integrity_error(store, monkey
         raise sa.exc.IntegrityError("INSERT", {}, Exception("UNIQUE constraint failed"))
 
     with pytest.raises(ConflictError) as err:
-        storage._write_retrying(
+        write_retrying(
             store.engine,
             always_clash,
-            lambda: ConflictError([storage.Conflict("measure", "x-I.1-3", 0, -1, {}, {})]),
+            lambda: ConflictError([Conflict("measure", "x-I.1-3", 0, -1, {}, {})]),
             attempts=4,
         )
     assert len(calls) == 4  # bounded

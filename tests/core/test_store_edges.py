@@ -5,7 +5,6 @@ SQLite always, PostgreSQL when KYMLAPSET_TEST_POSTGRES_URL is set (as in test_st
 
 from __future__ import annotations
 
-import os
 import shutil
 import sqlite3
 
@@ -26,31 +25,11 @@ from core.store.testing import postgres_schema, read_only_url
 ED = Editor("Testaaja")
 
 
-def _postgres_url() -> str | None:
-    url = os.environ.get("KYMLAPSET_TEST_POSTGRES_URL")
-    if not url and os.environ.get("CI"):
-        pytest.fail("CI must run the storage tests against PostgreSQL: KYMLAPSET_TEST_POSTGRES_URL is not set")
-    return url
-
-
 @pytest.fixture()
-def pg_schema():
+def pg_schema(postgres_url):
     """A schema of its own on the test PostgreSQL server: yields a URL whose connections use it."""
-    url = _postgres_url()
-    if not url:
-        pytest.skip("no PostgreSQL server (set KYMLAPSET_TEST_POSTGRES_URL)")
-    with postgres_schema(url) as schema_url:
+    with postgres_schema(postgres_url) as schema_url:
         yield schema_url
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def store(request, mini_plan, tmp_path):
-    if request.param == "sqlite":
-        yield Store.open(f"sqlite:///{tmp_path / 'store.db'}", mini_plan)
-        return
-    s = Store.open(request.getfixturevalue("pg_schema"), mini_plan)
-    yield s
-    s.close()
 
 
 # ------------------------------------------------------------------ sign-in failures

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import importlib.util
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -69,23 +68,13 @@ def _old_import_paths():
             delattr(core, old)
 
 
-def _postgres_url() -> str | None:
-    url = os.environ.get("KYMLAPSET_TEST_POSTGRES_URL")
-    if not url and os.environ.get("CI"):
-        pytest.fail("CI must run the migration tests against PostgreSQL: KYMLAPSET_TEST_POSTGRES_URL is not set")
-    return url
-
-
 @pytest.fixture(params=["sqlite", "postgres"])
 def db_url(request, tmp_path):
     """An empty database: a new SQLite file, or a new PostgreSQL schema."""
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'store.db'}"
         return
-    url = _postgres_url()
-    if not url:
-        pytest.skip("no PostgreSQL server (set KYMLAPSET_TEST_POSTGRES_URL)")
-    with postgres_schema(url, "mig") as schema_url:
+    with postgres_schema(request.getfixturevalue("postgres_url"), "mig") as schema_url:
         yield schema_url
 
 
@@ -257,10 +246,10 @@ def test_a_store_at_head_is_not_written_on_open(tmp_path, mini_plan):
 
 def test_migrations_inside_the_package_only():
     """Every migration sits in core/store/migrations/versions and chains from the baseline."""
-    from core.store.migrate import _script
+    from core.store.migrate import script_directory
 
-    revisions = list(_script().walk_revisions())
+    revisions = list(script_directory().walk_revisions())
     assert revisions[-1].revision == BASELINE
-    assert len(_script().get_heads()) == 1
+    assert len(script_directory().get_heads()) == 1
     for rev in revisions:
         assert Path(rev.path).parent == ROOT / "core" / "store" / "migrations" / "versions"

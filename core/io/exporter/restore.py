@@ -32,14 +32,8 @@ from core.io.exporter.tables import (
 )
 from core.plan.loader import CSV_FILES, PLAN_META_FILE, DataProblem, check_references, plan_from_rows, read_csv_rows
 from core.plan.model import Plan, region_area_of
-from core.store import (
-    Editor,
-    InvalidEdit,
-    Store,
-    clean_conclusion_values,
-    clean_evaluation_values,
-    clean_event_values,
-)
+from core.plan.validation import clean_conclusion_values, clean_evaluation_values, clean_event_values
+from core.store import Editor, InvalidEdit, Store
 
 
 def _loader_problem(p: DataProblem) -> Msg:

@@ -17,8 +17,7 @@ from core.io.importer.results import (
     ImportRefused,
     ImportResult,
 )
-from core.store import OBSERVATION_KEY, Editor, Store
-from core.store.store import _require_editor
+from core.store import OBSERVATION_KEY, Editor, Store, require_editor
 
 PREVIEW_COLUMNS = ["row", *TEMPLATE_COLUMNS, "old_value", "action", "changed_fields"]
 
@@ -124,7 +123,7 @@ def apply_import(
     """
     if result.errors:
         raise ImportRefused(result.errors)
-    editor = _require_editor(editor)
+    editor = require_editor(editor)
     rows = [_plain(r) for r in result.rows.to_dict("records")]
     totals = {"added": 0, "changed": 0, "unchanged": 0}
     if not rows:
