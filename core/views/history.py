@@ -11,6 +11,7 @@ import pandas as pd
 from core.base.i18n import CATALOGUE, DEFAULT_LANG, key_part, t
 from core.base.text import NAME_FIELDS, clean_name, strip_invisible
 from core.base.timefmt import local_time
+from core.store.history import REVERTIBLE
 
 COLUMNS = ["changed_at", "changed_by", "entity", "entity_id", "field", "old_value", "new_value", "action"]
 BOOLEAN_FIELDS = {"permanent", "deleted"}
@@ -103,12 +104,14 @@ REVERTIBLE_ACTIONS = ("update", "revert")
 
 
 def revertible(hist: pd.DataFrame) -> pd.DataFrame:
-    """The changes the history page offers to undo: one field's update, or an earlier undo of one; not a
-    whole row's add, delete or restore (field "*"). Store.revert_change refuses a kind of row it cannot
-    write back (a plan's own rows) with a message."""
+    """The changes the history page offers to undo: one field's update, or an earlier undo of one, of a
+    kind of row the store can write back (``Store.revert_change``: not a plan's own rows); not a whole
+    row's add, delete or restore (field "*")."""
     if hist.empty:
         return hist
-    return hist[(hist["field"] != "*") & hist["action"].isin(REVERTIBLE_ACTIONS)]
+    return hist[
+        (hist["field"] != "*") & hist["action"].isin(REVERTIBLE_ACTIONS) & hist["entity"].isin(list(REVERTIBLE))
+    ]
 
 
 def of_plan(

@@ -52,3 +52,21 @@ def test_no_changes_stay_none():
 def test_only_one_fields_update_or_undo_is_offered_to_undo(action, field, offered):
     hist = pd.DataFrame([{"change_id": 1, "entity": "measure", "entity_id": "m", "field": field, "action": action}])
     assert list(revertible(hist)["change_id"]) == ([1] if offered else [])
+
+
+@pytest.mark.parametrize(
+    ("entity", "offered"),
+    [
+        ("measure", True),
+        ("event", True),
+        ("evaluation", True),
+        ("observation", True),
+        ("conclusion", True),
+        ("plan", False),  # a plan's own rows: the store cannot write them back, so no undo is offered
+        ("plan_goal", False),
+        ("plan_indicator", False),
+    ],
+)
+def test_undo_is_offered_only_for_rows_the_store_can_write_back(entity, offered):
+    hist = pd.DataFrame([{"change_id": 1, "entity": entity, "entity_id": "x", "field": "name", "action": "update"}])
+    assert list(revertible(hist)["change_id"]) == ([1] if offered else [])
