@@ -33,6 +33,29 @@ def main() -> None:
     turns.run_page(_route)
 
 
+# The navigation after Etusivu and the goal pages, in order: (section, the page's file in pages/ = its
+# URL path, the title's catalogue key, its Material icon).
+NAV = (
+    ("nav.section.plan", "indikaattorit", "nav.indicators", "bar_chart"),
+    ("nav.section.plan", "toimenpiteet", "nav.measures", "checklist"),
+    ("nav.section.plan", "tyopaja", "nav.workshop", "co_present"),
+    ("nav.section.follow", "aikajana", "nav.timeline", "view_timeline"),
+    ("nav.section.follow", "arviointi", "nav.evaluation", "grading"),
+    ("nav.section.follow", "tiedot", "nav.data_entry", "upload_file"),
+    ("nav.section.follow", "raportit", "nav.reports", "description"),
+    ("nav.section.follow", "loppuarviointi", "nav.final_evaluation", "fact_check"),
+    ("nav.section.follow", "vuosikello-sykli", "nav.vuosikello", "event_repeat"),
+    ("nav.section.follow", "historia", "nav.history", "history"),
+    ("nav.section.follow", "uusi-suunnitelma", "plans.nav", "note_add"),
+)
+
+
+def _page(stem: str, title: str, icon: str, lang: str, default: bool = False) -> st.Page:
+    """One page of the navigation; the default page (Etusivu) has no URL path of its own."""
+    url = {} if default else {"url_path": stem}
+    return st.Page(f"pages/{stem}.py", title=t(title, lang), icon=f":material/{icon}:", default=default, **url)
+
+
 def _route() -> None:
     """Page config, navigation, sidebar, live updates, then the chosen page."""
 
@@ -42,60 +65,10 @@ def _route() -> None:
     plan = frame.setup()  # the one setup of this run (page_context takes the same)
     lang = state.lang()
 
-    pages = {
-        t("nav.section.plan", lang): [
-            st.Page("pages/overview.py", title=t("nav.overview", lang), icon=":material/home:", default=True),
-            *goal_pages(plan, lang),
-            st.Page(
-                "pages/indikaattorit.py",
-                title=t("nav.indicators", lang),
-                icon=":material/bar_chart:",
-                url_path="indikaattorit",
-            ),
-            st.Page(
-                "pages/toimenpiteet.py",
-                title=t("nav.measures", lang),
-                icon=":material/checklist:",
-                url_path="toimenpiteet",
-            ),
-            st.Page(
-                "pages/tyopaja.py", title=t("nav.workshop", lang), icon=":material/co_present:", url_path="tyopaja"
-            ),
-        ],
-        t("nav.section.follow", lang): [
-            st.Page(
-                "pages/aikajana.py", title=t("nav.timeline", lang), icon=":material/view_timeline:", url_path="aikajana"
-            ),
-            st.Page(
-                "pages/arviointi.py", title=t("nav.evaluation", lang), icon=":material/grading:", url_path="arviointi"
-            ),
-            st.Page(
-                "pages/tiedot.py", title=t("nav.data_entry", lang), icon=":material/upload_file:", url_path="tiedot"
-            ),
-            st.Page(
-                "pages/raportit.py", title=t("nav.reports", lang), icon=":material/description:", url_path="raportit"
-            ),
-            st.Page(
-                "pages/loppuarviointi.py",
-                title=t("nav.final_evaluation", lang),
-                icon=":material/fact_check:",
-                url_path="loppuarviointi",
-            ),
-            st.Page(
-                "pages/vuosikello-sykli.py",
-                title=t("nav.vuosikello", lang),
-                icon=":material/event_repeat:",
-                url_path="vuosikello-sykli",
-            ),
-            st.Page("pages/historia.py", title=t("nav.history", lang), icon=":material/history:", url_path="historia"),
-            st.Page(
-                "pages/uusi-suunnitelma.py",
-                title=t("plans.nav", lang),
-                icon=":material/note_add:",
-                url_path="uusi-suunnitelma",
-            ),
-        ],
-    }
+    pages = {t("nav.section.plan", lang): [_page("overview", "nav.overview", "home", lang, default=True)]}
+    pages[t("nav.section.plan", lang)] += goal_pages(plan, lang)
+    for section, stem, title, icon in NAV:
+        pages.setdefault(t(section, lang), []).append(_page(stem, title, icon, lang))
     # .streamlit/config.toml hides the folder mode's list of raw file names; this navigation is shown
     st.set_option("client.showSidebarNavigation", True)
     navigation = st.navigation(pages, expanded=True)  # every page in view, no "View 3 more"
