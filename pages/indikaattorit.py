@@ -25,7 +25,7 @@ if dropped:  # a dropped indicator is named with its reason, so readers know it 
         )
     )
 
-categories = [None] + list(dict.fromkeys(i.category for i in sorted(plan.indicators, key=lambda i: i.indicator_id)))
+categories = [None] + list(dict.fromkeys(i.category for i in plan.indicators_in_order()))
 current = ctx.filters.category if ctx.filters.category in categories else None
 st.selectbox(
     t("indicators.category", lang),
@@ -38,7 +38,7 @@ st.selectbox(
     args=("w_category", state.CATEGORY),
 )
 category = st.session_state.get("w_category", current)
-indicators = [i for i in sorted(plan.indicators, key=lambda i: i.indicator_id) if category in (None, i.category)]
+indicators = [i for i in plan.indicators_in_order() if category in (None, i.category)]
 
 pairs = plan.indicator_pairs(i.indicator_id for i in indicators)
 # a link naming an indicator (?indikaattori=) opens its definition unless it names a tab too

@@ -106,7 +106,7 @@ else:
     adder = st.expander(t("data.add", lang), expanded=False, key="w_add_value_open", on_change="rerun")
     if adder.open:  # a lazy expander: the form is built only while open
         with adder, st.form("add_value"):
-            ids = [i.indicator_id for i in sorted(plan.indicators, key=lambda i: i.indicator_id)]
+            ids = [i.indicator_id for i in plan.indicators_in_order()]
             ind = st.selectbox(
                 t("data.indicator", lang),
                 ids,

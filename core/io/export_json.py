@@ -51,7 +51,7 @@ def plan_to_dict(plan: Plan, carried_from: Mapping[str, str | None] | None = Non
                 "series": series_by_ind[i.indicator_id],
                 "observations": obs_by_ind[i.indicator_id],
             }
-            for i in sorted(plan.indicators, key=lambda i: i.indicator_id)
+            for i in plan.indicators_in_order()
         ],
         "actors": [a.model_dump() for a in plan.actors],
         "measures": [

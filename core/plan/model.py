@@ -415,6 +415,10 @@ class Plan(BaseModel):
         """The päätavoitteet by number (I, II, III…): the order every page, report and export lists them in."""
         return sorted(self.goals, key=lambda g: g.number)
 
+    def indicators_in_order(self) -> list[Indicator]:
+        """The indicators by number: the order the plan prints them in, and every list of them here."""
+        return sorted(self.indicators, key=lambda i: i.indicator_id)
+
     def groups_in_order(self) -> list[Group]:
         """The age groups and population bands in the plan's sort order."""
         return sorted(self.groups, key=lambda g: g.sort_order)

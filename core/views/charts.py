@@ -351,7 +351,7 @@ def category_sections(plan) -> list[Section]:
     for s in plan.series:
         series_of.setdefault(s.indicator_id, []).append(s.series_id)
     sections: dict[str, list[tuple[int, str]]] = {}
-    for ind in sorted(plan.indicators, key=lambda i: i.indicator_id):
+    for ind in plan.indicators_in_order():
         sections.setdefault(ind.category, []).extend(
             (ind.indicator_id, s) for s in series_of.get(ind.indicator_id, [""])
         )

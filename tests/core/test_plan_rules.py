@@ -24,6 +24,12 @@ def test_goals_come_in_number_order_whatever_order_the_plan_lists_them_in():
     assert [g.goal_id for g in shuffled.goals_in_order()] == ["I", "II", "III"]
 
 
+def test_indicators_come_in_number_order():
+    shuffled = PLAN.model_copy(update={"indicators": tuple(reversed(PLAN.indicators))})
+    ids = [i.indicator_id for i in shuffled.indicators_in_order()]
+    assert ids == sorted(i.indicator_id for i in PLAN.indicators) and ids[0] == 1 and len(ids) == 32
+
+
 def test_groups_come_in_their_sort_order():
     shuffled = PLAN.model_copy(update={"groups": tuple(reversed(PLAN.groups))})
     orders = [g.sort_order for g in shuffled.groups_in_order()]

@@ -85,7 +85,7 @@ def template_xlsx(plan: Plan | None = None, lang: str = DEFAULT_LANG) -> bytes:
         series_of: dict[int, list[Series]] = {}
         for s in plan.series:
             series_of.setdefault(s.indicator_id, []).append(s)
-        for ind in sorted(plan.indicators, key=lambda i: i.indicator_id):
+        for ind in plan.indicators_in_order():
             ids.append([ind.indicator_id, "", xlsx_safe_text(name_in(ind, lang)), ind.unit.value])
             for s in series_of.get(ind.indicator_id, []):
                 ids.append([ind.indicator_id, s.series_id, xlsx_safe_text(name_in(s, lang)), s.unit.value])
