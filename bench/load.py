@@ -44,18 +44,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.server import AppServer, put_plan_in_force  # noqa: E402 - the app on a free port (shared with the browser tests)
+from bench.server import CHROMIUM_ARGS, AppServer, put_plan_in_force  # noqa: E402 - the app on a free port (shared with the browser tests)
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 GRID = 'iframe[title="st_aggrid.AgGrid.agGrid"]'
 SAVED = "Kaikki muutokset on tallennettu."
 CONFLICT = "Joku muu on muuttanut samoja rivejä"

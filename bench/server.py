@@ -18,6 +18,16 @@ from pathlib import Path
 from typing import IO
 
 ROOT = Path(__file__).resolve().parent.parent
+# Chromium for benches and browser tests: Debian's, without the background work that makes timings noisy
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 START_TIMEOUT_S = 90  # a loaded 2-core machine starts the server slowly
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from bench.server import AppServer, put_plan_in_force
+from bench.server import CHROMIUM_ARGS, AppServer, put_plan_in_force
 
 # A shared 2-core machine under load can take several seconds for one rerun: assertions wait for
 # what the user would see for up to 15 s (Playwright's default of 5 s made loaded runs flaky).
@@ -37,15 +37,7 @@ def browser_type_launch_args(browser_type_launch_args):
     return {
         **browser_type_launch_args,
         "executable_path": CHROMIUM,
-        "args": [
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-            "--disable-quic",
-        ],
+        "args": CHROMIUM_ARGS,
     }
 
 

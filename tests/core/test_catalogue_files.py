@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import textwrap
 from pathlib import Path
@@ -14,16 +15,20 @@ from core.base.i18n import CATALOGUE, LOCALES_DIR, CatalogueError, key_part, loa
 SNAPSHOT = Path(__file__).resolve().parents[1] / "fixtures" / "catalogue_snapshot.json"
 # texts added or changed by branches merged after the move (scripts/catalogue_merge.py writes it)
 CHANGES = SNAPSHOT.with_name("catalogue_changes.json")
+
+
+def _merge_script():
+    """scripts/catalogue_merge.py, which holds the renames of keys made when the texts became data."""
+    spec = importlib.util.spec_from_file_location(
+        "catalogue_merge", LOCALES_DIR.parents[2] / "scripts" / "catalogue_merge.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 # the keys that had spaces, non-ASCII letters or a wildcard before the texts became data
-RENAMED = {
-    "impact.melko korkea": "impact.melko_korkea",
-    "importer.action.lisätään": "importer.action.lisataan",
-    "importer.action.ei muutosta": "importer.action.ei_muutosta",
-    "timeline.chart.status.": "timeline.chart.status.none",
-    "timeline.chart.status.käynnissä": "timeline.chart.status.kaynnissa",
-    "timeline.chart.status.päättynyt": "timeline.chart.status.paattynyt",
-    "history.field.*": "history.field.row",
-}
+RENAMED = _merge_script().RENAMED
 # the loader's problems used to be English sentences translated back by the exporter; now keys of their own
 MOVED_PREFIXES = {"exporter.loader.": "loader."}
 
@@ -159,14 +164,9 @@ def test_the_files_are_plain_yaml():
 
 def test_a_branch_with_the_python_catalogue_merges_into_the_files(tmp_path, monkeypatch, capsys):
     """scripts/catalogue_merge.py: a branch's new block is appended under its comment, a changed text rewritten."""
-    import importlib.util
     import shutil
 
-    spec = importlib.util.spec_from_file_location(
-        "catalogue_merge", LOCALES_DIR.parents[2] / "scripts" / "catalogue_merge.py"
-    )
-    merge = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(merge)
+    merge = _merge_script()
     shutil.copytree(LOCALES_DIR, tmp_path / "locales")
     shutil.copy(CHANGES, tmp_path / "changes.json")
     monkeypatch.setattr(merge, "LOCALES", tmp_path / "locales")
