@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.base.i18n import name, t
+from core.base.i18n import key_part, name, t
+from core.base.rules import subgoal_sort_key
 from core.base.text import md_escape
 from core.plan import plans as plan_rules
-from core.plan.model import PlanState
+from core.plan.model import Difficulty, Impact, PlanState
 from core.store import StoreError
 from ui import data, drafting, state
 from ui.frame import plan_label
@@ -112,6 +113,81 @@ if ctx.plan.state == PlanState.DRAFT:  # the draft shown: its copied goals and s
                 st.session_state[state.FLASH] = {"key": "plans.goal_add.done", "values": {"id": md_escape(goal_id)}}
                 st.rerun()
 
+    goal_titles = {g.goal_id: f"{g.goal_id} {name(g, lang, 'title')}" for g in ctx.plan.goals_in_order()}
+    if goal_titles:
+        with st.form("np_add_subgoal", clear_on_submit=False):  # a refusal keeps what was typed
+            st.markdown(f"**{t('plans.subgoal_add.title', lang)}**")
+            parent = st.selectbox(
+                t("plans.subgoal_add.goal", lang), list(goal_titles), format_func=goal_titles.get, key="w_np_sub_goal"
+            )
+            sub_titles = {
+                f: st.text_input(t(f"plans.col.{f}", lang), key=f"w_np_sub_{f}") for f in ("title_fi", "title_en")
+            }
+            rate_left, rate_right = st.columns(2)
+            difficulty = rate_left.selectbox(
+                t("col.difficulty", lang),
+                ["", *(d.value for d in Difficulty)],
+                format_func=lambda d: t(f"difficulty.{d}", lang) if d else t("goal.no_rating", lang),
+                key="w_np_sub_difficulty",
+            )
+            impact = rate_right.selectbox(
+                t("col.impact", lang),
+                ["", *(i.value for i in Impact)],
+                format_func=lambda i: t(f"impact.{key_part(i)}", lang) if i else t("goal.no_rating", lang),
+                key="w_np_sub_impact",
+            )
+            if st.form_submit_button(t("plans.subgoal_add.submit", lang)):
+                if not all(v.strip() for v in sub_titles.values()):  # said in Finnish here, not by the model
+                    st.error(t("plans.subgoal_add.title_required", lang))
+                else:
+                    values = {f: v.strip() for f, v in sub_titles.items()}
+                    values.update(difficulty=difficulty, impact=impact)
+                    try:
+                        added_id = store.add_plan_subgoal(ctx.plan.plan_id, parent, values, editor)
+                    except StoreError as exc:  # the plan ended meanwhile, the goal is gone…
+                        st.error(md_escape(exc.text(lang)))
+                    else:
+                        data.clear()
+                        st.session_state[state.FLASH] = {
+                            "key": "plans.subgoal_add.done",
+                            "values": {"id": md_escape(added_id)},
+                        }
+                        st.rerun()
+
+    subgoal_titles = {
+        s.subgoal_id: f"{s.subgoal_id} {name(s, lang, 'title')}"
+        for s in sorted(ctx.plan.subgoals, key=lambda s: subgoal_sort_key(s.subgoal_id))
+    }
+    if subgoal_titles:
+        st.markdown(f"**{t('plans.tiles.title', lang)}**")
+        st.caption(t("plans.tiles.help", lang))
+        tiles_of = st.selectbox(
+            t("col.subgoal", lang), list(subgoal_titles), format_func=subgoal_titles.get, key="w_np_tiles_subgoal"
+        )
+        current = drafting.subgoal_tiles(ctx.plan, tiles_of)
+        options = drafting.tile_options(ctx.plan, store.followed_indicators(ctx.plan.plan_id))
+        tiles_key = f"w_np_tiles_{ctx.plan.plan_id}_{tiles_of}"  # not renewed by a save: nothing chosen is lost
+        shown_tiles = [*current, *st.session_state.get(tiles_key, [])]  # a tile for all series; one dropped meanwhile
+        options += [k for k in dict.fromkeys(shown_tiles) if k not in options]
+        tiles = st.multiselect(
+            t("plans.tiles.choose", lang),
+            options,
+            default=current,
+            format_func=lambda k: drafting.tile_label(ctx.plan, k, lang),
+            placeholder=t("widget.placeholder", lang),
+            key=tiles_key,
+        )
+        if st.button(t("plans.tiles.save", lang), key="np_tiles_save"):
+            try:
+                store.set_subgoal_indicators(ctx.plan.plan_id, tiles_of, [drafting.tile_of(k) for k in tiles], editor)
+            except StoreError as exc:  # an indicator the plan dropped meanwhile: the choice stays on screen
+                st.error(md_escape(exc.text(lang)))
+            else:
+                data.clear()
+                st.session_state.pop(tiles_key, None)  # shown again as the store has it
+                st.session_state[state.FLASH] = {"key": "plans.tiles.saved", "values": {"id": md_escape(tiles_of)}}
+                st.rerun()
+
 st.subheader(t("plans.new.form", lang))
 ids = [p.plan_id for p in infos]
 labels = {p.plan_id: plan_label(p, lang) for p in infos}
@@ -186,14 +262,14 @@ carry = st.radio(
     key="w_np_carry",
 )
 source_measures = drafting.measure_frame(
-    data.measures_at(data.source()._replace(plan_id=source_id), data.version()), carry, int(start), lang
+    data.measures_at(data.source()._replace(plan_id=source_id), data.version()), carry, int(start), lang, source
 )
 measure_rows = st.data_editor(
     source_measures,
     key=f"w_np_meas_{source_id}_{carry}_{int(start)}_{lang}",
     hide_index=True,
     width="stretch",
-    disabled=["measure_id", "actor", "subgoal_id"],
+    disabled=["measure", "actor", "subgoal_id", "measure_id"],
     column_config=drafting.measure_columns(lang),
 )
 

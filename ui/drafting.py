@@ -15,6 +15,7 @@ from core.plan import plans as plan_rules
 from core.plan.model import MAX_TEXT_LENGTH, Plan, PlanInfo
 from core.store import Editor, Store
 
+MEASURE_SHORT = 40  # characters of a measure's text in its label
 INDICATOR_CHOICES = ("kept", "dropped")  # an added one comes from the "add" list
 MEASURE_CHOICES = tuple(c.value for c in plan_rules.MeasureChoice)
 
@@ -89,26 +90,54 @@ def indicator_choices(rows: pd.DataFrame, added: list[int], lang: str) -> tuple[
     return tuple(out + [(int(i), "added", "") for i in added])
 
 
-def measure_frame(measures: pd.DataFrame, carry: str, start: int, lang: str) -> pd.DataFrame:
-    """One row per real measure of the earlier plan, in plan order, with what the ``carry`` rule does to it."""
+def measure_label(plan: Plan, actor_id: str, subgoal_id: str, text: str, measure_id: str, lang: str) -> str:
+    """A measure as a person reads it: the actor's name, the sub-goal, a short text, the id last."""
+    actor = _actor_name(plan, actor_id, lang)
+    short = " ".join(str(text or "").split())
+    if len(short) > MEASURE_SHORT:
+        short = short[: MEASURE_SHORT - 1].rstrip() + "…"
+    return " · ".join(p for p in (actor, subgoal_id, short) if p) + f" ({measure_id})"
+
+
+def measure_frame(measures: pd.DataFrame, carry: str, start: int, lang: str, plan: Plan | None = None) -> pd.DataFrame:
+    """One row per real measure of the earlier plan, in plan order, with what the ``carry`` rule does to it.
+    With ``plan`` the rows are named by actor, sub-goal and text (the id last) instead of by the id."""
     real = real_measures(measures)
     real = real.iloc[sorted(range(len(real)), key=lambda k: (subgoal_sort_key(real.iloc[k]["subgoal_id"]), k))]
     chosen = plan_rules.carried_choices(real.to_dict("records"), carry, start)
+    ids = real["measure_id"].astype(str).tolist()
+    texts = real["toimenpide"].fillna("").astype(str).tolist()
+    actors = real["actor_id"].astype(str).tolist()
+    subgoals = real["subgoal_id"].astype(str).tolist()
+    labels = (
+        [measure_label(plan, a, s, x, m, lang) for a, s, x, m in zip(actors, subgoals, texts, ids, strict=True)]
+        if plan is not None
+        else ids
+    )
     return pd.DataFrame(
         {
-            "measure_id": real["measure_id"].astype(str).tolist(),  # names the actor and sub-goal, too
-            "choice": [t(f"plans.measure.{chosen[m]}", lang) for m in real["measure_id"].astype(str)],
-            "toimenpide": real["toimenpide"].fillna("").astype(str).tolist(),
-            "actor": real["actor_id"].astype(str).tolist(),
-            "subgoal_id": real["subgoal_id"].astype(str).tolist(),
+            "measure": labels,
+            "choice": [t(f"plans.measure.{chosen[m]}", lang) for m in ids],
+            "toimenpide": texts,
+            "actor": [_actor_name(plan, a, lang) for a in actors] if plan is not None else actors,
+            "subgoal_id": subgoals,
+            "measure_id": ids,  # what the choices are keyed by; hidden in the table (the label ends with it)
         }
     )
+
+
+def _actor_name(plan: Plan, actor_id: str, lang: str) -> str:
+    try:
+        return name(plan.actor(actor_id), lang)
+    except KeyError:  # an actor the catalogue no longer has: its id is all there is
+        return actor_id
 
 
 def measure_columns(lang: str) -> dict:
     """The measure table's columns: the choice as a list."""
     return {
-        "measure_id": st.column_config.TextColumn(t("plans.col.id", lang), width="small"),
+        "measure": st.column_config.TextColumn(t("plans.col.measure", lang), width="medium"),
+        "measure_id": None,  # the label names it
         "actor": st.column_config.TextColumn(t("col.actor", lang), width="small"),
         "subgoal_id": st.column_config.TextColumn(t("col.subgoal", lang), width="small"),
         "choice": st.column_config.SelectboxColumn(
@@ -251,3 +280,36 @@ def changed_titles(before: pd.DataFrame, after: pd.DataFrame, key: str) -> list[
         if diff:
             out.append((str(old[key]), diff))
     return out
+
+
+def tile_key(indicator_id: int, series_id: str) -> str:
+    """A tile as one value of a multiselect: ``"16/lkm"`` (``"7/"`` for an indicator without series)."""
+    return f"{indicator_id}/{series_id}"
+
+
+def tile_of(key: str) -> tuple[int, str]:
+    """``tile_key`` undone."""
+    indicator_id, _, series_id = key.partition("/")
+    return int(indicator_id), series_id
+
+
+def tile_options(plan: Plan, followed: list[int]) -> list[str]:
+    """The tiles a sub-goal of ``plan`` can show: each series of each indicator the plan follows."""
+    return [tile_key(i, s) for i, s in plan.indicator_pairs(sorted(followed))]
+
+
+def subgoal_tiles(plan: Plan, subgoal_id: str) -> list[str]:
+    """The sub-goal's tiles now, in their order."""
+    links = sorted((x for x in plan.subgoal_indicators if x.subgoal_id == subgoal_id), key=lambda x: x.sort_order)
+    return [tile_key(x.indicator_id, x.series_id) for x in links]
+
+
+def tile_label(plan: Plan, key: str, lang: str) -> str:
+    """A tile as a person reads it: the indicator's number and name, and the series' name when it has one."""
+    indicator_id, series_id = tile_of(key)
+    try:
+        text = f"{indicator_id} {name(plan.indicator(indicator_id), lang)}"
+    except KeyError:
+        text = str(indicator_id)
+    series = next((s for s in plan.series if s.indicator_id == indicator_id and s.series_id == series_id), None)
+    return f"{text} – {name(series, lang)}" if series is not None else text

@@ -14,6 +14,7 @@ from streamlit.testing.v1 import AppTest
 from core.base.i18n import t
 from core.plan.loader import load_plan
 from core.store import Editor, Store
+from ui import drafting
 
 OLD = "kymenlaakso-2020-2025"
 NEW = "kymenlaakso-2026-2029"
@@ -323,6 +324,101 @@ def test_an_editor_adds_a_fourth_main_goal_and_its_page_appears(two_plans):
     assert [g.goal_id for g in two_plans.load_plan(NEW).goals] == ["I", "II", "III", "IV"]
     at.switch_page("pages/paatavoite-4.py").run()
     assert at.header[0].value == "Päätavoite IV: Nuoret osallistuvat"
+
+
+def draft_page(two_plans) -> AppTest:
+    at = app(suunnitelma=NEW)
+    at.switch_page("pages/uusi-suunnitelma.py").run()
+    sign_in(at)
+    return at
+
+
+def submit(at: AppTest, key: str) -> None:
+    next(b for b in at.get("form_submit_button") if b.label == t(key, "fi")).click().run()
+    no_errors(at)
+
+
+def goal_table(at: AppTest) -> str:
+    return " ".join(h.proto.body for h in at.get("html"))
+
+
+def test_an_editor_adds_a_sub_goal_and_chooses_its_tiles_and_the_goal_page_shows_them(two_plans):
+    at = draft_page(two_plans)
+    at.selectbox(key="w_np_sub_goal").set_value("II")
+    at.text_input(key="w_np_sub_title_fi").input("Nuoret vaikuttavat kunnassa")
+    at.text_input(key="w_np_sub_title_en").input("Young people influence their municipality")
+    at.selectbox(key="w_np_sub_difficulty").set_value("keskivaikea")
+    submit(at, "plans.subgoal_add.submit")
+    new_id = f"II.{len(two_plans.load_plan(OLD).subgoals_of('II')) + 1}"
+    assert t("plans.subgoal_add.done", "fi", id=new_id) in texts(at)
+    added = next(s for s in two_plans.load_plan(NEW).subgoals if s.subgoal_id == new_id)
+    assert (added.title_fi, added.difficulty.value) == ("Nuoret vaikuttavat kunnassa", "keskivaikea")
+    assert new_id not in {s.subgoal_id for s in two_plans.load_plan(OLD).subgoals}  # the ended plan keeps its own
+
+    at.selectbox(key="w_np_tiles_subgoal").set_value(new_id).run()
+    tiles = next(m for m in at.multiselect if m.key.startswith("w_np_tiles_"))
+    assert tiles.value == []
+    first, second = tiles.options[1], tiles.options[0]  # chosen out of the list's order: the order is kept
+    tiles.select(first).select(second).run()
+    at.button(key="np_tiles_save").click().run()
+    no_errors(at)
+    assert t("plans.tiles.saved", "fi", id=new_id) in texts(at)
+    links = [x for x in two_plans.load_plan(NEW).subgoal_indicators if x.subgoal_id == new_id]
+    chosen = [f"{x.indicator_id}/{x.series_id}" for x in sorted(links, key=lambda x: x.sort_order)]
+    assert [drafting.tile_label(two_plans.load_plan(NEW), k, "fi") for k in chosen] == [first, second]
+
+    at.switch_page("pages/paatavoite-2.py").run()
+    no_errors(at)
+    table = goal_table(at)
+    assert "Nuoret vaikuttavat kunnassa" in table
+    row = table[table.index(new_id) :]
+    assert str(links[0].indicator_id) in row[: row.index("</tr>")]  # the tile is on the sub-goal's row
+
+
+def test_a_sub_goal_without_a_name_is_refused_in_finnish_and_nothing_is_lost(two_plans):
+    at = draft_page(two_plans)
+    before = len(two_plans.load_plan(NEW).subgoals)
+    at.text_input(key="w_np_sub_title_fi").input("Vain suomeksi")
+    submit(at, "plans.subgoal_add.submit")
+    assert [e.value for e in at.error] == [t("plans.subgoal_add.title_required", "fi")]
+    assert len(two_plans.load_plan(NEW).subgoals) == before
+    assert at.text_input(key="w_np_sub_title_fi").value == "Vain suomeksi"  # what was typed stays
+
+
+def test_a_tile_the_plan_dropped_meanwhile_is_refused_in_finnish(two_plans):
+    at = draft_page(two_plans)
+    tiles = next(m for m in at.multiselect if m.key.startswith("w_np_tiles_"))
+    extra = next(o for o in tiles.options if o not in tiles.value)  # options are shown as labels
+    tiles.select(extra).run()
+    plan = two_plans.load_plan(NEW)
+    key = next(k for k in drafting.tile_options(plan, two_plans.followed_indicators(NEW))
+               if drafting.tile_label(plan, k, "fi") == extra)  # fmt: skip
+    indicator = drafting.tile_of(key)[0]
+    two_plans.set_indicator_choice(NEW, indicator, "dropped", "Ei enää mitata", Editor("Toinen"))  # another editor
+    at.button(key="np_tiles_save").click().run()
+    no_errors(at)
+    assert [e.value for e in at.error] == [t("plan.indicator_not_followed", "fi", id=indicator)]
+    assert key in next(m for m in at.multiselect if m.key.startswith("w_np_tiles_")).value  # the choice stays
+
+
+def test_the_ended_plan_offers_no_goal_controls(two_plans):
+    def goal_controls(at: AppTest) -> set[str]:
+        keys = {w.key for w in (*at.text_input, *at.selectbox, *at.multiselect, *at.button) if w.key}
+        return {k for k in keys if k.startswith(("w_np_sub_", "w_np_tiles", "w_np_goal", "np_tiles", "np_structure"))}
+
+    assert goal_controls(draft_page(two_plans)), "the draft has them"
+    assert not goal_controls(drafting_page(two_plans))  # signed in, the ended plan chosen
+
+
+def test_the_measure_table_names_actors_and_sub_goals(two_plans):
+    at = drafting_page(two_plans)
+    plan = two_plans.load_plan(OLD)
+    table = next(d.value for d in at.dataframe if "measure" in d.value.columns)
+    for label, mid in zip(table["measure"], table["measure_id"], strict=True):
+        measure = next(m for m in plan.measures if m.measure_id == mid)
+        assert label.startswith(f"{plan.actor(measure.actor_id).name_fi} · {measure.subgoal_id} · "), label
+        assert label.endswith(f"({mid})")
+    assert set(table["actor"]) <= {a.name_fi for a in plan.actors}  # names, not ids
 
 
 def test_the_indicators_page_names_a_dropped_indicator_with_its_reason(two_plans):
