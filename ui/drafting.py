@@ -93,7 +93,7 @@ def indicator_choices(rows: pd.DataFrame, added: list[int], lang: str) -> tuple[
 def measure_label(plan: Plan, actor_id: str, subgoal_id: str, text: str, measure_id: str, lang: str) -> str:
     """A measure as a person reads it: the actor's name, the sub-goal, a short text, the id last."""
     actor = _actor_name(plan, actor_id, lang)
-    short = " ".join(str(text or "").split())
+    short = " ".join(str(text or "").split()).lstrip("•*-–· ")  # a list's bullet says nothing here
     if len(short) > MEASURE_SHORT:
         short = short[: MEASURE_SHORT - 1].rstrip() + "…"
     return " · ".join(p for p in (actor, subgoal_id, short) if p) + f" ({measure_id})"
@@ -116,8 +116,9 @@ def measure_frame(measures: pd.DataFrame, carry: str, start: int, lang: str, pla
     )
     return pd.DataFrame(
         {
-            "measure": labels,
+            # the choice first, as in the indicator table: on a phone the column that is edited is in view
             "choice": [t(f"plans.measure.{chosen[m]}", lang) for m in ids],
+            "measure": labels,
             "toimenpide": texts,
             "actor": [_actor_name(plan, a, lang) for a in actors] if plan is not None else actors,
             "subgoal_id": subgoals,
@@ -136,7 +137,7 @@ def _actor_name(plan: Plan, actor_id: str, lang: str) -> str:
 def measure_columns(lang: str) -> dict:
     """The measure table's columns: the choice as a list."""
     return {
-        "measure": st.column_config.TextColumn(t("plans.col.measure", lang), width="medium"),
+        "measure": st.column_config.TextColumn(t("plans.col.measure", lang), width="large"),
         "measure_id": None,  # the label names it
         "actor": st.column_config.TextColumn(t("col.actor", lang), width="small"),
         "subgoal_id": st.column_config.TextColumn(t("col.subgoal", lang), width="small"),
