@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import NamedTuple
@@ -264,6 +265,21 @@ def polled_marker() -> tuple[float, tuple[int, int]]:
         return hit
     hit = _polled[url] = (now, _store_at(url).live_marker())
     return hit
+
+
+def marker_reader() -> tuple[str, Callable[[], tuple[int, int]]] | None:
+    """(store URL, a reader of its live marker) for the process's watcher (ui.live), or None while the
+    store cannot be opened (the read-only fallback has no saves to watch)."""
+    url = database_url()
+    opened = _store_at(url)
+    if url in _store_failures:
+        return None
+    return url, opened.live_marker
+
+
+def share_marker(url: str, marker: tuple[int, int]) -> None:
+    """A marker the process's watcher just read: every session's poll takes it as the shared reading."""
+    _polled[url] = (time.monotonic(), marker)
 
 
 def _current_version() -> int:

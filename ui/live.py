@@ -1,8 +1,11 @@
 """Live updates: every open session sees other people's saves within seconds, without a reload.
 
-A small fragment asks the store every ``live_poll_s`` seconds (core/base/config.py) for its data version (one cheap query, shared
-by all sessions of a process for half a second; the version lives in the database, so it works
-across several app processes). When it changed, only what shows changed data is drawn again: a page
+One watcher per app process (core/serving/watch.py) asks the store every ``live_push_s`` seconds
+(core/base/config.py) for its marker of saved data (one cheap query; the marker lives in the database,
+so it works across several app processes). When someone saved, it has every open page of the process
+look at once: their small live fragment runs (``_push``), as if its own timer had fired. That timer
+(``live_poll_s``) is the safety net: a page also looks by itself every few seconds, with the process's
+shared reading. When the marker changed, only what shows changed data is drawn again: a page
 that says what it shows (``shows``) and draws its live data in parts (``part``, a fragment each)
 gets just those parts redrawn, or nothing at all when no part shows what changed; a page that says
 nothing reruns whole, as before. Unsaved edits are never touched: they live in session
@@ -21,6 +24,7 @@ import streamlit as st
 from core.base import config
 from core.base.i18n import t
 from core.base.text import md_escape
+from core.serving.watch import Watcher
 from ui import data, state, turns
 
 _SEEN = "_live_seen"  # (data version, highest change id) this session's page was last drawn with
@@ -29,6 +33,7 @@ NOTICES = "_live_notices"  # [{"by": name, "rows": [ids], "overlap": [ids]}] for
 MAX_IDS = 6
 _SHOWS = "_live_shows"  # the stored data (change entities) this page run shows outside its parts; None: anything
 _PARTS = "_live_parts"  # {fragment key: entities} of the page's parts drawn this run
+POLL_KEY = "live_poll"  # the live fragment's key: the process's watcher names it to run it (_push)
 
 
 def watch() -> None:
@@ -46,7 +51,8 @@ def watch() -> None:
     st.session_state[_SEEN_AT] = read_at
     st.session_state[_SHOWS] = None  # until the page says what it shows, any change reruns it whole
     st.session_state[_PARTS] = {}
-    st.fragment(_poll, run_every=max(0.5, config.number("live_poll_s")))()
+    st.fragment(_poll, run_every=max(0.5, config.number("live_poll_s")), key=POLL_KEY)()
+    _start_watcher()
 
 
 def shows(*entities: str) -> None:
@@ -171,3 +177,84 @@ def show_notices(lang: str) -> None:
         if note["overlap"]:
             text += " " + t("live.overlap", lang, rows=md_escape(", ".join(note["overlap"][:MAX_IDS])))
         st.info(text, icon="🔄")
+
+
+# ------------------------------------------------------------------ the process's watcher
+
+
+def _start_watcher() -> None:
+    """Make sure this process's watcher runs (setting ``live_push_s``; 0: only the pages' own polls)."""
+    period = config.number("live_push_s")
+    if period <= 0:
+        return
+    try:
+        reader = data.marker_reader()
+    except Exception:  # noqa: BLE001 - the page reports a store problem itself; the polls go on
+        return
+    if reader is not None:
+        _watcher(reader[0], float(period), reader[1])
+
+
+@st.cache_resource(show_spinner=False)
+def _watcher(url: str, period: float, _read: Callable[[], tuple[int, int]]) -> Watcher | None:
+    """One watcher per process and store: on a change it shares the reading and has every session look."""
+    try:
+        from streamlit.runtime import Runtime  # noqa: PLC0415
+
+        loop = Runtime.instance()._get_async_objs().eventloop
+    except Exception:  # noqa: BLE001 - no server around this run (a test's script runner): polls only
+        return None
+
+    def changed(marker: tuple[int, int]) -> None:
+        data.share_marker(url, marker)
+        loop.call_soon_threadsafe(_push_all)
+
+    return Watcher(_read, changed, period, name="live-watch").start()
+
+
+def _push_all() -> None:
+    """On the server's event loop: have every open session's live fragment run now."""
+    try:
+        from streamlit.runtime import Runtime  # noqa: PLC0415
+
+        sessions = Runtime.instance()._session_mgr.list_active_sessions()
+    except Exception:  # noqa: BLE001 - the server is stopping
+        return
+    for info in sessions:
+        try:
+            _push(info.session)
+        except Exception:  # noqa: BLE001 - a session that is closing: its own poll is the net
+            continue
+
+
+def _push(session) -> None:
+    """Queue a run of ``session``'s live fragment, as its browser's timer would (Streamlit's own
+    AppSession.request_rerun, minus the widget states: None keeps what the session has, and a click
+    waiting to run keeps its values when the two requests are folded into one)."""
+    from streamlit.runtime.app_session import AppSessionState  # noqa: PLC0415
+    from streamlit.runtime.scriptrunner_utils.script_requests import RerunData  # noqa: PLC0415
+
+    if session._state == AppSessionState.SHUTDOWN_REQUESTED:
+        return
+    ids = _poll_ids(session._fragment_storage)
+    if not ids:
+        return
+    client = session._client_state
+    rerun = RerunData(
+        query_string=client.query_string,
+        page_script_hash=client.page_script_hash,
+        fragment_id_queue=ids,
+        is_auto_rerun=True,
+        context_info=client.context_info if client.HasField("context_info") else None,
+    )
+    runner = session._scriptrunner
+    if runner is not None and runner.request_rerun(rerun):
+        return
+    session._create_scriptrunner(rerun)
+
+
+def _poll_ids(storage) -> list[str]:
+    try:
+        return list(storage.resolve_target([POLL_KEY]))
+    except Exception:  # noqa: BLE001 - no live fragment in this session (yet)
+        return []

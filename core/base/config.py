@@ -132,10 +132,10 @@ SETTINGS: dict[str, Setting] = {
         ),
         Setting(
             "live_poll_s",
-            3.0,
-            "How often, in seconds, an open page asks the store whether someone saved (live updates). "
-            "A save shows in other sessions within about this plus one page run; 2 s polls cost more "
-            "runs than they saved (60 live sessions: save -> seen p95 6.3 s with 2 s, 4.7 s with 3 s).",
+            10.0,
+            "How often, in seconds, an open page looks by itself whether someone saved: the safety net "
+            "behind the process's watcher (live_push_s), which has every page look as soon as a save "
+            "is seen. With live_push_s 0 set this to about 3 (one script run per page per poll).",
         ),
         Setting(
             "jobs_at_once",
@@ -182,6 +182,13 @@ SETTINGS: dict[str, Setting] = {
             "store_retry_s",
             30.0,
             "Seconds before a store that failed to open is tried again (meanwhile pages say what happened).",
+        ),
+        Setting(
+            "live_push_s",
+            0.25,
+            "How often, in seconds, one app process asks the store whether someone saved (one query "
+            "however many pages are open); when so, every open page of the process shows it at once. "
+            "0: no watcher, each page only polls (live_poll_s).",
         ),
         Setting(
             "live_poll_share_s",
