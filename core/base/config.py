@@ -161,6 +161,13 @@ SETTINGS: dict[str, Setting] = {
             "Seconds Chromium may take to print one report as PDF before the report is made without it.",
         ),
         Setting(
+            "background_nice",
+            10,
+            "How much lower the CPU priority of the Chromium that makes chart images and PDFs is than "
+            "the app's (Unix niceness, 1-19; 0: the same). A report made beside a full room then takes "
+            "the processor the page runs leave over (bench/live_load.py --pdf).",
+        ),
+        Setting(
             "chromium_probe_timeout_s",
             90.0,
             "Seconds the first chart image may take while the app checks once that Chromium works.",

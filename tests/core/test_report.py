@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
 from pathlib import Path
 
 import plotly.graph_objects as go
@@ -316,3 +318,23 @@ def test_pdf_timeout_is_the_declared_setting(monkeypatch) -> None:
     monkeypatch.setattr(report, "_print_pdf", lambda path, html_text, timeout: seen.append(timeout) or b"%PDF")
     report.html_to_pdf("<p>x</p>")
     assert seen == [7.0]
+
+
+@pytest.mark.skipif(os.name != "posix" or shutil.which("nice") is None, reason="needs Unix `nice`")
+def test_background_browser_runs_at_the_lower_priority(monkeypatch) -> None:
+    """The browser the background work starts (Kaleido's, the PDF printer) runs at ``background_nice``
+    more than the app: the wrapper starts the real browser, with its arguments, through ``nice``."""
+    import subprocess
+    import sys
+
+    monkeypatch.setenv("KYMLAPSET_BACKGROUND_NICE", "7")
+    monkeypatch.setattr(report, "chromium_path", lambda: sys.executable)  # a "browser" that reports its niceness
+    browser = report.background_browser()
+    assert browser is not None and browser != sys.executable
+    out = subprocess.run(
+        [browser, "-c", "import os; print(os.nice(0))"], capture_output=True, text=True, timeout=30, check=True
+    )
+    assert int(out.stdout) == os.nice(0) + 7
+
+    monkeypatch.setenv("KYMLAPSET_BACKGROUND_NICE", "0")
+    assert report.background_browser() == sys.executable  # 0: the browser itself, as it is
