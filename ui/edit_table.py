@@ -197,7 +197,10 @@ def edit_table(
     edits = ss.get(widget) or {}
     has_edits = any(edits.get(k) for k in ("edited_rows", "added_rows", "deleted_rows"))
     base = ss.get(keys.base)
-    if base is None or (base[0] != version and not has_edits and not ss.get(keys.conflicts)):
+    # a table that may grow (add and delete rows) is re-created by every change of its data, back at its
+    # top: while it is open so, others' saves wait (said below) instead of moving it under the person
+    adding = add_and_delete and editable and bool(ss.get(f"{keys.prefix}_rows"))
+    if base is None or (base[0] != version and not has_edits and not adding and not ss.get(keys.conflicts)):
         # the same editor widget (its key) with the fresh rows: a keyed table of fixed rows keeps its
         # identity while only values change, so a live update keeps its scroll position (issue #20)
         ss.pop(keys.decided, None)
@@ -207,7 +210,7 @@ def edit_table(
         ss[keys.marked] = (cells, time.monotonic())
         base = ss[keys.base] = (version, fresh)
     elif base[0] != version:
-        st.info(t(texts.changed_meanwhile, lang))
+        st.info(t("edit.changed_while_adding" if adding and not has_edits else texts.changed_meanwhile, lang))
     frame = base[1]
     # Rows are added and removed only when asked for: a keyed table of fixed rows keeps its identity (and
     # scroll position) while values change, one that may grow is re-created by every change of its data.

@@ -16,6 +16,10 @@ records each save's session, so two editors signed in under one name still see e
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import random
+import threading
 import time
 from collections.abc import Callable, Iterable
 
@@ -27,6 +31,7 @@ from core.base.text import md_escape
 from core.serving.watch import Watcher
 from ui import data, state, turns
 
+LOG = logging.getLogger(__name__)
 _SEEN = "_live_seen"  # (data version, highest change id) this session's page was last drawn with
 _SEEN_AT = "_live_seen_at"  # when that was read (time.monotonic())
 NOTICES = "_live_notices"  # [{"by": name, "rows": [ids], "overlap": [ids]}] for sessions with unsaved edits
@@ -123,18 +128,30 @@ def _poll() -> None:
         _rerun_parts(stale)
 
 
-def _changed_entities(after_id: int, upto_id: int) -> set[str] | None:
+def _changed_entities(after_id: int, upto_id: int) -> frozenset[str] | None:
     """Which kinds of data changed after change ``after_id`` (None: not known, e.g. a restore or import
     that wrote no history rows, or more changes than one look reads)."""
     if upto_id <= after_id:
         return None
+    key = (data.database_url(), after_id, upto_id)
+    with _looked_lock:
+        if key in _looked:
+            return _looked[key]
     try:
         changes = data.store().changes_after(after_id, limit=CHANGES_LOOK)
     except Exception:  # noqa: BLE001 - not known: the page runs again and reports a store problem itself
         return None
-    if changes.empty or len(changes) >= CHANGES_LOOK:
-        return None
-    return {str(e) for e in changes["entity"]}
+    found = None if changes.empty or len(changes) >= CHANGES_LOOK else frozenset(str(e) for e in changes["entity"])
+    with _looked_lock:  # the history only grows: what changed between two change ids stays what it was
+        _looked[key] = found
+        while len(_looked) > 64:
+            del _looked[next(iter(_looked))]
+    return found
+
+
+# (store, after, upto) -> the kinds of data changed: after a save every page of the process asks the same
+_looked: dict[tuple[str, int, int], frozenset[str] | None] = {}
+_looked_lock = threading.Lock()
 
 
 CHANGES_LOOK = 500  # more changes at once than this (an import): the page reruns whole
@@ -202,8 +219,10 @@ def _watcher(url: str, period: float, _read: Callable[[], tuple[int, int]]) -> W
         from streamlit.runtime import Runtime  # noqa: PLC0415
 
         loop = Runtime.instance()._get_async_objs().eventloop
-    except Exception:  # noqa: BLE001 - no server around this run (a test's script runner): polls only
+    except Exception:  # noqa: BLE001 - no server around this run: polls only
         return None
+    if not isinstance(loop, asyncio.AbstractEventLoop) or loop.is_closed():
+        return None  # AppTest's stand-in runtime: its runs are driven by the test, polls only
 
     def changed(marker: tuple[int, int]) -> None:
         data.share_marker(url, marker)
@@ -212,19 +231,50 @@ def _watcher(url: str, period: float, _read: Callable[[], tuple[int, int]]) -> W
     return Watcher(_read, changed, period, name="live-watch").start()
 
 
+# Pacing, kept on the server's event loop (one thread, no locks): when each session's live fragment was
+# last pushed, and the sessions whose next push is already set for later.
+_pushed_at: dict[str, float] = {}
+_push_later: set[str] = set()
+
+
 def _push_all() -> None:
-    """On the server's event loop: have every open session's live fragment run now."""
+    """On the server's event loop: have every open session's live fragment run, at most one push per
+    session per ``live_gap_s`` (about): a save shows at once in a quiet room, and under a stream of
+    saves each page takes them in batches instead of redrawing for every single one."""
     try:
         from streamlit.runtime import Runtime  # noqa: PLC0415
 
-        sessions = Runtime.instance()._session_mgr.list_active_sessions()
+        sessions = {info.session.id: info.session for info in Runtime.instance()._session_mgr.list_active_sessions()}
+        loop = asyncio.get_running_loop()
     except Exception:  # noqa: BLE001 - the server is stopping
         return
-    for info in sessions:
-        try:
-            _push(info.session)
-        except Exception:  # noqa: BLE001 - a session that is closing: its own poll is the net
-            continue
+    for gone in [sid for sid in _pushed_at if sid not in sessions]:
+        del _pushed_at[gone]
+    now = time.monotonic()
+    gap = max(0.0, config.number("live_gap_s"))
+    for sid, session in sessions.items():
+        if sid in _push_later:
+            continue  # its next push is set: it will read the newest marker then
+        # the gap varies a little (0.8-1.2), so pages pushed together drift apart and take turns
+        wait = _pushed_at.get(sid, -gap * 2) + gap * random.uniform(0.8, 1.2) - now  # noqa: S311
+        if wait <= 0:
+            _push_now(sid, session)
+        else:
+            _push_later.add(sid)
+            loop.call_later(wait, _push_delayed, sid, session)
+
+
+def _push_delayed(sid: str, session) -> None:
+    _push_later.discard(sid)
+    _push_now(sid, session)
+
+
+def _push_now(sid: str, session) -> None:
+    _pushed_at[sid] = time.monotonic()
+    try:
+        _push(session)
+    except Exception:  # noqa: BLE001 - a session that is closing: its own poll is the net
+        LOG.debug("live push to a session failed", exc_info=True)
 
 
 def _push(session) -> None:

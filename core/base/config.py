@@ -198,6 +198,13 @@ SETTINGS: dict[str, Setting] = {
             "0: no watcher, each page only polls (live_poll_s).",
         ),
         Setting(
+            "live_gap_s",
+            2.0,
+            "Seconds a page waits at least (about; 0.8-1.2 times) between two looks the process's watcher "
+            "has it take: under a stream of saves it takes them in batches instead of redrawing for each "
+            "(60 live pages, a save a second: bench/live_load.py). A single save shows at once.",
+        ),
+        Setting(
             "live_poll_share_s",
             0.5,
             "Seconds one store query for others' saves answers every session of a process (live updates): "

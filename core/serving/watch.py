@@ -24,7 +24,9 @@ class Watcher(Generic[T]):
     the watcher goes on at the next tick (a store that is briefly locked or away must not end it).
     """
 
-    def __init__(self, read: Callable[[], T], changed: Callable[[T], None], period: float, name: str = "watcher") -> None:
+    def __init__(
+        self, read: Callable[[], T], changed: Callable[[T], None], period: float, name: str = "watcher"
+    ) -> None:
         if period <= 0:
             raise ValueError("a watcher needs a positive period")
         self.period = period

@@ -108,3 +108,26 @@ def test_open_cell_editor_is_not_closed_by_a_live_update(browser, tmp_path):
         expect(ben.get_by_text("Kaikki muutokset on tallennettu.")).to_be_visible()
         ca.close()
         cb.close()
+
+
+def test_a_save_is_pushed_to_other_pages_without_their_own_poll(browser, tmp_path):
+    """The process's watcher has every open page look as soon as a save is seen: with the pages' own
+    poll set to a minute, a viewer still sees an editor's save within about a second."""
+    db = f"sqlite:///{tmp_path / 'push.db'}"
+    env = {"KYMLAPSET_EDITOR_PASSCODE": "työpaja", "KYMLAPSET_LIVE_POLL_S": "60"}
+    with running(db, env, browser) as server:
+        contexts = [browser.new_context(viewport={"width": 1280, "height": 720}) for _ in range(2)]
+        anna, viewer = (c.new_page() for c in contexts)
+        for page in (anna, viewer):
+            open_measures(page, server.url)
+        sign_in(anna, "Anna", "työpaja")
+        for n in range(2):  # twice: the watcher goes on after its first report
+            token = f"Työntö {n} {int(time.time())}"
+            edit_and_leave(anna, n, "toimenpide", token)
+            save(anna)
+            expect(anna.get_by_text("Kaikki muutokset on tallennettu.")).to_be_visible()
+            saved_at = time.monotonic()
+            expect(cell(viewer, n, "toimenpide")).to_contain_text(token, timeout=5000)
+            assert time.monotonic() - saved_at <= 3.0  # not the minute of the page's own poll
+        for c in contexts:
+            c.close()

@@ -136,3 +136,42 @@ def test_editor_keeps_place_in_the_vuosikello_table_while_another_editor_saves(b
         ben.screenshot(path=str(tmp_path / "vk_after.png"))
         ca.close()
         cb.close()
+
+
+def test_vuosikello_open_for_adding_rows_stays_put_and_says_others_saved(browser, tmp_path):
+    """A table open for adding and removing rows would be re-created (back at its top) by a change of its
+    data: it stays as it is while others save, says so, and shows their save when the person is done."""
+    db = f"sqlite:///{tmp_path / 'vk_rows.db'}"
+    with running(db, {"KYMLAPSET_EDITOR_PASSCODE": CODE}, browser) as server:
+        ca, cb = (browser.new_context(viewport={"width": 1280, "height": 720}) for _ in range(2))
+        anna, ben = ca.new_page(), cb.new_page()
+        for page, who in ((anna, "Anna"), (ben, "Ben")):
+            page.goto(f"{server.url}/vuosikello-sykli", timeout=90000)
+            wait_idle(page)
+            sign_in(page, who, CODE)
+        rows_toggle = ben.get_by_text("Lisää tai poista rivejä")
+        rows_toggle.click()
+        wait_idle(ben)
+        last = Store.open(db).events().shape[0] - 1
+        top = keep_and_watch(ben, down=10_000)
+
+        token = f"Annan vastuutaho {int(time.time())}"
+        type_into_cell(anna, 0, last, 2, token)
+        anna.get_by_role("button", name="Tallenna vuosikello").click()
+        wait_idle(anna)
+        expect(anna.get_by_text("tallennettu").first).to_be_visible(timeout=20000)
+
+        expect(ben.get_by_text("Ne näkyvät, kun tallennat tai lopetat rivien lisäämisen")).to_be_visible(
+            timeout=LIVE_LIMIT_MS + 4000
+        )
+        wait_idle(ben)
+        assert_kept(ben, top)
+        expect(table(ben).locator("td").filter(has_text=token)).to_have_count(0)
+        ben.screenshot(path=str(tmp_path / "vk_rows_after.png"))
+
+        rows_toggle.click()  # done adding: the table follows the store again
+        wait_idle(ben)
+        scroller(ben).evaluate("el => { el.scrollTop = 10000; }")
+        expect(table(ben).locator("td").filter(has_text=token)).to_have_count(1, timeout=LIVE_LIMIT_MS)
+        ca.close()
+        cb.close()
