@@ -256,7 +256,7 @@ def _push_all() -> None:
         if sid in _push_later:
             continue  # its next push is set: it will read the newest marker then
         # the gap varies a little (0.8-1.2), so pages pushed together drift apart and take turns
-        wait = _pushed_at.get(sid, -gap * 2) + gap * random.uniform(0.8, 1.2) - now  # noqa: S311
+        wait = _pushed_at.get(sid, float("-inf")) + gap * random.uniform(0.8, 1.2) - now  # noqa: S311
         if wait <= 0:
             _push_now(sid, session)
         else:
@@ -270,25 +270,39 @@ def _push_delayed(sid: str, session) -> None:
 
 
 def _push_now(sid: str, session) -> None:
-    _pushed_at[sid] = time.monotonic()
     try:
-        _push(session)
+        pushed = _push(session)
     except Exception:  # noqa: BLE001 - a session that is closing: its own poll is the net
         LOG.debug("live push to a session failed", exc_info=True)
+        return
+    if pushed:
+        _pushed_at[sid] = time.monotonic()
+    else:  # the session has a run waiting (a click): try again when that one has started
+        _push_later.add(sid)
+        asyncio.get_running_loop().call_later(_RETRY_S, _push_delayed, sid, session)
 
 
-def _push(session) -> None:
+_RETRY_S = 0.3
+
+
+def _push(session) -> bool:
     """Queue a run of ``session``'s live fragment, as its browser's timer would (Streamlit's own
-    AppSession.request_rerun, minus the widget states: None keeps what the session has, and a click
-    waiting to run keeps its values when the two requests are folded into one)."""
+    AppSession.request_rerun, minus the widget states: None keeps what the session has). False, and
+    nothing queued, while a request of the session waits to run: folded into it, this one (last in)
+    would give the run its page and address, and a click that changed the page would go elsewhere.
+    Runs on the server's event loop, where the sessions' own requests arrive too, so nothing comes
+    between the look and the request."""
     from streamlit.runtime.app_session import AppSessionState  # noqa: PLC0415
-    from streamlit.runtime.scriptrunner_utils.script_requests import RerunData  # noqa: PLC0415
+    from streamlit.runtime.scriptrunner_utils.script_requests import RerunData, ScriptRequestType  # noqa: PLC0415
 
     if session._state == AppSessionState.SHUTDOWN_REQUESTED:
-        return
+        return True  # nothing to do, ever
     ids = _poll_ids(session._fragment_storage)
     if not ids:
-        return
+        return True  # no live fragment (yet): its first page run reads the newest data anyway
+    runner = session._scriptrunner
+    if runner is not None and getattr(runner._requests, "_state", None) == ScriptRequestType.RERUN:
+        return False
     client = session._client_state
     rerun = RerunData(
         query_string=client.query_string,
@@ -297,10 +311,10 @@ def _push(session) -> None:
         is_auto_rerun=True,
         context_info=client.context_info if client.HasField("context_info") else None,
     )
-    runner = session._scriptrunner
     if runner is not None and runner.request_rerun(rerun):
-        return
+        return True
     session._create_scriptrunner(rerun)
+    return True
 
 
 def _poll_ids(storage) -> list[str]:

@@ -161,11 +161,11 @@ SETTINGS: dict[str, Setting] = {
             "Seconds Chromium may take to print one report as PDF before the report is made without it.",
         ),
         Setting(
-            "background_nice",
-            10,
-            "How much lower the CPU priority of the Chromium that makes chart images and PDFs is than "
-            "the app's (Unix niceness, 1-19; 0: the same). A report made beside a full room then takes "
-            "the processor the page runs leave over (bench/live_load.py --pdf).",
+            "background_idle",
+            True,
+            "Whether the Chromium that makes chart images and PDFs runs only on processor time nothing "
+            "else wants (Linux idle scheduling, chrt; without it the lowest niceness), so that a report "
+            "made beside a full room does not slow the people's page runs (bench/live_load.py --pdf).",
         ),
         Setting(
             "chromium_probe_timeout_s",

@@ -94,19 +94,23 @@ _LOW_PRIORITY = Path(__file__).with_name("chromium-background")  # starts the br
 
 def background_browser() -> str | None:
     """The browser that the background work starts (chart images, PDF): the real one through
-    ``chromium-background`` at niceness ``background_nice`` (setting; 0: as it is), or None if none.
+    ``chromium-background``, which gives it only the processor time nothing else wants (setting
+    ``background_idle``; off: as it is), or None if there is no browser.
 
     A report is made beside sixty page runs on a small server; at the same priority its Chromium took
-    the second core from them (bench/live_load.py --pdf: the others' save -> seen p95 rose 1.0 s).
+    the processor from them (bench/live_load.py --pdf: the others' save -> seen p95 rose 1.0 s). A
+    plain ``nice`` is not enough: Chromium sets its processes' niceness itself (as root even lower).
     """
     path = chromium_path()
     if path is None:
         return None
-    nice = min(19, int(config.number("background_nice")))
-    if nice <= 0 or os.name != "posix" or shutil.which("nice") is None or not os.access(_LOW_PRIORITY, os.X_OK):
-        return path  # no `nice` here, or the wrapper lost its executable bit (say, an unzipped copy)
+    try:
+        idle = bool(config.get("background_idle"))
+    except ValueError:  # a mistyped setting: the default
+        idle = True
+    if not idle or os.name != "posix" or not os.access(_LOW_PRIORITY, os.X_OK):
+        return path  # off, or the wrapper lost its executable bit (say, an unzipped copy)
     os.environ["KYMLAPSET_CHROMIUM"] = path  # read by the wrapper (Kaleido passes the environment on)
-    os.environ["KYMLAPSET_CHROMIUM_NICE"] = str(nice)
     return str(_LOW_PRIORITY)
 
 

@@ -321,20 +321,22 @@ def test_pdf_timeout_is_the_declared_setting(monkeypatch) -> None:
 
 
 @pytest.mark.skipif(os.name != "posix" or shutil.which("nice") is None, reason="needs Unix `nice`")
-def test_background_browser_runs_at_the_lower_priority(monkeypatch) -> None:
-    """The browser the background work starts (Kaleido's, the PDF printer) runs at ``background_nice``
-    more than the app: the wrapper starts the real browser, with its arguments, through ``nice``."""
+def test_background_browser_takes_only_spare_processor_time(monkeypatch) -> None:
+    """The browser the background work starts (Kaleido's, the PDF printer) gets only the processor time
+    nothing else wants: the wrapper starts the real browser, with its arguments, under Linux's idle
+    scheduling (or, without ``chrt``, at the lowest niceness)."""
     import subprocess
     import sys
 
-    monkeypatch.setenv("KYMLAPSET_BACKGROUND_NICE", "7")
-    monkeypatch.setattr(report, "chromium_path", lambda: sys.executable)  # a "browser" that reports its niceness
+    monkeypatch.setattr(report, "chromium_path", lambda: sys.executable)  # a "browser" that reports its priority
     browser = report.background_browser()
     assert browser is not None and browser != sys.executable
-    out = subprocess.run(
-        [browser, "-c", "import os; print(os.nice(0))"], capture_output=True, text=True, timeout=30, check=True
-    )
-    assert int(out.stdout) == os.nice(0) + 7
+    probe = "import os; print(os.sched_getscheduler(0) == os.SCHED_IDLE, os.nice(0))"
+    out = subprocess.run([browser, "-c", probe], capture_output=True, text=True, timeout=30, check=True)
+    idle, nice = out.stdout.split()
+    assert idle == "True" or int(nice) == 19, out.stdout
+    if shutil.which("chrt"):
+        assert idle == "True"
 
-    monkeypatch.setenv("KYMLAPSET_BACKGROUND_NICE", "0")
-    assert report.background_browser() == sys.executable  # 0: the browser itself, as it is
+    monkeypatch.setenv("KYMLAPSET_BACKGROUND_IDLE", "false")
+    assert report.background_browser() == sys.executable  # off: the browser itself, as it is
