@@ -29,7 +29,7 @@ from core.base import config
 from core.base.i18n import t
 from core.base.text import md_escape
 from core.serving.watch import Watcher
-from ui import data, state, turns
+from ui import data, state, streamlit_fixes, turns
 
 LOG = logging.getLogger(__name__)
 _SEEN = "_live_seen"  # (data version, highest change id) this session's page was last drawn with
@@ -302,6 +302,8 @@ def _push(session) -> bool:
         return True  # no live fragment (yet): its first page run reads the newest data anyway
     runner = session._scriptrunner
     if runner is not None and getattr(runner._requests, "_state", None) == ScriptRequestType.RERUN:
+        return False
+    if streamlit_fixes.settling(session):  # its last run's end is still on its way (ui/streamlit_fixes.py)
         return False
     client = session._client_state
     rerun = RerunData(

@@ -1,0 +1,85 @@
+"""The fix for Streamlit's lost run ends (ui/streamlit_fixes.py): a rerun that finds the session's runner
+stopping waits for its shutdown, in order, instead of starting a runner whose arrival drops the old
+runner's "finished" (bench/live_load.py: reruns the browser never heard the end of)."""
+
+from __future__ import annotations
+
+import asyncio
+from types import SimpleNamespace
+
+from streamlit.runtime.scriptrunner_utils.script_requests import RerunData, ScriptRequests
+
+from ui import streamlit_fixes
+
+
+def runner(stopped: bool) -> SimpleNamespace:
+    requests = ScriptRequests()
+    if stopped:
+        requests.on_scriptrunner_ready()  # no request pending: the runner's state becomes STOP
+    else:
+        requests.request_rerun(RerunData())
+    return SimpleNamespace(_requests=requests)
+
+
+class Session:
+    def __init__(self, runner) -> None:
+        self._scriptrunner = runner
+
+
+def test_a_rerun_waits_for_a_stopping_runner_and_keeps_the_order() -> None:
+    handled: list[tuple[object, str]] = []
+
+    def original(session, client_state) -> None:
+        handled.append((session._scriptrunner, client_state))
+
+    request_rerun = streamlit_fixes.guard(original)
+    session = Session(runner(stopped=True))
+
+    async def scenario() -> None:
+        request_rerun(session, "click")
+        request_rerun(session, "fragment")
+        assert handled == []  # the old runner's last events are still to come: nothing starts yet
+        assert streamlit_fixes.settling(session)
+        await asyncio.sleep(0.05)
+        assert handled == []  # still stopping: still waiting
+        session._scriptrunner = None  # the old runner's shutdown was handled
+        await asyncio.sleep(0.05)
+
+    asyncio.run(scenario())
+    assert handled == [(None, "click"), (None, "fragment")]  # both, in the order they came
+    assert not streamlit_fixes.settling(session)
+
+
+def test_a_rerun_to_a_running_or_absent_runner_goes_straight_through() -> None:
+    handled: list[str] = []
+    request_rerun = streamlit_fixes.guard(lambda session, cs: handled.append(cs))
+
+    async def scenario() -> None:
+        request_rerun(Session(runner(stopped=False)), "to the running one")
+        request_rerun(Session(None), "to a new one")
+
+    asyncio.run(scenario())
+    assert handled == ["to the running one", "to a new one"]
+
+
+def test_a_runner_that_never_shuts_down_gets_the_request_the_old_way(monkeypatch) -> None:
+    monkeypatch.setattr(streamlit_fixes, "MAX_WAIT_S", 0.05)
+    handled: list[str] = []
+    request_rerun = streamlit_fixes.guard(lambda session, cs: handled.append(cs))
+
+    async def scenario() -> None:
+        request_rerun(Session(runner(stopped=True)), "late")
+        await asyncio.sleep(0.2)
+
+    asyncio.run(scenario())
+    assert handled == ["late"]
+
+
+def test_install_patches_streamlit_once() -> None:
+    from streamlit.runtime.app_session import AppSession
+
+    streamlit_fixes.install()
+    patched = AppSession.request_rerun
+    streamlit_fixes.install()
+    assert AppSession.request_rerun is patched
+    assert getattr(patched, streamlit_fixes._MARK)

@@ -1,0 +1,83 @@
+"""A fix for a race in Streamlit's AppSession (1.67) that loses a run's end, or its last elements.
+
+A session's script runner sends everything a run makes (elements, "finished") as events that the
+server's event loop handles in order, and the loop drops events of a runner that is no longer the
+session's current one. When a rerun request reaches the loop just after the runner has finished its
+run but before the loop has handled that run's last events, Streamlit starts a new runner at once, and
+the old runner's "finished" (and any elements still on their way) are dropped: the browser never
+hears that the run ended. Live updates make such moments frequent (a fragment rerun right after a
+page run); bench/live_load.py saw 6-60 of ~3,000 reruns unanswered per 300 s, each one exactly so
+(instrumented: "REQ … runner_state=STOP NEW runner", then "SCRIPT_STOPPED_WITH_SUCCESS IGNORED").
+
+The fix waits: a request that finds the runner stopping is kept, in order with any later ones of
+the session, and handed to Streamlit once the old runner's last event (its shutdown) has been
+handled, a few milliseconds later. Nothing is dropped or reordered; a runner that does not shut down
+within ``MAX_WAIT_S`` gets the request the old way.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+from collections.abc import Callable
+
+RETRY_S = 0.005
+MAX_WAIT_S = 2.0
+_WAITING = "_kymlapset_waiting_reruns"
+_MARK = "_kymlapset_waits_for_stopping_runner"
+
+
+def stopping(runner: object) -> bool:
+    """Whether ``runner`` has finished for good (its requests are STOP) while still the session's runner."""
+    if runner is None:
+        return False
+    from streamlit.runtime.scriptrunner_utils.script_requests import ScriptRequestType  # noqa: PLC0415
+
+    return getattr(getattr(runner, "_requests", None), "_state", None) == ScriptRequestType.STOP
+
+
+def settling(session: object) -> bool:
+    """Whether ``session`` has requests waiting for its old runner's shutdown, or a runner stopping:
+    a request made now from the server's side (ui.live's push) must wait too, to keep their order."""
+    return bool(getattr(session, "__dict__", {}).get(_WAITING)) or stopping(getattr(session, "_scriptrunner", None))
+
+
+def guard(original: Callable) -> Callable:
+    """``AppSession.request_rerun`` that waits for a stopping runner's shutdown (see the module docstring)."""
+
+    @functools.wraps(original)
+    def request_rerun(self, client_state=None) -> None:
+        waiting = self.__dict__.setdefault(_WAITING, [])
+        if waiting:  # earlier requests of this session wait: this one goes after them
+            waiting.append(client_state)
+            return
+        if not stopping(self._scriptrunner):
+            original(self, client_state)
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # not on the event loop (never so in the server): the old way
+            original(self, client_state)
+            return
+        waiting.append(client_state)
+        loop.call_later(RETRY_S, _drain, self, original, loop, loop.time() + MAX_WAIT_S)
+
+    setattr(request_rerun, _MARK, True)
+    return request_rerun
+
+
+def _drain(session, original: Callable, loop: asyncio.AbstractEventLoop, give_up_at: float) -> None:
+    if stopping(session._scriptrunner) and loop.time() < give_up_at:
+        loop.call_later(RETRY_S, _drain, session, original, loop, give_up_at)
+        return
+    waiting = session.__dict__.get(_WAITING) or []
+    while waiting:
+        original(session, waiting.pop(0))
+
+
+def install() -> None:
+    """Patch Streamlit's AppSession once per process (idempotent)."""
+    from streamlit.runtime.app_session import AppSession  # noqa: PLC0415
+
+    if not getattr(AppSession.request_rerun, _MARK, False):
+        AppSession.request_rerun = guard(AppSession.request_rerun)
