@@ -23,6 +23,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 
+import pandas as pd
 import streamlit as st
 
 from core.base import config
@@ -38,6 +39,7 @@ NOTICES = "_live_notices"  # [{"by": name, "rows": [ids], "overlap": [ids]}] for
 MAX_IDS = 6
 _SHOWS = "_live_shows"  # the stored data (change entities) this page run shows outside its parts; None: anything
 _PARTS = "_live_parts"  # {fragment key: entities} of the page's parts drawn this run
+_DRAWN = "_live_drawn"  # {fragment key: the data version the part was last drawn with}
 POLL_KEY = "live_poll"  # the live fragment's key: the process's watcher names it to run it (_push)
 
 
@@ -56,6 +58,7 @@ def watch() -> None:
     st.session_state[_SEEN_AT] = read_at
     st.session_state[_SHOWS] = None  # until the page says what it shows, any change reruns it whole
     st.session_state[_PARTS] = {}
+    st.session_state[_DRAWN] = {}
     st.fragment(_poll, run_every=max(0.5, config.number("live_poll_s")), key=POLL_KEY)()
     _start_watcher()
 
@@ -73,20 +76,32 @@ def part(key: str, entities: Iterable[str], draw: Callable[[], None]) -> None:
     without the page around it. A widget inside the part reruns only the part, like any fragment.
     """
     st.session_state.setdefault(_PARTS, {})[f"live_{key}"] = set(entities)
-    st.fragment(_run_part, key=f"live_{key}")(draw)
+    st.fragment(_run_part, key=f"live_{key}")(f"live_{key}", draw)
 
 
-def _run_part(draw: Callable[[], None]) -> None:
+def _run_part(key: str, draw: Callable[[], None]) -> None:
     from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx  # noqa: PLC0415
 
     ctx = get_script_run_ctx()
     if ctx is None or not ctx.fragment_ids_this_run:  # within the page's run (and its turn)
         draw()
+        _drawn(key)
         return
     with turns.part_turn() as got:
         if got:
             data.begin_run()  # the part alone: read the store's version afresh
             draw()
+            _drawn(key)
+
+
+def _drawn(key: str) -> None:
+    """Note the data version ``key`` was drawn with: a part that already shows a change (say, the one
+    where this session just saved, with its confirmation) is not drawn again for it."""
+    try:
+        version = data.version()
+    except Exception:  # noqa: BLE001 - not known: the next change redraws it
+        return
+    st.session_state.setdefault(_DRAWN, {})[key] = version
 
 
 def _note_others(after_id: int, pending: dict) -> None:
@@ -113,8 +128,12 @@ def _poll() -> None:
     if seen is None or now[0] == seen[0] or read_at < st.session_state.get(_SEEN_AT, 0.0):
         return
     page, parts = st.session_state.get(_SHOWS), st.session_state.get(_PARTS) or {}
-    changed = None if page is None else _changed_entities(seen[1], now[1])
-    if changed is None or changed & page:
+    looked = _changed_entities(seen[1], now[1])
+    changed = None if page is None or looked is None else frozenset(e for e, _sid in looked)
+    # this session's own saves redraw the page themselves (each save flow reruns it): no second run that
+    # would take the save's confirmation away; its parts follow the version they were drawn with below
+    own = looked is not None and bool(looked) and all(sid == state.session_id() for _e, sid in looked)
+    if (changed is None or changed & page) and not own:
         st.session_state[state.BACKGROUND_RUN] = True  # the router lets a click go first
         st.rerun(scope="app")
     pending = st.session_state.get(state.PENDING) or {}
@@ -122,15 +141,19 @@ def _poll() -> None:
         _note_others(seen[1], pending)
     st.session_state[_SEEN] = now
     st.session_state[_SEEN_AT] = read_at
-    stale = [k for k, shown in parts.items() if changed & shown]
+    drawn = st.session_state.get(_DRAWN) or {}
+    if changed is None and looked is not None:  # a page that says nothing, with only its own saves
+        changed = frozenset(e for e, _sid in looked)
+    stale = [k for k, shown in parts.items() if changed and changed & shown and drawn.get(k) != now[0]]
     if stale:
         st.session_state[state.BACKGROUND_RUN] = True  # a redraw for others' saves: a click goes first
         _rerun_parts(stale)
 
 
-def _changed_entities(after_id: int, upto_id: int) -> frozenset[str] | None:
-    """Which kinds of data changed after change ``after_id`` (None: not known, e.g. a restore or import
-    that wrote no history rows, or more changes than one look reads)."""
+def _changed_entities(after_id: int, upto_id: int) -> frozenset[tuple[str, str]] | None:
+    """Which kinds of data changed after change ``after_id``, each with the session that saved it ("" if
+    none, say a command-line import); None: not known (a restore or import that wrote no history rows,
+    or more changes than one look reads)."""
     if upto_id <= after_id:
         return None
     key = (data.database_url(), after_id, upto_id)
@@ -141,7 +164,13 @@ def _changed_entities(after_id: int, upto_id: int) -> frozenset[str] | None:
         changes = data.store().changes_after(after_id, limit=CHANGES_LOOK)
     except Exception:  # noqa: BLE001 - not known: the page runs again and reports a store problem itself
         return None
-    found = None if changes.empty or len(changes) >= CHANGES_LOOK else frozenset(str(e) for e in changes["entity"])
+    if changes.empty or len(changes) >= CHANGES_LOOK:
+        found = None
+    else:
+        sessions = changes["session_id"] if "session_id" in changes.columns else [""] * len(changes)
+        found = frozenset(
+            (str(e), "" if pd.isna(sid) else str(sid)) for e, sid in zip(changes["entity"], sessions, strict=True)
+        )
     with _looked_lock:  # the history only grows: what changed between two change ids stays what it was
         _looked[key] = found
         while len(_looked) > 64:
@@ -149,8 +178,8 @@ def _changed_entities(after_id: int, upto_id: int) -> frozenset[str] | None:
     return found
 
 
-# (store, after, upto) -> the kinds of data changed: after a save every page of the process asks the same
-_looked: dict[tuple[str, int, int], frozenset[str] | None] = {}
+# (store, after, upto) -> (kind of data, session) changed: after a save every page of the process asks the same
+_looked: dict[tuple[str, int, int], frozenset[tuple[str, str]] | None] = {}
 _looked_lock = threading.Lock()
 
 

@@ -112,7 +112,8 @@ def test_open_cell_editor_is_not_closed_by_a_live_update(browser, tmp_path):
 
 def test_a_save_is_pushed_to_other_pages_without_their_own_poll(browser, tmp_path):
     """The process's watcher has every open page look as soon as a save is seen: with the pages' own
-    poll set to a minute, a viewer still sees an editor's save within about a second."""
+    poll set to a minute, a viewer still sees an editor's save within seconds (about one when the machine
+    is not busy)."""
     db = f"sqlite:///{tmp_path / 'push.db'}"
     env = {"KYMLAPSET_EDITOR_PASSCODE": "työpaja", "KYMLAPSET_LIVE_POLL_S": "60"}
     with running(db, env, browser) as server:
@@ -127,7 +128,7 @@ def test_a_save_is_pushed_to_other_pages_without_their_own_poll(browser, tmp_pat
             save(anna)
             expect(anna.get_by_text("Kaikki muutokset on tallennettu.")).to_be_visible()
             saved_at = time.monotonic()
-            expect(cell(viewer, n, "toimenpide")).to_contain_text(token, timeout=5000)
-            assert time.monotonic() - saved_at <= 3.0  # not the minute of the page's own poll
+            expect(cell(viewer, n, "toimenpide")).to_contain_text(token, timeout=10000)
+            assert time.monotonic() - saved_at <= 10.0  # well under the minute of the page's own poll
         for c in contexts:
             c.close()

@@ -171,7 +171,11 @@ def test_vuosikello_open_for_adding_rows_stays_put_and_says_others_saved(browser
 
         rows_toggle.click()  # done adding: the table follows the store again
         wait_idle(ben)
-        scroller(ben).evaluate("el => { el.scrollTop = 10000; }")
-        expect(table(ben).locator("td").filter(has_text=token)).to_have_count(1, timeout=LIVE_LIMIT_MS)
+        shown = table(ben).locator("td").filter(has_text=token)
+        deadline = time.monotonic() + 30
+        while shown.count() == 0 and time.monotonic() < deadline:  # the new table may still be drawing
+            scroller(ben).evaluate("el => { el.scrollTop = 10000; }")
+            ben.wait_for_timeout(300)
+        expect(shown).to_have_count(1)
         ca.close()
         cb.close()

@@ -41,7 +41,8 @@ def test_the_kinds_of_data_changed_since_a_change(monkeypatch, plan_in_force):
         [MeasureEdit(row["measure_id"], int(row["version"]), {"mittari": "uusi"}, {"mittari": row["mittari"]})],
         Editor("Anna"),
     )
-    assert live._changed_entities(before, store.live_marker()[1]) == {"measure"}
+    # the kind of data, and the session that saved it (none here: saved straight through the store)
+    assert live._changed_entities(before, store.live_marker()[1]) == {("measure", "")}
     assert live._changed_entities(before, before) is None  # the version moved without history: not known
 
 
