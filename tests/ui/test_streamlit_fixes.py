@@ -5,6 +5,7 @@ runner's "finished" (bench/live_load.py: reruns the browser never heard the end 
 from __future__ import annotations
 
 import asyncio
+import threading
 from types import SimpleNamespace
 
 from streamlit.runtime.scriptrunner_utils.script_requests import RerunData, ScriptRequests
@@ -19,6 +20,24 @@ def runner(stopped: bool) -> SimpleNamespace:
     else:
         requests.request_rerun(RerunData())
     return SimpleNamespace(_requests=requests)
+
+
+def run_loop(scenario) -> None:
+    """``asyncio.run(scenario())`` in a thread of its own: the browser tests' Playwright keeps an event
+    loop running in the test process's main thread."""
+    failure: list[BaseException] = []
+
+    def body() -> None:
+        try:
+            asyncio.run(scenario())
+        except BaseException as exc:  # noqa: BLE001 - handed to the test
+            failure.append(exc)
+
+    thread = threading.Thread(target=body)
+    thread.start()
+    thread.join(30)
+    if failure:
+        raise failure[0]
 
 
 class Session:
@@ -45,7 +64,7 @@ def test_a_rerun_waits_for_a_stopping_runner_and_keeps_the_order() -> None:
         session._scriptrunner = None  # the old runner's shutdown was handled
         await asyncio.sleep(0.05)
 
-    asyncio.run(scenario())
+    run_loop(scenario)
     assert handled == [(None, "click"), (None, "fragment")]  # both, in the order they came
     assert not streamlit_fixes.settling(session)
 
@@ -58,7 +77,7 @@ def test_a_rerun_to_a_running_or_absent_runner_goes_straight_through() -> None:
         request_rerun(Session(runner(stopped=False)), "to the running one")
         request_rerun(Session(None), "to a new one")
 
-    asyncio.run(scenario())
+    run_loop(scenario)
     assert handled == ["to the running one", "to a new one"]
 
 
@@ -71,7 +90,7 @@ def test_a_runner_that_never_shuts_down_gets_the_request_the_old_way(monkeypatch
         request_rerun(Session(runner(stopped=True)), "late")
         await asyncio.sleep(0.2)
 
-    asyncio.run(scenario())
+    run_loop(scenario)
     assert handled == ["late"]
 
 
