@@ -36,7 +36,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 import live_load  # noqa: E402 - the protocol session and the savers
 import load as browser_load  # noqa: E402 - /proc sampling
 
-from bench.server import AppServer  # noqa: E402
+from bench.server import AppServer, put_plan_in_force  # noqa: E402
 
 MAX_MINUTES = 60
 GROWTH_TARGET = 0.10  # after the first 10 minutes, memory grows by at most 10 %
@@ -125,6 +125,7 @@ def main() -> int:
         f"# Soak: {args.sessions} sessions at a time (each open 20–90 s, then a new one), {args.savers} savers, "
         f"{args.minutes:g} min; code {browser_load.code_fingerprint()}; load average {os.getloadavg()[0]:.2f}"
     )
+    put_plan_in_force(db_url)  # the savers edit: data/'s plan has ended, and an ended plan is read-only
     server = AppServer(db_url, {"KYMLAPSET_EDITOR_PASSCODE": ""}, tmp / "server.log").start()
     sampler = browser_load.Sampler(server.proc.pid)
     sampler.start()
@@ -144,6 +145,7 @@ def main() -> int:
         f"(errors {len(totals['save_errors'])}); peak RSS {peak:.0f} MB"
     )
     ok = totals["unanswered"] == 0 and not totals["errors"]
+    ok = ok and (args.savers == 0 or (totals["saves"] > 0 and not totals["save_errors"]))  # live updates were tried
     if 10 in mins and len(mins) > 10:
         last = totals["minutes"][-1]
         growth = last[1] / mins[10] - 1
