@@ -659,10 +659,10 @@ def main() -> int:  # noqa: PLR0915 - one report
     load_before = os.getloadavg()
     t_all = time.time()
     # 127.0.0.1 only, its own temp DB, no passcode (loopback may edit)
-    if args.url:
+    put_plan_in_force(db_url)  # the sessions edit: data/'s plan has ended (read-only)
+    if args.url:  # a running cluster (deploy/cluster.sh) on that database
         server = RunningApp(args.url.rstrip("/"), args.server_pid)
     else:
-        put_plan_in_force(db_url)  # the sessions edit: data/'s plan has ended (read-only)
         server = AppServer(db_url, {"KYMLAPSET_EDITOR_PASSCODE": ""}, tmp / "server.log").start()
     sampler = browser_load.Sampler(server.proc.pid)
     sampler.start()
