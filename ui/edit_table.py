@@ -200,6 +200,9 @@ def edit_table(
     # a table that may grow (add and delete rows) is re-created by every change of its data, back at its
     # top: while it is open so, others' saves wait (said below) instead of moving it under the person
     adding = add_and_delete and editable and bool(ss.get(f"{keys.prefix}_rows"))
+    # always in place, empty or not: a notice appearing above the table must not move it down a place
+    # (Streamlit draws a table that changed places anew, back at its top)
+    notice = st.empty()
     if base is None or (base[0] != version and not has_edits and not adding and not ss.get(keys.conflicts)):
         # the same editor widget (its key) with the fresh rows: a keyed table of fixed rows keeps its
         # identity while only values change, so a live update keeps its scroll position (issue #20)
@@ -210,7 +213,7 @@ def edit_table(
         ss[keys.marked] = (cells, time.monotonic())
         base = ss[keys.base] = (version, fresh)
     elif base[0] != version:
-        st.info(t("edit.changed_while_adding" if adding and not has_edits else texts.changed_meanwhile, lang))
+        notice.info(t("edit.changed_while_adding" if adding and not has_edits else texts.changed_meanwhile, lang))
     frame = base[1]
     # Rows are added and removed only when asked for: a keyed table of fixed rows keeps its identity (and
     # scroll position) while values change, one that may grow is re-created by every change of its data.
