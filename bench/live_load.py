@@ -21,7 +21,9 @@ browserless: each speaks Streamlit's own protocol (``BackMsg``/``ForwardMsg`` pr
 new token into the Toimenpide text of one of its own measures through ``core.store.Store`` on
 the server's database, with the version it read, and retries after a ConflictError (re-read).
 ``--browsers`` real Chromium editors (Playwright, Debian's /usr/bin/chromium) type tokens into
-the grid on ``/toimenpiteet?toimija=…`` and press "Tallenna muutokset", as in bench/load.py.
+the grid on ``/toimenpiteet?toimija=…`` and press "Tallenna muutokset", as in bench/load.py. An
+editor page that Streamlit's frontend breaks (a page error: the page turns white and loses its
+connection) fails the run; bench/page_trace.py keeps what each page saw.
 
 Reported: server peak memory (RSS of the streamlit process tree, sampled every 0.5 s; target
 ≤ 690 MB, Community Cloud's smallest app), time from a confirmed save to its first appearance in
@@ -35,6 +37,7 @@ Everything is on 127.0.0.1, in a temporary SQLite database; every loop and wait 
 
     .venv/bin/python bench/live_load.py                    # 60 sessions, 10 savers, 2 browsers, 300 s
     .venv/bin/python bench/live_load.py --quick            # 10 sessions, 2 savers, 1 browser, 30 s
+    .venv/bin/python bench/live_load.py --trace /tmp/trace # a failed editor step writes what its page saw
     .venv/bin/python bench/live_load.py --pdf              # the default, one PDF report in the middle
     .venv/bin/python bench/live_load.py --pdf 0            # … PDF reports back to back from the middle
     .venv/bin/python bench/live_load.py --sessions 120 --browsers 0
@@ -65,6 +68,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import load as browser_load  # noqa: E402 - bench/load.py: /proc sampling, grid helpers
 
+from bench.page_trace import PageTrace  # noqa: E402 - what a Chromium page saw
 from bench.server import AppServer, put_plan_in_force  # noqa: E402 - the app on a free port (shared with the browser tests)
 
 MEMORY_TARGET_MB = 690.0
@@ -144,6 +148,7 @@ class Run:
     save_errors: list[str] = field(default_factory=list)
     browser_events: list[tuple[str, float, str]] = field(default_factory=list)  # (kind, seconds, outcome)
     browser_errors: list[str] = field(default_factory=list)
+    traces: list = field(default_factory=list)  # PageTrace of each Chromium editor page
     browser_unconfirmed: list[tuple[str, str]] = field(default_factory=list)
     load: list[tuple[float, float]] = field(default_factory=list)  # (wall time, 1-min loadavg)
     browsers_ready: int = 0
@@ -351,6 +356,8 @@ async def browser_editor(i: int, browser, url: str, run: Run, args, start_gate: 
     try:
         await ctx.add_init_script(browser_load.INIT_JS)
         page = await ctx.new_page()
+        traced = PageTrace(page, f"editor{i}")
+        run.traces.append(traced)
         ed = browser_load.EditorState(idx=i, team=0, member=1, url=url)
         try:
             await browser_load.open_measures(ed, page, timeout_ms)
@@ -394,6 +401,9 @@ async def browser_editor(i: int, browser, url: str, run: Run, args, start_gate: 
                         await browser_load.wait_idle(page, timeout_ms)
             except Exception as exc:  # noqa: BLE001 - note it, reload the page, go on
                 run.browser_errors.append(f"browser {i}: {type(exc).__name__}: {str(exc).splitlines()[0][:100]}")
+                if args.trace:
+                    written = await traced.write(Path(args.trace), str(exc).splitlines()[0][:200])
+                    run.browser_errors.append(f"  what the page saw: {written}")
                 run.browser_unconfirmed.append((mid, value))
                 if time.perf_counter() >= win.end - 2:
                     break
@@ -627,6 +637,11 @@ def main() -> int:  # noqa: PLR0915 - one report
     )
     ap.add_argument("--quick", action="store_true", help="10 sessions, 2 savers, 1 browser, 30 s")
     ap.add_argument("--keep", action="store_true", help="keep the temporary DB and server log")
+    ap.add_argument(
+        "--trace",
+        default="",
+        help="folder: on a failed step a Chromium editor writes what its page saw (bench/page_trace.py)",
+    )
     ap.add_argument("--url", default="", help="an app already running (e.g. the balancer of deploy/cluster.sh)")
     ap.add_argument("--database-url", default="", help="with --url: the store it uses (the savers write there)")
     ap.add_argument("--server-pid", type=int, default=0, help="with --url: the pid whose process tree is sampled")
@@ -846,6 +861,7 @@ def main() -> int:  # noqa: PLR0915 - one report
         f"{sum(s.app_runs for s in run.sessions)}, fragment auto reruns sent {fragment_runs}; window "
         f"{f(window_s, 1)} s; saver conflicts retried {run.save_conflicts}"
     )
+    broken = [e for tr in run.traces for e in tr.page_errors]  # a broken page is a failure for its user
     if args.browsers:
         bl = [x for k, x, o in run.browser_events if o == "saved"]
         print(
@@ -853,6 +869,10 @@ def main() -> int:  # noqa: PLR0915 - one report
             f"{len(run.browser_events)} save clicks, {browser_saves} saved, click → saved p50 "
             f"{f(pct(bl, 50))} s, p95 {f(pct(bl, 95))} s; unconfirmed {len(run.browser_unconfirmed)} "
             f"(of them landed all the same, the stored text at the end: {len(result['landed_unconfirmed'])})"
+        )
+        print(
+            f"- Chromium editor pages the frontend broke (page errors, the page white until reloaded): {len(broken)}"
+            + "".join(f"; {e[:80]}" for e in dict.fromkeys(broken))
         )
     print(
         f"- history rows for '{FIELD}' {result['history_rows']}; measures written {result['measures']}; "
@@ -881,6 +901,7 @@ def main() -> int:  # noqa: PLR0915 - one report
         and not timeouts
         and app["missed"] == 0
         and run.browsers_ready == args.browsers
+        and not broken
     )
     print(
         f"\nOverall: {'PASS' if ok else 'FAIL'} (peak {f(peak, 0)} MB, save → seen p95 {f(p95)} s, "
