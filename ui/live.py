@@ -59,6 +59,7 @@ def watch() -> None:
     st.session_state[_SHOWS] = None  # until the page says what it shows, any change reruns it whole
     st.session_state[_PARTS] = {}
     st.session_state[_DRAWN] = {}
+    st.session_state.pop(_PAGE_ASKED, None)  # this is the page run it asked for (or a newer one)
     st.fragment(_poll, run_every=max(0.5, config.number("live_poll_s")), key=POLL_KEY)()
     _start_watcher()
 
@@ -134,8 +135,8 @@ def _poll() -> None:
     # would take the save's confirmation away; its parts follow the version they were drawn with below
     own = looked is not None and bool(looked) and all(sid == state.session_id() for _e, sid in looked)
     if (changed is None or changed & page) and not own:
-        st.session_state[state.BACKGROUND_RUN] = True  # the router lets a click go first
-        st.rerun(scope="app")
+        _rerun_page()
+        return
     pending = st.session_state.get(state.PENDING) or {}
     if pending:
         _note_others(seen[1], pending)
@@ -190,7 +191,6 @@ def _rerun_parts(keys: list[str]) -> None:
     """Rerun just the page parts ``keys`` (their fragments), as ``st.rerun(scope=keys)`` does from a
     callback; from this poll (itself a fragment run) Streamlit's public call refuses keys. Should the
     fragments be unknown (a page run under way), the whole page reruns instead."""
-    from streamlit.commands.execution_control import _force_yield_point  # noqa: PLC0415
     from streamlit.runtime.scriptrunner_utils.script_requests import RerunData  # noqa: PLC0415
     from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx  # noqa: PLC0415
 
@@ -198,18 +198,89 @@ def _rerun_parts(keys: list[str]) -> None:
     try:
         ids = ctx.fragment_storage.resolve_target(keys)
     except Exception:  # noqa: BLE001 - not registered (any more): draw the page again
-        st.rerun(scope="app")
+        _rerun_page()
+        return
+    # queued behind this run, not cutting it short (not "fragment scoped"): see _rerun_page
     ctx.script_requests.request_rerun(
         RerunData(
             query_string=ctx.query_string,
             page_script_hash=ctx.page_script_hash,
             fragment_id_queue=ids,
-            is_fragment_scoped_rerun=True,
             cached_message_hashes=ctx.cached_message_hashes,
             context_info=ctx.context_info,
         )
     )
-    _force_yield_point()
+
+
+def _rerun_page() -> None:
+    """Have the whole page drawn again right after this run (the live fragment's) has ended.
+
+    Not ``st.rerun()`` within the run: a fragment run that has drawn anything (a fragment always
+    draws its own box) and is then cut short for another run can blank the page in Streamlit's
+    frontend (1.67: "Cannot set a node at a delta path", the page white, its connection closed;
+    bench/live_load.py's Chromium editors met it about once per 100 s). So the server's event loop
+    asks for the run once this session's runner is done, as a browser would. Without a server (AppTest)
+    the old way."""
+    from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx  # noqa: PLC0415
+
+    ctx, loop = get_script_run_ctx(), _server_loop()
+    if ctx is None or loop is None:
+        st.session_state[state.BACKGROUND_RUN] = True  # the router lets a click go first
+        st.rerun(scope="app")
+    asked = st.session_state.get(_PAGE_ASKED)
+    if asked is not None and time.monotonic() - asked < _PAGE_AFTER_S:
+        return  # asked already: that run is on its way
+    st.session_state[_PAGE_ASKED] = time.monotonic()
+    loop.call_soon_threadsafe(_page_after_run, ctx.session_id, time.monotonic() + _PAGE_AFTER_S)
+
+
+_PAGE_ASKED = "_live_page_asked"  # when this session's live fragment asked for the whole page (time.monotonic())
+_PAGE_AFTER_S = 10.0  # a page run waits at most this long for the session's runner to be done
+
+
+def _page_after_run(session_id: str, give_up_at: float) -> None:
+    """On the server's event loop: start a whole-page run of ``session_id`` once it runs nothing."""
+    from streamlit.runtime import Runtime  # noqa: PLC0415
+    from streamlit.runtime.app_session import AppSessionState  # noqa: PLC0415
+    from streamlit.runtime.scriptrunner_utils.script_requests import RerunData  # noqa: PLC0415
+
+    try:
+        info = Runtime.instance()._session_mgr.get_active_session_info(session_id)
+    except Exception:  # noqa: BLE001 - the server is stopping
+        return
+    session = None if info is None else info.session
+    if session is None or session._state == AppSessionState.SHUTDOWN_REQUESTED:
+        return
+    if session._scriptrunner is not None or streamlit_fixes.settling(session):
+        if time.monotonic() < give_up_at:  # a run goes on (a click, the fragment's own end): after it
+            asyncio.get_running_loop().call_later(_RETRY_PAGE_S, _page_after_run, session_id, give_up_at)
+        return  # busy for long: the next look asks again
+    # the router lets a click go first (set here, not in the asking run: a click run before this one
+    # would take the mark); no script runs in the session now, so its state is not being read
+    session._session_state[state.BACKGROUND_RUN] = True
+    client = session._client_state
+    session._create_scriptrunner(
+        RerunData(
+            query_string=client.query_string,
+            page_script_hash=client.page_script_hash,
+            cached_message_hashes=frozenset(client.cached_message_hashes),
+            context_info=client.context_info if client.HasField("context_info") else None,
+        )
+    )
+
+
+_RETRY_PAGE_S = 0.05
+
+
+def _server_loop() -> asyncio.AbstractEventLoop | None:
+    """The server's event loop, or None without a server around this run (AppTest)."""
+    try:
+        from streamlit.runtime import Runtime  # noqa: PLC0415
+
+        loop = Runtime.instance()._get_async_objs().eventloop
+    except Exception:  # noqa: BLE001
+        return None
+    return loop if isinstance(loop, asyncio.AbstractEventLoop) and not loop.is_closed() else None
 
 
 def show_notices(lang: str) -> None:
@@ -244,14 +315,9 @@ def _start_watcher() -> None:
 @st.cache_resource(show_spinner=False)
 def _watcher(url: str, period: float, _read: Callable[[], tuple[int, int]]) -> Watcher | None:
     """One watcher per process and store: on a change it shares the reading and has every session look."""
-    try:
-        from streamlit.runtime import Runtime  # noqa: PLC0415
-
-        loop = Runtime.instance()._get_async_objs().eventloop
-    except Exception:  # noqa: BLE001 - no server around this run: polls only
-        return None
-    if not isinstance(loop, asyncio.AbstractEventLoop) or loop.is_closed():
-        return None  # AppTest's stand-in runtime: its runs are driven by the test, polls only
+    loop = _server_loop()
+    if loop is None:
+        return None  # no server around this run, or AppTest's stand-in: its runs are driven by the test
 
     def changed(marker: tuple[int, int]) -> None:
         data.share_marker(url, marker)
@@ -311,7 +377,12 @@ def _push_now(sid: str, session) -> None:
         asyncio.get_running_loop().call_later(_RETRY_S, _push_delayed, sid, session)
 
 
-_RETRY_S = 0.3
+_RETRY_S = 0.1
+# A fragment run that reaches the browser straight after a whole-page run can leave Streamlit's frontend
+# (1.67) with a page it then fails to add to ("Cannot set a node at a delta path": the page turns white
+# and loses its connection, bench/live_load.py's Chromium editors); a page run reads the newest data
+# anyway, so a push waits this long after one (a running page run is pushed after it ends, too).
+_AFTER_PAGE_S = 0.3
 
 
 def _push(session) -> bool:
@@ -334,6 +405,11 @@ def _push(session) -> bool:
         return False
     if streamlit_fixes.settling(session):  # its last run's end is still on its way (ui/streamlit_fixes.py)
         return False
+    ended = streamlit_fixes.page_run_ended_at(session)
+    if session._state == AppSessionState.APP_IS_RUNNING or (
+        ended is not None and time.monotonic() - ended < _AFTER_PAGE_S
+    ):
+        return False  # a run goes on, or a page run just ended: not straight after it (_AFTER_PAGE_S)
     client = session._client_state
     rerun = RerunData(
         query_string=client.query_string,

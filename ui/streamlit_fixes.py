@@ -1,4 +1,7 @@
-"""A fix for a race in Streamlit's AppSession (1.67) that loses a run's end, or its last elements.
+"""A fix for a race in Streamlit's AppSession (1.67) that loses a run's end, or its last elements; and a
+note of when each session's last whole-page run ended (``note_page_run_end``), which ui.live's push
+reads so that a fragment run never reaches the browser straight after a page run (ui/live.py's
+``_AFTER_PAGE_S``: that sequence could blank the page in Streamlit's frontend).
 
 A session's script runner sends everything a run makes (elements, "finished") as events that the
 server's event loop handles in order, and the loop drops events of a runner that is no longer the
@@ -19,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import time
 from collections.abc import Callable
 
 RETRY_S = 0.005
@@ -75,9 +79,36 @@ def _drain(session, original: Callable, loop: asyncio.AbstractEventLoop, give_up
         original(session, waiting.pop(0))
 
 
+_PAGE_RUN_ENDED = "_kymlapset_page_run_ended"
+
+
+def note_page_run_end(original: Callable) -> Callable:
+    """``AppSession._handle_scriptrunner_event_on_event_loop`` that notes when the session's last
+    whole-page run ended (its end handed to the browser), for ``page_run_ended_at``."""
+    from streamlit.runtime.scriptrunner.script_runner import ScriptRunnerEvent  # noqa: PLC0415
+
+    @functools.wraps(original)
+    def handle(self, sender, event, *args, **kwargs) -> None:
+        current = sender is self._scriptrunner
+        original(self, sender, event, *args, **kwargs)
+        if current and event == ScriptRunnerEvent.SCRIPT_STOPPED_WITH_SUCCESS:
+            self.__dict__[_PAGE_RUN_ENDED] = time.monotonic()
+
+    setattr(handle, _MARK, True)
+    return handle
+
+
+def page_run_ended_at(session: object) -> float | None:
+    """When (time.monotonic()) ``session``'s last whole-page run ended, if known."""
+    return getattr(session, "__dict__", {}).get(_PAGE_RUN_ENDED)
+
+
 def install() -> None:
     """Patch Streamlit's AppSession once per process (idempotent)."""
     from streamlit.runtime.app_session import AppSession  # noqa: PLC0415
 
     if not getattr(AppSession.request_rerun, _MARK, False):
         AppSession.request_rerun = guard(AppSession.request_rerun)
+    handler = AppSession._handle_scriptrunner_event_on_event_loop
+    if not getattr(handler, _MARK, False):
+        AppSession._handle_scriptrunner_event_on_event_loop = note_page_run_end(handler)

@@ -102,3 +102,30 @@ def test_install_patches_streamlit_once() -> None:
     streamlit_fixes.install()
     assert AppSession.request_rerun is patched
     assert getattr(patched, streamlit_fixes._MARK)
+
+
+def test_the_end_of_a_whole_page_run_is_noted_and_a_fragments_end_is_not() -> None:
+    from streamlit.runtime.scriptrunner.script_runner import ScriptRunnerEvent
+
+    handled: list[object] = []
+    handle = streamlit_fixes.note_page_run_end(lambda self, sender, event, *a, **k: handled.append(event))
+    current, old = object(), object()
+    session = Session(current)
+
+    handle(session, current, ScriptRunnerEvent.FRAGMENT_STOPPED_WITH_SUCCESS)
+    assert streamlit_fixes.page_run_ended_at(session) is None
+    handle(session, old, ScriptRunnerEvent.SCRIPT_STOPPED_WITH_SUCCESS)  # a runner that is gone: Streamlit ignores it
+    assert streamlit_fixes.page_run_ended_at(session) is None
+    handle(session, current, ScriptRunnerEvent.SCRIPT_STOPPED_WITH_SUCCESS)
+    assert streamlit_fixes.page_run_ended_at(session) is not None
+    assert len(handled) == 3  # Streamlit's own handling always runs
+
+
+def test_install_patches_the_event_handler_once() -> None:
+    from streamlit.runtime.app_session import AppSession
+
+    streamlit_fixes.install()
+    patched = AppSession._handle_scriptrunner_event_on_event_loop
+    streamlit_fixes.install()
+    assert AppSession._handle_scriptrunner_event_on_event_loop is patched
+    assert getattr(patched, streamlit_fixes._MARK)
