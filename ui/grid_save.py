@@ -16,6 +16,33 @@ from ui.frame import PageContext
 from ui.grid_columns import EDITABLE
 
 GRID_GENERATION = "_grid_generation"  # bumped to rebuild grids after discarding edits
+SAVED = "_grid_saved"  # [(data version after the save, {measure_id: {field: value}})]: this session's last saves
+_SAVES_KEPT = 10
+
+
+def remember_saved(pending: dict, version: int) -> None:
+    """Note what this session just saved, with the data version that holds it (``shown_saved``)."""
+    kept = st.session_state.get(SAVED) or []
+    rows = {mid: dict(e["values"]) for mid, e in pending.items()}
+    st.session_state[SAVED] = [*kept[-(_SAVES_KEPT - 1) :], (version, rows)]
+
+
+def shown_saved(grid_version: int, pending: dict) -> dict:
+    """``pending`` with this session's saves that data version ``grid_version`` does not hold yet under it.
+
+    A grid with an open cell editor keeps the rows of the version it shows (held_version); the
+    editor's own save is newer, and the grid must not show the values from before it meanwhile
+    (the editor would see their save undone, and their next edit of the cell would start from
+    the value before it and clash with their own save). Pending values win over saved ones.
+    """
+    out: dict = {}
+    for version, rows in st.session_state.get(SAVED) or []:
+        if version > grid_version:
+            for mid, values in rows.items():
+                out.setdefault(mid, {"values": {}})["values"].update(values)
+    for mid, entry in pending.items():
+        out.setdefault(mid, {"values": {}})["values"].update(entry["values"])
+    return out
 
 
 def reset_grids() -> None:
@@ -53,6 +80,7 @@ def save_pending(ctx: PageContext) -> None:
         return
     st.session_state[state.PENDING] = {}
     data.clear()
+    remember_saved(pending, data.version())
     st.toast(t("edit.saved", lang), icon="✅")
     if any(isinstance(v, str) and has_control_chars(v) for e in edits for v in e.values.values()):
         st.toast(t("edit.controls_cleaned", lang), icon="ℹ️")  # said so: the store cleaned them (core.base.cells)

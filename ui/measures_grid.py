@@ -26,7 +26,7 @@ from ui.frame import PageContext
 from ui.grid_columns import grid_options, keep_place, room_css
 from ui.grid_edits import collect_edits, nodes_frame, selected_id
 from ui.grid_rows import PreparedRows, apply_pending, grid_frame, grid_types, ids_signature
-from ui.grid_save import GRID_GENERATION, reset_grids, resolve_conflicts, save_pending, too_long
+from ui.grid_save import GRID_GENERATION, reset_grids, resolve_conflicts, save_pending, shown_saved, too_long
 
 
 def stable_grid_key(key: str, lang: str, ids_sig: str) -> str:
@@ -73,9 +73,10 @@ def render(ctx: PageContext, measures: pd.DataFrame, key: str, height: int = 560
         st.session_state[state.PENDING] = pending
     if previous and previous[0] == grid_key and previous[3] == grid_version:
         # the same rows as the last run (or an editor is open and the grid waits): the rows it was
-        # built from plus the pending edits
+        # built from plus the pending edits, and this session's saves that those rows predate
         base = previous[2]
-        frame = grid_types(apply_pending(base, pending)) if any(m in pending for m in base["measure_id"]) else base
+        over = shown_saved(grid_version, pending) if grid_version != current else pending
+        frame = grid_types(apply_pending(base, over)) if any(m in over for m in base["measure_id"]) else base
     else:
         base = frame = grid_frame(ctx, measures, ids_sig)
     shown_before = shown_history(previous, grid_key, grid_version)

@@ -180,6 +180,35 @@ def _last_change(conn: Connection, entity: str, history_id: str, fld: str) -> tu
     return (str(row[0]), str(row[1])) if row is not None else ("", "")
 
 
+_OWN_CHAIN = 20  # how many of one field's latest changes are followed back to the editor's base
+
+
+def _only_mine_since(conn: Connection, names: Names, fld: str, base: object, editor: Editor) -> bool:
+    """Whether every change of field ``fld`` since it held ``base`` was made by this editor's session.
+
+    A page can still show a row from before its own last save (a grid that waits while a cell editor
+    is open, a table drawn just before): the editor's next edit of that field then starts from the
+    value before their save. That is no conflict: nobody else changed the field. Any change by another
+    session, or a whole-row change, on the way back to ``base`` keeps it a conflict.
+    """
+    session = editor.session[:64]
+    if not session:
+        return False
+    rows = conn.execute(
+        select(changes.c.field, changes.c.old_value, changes.c.session_id)
+        .where(and_(changes.c.entity == names.entity, changes.c.entity_id == names.history_id))
+        .where(changes.c.field.in_([fld, "*"]))
+        .order_by(changes.c.change_id.desc())
+        .limit(_OWN_CHAIN)
+    ).all()
+    for field, old, by in rows:
+        if field != fld or by != session:
+            return False
+        if stored_same(old, stored_text(base), fld):
+            return True
+    return False
+
+
 def clash_error(
     conn: Connection, clashes: list[FieldClash], cur: Mapping[str, object], expected_version: int | None, names: Names
 ) -> ConflictError:
@@ -246,6 +275,9 @@ def merge_update(
     if base is None:  # an older caller: every field started from the row of the version it saw
         base = cur if cur.get("version") == expected_version else {}
     write, clashes = merge_fields(base, mine, cur, stored_same)
+    for c in [c for c in clashes if c.field in base and _only_mine_since(conn, names, c.field, c.base, editor)]:
+        write[c.field] = c.mine  # the value in between was this session's own earlier save: nobody else's
+        clashes.remove(c)
     if clashes:
         raise clash_error(conn, clashes, cur, expected_version, names)
     if write:

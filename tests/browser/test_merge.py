@@ -84,3 +84,21 @@ def test_the_same_field_brings_the_chooser_with_just_that_field(browser, fresh_d
         assert (row["mittari"], row["seuranta"]) == ("B:n mittari", "B:n seuranta")
         for c in contexts:
             c.close()
+
+
+def test_saving_one_cell_twice_is_no_conflict_with_oneself(browser, fresh_db):
+    """An editor who saves a cell, then changes it again and saves, is never asked to choose between
+    their own two values, also while someone else keeps saving other rows of the same grid."""
+    with running(fresh_db, {"KYMLAPSET_EDITOR_PASSCODE": ""}, browser) as server:
+        contexts, (a, b) = two_editors(browser, server)
+        for n in range(1, 4):
+            edit_cell(a, 0, "mittari", f"A:n mittari {n}")  # Tab leaves the next cell's editor open
+            save(a)
+            expect(a.get_by_text("Kaikki muutokset on tallennettu.")).to_be_visible()
+            edit_cell(b, 1 + n, "seuranta", f"B:n seuranta {n}")  # someone else saves other rows meanwhile
+            save(b)
+            expect(cell(a, 0, "mittari")).to_contain_text(f"A:n mittari {n}")
+        expect(a.get_by_role("button", name="Pidä oma arvoni")).to_have_count(0)
+        assert stored(fresh_db)["mittari"] == "A:n mittari 3"
+        for c in contexts:
+            c.close()

@@ -109,6 +109,33 @@ def test_history_records_the_session(store):
     assert store.history("measure", MID)["session_id"].iloc[0] == "s-aino"
 
 
+def test_measures_a_second_edit_from_before_ones_own_save_is_no_conflict(store):
+    """A page still showing the row from before this session's own save (a grid waiting while a cell
+    editor is open): the next edit of the field starts from the old value, and lands."""
+    start = store.measure(MID)
+    v = start["version"]
+    store.save_measure_edits([MeasureEdit(MID, v, {"mittari": "eka"}, {"mittari": start["mittari"]})], AINO)
+    store.save_measure_edits([MeasureEdit(MID, v, {"toimijat": "Bertilin"}, {"toimijat": start["toimijat"]})], BERTIL)
+    store.save_measure_edits([MeasureEdit(MID, v, {"mittari": "toka"}, {"mittari": start["mittari"]})], AINO)
+    row = store.measure(MID)
+    assert (row["mittari"], row["toimijat"]) == ("toka", "Bertilin")
+    assert authors(store, "measure", MID) == {"mittari": "Aino", "toimijat": "Bertil"}
+
+
+def test_measures_someone_else_in_between_ones_own_saves_is_a_conflict(store):
+    """Own saves do not hide another person's change of the same field, even under the same name."""
+    other_aino = Editor("Aino", session="s-aino-2")  # a second person signed in as Aino
+    start = store.measure(MID)
+    v = start["version"]
+    store.save_measure_edits([MeasureEdit(MID, v, {"mittari": "eka"}, {"mittari": start["mittari"]})], AINO)
+    store.save_measure_edits([MeasureEdit(MID, v, {"mittari": "toisen"}, {"mittari": "eka"})], other_aino)
+    with pytest.raises(ConflictError) as exc:
+        store.save_measure_edits([MeasureEdit(MID, v, {"mittari": "toka"}, {"mittari": start["mittari"]})], AINO)
+    [c] = exc.value.conflicts
+    assert [(f.field, f.mine, f.stored) for f in c.fields] == [("mittari", "toka", "toisen")]
+    assert store.measure(MID)["mittari"] == "toisen"
+
+
 # ---------------------------------------------------------------- evaluations
 
 HAM = "hamina-I.1-1"
@@ -155,6 +182,16 @@ def test_evaluations_same_field_conflicts_and_keep_mine_keeps_the_others_work(st
     assert set(changes[changes["field"] == "comment"]["changed_by"]) == {"Aino"}
 
 
+def test_evaluations_a_second_edit_from_before_ones_own_save_is_no_conflict(store):
+    store.save_evaluations([EvaluationChange(HAM, 2025, {"rating": 2, "comment": "alku"}, None, EMPTY)], AINO)
+    seen = evaluation(store)
+    store.save_evaluations([EvaluationChange(HAM, 2025, {"rating": 4}, seen["version"], {"rating": 2})], AINO)
+    store.save_evaluations([EvaluationChange(HAM, 2025, {"rating": 1}, seen["version"], {"rating": 2})], AINO)
+    assert evaluation(store)["rating"] == 1
+    with pytest.raises(ConflictError):  # Bertil's table from before both saves: his change clashes
+        store.save_evaluations([EvaluationChange(HAM, 2025, {"rating": 3}, seen["version"], {"rating": 2})], BERTIL)
+
+
 def test_two_first_evaluations_merge_by_field(store):
     store.save_evaluations(
         [EvaluationChange(HAM, 2025, {"rating": 2}, None, {"rating": None}, {"evaluator": "Aino"})], AINO
@@ -199,6 +236,14 @@ def test_events_same_field_conflicts_and_keep_mine_writes_only_mine(store):
     store.save_events([EventChange(eid, {"title": "Bertilin"}, c.current_version, {"title": "Ainon"})], BERTIL)
     row = event(store, eid)
     assert (row["title"], row["owner"]) == ("Bertilin", "Kunnat")
+
+
+def test_events_a_second_edit_from_before_ones_own_save_is_no_conflict(store):
+    eid = store.save_event(None, {"title": "Kokous", "months": "3"}, None, AINO)
+    v = event(store, eid)["version"]
+    store.save_events([EventChange(eid, {"title": "Kevätkokous"}, v, {"title": "Kokous"})], AINO)
+    store.save_events([EventChange(eid, {"title": "Kevään kokous"}, v, {"title": "Kokous"})], AINO)
+    assert event(store, eid)["title"] == "Kevään kokous"
 
 
 def test_removing_an_event_someone_changed_meanwhile_is_a_conflict(store):
