@@ -188,9 +188,11 @@ CHANGES_LOOK = 500  # more changes at once than this (an import): the page rerun
 
 
 def _rerun_parts(keys: list[str]) -> None:
-    """Rerun just the page parts ``keys`` (their fragments), as ``st.rerun(scope=keys)`` does from a
-    callback; from this poll (itself a fragment run) Streamlit's public call refuses keys. Should the
-    fragments be unknown (a page run under way), the whole page reruns instead."""
+    """Rerun just the page parts ``keys`` (their fragments) once this run (the live fragment's) has ended.
+
+    Queued behind this run, not cutting it short as ``st.rerun(scope=...)`` would (a fragment run cut
+    short can blank the page, see _rerun_page); from a fragment run Streamlit's public call refuses
+    keys anyway. Should the fragments be unknown (a page run under way), the whole page is drawn again."""
     from streamlit.runtime.scriptrunner_utils.script_requests import RerunData  # noqa: PLC0415
     from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx  # noqa: PLC0415
 
@@ -242,7 +244,6 @@ def _page_after_run(session_id: str, give_up_at: float) -> None:
     """On the server's event loop: start a whole-page run of ``session_id`` once it runs nothing."""
     from streamlit.runtime import Runtime  # noqa: PLC0415
     from streamlit.runtime.app_session import AppSessionState  # noqa: PLC0415
-    from streamlit.runtime.scriptrunner_utils.script_requests import RerunData  # noqa: PLC0415
 
     try:
         info = Runtime.instance()._session_mgr.get_active_session_info(session_id)
@@ -258,14 +259,22 @@ def _page_after_run(session_id: str, give_up_at: float) -> None:
     # the router lets a click go first (set here, not in the asking run: a click run before this one
     # would take the mark); no script runs in the session now, so its state is not being read
     session._session_state[state.BACKGROUND_RUN] = True
-    client = session._client_state
     session._create_scriptrunner(
-        RerunData(
-            query_string=client.query_string,
-            page_script_hash=client.page_script_hash,
-            cached_message_hashes=frozenset(client.cached_message_hashes),
-            context_info=client.context_info if client.HasField("context_info") else None,
-        )
+        _rerun_data(session, cached_message_hashes=frozenset(session._client_state.cached_message_hashes))
+    )
+
+
+def _rerun_data(session, **extra):
+    """A rerun of ``session`` at the page and address its browser last asked for, as its browser would ask
+    (``extra``: the fragments to run, ...); widget states None: the session keeps what it has."""
+    from streamlit.runtime.scriptrunner_utils.script_requests import RerunData  # noqa: PLC0415
+
+    client = session._client_state
+    return RerunData(
+        query_string=client.query_string,
+        page_script_hash=client.page_script_hash,
+        context_info=client.context_info if client.HasField("context_info") else None,
+        **extra,
     )
 
 
@@ -393,7 +402,7 @@ def _push(session) -> bool:
     Runs on the server's event loop, where the sessions' own requests arrive too, so nothing comes
     between the look and the request."""
     from streamlit.runtime.app_session import AppSessionState  # noqa: PLC0415
-    from streamlit.runtime.scriptrunner_utils.script_requests import RerunData, ScriptRequestType  # noqa: PLC0415
+    from streamlit.runtime.scriptrunner_utils.script_requests import ScriptRequestType  # noqa: PLC0415
 
     if session._state == AppSessionState.SHUTDOWN_REQUESTED:
         return True  # nothing to do, ever
@@ -410,14 +419,7 @@ def _push(session) -> bool:
         ended is not None and time.monotonic() - ended < _AFTER_PAGE_S
     ):
         return False  # a run goes on, or a page run just ended: not straight after it (_AFTER_PAGE_S)
-    client = session._client_state
-    rerun = RerunData(
-        query_string=client.query_string,
-        page_script_hash=client.page_script_hash,
-        fragment_id_queue=ids,
-        is_auto_rerun=True,
-        context_info=client.context_info if client.HasField("context_info") else None,
-    )
+    rerun = _rerun_data(session, fragment_id_queue=ids, is_auto_rerun=True)
     if runner is not None and runner.request_rerun(rerun):
         return True
     session._create_scriptrunner(rerun)

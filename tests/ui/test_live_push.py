@@ -83,3 +83,37 @@ def test_nothing_is_pushed_to_a_page_without_a_live_fragment_or_a_closing_sessio
     closing._state = AppSessionState.SHUTDOWN_REQUESTED
     assert live._push(closing) is True
     assert runner.asked == []
+
+
+def page_session(monkeypatch, runner=None):
+    """A session the server knows (Runtime's session manager), for ``_page_after_run``."""
+    import streamlit.runtime as runtime
+
+    s = session(runner)
+    s.id = "sid-1"
+    s._session_state = {}
+    s._client_state.cached_message_hashes.extend(["h1", "h2"])
+    manager = SimpleNamespace(get_active_session_info=lambda sid: SimpleNamespace(session=s) if sid == s.id else None)
+    monkeypatch.setattr(runtime.Runtime, "instance", staticmethod(lambda: SimpleNamespace(_session_mgr=manager)))
+    return s
+
+
+def test_a_whole_page_redraw_starts_once_the_session_runs_nothing(monkeypatch) -> None:
+    """The live fragment asks for the page from the event loop: a full run of the page and address
+    shown, with the messages the browser kept, marked as a background run (a click goes first)."""
+    s = page_session(monkeypatch)
+    live._page_after_run(s.id, give_up_at=float("inf"))
+    (created,) = s.created
+    assert not created.fragment_id_queue  # the whole page
+    assert (created.page_script_hash, created.query_string) == ("page-hash", "toimija=kotka")
+    assert created.cached_message_hashes == frozenset({"h1", "h2"})
+    assert created.widget_states is None
+    assert s._session_state[live.state.BACKGROUND_RUN] is True
+
+
+def test_a_whole_page_redraw_does_not_join_a_run_under_way(monkeypatch) -> None:
+    s = page_session(monkeypatch, runner=FakeRunner())
+    live._page_after_run(s.id, give_up_at=0.0)  # busy, and past its time: the next look asks again
+    assert s.created == [] and s._scriptrunner.asked == []
+    live._page_after_run("a-closed-session", give_up_at=float("inf"))
+    assert s.created == []

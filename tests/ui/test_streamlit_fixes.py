@@ -8,6 +8,7 @@ import asyncio
 import threading
 from types import SimpleNamespace
 
+import pytest
 from streamlit.runtime.scriptrunner_utils.script_requests import RerunData, ScriptRequests
 
 from ui import streamlit_fixes
@@ -94,13 +95,14 @@ def test_a_runner_that_never_shuts_down_gets_the_request_the_old_way(monkeypatch
     assert handled == ["late"]
 
 
-def test_install_patches_streamlit_once() -> None:
+@pytest.mark.parametrize("method", ["request_rerun", "_handle_scriptrunner_event_on_event_loop"])
+def test_install_patches_streamlit_once(method: str) -> None:
     from streamlit.runtime.app_session import AppSession
 
     streamlit_fixes.install()
-    patched = AppSession.request_rerun
+    patched = getattr(AppSession, method)
     streamlit_fixes.install()
-    assert AppSession.request_rerun is patched
+    assert getattr(AppSession, method) is patched
     assert getattr(patched, streamlit_fixes._MARK)
 
 
@@ -119,13 +121,3 @@ def test_the_end_of_a_whole_page_run_is_noted_and_a_fragments_end_is_not() -> No
     handle(session, current, ScriptRunnerEvent.SCRIPT_STOPPED_WITH_SUCCESS)
     assert streamlit_fixes.page_run_ended_at(session) is not None
     assert len(handled) == 3  # Streamlit's own handling always runs
-
-
-def test_install_patches_the_event_handler_once() -> None:
-    from streamlit.runtime.app_session import AppSession
-
-    streamlit_fixes.install()
-    patched = AppSession._handle_scriptrunner_event_on_event_loop
-    streamlit_fixes.install()
-    assert AppSession._handle_scriptrunner_event_on_event_loop is patched
-    assert getattr(patched, streamlit_fixes._MARK)
