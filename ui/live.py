@@ -387,42 +387,28 @@ def _push_now(sid: str, session) -> None:
 
 
 _RETRY_S = 0.1
-# A fragment run that reaches the browser straight after a whole-page run can leave Streamlit's frontend
-# (1.67) with a page it then fails to add to ("Cannot set a node at a delta path": the page turns white
-# and loses its connection, bench/live_load.py's Chromium editors); a page run reads the newest data
-# anyway, so a push waits this long after one (a running page run is pushed after it ends, too).
-_AFTER_PAGE_S = 0.3
 
 
 def _push(session) -> bool:
     """Queue a run of ``session``'s live fragment, as its browser's timer would (Streamlit's own
     AppSession.request_rerun, minus the widget states: None keeps what the session has). False, and
-    nothing queued, while a request of the session waits to run: folded into it, this one (last in)
-    would give the run its page and address, and a click that changed the page would go elsewhere.
+    nothing queued, while the session is not quiet (ui.streamlit_fixes.quiet): a request of the session
+    that waits to run would take this one's page and address when folded with it (a click that changed
+    the page would go elsewhere), and a run straight behind a page run's end can blank the page.
     Runs on the server's event loop, where the sessions' own requests arrive too, so nothing comes
     between the look and the request."""
     from streamlit.runtime.app_session import AppSessionState  # noqa: PLC0415
-    from streamlit.runtime.scriptrunner_utils.script_requests import ScriptRequestType  # noqa: PLC0415
 
     if session._state == AppSessionState.SHUTDOWN_REQUESTED:
         return True  # nothing to do, ever
     ids = _poll_ids(session._fragment_storage)
     if not ids:
         return True  # no live fragment (yet): its first page run reads the newest data anyway
-    runner = session._scriptrunner
-    if runner is not None and getattr(runner._requests, "_state", None) == ScriptRequestType.RERUN:
-        return False
-    if streamlit_fixes.settling(session):  # its last run's end is still on its way (ui/streamlit_fixes.py)
-        return False
-    ended = streamlit_fixes.page_run_ended_at(session)
-    if session._state == AppSessionState.APP_IS_RUNNING or (
-        ended is not None and time.monotonic() - ended < _AFTER_PAGE_S
-    ):
-        return False  # a run goes on, or a page run just ended: not straight after it (_AFTER_PAGE_S)
-    rerun = _rerun_data(session, fragment_id_queue=ids, is_auto_rerun=True)
-    if runner is not None and runner.request_rerun(rerun):
-        return True
-    session._create_scriptrunner(rerun)
+    if not streamlit_fixes.quiet(session):
+        return False  # a run goes on or waits, or a page run's end has just left: not straight after it
+    session._create_scriptrunner(
+        _rerun_data(session, fragment_id_queue=ids, is_auto_rerun=True)
+    )  # no runner now (quiet)
     return True
 
 

@@ -16,6 +16,14 @@ The fix waits: a request that finds the runner stopping is kept, in order with a
 the session, and handed to Streamlit once the old runner's last event (its shutdown) has been
 handled, a few milliseconds later. Nothing is dropped or reordered; a runner that does not shut down
 within ``MAX_WAIT_S`` gets the request the old way.
+
+The quiet time after a page run (``quiet``, ``AFTER_PAGE_S``) counts from when the run's end left
+for the browser (``flush_browser_queue``), not from when the run ended: under load the server's
+event loop delivers a session's messages up to ~0.6 s late, and a fragment run asked for 0.3 s after
+the end then reached the browser in the same breath as it (bench/live_load.py page traces, a
+sitecustomize logging every rerun request). And a fragment's own timer (the live fragment's
+``run_every``) that fires while a page run goes on would have its run start the moment the page run
+ends: such a request waits until the session is quiet too (``defer_timer_rerun``).
 """
 
 from __future__ import annotations
@@ -55,6 +63,8 @@ def guard(original: Callable) -> Callable:
         if waiting:  # earlier requests of this session wait: this one goes after them
             waiting.append(client_state)
             return
+        if _timer_rerun(client_state) and not quiet(self) and defer_timer_rerun(self, original, client_state):
+            return
         if not stopping(self._scriptrunner):
             original(self, client_state)
             return
@@ -80,6 +90,90 @@ def _drain(session, original: Callable, loop: asyncio.AbstractEventLoop, give_up
 
 
 _PAGE_RUN_ENDED = "_kymlapset_page_run_ended"
+_PAGE_END_SENT = "_kymlapset_page_run_end_sent"
+_TIMERS = "_kymlapset_deferred_timer_reruns"
+AFTER_PAGE_S = 0.3  # a fragment run reaches the browser at least this long after a page run's end
+TIMER_RETRY_S = 0.1
+TIMER_MAX_WAIT_S = 10.0  # a timer rerun still not run by then is dropped: the timer fires again
+
+
+def _timer_rerun(client_state: object) -> bool:
+    """Whether a browser's request is a fragment's own timer (``run_every``), not a person's action."""
+    return bool(getattr(client_state, "is_auto_rerun", False) and getattr(client_state, "fragment_id", ""))
+
+
+def quiet(session: object) -> bool:
+    """Whether a fragment run may start for ``session`` now: no script runner at all (none running,
+    starting, with a request waiting or stopping), no request waiting for one, and its last page
+    run's end delivered at least ``AFTER_PAGE_S`` ago.
+
+    Streamlit's frontend (1.67) can lose the whole page ("Cannot set a node at a delta path", the page
+    white, its connection closed) when a fragment run arrives right behind a page run's end. A runner
+    that exists is enough to wait for: the session says it is running only once the event loop has
+    handled the run's start, and a request given to a runner that has just started (a fragment's run
+    that then reruns the page) would run straight behind that page run.
+    """
+    from streamlit.runtime.app_session import AppSessionState  # noqa: PLC0415
+
+    if getattr(session, "_state", None) == AppSessionState.APP_IS_RUNNING or settling(session):
+        return False
+    if getattr(session, "_scriptrunner", None) is not None:
+        return False
+    state = getattr(session, "__dict__", {})
+    ended, sent = state.get(_PAGE_RUN_ENDED), state.get(_PAGE_END_SENT)
+    if ended is None:
+        return True
+    if sent is None or sent < ended:  # its end has not left for the browser yet
+        return False
+    return time.monotonic() - sent >= AFTER_PAGE_S
+
+
+def defer_timer_rerun(session, original: Callable, client_state) -> bool:
+    """Keep a fragment timer's rerun until ``session`` is quiet, then ask Streamlit for it; one per
+    fragment (a later tick replaces a kept one). False off the event loop (then it goes at once)."""
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    timers = session.__dict__.setdefault(_TIMERS, {})
+    fresh = client_state.fragment_id not in timers
+    timers[client_state.fragment_id] = client_state
+    if fresh:
+        loop.call_later(
+            TIMER_RETRY_S, _timer_due, session, original, client_state.fragment_id, loop.time() + TIMER_MAX_WAIT_S
+        )
+    return True
+
+
+def _timer_due(session, original: Callable, fragment_id: str, give_up_at: float) -> None:
+    from streamlit.runtime.app_session import AppSessionState  # noqa: PLC0415
+
+    timers = session.__dict__.get(_TIMERS) or {}
+    if fragment_id not in timers:
+        return
+    if getattr(session, "_state", None) == AppSessionState.SHUTDOWN_REQUESTED or time.monotonic() > give_up_at:
+        timers.pop(fragment_id, None)  # closed, or busy for long: the timer fires again
+        return
+    if not quiet(session) or session.__dict__.get(_WAITING):
+        asyncio.get_running_loop().call_later(TIMER_RETRY_S, _timer_due, session, original, fragment_id, give_up_at)
+        return
+    original(session, timers.pop(fragment_id))
+
+
+def note_page_end_sent(original: Callable) -> Callable:
+    """``AppSession.flush_browser_queue`` that notes when a page run's end left for the browser."""
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: PLC0415
+
+    @functools.wraps(original)
+    def flush(self):
+        msgs = original(self)
+        for msg in msgs:
+            if msg.WhichOneof("type") == "script_finished" and msg.script_finished == ForwardMsg.FINISHED_SUCCESSFULLY:
+                self.__dict__[_PAGE_END_SENT] = time.monotonic()
+        return msgs
+
+    setattr(flush, _MARK, True)
+    return flush
 
 
 def note_page_run_end(original: Callable) -> Callable:
@@ -112,3 +206,5 @@ def install() -> None:
     handler = AppSession._handle_scriptrunner_event_on_event_loop
     if not getattr(handler, _MARK, False):
         AppSession._handle_scriptrunner_event_on_event_loop = note_page_run_end(handler)
+    if not getattr(AppSession.flush_browser_queue, _MARK, False):
+        AppSession.flush_browser_queue = note_page_end_sent(AppSession.flush_browser_queue)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from types import SimpleNamespace
 
 import pytest
@@ -95,7 +96,7 @@ def test_a_runner_that_never_shuts_down_gets_the_request_the_old_way(monkeypatch
     assert handled == ["late"]
 
 
-@pytest.mark.parametrize("method", ["request_rerun", "_handle_scriptrunner_event_on_event_loop"])
+@pytest.mark.parametrize("method", ["request_rerun", "_handle_scriptrunner_event_on_event_loop", "flush_browser_queue"])
 def test_install_patches_streamlit_once(method: str) -> None:
     from streamlit.runtime.app_session import AppSession
 
@@ -121,3 +122,66 @@ def test_the_end_of_a_whole_page_run_is_noted_and_a_fragments_end_is_not() -> No
     handle(session, current, ScriptRunnerEvent.SCRIPT_STOPPED_WITH_SUCCESS)
     assert streamlit_fixes.page_run_ended_at(session) is not None
     assert len(handled) == 3  # Streamlit's own handling always runs
+
+
+def timer_tick(fragment_id: str = "poll") -> object:
+    from streamlit.proto.ClientState_pb2 import ClientState
+
+    return ClientState(fragment_id=fragment_id, is_auto_rerun=True)
+
+
+def busy_session() -> Session:
+    from streamlit.runtime.app_session import AppSessionState
+
+    session = Session(None)
+    session._state = AppSessionState.APP_IS_RUNNING
+    return session
+
+
+def test_a_fragment_timer_waits_until_the_page_runs_end_has_left_for_the_browser(monkeypatch) -> None:
+    """The live fragment's own timer fires while a page run goes on: its run does not start the moment
+    the page run ends (the browser would get it in the same breath as the page's end, which can blank
+    the page), but once that end has been sent and AFTER_PAGE_S has passed; a person's click goes at once."""
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+    from streamlit.runtime.app_session import AppSessionState
+
+    monkeypatch.setattr(streamlit_fixes, "AFTER_PAGE_S", 0.1)
+    monkeypatch.setattr(streamlit_fixes, "TIMER_RETRY_S", 0.01)
+    handled: list[object] = []
+    request_rerun = streamlit_fixes.guard(lambda session, cs: handled.append(cs))
+    finished = ForwardMsg()
+    finished.script_finished = ForwardMsg.FINISHED_SUCCESSFULLY
+    session = busy_session()
+    session.flush_browser_queue = lambda: [finished]
+    flush = streamlit_fixes.note_page_end_sent(lambda s: s.flush_browser_queue())
+    tick, click = timer_tick(), "click"
+
+    async def scenario() -> None:
+        request_rerun(session, tick)
+        request_rerun(session, timer_tick())  # a second tick while waiting: still one run
+        request_rerun(session, click)
+        assert handled == [click]
+        session.__dict__[streamlit_fixes._PAGE_RUN_ENDED] = time.monotonic()
+        session._state = AppSessionState.APP_NOT_RUNNING
+        await asyncio.sleep(0.05)
+        assert handled == [click]  # the page run's end has not left yet
+        flush(session)
+        await asyncio.sleep(0.05)
+        assert handled == [click]  # it has just left
+        await asyncio.sleep(0.15)
+
+    run_loop(scenario)
+    assert handled == [click, timer_tick()]
+
+
+def test_only_a_whole_page_runs_end_is_noted_as_sent() -> None:
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    fragment_end = ForwardMsg()
+    fragment_end.script_finished = ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY
+    session = Session(None)
+    session.flush_browser_queue = lambda: [fragment_end]
+    flush = streamlit_fixes.note_page_end_sent(lambda s: s.flush_browser_queue())
+    assert flush(session) == [fragment_end]
+    assert streamlit_fixes._PAGE_END_SENT not in session.__dict__
+    assert streamlit_fixes.quiet(session)  # no page run ended yet: nothing to wait for
