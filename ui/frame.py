@@ -19,7 +19,7 @@ from core.plan.loader import error_text
 from core.plan.model import Plan, PlanInfo, PlanState
 from core.serving import auth
 from core.store import Editor, StoreError
-from core.views.charts import STATUS_ORDER, status_text
+from core.views.chart_style import STATUS_ORDER, status_text
 from core.views.queries import Filters
 from ui import data, filter_line, state
 

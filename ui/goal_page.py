@@ -6,7 +6,7 @@ import streamlit as st
 
 from core.base.i18n import name, t
 from core.base.text import md_escape
-from core.views import charts, queries
+from core.views import chart_style, queries
 from ui import data, live, measure_forms, measures_grid, state, tables, views
 from ui.frame import PageContext, view_tabs
 from ui.trends import trend_section
@@ -40,7 +40,7 @@ def indicator_section(ctx, pairs: list[tuple[int, str]], key: str, goal_id: str 
             if heading and heading != shown:
                 views.chart_heading(heading)
             elif k and figures[k - 1][0] == heading:  # the part's chart of another unit: a heading of its own
-                axis = charts.value_axis_title(unit, lang)
+                axis = chart_style.value_axis_title(unit, lang)
                 views.chart_heading(t("goal.indicators.unit_part", lang, part=heading, unit=axis) if heading else axis)
             shown = heading
             views.show_chart(fig, key=f"{key}_{unit}_{k}", lang=lang)

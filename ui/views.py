@@ -25,7 +25,7 @@ import streamlit as st
 
 from core.base.i18n import name, t
 from core.base.text import md_escape
-from core.views import charts, queries
+from core.views import charts, heatmaps, plan_charts, queries
 from core.views.evaluation import evaluation_figure, evaluation_summary, missing_evaluations
 from core.views.timeline import timeline_figure, timeline_rows, undated_measures
 from core.views.trends import has_series, pairs_with_series, single_year_groups, trend_figure
@@ -312,7 +312,7 @@ def _status_by_goal(src: data.Source, version: int, group: str | None, lang: str
     plan = data.plan_at(src, version)
     by_goal, _ = _overview_frames(src, version, group, lang)
     titles = {g.goal_id: t("nav.goal", lang, goal=g.goal_id) for g in plan.goals}
-    return drawn_once(charts.status_by_goal_figure(queries.status_counts_by_goal(by_goal), titles, lang))
+    return drawn_once(heatmaps.status_by_goal_figure(queries.status_counts_by_goal(by_goal), titles, lang))
 
 
 def status_by_goal(group: str | None, lang: str) -> go.Figure:
@@ -330,12 +330,12 @@ def _heatmap(src: data.Source, version: int, group: str | None, lang: str) -> li
         if g.kind == "survey" and (group is None or g.group_id == group)
     ]
     heat = frame_all[frame_all["group_id"].isin([g for g, _ in survey])]
-    chunks = charts.heatmap_column_chunks(survey, set(heat["group_id"]))
+    chunks = heatmaps.heatmap_column_chunks(survey, set(heat["group_id"]))
     return [
         (
             t("chart.heatmap.part", lang, groups=", ".join(gname for _, gname in chunk)),
             drawn_once(
-                charts.status_heatmap(
+                heatmaps.status_heatmap(
                     heat[heat["group_id"].isin([g for g, _ in chunk])], chunk, lang, region=plan.region
                 )
             ),
@@ -353,7 +353,7 @@ def heatmap(group: str | None, lang: str) -> list[tuple[str, go.Figure]]:
 def _measure_counts(src: data.Source, version: int, actors: tuple[str, ...], lang: str) -> go.Figure:
     plan = data.plan_at(src, version)
     measures = queries.filter_measures(data.measures_at(src, version), queries.Filters(actors=actors))
-    return drawn_once(charts.measure_counts_figure(queries.measure_counts(plan, measures, lang), lang))
+    return drawn_once(heatmaps.measure_counts_figure(queries.measure_counts(plan, measures, lang), lang))
 
 
 def measure_counts(actors: tuple[str, ...], lang: str) -> go.Figure:
@@ -364,7 +364,7 @@ def measure_counts(actors: tuple[str, ...], lang: str) -> go.Figure:
 @st.cache_resource(show_spinner=False, max_entries=16)
 def _service_mix(src: data.Source, version: int, goal_ids: tuple[str, ...], lang: str) -> go.Figure:
     plan = data.plan_at(src, version)
-    return drawn_once(charts.service_mix_figure([plan.goal(g) for g in goal_ids], lang))
+    return drawn_once(plan_charts.service_mix_figure([plan.goal(g) for g in goal_ids], lang))
 
 
 def service_mix(goal_ids: tuple[str, ...], lang: str) -> go.Figure:
@@ -374,7 +374,7 @@ def service_mix(goal_ids: tuple[str, ...], lang: str) -> go.Figure:
 
 @st.cache_resource(show_spinner=False, max_entries=16)
 def _subgoal_matrix(src: data.Source, version: int, goal_id: str, lang: str) -> go.Figure:
-    return drawn_once(charts.subgoal_matrix_figure(data.plan_at(src, version).subgoals_of(goal_id), lang))
+    return drawn_once(plan_charts.subgoal_matrix_figure(data.plan_at(src, version).subgoals_of(goal_id), lang))
 
 
 def subgoal_matrix(goal_id: str, lang: str) -> go.Figure:

@@ -25,7 +25,7 @@ from core.documents import report
 from core.documents.minutes import _docx_text  # the one rule for text Word's XML can hold
 from core.plan.model import Plan
 from core.views import final_evaluation as fe
-from core.views.charts import status_text
+from core.views.chart_style import status_text
 
 TEMPLATES = Path(__file__).resolve().parent / "templates" / "final"
 _env = report.environment(TEMPLATES)

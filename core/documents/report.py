@@ -46,7 +46,7 @@ from core.base.rules import real_measures
 from core.base.timefmt import local_date
 from core.io.sotkanet.fetch import attribution, is_fetched
 from core.plan.model import Plan
-from core.views.charts import status_text
+from core.views.chart_style import status_text
 from core.views.evaluation import rating_label, ratings_for
 from core.views.queries import (
     comparison_frame,
@@ -633,9 +633,9 @@ def default_goal_figures(
     year: int | None = None,
 ) -> list[go.Figure]:
     """Charts a goal report usually carries: the indicator × group status grid, and the year's ratings."""
-    from core.views.charts import status_heatmap
     from core.views.evaluation import evaluation_figure, evaluation_summary
     from core.views.evaluation import text as eval_text
+    from core.views.heatmaps import status_heatmap
 
     figs: list[go.Figure] = []
     pairs = linked_indicators(plan, goal_id)

@@ -1,104 +1,37 @@
-"""Figure builders: DataFrames in, Plotly figures out.
-
-Colours are the Okabe–Ito palette (safe for the common colour-vision deficiencies), and every
-status is also carried by a symbol, a text label and a bar pattern, so colour is never the only
-carrier. Every chart text is at least ``SMALL_FONT_SIZE`` px in near-black ink, readable on a
-projector; labels are wrapped at word boundaries and written *above* their bar or cell row, so a
-chart reads the same at a phone's width as on a projector (Python never learns the viewport).
-"""
+"""Indicator charts: Kymenlaakso's value per respondent group beside the whole country's, one bar per
+(indicator, group) with its status, split into screens of at most ``MAX_BARS`` bars (the look:
+core.views.chart_style)."""
 
 from __future__ import annotations
 
 import html
-import textwrap
 from collections.abc import Sequence
 
 import pandas as pd
 import plotly.graph_objects as go
 
-from core.base.i18n import key_part, t
+from core.base.i18n import t
 from core.base.numbers import number_text
 from core.plan.model import Status
+from core.views.chart_style import (
+    FONT_SIZE,
+    GRID,
+    INK,
+    LABEL_WIDTH,
+    LINE_PX,
+    NBSP,
+    STATUS_ORDER,
+    STATUS_STYLE,
+    base_layout,
+    line_count,
+    status_text,
+    value_axis_title,
+    wrap_label,
+)
 
-FONT_SIZE = 16  # the one chart font size: ticks, titles, legends, annotations, hover
-SMALL_FONT_SIZE = FONT_SIZE - 2  # the smallest chart text anywhere (≥ 14 px)
-INK = "#1a1a1a"  # chart text on white: about 17:1 contrast
-GRID = "#D9D9D9"
-TEMPLATE = "plotly_white"  # the figure's own look; pages draw with theme=None (Streamlit's is 12 px grey)
-LABEL_WIDTH = 32  # characters per line of a wrapped label: about 290 px of 16 px text, a phone's width
-LINE_PX = 22  # the height of one line of FONT_SIZE text (Plotly's 1.3 line spacing, rounded up)
 MAX_BARS = 8  # a longer comparison chart is split (per sub-goal, category, then in parts): 8 bars
 # with their labels are one 720 px projector screen
-MAX_HEAT_COLUMNS = 4  # columns of one heatmap: four fit a phone's width with room to spare
-STATUS_STYLE: dict[str, dict[str, str]] = {
-    Status.GOOD.value: {"color": "#0072B2", "symbol": "✓", "pattern": ""},
-    Status.NEUTRAL.value: {"color": "#BBBBBB", "symbol": "≈", "pattern": "."},
-    Status.CONCERN.value: {"color": "#D55E00", "symbol": "!", "pattern": "x"},
-    Status.NO_REFERENCE.value: {"color": "#D9D9D9", "symbol": "?", "pattern": "/"},
-}
-STATUS_ORDER = [Status.GOOD.value, Status.NEUTRAL.value, Status.CONCERN.value, Status.NO_REFERENCE.value]
 NATIONAL_COLOR = "#000000"
-MIX_COLORS = {"preventive": "#009E73", "early_support": "#E69F00", "intensive": "#CC79A7"}
-SEQUENTIAL = [[0, "#F7FBFF"], [1, "#08519C"]]
-NBSP = "\u00a0"  # keeps '88 %' on one line when a label is wrapped
-
-
-def value_axis_title(unit: str | None, lang: str) -> str:
-    """The value axis' title: a share, a change in per cent (population change), a count, a rate, or a value."""
-    if unit == "percent":
-        return t("chart.share_axis", lang)
-    if unit == "percent_change":
-        return t("chart.change_axis", lang)
-    if unit == "count":
-        return t("chart.number_axis", lang)
-    if unit in ("per_1000", "per_10000"):
-        return t(f"chart.{unit}_axis", lang)
-    return t("chart.value_axis", lang)
-
-
-def status_text(status: str, lang: str) -> str:
-    """'✓ hyvä' — the symbol and word that accompany a status colour."""
-    return f"{STATUS_STYLE[status]['symbol']} {t(f'status.{status}', lang)}"
-
-
-def wrap_label(label: str, width: int = LABEL_WIDTH) -> str:
-    """Plain text → HTML-escaped lines of at most ``width`` characters, broken at word boundaries."""
-    lines = textwrap.wrap(str(label), width, break_long_words=False, break_on_hyphens=False)
-    return "<br>".join(html.escape(line) for line in lines) or html.escape(str(label))
-
-
-def line_count(wrapped: str) -> int:
-    """How many lines a ``wrap_label`` text has."""
-    return wrapped.count("<br>") + 1
-
-
-def _axis_font() -> dict:
-    return {"size": FONT_SIZE, "color": INK}
-
-
-def _base_layout(fig: go.Figure, title: str | None, height: int) -> go.Figure:
-    fig.update_layout(
-        template=TEMPLATE,
-        title={"text": title, "font": {"size": FONT_SIZE + 2, "color": INK}} if title else None,
-        height=height,
-        font={"size": FONT_SIZE, "color": INK},
-        margin={"l": 10, "r": 30, "t": 60 if title else 20, "b": 40},
-        legend={
-            "orientation": "h",
-            "yanchor": "bottom",
-            "y": 1.02,
-            "xanchor": "left",
-            "x": 0,
-            "font": {"size": FONT_SIZE, "color": INK},
-        },
-        plot_bgcolor="white",
-        hoverlabel={"font": {"size": FONT_SIZE, "color": INK}, "bgcolor": "white", "align": "left"},
-        uniformtext={"minsize": SMALL_FONT_SIZE, "mode": "hide"},  # never shrink bar text below 14 px
-    )
-    fig.update_xaxes(tickfont=_axis_font(), title_font=_axis_font(), linecolor="#555555")
-    fig.update_yaxes(tickfont=_axis_font(), title_font=_axis_font(), linecolor="#555555")
-    return fig
-
 
 BAR_PX = 20  # thickness of one bar (the y axis counts pixels, so rows never crowd their labels)
 ROW_TEXT_WIDTH = LABEL_WIDTH + 6  # characters per line of a bar's own text (group, value, status, ◆ country)
@@ -172,7 +105,7 @@ def indicator_comparison_figure(
     )
     fig.update_layout(barmode="overlay", annotations=annotations)  # one list: add_annotation re-validates all
     axis_title = value_axis_title(unit, lang)
-    fig = _base_layout(fig, title, height=int(total) + top + 70)
+    fig = base_layout(fig, title, height=int(total) + top + 70)
     fig.update_yaxes(range=[total, 0], visible=False, fixedrange=True)
     fig.update_xaxes(
         title=axis_title,
@@ -412,361 +345,3 @@ def split_comparison(
                     label = t("chart.part", lang, heading=heading, n=k, total=len(chunks))
                 out.append((label, unit, part[part["_pair"].isin(chunk)].drop(columns="_pair"), chunk))
     return out
-
-
-CELL_PX = 34  # height of one heatmap cell row
-
-
-def heatmap_column_chunks(
-    group_order: list[tuple[str, str]], present: set[str], width: int = MAX_HEAT_COLUMNS
-) -> list[list[tuple[str, str]]]:
-    """The groups that have values, ``width`` at a time: each chunk is one heatmap."""
-    groups = [g for g in group_order if g[0] in present]
-    return [groups[k : k + width] for k in range(0, len(groups), width)]
-
-
-def _row_name(heading: str, y: float) -> dict:
-    """The annotation writing a grid row's name (wrapped HTML) at the left, above its cells from ``y`` down."""
-    return {
-        "x": 0,
-        "xref": "paper",
-        "y": y + 4,
-        "yref": "y",
-        "xanchor": "left",
-        "yanchor": "top",
-        "align": "left",
-        "showarrow": False,
-        "text": heading,
-        "font": {"size": FONT_SIZE, "color": INK},
-    }
-
-
-def _columns_on_top(fig: go.Figure, headers: list[str], **axis: object) -> None:
-    """A grid's columns 0…n-1 named by ``headers`` above the cells; no zoom, no grid lines."""
-    fig.update_xaxes(
-        side="top",
-        tickmode="array",
-        tickvals=list(range(len(headers))),
-        ticktext=headers,
-        range=[-0.5, len(headers) - 0.5],
-        showgrid=False,
-        automargin=False,
-        fixedrange=True,
-        ticks="",
-        zeroline=False,
-        **axis,
-    )
-
-
-def status_heatmap(
-    frame: pd.DataFrame,
-    group_order: list[tuple[str, str]],
-    lang: str = "fi",
-    title: str | None = None,
-    region: str = "",
-) -> go.Figure:
-    """Indicator × respondent group grid; each cell coloured and labelled by its status symbol and value.
-
-    Each indicator's name is written above its row of cells (wrapped), so the cells span the whole
-    width: at most ``MAX_HEAT_COLUMNS`` columns keep a cell's text apart from its neighbours' even
-    on a phone. Indicators without a value in these groups are left out. ``region``: the plan's region
-    by name (its values' label in the hover).
-    """
-    codes = {Status.GOOD.value: 3, Status.NEUTRAL.value: 2, Status.CONCERN.value: 1, Status.NO_REFERENCE.value: 0}
-    groups = [g for g in group_order if g[0] in set(frame["group_id"])]
-    frame = frame[frame["group_id"].isin([g for g, _ in groups])]
-    labels = list(dict.fromkeys(frame.sort_values(["indicator_id", "series_id"])["label"]))
-    cells: dict[tuple[str, str], dict] = {}
-    for r in frame.to_dict("records"):
-        cells.setdefault((r["label"], r["group_id"]), r)  # the first row of each cell, as shown
-    z, hover, edges, annotations = [], [], [0.0], []
-    inks = {3: "#FFFFFF", 2: "#000000", 1: "#000000", 0: "#000000"}  # contrast on each status colour
-    cursor = 0.0
-    for lab in labels:
-        heading = wrap_label(lab, 36)
-        annotations.append(_row_name(heading, cursor))
-        cursor += line_count(heading) * LINE_PX + 6
-        edges.append(cursor)  # the label's band: an empty row of the grid
-        z.append([None] * len(groups))
-        hover.append([""] * len(groups))
-        zrow, hrow = [], []
-        for xi, (gid, gname) in enumerate(groups):
-            r = cells.get((lab, gid))
-            if r is None:
-                zrow.append(None)
-                hrow.append(f"{html.escape(lab)} · {html.escape(gname)}: –")
-                continue
-            code = codes[r["status"]]
-            zrow.append(code)
-            hrow.append(
-                f"{html.escape(lab)} · {html.escape(gname)}<br>{html.escape(region or t('area.region', lang))}: {number_text(r['value'], r['unit'], lang, nbsp=True)}"
-                f"<br>{t('area.koko_maa', lang)}: {number_text(r['national'], r['unit'], lang, nbsp=True)}<br>{status_text(r['status'], lang)}"
-            )
-            annotations.append(
-                {
-                    "x": xi,
-                    "y": cursor + CELL_PX / 2,
-                    "yref": "y",
-                    "showarrow": False,
-                    "text": f"{STATUS_STYLE[r['status']]['symbol']} {number_text(r['value'], r['unit'], lang, nbsp=True)}",
-                    "font": {"size": FONT_SIZE, "color": inks[code]},
-                }
-            )
-        cursor += CELL_PX
-        edges.append(cursor)
-        z.append(zrow)
-        hover.append(hrow)
-        cursor += 4
-    total = cursor
-    # codes 0..3 over zmin −0.5 … zmax 3.5: each code owns a quarter of the scale
-    colorscale = [
-        [0.0, STATUS_STYLE["ei_vertailua"]["color"]],
-        [0.25, STATUS_STYLE["ei_vertailua"]["color"]],
-        [0.25, STATUS_STYLE["huolestuttava"]["color"]],
-        [0.5, STATUS_STYLE["huolestuttava"]["color"]],
-        [0.5, STATUS_STYLE["neutraali"]["color"]],
-        [0.75, STATUS_STYLE["neutraali"]["color"]],
-        [0.75, STATUS_STYLE["hyva"]["color"]],
-        [1.0, STATUS_STYLE["hyva"]["color"]],
-    ]
-    headers = [wrap_label(g[1], 12) for g in groups]
-    fig = go.Figure(
-        go.Heatmap(
-            z=z,
-            x=list(range(len(groups))),
-            y=edges,
-            customdata=hover,
-            hovertemplate="%{customdata}<extra></extra>",
-            colorscale=colorscale,
-            zmin=-0.5,
-            zmax=3.5,
-            showscale=False,
-            xgap=3,
-            ygap=0,
-            hoverongaps=False,
-        )
-    )
-    # the legend as text under the grid (two lines fit a phone), so the colours are explained on paper too
-    legend = (
-        f"{status_text(STATUS_ORDER[0], lang)} · {status_text(STATUS_ORDER[1], lang)}<br>"
-        f"{status_text(STATUS_ORDER[2], lang)} · {status_text(STATUS_ORDER[3], lang)}"
-    )
-    annotations.append(
-        {
-            "text": legend,
-            "xref": "paper",
-            "yref": "paper",
-            "x": 0,
-            "y": 0,
-            "yshift": -8,
-            "xanchor": "left",
-            "yanchor": "top",
-            "align": "left",
-            "showarrow": False,
-            "font": {"size": FONT_SIZE, "color": INK},
-        }
-    )
-    fig.update_layout(annotations=annotations)  # one list: add_annotation re-validates all earlier ones
-    top = max(line_count(h) for h in headers) * LINE_PX + 16 + (50 if title else 0) if groups else 20
-    fig = _base_layout(fig, title, height=int(total) + top + 2 * LINE_PX + 24)
-    fig.update_yaxes(range=[total, 0], visible=False, fixedrange=True)
-    _columns_on_top(fig, headers)
-    fig.update_layout(margin={"l": 4, "r": 4, "t": top, "b": 2 * LINE_PX + 24, "autoexpand": False})
-    return fig
-
-
-def status_by_goal_figure(
-    counts: pd.DataFrame, goal_titles: dict[str, str], lang: str = "fi", title: str | None = None
-) -> go.Figure:
-    """Stacked bars: per goal, how many indicator values are good, neutral, concerning."""
-    fig = go.Figure()
-    for status in STATUS_ORDER:
-        part = counts[counts["status"] == status]
-        style = STATUS_STYLE[status]
-        fig.add_trace(
-            go.Bar(
-                y=[goal_titles.get(g, g) for g in part["goal_id"]],
-                x=part["count"],
-                orientation="h",
-                name=status_text(status, lang),
-                text=part["count"].where(part["count"] > 0, None),
-                textposition="inside",
-                insidetextanchor="middle",
-                marker={
-                    "color": style["color"],
-                    "pattern": {"shape": style["pattern"], "fillmode": "overlay", "fgcolor": "#FFFFFF"},
-                    "line": {"color": "#333333", "width": 1},
-                },
-            )
-        )
-    fig.update_layout(barmode="stack")
-    fig.update_yaxes(autorange="reversed", automargin=True)
-    return _base_layout(fig, title, height=320)
-
-
-MIX_INSIDE_MIN = 18  # per cent: a narrower last segment writes its share outside the bar
-
-
-def service_mix_figure(goals: list, lang: str = "fi", title: str | None = None) -> go.Figure:
-    """Stacked 100 % bars of the preventive / early-support / intensive shares per goal."""
-    fig = go.Figure()
-    labels = [f"{t('nav.goal', lang, goal=g.goal_id)}" for g in goals]
-    for key, attr, pattern in (
-        ("preventive", "preventive_pct", ""),
-        ("early_support", "early_support_pct", "/"),
-        ("intensive", "intensive_pct", "x"),
-    ):
-        values = [getattr(g, attr) for g in goals]
-        fig.add_trace(
-            go.Bar(
-                y=labels,
-                x=values,
-                orientation="h",
-                name=t(f"mix.{key}", lang),
-                text=[f"{v:g} %" for v in values],
-                # the last segment ends at 100 %: a narrow one ("5 %", "15 %") writes its share beyond the
-                # bar's end, in the right margin kept for it, instead of cut by its own edges (a 15 % segment
-                # of a phone's ~210 px plot is ~32 px, "15 %" at 16 px ~34 px) or cut at the axis end
-                textposition=["outside" if key == "intensive" and v < MIX_INSIDE_MIN else "inside" for v in values],
-                insidetextanchor="middle",
-                textangle=0,
-                constraintext="none",
-                cliponaxis=False,
-                marker={
-                    "color": MIX_COLORS[key],
-                    "pattern": {"shape": pattern, "fillmode": "overlay", "fgcolor": "#FFFFFF"},
-                    "line": {"color": "#333333", "width": 1},
-                },
-                hovertemplate="%{y}: %{x:g} % " + t(f"mix.{key}", lang) + "<extra></extra>",
-            )
-        )
-    fig.update_layout(barmode="stack")
-    fig.update_xaxes(range=[0, 100], title=t("chart.share_axis", lang))
-    fig.update_yaxes(autorange="reversed", automargin=True)
-    fig = _base_layout(fig, title, height=140 + 60 * len(goals))
-    fig.update_layout(margin_r=max(fig.layout.margin.r or 0, 48))  # room for "15 %" past the 100 % end
-    return fig
-
-
-def subgoal_matrix_figure(subgoals: list, lang: str = "fi", title: str | None = None) -> go.Figure:
-    """The plan's difficulty × impact axes with each sub-goal placed in its cell."""
-    difficulties = ["helppo", "keskivaikea", "vaikea"]
-    impacts = ["melko korkea", "korkea"]
-    cells: dict[tuple[int, int], list] = {}
-    unrated = []
-    for s in subgoals:
-        if s.difficulty is None or s.impact is None:
-            unrated.append(s)
-            continue
-        cells.setdefault((difficulties.index(s.difficulty.value), impacts.index(s.impact.value)), []).append(s)
-    xs, ys, texts, hovers = [], [], [], []
-    for (xi, yi), members in cells.items():
-        n = len(members)
-        for k, s in enumerate(members):
-            offset = (k - (n - 1) / 2) * 0.22
-            xs.append(xi + offset)
-            ys.append(yi + (0.12 if k % 2 else -0.12) * (n > 1))
-            texts.append(s.subgoal_id)
-            hovers.append(f"{s.subgoal_id} {getattr(s, 'title_' + lang, s.title_fi)}")
-    fig = go.Figure(
-        go.Scatter(
-            x=xs,
-            y=ys,
-            mode="markers+text",
-            text=texts,
-            textposition="middle center",
-            textfont={"size": SMALL_FONT_SIZE, "color": "white"},
-            marker={"size": 46, "color": "#0072B2", "line": {"color": "#333333", "width": 1}},
-            customdata=hovers,
-            hovertemplate="%{customdata}<extra></extra>",
-            showlegend=False,
-        )
-    )
-    # "keskivaikea" is as wide as a third of a phone's plot: split it so the three labels never touch
-    fig.update_xaxes(
-        tickvals=[0, 1, 2],
-        ticktext=[t(f"difficulty.{d}", lang).replace("keskivaikea", "keski-<br>vaikea") for d in difficulties],
-        range=[-0.6, 2.6],
-        title=t("chart.difficulty_axis", lang),
-        showgrid=False,
-    )
-    fig.update_yaxes(
-        tickvals=[0, 1],
-        ticktext=[t(f"impact.{key_part(i)}", lang) for i in impacts],
-        range=[-0.6, 1.6],
-        title=t("chart.impact_axis", lang),
-        showgrid=False,
-    )
-    for x in (0.5, 1.5):
-        fig.add_vline(x=x, line={"color": "#CCCCCC", "dash": "dot"})
-    fig.add_hline(y=0.5, line={"color": "#CCCCCC", "dash": "dot"})
-    if unrated:
-        fig.add_annotation(
-            text=t("goal.no_rating", lang) + ": " + ", ".join(s.subgoal_id for s in unrated),
-            xref="paper",
-            yref="paper",
-            x=0,
-            y=0,
-            yshift=-96,
-            showarrow=False,
-            xanchor="left",
-            yanchor="top",
-            font={"size": FONT_SIZE, "color": INK},
-        )
-    fig = _base_layout(fig, title, height=460 if unrated else 420)
-    fig.update_layout(margin={"b": 140 if unrated else 110})
-    return fig
-
-
-def measure_counts_figure(counts: pd.DataFrame, lang: str = "fi", title: str | None = None) -> go.Figure:
-    """Actor × goal grid of the number of measures, with the number written in each cell.
-
-    Each actor's name is written above its row of cells (as in ``status_heatmap``) and the columns are
-    the goals' own numbers under one axis title: with the names in a left margin a phone's grid was
-    ~70 px wide, its "Päätavoite III" headers turned vertical.
-    """
-    actors = list(dict.fromkeys(counts["actor"]))
-    goals = list(dict.fromkeys(counts["goal_id"]))
-    z = [[int(counts[(counts["actor"] == a) & (counts["goal_id"] == g)]["count"].sum()) for g in goals] for a in actors]
-    goal_names = [t("nav.goal", lang, goal=g) for g in goals]
-    rows, text, hover, edges, annotations = [], [], [], [0.0], []
-    cursor = 0.0
-    for actor, counts_row in zip(actors, z, strict=True):
-        heading = wrap_label(actor, 36)
-        annotations.append(_row_name(heading, cursor))
-        cursor += line_count(heading) * LINE_PX + 6
-        edges.append(cursor)  # the name's band: an empty row of the grid
-        rows.append([None] * len(goals))
-        text.append([""] * len(goals))
-        hover.append([""] * len(goals))
-        cursor += CELL_PX
-        edges.append(cursor)
-        rows.append(counts_row)
-        text.append([str(v) for v in counts_row])
-        hover.append([f"{html.escape(actor)} · {g}: {v}" for g, v in zip(goal_names, counts_row, strict=True)])
-        cursor += 4
-    fig = go.Figure(
-        go.Heatmap(
-            z=rows,
-            x=list(range(len(goals))),
-            y=edges,
-            text=text,
-            texttemplate="%{text}",
-            textfont={"size": FONT_SIZE},
-            customdata=hover,
-            hovertemplate="%{customdata}<extra></extra>",
-            colorscale=SEQUENTIAL,
-            showscale=False,
-            xgap=3,
-            ygap=0,
-            hoverongaps=False,
-        )
-    )
-    fig.update_layout(annotations=annotations)
-    top = 2 * LINE_PX + 16 + (50 if title else 0)  # the goal numbers and their axis title
-    fig = _base_layout(fig, title, height=int(cursor) + top + 34)
-    fig.update_yaxes(range=[cursor, 0], visible=False, fixedrange=True)
-    _columns_on_top(fig, goals, tickangle=0, title=t("col.goal", lang))
-    # the bottom margin holds Plotly's chart icons (ui/theme.py puts them in the bottom right corner)
-    fig.update_layout(margin={"l": 4, "r": 4, "t": top, "b": 34, "autoexpand": False})
-    return fig

@@ -17,7 +17,7 @@ from core.base.i18n import name, t
 from core.base.numbers import number_text
 from core.base.rules import real_measures, subgoal_sort_key
 from core.plan.model import Plan
-from core.views.charts import FONT_SIZE, SMALL_FONT_SIZE
+from core.views.chart_style import FONT_SIZE, SMALL_FONT_SIZE
 from core.views.palette import ink_for
 
 NOT_EVALUATED = 0

@@ -32,7 +32,7 @@ from core.base.rules import real_measures, subgoal_sort_key
 from core.plan.model import Area, MeasureStatus, Plan, Status, Trend
 from core.plan.status import status_vs_national, trend_since_baseline
 from core.plan.validation import CONCLUSION_FIELDS
-from core.views.charts import FONT_SIZE, INK, SMALL_FONT_SIZE, STATUS_ORDER, STATUS_STYLE, status_text, wrap_label
+from core.views.chart_style import FONT_SIZE, INK, SMALL_FONT_SIZE, STATUS_ORDER, STATUS_STYLE, status_text, wrap_label
 from core.views.evaluation import NOT_EVALUATED, RATINGS, ratings_for
 from core.views.palette import ink_for
 from core.views.queries import UNTRUSTED_FLAGS, goal_of, indicator_label, linked_indicators

@@ -1,6 +1,6 @@
 """Table builders: plan data + filters in, pandas DataFrames out (no Streamlit).
 
-Pages call these and draw what comes back; figure builders in ``core.views.charts`` take the frames.
+Pages call these and draw what comes back; figure builders (``core.views.charts``, ``heatmaps``, ``plan_charts``) take the frames.
 """
 
 from __future__ import annotations

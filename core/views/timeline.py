@@ -22,7 +22,7 @@ import plotly.graph_objects as go
 from core.base.i18n import key_part, name, t
 from core.base.rules import is_yes, real_measures, subgoal_sort_key
 from core.plan.model import MeasureStatus, Plan
-from core.views.charts import FONT_SIZE, SMALL_FONT_SIZE
+from core.views.chart_style import FONT_SIZE, SMALL_FONT_SIZE
 from core.views.palette import ink_for
 
 ROW_HEIGHT = 100  # three lines of text above each bar: names need no left margin, so a phone keeps the width

@@ -18,7 +18,7 @@ import plotly.graph_objects as go
 from core.base.i18n import t
 from core.base.numbers import number_text
 from core.plan.model import is_region_area
-from core.views.charts import FONT_SIZE, GRID, INK, SMALL_FONT_SIZE, TEMPLATE, value_axis_title
+from core.views.chart_style import FONT_SIZE, GRID, INK, SMALL_FONT_SIZE, TEMPLATE, value_axis_title
 from core.views.palette import OKABE_ITO
 from core.views.queries import flag_text
 

@@ -22,7 +22,7 @@ from core.base import config
 from core.base.errors import InvalidEdit
 from core.base.i18n import t
 from core.plan.validation import clean_event_values, parse_months
-from core.views.charts import FONT_SIZE, INK, SMALL_FONT_SIZE, TEMPLATE
+from core.views.chart_style import FONT_SIZE, INK, SMALL_FONT_SIZE, TEMPLATE
 from core.views.palette import OKABE_ITO, PATTERNS, ink_for
 
 DEFAULT_EVENTS_PATH = config.DATA_DIR / "events.csv"

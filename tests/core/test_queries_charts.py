@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 
 from core.plan.schedule import parse_schedule
-from core.views import charts, queries
-from core.views.charts import STATUS_STYLE
+from core.views import chart_style, charts, heatmaps, plan_charts, queries
+from core.views.chart_style import STATUS_STYLE
 
 
 @pytest.fixture()
@@ -54,7 +54,7 @@ def test_comparison_figure_colours_symbols_and_national(plan, obs):
     frame = queries.comparison_frame(plan, obs, [(22, ""), (20, ""), (7, "")], ["lukio", "huoltajat_4v"], "fi")
     fig = charts.indicator_comparison_figure(frame, "fi")
     bars = {tr.name: tr for tr in fig.data if tr.type == "bar"}
-    concern = bars[charts.status_text("huolestuttava", "fi")]
+    concern = bars[chart_style.status_text("huolestuttava", "fi")]
     assert concern.marker.color == STATUS_STYLE["huolestuttava"]["color"]
     assert concern.marker.pattern.shape == "x"
     labels = [a.text for a in fig.layout.annotations]
@@ -64,7 +64,7 @@ def test_comparison_figure_colours_symbols_and_national(plan, obs):
         a.replace("<br>", " ") for a in labels
     ]
     assert "◆ = koko maa" in labels
-    good = bars[charts.status_text("hyva", "fi")]
+    good = bars[chart_style.status_text("hyva", "fi")]
     assert list(good.x) == [25.0]
     national = [tr for tr in fig.data if tr.type == "scatter"][0]
     assert sorted(national.x) == sorted(frame["national"].dropna())
@@ -92,7 +92,7 @@ def test_english_labels(plan, obs):
 def test_heatmap_cells(plan, obs):
     frame = queries.comparison_frame(plan, obs, [(7, ""), (31, "")], None, "fi")
     groups = [("lk4_5", "4.–5. lk"), ("lukio", "Lukio")]
-    fig = charts.status_heatmap(frame, groups, "fi")
+    fig = heatmaps.status_heatmap(frame, groups, "fi")
     hm = fig.data[0]
     assert list(fig.layout.xaxis.ticktext) == ["4.–5. lk", "Lukio"]
     assert list(hm.z[0]) == [None, None] and hm.z[1][0] == 2  # a band for the name, then indicator 7: 4.–5. lk neutral
@@ -104,7 +104,7 @@ def test_heatmap_cells(plan, obs):
 
 
 def test_heatmap_colour_scale_gives_each_status_its_colour():
-    from core.views.charts import STATUS_STYLE
+    from core.views.chart_style import STATUS_STYLE
 
     frame = pd.DataFrame(
         [
@@ -121,7 +121,7 @@ def test_heatmap_colour_scale_gives_each_status_its_colour():
             for i, s in enumerate(["hyva", "neutraali", "huolestuttava", "ei_vertailua"], start=1)
         ]
     )
-    hm = charts.status_heatmap(frame, [("g", "G")], "fi").data[0]
+    hm = heatmaps.status_heatmap(frame, [("g", "G")], "fi").data[0]
     scale = [(float(p), c) for p, c in hm.colorscale]
 
     def colour_of(code):
@@ -163,9 +163,9 @@ def test_measure_counts_and_subgoal_table(plan):
 
 
 def test_service_mix_and_matrix_figures(plan):
-    fig = charts.service_mix_figure(sorted(plan.goals, key=lambda g: g.number), "fi")
+    fig = plan_charts.service_mix_figure(sorted(plan.goals, key=lambda g: g.number), "fi")
     assert [list(tr.x) for tr in fig.data] == [[50, 70, 50], [35, 25, 30], [15, 5, 20]]
-    fig = charts.subgoal_matrix_figure(plan.subgoals_of("I"), "fi")
+    fig = plan_charts.subgoal_matrix_figure(plan.subgoals_of("I"), "fi")
     assert sorted(fig.data[0].text) == ["I.1", "I.2", "I.3", "I.4", "I.5", "I.6"]
     assert "I.7" in fig.layout.annotations[0].text
 
@@ -229,9 +229,11 @@ def test_patterns_overlay_the_colour_never_replace_it(plan, mini_store, mini_pla
     obs = queries.observations_frame(plan)
     figures = [
         charts.indicator_comparison_figure(queries.comparison_frame(plan, obs, None, ["lukio"], "fi"), "fi"),
-        charts.service_mix_figure(list(plan.goals), "fi"),
-        charts.status_by_goal_figure(
-            pd.DataFrame({"goal_id": ["I"] * 4, "status": charts.STATUS_ORDER, "count": [1, 2, 3, 4]}), {"I": "I"}, "fi"
+        plan_charts.service_mix_figure(list(plan.goals), "fi"),
+        heatmaps.status_by_goal_figure(
+            pd.DataFrame({"goal_id": ["I"] * 4, "status": chart_style.STATUS_ORDER, "count": [1, 2, 3, 4]}),
+            {"I": "I"},
+            "fi",
         ),
         evaluation_figure(
             evaluation_summary(mini_store.measures(), mini_store.evaluations(2025), mini_plan, by="actor", year=2025),
@@ -275,13 +277,15 @@ def _every_figure(plan, obs):
     counts = queries.measure_counts(plan, queries.measures_frame(plan), "fi")
     return {
         "comparison": charts.indicator_comparison_figure(frame[frame["unit"] == "percent"].head(8), "fi", title="T"),
-        "heatmap": charts.status_heatmap(frame, survey[:4], "fi"),
-        "status_by_goal": charts.status_by_goal_figure(
-            pd.DataFrame({"goal_id": ["I"] * 4, "status": charts.STATUS_ORDER, "count": [1, 2, 3, 4]}), {"I": "I"}, "fi"
+        "heatmap": heatmaps.status_heatmap(frame, survey[:4], "fi"),
+        "status_by_goal": heatmaps.status_by_goal_figure(
+            pd.DataFrame({"goal_id": ["I"] * 4, "status": chart_style.STATUS_ORDER, "count": [1, 2, 3, 4]}),
+            {"I": "I"},
+            "fi",
         ),
-        "service_mix": charts.service_mix_figure(list(plan.goals), "fi"),
-        "matrix": charts.subgoal_matrix_figure(plan.subgoals_of("I"), "fi"),
-        "measure_counts": charts.measure_counts_figure(counts, "fi"),
+        "service_mix": plan_charts.service_mix_figure(list(plan.goals), "fi"),
+        "matrix": plan_charts.subgoal_matrix_figure(plan.subgoals_of("I"), "fi"),
+        "measure_counts": heatmaps.measure_counts_figure(counts, "fi"),
     }
 
 
@@ -289,10 +293,10 @@ def test_every_chart_text_is_at_least_14_px_in_dark_ink(plan, obs):
     for name_, fig in _every_figure(plan, obs).items():
         sizes = _font_sizes(fig)
         assert sizes and all(s >= 14 for _, s in sizes), (name_, [x for x in sizes if x[1] < 14])
-        assert fig.layout.font.color == charts.INK, name_
+        assert fig.layout.font.color == chart_style.INK, name_
         assert fig.layout.template.layout.font.color is not None  # the figure's own template, not Streamlit's
         for ax in ("xaxis", "yaxis"):
-            assert getattr(fig.layout, ax).tickfont.color == charts.INK, (name_, ax)
+            assert getattr(fig.layout, ax).tickfont.color == chart_style.INK, (name_, ax)
 
 
 @pytest.mark.parametrize(
@@ -309,9 +313,9 @@ def test_every_chart_text_is_at_least_14_px_in_dark_ink(plan, obs):
     ],
 )
 def test_wrap_label_breaks_at_word_boundaries(label, width, expected):
-    wrapped = charts.wrap_label(label, width)
+    wrapped = chart_style.wrap_label(label, width)
     assert wrapped == expected
-    assert charts.line_count(wrapped) == expected.count("<br>") + 1
+    assert chart_style.line_count(wrapped) == expected.count("<br>") + 1
 
 
 def test_comparison_height_follows_the_label_lines(plan, obs):
@@ -319,11 +323,12 @@ def test_comparison_height_follows_the_label_lines(plan, obs):
     long = queries.comparison_frame(plan, obs, [(18, "")], ["lukio"], "fi")  # 108 characters: four lines
     h_short = charts.indicator_comparison_figure(short, "fi").layout.height
     h_long = charts.indicator_comparison_figure(long, "fi").layout.height
-    assert h_long - h_short == 3 * charts.LINE_PX
+    assert h_long - h_short == 3 * chart_style.LINE_PX
     fig = charts.indicator_comparison_figure(long, "fi")
     heading = fig.layout.annotations[0].text
     assert heading.startswith("<b>18 Ei tukea") and all(
-        len(line) <= charts.LABEL_WIDTH + 7 for line in heading.replace("<b>", "").replace("</b>", "").split("<br>")
+        len(line) <= chart_style.LABEL_WIDTH + 7
+        for line in heading.replace("<b>", "").replace("</b>", "").split("<br>")
     )
     # the y axis counts pixels: the plot area is exactly as tall as the rows, so text never crowds a bar
     m = fig.layout.margin
@@ -363,13 +368,13 @@ def test_indicators_page_splits_per_category(plan, obs):
 def test_heatmap_keeps_to_four_columns_with_names_above_rows(plan, obs):
     survey = [(g.group_id, g.name_fi) for g in sorted(plan.groups, key=lambda g: g.sort_order) if g.kind == "survey"]
     frame = queries.comparison_frame(plan, obs, None, None, "fi")
-    chunks = charts.heatmap_column_chunks(survey, set(frame["group_id"]))
+    chunks = heatmaps.heatmap_column_chunks(survey, set(frame["group_id"]))
     assert [[g for g, _ in c] for c in chunks] == [["lk4_5", "lk8_9", "lukio", "ammatillinen"], ["huoltajat_4v"]]
-    fig = charts.status_heatmap(frame, chunks[1], "fi")
+    fig = heatmaps.status_heatmap(frame, chunks[1], "fi")
     names = [a.text for a in fig.layout.annotations if a.xref == "paper"][:-1]  # the last is the status key
     assert names[0] == "7 Tyytyväinen elämäänsä" and len(names) == 7  # parents' indicators only
     key = fig.layout.annotations[-1].text
-    assert all(charts.status_text(s, "fi") in key for s in charts.STATUS_ORDER)
+    assert all(chart_style.status_text(s, "fi") in key for s in chart_style.STATUS_ORDER)
     assert list(fig.layout.xaxis.ticktext) == ["4-v. lasten<br>huoltajat"]  # wrapped header
 
 
@@ -393,11 +398,11 @@ def test_population_change_axis_says_change_in_per_cent(plan, obs):
     ],
 )
 def test_value_axis_title(unit, lang, title):
-    assert charts.value_axis_title(unit, lang) == title
+    assert chart_style.value_axis_title(unit, lang) == title
 
 
 def test_service_mix_writes_a_narrow_last_share_beside_the_bar(plan):
-    fig = charts.service_mix_figure(list(plan.goals), "fi")
+    fig = plan_charts.service_mix_figure(list(plan.goals), "fi")
     (intensive,) = [tr for tr in fig.data if tr.name == "tehostetut palvelut"]
     where = dict(zip(intensive.text, intensive.textposition, strict=True))
     assert where["15 %"] == "outside" and where["5 %"] == "outside"  # cut by their own segment's edges inside
@@ -407,7 +412,7 @@ def test_service_mix_writes_a_narrow_last_share_beside_the_bar(plan):
 
 def test_measure_counts_name_each_actor_above_its_cells_with_the_goal_numbers_level(plan):
     counts = queries.measure_counts(plan, queries.measures_frame(plan), "fi")
-    fig = charts.measure_counts_figure(counts, "fi")
+    fig = heatmaps.measure_counts_figure(counts, "fi")
     assert list(fig.layout.xaxis.ticktext) == [g.goal_id for g in sorted(plan.goals, key=lambda g: g.number)]
     assert fig.layout.xaxis.tickangle == 0 and fig.layout.xaxis.title.text == "Päätavoite"
     names = [a.text.replace("<br>", " ") for a in fig.layout.annotations if a.xref == "paper" and a.yref == "y"]

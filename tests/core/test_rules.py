@@ -14,7 +14,7 @@ from core.io.exporter import export_tables
 from core.plan.model import Measure
 from core.plan.validation import clean_measure_values
 from core.store import Editor, InvalidEdit, MeasureEdit, Store
-from core.views import charts, evaluation, queries, timeline, workshop
+from core.views import chart_style, evaluation, queries, timeline, workshop
 
 YES_NO = [
     (True, True),
@@ -212,8 +212,8 @@ def test_model_and_store_share_the_measure_limits(fld, value, ok) -> None:
 
 
 def test_every_chart_uses_the_one_font_size(mini_plan) -> None:
-    """Timeline and evaluation charts take their sizes from core.views.charts: nothing under SMALL_FONT_SIZE."""
-    assert timeline.FONT_SIZE is charts.FONT_SIZE and evaluation.FONT_SIZE is charts.FONT_SIZE
+    """Timeline and evaluation charts take their sizes from core.views.chart_style: nothing under SMALL_FONT_SIZE."""
+    assert timeline.FONT_SIZE is chart_style.FONT_SIZE and evaluation.FONT_SIZE is chart_style.FONT_SIZE
     rows = _rows().assign(start_year=[2021, None, 2021, None, None, None, 2021])
     tl = timeline.timeline_figure(mini_plan, rows, "fi", today=date(2022, 6, 1))
     summary = pd.DataFrame(
@@ -227,7 +227,7 @@ def test_every_chart_uses_the_one_font_size(mini_plan) -> None:
         sizes = [fig.layout.font.size, fig.layout.hoverlabel.font.size]
         sizes += [a.font.size for a in fig.layout.annotations if a.font.size is not None]
         sizes += [tr.textfont.size for tr in fig.data if tr.textfont.size is not None]
-        assert min(sizes) >= charts.SMALL_FONT_SIZE, sizes
+        assert min(sizes) >= chart_style.SMALL_FONT_SIZE, sizes
     assert len(tl.layout.annotations) >= 2  # the "now" mark and the undated note were checked too
 
 
