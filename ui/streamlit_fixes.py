@@ -119,8 +119,7 @@ def quiet(session: object) -> bool:
         return False
     if getattr(session, "_scriptrunner", None) is not None:
         return False
-    state = getattr(session, "__dict__", {})
-    ended, sent = state.get(_PAGE_RUN_ENDED), state.get(_PAGE_END_SENT)
+    ended, sent = page_run_ended_at(session), getattr(session, "__dict__", {}).get(_PAGE_END_SENT)
     if ended is None:
         return True
     if sent is None or sent < ended:  # its end has not left for the browser yet
@@ -154,7 +153,7 @@ def _timer_due(session, original: Callable, fragment_id: str, give_up_at: float)
     if getattr(session, "_state", None) == AppSessionState.SHUTDOWN_REQUESTED or time.monotonic() > give_up_at:
         timers.pop(fragment_id, None)  # closed, or busy for long: the timer fires again
         return
-    if not quiet(session) or session.__dict__.get(_WAITING):
+    if not quiet(session):  # (quiet includes no request waiting for a stopping runner)
         asyncio.get_running_loop().call_later(TIMER_RETRY_S, _timer_due, session, original, fragment_id, give_up_at)
         return
     original(session, timers.pop(fragment_id))
