@@ -115,21 +115,7 @@ def word_work(current: fe.FinalEvaluation):
 
 def print_work(current: fe.FinalEvaluation):
     """The HTML (charts as images where Chromium can draw them) and its PDF, or None without Chromium."""
-
-    def work(progress) -> tuple[str, bytes | None]:
-        figures = fr.default_figures(plan, current, lang)
-        progress(0.3)
-        html_text = fr.final_html(plan, current, lang, figures=figures)
-        progress(0.6)
-        try:
-            pdf = fr.final_pdf(html_text)
-        except RuntimeError:
-            downloads.LOG.exception("final evaluation %s: no PDF", plan_id)
-            pdf = None
-        progress(1.0)
-        return html_text, pdf
-
-    return work
+    return lambda progress: fr.print_files(progress, plan, current, lang)
 
 
 def downloads_view() -> None:

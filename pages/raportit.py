@@ -50,32 +50,7 @@ def build_work(kind: str, target: str, year: int, lang: str):
     The data is read here, in the page run (cached per data version); the thread gets plain frames.
     """
     measures, obs, evals = data.measures(), data.observations(), store.evaluations(year)
-
-    def work(progress) -> tuple[str, bytes | None, bytes | None]:
-        if kind == "goal":
-            figures = report.default_goal_figures(plan, measures, obs, target, lang, evaluations_df=evals, year=year)
-            progress(0.2)
-            html_text = report.goal_report_html(
-                plan, measures, obs, target, lang, figures=figures, evaluations_df=evals, year=year
-            )
-        else:
-            figures = report.default_actor_figures(plan, measures, target, lang, evaluations_df=evals, year=year)
-            progress(0.2)
-            html_text = report.actor_report_html(
-                plan, measures, target, lang, figures=figures, evaluations_df=evals, year=year
-            )
-        progress(0.5)
-        png = report.figure_png(figures[0]) if figures and report.png_export_available() else None
-        progress(0.6)
-        try:
-            pdf = report.html_to_pdf(html_text)
-        except RuntimeError:
-            downloads.LOG.exception("report %s %s: no PDF", kind, target)
-            pdf = None
-        progress(1.0)
-        return html_text, pdf, png
-
-    return work
+    return lambda progress: report.report_files(progress, plan, measures, obs, evals, kind, target, year, lang)
 
 
 request = (plan.plan_id, kind, target, year, lang)  # the shown plan's report

@@ -9,7 +9,8 @@ figure its source and year. Built from ``core.views.final_evaluation.FinalEvalua
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+import logging
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -27,6 +28,7 @@ from core.plan.model import Plan
 from core.views import final_evaluation as fe
 from core.views.chart_style import status_text
 
+LOG = logging.getLogger(__name__)
 TEMPLATES = Path(__file__).resolve().parent / "templates" / "final"
 _env = report.environment(TEMPLATES)
 text = fe.text
@@ -189,6 +191,24 @@ def final_html(
 def final_pdf(html_text: str) -> bytes | None:
     """The HTML printed to PDF by Chromium (None when Chromium is missing; RuntimeError if it fails)."""
     return report.html_to_pdf(html_text)
+
+
+def print_files(
+    progress: Callable[[float], None], plan: Plan, ev: fe.FinalEvaluation, lang: str = "fi"
+) -> tuple[str, bytes | None]:
+    """The HTML (charts as images where Chromium can draw them) and its PDF, or None without Chromium
+    or when printing fails; ``progress`` is told how far it is (0–1)."""
+    figures = default_figures(plan, ev, lang)
+    progress(0.3)
+    html_text = final_html(plan, ev, lang, figures=figures)
+    progress(0.6)
+    try:
+        pdf = final_pdf(html_text)
+    except RuntimeError:
+        LOG.exception("final evaluation %s: no PDF", plan.plan_id)
+        pdf = None
+    progress(1.0)
+    return html_text, pdf
 
 
 def final_docx(plan: Plan, ev: fe.FinalEvaluation, lang: str = "fi") -> bytes:

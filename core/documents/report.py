@@ -21,6 +21,7 @@ import base64
 import concurrent.futures
 import contextlib
 import html
+import logging
 import os
 import re
 import shutil
@@ -29,7 +30,7 @@ import subprocess
 import tempfile
 import threading
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -59,6 +60,7 @@ from core.views.queries import (
 from core.views.timeline import status_label
 from core.views.trends import trend_label
 
+LOG = logging.getLogger(__name__)
 CHROMIUM_CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
 
 
@@ -675,3 +677,48 @@ def default_actor_figures(
         if not summary.empty:
             figs.append(evaluation_figure(summary, lang, title=eval_text("chart.title", lang, year=year)))
     return figs
+
+
+# ------------------------------------------------------------------ a whole report (made in the background worker)
+
+
+def report_files(
+    progress: Callable[[float], None],
+    plan: Plan,
+    measures_df: pd.DataFrame,
+    observations_df: pd.DataFrame,
+    evaluations_df: pd.DataFrame,
+    kind: str,
+    target: str,
+    year: int,
+    lang: str = "fi",
+) -> tuple[str, bytes | None, bytes | None]:
+    """A goal (``kind`` "goal") or actor report: its HTML, its PDF (None without Chromium or when
+    printing fails) and its first chart as PNG (None without Chromium).
+
+    ``progress`` is told how far it is (0–1).
+    """
+    if kind == "goal":
+        figures = default_goal_figures(
+            plan, measures_df, observations_df, target, lang, evaluations_df=evaluations_df, year=year
+        )
+        progress(0.2)
+        html_text = goal_report_html(
+            plan, measures_df, observations_df, target, lang, figures=figures, evaluations_df=evaluations_df, year=year
+        )
+    else:
+        figures = default_actor_figures(plan, measures_df, target, lang, evaluations_df=evaluations_df, year=year)
+        progress(0.2)
+        html_text = actor_report_html(
+            plan, measures_df, target, lang, figures=figures, evaluations_df=evaluations_df, year=year
+        )
+    progress(0.5)
+    png = figure_png(figures[0]) if figures and png_export_available() else None
+    progress(0.6)
+    try:
+        pdf = html_to_pdf(html_text)
+    except RuntimeError:
+        LOG.exception("report %s %s: no PDF", kind, target)
+        pdf = None
+    progress(1.0)
+    return html_text, pdf, png

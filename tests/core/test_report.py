@@ -340,3 +340,26 @@ def test_background_browser_takes_only_spare_processor_time(monkeypatch) -> None
 
     monkeypatch.setenv("KYMLAPSET_BACKGROUND_IDLE", "false")
     assert report.background_browser() == sys.executable  # off: the browser itself, as it is
+
+
+def test_report_files_without_chromium_give_the_html_with_interactive_charts_and_no_pdf_or_png(
+    monkeypatch, mini_plan, evil_store
+) -> None:
+    monkeypatch.setattr(report, "chromium_path", lambda: None)
+    monkeypatch.setattr(report, "_png_ok", None)
+    seen: list[float] = []
+    for kind, target in (("goal", "I"), ("actor", "kymsote")):
+        html_text, pdf, png = report.report_files(
+            seen.append,
+            mini_plan,
+            evil_store.measures(),
+            evil_store.observations(),
+            evil_store.evaluations(),
+            kind,
+            target,
+            2024,
+        )
+        assert pdf is None and png is None  # the page says the PDF and the image need Chromium
+        assert ESCAPED in html_text and EVIL not in html_text and "plotly.js v" in html_text
+        assert seen[-1] == 1.0 and seen == sorted(seen)  # the progress bar only moves forward, to the end
+        seen.clear()
