@@ -21,7 +21,7 @@ def test_a_goal_report_is_made_beside_the_page_and_downloads_as_html_pdf_and_png
     page.goto(f"{app_server.url}/raportit", timeout=90000)
     wait_idle(page)
     page.get_by_role("button", name="Tee raportti").click()
-    expect(page.get_by_text("Raportti on valmis.")).to_be_visible(timeout=120000)
+    expect(page.get_by_text("Raportti on valmis.", exact=True)).to_be_visible(timeout=120000)
     html_text = download(page, "Lataa HTML").decode("utf-8")
     assert "<html" in html_text.lower() and "Päätavoite I" in html_text
     assert download(page, "Lataa PDF").startswith(b"%PDF")
