@@ -69,6 +69,26 @@ def _columns_on_top(fig: go.Figure, headers: list[str], **axis: object) -> None:
     )
 
 
+def _banded(
+    z: list, n_columns: int, edges: list[float], hover: list, colorscale: object, **extra: object
+) -> go.Heatmap:
+    """A grid whose rows are bands between ``edges`` (a name's band, then its cells), columns 0…n-1,
+    the hover text from ``hover`` and no colour bar: the shape both grids of this module share."""
+    return go.Heatmap(
+        z=z,
+        x=list(range(n_columns)),
+        y=edges,
+        customdata=hover,
+        hovertemplate="%{customdata}<extra></extra>",
+        colorscale=colorscale,
+        showscale=False,
+        xgap=3,
+        ygap=0,
+        hoverongaps=False,
+        **extra,
+    )
+
+
 def status_heatmap(
     frame: pd.DataFrame,
     group_order: list[tuple[str, str]],
@@ -141,22 +161,7 @@ def status_heatmap(
         [1.0, STATUS_STYLE["hyva"]["color"]],
     ]
     headers = [wrap_label(g[1], 12) for g in groups]
-    fig = go.Figure(
-        go.Heatmap(
-            z=z,
-            x=list(range(len(groups))),
-            y=edges,
-            customdata=hover,
-            hovertemplate="%{customdata}<extra></extra>",
-            colorscale=colorscale,
-            zmin=-0.5,
-            zmax=3.5,
-            showscale=False,
-            xgap=3,
-            ygap=0,
-            hoverongaps=False,
-        )
-    )
+    fig = go.Figure(_banded(z, len(groups), edges, hover, colorscale, zmin=-0.5, zmax=3.5))
     # the legend as text under the grid (two lines fit a phone), so the colours are explained on paper too
     legend = (
         f"{status_text(STATUS_ORDER[0], lang)} · {status_text(STATUS_ORDER[1], lang)}<br>"
@@ -243,20 +248,8 @@ def measure_counts_figure(counts: pd.DataFrame, lang: str = "fi", title: str | N
         hover.append([f"{html.escape(actor)} · {g}: {v}" for g, v in zip(goal_names, counts_row, strict=True)])
         cursor += 4
     fig = go.Figure(
-        go.Heatmap(
-            z=rows,
-            x=list(range(len(goals))),
-            y=edges,
-            text=text,
-            texttemplate="%{text}",
-            textfont={"size": FONT_SIZE},
-            customdata=hover,
-            hovertemplate="%{customdata}<extra></extra>",
-            colorscale=SEQUENTIAL,
-            showscale=False,
-            xgap=3,
-            ygap=0,
-            hoverongaps=False,
+        _banded(
+            rows, len(goals), edges, hover, SEQUENTIAL, text=text, texttemplate="%{text}", textfont={"size": FONT_SIZE}
         )
     )
     fig.update_layout(annotations=annotations)
