@@ -1,5 +1,5 @@
 """The final evaluation as documents: a Word file (python-docx) and printable HTML/PDF (Jinja2, the
-reports' frame, PDF through the same Chromium as core/documents/report.py).
+reports' frame, PDF through the same Chromium as the reports: core/documents/chromium.py).
 
 Both follow the way such evaluations are written — summary; wellbeing then and now; what the
 measures achieved; strengths and areas to develop; conclusions for the next plan — and give every

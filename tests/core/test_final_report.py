@@ -11,8 +11,8 @@ import subprocess
 import pytest
 
 from core.base.i18n import name
+from core.documents import chromium
 from core.documents import final_report as fr
-from core.documents import report
 from core.views import final_evaluation as fe
 
 PLAN = "kymenlaakso-2020-2025"
@@ -97,7 +97,7 @@ def test_html_reads_back_escaped(mini_plan, evaluation, lang):
 
 
 @pytest.mark.skipif(
-    (report.chromium_path() is None or not shutil.which("pdftotext")) and not os.environ.get("CI"),
+    (chromium.chromium_path() is None or not shutil.which("pdftotext")) and not os.environ.get("CI"),
     reason="no Chromium or pdftotext (scripts/test.sh installs both; in CI this test must run)",
 )
 def test_pdf_text_reads_back(mini_plan, evaluation, tmp_path):

@@ -10,12 +10,12 @@ from pathlib import Path
 import plotly.graph_objects as go
 import pytest
 
-from core.documents import report
+from core.documents import chromium, report
 from core.store import MeasureEdit
 
 EVIL = "<script>alert('x')</script>"
 ESCAPED = "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;"
-needs_chromium = pytest.mark.skipif(report.chromium_path() is None, reason="Chromium is not installed")
+needs_chromium = pytest.mark.skipif(chromium.chromium_path() is None, reason="Chromium is not installed")
 
 
 @pytest.fixture()
@@ -97,8 +97,8 @@ def test_interactive_fallback_includes_plotly_once_and_no_address(mini_plan, evi
 
 
 def test_without_chromium_falls_back_and_pdf_is_none(monkeypatch, mini_plan, mini_store) -> None:
-    monkeypatch.setattr(report, "chromium_path", lambda: None)
-    monkeypatch.setattr(report, "_png_ok", None)
+    monkeypatch.setattr(chromium, "chromium_path", lambda: None)
+    monkeypatch.setattr(chromium, "_png_ok", None)
     assert report.png_export_available() is False
     with pytest.raises(RuntimeError):
         report.figure_png(_fig())
@@ -301,8 +301,8 @@ def test_pdf_printing_runs_one_chromium_at_a_time(monkeypatch) -> None:
             active[0] -= 1
         return b"%PDF-1.4"
 
-    monkeypatch.setattr(report, "chromium_path", lambda: "/usr/bin/chromium")
-    monkeypatch.setattr(report, "_print_pdf", slow_print)
+    monkeypatch.setattr(chromium, "chromium_path", lambda: "/usr/bin/chromium")
+    monkeypatch.setattr(chromium, "_print_pdf", slow_print)
     threads = [threading.Thread(target=report.html_to_pdf, args=("<p>x</p>",)) for _ in range(3)]
     for th in threads:
         th.start()
@@ -314,8 +314,8 @@ def test_pdf_printing_runs_one_chromium_at_a_time(monkeypatch) -> None:
 def test_pdf_timeout_is_the_declared_setting(monkeypatch) -> None:
     seen: list[float] = []
     monkeypatch.setenv("KYMLAPSET_PDF_TIMEOUT_S", "7")
-    monkeypatch.setattr(report, "chromium_path", lambda: "/usr/bin/chromium")
-    monkeypatch.setattr(report, "_print_pdf", lambda path, html_text, timeout: seen.append(timeout) or b"%PDF")
+    monkeypatch.setattr(chromium, "chromium_path", lambda: "/usr/bin/chromium")
+    monkeypatch.setattr(chromium, "_print_pdf", lambda path, html_text, timeout: seen.append(timeout) or b"%PDF")
     report.html_to_pdf("<p>x</p>")
     assert seen == [7.0]
 
@@ -328,8 +328,8 @@ def test_background_browser_takes_only_spare_processor_time(monkeypatch) -> None
     import subprocess
     import sys
 
-    monkeypatch.setattr(report, "chromium_path", lambda: sys.executable)  # a "browser" that reports its priority
-    browser = report.background_browser()
+    monkeypatch.setattr(chromium, "chromium_path", lambda: sys.executable)  # a "browser" that reports its priority
+    browser = chromium.background_browser()
     assert browser is not None and browser != sys.executable
     probe = "import os; print(os.sched_getscheduler(0) == os.SCHED_IDLE, os.nice(0))"
     out = subprocess.run([browser, "-c", probe], capture_output=True, text=True, timeout=30, check=True)
@@ -339,14 +339,14 @@ def test_background_browser_takes_only_spare_processor_time(monkeypatch) -> None
         assert idle == "True"
 
     monkeypatch.setenv("KYMLAPSET_BACKGROUND_IDLE", "false")
-    assert report.background_browser() == sys.executable  # off: the browser itself, as it is
+    assert chromium.background_browser() == sys.executable  # off: the browser itself, as it is
 
 
 def test_report_files_without_chromium_give_the_html_with_interactive_charts_and_no_pdf_or_png(
     monkeypatch, mini_plan, evil_store
 ) -> None:
-    monkeypatch.setattr(report, "chromium_path", lambda: None)
-    monkeypatch.setattr(report, "_png_ok", None)
+    monkeypatch.setattr(chromium, "chromium_path", lambda: None)
+    monkeypatch.setattr(chromium, "_png_ok", None)
     seen: list[float] = []
     for kind, target in (("goal", "I"), ("actor", "kymsote")):
         html_text, pdf, png = report.report_files(
