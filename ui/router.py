@@ -21,7 +21,7 @@ from core.base.i18n import t
 from core.base.text import md_escape
 from core.plan.model import Plan
 from core.store import StoreUnavailable
-from ui import data, frame, goal_page, live, state, streamlit_fixes, theme, turns
+from ui import data, frame, goal_page, live, state, streamlit_costs, streamlit_fixes, theme, turns
 
 # The page icon is a file the app serves itself: a Material icon as page_icon is fetched by every
 # browser from fonts.gstatic.com (each visitor's address to Google; no icon offline).
@@ -31,6 +31,7 @@ PAGE_ICON = Path(__file__).resolve().parent.parent / "assets" / "icon.png"  # sc
 def main() -> None:
     """Route this run, in one of the process's page-run turns (ui.turns)."""
     streamlit_fixes.install()  # once per process: a rerun must not lose the run before it
+    streamlit_costs.install()  # once per process: what Streamlit recomputes every run, kept
     turns.run_page(_route)
 
 
