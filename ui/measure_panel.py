@@ -1,9 +1,13 @@
 """Around the measures grid: one card per measure on a phone, and the detail panel that shows one
 whole measure in large text areas (read, or edit and save) on any screen.
 
-The grid caps its row height, so long measures are read and edited here. Cards and grid are both
-drawn; CSS shows the grid on wide screens and the cards on narrow ones (Python never learns the
-viewport width). Panel edits go through the same pending edits, save and conflict flow as the grid.
+The grid caps its row height, so long measures are read and edited here. A phone gets the cards and
+no grid, any other browser the grid and no cards (``on_phone``: what the browser says it is, as
+Python never learns the viewport width). Until 2026-12-06 both were drawn on every screen and CSS
+hid one: the hidden cards were thirteen of a busy page's ~thirty elements on every run of every
+session, and under a workshop's load (bench/live_load.py) each element's hand-over costs time that
+everyone waits for (save -> seen p95 3.2 s with them, 2.4 s without). Panel edits go through the
+same pending edits, save and conflict flow as the grid.
 """
 
 from __future__ import annotations
@@ -21,13 +25,8 @@ CARDS_PER_PAGE = 6  # about two phone screens; each card is three elements on ev
 FOLLOW_UP = ("status", "start_year", "end_year", "permanent", "contact")
 PANEL_FIELDS = (*MEASURE_TEXT_FIELDS, *FOLLOW_UP)
 
-# Grid on wide screens, cards on narrow ones: the class names are those of st.container(key=…).
+# The cards' look: the class names are those of st.container(key=…) and st.button(key=…).
 _CSS = """<style>
-[class*="st-key-mcards_"] { display: none; }
-@media (max-width: 700px) {
-  [class*="st-key-mgrid_"] { display: none; }
-  [class*="st-key-mcards_"] { display: flex; }
-}
 /* a card is its text (one st.html) and its button under it, drawn as one box: no container per card,
    each of which cost as much as the card's text (two-fifths of the cards' time in a busy room) */
 .mcard { border: 1px solid rgba(49, 51, 63, 0.2); border-bottom: none; border-radius: .5rem .5rem 0 0;
@@ -42,8 +41,31 @@ _CSS = """<style>
 
 
 def style() -> None:
-    """The page's CSS for grid vs cards (once per run)."""
+    """The cards' CSS (once per run that draws them)."""
     st.html(_CSS)
+
+
+_PHONE = "_on_phone"  # session state: what this session's browser said it is (its headers do not change)
+
+
+def phone_browser(user_agent: str, mobile_hint: str) -> bool:
+    """Whether a browser with these headers is a phone: its client hint says so (``Sec-CH-UA-Mobile: ?1``,
+    Chromium's), or its User-Agent has "Mobi" (Safari, Firefox and Chrome on phones; tablets leave it out
+    and get the grid, which fits their width)."""
+    return mobile_hint.strip() == "?1" or "Mobi" in user_agent
+
+
+def on_phone() -> bool:
+    """Whether this session's browser is a phone (``phone_browser``), read once per session."""
+    known = st.session_state.get(_PHONE)
+    if known is None:
+        try:
+            headers = st.context.headers
+            known = phone_browser(headers.get("User-Agent") or "", headers.get("Sec-CH-UA-Mobile") or "")
+        except Exception:  # noqa: BLE001 - no request headers (a test's runner): not a phone
+            known = False
+        st.session_state[_PHONE] = known
+    return known
 
 
 def panel_key(key: str) -> str:

@@ -83,23 +83,12 @@ def render(ctx: PageContext, measures: pd.DataFrame, key: str, height: int = 560
     if len(measures) > len(frame):
         st.info(t("edit.too_many", lang, shown=len(frame), n=len(measures)))
     st.session_state[memo_key] = (grid_key, frame, base, grid_version, shown_before)
-    measure_panel.style()
-    with st.container(key=f"mgrid_{key}"):  # wide screens (CSS in measure_panel)
-        AgGrid(
-            PreparedRows(frame),  # the rows as JSON text, made once per frame (rows_json)
-            gridOptions=keep_place(grid_options(frame, lang, editable)),  # a fresh dict: AgGrid writes the rows into it
-            height=height,
-            update_mode=GridUpdateMode.VALUE_CHANGED,
-            update_on=["cellValueChanged", "selectionChanged", "cellEditingStarted", "cellEditingStopped"],
-            key=grid_key,
-            allow_unsafe_jscode=True,  # only keep_place's own function; row data is never read as code
-            server_sync_strategy="server_wins",  # rows from each run replace the grid's, by row id (keep_place)
-            show_toolbar=False,
-            show_download_button=False,
-            theme="streamlit",
-            custom_css=room_css(),
-            use_json_serialization=True,  # rows as one JSON text: no per-run hashing and Arrow conversion
-        )
+    if measure_panel.on_phone():  # one card per measure, a page at a time; no grid
+        measure_panel.style()
+        with st.container(key=f"mcards_{key}"):
+            measure_panel.cards(lang, frame, key)
+    else:
+        _grid(frame, lang, editable, height, key, grid_key)
     # Edits and row clicks arrive as a new component value; the value stays the same object across
     # reruns until the grid sends another, so look only at new ones.
     raw, seen_key = st.session_state.get(grid_key), f"_grid_seen_{key}"
@@ -117,13 +106,31 @@ def render(ctx: PageContext, measures: pd.DataFrame, key: str, height: int = 560
                 st.rerun()
         if event != "cellEditingStarted" and grid_version != current:
             st.rerun()  # the editor closed while the grid waited with older rows: follow the store now
-    with st.container(key=f"mcards_{key}"):  # narrow screens: one card per measure
-        measure_panel.cards(lang, frame, key)
     if editable:
         save_bar(ctx, key)
     else:
         st.caption(t("edit.readonly_hint", lang))
     measure_panel.detail_panel(lang, frame, key, editable, on_save=lambda: save_pending(ctx))
+
+
+def _grid(frame: pd.DataFrame, lang: str, editable: bool, height: int, key: str, grid_key: str) -> None:
+    """The measures grid itself (any screen but a phone's): its place ``key``, the component's ``grid_key``."""
+    with st.container(key=f"mgrid_{key}"):
+        AgGrid(
+            PreparedRows(frame),  # the rows as JSON text, made once per frame (rows_json)
+            gridOptions=keep_place(grid_options(frame, lang, editable)),  # a fresh dict: AgGrid writes the rows into it
+            height=height,
+            update_mode=GridUpdateMode.VALUE_CHANGED,
+            update_on=["cellValueChanged", "selectionChanged", "cellEditingStarted", "cellEditingStopped"],
+            key=grid_key,
+            allow_unsafe_jscode=True,  # only keep_place's own function; row data is never read as code
+            server_sync_strategy="server_wins",  # rows from each run replace the grid's, by row id (keep_place)
+            show_toolbar=False,
+            show_download_button=False,
+            theme="streamlit",
+            custom_css=room_css(),
+            use_json_serialization=True,  # rows as one JSON text: no per-run hashing and Arrow conversion
+        )
 
 
 def cell_editor_open(key: str) -> bool:

@@ -20,6 +20,24 @@ expect.set_options(timeout=15_000)
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 
+# A phone as the app sees one (ui.measure_panel.on_phone): its size, touch, and a phone's User-Agent.
+# A desktop browser narrowed to 390 px is not a phone to the app, and gets the grid.
+PHONE_BROWSER = {
+    "user_agent": (
+        "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
+        "Chrome/131.0.0.0 Mobile Safari/537.36"
+    ),
+    "is_mobile": True,
+    "has_touch": True,
+}
+
+
+def page_at(browser, viewport: dict, **options):
+    """A new page at ``viewport``; one under 700 px wide is a phone's (PHONE_BROWSER)."""
+    phone = PHONE_BROWSER if viewport["width"] < 700 else {}
+    return browser.new_page(viewport=viewport, **phone, **options)
+
+
 def pytest_collection_modifyitems(config, items):
     """Mark every test here as a browser test; without Chromium skip (but fail under CI)."""
     for item in items:

@@ -12,7 +12,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import wait_idle
+from tests.browser.conftest import page_at, wait_idle
 from tests.browser.test_editing import GRID, open_measures
 
 PROJECTOR = {"width": 1280, "height": 720}
@@ -66,7 +66,7 @@ def test_projector_row_click_opens_the_whole_measure(browser, app_server):
 
 
 def test_phone_shows_cards_and_editors_edit_in_the_panel(browser, app_server):
-    page = browser.new_page(viewport=PHONE)
+    page = page_at(browser, PHONE)
     page.goto(f"{app_server.url}/toimenpiteet?toimija=poliisi")
     wait_idle(page)
     expect(page.locator('[class*="st-key-mcards_"] .mcard-text').first).to_be_visible(timeout=30000)
@@ -105,7 +105,7 @@ def test_axe_finds_no_serious_violation_in_the_apps_markup(browser, app_server, 
     from axe_playwright_python.sync_playwright import Axe
 
     axe = Axe()
-    page = browser.new_page(viewport=viewport)
+    page = page_at(browser, viewport)
     found = []
     for path in AXE_PAGES:
         page.goto(app_server.url + path)

@@ -15,7 +15,7 @@ import pytest
 from playwright.sync_api import expect
 
 from bench.server import AppServer
-from tests.browser.conftest import wait_idle
+from tests.browser.conftest import page_at, wait_idle
 
 PROJECTOR = {"width": 1280, "height": 720}
 PHONE = {"width": 390, "height": 844}
@@ -37,7 +37,7 @@ def chart(page, index: int = 0):
 
 @SIZES
 def test_timeline_measures_read_in_whole_words_and_no_bar_says_a_status_is_missing(browser, app_server, viewport):
-    page = browser.new_page(viewport=viewport)
+    page = page_at(browser, viewport)
     page.goto(app_server.url + "/aikajana")
     wait_idle(page)
     texts = [t[0] for t in chart(page).evaluate(CHART_TEXTS)]
@@ -52,7 +52,7 @@ def test_timeline_measures_read_in_whole_words_and_no_bar_says_a_status_is_missi
 
 
 def test_phone_overview_counts_keep_their_cells_and_level_goal_numbers(browser, app_server):
-    page = browser.new_page(viewport=PHONE)
+    page = page_at(browser, PHONE)
     page.goto(app_server.url + "/")
     wait_idle(page)
     counts = chart(page, page.locator('[data-testid="stPlotlyChart"]').count() - 1)
@@ -97,7 +97,7 @@ def test_projector_chart_icons_stay_below_the_chart_headers(browser, app_server)
 
 @SIZES
 def test_goal_iii_service_mix_shows_every_share_whole(browser, app_server, viewport):
-    page = browser.new_page(viewport=viewport)
+    page = page_at(browser, viewport)
     page.goto(app_server.url + "/")
     wait_idle(page)
     mix = chart(page, 1)
@@ -111,7 +111,7 @@ def test_goal_iii_service_mix_shows_every_share_whole(browser, app_server, viewp
 
 
 def test_phone_card_list_has_one_count(browser, app_server):
-    page = browser.new_page(viewport=PHONE)
+    page = page_at(browser, PHONE)
     page.goto(app_server.url + "/toimenpiteet?toimija=kymsote")
     wait_idle(page)
     expect(page.get_by_role("button", name=re.compile("Avaa")).first).to_be_visible(timeout=30000)

@@ -17,7 +17,7 @@ from playwright.sync_api import expect
 
 from core.base.i18n import t
 from core.store import Editor, MeasureEdit, Store
-from tests.browser.conftest import wait_idle
+from tests.browser.conftest import page_at, wait_idle
 from tests.browser.test_editing import GRID
 
 PROJECTOR = {"width": 1280, "height": 720}
@@ -88,7 +88,7 @@ def point_columns_in_view(page, headers: list[str], viewport: dict) -> None:
 @SIZES
 @pytest.mark.parametrize("path", list(TABLES))
 def test_table_point_is_in_view_without_sideways_scroll(browser, changed, viewport, path):
-    page = browser.new_page(viewport=viewport)
+    page = page_at(browser, viewport)
     page.goto(changed.url + path)
     wait_idle(page)
     point_columns_in_view(page, [t(k) for k in TABLES[path]], viewport)
@@ -99,7 +99,7 @@ def test_table_point_is_in_view_without_sideways_scroll(browser, changed, viewpo
 
 @SIZES
 def test_measures_grid_shows_the_measure_and_its_follow_up(browser, app_server, viewport):
-    page = browser.new_page(viewport=viewport)
+    page = page_at(browser, viewport)
     page.goto(app_server.url + "/toimenpiteet")
     wait_idle(page)
     if viewport is PHONE:  # a phone gets one card per measure: the measure's text in full width
@@ -169,7 +169,7 @@ def test_workshop_shows_a_measure_card_on_its_first_screen(browser, app_server):
 
 
 def test_a_filtered_page_says_so_and_clears_on_a_phone(browser, app_server):
-    page = browser.new_page(viewport=PHONE)  # the sidebar is hidden: the line is the only sign
+    page = page_at(browser, PHONE)  # the sidebar is hidden: the line is the only sign
     page.goto(app_server.url + "/toimenpiteet?toimija=kymsote")
     wait_idle(page)
     line = page.locator(".st-key-filter_line")
@@ -182,7 +182,7 @@ def test_a_filtered_page_says_so_and_clears_on_a_phone(browser, app_server):
 
 
 def test_a_card_says_where_its_measure_opened_on_a_phone(browser, app_server):
-    page = browser.new_page(viewport=PHONE)
+    page = page_at(browser, PHONE)
     page.goto(app_server.url + "/toimenpiteet?toimija=poliisi")
     wait_idle(page)
     cards = page.locator('[class*="st-key-mcards_"]')

@@ -57,3 +57,19 @@ def test_tables_escape_every_cell_and_label_it_for_phones():
     html = table_html(pd.DataFrame({"Nimi": ["<img src=x onerror=alert(1)>"], "Indikaattorit": ["1, 2"]}))
     assert "<img" not in html and "&lt;img" in html
     assert 'data-label="Nimi"' in html and '<th scope="col">Indikaattorit</th>' in html
+
+
+def test_phones_get_the_cards_and_every_other_browser_the_grid():
+    """Which of the two a session is drawn, from what its browser says it is (ui.measure_panel.on_phone)."""
+    from ui.measure_panel import phone_browser
+
+    iphone = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1"
+    android = "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36"
+    firefox_phone = "Mozilla/5.0 (Android 14; Mobile; rv:133.0) Gecko/133.0 Firefox/133.0"
+    tablet = (
+        "Mozilla/5.0 (Linux; Android 14; SM-X710) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36"
+    )
+    laptop = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36"
+    assert all(phone_browser(ua, "") for ua in (iphone, android, firefox_phone))
+    assert phone_browser(laptop, "?1")  # Chromium's own hint wins (a phone asking for the desktop site)
+    assert not any(phone_browser(ua, hint) for ua in (tablet, laptop, "") for hint in ("", "?0"))
