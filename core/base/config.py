@@ -161,6 +161,14 @@ SETTINGS: dict[str, Setting] = {
             "Seconds Chromium may take to print one report as PDF before the report is made without it.",
         ),
         Setting(
+            "background_cpu_share",
+            0.3,
+            "The share of one processor that the Chromium of chart images and PDFs may use at most: it is "
+            "paused and resumed in turns (every 0.4 s). Idle scheduling alone does not keep a report from "
+            "slowing a full room on a small machine (bench/live_load.py --pdf); with this a report takes "
+            "about 1/share as long. 1: no limit.",
+        ),
+        Setting(
             "background_idle",
             True,
             "Whether the Chromium that makes chart images and PDFs runs only on processor time nothing "

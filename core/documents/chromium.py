@@ -72,7 +72,27 @@ def background_browser() -> str | None:
     if not idle or os.name != "posix" or not os.access(_LOW_PRIORITY, os.X_OK):
         return path  # off, or the wrapper lost its executable bit (say, an unzipped copy)
     os.environ["KYMLAPSET_CHROMIUM"] = path  # read by the wrapper (Kaleido passes the environment on)
+    run, pause = duty_cycle(config.number("background_cpu_share"))
+    if pause > 0:
+        os.environ["KYMLAPSET_BACKGROUND_RUN_S"], os.environ["KYMLAPSET_BACKGROUND_PAUSE_S"] = (
+            f"{run:.3f}",
+            f"{pause:.3f}",
+        )
+    else:
+        os.environ.pop("KYMLAPSET_BACKGROUND_PAUSE_S", None)
     return str(_LOW_PRIORITY)
+
+
+DUTY_PERIOD_S = 0.4
+
+
+def duty_cycle(share: float) -> tuple[float, float]:
+    """(seconds running, seconds paused) of each ``DUTY_PERIOD_S`` for the background Chromium to use at
+    most ``share`` of one processor; (period, 0) when ``share`` is 1 or more, or not a share at all."""
+    if not share == share or share >= 1:  # NaN, or no limit
+        return DUTY_PERIOD_S, 0.0
+    share = max(share, 0.05)  # never paused for good
+    return DUTY_PERIOD_S * share, DUTY_PERIOD_S * (1 - share)
 
 
 def _probe() -> bool:

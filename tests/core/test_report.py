@@ -342,6 +342,30 @@ def test_background_browser_takes_only_spare_processor_time(monkeypatch) -> None
     assert chromium.background_browser() == sys.executable  # off: the browser itself, as it is
 
 
+@pytest.mark.skipif(not os.path.exists("/proc/self/stat"), reason="needs Linux /proc")
+def test_background_browser_uses_at_most_its_share_of_a_processor(monkeypatch) -> None:
+    """With ``background_cpu_share`` 0.25 the wrapper pauses and resumes the browser in turns: a "browser"
+    that keeps a processor busy for 2 s of wall time gets well under all of it, and its output and exit
+    reach the caller as without the pauses."""
+    import subprocess
+    import sys
+
+    monkeypatch.setattr(chromium, "chromium_path", lambda: sys.executable)
+    busy = "import time; t = time.monotonic()\nwhile time.monotonic() - t < 2: pass\nprint(time.process_time())"
+
+    monkeypatch.setenv("KYMLAPSET_BACKGROUND_CPU_SHARE", "0.25")
+    browser = chromium.background_browser()
+    out = subprocess.run([browser, "-c", busy], capture_output=True, text=True, timeout=60, check=True)
+    assert float(out.stdout) < 0.6 * 2, out.stdout  # about a quarter of 2 s; never nearly all of it
+    assert chromium.duty_cycle(0.25) == pytest.approx((0.1, 0.3))
+
+    monkeypatch.setenv("KYMLAPSET_BACKGROUND_CPU_SHARE", "1")
+    chromium.background_browser()
+    assert "KYMLAPSET_BACKGROUND_PAUSE_S" not in os.environ  # no limit: never paused
+    assert chromium.duty_cycle(float("nan")) == (chromium.DUTY_PERIOD_S, 0.0)
+    assert chromium.duty_cycle(0) == pytest.approx((0.02, 0.38))  # never paused for good
+
+
 def test_report_files_without_chromium_give_the_html_with_interactive_charts_and_no_pdf_or_png(
     monkeypatch, mini_plan, evil_store
 ) -> None:
