@@ -6,8 +6,8 @@ no grid, any other browser the grid and no cards (``on_phone``: what the browser
 Python never learns the viewport width). Until 2026-12-06 both were drawn on every screen and CSS
 hid one: the hidden cards were thirteen of a busy page's ~thirty elements on every run of every
 session, and under a workshop's load (bench/live_load.py) each element's hand-over costs time that
-everyone waits for (save -> seen p95 3.2 s with them, 2.4 s without). Panel edits go through the
-same pending edits, save and conflict flow as the grid.
+everyone waits for (save -> seen p95 3.2 s with them, 2.6 s without; docs/benchmarks.md). Panel edits
+go through the same pending edits, save and conflict flow as the grid.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from core.base.i18n import key_part, t
 from core.plan.model import MAX_TEXT_LENGTH, MEASURE_TEXT_FIELDS, MeasureStatus
 from ui import state
 
-CARDS_PER_PAGE = 6  # about two phone screens; each card is three elements on every run of the page
+CARDS_PER_PAGE = 6  # about two phone screens; each card is two elements on every run of a phone's page
 FOLLOW_UP = ("status", "start_year", "end_year", "permanent", "contact")
 PANEL_FIELDS = (*MEASURE_TEXT_FIELDS, *FOLLOW_UP)
 
