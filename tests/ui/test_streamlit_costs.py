@@ -146,7 +146,30 @@ def test_a_sessions_hand_overs_all_run_in_order_with_one_wake_up_per_batch() -> 
     assert len(wakeups) < 3 * 300 / 2
 
 
+def in_a_thread(body) -> None:
+    """Run ``body()`` in a thread of its own and hand its failure on: the browser tests' Playwright keeps
+    an event loop running in the test process's main thread, where no other loop may run."""
+    failure: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            body()
+        except BaseException as exc:  # noqa: BLE001 - handed to the test
+            failure.append(exc)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join(30)
+    assert not thread.is_alive()
+    if failure:
+        raise failure[0]
+
+
 def test_a_failing_callback_is_reported_and_the_rest_still_run() -> None:
+    in_a_thread(_a_failing_callback_is_reported_and_the_rest_still_run)
+
+
+def _a_failing_callback_is_reported_and_the_rest_still_run() -> None:
     loop = asyncio.new_event_loop()
     reported, ran = [], []
     loop.set_exception_handler(lambda _loop, context: reported.append(context["exception"]))
@@ -167,6 +190,10 @@ def test_a_failing_callback_is_reported_and_the_rest_still_run() -> None:
 
 def test_a_message_handed_over_on_the_loop_sets_the_send_flag_there() -> None:
     """Runtime's "messages are waiting" flag: set directly on the loop, through the loop from elsewhere."""
+    in_a_thread(_a_message_handed_over_on_the_loop_sets_the_send_flag_there)
+
+
+def _a_message_handed_over_on_the_loop_sets_the_send_flag_there() -> None:
     loop = asyncio.new_event_loop()
     objs = types.SimpleNamespace(eventloop=loop, need_send_data=asyncio.Event())
     through_loop = []
