@@ -21,7 +21,7 @@ from core.base.i18n import t
 from core.base.text import md_escape
 from core.plan.model import Plan
 from core.store import StoreUnavailable
-from ui import data, frame, goal_page, live, state, streamlit_costs, streamlit_fixes, theme, turns
+from ui import data, deep_links, frame, goal_page, live, state, streamlit_costs, streamlit_fixes, theme, turns
 
 # The page icon is a file the app serves itself: a Material icon as page_icon is fetched by every
 # browser from fonts.gstatic.com (each visitor's address to Google; no icon offline).
@@ -32,6 +32,7 @@ def main() -> None:
     """Route this run, in one of the process's page-run turns (ui.turns)."""
     streamlit_fixes.install()  # once per process: a rerun must not lose the run before it
     streamlit_costs.install()  # once per process: what Streamlit recomputes every run, kept
+    deep_links.install([stem for _, stem, _, _ in NAV], GOAL_PAGE_PATH)  # once: a link connects at once
     turns.run_page(_route)
 
 
@@ -50,6 +51,9 @@ NAV = (
     ("nav.section.follow", "historia", "nav.history", "history"),
     ("nav.section.follow", "uusi-suunnitelma", "plans.nav", "note_add"),
 )
+
+
+GOAL_PAGE_PATH = r"^paatavoite-[0-9]+$"  # goal pages' URL paths (goal_pages): /paatavoite-1 …
 
 
 def _page(stem: str, title: str, icon: str, lang: str, default: bool = False) -> st.Page:

@@ -1,0 +1,116 @@
+"""A shared link to a page (/arviointi, /paatavoite-2 …) connects to the server at once.
+
+Streamlit's frontend (1.67) does not know whether the last part of the address it was opened at is a
+page or part of the path the app is served under. At /arviointi it first asks
+/arviointi/_stcore/health and /arviointi/_stcore/host-config, gets 404 for both, waits 100 ms and asks
+/_stcore/health again: every deep link waits that round (in Chromium on this machine the WebSocket
+opened ~0.1 s later than at /, and the page was drawn ~0.13 s later; bench/drawn.py's table pages are
+all deep links).
+
+The frontend reads the server's address from ``window.__streamlit.BACKEND_BASE_URL`` when a page sets
+it before Streamlit's own script runs. The page Streamlit serves for a deep link (its index.html,
+``_index_path`` of its static-file handler) gets one small script here that sets it, and only when the
+last part of the address is one of this app's pages: the address without that part is then the app's
+own, behind any proxy prefix (Community Cloud serves the app under /~/+/). Any other address is left to
+Streamlit's own search. The address Streamlit's frontend needs is the one it finds by itself; the
+script saves the round that does not answer.
+
+The handler exists before the first script run, so the first link after a server start is served as
+before; every later one gets the script.
+"""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+import json
+import logging
+import os
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+
+LOG = logging.getLogger(__name__)
+
+# Streamlit's index.html sets this before its own module script; ours goes right after it
+ANCHOR = "window.prerenderReady = false\n    </script>"
+
+SCRIPT = """
+    <script>
+      (function () {
+        var pages = %(pages)s, pattern = new RegExp(%(pattern)s);
+        var parts = window.location.pathname.replace(/\\/+$/, "").split("/");
+        var last = parts[parts.length - 1];
+        if (pages.indexOf(last) < 0 && !pattern.test(last)) return;
+        parts.pop();
+        var base = new URL(window.location.href);
+        base.pathname = parts.join("/") || "/";
+        base.search = "";
+        base.hash = "";
+        window.__streamlit = Object.assign({}, window.__streamlit, { BACKEND_BASE_URL: base.href });
+      })();
+    </script>"""
+
+_done: dict[str, bool] = {}  # "installed": the outcome of the one try per process
+
+
+def _js(value: object) -> str:
+    """A JSON value that cannot end the script it stands in."""
+    return json.dumps(value).replace("</", "<\\/")
+
+
+def index_html(html: str, pages: Iterable[str], pattern: str) -> str | None:
+    """Streamlit's index.html with the script that names the server's address on a page's deep link;
+    None when the page is not the one this was written for (a changed Streamlit): served unchanged then."""
+    if html.count(ANCHOR) != 1 or "BACKEND_BASE_URL" in html:
+        return None
+    script = SCRIPT % {"pages": _js(sorted(pages)), "pattern": _js(pattern)}
+    return html.replace(ANCHOR, ANCHOR + script)
+
+
+def _static_handlers() -> list:
+    """Streamlit's handlers of its static files (in 1.67 a subclass of Starlette's StaticFiles defined
+    inside a function, reachable only through its instance)."""
+    try:
+        from starlette.staticfiles import StaticFiles  # noqa: PLC0415
+    except ImportError:
+        return []
+    found = []
+    for cls in StaticFiles.__subclasses__():
+        if cls.__name__ != "_StreamlitStaticFiles":
+            continue
+        found += [obj for obj in gc.get_referrers(cls) if isinstance(obj, cls) and hasattr(obj, "_index_path")]
+    return found
+
+
+def install(pages: Iterable[str], pattern: str) -> bool:
+    """Serve deep links (the handler's index.html for paths that are no file) with the script; once per
+    process. False (and Streamlit's own page) when the handler or its page is not what this expects, or
+    when there is no server (a test's AppTest)."""
+    if "installed" not in _done:
+        _done["installed"] = _install(pages, pattern)
+    return _done["installed"]
+
+
+def _install(pages: Iterable[str], pattern: str) -> bool:
+    handlers = _static_handlers()
+    for handler in handlers:
+        try:
+            original = Path(handler._index_path)
+            html = index_html(original.read_text(encoding="utf-8"), pages, pattern)
+            if html is None:
+                LOG.warning("deep links: Streamlit's index.html is not the expected one; served as it is")
+                return False
+            digest = hashlib.sha256(html.encode()).hexdigest()[:16]
+            target = Path(tempfile.gettempdir()) / f"kymlapset-index-{digest}.html"
+            if not target.exists():  # written once by the first process, atomically
+                fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".html")
+                with os.fdopen(fd, "w", encoding="utf-8") as f:
+                    f.write(html)
+                os.chmod(tmp, 0o644)
+                os.replace(tmp, target)
+            handler._index_path = str(target)
+        except OSError as exc:
+            LOG.warning("deep links: index.html not replaced (%s)", type(exc).__name__)
+            return False
+    return bool(handlers)
