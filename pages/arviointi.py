@@ -25,10 +25,12 @@ store = data.store()
 
 year = year_picker(plan, lang, range(plan_period(plan)[0], date.today().year + 2), key="w_year")
 
-with st.expander(t("eval.scale", lang)):
-    for step in scale(lang):
-        st.markdown(f"**{step['rating']} – {md_escape(step['label'])}**")
-        st.caption(md_escape(step["description"]))
+with st.expander(t("eval.scale", lang)):  # one element: each costs the browser its drawing time
+    st.markdown(
+        "\n\n".join(
+            f"**{s['rating']} – {md_escape(s['label'])}**  \n{md_escape(s['description'])}" for s in scale(lang)
+        )
+    )
 
 
 # the fields an evaluator edits, with the catalogue key of each column's label

@@ -16,7 +16,7 @@ from streamlit.testing.v1 import AppTest
 
 from core.plan.loader import load_plan
 from core.store import Store
-from core.views.evaluation import rating_label
+from core.views.evaluation import rating_label, scale
 from tests.background import finish_jobs, jobs_of
 
 PASS = "vuosi-2026"
@@ -65,6 +65,15 @@ def test_evaluation_saved_with_history(editor_env):
     row = ev[ev["measure_id"].str.startswith("mll-")].iloc[0]
     assert row["rating"] == 3 and row["comment"] == "Hyvä vuosi" and row["evaluator"] == "Eeva Arvioija"
     assert not store().history(entity="evaluation").empty
+
+
+def test_evaluation_page_explains_the_scale_step_by_step():
+    """The scale's expander names each of the four steps with what it means, in the chosen language."""
+    at = AppTest.from_file("../../app.py", default_timeout=60).run()
+    at.switch_page("pages/arviointi.py").run()
+    scale_text = next(e for e in at.expander if e.label == "Arviointiasteikko").markdown[0].value
+    for step in scale("fi"):
+        assert f"**{step['rating']} – {step['label']}**  \n{step['description']}" in scale_text
 
 
 def _summary_rows(at: AppTest) -> dict[str, int]:
