@@ -16,6 +16,7 @@ from streamlit import config, type_util
 from streamlit.proto.NewSession_pb2 import CustomThemeConfig
 from streamlit.runtime import app_session
 
+from tests.threads import in_a_thread
 from ui import streamlit_costs
 
 SECTIONS = ("theme", "theme.light", "theme.dark", "theme.sidebar", "theme.light.sidebar", "theme.dark.sidebar")
@@ -144,25 +145,6 @@ def test_a_sessions_hand_overs_all_run_in_order_with_one_wake_up_per_batch() -> 
     loop.close()
     assert all(r == list(range(300)) for r in ran.values())
     assert len(wakeups) < 3 * 300 / 2
-
-
-def in_a_thread(body) -> None:
-    """Run ``body()`` in a thread of its own and hand its failure on: the browser tests' Playwright keeps
-    an event loop running in the test process's main thread, where no other loop may run."""
-    failure: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            body()
-        except BaseException as exc:  # noqa: BLE001 - handed to the test
-            failure.append(exc)
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join(30)
-    assert not thread.is_alive()
-    if failure:
-        raise failure[0]
 
 
 def test_a_failing_callback_is_reported_and_the_rest_still_run() -> None:

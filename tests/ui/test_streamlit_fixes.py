@@ -5,13 +5,13 @@ runner's "finished" (bench/live_load.py: reruns the browser never heard the end 
 from __future__ import annotations
 
 import asyncio
-import threading
 import time
 from types import SimpleNamespace
 
 import pytest
 from streamlit.runtime.scriptrunner_utils.script_requests import RerunData, ScriptRequests
 
+from tests.threads import run_loop
 from ui import streamlit_fixes
 
 
@@ -22,24 +22,6 @@ def runner(stopped: bool) -> SimpleNamespace:
     else:
         requests.request_rerun(RerunData())
     return SimpleNamespace(_requests=requests)
-
-
-def run_loop(scenario) -> None:
-    """``asyncio.run(scenario())`` in a thread of its own: the browser tests' Playwright keeps an event
-    loop running in the test process's main thread."""
-    failure: list[BaseException] = []
-
-    def body() -> None:
-        try:
-            asyncio.run(scenario())
-        except BaseException as exc:  # noqa: BLE001 - handed to the test
-            failure.append(exc)
-
-    thread = threading.Thread(target=body)
-    thread.start()
-    thread.join(30)
-    if failure:
-        raise failure[0]
 
 
 class Session:
