@@ -21,11 +21,11 @@ before; every later one gets the script.
 
 from __future__ import annotations
 
+import atexit
 import gc
-import hashlib
 import json
 import logging
-import os
+import shutil
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
@@ -101,14 +101,12 @@ def _install(pages: Iterable[str], pattern: str) -> bool:
             if html is None:
                 LOG.warning("deep links: Streamlit's index.html is not the expected one; served as it is")
                 return False
-            digest = hashlib.sha256(html.encode()).hexdigest()[:16]
-            target = Path(tempfile.gettempdir()) / f"kymlapset-index-{digest}.html"
-            if not target.exists():  # written once by the first process, atomically
-                fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".html")
-                with os.fdopen(fd, "w", encoding="utf-8") as f:
-                    f.write(html)
-                os.chmod(tmp, 0o644)
-                os.replace(tmp, target)
+            # in a folder of this process's own (no other user of the machine can put a page there),
+            # removed when the process ends
+            folder = tempfile.mkdtemp(prefix="kymlapset-index-")
+            atexit.register(shutil.rmtree, folder, ignore_errors=True)
+            target = Path(folder) / "index.html"
+            target.write_text(html, encoding="utf-8")
             handler._index_path = str(target)
         except OSError as exc:
             LOG.warning("deep links: index.html not replaced (%s)", type(exc).__name__)
