@@ -32,7 +32,7 @@ def main() -> None:
     """Route this run, in one of the process's page-run turns (ui.turns)."""
     streamlit_fixes.install()  # once per process: a rerun must not lose the run before it
     streamlit_costs.install()  # once per process: what Streamlit recomputes every run, kept
-    deep_links.install([stem for _, stem, _, _ in NAV], GOAL_PAGE_PATH)  # once: a link connects at once
+    deep_links.install([stem for _, stem, _, _ in NAV], state.GOAL_PAGE_PATH)  # once: a link connects at once
     turns.run_page(_route)
 
 
@@ -51,9 +51,6 @@ NAV = (
     ("nav.section.follow", "historia", "nav.history", "history"),
     ("nav.section.follow", "uusi-suunnitelma", "plans.nav", "note_add"),
 )
-
-
-GOAL_PAGE_PATH = r"^paatavoite-[0-9]+$"  # goal pages' URL paths (goal_pages): /paatavoite-1 …
 
 
 def _page(stem: str, title: str, icon: str, lang: str, default: bool = False) -> st.Page:
@@ -109,7 +106,7 @@ def goal_pages(plan: Plan, lang: str) -> list[StreamlitPage]:
         icon = f":material/{_GOAL_ICONS.get(n, 'flag')}:"
         page = state.GOAL_PAGE_FILES.get(n) or _goal_page(n)
         visibility = "visible" if goal else "hidden"
-        out.append(st.Page(page, title=title, icon=icon, url_path=f"paatavoite-{n}", visibility=visibility))
+        out.append(st.Page(page, title=title, icon=icon, url_path=state.goal_page_path(n), visibility=visibility))
     return out
 
 

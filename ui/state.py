@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from pathlib import Path
 
@@ -51,11 +52,20 @@ WORKSHOP_VIEWS = ("tyopaja", "yhteenveto")  # one sub-goal on the projector; the
 # One page file per goal number (pages/paatavoite-4.py is the plan's 4th main goal): Streamlit's folder
 # mode, which answers the first link after a server start, finds a page only by its file's name.
 PAGES_DIR = Path(__file__).resolve().parent.parent / "pages"
+GOAL_PAGE_PREFIX = "paatavoite-"  # a goal page's URL path and file name: paatavoite-<goal number>
+GOAL_PAGE_PATH = rf"^{GOAL_PAGE_PREFIX}[0-9]+$"  # the same as a pattern (ui.deep_links)
 GOAL_PAGE_FILES = {
-    int(p.stem.removeprefix("paatavoite-")): f"pages/{p.name}"
-    for p in sorted(PAGES_DIR.glob("paatavoite-*.py"))
-    if p.stem.removeprefix("paatavoite-").isdigit()
+    int(p.stem.removeprefix(GOAL_PAGE_PREFIX)): f"pages/{p.name}"
+    for p in sorted(PAGES_DIR.glob(f"{GOAL_PAGE_PREFIX}*.py"))
+    if re.match(GOAL_PAGE_PATH, p.stem)
 }
+
+
+def goal_page_path(number: int) -> str:
+    """The URL path of the goal page of main goal ``number`` (no leading slash)."""
+    return f"{GOAL_PAGE_PREFIX}{number}"
+
+
 PAGE_VIEWS = {
     **{path: GOAL_VIEWS for path in GOAL_PAGE_FILES.values()},
     "pages/toimenpiteet.py": MEASURES_VIEWS,

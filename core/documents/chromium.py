@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import contextlib
+import math
 import os
 import shutil
 import signal
@@ -89,7 +90,7 @@ DUTY_PERIOD_S = 0.4
 def duty_cycle(share: float) -> tuple[float, float]:
     """(seconds running, seconds paused) of each ``DUTY_PERIOD_S`` for the background Chromium to use at
     most ``share`` of one processor; (period, 0) when ``share`` is 1 or more, or not a share at all."""
-    if not share == share or share >= 1:  # NaN, or no limit
+    if math.isnan(share) or share >= 1:  # not a share at all, or no limit
         return DUTY_PERIOD_S, 0.0
     share = max(share, 0.05)  # never paused for good
     return DUTY_PERIOD_S * share, DUTY_PERIOD_S * (1 - share)

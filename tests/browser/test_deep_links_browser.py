@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from tests.browser.conftest import wait_idle
 from tests.ui.test_deep_links import PAGES, STREAMLITS_INDEX
 from ui import deep_links
-from ui.router import GOAL_PAGE_PATH
+from ui.state import GOAL_PAGE_PATH
 
 SERVED = deep_links.index_html(STREAMLITS_INDEX, PAGES, GOAL_PAGE_PATH)
 

@@ -5,6 +5,7 @@ Streamlit serves it."""
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -12,10 +13,18 @@ import streamlit
 from starlette.staticfiles import StaticFiles
 
 from ui import deep_links
-from ui.router import GOAL_PAGE_PATH, NAV
+from ui.router import NAV
+from ui.state import GOAL_PAGE_FILES, GOAL_PAGE_PATH, goal_page_path
 
 STREAMLITS_INDEX = Path(os.path.dirname(streamlit.__file__), "static", "index.html").read_text(encoding="utf-8")
 PAGES = [stem for _, stem, _, _ in NAV]
+
+
+def test_the_goal_pages_pattern_names_every_goal_page_and_nothing_else():
+    # the router's goal pages (any number a plan may have) and their files are the ones the script knows
+    assert all(re.match(GOAL_PAGE_PATH, goal_page_path(n)) for n in (1, 3, 9, 12))
+    assert [f"pages/{goal_page_path(n)}.py" for n in GOAL_PAGE_FILES] == list(GOAL_PAGE_FILES.values())
+    assert not any(re.match(GOAL_PAGE_PATH, p) for p in ("paatavoite-", "paatavoite-1x", "x-paatavoite-1", *PAGES))
 
 
 def test_the_script_goes_once_before_streamlits_own_script():
