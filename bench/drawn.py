@@ -50,10 +50,10 @@ DRAWN = """() => {
 }"""
 
 
-def start_bare(db_url: str, folder: Path) -> tuple[subprocess.Popen, str]:
-    """A Streamlit server running only the bare page; returns the process and its URL."""
+def start_bare(db_url: str, folder: Path, source: str | None = None) -> tuple[subprocess.Popen, str]:
+    """A Streamlit server running only the bare page (or ``source``); returns the process and its URL."""
     script = folder / "bare.py"
-    script.write_text(BARE.format(url=db_url), encoding="utf-8")
+    script.write_text(BARE.format(url=db_url) if source is None else source, encoding="utf-8")
     port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(script), "--server.headless", "true"]
