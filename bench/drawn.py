@@ -92,6 +92,18 @@ def drawn_seconds(browser, url: str, tables: bool = True) -> float:
     return took
 
 
+def take_turns(visits, urls: dict[str, str], rounds: int) -> dict[str, list[float]]:
+    """Each URL's time to drawn in ``rounds`` rounds, the URLs taking turns in every round (a busy moment
+    of the shared machine falls on all of them), after one visit each that warms the server's caches."""
+    for url in urls.values():
+        drawn_seconds(visits, url)
+    times: dict[str, list[float]] = {name: [] for name in urls}
+    for _ in range(rounds):
+        for name, url in urls.items():
+            times[name].append(drawn_seconds(visits, url))
+    return times
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--rounds", type=int, default=7, help="timed visits of each page (median is reported)")
@@ -116,12 +128,7 @@ def main() -> int:
             drawn_seconds(visits, app.url, tables=False)  # the app seeds its database on the first visit
             bare_proc, bare_url = start_bare(db_url, folder)
             urls = {"bare st.dataframe": bare_url, **{k: app.url + v for k, v in PAGES.items()}}
-            for url in urls.values():  # warm caches, as for a user who has the app open
-                drawn_seconds(visits, url)
-            times: dict[str, list[float]] = {k: [] for k in urls}
-            for _ in range(args.rounds):
-                for name, url in urls.items():
-                    times[name].append(drawn_seconds(visits, url))
+            times = take_turns(visits, urls, args.rounds)
             browser.close()
     finally:
         app.stop()

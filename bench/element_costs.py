@@ -24,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.drawn import drawn_seconds, start_bare  # noqa: E402
+from bench.drawn import drawn_seconds, start_bare, take_turns  # noqa: E402
 from bench.server import AppServer  # noqa: E402
 
 # variant name → the lines drawn before the table (the bare page's script with these added)
@@ -86,12 +86,7 @@ def main() -> int:
             # the bare page's server, running the script with every variant
             proc, url = start_bare(db_url, folder, SCRIPT.format(variants=VARIANTS, url=db_url))
             urls = {n: f"{url}/?v={urllib.request.quote(n)}" for n in names}
-            for u in urls.values():  # warm caches
-                drawn_seconds(visits, u)
-            times: dict[str, list[float]] = {n: [] for n in names}
-            for _ in range(args.rounds):
-                for n, u in urls.items():
-                    times[n].append(drawn_seconds(visits, u))
+            times = take_turns(visits, urls, args.rounds)
             browser.close()
     finally:
         app.stop()
