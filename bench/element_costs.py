@@ -45,6 +45,8 @@ VARIANTS = {
     "3 radios": "for i in range(3):\n    st.radio(f'V{i}', ['a', 'b', 'c'], horizontal=True, key=f'r{i}')",
     "3 pills": "for i in range(3):\n    st.pills(f'V{i}', ['a', 'b', 'c'], default='a', key=f'p{i}')",
     "3 segmented_controls": "for i in range(3):\n    st.segmented_control(f'V{i}', ['a', 'b', 'c'], default='a', key=f'g{i}')",
+    "multiselect in a popover": "with st.popover('Toimijat: kaikki'):\n    st.multiselect('Toimija', ['a', 'b'])",
+    "selectbox in a closed expander": "with st.expander('Valinnat'):\n    st.selectbox('Valinta', ['a', 'b'])",
     "sidebar: the app's 4 widgets": (
         "st.sidebar.selectbox('Suunnitelma', ['a'])\n"
         "st.sidebar.radio('Kieli', ['fi', 'en'], horizontal=True)\n"
