@@ -120,11 +120,7 @@ async def cycles(args, url: str, db_url: str) -> tuple[int, collections.Counter,
                 try:
                     await grid.cell(page, rows[n % len(rows)], grid.FIELD).dblclick(timeout=timeout_ms)
                     step = "visible"
-                    box = (
-                        page.frame_locator(grid.GRID)
-                        .last.locator(f".ag-popup-editor textarea, [col-id='{grid.FIELD}'] input")
-                        .first
-                    )
+                    box = grid.cell_editor(page)
                     await box.wait_for(state="visible", timeout=timeout_ms)
                     done0 = (await grid.state_of(page))["done"]
                     step = "fill"

@@ -378,11 +378,7 @@ async def browser_editor(i: int, browser, url: str, run: Run, args, start_gate: 
             value = f"{tok} selaimesta"
             try:
                 await browser_load.cell(page, row, FIELD).dblclick(timeout=timeout_ms)
-                box = (
-                    page.frame_locator(browser_load.GRID)
-                    .last.locator(f".ag-popup-editor textarea, [col-id='{FIELD}'] input")
-                    .first
-                )
+                box = browser_load.cell_editor(page)
                 await box.wait_for(state="visible", timeout=timeout_ms)
                 done0 = (await browser_load.state_of(page))["done"]
                 await box.fill(value, timeout=timeout_ms)

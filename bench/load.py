@@ -290,6 +290,11 @@ def cell(page, row: int, col: str):
     return page.frame_locator(GRID).last.locator(f".ag-center-cols-container [row-index='{row}'] [col-id='{col}']")
 
 
+def cell_editor(page):
+    """The open cell editor of the measure text (a popup's text area, or an input in the cell)."""
+    return page.frame_locator(GRID).last.locator(f".ag-popup-editor textarea, [col-id='{FIELD}'] input").first
+
+
 async def state_of(page) -> dict:
     return await page.evaluate(STATE_JS)
 
