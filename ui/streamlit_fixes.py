@@ -1,5 +1,6 @@
-"""A fix for a race in Streamlit's AppSession (1.67) that loses a run's end, or its last elements; and a
-note of when each session's last whole-page run ended (``note_page_run_end``), which ui.live's push
+"""Fixes for two races in Streamlit (1.67): AppSession losing a run's end, or its last elements, and the
+message queue dropping a finished page run's elements of a part when the part's own run starts
+(``keep_finished_page_run``); and a note of when each session's last whole-page run ended (``note_page_run_end``), which ui.live's push
 reads so that a fragment run never reaches the browser straight after a page run (ui/live.py's
 ``_AFTER_PAGE_S``: that sequence could blank the page in Streamlit's frontend).
 
@@ -196,9 +197,50 @@ def page_run_ended_at(session: object) -> float | None:
     return getattr(session, "__dict__", {}).get(_PAGE_RUN_ENDED)
 
 
+def keep_finished_page_run(original: Callable) -> Callable:
+    """``ForwardMsgQueue.clear`` that keeps a finished whole-page run's messages when a fragment run starts.
+
+    When a fragment run starts, Streamlit (1.67) drops that fragment's messages still waiting in the
+    session's queue for the browser, keeping the lifecycle ones. If a whole-page run has just finished
+    and its end waits in the queue too, the browser then hears "finished successfully" without the
+    part's later elements, removes them as stale, and the fragment run draws them anew: the measures
+    grid's iframe was taken out and put back, an open cell editor and the scroll place gone
+    (bench/editor_stress.py, ~1-3 % of cycles with saves every 0.3 s; the WebSocket showed exactly this).
+    Everything up to the last finished whole-page run is what that run drew: it stays, in order; only
+    what comes after it is cleared as before."""
+
+    @functools.wraps(original)
+    def clear(self, retain_lifecycle_msgs: bool = False, fragment_ids_this_run: list[str] | None = None) -> None:
+        finished = _last_finished_page_run(self._queue) if retain_lifecycle_msgs and fragment_ids_this_run else None
+        if finished is None:
+            original(self, retain_lifecycle_msgs, fragment_ids_this_run)
+            return
+        done, self._queue = self._queue[: finished + 1], self._queue[finished + 1 :]
+        original(self, retain_lifecycle_msgs, fragment_ids_this_run)
+        self._queue = done + self._queue  # later messages append after them (the index map is empty)
+
+    setattr(clear, _MARK, True)
+    return clear
+
+
+def _last_finished_page_run(queue: list) -> int | None:
+    """Where the last "whole-page run finished successfully" of ``queue`` is, if it has one."""
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: PLC0415
+
+    for i in range(len(queue) - 1, -1, -1):
+        msg = queue[i]
+        if msg.WhichOneof("type") == "script_finished" and msg.script_finished == ForwardMsg.FINISHED_SUCCESSFULLY:
+            return i
+    return None
+
+
 def install() -> None:
     """Patch Streamlit's AppSession once per process (idempotent)."""
     from streamlit.runtime.app_session import AppSession  # noqa: PLC0415
+    from streamlit.runtime.forward_msg_queue import ForwardMsgQueue  # noqa: PLC0415
+
+    if not getattr(ForwardMsgQueue.clear, _MARK, False):
+        ForwardMsgQueue.clear = keep_finished_page_run(ForwardMsgQueue.clear)
 
     if not getattr(AppSession.request_rerun, _MARK, False):
         AppSession.request_rerun = guard(AppSession.request_rerun)

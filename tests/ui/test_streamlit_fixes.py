@@ -167,3 +167,96 @@ def test_only_a_whole_page_runs_end_is_noted_as_sent() -> None:
     assert flush(session) == [fragment_end]
     assert streamlit_fixes._PAGE_END_SENT not in session.__dict__
     assert streamlit_fixes.quiet(session)  # no page run ended yet: nothing to wait for
+
+
+def test_install_patches_the_message_queue_once() -> None:
+    from streamlit.runtime.forward_msg_queue import ForwardMsgQueue
+
+    streamlit_fixes.install()
+    patched = ForwardMsgQueue.clear
+    streamlit_fixes.install()
+    assert ForwardMsgQueue.clear is patched
+    assert getattr(patched, streamlit_fixes._MARK)
+
+
+def _delta(path: list[int], fragment: str, text: str):
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    msg = ForwardMsg()
+    msg.metadata.delta_path[:] = path
+    msg.delta.new_element.markdown.body = text
+    msg.delta.fragment_id = fragment
+    return msg
+
+
+def _lifecycle(kind: str):
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    msg = ForwardMsg()
+    if kind == "start":
+        msg.new_session.main_script_path = "app.py"
+    else:
+        msg.script_finished = ForwardMsg.FINISHED_SUCCESSFULLY
+    return msg
+
+
+def _what(queue) -> list[str]:
+    return [
+        m.delta.new_element.markdown.body if m.WhichOneof("type") == "delta" else m.WhichOneof("type") for m in queue
+    ]
+
+
+def test_a_fragment_run_starting_keeps_what_a_finished_page_run_drew_for_the_browser() -> None:
+    # a whole-page run drew the part (a fragment) and finished; its messages still wait for the browser
+    # when the part's own run starts: all of them go, in order (without the grid, the browser would
+    # take the grid out as stale and the part's run would put a new one back)
+    from streamlit.runtime.forward_msg_queue import ForwardMsgQueue
+
+    streamlit_fixes.install()
+    queue = ForwardMsgQueue()
+    for msg in (
+        _lifecycle("start"),
+        _delta([0, 0], "part", "caption"),
+        _delta([0, 1], "part", "grid"),
+        _lifecycle("end"),
+    ):
+        queue.enqueue(msg)
+    queue.clear(retain_lifecycle_msgs=True, fragment_ids_this_run=["part"])
+    assert _what(queue._queue) == ["new_session", "caption", "grid", "script_finished"]
+    # the part's run then draws after them, none of its elements merged into the page run's
+    queue.enqueue(_delta([0, 1], "part", "grid again"))
+    assert _what(queue.flush()) == ["new_session", "caption", "grid", "script_finished", "grid again"]
+
+
+def test_a_fragment_run_starting_still_clears_the_parts_messages_after_the_page_run() -> None:
+    from streamlit.runtime.forward_msg_queue import ForwardMsgQueue
+
+    streamlit_fixes.install()
+    queue = ForwardMsgQueue()
+    for msg in (
+        _lifecycle("start"),
+        _delta([0, 0], "part", "page run's caption"),
+        _lifecycle("end"),
+        _delta([0, 1], "part", "an interrupted part run's grid"),
+        _delta([1, 0], "other", "another part"),
+    ):
+        queue.enqueue(msg)
+    queue.clear(retain_lifecycle_msgs=True, fragment_ids_this_run=["part"])
+    assert _what(queue._queue) == ["new_session", "page run's caption", "script_finished", "another part"]
+
+
+def test_without_a_finished_page_run_the_queue_is_cleared_as_streamlit_does() -> None:
+    from streamlit.runtime.forward_msg_queue import ForwardMsgQueue
+
+    streamlit_fixes.install()
+    for fragments in (["part"], None):
+        queue = ForwardMsgQueue()
+        for msg in (_lifecycle("start"), _delta([0, 0], "part", "caption"), _delta([1, 0], "other", "x")):
+            queue.enqueue(msg)
+        queue.clear(retain_lifecycle_msgs=True, fragment_ids_this_run=fragments)
+        assert _what(queue._queue) == (["new_session", "x"] if fragments else ["new_session"])
+    queue = ForwardMsgQueue()
+    for msg in (_lifecycle("start"), _delta([0, 0], "part", "caption"), _lifecycle("end")):
+        queue.enqueue(msg)
+    queue.clear()  # a plain clear (a flush) empties it
+    assert queue._queue == []
