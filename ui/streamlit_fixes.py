@@ -235,7 +235,7 @@ def _last_finished_page_run(queue: list) -> int | None:
 
 
 def install() -> None:
-    """Patch Streamlit's AppSession once per process (idempotent)."""
+    """Patch Streamlit's AppSession and its message queue once per process (idempotent)."""
     from streamlit.runtime.app_session import AppSession  # noqa: PLC0415
     from streamlit.runtime.forward_msg_queue import ForwardMsgQueue  # noqa: PLC0415
 
