@@ -200,6 +200,17 @@ def _lifecycle(kind: str):
     return msg
 
 
+def _queue_of(*messages):
+    """A session's queue of messages for the browser, with the fix installed."""
+    from streamlit.runtime.forward_msg_queue import ForwardMsgQueue
+
+    streamlit_fixes.install()
+    queue = ForwardMsgQueue()
+    for msg in messages:
+        queue.enqueue(msg)
+    return queue
+
+
 def _what(queue) -> list[str]:
     return [
         m.delta.new_element.markdown.body if m.WhichOneof("type") == "delta" else m.WhichOneof("type") for m in queue
@@ -210,17 +221,9 @@ def test_a_fragment_run_starting_keeps_what_a_finished_page_run_drew_for_the_bro
     # a whole-page run drew the part (a fragment) and finished; its messages still wait for the browser
     # when the part's own run starts: all of them go, in order (without the grid, the browser would
     # take the grid out as stale and the part's run would put a new one back)
-    from streamlit.runtime.forward_msg_queue import ForwardMsgQueue
-
-    streamlit_fixes.install()
-    queue = ForwardMsgQueue()
-    for msg in (
-        _lifecycle("start"),
-        _delta([0, 0], "part", "caption"),
-        _delta([0, 1], "part", "grid"),
-        _lifecycle("end"),
-    ):
-        queue.enqueue(msg)
+    queue = _queue_of(
+        _lifecycle("start"), _delta([0, 0], "part", "caption"), _delta([0, 1], "part", "grid"), _lifecycle("end")
+    )
     queue.clear(retain_lifecycle_msgs=True, fragment_ids_this_run=["part"])
     assert _what(queue._queue) == ["new_session", "caption", "grid", "script_finished"]
     # the part's run then draws after them, none of its elements merged into the page run's
@@ -229,34 +232,22 @@ def test_a_fragment_run_starting_keeps_what_a_finished_page_run_drew_for_the_bro
 
 
 def test_a_fragment_run_starting_still_clears_the_parts_messages_after_the_page_run() -> None:
-    from streamlit.runtime.forward_msg_queue import ForwardMsgQueue
-
-    streamlit_fixes.install()
-    queue = ForwardMsgQueue()
-    for msg in (
+    queue = _queue_of(
         _lifecycle("start"),
         _delta([0, 0], "part", "page run's caption"),
         _lifecycle("end"),
         _delta([0, 1], "part", "an interrupted part run's grid"),
         _delta([1, 0], "other", "another part"),
-    ):
-        queue.enqueue(msg)
+    )
     queue.clear(retain_lifecycle_msgs=True, fragment_ids_this_run=["part"])
     assert _what(queue._queue) == ["new_session", "page run's caption", "script_finished", "another part"]
 
 
 def test_without_a_finished_page_run_the_queue_is_cleared_as_streamlit_does() -> None:
-    from streamlit.runtime.forward_msg_queue import ForwardMsgQueue
-
-    streamlit_fixes.install()
     for fragments in (["part"], None):
-        queue = ForwardMsgQueue()
-        for msg in (_lifecycle("start"), _delta([0, 0], "part", "caption"), _delta([1, 0], "other", "x")):
-            queue.enqueue(msg)
+        queue = _queue_of(_lifecycle("start"), _delta([0, 0], "part", "caption"), _delta([1, 0], "other", "x"))
         queue.clear(retain_lifecycle_msgs=True, fragment_ids_this_run=fragments)
         assert _what(queue._queue) == (["new_session", "x"] if fragments else ["new_session"])
-    queue = ForwardMsgQueue()
-    for msg in (_lifecycle("start"), _delta([0, 0], "part", "caption"), _lifecycle("end")):
-        queue.enqueue(msg)
+    queue = _queue_of(_lifecycle("start"), _delta([0, 0], "part", "caption"), _lifecycle("end"))
     queue.clear()  # a plain clear (a flush) empties it
     assert queue._queue == []
