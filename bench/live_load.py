@@ -61,6 +61,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -587,6 +588,8 @@ def verify(db_url: str, saves: list[Save], unconfirmed: list[tuple[str, str]] = 
         "lost": lost,
         "final_wrong": final_wrong,
         "landed_unconfirmed": landed,
+        # of the unconfirmed attempts, those the history has all the same (the rest never reached the store)
+        "unconfirmed_in_history": sorted(tried & in_history),
         "measures": len(last),
     }
 
@@ -922,7 +925,9 @@ def main() -> int:  # noqa: PLR0915 - one report
             f"- Chromium editors ready {run.browsers_ready} of {args.browsers}; "
             f"{len(run.browser_events)} save clicks, {browser_saves} saved, click → saved p50 "
             f"{f(pct(bl, 50))} s, p95 {f(pct(bl, 95))} s; unconfirmed {len(run.browser_unconfirmed)} "
-            f"(of them landed all the same, the stored text at the end: {len(result['landed_unconfirmed'])})"
+            f"(of them landed all the same, the stored text at the end: {len(result['landed_unconfirmed'])}; "
+            f"in the history: {len(result['unconfirmed_in_history'])}); what the page showed instead of "
+            f"saved: {dict(Counter(o for _k, _x, o in run.browser_events if o != 'saved')) or 'nothing'}"
         )
         print(
             f"- Chromium editor pages the frontend broke (page errors, the page white until reloaded): {len(broken)}"
