@@ -112,6 +112,10 @@ class Session:
     fragment_runs: int = 0  # auto reruns sent (live-update fragment)
     app_runs: int = 0  # full runs finished (asked for or not)
     seen: dict[str, float] = field(default_factory=dict)  # token → perf_counter first seen
+    # token → how it came first: "asked" (in a rerun this session had asked for and not yet seen end) or
+    # "live" (in a run the server started: a live-update push, or the page's own poll)
+    via: dict[str, str] = field(default_factory=dict)
+    asking_since: float | None = None  # perf_counter of the own rerun in flight (None: none)
     bytes_in: int = 0
     msgs_in: int = 0
     error: str = ""
@@ -217,7 +221,9 @@ async def session_loop(
             s.bytes_in += len(raw)
             s.msgs_in += 1
             for m in TOKEN_RE.findall(raw):
-                s.seen.setdefault(m.decode(), now)
+                if m.decode() not in s.seen:
+                    s.seen[m.decode()] = now
+                    s.via[m.decode()] = "asked" if s.asking_since is not None else "live"
             msg = ForwardMsg()
             msg.ParseFromString(raw)
             kind = msg.WhichOneof("type")
@@ -270,7 +276,7 @@ async def session_loop(
             if time.perf_counter() >= win.end:
                 break
             finished.clear()
-            t0 = time.perf_counter()
+            t0 = s.asking_since = time.perf_counter()
             await send(ws, rerun_msg(s.page_hash, PAGE, query, cached=s.cached))
             try:
                 await asyncio.wait_for(finished.wait(), timeout)
@@ -279,6 +285,8 @@ async def session_loop(
             except TimeoutError:
                 s.timeouts += 1
                 s.timeout_notes.append(", ".join(s.recent))
+            finally:
+                s.asking_since = None
         if read_task.done() and not read_task.cancelled() and read_task.exception():
             s.error = f"connection: {type(read_task.exception()).__name__}"
     except Exception as exc:  # noqa: BLE001 - one broken session is a figure, not the end of the run
@@ -603,6 +611,7 @@ def appearance(run: Run) -> dict:
     """
     latencies: list[float] = []
     at: list[float] = []  # when each latency's save was confirmed
+    by_way: dict[str, list[float]] = {"asked": [], "live": []}  # the same latencies, by how the token came
     missed = superseded = not_looked = 0
     by_measure: dict[str, list[Save]] = {}
     for sv in sorted(run.saves, key=lambda x: x.confirmed_at):
@@ -619,6 +628,7 @@ def appearance(run: Run) -> dict:
             if seen is not None:
                 latencies.append(max(0.0, seen - sv.confirmed_at))
                 at.append(sv.confirmed_at)
+                by_way[s.via.get(sv.token, "live")].append(latencies[-1])
                 continue
             later = [sent for sent, _fin in s.runs if sent > sv.confirmed_at]
             if not later:
@@ -627,7 +637,14 @@ def appearance(run: Run) -> dict:
                 superseded += 1
             else:
                 missed += 1
-    return {"latencies": latencies, "at": at, "missed": missed, "superseded": superseded, "not_looked": not_looked}
+    return {
+        "latencies": latencies,
+        "at": at,
+        "by_way": by_way,
+        "missed": missed,
+        "superseded": superseded,
+        "not_looked": not_looked,
+    }
 
 
 def placebo_rises(
@@ -917,6 +934,13 @@ def main() -> int:  # noqa: PLR0915 - one report
         f"({sum(s.refs_in for s in run.sessions)} of them references to a message the session kept); full runs finished "
         f"{sum(s.app_runs for s in run.sessions)}, fragment auto reruns sent {fragment_runs}; window "
         f"{f(window_s, 1)} s; saver conflicts retried {run.save_conflicts}"
+    )
+    ways = app["by_way"]
+    print(
+        "- how a save first reached the other sessions: in a live-update run the server started (a push, or the "
+        f"page's own poll) {len(ways['live'])} times, p50 {f(pct(ways['live'], 50))} / p95 {f(pct(ways['live'], 95))} s; "
+        f"in a rerun the session had asked for {len(ways['asked'])} times, p50 {f(pct(ways['asked'], 50))} / p95 "
+        f"{f(pct(ways['asked'], 95))} s"
     )
     broken = [e for tr in run.traces for e in tr.page_errors]  # a broken page is a failure for its user
     if args.browsers:
