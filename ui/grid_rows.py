@@ -6,6 +6,8 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
+from typing import TypeVar
 
 import pandas as pd
 import streamlit as st
@@ -17,6 +19,8 @@ from ui.frame import PageContext
 from ui.grid_columns import EDITABLE
 
 MAX_GRID_ROWS = 400  # more rows than a workshop can read; filters narrow the rest
+T = TypeVar("T")
+
 GRID_COLUMNS = ["measure_id", "actor", "subgoal", *EDITABLE, "row_kind_label", "version"]
 
 
@@ -69,48 +73,69 @@ def _stored_rows(src: data.Source, version: int, lang: str, ids_sig: str, _ids: 
 
 def ids_signature(measures: pd.DataFrame) -> str:
     """A short fingerprint of which measures (in which order) a filter selected."""
-    return hashlib.blake2b("\x1f".join(map(str, measures["measure_id"])).encode(), digest_size=8).hexdigest()
+    ids = measures["measure_id"].tolist()  # a list at once: iterating pandas 3's Arrow strings goes value by value
+    return hashlib.blake2b("\x1f".join(map(str, ids)).encode(), digest_size=8).hexdigest()
 
 
 def grid_frame(ctx: PageContext, measures: pd.DataFrame, ids_sig: str | None = None) -> pd.DataFrame:
     """The rows and columns the grid shows (at most MAX_GRID_ROWS, pending edits applied)."""
     pending = st.session_state.get(state.PENDING) or {}
     out = _stored_rows(
-        data.source(), data.version(), ctx.lang, ids_sig or ids_signature(measures), tuple(measures["measure_id"])
+        data.source(),
+        data.version(),
+        ctx.lang,
+        ids_sig or ids_signature(measures),
+        tuple(measures["measure_id"].tolist()),
     )
     if out is None:  # not rows of the current store (or it changed meanwhile)
         return grid_types(measures_display(ctx.plan, apply_pending(measures, pending), ctx.lang)).head(MAX_GRID_ROWS)
-    shown = set(out["measure_id"])
+    shown = set(out["measure_id"].tolist())
     if any(mid in shown for mid in pending):
         out = grid_types(apply_pending(out, pending))  # copies: the cached rows stay as they are
     return out
 
 
 ROW_ID = "::auto_unique_id::"  # streamlit-aggrid's row id column (its getRowId): the measure id
-_rows_json: OrderedDict[int, tuple[pd.DataFrame, str]] = OrderedDict()  # id(frame) -> (frame, its rows as JSON)
-_rows_json_lock = threading.Lock()
+_per_frame: OrderedDict[tuple[int, str], tuple[pd.DataFrame, object]] = (
+    OrderedDict()
+)  # (id(frame), what) -> (frame, it)
+_per_frame_lock = threading.Lock()
+
+
+def once_per_frame(frame: pd.DataFrame, what: str, make: Callable[[pd.DataFrame], T]) -> T:
+    """``make(frame)``, made once per frame object and ``what``, for every session and run.
+
+    A grid's frame is shared while the data stays (a cached one of a data version, or the one a session
+    keeps while its grid stays), so sixty sessions showing one version build what is derived from it
+    once. Read only, like the frame. The frame is kept with the result, so its id is not reused meanwhile.
+    """
+    key = (id(frame), what)
+    with _per_frame_lock:
+        hit = _per_frame.get(key)
+        if hit is not None and hit[0] is frame:
+            _per_frame.move_to_end(key)
+            return hit[1]
+    made = make(frame)
+    with _per_frame_lock:
+        _per_frame[key] = (frame, made)
+        while len(_per_frame) > 128:
+            _per_frame.popitem(last=False)
+    return made
 
 
 def rows_json(frame: pd.DataFrame) -> str:
     """The grid's rows as streamlit-aggrid sends them (records with its row id column), once per frame.
 
-    The same frame object (a shared cached one, or the one a session keeps while its grid stays) is
-    serialised once for every session and run; handing AgGrid this text instead of the frame also
-    skips its per-run copy, type inference and dtype text, a third of the Toimenpiteet page's time.
+    Handing AgGrid this text instead of the frame also skips its per-run copy, type inference and dtype
+    text, a third of the Toimenpiteet page's time.
     """
-    with _rows_json_lock:
-        hit = _rows_json.get(id(frame))
-        if hit is not None and hit[0] is frame:
-            _rows_json.move_to_end(id(frame))
-            return hit[1]
+    return once_per_frame(frame, "rows_json", _rows_json)
+
+
+def _rows_json(frame: pd.DataFrame) -> str:
     out = frame.copy(deep=False)
     out[ROW_ID] = out["measure_id"].astype(str)  # the row id AG Grid keeps a row by (keep_place)
-    text = out.to_json(orient="records")
-    with _rows_json_lock:
-        _rows_json[id(frame)] = (frame, text)  # the frame is kept with it, so its id is not reused meanwhile
-        while len(_rows_json) > 64:
-            _rows_json.popitem(last=False)
-    return text
+    return out.to_json(orient="records")
 
 
 class PreparedRows:

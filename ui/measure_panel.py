@@ -20,6 +20,7 @@ import streamlit as st
 from core.base.i18n import key_part, t
 from core.plan.model import MAX_TEXT_LENGTH, MEASURE_TEXT_FIELDS, MeasureStatus
 from ui import state
+from ui.grid_rows import once_per_frame
 
 CARDS_PER_PAGE = 6  # about two phone screens; each card is two elements on every run of a phone's page
 FOLLOW_UP = ("status", "start_year", "end_year", "permanent", "contact")
@@ -144,6 +145,15 @@ def _base_values(row: dict) -> dict:
     return out
 
 
+def _choices(frame: pd.DataFrame) -> tuple[tuple[str, ...], dict[str, str]]:
+    """The panel chooser's measure ids and their labels ("id · the measure's text, cut"), from two columns
+    only (a dict of every whole row on every run was a tenth of the Toimenpiteet page's time). Shared:
+    read only."""
+    ids = tuple(frame["measure_id"].tolist())
+    texts = frame["toimenpide"].tolist()
+    return ids, {m: f"{m} · {_text(v)[:70]}" for m, v in zip(ids, texts, strict=True)}
+
+
 def detail_panel(lang: str, frame: pd.DataFrame, key: str, editable: bool, on_save) -> None:
     """One whole measure in large text: read for viewers; edit, then save (with pending edits) for editors.
 
@@ -152,12 +162,9 @@ def detail_panel(lang: str, frame: pd.DataFrame, key: str, editable: bool, on_sa
     else changed meanwhile becomes the usual conflict choice; nothing typed here is lost when the
     store changes under it.
     """
-    ids = list(frame["measure_id"])
+    ids, labels = once_per_frame(frame, "panel_choices", _choices)
     if not ids:
         return
-    # labels from two columns; the whole row only for the chosen measure (a dict of every row on every
-    # run was a tenth of the Toimenpiteet page's time)
-    labels = dict(zip(ids, (_text(v)[:70] for v in frame["toimenpide"]), strict=True))
     chooser = panel_key(key)
     if st.session_state.get(chooser) not in ids:
         st.session_state.pop(chooser, None)
@@ -169,7 +176,7 @@ def detail_panel(lang: str, frame: pd.DataFrame, key: str, editable: bool, on_sa
             key=chooser,
             index=None,
             placeholder=t("grid.detail.placeholder", lang),
-            format_func=lambda m: f"{m} · {labels[m]}",
+            format_func=labels.__getitem__,
         )
         if mid is None:
             return

@@ -76,7 +76,7 @@ def render(ctx: PageContext, measures: pd.DataFrame, key: str, height: int = 560
         # built from plus the pending edits, and this session's saves that those rows predate
         base = previous[2]
         over = shown_saved(grid_version, pending) if grid_version != current else pending
-        frame = grid_types(apply_pending(base, over)) if any(m in over for m in base["measure_id"]) else base
+        frame = grid_types(apply_pending(base, over)) if any(m in over for m in base["measure_id"].tolist()) else base
     else:
         base = frame = grid_frame(ctx, measures, ids_sig)
     shown_before = shown_history(previous, grid_key, grid_version)

@@ -1,9 +1,9 @@
-"""Per-run costs in Streamlit (1.67): two answers that never change, kept once per process, and one
+"""Per-run costs in Streamlit (1.67): three answers that never change, kept once per process, and one
 wake-up of the server's event loop per batch of a run's elements instead of one per element.
 
 A busy workshop server runs ~45 page or part runs a second (bench/live_load.py: 60 sessions, saves
 every second). A profile of the server under that load (py-spy, only the thread holding the GIL, 90 s)
-found two of Streamlit's own steps that recompute what cannot have changed:
+found three of Streamlit's own steps that recompute what cannot have changed:
 
 - every whole-page run's ``new_session`` message fills its theme six times (``[theme]``, light, dark
   and their sidebars), each by scanning all of Streamlit's ~200 config options under a lock: 3.5 % of
@@ -14,7 +14,15 @@ found two of Streamlit's own steps that recompute what cannot have changed:
   (``inspect.signature``) to name its arguments for the cache key: 1.3 %. A function's parameters do
   not change; they are kept per function.
 
-Both give byte-for-byte what Streamlit's own code gives (tests/ui/test_streamlit_costs.py).
+- every custom component's arguments are encoded as one JSON text on every run (``json.dumps`` in
+  ``CustomComponent.create_instance``). The measures grid's rows are one long JSON text among them
+  (``gridOptions["rowData"]``: ui.grid_rows.rows_json, the same text object for every session showing a
+  data version), so sixty
+  sessions each escaped the same ~110 kB again after every save: 5.4 % of the server's Python time.
+  A long text argument is encoded once per text object; the rest as before, joined as ``json.dumps``
+  joins them.
+
+All three give byte-for-byte what Streamlit's own code gives (tests/ui/test_streamlit_costs.py).
 
 And every element a run draws reaches the browser through the server's event loop: the script thread
 hands each one over with ``call_soon_threadsafe`` (a write to the loop's wake-up socket, which lets go
@@ -33,6 +41,7 @@ import functools
 import inspect
 import logging
 import threading
+from collections import OrderedDict
 from collections.abc import Callable
 
 LOG = logging.getLogger(__name__)
@@ -79,6 +88,81 @@ def kept_parameters(original: Callable) -> Callable:
 
     setattr(parameters, _MARK, True)
     return parameters
+
+
+LONG_TEXT = 4096  # characters: a text argument this long is encoded once per text object
+_texts: OrderedDict[int, tuple[str, str]] = (
+    OrderedDict()
+)  # id(text) -> (text, its JSON); the text kept, so its id stays its own
+_texts_lock = threading.Lock()
+
+
+def kept_long_texts(dumps: Callable[..., str]) -> Callable[..., str]:
+    """``json.dumps`` that encodes long text values once per text object.
+
+    Only dicts with text keys (the arguments, and dicts in them up to two levels down: the grid's rows
+    are ``gridOptions["rowData"]``), called without options, are taken apart: their items are encoded
+    one by one and joined with ``json.dumps``'s own separators (``", "`` and ``": "``), which gives the
+    same text as encoding the whole. Anything else, and any arguments without a long text, is ``dumps``.
+    """
+
+    @functools.wraps(dumps)
+    def kept(obj, *args, **kwargs) -> str:
+        if args or kwargs or not _has_long_text(obj, _DEPTH):
+            return dumps(obj, *args, **kwargs)
+        return _encode(obj, dumps, _DEPTH)
+
+    setattr(kept, _MARK, True)
+    return kept
+
+
+_DEPTH = 2  # levels of dicts below the arguments that are looked into
+
+
+def _plain_dict(obj: object) -> bool:
+    return type(obj) is dict and all(type(k) is str for k in obj)
+
+
+def _has_long_text(obj: object, depth: int) -> bool:
+    if not _plain_dict(obj):
+        return False
+    for v in obj.values():
+        if (type(v) is str and len(v) >= LONG_TEXT) or (depth > 0 and _has_long_text(v, depth - 1)):
+            return True
+    return False
+
+
+def _encode(obj: object, dumps: Callable[..., str], depth: int) -> str:
+    if type(obj) is str and len(obj) >= LONG_TEXT:
+        return _long_text(obj, dumps)
+    if depth >= 0 and _has_long_text(obj, depth):  # only what holds a long text is taken apart
+        return "{" + ", ".join(f"{dumps(k)}: {_encode(v, dumps, depth - 1)}" for k, v in obj.items()) + "}"
+    return dumps(obj)
+
+
+def _long_text(text: str, dumps: Callable[..., str]) -> str:
+    with _texts_lock:
+        hit = _texts.get(id(text))
+        if hit is not None and hit[0] is text:
+            _texts.move_to_end(id(text))
+            return hit[1]
+    encoded = dumps(text)
+    with _texts_lock:
+        _texts[id(text)] = (text, encoded)
+        while len(_texts) > 32:
+            _texts.popitem(last=False)
+    return encoded
+
+
+class _JsonKeepingLongTexts:
+    """The ``json`` module as Streamlit's custom components see it, with ``kept_long_texts`` as ``dumps``."""
+
+    def __init__(self, module) -> None:
+        self._module = module
+        self.dumps = kept_long_texts(module.dumps)
+
+    def __getattr__(self, name: str):
+        return getattr(self._module, name)
 
 
 class _Batch:
@@ -158,6 +242,7 @@ def enqueued_on_loop(original: Callable) -> Callable:
 def install() -> None:
     """Patch Streamlit once per process (idempotent)."""
     from streamlit import type_util  # noqa: PLC0415
+    from streamlit.components.v1 import custom_component  # noqa: PLC0415
     from streamlit.runtime import app_session  # noqa: PLC0415
     from streamlit.runtime.runtime import Runtime  # noqa: PLC0415
 
@@ -170,3 +255,5 @@ def install() -> None:
         session._call_soon_on_event_loop = batched_calls(session._call_soon_on_event_loop)
     if not getattr(Runtime._enqueued_some_message, _MARK, False):
         Runtime._enqueued_some_message = enqueued_on_loop(Runtime._enqueued_some_message)
+    if not getattr(custom_component.json.dumps, _MARK, False):
+        custom_component.json = _JsonKeepingLongTexts(custom_component.json)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import copy
 import functools
+import json
 import threading
 import time
 import types
@@ -88,6 +89,57 @@ def test_install_patches_streamlit_once() -> None:
     assert app_session._populate_theme_msg is theme and type_util.get_func_parameters is parameters
     assert getattr(theme, streamlit_costs._MARK) and getattr(parameters, streamlit_costs._MARK)
     assert getattr(app_session.AppSession._call_soon_on_event_loop, streamlit_costs._MARK)
+    from streamlit.components.v1 import custom_component  # noqa: PLC0415
+
+    dumps = custom_component.json.dumps
+    streamlit_costs.install()
+    assert custom_component.json.dumps is dumps and getattr(dumps, streamlit_costs._MARK)
+    assert custom_component.json.loads is json.loads  # the rest of the module is json's own
+
+
+LONG = 'rows: [{"toimenpide": "Hyvinvointi \\"kouluun\\" – ä, ö, å\n\t\u2028 <b>&</b>", "n": 1.5}] ' * 80
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        {"data": None, "gridOptions": {"columnDefs": [{"field": "ä", "width": 200}], "rowData": LONG}, "key": "g"},
+        {"data": LONG, "gridOptions": {"a": {"b": {"c": LONG}}, "n": {1: LONG}, "e": {}}, "height": 560},
+        {"a": LONG, "b": LONG, "c": None, "d": True, "e": float("nan"), "f": [1, "x", {"y": LONG}]},
+        {"only": LONG},
+        {"short": "ä" * 10, "n": 1},
+        {},
+    ],
+)
+def test_component_arguments_are_the_json_text_streamlit_makes(args: dict) -> None:
+    kept = streamlit_costs.kept_long_texts(json.dumps)
+    for _ in range(2):  # encoded the first time, the long text reused the second
+        assert kept(args) == json.dumps(args)
+
+
+def test_anything_but_a_plain_dict_is_encoded_by_json_itself() -> None:
+    kept = streamlit_costs.kept_long_texts(json.dumps)
+    for obj in ([LONG, LONG], LONG, {1: LONG, "a": 2}, None):
+        assert kept(obj) == json.dumps(obj)
+    assert kept({"a": LONG}, sort_keys=True, indent=1) == json.dumps({"a": LONG}, sort_keys=True, indent=1)
+    with pytest.raises(TypeError):  # what cannot be encoded fails as it does in json (Streamlit reports it)
+        kept({"a": LONG, "b": {1, 2}})
+
+
+def test_a_long_text_is_encoded_once_per_text_object() -> None:
+    calls: list[object] = []
+
+    def counting(obj, *args, **kwargs):
+        calls.append(obj)
+        return json.dumps(obj, *args, **kwargs)
+
+    kept = streamlit_costs.kept_long_texts(counting)
+    text = "x" * streamlit_costs.LONG_TEXT + "'"
+    kept({"data": text, "key": "a"})
+    kept({"gridOptions": {"rowData": text}, "key": "b"})  # where streamlit-aggrid puts the rows
+    assert sum(1 for c in calls if c is text) == 1
+    other = "".join(["x" * streamlit_costs.LONG_TEXT, "!"])  # another text: encoded for itself
+    assert json.loads(kept({"data": other})) == {"data": other}
 
 
 class _Session:
