@@ -19,8 +19,6 @@ from ui.frame import PageContext
 from ui.grid_columns import EDITABLE
 
 MAX_GRID_ROWS = 400  # more rows than a workshop can read; filters narrow the rest
-T = TypeVar("T")
-
 GRID_COLUMNS = ["measure_id", "actor", "subgoal", *EDITABLE, "row_kind_label", "version"]
 
 
@@ -95,10 +93,10 @@ def grid_frame(ctx: PageContext, measures: pd.DataFrame, ids_sig: str | None = N
     return out
 
 
+T = TypeVar("T")
 ROW_ID = "::auto_unique_id::"  # streamlit-aggrid's row id column (its getRowId): the measure id
-_per_frame: OrderedDict[tuple[int, str], tuple[pd.DataFrame, object]] = (
-    OrderedDict()
-)  # (id(frame), what) -> (frame, it)
+# (id(frame), what) -> (frame, what was made from it)
+_per_frame: OrderedDict[tuple[int, str], tuple[pd.DataFrame, object]] = OrderedDict()
 _per_frame_lock = threading.Lock()
 
 

@@ -91,9 +91,8 @@ def kept_parameters(original: Callable) -> Callable:
 
 
 LONG_TEXT = 4096  # characters: a text argument this long is encoded once per text object
-_texts: OrderedDict[int, tuple[str, str]] = (
-    OrderedDict()
-)  # id(text) -> (text, its JSON); the text kept, so its id stays its own
+# id(text) -> (text, its JSON); the text is kept with it, so its id stays its own
+_texts: OrderedDict[int, tuple[str, str]] = OrderedDict()
 _texts_lock = threading.Lock()
 
 
