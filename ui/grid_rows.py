@@ -4,14 +4,12 @@ edits shown over them, serialised to JSON once per frame for every session."""
 from __future__ import annotations
 
 import hashlib
-import threading
-from collections import OrderedDict
 from collections.abc import Callable
-from typing import TypeVar
 
 import pandas as pd
 import streamlit as st
 
+from core.base.memo import ByIdentity, T
 from core.plan.model import MEASURE_TEXT_FIELDS
 from core.views.queries import measures_display
 from ui import data, state, views
@@ -93,11 +91,8 @@ def grid_frame(ctx: PageContext, measures: pd.DataFrame, ids_sig: str | None = N
     return out
 
 
-T = TypeVar("T")
 ROW_ID = "::auto_unique_id::"  # streamlit-aggrid's row id column (its getRowId): the measure id
-# (id(frame), what) -> (frame, what was made from it)
-_per_frame: OrderedDict[tuple[int, str], tuple[pd.DataFrame, object]] = OrderedDict()
-_per_frame_lock = threading.Lock()
+_PER_FRAME: ByIdentity[object] = ByIdentity(128)
 
 
 def once_per_frame(frame: pd.DataFrame, what: str, make: Callable[[pd.DataFrame], T]) -> T:
@@ -105,20 +100,9 @@ def once_per_frame(frame: pd.DataFrame, what: str, make: Callable[[pd.DataFrame]
 
     A grid's frame is shared while the data stays (a cached one of a data version, or the one a session
     keeps while its grid stays), so sixty sessions showing one version build what is derived from it
-    once. Read only, like the frame. The frame is kept with the result, so its id is not reused meanwhile.
+    once. Read only, like the frame.
     """
-    key = (id(frame), what)
-    with _per_frame_lock:
-        hit = _per_frame.get(key)
-        if hit is not None and hit[0] is frame:
-            _per_frame.move_to_end(key)
-            return hit[1]
-    made = make(frame)
-    with _per_frame_lock:
-        _per_frame[key] = (frame, made)
-        while len(_per_frame) > 128:
-            _per_frame.popitem(last=False)
-    return made
+    return _PER_FRAME.get(frame, make, what)
 
 
 def rows_json(frame: pd.DataFrame) -> str:

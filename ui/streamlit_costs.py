@@ -41,8 +41,9 @@ import functools
 import inspect
 import logging
 import threading
-from collections import OrderedDict
 from collections.abc import Callable
+
+from core.base.memo import ByIdentity
 
 LOG = logging.getLogger(__name__)
 
@@ -91,9 +92,7 @@ def kept_parameters(original: Callable) -> Callable:
 
 
 LONG_TEXT = 4096  # characters: a text argument this long is encoded once per text object
-# id(text) -> (text, its JSON); the text is kept with it, so its id stays its own
-_texts: OrderedDict[int, tuple[str, str]] = OrderedDict()
-_texts_lock = threading.Lock()
+_TEXTS: ByIdentity[str] = ByIdentity(32)  # a long text -> its JSON
 
 
 def kept_long_texts(dumps: Callable[..., str]) -> Callable[..., str]:
@@ -140,17 +139,7 @@ def _encode(obj: object, dumps: Callable[..., str], depth: int) -> str:
 
 
 def _long_text(text: str, dumps: Callable[..., str]) -> str:
-    with _texts_lock:
-        hit = _texts.get(id(text))
-        if hit is not None and hit[0] is text:
-            _texts.move_to_end(id(text))
-            return hit[1]
-    encoded = dumps(text)
-    with _texts_lock:
-        _texts[id(text)] = (text, encoded)
-        while len(_texts) > 32:
-            _texts.popitem(last=False)
-    return encoded
+    return _TEXTS.get(text, dumps)
 
 
 class _JsonKeepingLongTexts:
