@@ -15,6 +15,8 @@ own, behind any proxy prefix (Community Cloud serves the app under /~/+/). Any o
 Streamlit's own search. The address Streamlit's frontend needs is the one it finds by itself; the
 script saves the round that does not answer.
 
+The same page also fetches the code of the elements every page draws while it boots (ui.page_preload).
+
 The handler exists before the first script run, so the first link after a server start is served as
 before; every later one gets the script.
 """
@@ -23,12 +25,14 @@ from __future__ import annotations
 
 import atexit
 import gc
-import json
 import logging
 import shutil
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
+
+from core.serving.urlstate import VIEW_PARAM
+from ui import page_preload
 
 LOG = logging.getLogger(__name__)
 
@@ -54,17 +58,12 @@ SCRIPT = """
 _done: dict[str, bool] = {}  # "installed": the outcome of the one try per process
 
 
-def _js(value: object) -> str:
-    """A JSON value that cannot end the script it stands in."""
-    return json.dumps(value).replace("</", "<\\/")
-
-
 def index_html(html: str, pages: Iterable[str], pattern: str) -> str | None:
     """Streamlit's index.html with the script that names the server's address on a page's deep link;
     None when the page is not the one this was written for (a changed Streamlit): served unchanged then."""
     if html.count(ANCHOR) != 1 or "BACKEND_BASE_URL" in html:
         return None
-    script = SCRIPT % {"pages": _js(sorted(pages)), "pattern": _js(pattern)}
+    script = SCRIPT % {"pages": page_preload.js_value(sorted(pages)), "pattern": page_preload.js_value(pattern)}
     return html.replace(ANCHOR, ANCHOR + script)
 
 
@@ -83,16 +82,18 @@ def _static_handlers() -> list:
     return found
 
 
-def install(pages: Iterable[str], pattern: str) -> bool:
-    """Serve deep links (the handler's index.html for paths that are no file) with the script; once per
-    process. False (and Streamlit's own page) when the handler or its page is not what this expects, or
-    when there is no server (a test's AppTest)."""
+def install(pages: Iterable[str], pattern: str, table_views: dict[str, list[str]] | None = None) -> bool:
+    """Serve deep links (the handler's index.html for paths that are no file) with the script, and every
+    page with the preload of ui.page_preload (the table's code on a link to one of ``table_views``: a
+    page's URL name → its views as ?nakyma= names them, "" for none); once per process. False (and
+    Streamlit's own page) when the handler or its page is not what this expects, or when there is no
+    server (a test's AppTest)."""
     if "installed" not in _done:
-        _done["installed"] = _install(pages, pattern)
+        _done["installed"] = _install(pages, pattern, table_views or {})
     return _done["installed"]
 
 
-def _install(pages: Iterable[str], pattern: str) -> bool:
+def _install(pages: Iterable[str], pattern: str, table_views: dict[str, list[str]]) -> bool:
     handlers = _static_handlers()
     for handler in handlers:
         try:
@@ -101,6 +102,7 @@ def _install(pages: Iterable[str], pattern: str) -> bool:
             if html is None:
                 LOG.warning("deep links: Streamlit's index.html is not the expected one; served as it is")
                 return False
+            html = page_preload.served_page(html, original.parent, table_views, VIEW_PARAM)
             # in a folder of this process's own (no other user of the machine can put a page there),
             # removed when the process ends
             folder = tempfile.mkdtemp(prefix="kymlapset-index-")

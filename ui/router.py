@@ -32,7 +32,8 @@ def main() -> None:
     """Route this run, in one of the process's page-run turns (ui.turns)."""
     streamlit_fixes.install()  # once per process: a rerun must not lose the run before it
     streamlit_costs.install()  # once per process: what Streamlit recomputes every run, kept
-    deep_links.install([stem for _, stem, _, _ in NAV], state.GOAL_PAGE_PATH)  # once: a link connects at once
+    # once: a link connects at once, and its page fetches the code of its elements while it boots
+    deep_links.install([stem for _, stem, _, _ in NAV], state.GOAL_PAGE_PATH, state.table_links())
     turns.run_page(_route)
 
 

@@ -74,6 +74,26 @@ PAGE_VIEWS = {
     "pages/tyopaja.py": WORKSHOP_VIEWS,
 }
 VIEWS = tuple(dict.fromkeys(v for views in PAGE_VIEWS.values() for v in views))
+# The views whose point is a table (None: a page without views): a link to one fetches the table's code
+# while the page boots (ui.page_preload). tests/ui/test_pages.py checks that each draws a table.
+TABLE_VIEWS = {
+    "pages/arviointi.py": ("arviointi",),
+    "pages/indikaattorit.py": ("arvot",),
+    "pages/toimenpiteet.py": ("koko_taulukko",),
+    "pages/aikajana.py": (None,),
+}
+
+
+def table_links() -> dict[str, list[str]]:
+    """``TABLE_VIEWS`` as links name them: a page's URL name → its table views' ?nakyma= values, "" for a
+    link without one (which opens the page's first view)."""
+    links: dict[str, list[str]] = {}
+    for file, views in TABLE_VIEWS.items():
+        first = PAGE_VIEWS.get(file, (None,))[0]
+        links[Path(file).stem] = sorted({v or "" for v in views} | ({""} if first in views else set()))
+    return links
+
+
 DEFAULTS: dict[str, object] = {
     PLAN: None,
     LANG: DEFAULT_LANG,

@@ -15,6 +15,8 @@ from typing import NamedTuple
 
 from core.base.text import clean_name
 
+VIEW_PARAM = "nakyma"  # the open view (tab) of a page with views
+
 # parameter name in the URL → state key
 PARAMS = {
     "lang": "lang",
@@ -26,7 +28,7 @@ PARAMS = {
     "indikaattori": "indicator",
     "haku": "search",
     "vuosi": "year",
-    "nakyma": "view",
+    VIEW_PARAM: "view",
     "suunnitelma": "plan",  # the plan shown (resolved first, by choose_plan: the other choices come from it)
 }
 PLAN_PARAM = "suunnitelma"

@@ -12,7 +12,7 @@ import pytest
 import streamlit
 from starlette.staticfiles import StaticFiles
 
-from ui import deep_links
+from ui import deep_links, page_preload
 from ui.router import NAV
 from ui.state import GOAL_PAGE_FILES, GOAL_PAGE_PATH, goal_page_path
 
@@ -35,7 +35,9 @@ def test_the_script_goes_once_before_streamlits_own_script():
     # nothing else of Streamlit's page changes
     assert (
         html.replace(
-            deep_links.SCRIPT % {"pages": deep_links._js(sorted(PAGES)), "pattern": deep_links._js(GOAL_PAGE_PATH)}, ""
+            deep_links.SCRIPT
+            % {"pages": page_preload.js_value(sorted(PAGES)), "pattern": page_preload.js_value(GOAL_PAGE_PATH)},
+            "",
         )
         == STREAMLITS_INDEX
     )

@@ -21,7 +21,7 @@ from streamlit.testing.v1.element_tree import UnknownElement
 from core.base.i18n import name, t, tn
 from core.plan.loader import load_plan
 from core.store import Store
-from ui.state import PAGE_VIEWS
+from ui.state import PAGE_VIEWS, TABLE_VIEWS, table_links
 
 PAGES = [
     "pages/overview.py",
@@ -167,6 +167,16 @@ def test_every_page_and_tab_opens_in_both_languages(page, lang):
     alone.run()
     no_errors(alone)
     assert expected_heading(page, views[0], lang) in headings(alone)
+
+
+@pytest.mark.parametrize(("page", "view"), [(page, view) for page, views in TABLE_VIEWS.items() for view in views])
+def test_a_view_that_fetches_the_tables_code_draws_a_table(page, view):
+    # ui.page_preload: a link to one of these views fetches the table's code while the page boots
+    at = open_page(page, view)
+    assert at.dataframe, (page, view)
+    if view is None or view == PAGE_VIEWS.get(page, (None,))[0]:
+        # the view a link without ?nakyma= opens (ui.state.table_links names it with "")
+        assert "" in table_links()[page.removeprefix("pages/").removesuffix(".py")]
 
 
 # ---------------------------------------------------------------------------------------------
