@@ -115,6 +115,7 @@ def with_preload(
     main = MAIN_SCRIPT.search(html)
     if main is None or html.count("</head>") != 1:
         return html
+    files = list(files)
     links = []
     for path in files:
         href = f"./static/{path}"
@@ -127,23 +128,20 @@ def with_preload(
             links.append(f'    <link rel="modulepreload" crossorigin href="{href}" fetchpriority="low">\n')
     imports = "".join(f'\n      import("./static/{m}").catch(function () {{}});' for m in modules)
     table_modules, table_files = table
-    table_files = [f for f in table_files if f'href="./static/{f}"' not in html and f not in files]
+    asks = ""
     if table_views and table_modules:
-        found = MAIN_SCRIPT.search(html)
-        asks = TABLE_LINKS % {
-            "views": js_value(table_views),
-            "files": js_value(table_files),
-            "param": js_value(view_param),
-        }
-        html = html[: found.start()] + asks.strip() + "\n    " + html[found.start() :]
-        main = MAIN_SCRIPT.search(html)
+        table_files = [f for f in table_files if f'href="./static/{f}"' not in html and f not in files]
+        values = {"views": js_value(table_views), "files": js_value(table_files), "param": js_value(view_param)}
+        asks = (TABLE_LINKS % values).strip() + "\n    "
         imports += TABLE_IMPORTS % "".join(
             f'\n        import("./static/{m}").catch(function () {{}});' for m in table_modules
         )
     script = f'\n    <script type="module">{imports}\n    </script>' if imports else ""
-    html = html[: main.end()] + script + html[main.end() :]
     head_end = html.rfind("\n", 0, html.index("</head>")) + 1  # the start of the line that ends the head
-    return html[:head_end] + "".join(links) + html[head_end:]
+    # put in from the end of the head backwards, so that ``main``'s places still hold
+    html = html[:head_end] + "".join(links) + html[head_end:]
+    html = html[: main.end()] + script + html[main.end() :]
+    return html[: main.start()] + asks + html[main.start() :]
 
 
 def served_page(html: str, static_folder: Path, table_views: dict[str, list[str]], view_param: str) -> str:
