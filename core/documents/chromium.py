@@ -109,7 +109,9 @@ def _probe() -> bool:
 
 
 def png_export_available() -> bool:
-    """Whether charts can be rendered to PNG here (Chromium works); checked once per process."""
+    """Whether charts can be rendered to PNG here (Chromium works); checked once per process, except that
+    a check that ran out of time is made again next time: the idle-scheduled Chromium may have had no
+    processor time in a busy moment, and that must not leave the process without chart images."""
     global _png_ok
     with _lock:
         if _png_ok is not None:
@@ -122,7 +124,9 @@ def png_export_available() -> bool:
         pool = concurrent.futures.ThreadPoolExecutor(max_workers=1)
         try:
             ok = pool.submit(_probe).result(timeout=config.number("chromium_probe_timeout_s"))
-        except Exception:  # noqa: BLE001 — missing or broken Chromium, timeout: fall back to interactive
+        except concurrent.futures.TimeoutError:  # a busy machine: interactive charts now, asked again later
+            return False
+        except Exception:  # noqa: BLE001 — missing or broken Chromium: fall back to interactive
             ok = False
         finally:
             pool.shutdown(wait=False)

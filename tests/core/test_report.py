@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import time
 from pathlib import Path
 
 import plotly.graph_objects as go
@@ -105,6 +106,21 @@ def test_without_chromium_falls_back_and_pdf_is_none(monkeypatch, mini_plan, min
     html_text = report.actor_report_html(mini_plan, mini_store.measures(), "kymsote", "fi", figures=[_fig()])
     assert "plotly.js v" in html_text and "<img " not in html_text
     assert report.html_to_pdf("<p>x</p>") is None
+
+
+def test_a_probe_that_ran_out_of_time_is_made_again(monkeypatch) -> None:
+    # a busy moment must not leave the process without chart images for good
+    monkeypatch.setenv("BROWSER_PATH", os.environ.get("BROWSER_PATH", ""))  # restored after the test
+    monkeypatch.setattr(chromium, "chromium_path", lambda: "/usr/bin/chromium")
+    monkeypatch.setattr(chromium, "_png_ok", None)
+    number = chromium.config.number
+    monkeypatch.setattr(chromium.config, "number", lambda n: 0.05 if n == "chromium_probe_timeout_s" else number(n))
+    monkeypatch.setattr(chromium, "_probe", lambda: time.sleep(0.5) or True)
+    assert report.png_export_available() is False
+    monkeypatch.setattr(chromium, "_probe", lambda: True)
+    assert report.png_export_available() is True
+    monkeypatch.setattr(chromium, "_probe", lambda: False)
+    assert report.png_export_available() is True  # a check that answered is kept
 
 
 @needs_chromium
